@@ -1,0 +1,222 @@
+package io.jwtsidecar.app;
+
+import io.jwtsidecar.config.SidecarConfig;
+import io.jwtsidecar.feed.RevocationFeed;
+import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.http.AdminRoutes;
+import io.jwtsidecar.http.Readiness;
+import io.jwtsidecar.http.RouterVerticle;
+import io.jwtsidecar.http.SidecarRoutes;
+import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.RocksDbRevocationStore;
+import io.jwtsidecar.revocation.TokenFacts;
+import io.jwtsidecar.token.RevocationCheck;
+import io.jwtsidecar.token.TokenVerifier;
+import io.jwtsidecar.token.VerifiedToken;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds one sidecar from its configuration, starts it and stops it.
+ * Nothing else constructs components, so this class is the map of how they fit:
+ *
+ * <pre>
+ *   RocksDbRevocationStore ◄── RevocationFeed (Kafka consumer thread)
+ *            │                        │ caught up?
+ *            ▼                        ▼
+ *   RevocationCheck ──► TokenVerifier ──► SidecarRoutes (api listener, one instance per event loop)
+ *                            │
+ *   RevocationPublisher ◄── AdminRoutes (admin listener; only with an admin token)
+ * </pre>
+ *
+ * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), feed, store; idempotent.
+ */
+public final class Sidecar implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final SidecarConfig config;
+    private final RevocationStore store;
+    private final RevocationFeed feed;
+    private final Vertx vertx;
+    private final RevocationPublisher publisher;
+    private final int apiPort;
+    private final Integer adminPort;
+    private boolean closed;
+
+    private Sidecar(SidecarConfig config, RevocationStore store, RevocationFeed feed, Vertx vertx,
+                    RevocationPublisher publisher, int apiPort, Integer adminPort) {
+        this.config = config;
+        this.store = store;
+        this.feed = feed;
+        this.vertx = vertx;
+        this.publisher = publisher;
+        this.apiPort = apiPort;
+        this.adminPort = adminPort;
+    }
+
+    /**
+     * Builds and starts a sidecar; returns once its listeners are bound. Readiness follows when
+     * the feed has caught up (see {@link #ready()}).
+     *
+     * @throws io.jwtsidecar.revocation.StoreException when the store cannot be opened
+     * @throws IllegalStateException when a listener cannot be bound
+     */
+    public static Sidecar start(SidecarConfig config, Clock clock) {
+        EventCodec codec = new EventCodec();
+        SidecarConfig.Revocation rc = config.revocation();
+        RevocationStore store = RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(),
+                rc.bloomFalsePositiveRate());
+        RevocationFeed feed = null;
+        Vertx vertx = null;
+        RevocationPublisher publisher = null;
+        try {
+            Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
+            consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+            feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId());
+            feed.start();
+
+            TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
+                    revocationCheck(feed, store));
+            int cores = Runtime.getRuntime().availableProcessors();
+            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+
+            RevocationFeed f = feed;
+            Readiness readiness = () -> {
+                Map<String, Object> checks = new LinkedHashMap<>();
+                checks.put("revocationFeed", f.isCaughtUp() ? "caught_up" : "catching_up");
+                checks.put("recordsConsumed", f.recordsConsumed());
+                checks.put("deadLettered", f.deadLettered());
+                checks.put("issuers", config.issuers().size());
+                return new Readiness.Report(f.isCaughtUp(), checks);
+            };
+            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes());
+            int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
+
+            Integer adminPort = null;
+            if (config.adminToken().isPresent()) {
+                Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
+                producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+                publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
+                AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock);
+                adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
+            } else {
+                log.warn("admin API is off: no admin.token configured");
+            }
+            log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
+                    adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
+            return new Sidecar(config, store, feed, vertx, publisher, apiPort, adminPort);
+        } catch (RuntimeException e) {
+            closeQuietly(vertx, publisher, feed, store);
+            throw e;
+        }
+    }
+
+    private static RevocationCheck revocationCheck(RevocationFeed feed, RevocationStore store) {
+        return (VerifiedToken t, long skew) -> {
+            if (!feed.isCaughtUp()) {
+                return RevocationCheck.Status.STALE;
+            }
+            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
+                    t.issuedAt());
+            return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
+        };
+    }
+
+    /** Deploys {@code instances} servers on one address: the first binds (port 0 picks one), the rest share it. */
+    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
+                              int instances, int maxTokenBytes) {
+        HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(listener.port())
+                // Room for a maximal token in the Authorization header, so it gets a too_large verdict, not a 431.
+                .setMaxHeaderSize(Math.max(8192, maxTokenBytes + 4096));
+        RouterVerticle first = new RouterVerticle(options, routes);
+        await(vertx.deployVerticle(first), "binding " + listener.host() + ":" + listener.port());
+        int port = first.actualPort();
+        if (instances > 1) {
+            HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
+            await(vertx.deployVerticle(() -> new RouterVerticle(shared, routes),
+                    new DeploymentOptions().setInstances(instances - 1)), "binding " + listener.host() + ":" + port);
+        }
+        return port;
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Error " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bound port of the sidecar API. */
+    public int apiPort() {
+        return apiPort;
+    }
+
+    /** The bound port of the admin API, when it runs. */
+    public Optional<Integer> adminPort() {
+        return Optional.ofNullable(adminPort);
+    }
+
+    /** Completes when the revocation feed has caught up with the topic. */
+    public CompletableFuture<Void> ready() {
+        return feed.caughtUp();
+    }
+
+    public RevocationFeed feed() {
+        return feed;
+    }
+
+    public SidecarConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(vertx, publisher, feed, store);
+        log.info("sidecar {} stopped", config.sidecarId());
+    }
+
+    /** Reverse order of start: stop taking requests, stop publishing, stop reading, then close the store. */
+    private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, RevocationFeed feed,
+                                     RevocationStore store) {
+        if (publisher != null) {
+            try {
+                await(publisher.close(), "closing the publisher");
+            } catch (RuntimeException e) {
+                log.warn("closing the revocation publisher failed", e);
+            }
+        }
+        if (vertx != null) {
+            try {
+                await(vertx.close(), "closing Vert.x");
+            } catch (RuntimeException e) {
+                log.warn("closing Vert.x failed", e);
+            }
+        }
+        if (feed != null) {
+            feed.close();
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,33 @@
+package io.jwtsidecar.cli;
+
+import io.jwtsidecar.config.ConfigException;
+import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.SidecarConfig;
+import io.jwtsidecar.token.IssuerPolicy;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code jwt-sidecar check-config FILE}: validates a configuration, keys included, and exits 0 or 2. */
+@Command(name = "check-config", description = "Validate a configuration file (keys included) without starting anything.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "YAML configuration file.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        try {
+            SidecarConfig cfg = new ConfigLoader(System.getenv()).load(config);
+            System.out.println("configuration OK: " + cfg.issuers().size() + " issuer(s), topic "
+                    + cfg.kafka().topic() + ", admin API " + (cfg.adminToken().isPresent() ? "on" : "off"));
+            for (IssuerPolicy p : cfg.issuers()) {
+                System.out.println("  " + p.issuer() + ": " + p.keys().all().size() + " key(s), algorithms "
+                        + p.algorithms() + ", audiences " + p.audiences());
+            }
+            return 0;
+        } catch (ConfigException e) {
+            return ConfigErrors.print(config, e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.jwtsidecar.cli;
+
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.SidecarConfig;
+import io.jwtsidecar.dev.DevEnvironment;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jwt-sidecar dev}: a real Kafka broker inside the JVM, the revocation topic, a dev
+ * issuer with a fresh key, the sidecar and its admin API; prints a token and the commands of
+ * the five-minute tour.
+ */
+@Command(name = "dev", description = "Run everything on this machine: embedded Kafka, a dev issuer, the sidecar and its admin API.")
+final class DevCommand implements Callable<Integer> {
+    @Option(names = "--api-port", defaultValue = "8181", description = "Sidecar API port (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--admin-port", defaultValue = "8182", description = "Admin API port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--dir", description = "Keep Kafka data, keys and the store here (default: a temporary directory removed at exit).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean temporary = dir == null;
+        Path directory = temporary ? Files.createTempDirectory("jwt-sidecar-dev-") : dir;
+        DevEnvironment env = DevEnvironment.start(directory, apiPort, adminPort);
+        Sidecar sidecar;
+        try {
+            // An empty environment: dev mode is self-contained and ignores JWT_SIDECAR_* overrides.
+            SidecarConfig config = new ConfigLoader(Map.of()).load(env.configFile());
+            sidecar = Sidecar.start(config, Clock.systemUTC());
+            sidecar.ready().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            env.close();
+            throw e;
+        }
+        printTour(System.out, env, sidecar);
+        RunCommand.awaitShutdown(sidecar, env, () -> {
+            if (temporary) {
+                deleteTree(directory);
+            }
+        });
+        return 0;
+    }
+
+    static void printTour(PrintStream out, DevEnvironment env, Sidecar sidecar) {
+        String token = env.minter(Clock.systemUTC()).mint("alice", DevEnvironment.AUDIENCE, Duration.ofHours(1), Map.of());
+        String api = "http://127.0.0.1:" + sidecar.apiPort();
+        String admin = "http://127.0.0.1:" + sidecar.adminPort().orElseThrow();
+        out.println();
+        out.println("jwt-sidecar dev is ready.");
+        out.println("  sidecar API : " + api);
+        out.println("  admin API   : " + admin);
+        out.println("  Kafka       : " + env.bootstrapServers() + " (topic " + DevEnvironment.TOPIC + ")");
+        out.println("  config      : " + env.configFile());
+        out.println();
+        out.println("In another terminal:");
+        out.println();
+        out.println("TOKEN=" + token);
+        out.println("ADMIN_TOKEN=" + env.adminToken());
+        out.println();
+        out.println("# 1. The token is good: 200 with the identity");
+        out.println("curl -i -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/verify");
+        out.println();
+        out.println("# 2. Log alice out everywhere (every token of hers issued until now)");
+        out.println("curl -i -X POST -H \"Authorization: Bearer $ADMIN_TOKEN\" -H 'Content-Type: application/json' \\");
+        out.println("  -d '{\"scope\":\"sub\",\"issuer\":\"" + DevEnvironment.ISSUER
+                + "\",\"value\":\"alice\",\"reason\":\"logout_all\"}' " + admin + "/v1/revocations");
+        out.println();
+        out.println("# 3. The same token is now refused: 401 revoked");
+        out.println("curl -i -H \"Authorization: Bearer $TOKEN\" " + api + "/v1/verify");
+        out.println();
+        out.println("# Mint more tokens (a token issued over 5s after the revocation is accepted again):");
+        out.println("java -jar target/jwt-sidecar.jar token --private-key " + env.privateKeyFile()
+                + " --issuer " + DevEnvironment.ISSUER + " --audience " + DevEnvironment.AUDIENCE
+                + " --kid " + DevEnvironment.KID + " --subject alice");
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

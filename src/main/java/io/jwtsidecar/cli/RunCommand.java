@@ -1,0 +1,48 @@
+package io.jwtsidecar.cli;
+
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.config.ConfigException;
+import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.SidecarConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jwt-sidecar run --config FILE}: the production entry point, against an external Kafka cluster. */
+@Command(name = "run", description = "Run the sidecar with a configuration file, against an external Kafka cluster.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, description = "YAML configuration file.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SidecarConfig cfg;
+        try {
+            cfg = new ConfigLoader(System.getenv()).load(config);
+        } catch (ConfigException e) {
+            return ConfigErrors.print(config, e);
+        }
+        Sidecar sidecar = Sidecar.start(cfg, Clock.systemUTC());
+        awaitShutdown(sidecar);
+        return 0;
+    }
+
+    /** Blocks until the JVM is asked to stop, then closes what it was given. */
+    static void awaitShutdown(AutoCloseable... resources) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    System.err.println("error while stopping: " + e);
+                }
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,64 @@
+package io.jwtsidecar.config;
+
+import java.util.List;
+
+/**
+ * Every scalar configuration key in one place, with its default and its meaning (as Kafka's
+ * {@code ConfigDef} does), so the loader, the environment overrides and the documentation
+ * cannot drift apart. Lists (issuers) and passthrough maps ({@code kafka.consumer},
+ * {@code kafka.producer}) are described in docs/CONFIG.md.
+ */
+public final class ConfigKeys {
+    public static final ConfigKey SIDECAR_ID = new ConfigKey("sidecar.id", null,
+            "Name of this sidecar in logs and fleet status; defaults to the host name plus a random suffix.");
+    public static final ConfigKey API_HOST = new ConfigKey("api.host", "127.0.0.1",
+            "Address of the sidecar API. Loopback by default: only the service beside it may ask.");
+    public static final ConfigKey API_PORT = new ConfigKey("api.port", "8181",
+            "Port of the sidecar API (0 picks a free port).");
+    public static final ConfigKey ADMIN_HOST = new ConfigKey("admin.host", "127.0.0.1",
+            "Address of the admin API.");
+    public static final ConfigKey ADMIN_PORT = new ConfigKey("admin.port", "8182",
+            "Port of the admin API (0 picks a free port).");
+    public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", null,
+            "Bearer credential for the admin API, at least 32 characters. Without it the admin API does not start.");
+    public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
+            "Tokens longer than this are refused as too_large before any parsing.");
+    public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kafka.bootstrapServers", null,
+            "Kafka bootstrap servers, host:port[,host:port]. Required.");
+    public static final ConfigKey KAFKA_TOPIC = new ConfigKey("kafka.topic", "jwt-revocations",
+            "The revocation topic (compact,delete; retention at least the longest token lifetime).");
+    public static final ConfigKey DATA_DIR = new ConfigKey("revocation.dataDir", "./data/revocations",
+            "Directory of the local RocksDB revocation store.");
+    public static final ConfigKey BLOOM_EXPECTED = new ConfigKey("revocation.bloomExpectedRules", "1000000",
+            "Live rules the in-memory Bloom filter is sized for.");
+    public static final ConfigKey BLOOM_FPP = new ConfigKey("revocation.bloomFalsePositiveRate", "0.001",
+            "Target false-positive rate of the Bloom filter at its expected size (0 < rate < 0.5).");
+
+    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
+            ADMIN_TOKEN, MAX_TOKEN_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP);
+
+    /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
+    public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");
+    public static final ConfigKey AUDIENCES = new ConfigKey("audiences", null,
+            "Accepted aud values; a token must name at least one. Required, non-empty.");
+    public static final ConfigKey ALGORITHMS = new ConfigKey("algorithms", null,
+            "Accepted algorithms; defaults to the algorithms of the issuer's keys.");
+    public static final ConfigKey REQUIRED_CLAIMS = new ConfigKey("requiredClaims", "[]",
+            "Claims that must be present besides exp.");
+    public static final ConfigKey TYPE = new ConfigKey("type", null,
+            "Required typ header (e.g. at+jwt for RFC 9068 access tokens); unset accepts any.");
+    public static final ConfigKey CLOCK_SKEW = new ConfigKey("clockSkew", "30s",
+            "Tolerance for exp, nbf, iat and revocation rule times.");
+    public static final ConfigKey MAX_TOKEN_LIFETIME = new ConfigKey("maxTokenLifetime", "24h",
+            "Longest lifetime of this issuer's tokens; revocation rules expire this long after their time.");
+    public static final ConfigKey MAX_TOKEN_AGE = new ConfigKey("maxTokenAge", null,
+            "Refuse tokens whose iat is older than this (token_too_old); unset for no limit.");
+    public static final ConfigKey KEYS = new ConfigKey("keys", null,
+            "Trusted keys, each one of: secret / secretBase64 (HMAC), pemFile, jwksFile; with alg and kid.");
+
+    public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
+            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS);
+
+    private ConfigKeys() {
+    }
+}

@@ -1,0 +1,525 @@
+package io.jwtsidecar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jwtsidecar.token.IssuerPolicy;
+import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.StaticKeyLoader;
+import io.jwtsidecar.token.keys.VerificationKey;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the YAML configuration, applies environment overrides, loads the issuers' keys and
+ * validates everything, reporting every problem at once in a {@link ConfigException}. Each
+ * message names the key (e.g. {@code issuers[0].keys[1].alg}) and the offending value; secrets
+ * are never echoed.
+ *
+ * <p>Two ways to take values from the environment: every key of {@link ConfigKeys#ALL} is
+ * overridden by its {@link ConfigKey#envName()} variable, and any string in the file may say
+ * {@code ${NAME}} or {@code ${NAME:-default}}. Relative file paths are resolved against the
+ * configuration file's directory.
+ */
+public final class ConfigLoader {
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+    private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
+
+    private final Map<String, String> env;
+
+    /** @param env the environment to read overrides and {@code ${…}} variables from */
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** Loads a configuration file. */
+    public SidecarConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of("cannot read configuration file " + file + ": " + e.getMessage()));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(yaml, base);
+    }
+
+    /** Parses configuration text; relative paths resolve against {@code baseDir}. */
+    public SidecarConfig parse(String yaml, Path baseDir) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new ConfigException(List.of("configuration is not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(List.of("configuration must be a YAML mapping"));
+        }
+        Reader r = new Reader((ObjectNode) root, baseDir);
+        return r.read();
+    }
+
+    /** Accumulates errors while reading one document. */
+    private final class Reader {
+        private final ObjectNode root;
+        private final Path baseDir;
+        private final List<String> errors = new ArrayList<>();
+
+        Reader(ObjectNode root, Path baseDir) {
+            this.root = root;
+            this.baseDir = baseDir;
+        }
+
+        SidecarConfig read() {
+            interpolate(root, "");
+            for (ConfigKey key : ConfigKeys.ALL) {
+                String override = env.get(key.envName());
+                if (override != null) {
+                    setPath(key.name(), override);
+                }
+            }
+            checkUnknownKeys();
+
+            String id = text(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
+            SidecarConfig.Listener api = new SidecarConfig.Listener(host(ConfigKeys.API_HOST),
+                    integer(ConfigKeys.API_PORT, 0, 65535));
+            SidecarConfig.Listener admin = new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST),
+                    integer(ConfigKeys.ADMIN_PORT, 0, 65535));
+            Optional<String> adminToken = text(ConfigKeys.ADMIN_TOKEN);
+            if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
+                errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
+                        + " characters, got " + adminToken.get().length() + " (value hidden)");
+            }
+            int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
+            Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP);
+            if (bootstrap.isEmpty()) {
+                errors.add(ConfigKeys.KAFKA_BOOTSTRAP.name() + ": required (or set "
+                        + ConfigKeys.KAFKA_BOOTSTRAP.envName() + ")");
+            }
+            String topic = text(ConfigKeys.KAFKA_TOPIC).orElseThrow();
+            if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                errors.add(ConfigKeys.KAFKA_TOPIC.name() + ": '" + topic + "' is not a valid Kafka topic name");
+            }
+            SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(bootstrap.orElse(""), topic,
+                    passthrough("kafka.consumer"), passthrough("kafka.producer"));
+            long expected = integer(ConfigKeys.BLOOM_EXPECTED, 1, Integer.MAX_VALUE);
+            double fpp = decimal(ConfigKeys.BLOOM_FPP);
+            if (!(fpp > 0 && fpp < 0.5)) {
+                errors.add(ConfigKeys.BLOOM_FPP.name() + ": must be between 0 and 0.5 (exclusive), got '" + fpp + "'");
+            }
+            SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
+                    resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp);
+            List<IssuerPolicy> issuers = issuers();
+            if (!errors.isEmpty()) {
+                throw new ConfigException(errors);
+            }
+            return new SidecarConfig(id, api, admin, adminToken, maxTokenBytes, kafka, revocation, issuers);
+        }
+
+        private List<IssuerPolicy> issuers() {
+            JsonNode list = root.get("issuers");
+            List<IssuerPolicy> result = new ArrayList<>();
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                errors.add("issuers: at least one trusted issuer is required");
+                return result;
+            }
+            Set<String> seen = new LinkedHashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                String at = "issuers[" + i + "]";
+                JsonNode n = list.get(i);
+                if (!n.isObject()) {
+                    errors.add(at + ": must be a mapping");
+                    continue;
+                }
+                IssuerPolicy p = issuer(at, (ObjectNode) n);
+                if (p != null && !seen.add(p.issuer())) {
+                    errors.add(at + ".issuer: '" + p.issuer() + "' is configured twice");
+                }
+                if (p != null) {
+                    result.add(p);
+                }
+            }
+            return result;
+        }
+
+        private IssuerPolicy issuer(String at, ObjectNode n) {
+            int before = errors.size();
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (ConfigKeys.ISSUER_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
+                    errors.add(at + "." + f + ": unknown key");
+                }
+            }
+            String issuer = scalar(n, "issuer");
+            if (issuer == null || issuer.isBlank()) {
+                errors.add(at + ".issuer: required");
+            }
+            List<String> audiences = stringList(n, at, "audiences");
+            if (audiences.isEmpty()) {
+                errors.add(at + ".audiences: at least one audience is required");
+            }
+            List<String> required = stringList(n, at, "requiredClaims");
+            String type = scalar(n, "type");
+            Duration skew = duration(n, at, ConfigKeys.CLOCK_SKEW);
+            Duration lifetime = duration(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
+            Duration maxAge = n.has("maxTokenAge") ? duration(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
+            if (skew != null && (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0)) {
+                errors.add(at + ".clockSkew: must be between 0s and 10m, got '" + scalar(n, "clockSkew") + "'");
+            }
+            List<VerificationKey> keys = keys(at, n.get("keys"));
+            Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
+            if (n.has("algorithms")) {
+                for (String a : stringList(n, at, "algorithms")) {
+                    JwsAlgorithm alg = JwsAlgorithm.fromJoseName(a).orElse(null);
+                    if (alg == null) {
+                        errors.add(at + ".algorithms: '" + a + "' is not a supported algorithm");
+                    } else {
+                        algorithms.add(alg);
+                    }
+                }
+            } else {
+                keys.forEach(k -> algorithms.add(k.algorithm()));
+            }
+            IssuerKeys issuerKeys = null;
+            try {
+                issuerKeys = new IssuerKeys(keys);
+            } catch (IllegalArgumentException e) {
+                errors.add(at + ".keys: " + e.getMessage());
+            }
+            if (errors.size() > before) {
+                return null;
+            }
+            return new IssuerPolicy(issuer, issuerKeys, algorithms, Set.copyOf(audiences), required, type,
+                    skew, lifetime, maxAge);
+        }
+
+        private List<VerificationKey> keys(String at, JsonNode list) {
+            List<VerificationKey> keys = new ArrayList<>();
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                errors.add(at + ".keys: at least one key is required");
+                return keys;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String kat = at + ".keys[" + i + "]";
+                JsonNode k = list.get(i);
+                if (!k.isObject()) {
+                    errors.add(kat + ": must be a mapping");
+                    continue;
+                }
+                try {
+                    keys.addAll(key(kat, (ObjectNode) k));
+                } catch (IllegalArgumentException e) {
+                    errors.add(kat + ": " + e.getMessage());
+                }
+            }
+            return keys;
+        }
+
+        private List<VerificationKey> key(String at, ObjectNode k) {
+            for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!KEY_FIELDS.contains(f)) {
+                    throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + KEY_FIELDS + ")");
+                }
+            }
+            String kid = scalar(k, "kid");
+            String algName = scalar(k, "alg");
+            JwsAlgorithm alg = null;
+            if (algName != null) {
+                alg = JwsAlgorithm.fromJoseName(algName).orElseThrow(() -> new IllegalArgumentException(
+                        "alg '" + algName + "' is not a supported algorithm"));
+            }
+            List<String> sources = new ArrayList<>();
+            for (String s : List.of("secret", "secretBase64", "pemFile", "jwksFile")) {
+                if (k.has(s)) {
+                    sources.add(s);
+                }
+            }
+            if (sources.size() != 1) {
+                throw new IllegalArgumentException("give exactly one of secret, secretBase64, pemFile, jwksFile (got "
+                        + sources + ")");
+            }
+            String source = sources.get(0);
+            if (source.equals("jwksFile")) {
+                List<VerificationKey> loaded = StaticKeyLoader.jwks(readFile(scalar(k, source)), alg);
+                if (kid != null) {
+                    throw new IllegalArgumentException("kid comes from the JWKS; do not set it beside jwksFile");
+                }
+                return loaded;
+            }
+            if (alg == null) {
+                throw new IllegalArgumentException("alg is required for " + source);
+            }
+            switch (source) {
+                case "secret":
+                    return List.of(StaticKeyLoader.hmac(kid, alg, scalar(k, source).getBytes(StandardCharsets.UTF_8)));
+                case "secretBase64":
+                    byte[] secret;
+                    try {
+                        secret = Base64.getDecoder().decode(scalar(k, source).replace('-', '+').replace('_', '/'));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("secretBase64 is not base64 (value hidden)");
+                    }
+                    return List.of(StaticKeyLoader.hmac(kid, alg, secret));
+                default:
+                    return List.of(StaticKeyLoader.pem(kid, alg, readFile(scalar(k, source))));
+            }
+        }
+
+        private String readFile(String path) {
+            if (path == null) {
+                throw new IllegalArgumentException("file path is empty");
+            }
+            Path p = resolve(path);
+            try {
+                return Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read '" + p + "': " + e.getMessage());
+            }
+        }
+
+        private Path resolve(String path) {
+            Path p = Path.of(path);
+            return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
+        }
+
+        private Map<String, String> passthrough(String path) {
+            Map<String, String> result = new TreeMap<>();
+            JsonNode n = at(path);
+            if (n == null) {
+                return result;
+            }
+            if (!n.isObject()) {
+                errors.add(path + ": must be a mapping of Kafka client settings");
+                return result;
+            }
+            flatten("", n, result);
+            return result;
+        }
+
+        private void flatten(String prefix, JsonNode n, Map<String, String> into) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+                if (e.getValue().isObject()) {
+                    flatten(name, e.getValue(), into);
+                } else {
+                    into.put(name, e.getValue().asText());
+                }
+            }
+        }
+
+        private void checkUnknownKeys() {
+            Set<String> known = new LinkedHashSet<>();
+            ConfigKeys.ALL.forEach(k -> known.add(k.name()));
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> section = it.next();
+                String s = section.getKey();
+                if (s.equals("issuers")) {
+                    continue;
+                }
+                if (!section.getValue().isObject()) {
+                    errors.add(s + ": unknown key");
+                    continue;
+                }
+                for (Iterator<String> f = section.getValue().fieldNames(); f.hasNext(); ) {
+                    String name = s + "." + f.next();
+                    if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")) {
+                        errors.add(name + ": unknown key");
+                    }
+                }
+            }
+        }
+
+        private Optional<String> text(ConfigKey key) {
+            JsonNode n = at(key.name());
+            if (n == null || n.isNull()) {
+                return Optional.ofNullable(key.defaultValue());
+            }
+            if (n.isContainerNode()) {
+                errors.add(key.name() + ": must be a single value");
+                return Optional.ofNullable(key.defaultValue());
+            }
+            return Optional.of(n.asText());
+        }
+
+        private String host(ConfigKey key) {
+            String host = text(key).orElseThrow();
+            try {
+                InetAddress.getByName(host);
+            } catch (IOException e) {
+                errors.add(key.name() + ": '" + host + "' is not a resolvable address");
+            }
+            return host;
+        }
+
+        private int integer(ConfigKey key, int min, int max) {
+            String v = text(key).orElse("0");
+            try {
+                int n = Integer.parseInt(v.strip());
+                if (n < min || n > max) {
+                    errors.add(key.name() + ": must be between " + min + " and " + max + ", got '" + v + "'");
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                errors.add(key.name() + ": must be a whole number, got '" + v + "'");
+                return min;
+            }
+        }
+
+        private double decimal(ConfigKey key) {
+            String v = text(key).orElse("0");
+            try {
+                return Double.parseDouble(v.strip());
+            } catch (NumberFormatException e) {
+                errors.add(key.name() + ": must be a number, got '" + v + "'");
+                return Double.NaN;
+            }
+        }
+
+        private Duration duration(ObjectNode n, String at, ConfigKey key) {
+            String v = n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue();
+            try {
+                return Durations.parse(v);
+            } catch (IllegalArgumentException e) {
+                errors.add(at + "." + key.name() + ": '" + v + "' is " + e.getMessage());
+                return null;
+            }
+        }
+
+        private List<String> stringList(ObjectNode n, String at, String field) {
+            JsonNode v = n.get(field);
+            List<String> result = new ArrayList<>();
+            if (v == null || v.isNull()) {
+                return result;
+            }
+            if (v.isTextual()) {
+                result.add(v.textValue());
+                return result;
+            }
+            if (!v.isArray()) {
+                errors.add(at + "." + field + ": must be a list of strings");
+                return result;
+            }
+            for (JsonNode e : v) {
+                if (!e.isValueNode() || e.isNull()) {
+                    errors.add(at + "." + field + ": must be a list of strings");
+                    return result;
+                }
+                result.add(e.asText());
+            }
+            return result;
+        }
+
+        private JsonNode at(String dotted) {
+            String[] parts = dotted.split("\\.");
+            JsonNode n = root;
+            for (String p : parts) {
+                if (n == null || !n.isObject()) {
+                    return null;
+                }
+                n = n.get(p);
+            }
+            return n;
+        }
+
+        private void setPath(String dotted, String value) {
+            String[] parts = dotted.split("\\.");
+            ObjectNode n = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                JsonNode child = n.get(parts[i]);
+                if (child == null || !child.isObject()) {
+                    child = n.putObject(parts[i]);
+                }
+                n = (ObjectNode) child;
+            }
+            n.put(parts[parts.length - 1], value);
+        }
+
+        /** Replaces ${NAME} and ${NAME:-default} in every string of the tree. */
+        private void interpolate(JsonNode node, String path) {
+            if (node.isObject()) {
+                ObjectNode o = (ObjectNode) node;
+                List<String> names = new ArrayList<>();
+                o.fieldNames().forEachRemaining(names::add);
+                for (String name : names) {
+                    JsonNode child = o.get(name);
+                    String childPath = path.isEmpty() ? name : path + "." + name;
+                    if (child.isTextual()) {
+                        o.set(name, new TextNode(substitute(childPath, child.textValue())));
+                    } else {
+                        interpolate(child, childPath);
+                    }
+                }
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    JsonNode child = node.get(i);
+                    String childPath = path + "[" + i + "]";
+                    if (child.isTextual()) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i,
+                                new TextNode(substitute(childPath, child.textValue())));
+                    } else {
+                        interpolate(child, childPath);
+                    }
+                }
+            }
+        }
+
+        private String substitute(String path, String text) {
+            Matcher m = VARIABLE.matcher(text);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String value = env.get(m.group(1));
+                if (value == null) {
+                    value = m.group(2);
+                }
+                if (value == null) {
+                    errors.add(path + ": environment variable " + m.group(1) + " is not set");
+                    value = "";
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        private static String scalar(JsonNode n, String field) {
+            JsonNode v = n.get(field);
+            return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+        }
+
+        private static String defaultId() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "sidecar";
+            }
+            return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.jwtsidecar.config;
+
+import io.jwtsidecar.token.IssuerPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole validated configuration of one sidecar. Built only by {@link ConfigLoader}, which
+ * reports every problem at once; immutable.
+ *
+ * @param sidecarId   name in logs and fleet status
+ * @param api         the sidecar API listener
+ * @param admin       the admin API listener
+ * @param adminToken  the admin credential; empty means the admin API stays off
+ * @param maxTokenBytes size cap for tokens
+ * @param kafka       Kafka connection and passthrough settings
+ * @param revocation  local store settings
+ * @param issuers     trusted issuers with their keys already loaded and checked
+ */
+public record SidecarConfig(String sidecarId, Listener api, Listener admin, Optional<String> adminToken,
+                            int maxTokenBytes, Kafka kafka, Revocation revocation, List<IssuerPolicy> issuers) {
+
+    public SidecarConfig {
+        issuers = List.copyOf(issuers);
+    }
+
+    /** A TCP listener. */
+    public record Listener(String host, int port) {
+    }
+
+    /**
+     * @param bootstrapServers host:port list
+     * @param topic            the revocation topic
+     * @param consumer         passthrough consumer settings ({@code kafka.consumer.*})
+     * @param producer         passthrough producer settings ({@code kafka.producer.*})
+     */
+    public record Kafka(String bootstrapServers, String topic, Map<String, String> consumer,
+                        Map<String, String> producer) {
+        public Kafka {
+            consumer = Map.copyOf(consumer);
+            producer = Map.copyOf(producer);
+        }
+    }
+
+    /** Local store settings. */
+    public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate) {
+    }
+}

@@ -1,0 +1,247 @@
+package io.jwtsidecar.feed;
+
+import io.jwtsidecar.revocation.DeadLetter;
+import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
+import io.jwtsidecar.revocation.RevocationEvent;
+import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.StoreBatch;
+import io.jwtsidecar.revocation.StoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every partition of the revocation topic into the {@link RevocationStore}.
+ *
+ * <p>No consumer group: the consumer assigns itself all partitions, because every sidecar must
+ * see every event. It resumes from the offsets stored with the rules (never from Kafka's
+ * committed offsets), so a restart re-reads nothing it has applied. It is <em>caught up</em>
+ * once its position reaches, on every partition, the end offsets it saw at start; until then
+ * the sidecar is not ready and verification answers {@code revocation_data_stale}.
+ *
+ * <p>A record that does not decode, or whose key is not its rule's key, is a poison pill: it is
+ * logged with partition and offset, dead-lettered in the same write that advances the offset,
+ * counted, and skipped. It never stalls the partition and never grants access.
+ *
+ * <p>Threads: the Kafka consumer and every store write live on the feed's own thread, started by
+ * {@link #start()}. The getters are safe from any thread. {@link #close()} stops the thread and
+ * waits for it.
+ */
+public final class RevocationFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final Map<String, Object> consumerConfig;
+    private final String topic;
+    private final RevocationStore store;
+    private final EventCodec codec;
+    private final Thread thread;
+    private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    private final AtomicLong recordsConsumed = new AtomicLong();
+    private final AtomicLong eventsApplied = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    /**
+     * @param kafkaConfig consumer settings (bootstrap servers and any passthrough settings);
+     *                    the feed adds deserializers and turns auto-commit off
+     */
+    public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
+                          String sidecarId) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-feed-" + sidecarId);
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        this.consumerConfig = config;
+        this.topic = topic;
+        this.store = store;
+        this.codec = codec;
+        this.thread = new Thread(this::run, "revocation-feed-" + sidecarId);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Completes once the feed has read up to the end offsets it saw at start. */
+    public CompletableFuture<Void> caughtUp() {
+        return caughtUp;
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp.isDone();
+    }
+
+    /** Records read from Kafka since this feed started (valid or not). */
+    public long recordsConsumed() {
+        return recordsConsumed.get();
+    }
+
+    public long eventsApplied() {
+        return eventsApplied.get();
+    }
+
+    /** Poison pills dead-lettered since this feed started. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig)) {
+            consumer = c;
+            if (!running) {
+                return;
+            }
+            List<TopicPartition> partitions = awaitPartitions(c);
+            c.assign(partitions);
+            seekToStoredOffsets(c, partitions);
+            Map<TopicPartition, Long> target = c.endOffsets(partitions);
+            log.info("revocation feed assigned {} partitions of {}; catching up to {}", partitions.size(), topic, target);
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+                if (!records.isEmpty()) {
+                    applyOrRewind(c, records, partitions);
+                }
+                if (!caughtUp.isDone() && reached(c, target)) {
+                    log.info("revocation feed caught up with {} ({} records read)", topic, recordsConsumed.get());
+                    caughtUp.complete(null);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                log.error("revocation feed woken up unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("revocation feed stopped by an unexpected error; revocation data will go stale", e);
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    List<TopicPartition> partitions = new ArrayList<>();
+                    for (PartitionInfo p : infos) {
+                        partitions.add(new TopicPartition(topic, p.partition()));
+                    }
+                    return partitions;
+                }
+                log.warn("revocation topic {} does not exist yet; waiting for it", topic);
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.warn("cannot read metadata of revocation topic {}: {}", topic, e.toString());
+            }
+            pause(RETRY);
+        }
+        throw new WakeupException();
+    }
+
+    private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+        Map<Integer, Long> stored = store.nextOffsets(topic);
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            Long next = stored.get(tp.partition());
+            if (next == null) {
+                fresh.add(tp);
+            } else {
+                c.seek(tp, next);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            c.seekToBeginning(fresh);
+        }
+    }
+
+    private void applyOrRewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records,
+                               List<TopicPartition> partitions) throws InterruptedException {
+        List<RevocationEvent> events = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            recordsConsumed.incrementAndGet();
+            nextOffsets.put(r.partition(), r.offset() + 1);
+            try {
+                RevocationEvent event = codec.decode(r.value());
+                if (r.key() == null || !Arrays.equals(r.key(), event.key().toBytes())) {
+                    throw new MalformedEventException("record key is not the rule key " + event.key());
+                }
+                events.add(event);
+            } catch (MalformedEventException e) {
+                log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
+                        e.getMessage());
+                deadLetters.add(new DeadLetter(r.partition(), r.offset(), r.key(), r.value(), e.getMessage()));
+            }
+        }
+        try {
+            store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets));
+            eventsApplied.addAndGet(events.size());
+            deadLettered.addAndGet(deadLetters.size());
+        } catch (StoreException e) {
+            // Nothing of the batch was written: go back to what the store holds and try again.
+            log.error("cannot apply revocation batch; retrying in {}", RETRY, e);
+            pause(RETRY);
+            seekToStoredOffsets(c, partitions);
+        }
+    }
+
+    /** Waits, but returns at once when {@link #close()} is called (no interrupts: they break the consumer's close). */
+    private void pause(Duration d) throws InterruptedException {
+        stopRequested.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean reached(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> target) {
+        for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        stopRequested.countDown();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

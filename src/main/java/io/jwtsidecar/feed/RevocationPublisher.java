@@ -1,0 +1,60 @@
+package io.jwtsidecar.feed;
+
+import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.RevocationEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes revocation events to the topic, keyed by rule key so compaction keeps the latest
+ * event of each rule. The producer is idempotent with {@code acks=all}: a returned receipt means
+ * every in-sync replica has the event, and retries cannot duplicate or reorder it.
+ *
+ * <p>Safe from any thread; futures complete on the caller's Vert.x context.
+ */
+public final class RevocationPublisher {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final EventCodec codec;
+
+    private RevocationPublisher(KafkaProducer<byte[], byte[]> producer, String topic, EventCodec codec) {
+        this.producer = producer;
+        this.topic = topic;
+        this.codec = codec;
+    }
+
+    /**
+     * @param kafkaConfig producer settings (bootstrap servers and any passthrough settings); the
+     *                    durability settings are forced, not defaults
+     */
+    public static RevocationPublisher create(Vertx vertx, Map<String, String> kafkaConfig, String topic,
+                                             EventCodec codec) {
+        Map<String, String> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-publisher");
+        return new RevocationPublisher(KafkaProducer.create(vertx, config), topic, codec);
+    }
+
+    public Future<PublishReceipt> publish(RevocationEvent event) {
+        KafkaProducerRecord<byte[], byte[]> record =
+                KafkaProducerRecord.create(topic, event.key().toBytes(), codec.encode(event));
+        return producer.send(record)
+                .map(meta -> new PublishReceipt(event.eventId(), meta.getPartition(), meta.getOffset()));
+    }
+
+    public Future<Void> close() {
+        return producer.close();
+    }
+}

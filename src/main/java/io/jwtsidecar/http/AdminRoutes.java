@@ -1,0 +1,217 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.RevocationEvent;
+import io.jwtsidecar.revocation.RevocationScope;
+import io.jwtsidecar.revocation.RuleKey;
+import io.jwtsidecar.revocation.RuleKeys;
+import io.jwtsidecar.token.IssuerPolicy;
+import io.jwtsidecar.token.TokenVerifier;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API: the only way to cut access, so every request must carry the admin bearer
+ * credential, every refusal is logged, and every accepted action is written to the audit log
+ * (logger {@code io.jwtsidecar.audit}) with its actor, reason and event id.
+ *
+ * <p>{@code POST /v1/revocations} takes
+ * {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?}}, publishes a revoke
+ * event and answers 202 with the event id and where it landed once Kafka has acknowledged it
+ * on every in-sync replica. Bad input is a 400 naming the field.
+ */
+public final class AdminRoutes {
+    private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+    private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
+    private static final List<String> FIELDS = List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt");
+
+    private final byte[] adminTokenDigest;
+    private final RevocationPublisher publisher;
+    private final TokenVerifier verifier;
+    private final Clock clock;
+
+    /**
+     * @param adminToken the credential; required, the admin API has no open mode
+     * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
+     */
+    public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock) {
+        if (adminToken == null || adminToken.isEmpty()) {
+            throw new IllegalArgumentException("the admin API needs an admin token");
+        }
+        this.adminTokenDigest = sha256(adminToken);
+        this.publisher = publisher;
+        this.verifier = verifier;
+        this.clock = clock;
+    }
+
+    public Router router(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.route().handler(this::authenticate);
+        router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
+        return router;
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        List<String> auth = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+        String presented = auth.size() == 1 && auth.get(0).regionMatches(true, 0, "Bearer ", 0, 7)
+                ? auth.get(0).substring(7).strip() : null;
+        // Compare digests so neither content nor length leaks through timing.
+        if (presented == null || !MessageDigest.isEqual(sha256(presented), adminTokenDigest)) {
+            log.warn("admin request refused: {} credential for {} {} from {}",
+                    presented == null ? "no" : "a wrong", ctx.request().method(), ctx.request().path(),
+                    ctx.request().remoteAddress());
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + HttpResponses.REALM + "-admin\"");
+            HttpResponses.json(ctx.response(), 401, "{\"error\":\"unauthorized\"}");
+            return;
+        }
+        ctx.next();
+    }
+
+    private void revoke(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            HttpResponses.badRequest(ctx.response(), "body", "must be a JSON object");
+            return;
+        }
+        for (String name : body.fieldNames()) {
+            if (!FIELDS.contains(name)) {
+                HttpResponses.badRequest(ctx.response(), name, "unknown field; expected " + FIELDS);
+                return;
+            }
+        }
+        RevocationEvent event;
+        try {
+            event = revokeEvent(body);
+        } catch (FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field, e.getMessage());
+            return;
+        }
+        publisher.publish(event).onComplete(ar -> {
+            if (ar.failed()) {
+                log.error("publishing revocation {} failed", event.eventId(), ar.cause());
+                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "publish_failed")
+                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode());
+                return;
+            }
+            audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} reason={} "
+                            + "partition={} offset={}", event.eventId(), event.key().scope().wireName(),
+                    event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), event.actor(),
+                    event.reason(), ar.result().partition(), ar.result().offset());
+            HttpResponses.json(ctx.response(), 202, new JsonObject()
+                    .put("eventId", event.eventId())
+                    .put("scope", event.key().scope().wireName())
+                    .put("issuer", event.key().issuer())
+                    .put("value", event.key().value())
+                    .put("at", event.at())
+                    .put("expiresAt", event.expiresAt())
+                    .put("partition", ar.result().partition())
+                    .put("offset", ar.result().offset())
+                    .encode());
+        });
+    }
+
+    private RevocationEvent revokeEvent(JsonObject body) throws FieldException {
+        String scopeName = string(body, "scope", true);
+        RevocationScope scope = RevocationScope.fromWireName(scopeName).orElseThrow(() -> new FieldException("scope",
+                "must be one of " + Arrays.stream(RevocationScope.values()).map(RevocationScope::wireName).toList()));
+        String issuer = string(body, "issuer", true);
+        String value = string(body, "value", scope != RevocationScope.ISSUER);
+        if (value == null) {
+            value = "";
+        }
+        try {
+            RuleKeys.check(scope, issuer, value);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            throw new FieldException(message.substring(0, colon), message.substring(colon + 2));
+        }
+        String reason = string(body, "reason", false);
+        String actor = string(body, "actor", false);
+        long now = clock.instant().getEpochSecond();
+        long at = seconds(body, "at", now);
+        if (at > now + 300) {
+            throw new FieldException("at", "must not be more than 5 minutes in the future");
+        }
+        Optional<IssuerPolicy> policy = verifier.policy(issuer);
+        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt", 0) : null;
+        if (expiresAt == null) {
+            if (policy.isEmpty()) {
+                throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
+            }
+            expiresAt = at + policy.get().maxTokenLifetime().toSeconds();
+        }
+        if (expiresAt < at) {
+            throw new FieldException("expiresAt", "must not be before at");
+        }
+        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(scope, issuer, value), at, expiresAt, reason, actor == null ? "admin" : actor);
+    }
+
+    private static String string(JsonObject body, String field, boolean required) throws FieldException {
+        Object v = body.getValue(field);
+        if (v == null) {
+            if (required) {
+                throw new FieldException(field, "required");
+            }
+            return null;
+        }
+        if (!(v instanceof String)) {
+            throw new FieldException(field, "must be a string");
+        }
+        String s = (String) v;
+        if (s.length() > EventCodec.MAX_FIELD_LENGTH) {
+            throw new FieldException(field, "longer than " + EventCodec.MAX_FIELD_LENGTH + " characters");
+        }
+        return s;
+    }
+
+    private static long seconds(JsonObject body, String field, long fallback) throws FieldException {
+        Object v = body.getValue(field);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
+            throw new FieldException(field, "must be non-negative whole epoch seconds");
+        }
+        return ((Number) v).longValue();
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** A request field that is wrong; becomes a 400 naming it. */
+    private static final class FieldException extends Exception {
+        private final String field;
+
+        FieldException(String field, String message) {
+            super(message, null, false, false);
+            this.field = field;
+        }
+    }
+}

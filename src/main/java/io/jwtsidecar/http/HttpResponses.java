@@ -1,0 +1,112 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.token.Verdict;
+import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.token.VerifiedToken;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place that turns verification outcomes and faults into HTTP.
+ *
+ * <ul>
+ *   <li>Accepted: 200, {@code {"active":true,"iss":…,"sub":…,"claims":{…}}}, and the identity
+ *       headers {@code X-Auth-Subject}, {@code X-Auth-Issuer} (percent-encoded outside
+ *       printable ASCII) and {@code X-Auth-Claims} (the claims as base64url JSON).</li>
+ *   <li>Rejected: 401, {@code {"active":false,"error":"<verdict>"}} and
+ *       {@code WWW-Authenticate: Bearer error="invalid_token", error_description="<verdict>"}
+ *       (RFC 6750 §3); with no token at all, a bare {@code Bearer realm} challenge.</li>
+ *   <li>Unavailable (stale revocation data, no keys): 503 with {@code Retry-After}; never a
+ *       401, since the token may be fine.</li>
+ * </ul>
+ */
+public final class HttpResponses {
+    public static final String SUBJECT_HEADER = "X-Auth-Subject";
+    public static final String ISSUER_HEADER = "X-Auth-Issuer";
+    public static final String CLAIMS_HEADER = "X-Auth-Claims";
+    static final String REALM = "jwt-sidecar";
+
+    private HttpResponses() {
+    }
+
+    static void outcome(HttpServerResponse response, VerificationOutcome outcome) {
+        if (outcome.isAccepted()) {
+            accepted(response, outcome.token());
+        } else {
+            refused(response, outcome.verdict());
+        }
+    }
+
+    static void accepted(HttpServerResponse response, VerifiedToken token) {
+        response.putHeader(ISSUER_HEADER, headerSafe(token.issuer()));
+        if (token.subject() != null) {
+            response.putHeader(SUBJECT_HEADER, headerSafe(token.subject()));
+        }
+        response.putHeader(CLAIMS_HEADER, token.payloadSegment());
+        JsonObject head = new JsonObject().put("active", true).put("iss", token.issuer());
+        if (token.subject() != null) {
+            head.put("sub", token.subject());
+        }
+        // The claims were validated as JSON already: splice them in instead of re-encoding.
+        String prefix = head.encode();
+        String body = prefix.substring(0, prefix.length() - 1) + ",\"claims\":"
+                + new String(token.claimsJson(), StandardCharsets.UTF_8) + "}";
+        json(response, 200, body);
+    }
+
+    static void refused(HttpServerResponse response, Verdict verdict) {
+        String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
+        if (verdict.kind() == Verdict.Kind.UNAVAILABLE) {
+            response.putHeader("Retry-After", "1");
+            json(response, 503, body);
+            return;
+        }
+        if (verdict == Verdict.MISSING_TOKEN) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
+        } else {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM
+                    + "\", error=\"invalid_token\", error_description=\"" + verdict.code() + "\"");
+        }
+        json(response, 401, body);
+    }
+
+    /** 400 for a malformed request, naming the field at fault. */
+    static void badRequest(HttpServerResponse response, String field, String message) {
+        json(response, 400, new JsonObject().put("error", "invalid_request").put("field", field)
+                .put("message", message).encode());
+    }
+
+    static void json(HttpServerResponse response, int status, String body) {
+        response.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(body);
+    }
+
+    /**
+     * Header values must not carry CR/LF or non-ASCII: percent-encode everything outside
+     * printable ASCII, and '%' itself, so the value stays reversible.
+     */
+    static String headerSafe(String value) {
+        StringBuilder sb = null;
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean safe = b >= 0x20 && b < 0x7f && b != '%';
+            if (safe && sb == null) {
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(new String(bytes, 0, i, StandardCharsets.US_ASCII));
+            }
+            if (safe) {
+                sb.append((char) b);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return sb == null ? value : sb.toString();
+    }
+}

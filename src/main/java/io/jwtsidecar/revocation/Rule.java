@@ -1,0 +1,36 @@
+package io.jwtsidecar.revocation;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A live revocation rule as stored.
+ *
+ * @param key       what it matches
+ * @param at        rule time, epoch seconds
+ * @param expiresAt epoch seconds after which no token it could block is still valid
+ * @param eventId   the event that created it
+ */
+public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
+
+    /** Whether a token with this {@code iat} (null when absent) is blocked by this rule. */
+    public boolean blocks(Long issuedAt, long clockSkewSeconds) {
+        if (!key.scope().timeBased()) {
+            return true;
+        }
+        // Fail closed: no iat, or an iat within the skew after the rule time, counts as "before".
+        return issuedAt == null || issuedAt - clockSkewSeconds <= at;
+    }
+
+    byte[] valueBytes() {
+        byte[] id = eventId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id).array();
+    }
+
+    static Rule fromValueBytes(RuleKey key, byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        long at = b.getLong();
+        long expiresAt = b.getLong();
+        return new Rule(key, at, expiresAt, new String(value, 16, value.length - 16, StandardCharsets.UTF_8));
+    }
+}

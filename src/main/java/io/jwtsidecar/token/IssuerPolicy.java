@@ -1,0 +1,36 @@
+package io.jwtsidecar.token;
+
+import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What the verifier demands of tokens from one issuer. Immutable.
+ *
+ * @param issuer        the exact {@code iss} value (no prefix, case or trailing-slash leniency)
+ * @param keys          the trusted keys, each bound to one algorithm
+ * @param algorithms    the algorithms accepted from this issuer (a subset of the keys' ones)
+ * @param audiences     accepted {@code aud} values; a token must name at least one
+ * @param requiredClaims claims that must be present besides {@code exp}
+ * @param expectedType  the required {@code typ} header (e.g. {@code at+jwt}), or null for any
+ * @param clockSkew     tolerance for {@code exp}, {@code nbf}, {@code iat} and rule times
+ * @param maxTokenLifetime the longest a token from this issuer lives; revocation rules for
+ *                      this issuer expire this long after their rule time
+ * @param maxTokenAge   reject tokens whose {@code iat} is older than this, or null for no limit
+ */
+public record IssuerPolicy(String issuer, IssuerKeys keys, Set<JwsAlgorithm> algorithms,
+                           Set<String> audiences, List<String> requiredClaims, String expectedType,
+                           Duration clockSkew, Duration maxTokenLifetime, Duration maxTokenAge) {
+    public IssuerPolicy {
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(keys, "keys");
+        algorithms = Set.copyOf(algorithms);
+        audiences = Set.copyOf(audiences);
+        requiredClaims = List.copyOf(requiredClaims);
+        Objects.requireNonNull(clockSkew, "clockSkew");
+        Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
+    }
+}

@@ -1,0 +1,201 @@
+package io.jwtsidecar.token;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jwtsidecar.token.CompactJws.MalformedTokenException;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.VerificationKey;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides whether a bearer token is good: the one coordinator of parsing, key selection,
+ * signature, claims and revocation, in that order.
+ *
+ * <p>The order is part of the security contract: the size cap comes before any parsing; the
+ * issuer is looked up before any key is touched; the header's algorithm must equal the one the
+ * selected key is bound to before the signature is checked; claims are only read for meaning
+ * after the signature holds; revocation comes last. Every failure is a {@link Verdict}, and any
+ * unexpected exception is a rejection, never a pass.
+ *
+ * <p>Thread-safe and non-blocking apart from the {@link RevocationCheck}; meant to be called
+ * from Vert.x event loops.
+ */
+public final class TokenVerifier {
+    private static final int MAX_KID_LENGTH = 256;
+
+    private final Map<String, IssuerPolicy> policies;
+    private final int maxTokenBytes;
+    private final Clock clock;
+    private final RevocationCheck revocation;
+
+    /**
+     * @param maxTokenBytes tokens longer than this are refused before parsing
+     * @param clock         the source of "now" for every time claim
+     */
+    public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
+                         RevocationCheck revocation) {
+        Map<String, IssuerPolicy> byIssuer = new HashMap<>();
+        for (IssuerPolicy p : policies) {
+            if (byIssuer.putIfAbsent(p.issuer(), p) != null) {
+                throw new IllegalArgumentException("issuer configured twice: " + p.issuer());
+            }
+        }
+        this.policies = Map.copyOf(byIssuer);
+        this.maxTokenBytes = maxTokenBytes;
+        this.clock = clock;
+        this.revocation = revocation;
+    }
+
+    /** The policy for an exact issuer string, if configured. */
+    public Optional<IssuerPolicy> policy(String issuer) {
+        return Optional.ofNullable(policies.get(issuer));
+    }
+
+    /**
+     * @param token the compact token, without the {@code Bearer } prefix; may be null
+     * @return never null
+     */
+    public VerificationOutcome verify(String token) {
+        try {
+            return verifyOrThrow(token);
+        } catch (RuntimeException e) {
+            return VerificationOutcome.rejected(Verdict.MALFORMED, "verification failed: " + e);
+        }
+    }
+
+    private VerificationOutcome verifyOrThrow(String token) {
+        if (token == null || token.isEmpty()) {
+            return reject(Verdict.MISSING_TOKEN, "no token");
+        }
+        if (token.length() > maxTokenBytes) {
+            return reject(Verdict.TOO_LARGE, "token is longer than " + maxTokenBytes + " bytes");
+        }
+        CompactJws jws;
+        try {
+            jws = CompactJws.parse(token);
+        } catch (MalformedTokenException e) {
+            return reject(Verdict.MALFORMED, e.getMessage());
+        }
+        ObjectNode header = jws.header();
+
+        JsonNode algNode = header.get("alg");
+        if (algNode == null || !algNode.isTextual()) {
+            return reject(Verdict.MALFORMED, "header has no alg string");
+        }
+        String algName = algNode.textValue();
+        Optional<JwsAlgorithm> alg = JwsAlgorithm.fromJoseName(algName);
+        if (alg.isEmpty()) {
+            return reject(Verdict.ALG_NOT_ALLOWED, "algorithm '" + abbreviate(algName) + "' is never accepted");
+        }
+        String headerProblem = headerProblem(header);
+        if (headerProblem != null) {
+            return reject(Verdict.MALFORMED, headerProblem);
+        }
+
+        JsonNode issNode = jws.claims().get("iss");
+        if (issNode == null) {
+            return reject(Verdict.MISSING_CLAIM, "iss is missing");
+        }
+        if (!issNode.isTextual()) {
+            return reject(Verdict.MALFORMED, "iss is not a string");
+        }
+        IssuerPolicy policy = policies.get(issNode.textValue());
+        if (policy == null) {
+            return reject(Verdict.UNKNOWN_ISSUER, "issuer is not configured");
+        }
+        if (!policy.algorithms().contains(alg.get())) {
+            return reject(Verdict.ALG_NOT_ALLOWED, alg.get() + " is not allowed for this issuer");
+        }
+
+        String kid = textOrNull(header, "kid");
+        if (kid != null && kid.length() > MAX_KID_LENGTH) {
+            return reject(Verdict.UNKNOWN_KEY, "kid is too long");
+        }
+        VerificationKey key = policy.keys().select(kid);
+        if (key == null) {
+            return reject(Verdict.UNKNOWN_KEY, kid == null ? "token has no kid and the issuer has several keys"
+                    : "no key with this kid");
+        }
+        if (key.algorithm() != alg.get()) {
+            return reject(Verdict.ALG_NOT_ALLOWED, "key is bound to " + key.algorithm() + ", header says " + alg.get());
+        }
+        if (policy.expectedType() != null && !typeMatches(textOrNull(header, "typ"), policy.expectedType())) {
+            return reject(Verdict.BAD_TYPE, "typ must be " + policy.expectedType());
+        }
+        if (!key.verify(jws.signingInput(), jws.signature())) {
+            return reject(Verdict.BAD_SIGNATURE, "signature does not verify with key " + key);
+        }
+
+        ClaimsCheck claims = ClaimsCheck.of(jws.claims(), policy, clock);
+        if (claims.failure() != null) {
+            return claims.failure();
+        }
+        VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
+                claims.sessionId(), claims.clientId(), key.kid() != null ? key.kid() : kid,
+                claims.issuedAt(), claims.expiresAt(), jws.payloadSegment(), jws.claimsJson());
+
+        switch (revocation.check(verified, policy.clockSkew().toSeconds())) {
+            case REVOKED:
+                return reject(Verdict.REVOKED, "a revocation rule matches");
+            case STALE:
+                return reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");
+            default:
+                return VerificationOutcome.accepted(verified);
+        }
+    }
+
+    /** Header members this verifier cannot honour: refusing beats silently ignoring them. */
+    private static String headerProblem(ObjectNode header) {
+        if (header.has("crit")) {
+            // No extension is understood, so any crit (valid or not) must fail (RFC 7515 §4.1.11).
+            return "crit header names extensions this verifier does not support";
+        }
+        JsonNode b64 = header.get("b64");
+        if (b64 != null && !(b64.isBoolean() && b64.booleanValue())) {
+            return "unencoded payloads (b64) are not allowed in JWTs";
+        }
+        if (header.has("enc") || header.has("zip")) {
+            return "JWE headers are not accepted";
+        }
+        JsonNode kid = header.get("kid");
+        if (kid != null && !kid.isTextual()) {
+            return "kid is not a string";
+        }
+        JsonNode typ = header.get("typ");
+        if (typ != null && !typ.isTextual()) {
+            return "typ is not a string";
+        }
+        return null;
+    }
+
+    /** RFC 7515 §4.1.9: media types compare case-insensitively, "application/" may be omitted. */
+    static boolean typeMatches(String actual, String expected) {
+        if (actual == null) {
+            return false;
+        }
+        return stripApplication(actual).equals(stripApplication(expected));
+    }
+
+    private static String stripApplication(String type) {
+        String t = type.toLowerCase(Locale.ROOT);
+        return t.startsWith("application/") ? t.substring("application/".length()) : t;
+    }
+
+    private static String textOrNull(ObjectNode node, String field) {
+        JsonNode n = node.get(field);
+        return n != null && n.isTextual() ? n.textValue() : null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 16 ? s : s.substring(0, 16) + "…";
+    }
+
+    static VerificationOutcome reject(Verdict verdict, String detail) {
+        return VerificationOutcome.rejected(verdict, detail);
+    }
+}

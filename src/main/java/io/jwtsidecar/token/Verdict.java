@@ -1,0 +1,51 @@
+package io.jwtsidecar.token;
+
+/**
+ * The closed vocabulary of verification outcomes other than success. The {@link #code()}
+ * strings are a public contract: they appear in HTTP responses, logs and metrics and never
+ * change meaning.
+ *
+ * <p>Rejections say the token is bad (HTTP 401). {@link #REVOCATION_DATA_STALE} and
+ * {@link #KEYS_UNAVAILABLE} say the sidecar cannot judge right now (HTTP 503): the token may
+ * be fine.
+ */
+public enum Verdict {
+    /** No bearer token was presented at all (RFC 6750 §3.1: no error code is sent). */
+    MISSING_TOKEN("missing_token", Kind.REJECTED),
+    MALFORMED("malformed", Kind.REJECTED),
+    TOO_LARGE("too_large", Kind.REJECTED),
+    UNKNOWN_ISSUER("unknown_issuer", Kind.REJECTED),
+    UNKNOWN_KEY("unknown_key", Kind.REJECTED),
+    ALG_NOT_ALLOWED("alg_not_allowed", Kind.REJECTED),
+    BAD_SIGNATURE("bad_signature", Kind.REJECTED),
+    EXPIRED("expired", Kind.REJECTED),
+    NOT_YET_VALID("not_yet_valid", Kind.REJECTED),
+    ISSUED_IN_FUTURE("issued_in_future", Kind.REJECTED),
+    BAD_AUDIENCE("bad_audience", Kind.REJECTED),
+    BAD_TYPE("bad_type", Kind.REJECTED),
+    MISSING_CLAIM("missing_claim", Kind.REJECTED),
+    TOKEN_TOO_OLD("token_too_old", Kind.REJECTED),
+    REVOKED("revoked", Kind.REJECTED),
+    REVOCATION_DATA_STALE("revocation_data_stale", Kind.UNAVAILABLE),
+    KEYS_UNAVAILABLE("keys_unavailable", Kind.UNAVAILABLE);
+
+    /** Whether the token was judged bad, or the sidecar could not judge it. */
+    public enum Kind { REJECTED, UNAVAILABLE }
+
+    private final String code;
+    private final Kind kind;
+
+    Verdict(String code, Kind kind) {
+        this.code = code;
+        this.kind = kind;
+    }
+
+    /** The stable wire name, e.g. {@code "bad_signature"}. */
+    public String code() {
+        return code;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

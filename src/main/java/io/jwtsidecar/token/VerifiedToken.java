@@ -1,0 +1,20 @@
+package io.jwtsidecar.token;
+
+/**
+ * A token whose signature and claims passed. Immutable.
+ *
+ * @param issuer   {@code iss}
+ * @param subject  {@code sub}, or null
+ * @param jti      {@code jti}, or null
+ * @param sessionId {@code sid}, or null
+ * @param clientId {@code client_id} (RFC 9068), else {@code azp}, or null
+ * @param kid      the {@code kid} of the key that verified it, else the header's, or null
+ * @param issuedAt {@code iat} in whole epoch seconds, or null when absent
+ * @param expiresAt {@code exp} in epoch seconds
+ * @param payloadSegment the token's base64url payload, i.e. the claims as base64url JSON
+ * @param claimsJson the claims set as UTF-8 JSON bytes; callers must not modify the array
+ */
+public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
+                            String clientId, String kid, Long issuedAt, double expiresAt,
+                            String payloadSegment, byte[] claimsJson) {
+}

@@ -1,0 +1,48 @@
+package io.jwtsidecar.token.keys;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The keys trusted for one issuer, and the rule for picking one for a token.
+ *
+ * <p>A token that names a {@code kid} gets the key with that kid or nothing: the verifier never
+ * falls back to trying every key. The one exception is an issuer configured with a single key
+ * that has no kid (a bare PEM or secret): that key is the only candidate, whatever the token
+ * names. A token without a {@code kid} is only accepted when the issuer has exactly one key.
+ * Immutable; safe from any thread.
+ */
+public final class IssuerKeys {
+    private final List<VerificationKey> keys;
+    private final Map<String, VerificationKey> byKid;
+
+    /** @throws IllegalArgumentException when two keys share a kid, or several keys lack one */
+    public IssuerKeys(List<VerificationKey> keys) {
+        this.keys = List.copyOf(keys);
+        this.byKid = new HashMap<>();
+        int withoutKid = 0;
+        for (VerificationKey k : this.keys) {
+            if (k.kid() == null) {
+                withoutKid++;
+            } else if (byKid.putIfAbsent(k.kid(), k) != null) {
+                throw new IllegalArgumentException("two keys share the kid '" + k.kid() + "'");
+            }
+        }
+        if (withoutKid > 0 && this.keys.size() > 1) {
+            throw new IllegalArgumentException("with more than one key, every key needs a kid");
+        }
+    }
+
+    /** @return the key for the token's {@code kid} (may be null), or null when there is none */
+    public VerificationKey select(String kid) {
+        if (keys.size() == 1 && (kid == null || keys.get(0).kid() == null)) {
+            return keys.get(0);
+        }
+        return kid == null ? null : byKid.get(kid);
+    }
+
+    public List<VerificationKey> all() {
+        return keys;
+    }
+}

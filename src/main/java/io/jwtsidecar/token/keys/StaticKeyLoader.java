@@ -1,0 +1,141 @@
+package io.jwtsidecar.token.keys;
+
+import io.jsonwebtoken.security.Jwk;
+import io.jsonwebtoken.security.JwkSet;
+import io.jsonwebtoken.security.Jwks;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.CertificateFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Turns configured key material (an HMAC secret, a PEM public key or certificate, a JWK or
+ * JWKS document) into {@link VerificationKey}s. Used at start-up only; every problem is an
+ * {@link IllegalArgumentException} whose message says what is wrong with the material (never
+ * the secret itself). JWK parsing is jjwt's, which also rejects EC points off their curve.
+ */
+public final class StaticKeyLoader {
+
+    private StaticKeyLoader() {
+    }
+
+    public static VerificationKey hmac(String kid, JwsAlgorithm alg, byte[] secret) {
+        requireFamily(alg, JwsAlgorithm.Family.HMAC, "an HMAC secret");
+        return new VerificationKey(kid, alg, new SecretKeySpec(secret, alg.jcaName()));
+    }
+
+    /** A PEM {@code PUBLIC KEY} (SubjectPublicKeyInfo) or {@code CERTIFICATE}. */
+    public static VerificationKey pem(String kid, JwsAlgorithm alg, String pem) {
+        if (alg.family() == JwsAlgorithm.Family.HMAC) {
+            throw new IllegalArgumentException(alg + " takes a secret, not a PEM public key");
+        }
+        String type = pemType(pem);
+        byte[] der = pemBody(pem);
+        try {
+            PublicKey key;
+            if (type.equals("CERTIFICATE")) {
+                key = CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new ByteArrayInputStream(der)).getPublicKey();
+            } else if (type.equals("PUBLIC KEY")) {
+                key = KeyFactory.getInstance(keyFactoryName(alg)).generatePublic(new X509EncodedKeySpec(der));
+            } else {
+                throw new IllegalArgumentException("PEM block '" + type
+                        + "' is not supported; give a 'PUBLIC KEY' or a 'CERTIFICATE'");
+            }
+            return new VerificationKey(kid, alg, key);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("PEM does not hold a " + alg + " public key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A single JWK or a JWKS ({@code {"keys":[…]}}). Each key's algorithm comes from its
+     * {@code alg} member, else from {@code defaultAlg}; a key with neither is refused, since a
+     * key must be bound to exactly one algorithm.
+     *
+     * @param defaultAlg the algorithm for keys without {@code alg}, or null
+     */
+    public static List<VerificationKey> jwks(String json, JwsAlgorithm defaultAlg) {
+        Collection<? extends Jwk<?>> jwks;
+        try {
+            if (json.contains("\"keys\"")) {
+                JwkSet set = Jwks.setParser().ignoreUnsupported(false).build().parse(json);
+                jwks = set.getKeys();
+            } else {
+                jwks = List.of(Jwks.parser().build().parse(json));
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a usable JWK/JWKS: " + e.getMessage(), e);
+        }
+        List<VerificationKey> keys = new ArrayList<>();
+        for (Jwk<?> jwk : jwks) {
+            String algName = jwk.getAlgorithm();
+            JwsAlgorithm alg = algName != null
+                    ? JwsAlgorithm.fromJoseName(algName).orElseThrow(
+                            () -> new IllegalArgumentException("JWK '" + jwk.getId() + "' has unsupported alg '" + algName + "'"))
+                    : defaultAlg;
+            if (alg == null) {
+                throw new IllegalArgumentException("JWK '" + jwk.getId()
+                        + "' has no alg; set the key's alg in the configuration");
+            }
+            Key key = jwk.toKey();
+            if (key instanceof PrivateKey) {
+                throw new IllegalArgumentException("JWK '" + jwk.getId() + "' is a private key; configure the public key only");
+            }
+            keys.add(new VerificationKey(jwk.getId(), alg, key));
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("the JWKS has no keys");
+        }
+        return keys;
+    }
+
+    private static void requireFamily(JwsAlgorithm alg, JwsAlgorithm.Family family, String what) {
+        if (alg.family() != family) {
+            throw new IllegalArgumentException(alg + " cannot use " + what);
+        }
+    }
+
+    private static String keyFactoryName(JwsAlgorithm alg) {
+        switch (alg.family()) {
+            case RSA:
+            case RSA_PSS:
+                return "RSA";
+            case EC:
+                return "EC";
+            default:
+                return "EdDSA";
+        }
+    }
+
+    private static String pemType(String pem) {
+        int begin = pem.indexOf("-----BEGIN ");
+        int end = begin < 0 ? -1 : pem.indexOf("-----", begin + 11);
+        if (begin < 0 || end < 0) {
+            throw new IllegalArgumentException("not PEM: no -----BEGIN line");
+        }
+        return pem.substring(begin + 11, end);
+    }
+
+    private static byte[] pemBody(String pem) {
+        int start = pem.indexOf('\n', pem.indexOf("-----BEGIN "));
+        int stop = pem.indexOf("-----END ");
+        if (start < 0 || stop < 0 || stop < start) {
+            throw new IllegalArgumentException("not PEM: no body between BEGIN and END");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(pem.substring(start, stop));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("PEM body is not base64", e);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.jwtsidecar.token.keys;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+
+/**
+ * One trusted key, bound to exactly one algorithm (RFC 8725 §3.1): a token whose header names
+ * another algorithm is never checked with this key, so an RSA public key can never be used as
+ * an HMAC secret.
+ *
+ * <p>The constructor refuses weak or mismatched keys (short HMAC secrets, RSA under 2048 bits,
+ * an EC key on the wrong curve) with {@link IllegalArgumentException}. Immutable and safe to
+ * share between threads; {@link #verify} creates its JCA objects per call.
+ */
+public final class VerificationKey {
+    private static final int MIN_RSA_BITS = 2048;
+
+    private final String kid;
+    private final JwsAlgorithm algorithm;
+    private final Key key;
+
+    /**
+     * @param kid the key id tokens name in their header, or {@code null} for a key without one
+     * @throws IllegalArgumentException when the key does not suit the algorithm or is too weak
+     */
+    public VerificationKey(String kid, JwsAlgorithm algorithm, Key key) {
+        this.kid = kid;
+        this.algorithm = algorithm;
+        this.key = key;
+        checkStrength();
+    }
+
+    /** The key id, or {@code null}. */
+    public String kid() {
+        return kid;
+    }
+
+    public JwsAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /**
+     * Checks a JWS signature over {@code signingInput} (ASCII of {@code header.payload}).
+     *
+     * @return true only for a valid signature; a malformed signature is simply invalid
+     */
+    public boolean verify(byte[] signingInput, byte[] signature) {
+        try {
+            switch (algorithm.family()) {
+                case HMAC: {
+                    Mac mac = Mac.getInstance(algorithm.jcaName());
+                    mac.init(key);
+                    // Constant-time comparison: no timing oracle on the expected MAC.
+                    return MessageDigest.isEqual(mac.doFinal(signingInput), signature);
+                }
+                case RSA:
+                    return verifyWith(Signature.getInstance(algorithm.jcaName()), signingInput, signature);
+                case RSA_PSS: {
+                    Signature s = Signature.getInstance("RSASSA-PSS");
+                    MGF1ParameterSpec mgf = new MGF1ParameterSpec(algorithm.jcaName());
+                    s.setParameter(new PSSParameterSpec(algorithm.jcaName(), "MGF1", mgf, algorithm.size(), 1));
+                    return verifyWith(s, signingInput, signature);
+                }
+                case EC:
+                    if (!isCanonicalEcdsa(signature)) {
+                        return false;
+                    }
+                    return verifyWith(Signature.getInstance(algorithm.jcaName()), signingInput, signature);
+                case EDDSA:
+                    return verifyWith(Signature.getInstance("EdDSA"), signingInput, signature);
+                default:
+                    return false;
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // Any failure inside the provider is a rejection, never a pass (CVE-2025-49001 class).
+            return false;
+        }
+    }
+
+    private boolean verifyWith(Signature s, byte[] signingInput, byte[] signature) throws GeneralSecurityException {
+        s.initVerify((PublicKey) key);
+        s.update(signingInput);
+        return s.verify(signature);
+    }
+
+    /**
+     * JWS ECDSA signatures are R‖S, each exactly the curve's size (RFC 7518 §3.4). Also refuses
+     * r or s outside [1, n-1] before the provider sees them: the all-zero "psychic signature"
+     * (CVE-2022-21449) must fail even on a JDK without the fix.
+     */
+    private boolean isCanonicalEcdsa(byte[] signature) {
+        int n = algorithm.size();
+        if (signature.length != 2 * n) {
+            return false;
+        }
+        BigInteger order = ((ECPublicKey) key).getParams().getOrder();
+        BigInteger r = new BigInteger(1, java.util.Arrays.copyOfRange(signature, 0, n));
+        BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(signature, n, 2 * n));
+        return r.signum() > 0 && s.signum() > 0 && r.compareTo(order) < 0 && s.compareTo(order) < 0;
+    }
+
+    private void checkStrength() {
+        switch (algorithm.family()) {
+            case HMAC:
+                if (!(key instanceof SecretKey) || key.getEncoded() == null) {
+                    throw new IllegalArgumentException(algorithm + " needs a secret key, not " + describe(key));
+                }
+                if (key.getEncoded().length < algorithm.size()) {
+                    throw new IllegalArgumentException(algorithm + " secret is " + key.getEncoded().length
+                            + " bytes; at least " + algorithm.size() + " are required (RFC 7518 §3.2)");
+                }
+                break;
+            case RSA:
+            case RSA_PSS:
+                if (!(key instanceof RSAPublicKey)) {
+                    throw new IllegalArgumentException(algorithm + " needs an RSA public key, not " + describe(key));
+                }
+                int bits = ((RSAPublicKey) key).getModulus().bitLength();
+                if (bits < MIN_RSA_BITS) {
+                    throw new IllegalArgumentException("RSA key is " + bits + " bits; at least "
+                            + MIN_RSA_BITS + " are required");
+                }
+                break;
+            case EC:
+                if (!(key instanceof ECPublicKey)) {
+                    throw new IllegalArgumentException(algorithm + " needs an EC public key, not " + describe(key));
+                }
+                int fieldBits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
+                if ((fieldBits + 7) / 8 != algorithm.size()) {
+                    throw new IllegalArgumentException(algorithm + " needs a key on "
+                            + curveFor(algorithm) + ", not a " + fieldBits + "-bit curve");
+                }
+                break;
+            case EDDSA:
+                if (!(key instanceof EdECKey) || !(key instanceof PublicKey)) {
+                    throw new IllegalArgumentException("EdDSA needs an Ed25519 or Ed448 public key, not " + describe(key));
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("unsupported algorithm " + algorithm);
+        }
+    }
+
+    private static String curveFor(JwsAlgorithm a) {
+        switch (a) {
+            case ES256: return "P-256";
+            case ES384: return "P-384";
+            default: return "P-521";
+        }
+    }
+
+    private static String describe(Key key) {
+        return key == null ? "no key" : "a " + key.getAlgorithm() + " " + (key instanceof PublicKey ? "public key" : "key");
+    }
+
+    @Override
+    public String toString() {
+        return "VerificationKey[kid=" + kid + ", alg=" + algorithm + "]";
+    }
+}
