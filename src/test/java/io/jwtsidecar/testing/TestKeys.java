@@ -1,0 +1,71 @@
+package io.jwtsidecar.testing;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Jwks;
+import io.jsonwebtoken.security.SignatureAlgorithm;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.util.Base64;
+import javax.crypto.SecretKey;
+
+/**
+ * Key material for one algorithm: the signing key for minting and the key the verifier gets.
+ * Generated with jjwt's own generators, which produce keys of the size each algorithm needs.
+ */
+public final class TestKeys {
+    private final JwsAlgorithm algorithm;
+    private final Key signingKey;
+    private final Key verificationKey;
+
+    private TestKeys(JwsAlgorithm algorithm, Key signingKey, Key verificationKey) {
+        this.algorithm = algorithm;
+        this.signingKey = signingKey;
+        this.verificationKey = verificationKey;
+    }
+
+    public static TestKeys generate(JwsAlgorithm alg) {
+        if (alg.family() == JwsAlgorithm.Family.HMAC) {
+            SecretKey k = jjwtHmac(alg).key().build();
+            return new TestKeys(alg, k, k);
+        }
+        // jjwt's EdDSA generator defaults to Ed448; Ed25519 is what issuers use.
+        KeyPair pair = alg == JwsAlgorithm.EdDSA ? Jwks.CRV.Ed25519.keyPair().build()
+                : ((SignatureAlgorithm) Jwts.SIG.get().get(alg.name())).keyPair().build();
+        return new TestKeys(alg, pair.getPrivate(), pair.getPublic());
+    }
+
+    private static io.jsonwebtoken.security.MacAlgorithm jjwtHmac(JwsAlgorithm alg) {
+        switch (alg) {
+            case HS256: return Jwts.SIG.HS256;
+            case HS384: return Jwts.SIG.HS384;
+            default: return Jwts.SIG.HS512;
+        }
+    }
+
+    public JwsAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    public Key signingKey() {
+        return signingKey;
+    }
+
+    public PrivateKey privateKey() {
+        return (PrivateKey) signingKey;
+    }
+
+    public Key verificationKey() {
+        return verificationKey;
+    }
+
+    /** The public key as PEM, as an operator would configure it. */
+    public String publicPem() {
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(verificationKey.getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+}
