@@ -24,7 +24,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -139,21 +143,30 @@ public final class Sidecar implements AutoCloseable {
         };
     }
 
-    /** Deploys {@code instances} servers on one address: the first binds (port 0 picks one), the rest share it. */
+    /**
+     * Deploys {@code instances} servers on one address, one per event loop. Vert.x shares the
+     * listening socket among servers asking for the same host and port. For "any free port" the
+     * shared form is port -1 (port 0 gives each instance a port of its own); a single instance
+     * keeps port 0, so two listeners on the same host never share a socket by accident.
+     */
     private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
                               int instances, int maxTokenBytes) {
-        HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(listener.port())
+        int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
+        HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(port)
                 // Room for a maximal token in the Authorization header, so it gets a too_large verdict, not a 431.
                 .setMaxHeaderSize(Math.max(8192, maxTokenBytes + 4096));
-        RouterVerticle first = new RouterVerticle(options, routes);
-        await(vertx.deployVerticle(first), "binding " + listener.host() + ":" + listener.port());
-        int port = first.actualPort();
-        if (instances > 1) {
-            HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
-            await(vertx.deployVerticle(() -> new RouterVerticle(shared, routes),
-                    new DeploymentOptions().setInstances(instances - 1)), "binding " + listener.host() + ":" + port);
+        List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
+        await(vertx.deployVerticle(() -> {
+            RouterVerticle v = new RouterVerticle(options, routes);
+            deployed.add(v);
+            return v;
+        }, new DeploymentOptions().setInstances(instances)), "binding " + listener.host() + ":" + listener.port());
+        Set<Integer> ports = new HashSet<>();
+        deployed.forEach(v -> ports.add(v.actualPort()));
+        if (ports.size() != 1) {
+            throw new IllegalStateException("server instances on " + listener.host() + " bound different ports " + ports);
         }
-        return port;
+        return ports.iterator().next();
     }
 
     private static <T> T await(io.vertx.core.Future<T> future, String what) {

@@ -109,6 +109,10 @@ public final class ConfigLoader {
                     integer(ConfigKeys.API_PORT, 0, 65535));
             SidecarConfig.Listener admin = new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST),
                     integer(ConfigKeys.ADMIN_PORT, 0, 65535));
+            if (api.port() != 0 && api.port() == admin.port() && adminTokenGiven()) {
+                errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
+                        + "; the admin API needs a port of its own");
+            }
             Optional<String> adminToken = text(ConfigKeys.ADMIN_TOKEN);
             if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
                 errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
@@ -138,6 +142,11 @@ public final class ConfigLoader {
                 throw new ConfigException(errors);
             }
             return new SidecarConfig(id, api, admin, adminToken, maxTokenBytes, kafka, revocation, issuers);
+        }
+
+        private boolean adminTokenGiven() {
+            JsonNode token = at(ConfigKeys.ADMIN_TOKEN.name());
+            return token != null && !token.isNull();
         }
 
         private List<IssuerPolicy> issuers() {

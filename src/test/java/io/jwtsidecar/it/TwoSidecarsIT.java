@@ -1,0 +1,75 @@
+package io.jwtsidecar.it;
+
+import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
+import static io.jwtsidecar.testing.TestSidecars.ISSUER;
+import static io.jwtsidecar.testing.TestSidecars.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.dev.EmbeddedKafkaCluster;
+import io.jwtsidecar.testing.Http;
+import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.TestSidecars;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two sidecars on one real Kafka broker (in this JVM): a revocation made through one admin API
+ * reaches both, and a token issued after it is accepted again.
+ */
+class TwoSidecarsIT {
+    @TempDir
+    static Path dir;
+    static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
+        kafka.createRevocationTopic(TestSidecars.TOPIC, 3, Duration.ofDays(1).toMillis());
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Test
+    void a_sub_revocation_on_one_admin_api_is_enforced_by_both_sidecars() throws Exception {
+        MutableClock clock = MutableClock.atNow();
+        try (Sidecar a = TestSidecars.startReady("a", kafka.bootstrapServers(), dir.resolve("a"), true, clock);
+             Sidecar b = TestSidecars.startReady("b", kafka.bootstrapServers(), dir.resolve("b"), false, clock)) {
+            String aliceToken = token("alice", clock.epochSecond() - 60);
+            String bobToken = token("bob", clock.epochSecond() - 60);
+            assertThat(Http.verify(a.apiPort(), aliceToken).statusCode()).isEqualTo(200);
+            assertThat(Http.verify(b.apiPort(), aliceToken).statusCode()).isEqualTo(200);
+
+            HttpResponse<String> revoked = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
+                    "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"alice\",\"reason\":\"logout_all\"}");
+            assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
+
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    HttpResponse<String> r = Http.verify(s.apiPort(), aliceToken);
+                    assertThat(r.statusCode()).isEqualTo(401);
+                    assertThat(r.body()).contains("\"error\":\"revoked\"");
+                    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                            v -> assertThat(v).contains("error=\"invalid_token\"").contains("error_description=\"revoked\""));
+                });
+                assertThat(Http.verify(s.apiPort(), bobToken).statusCode()).as("other subjects are untouched").isEqualTo(200);
+            }
+
+            // Log in again after the revocation (beyond the clock skew): the fresh token is good everywhere.
+            clock.advance(TestSidecars.SKEW.plusSeconds(1));
+            String freshToken = token("alice", clock.epochSecond());
+            assertThat(Http.verify(a.apiPort(), freshToken).statusCode()).isEqualTo(200);
+            assertThat(Http.verify(b.apiPort(), freshToken).statusCode()).isEqualTo(200);
+            assertThat(Http.verify(b.apiPort(), aliceToken).statusCode()).as("the old token stays revoked").isEqualTo(401);
+        }
+    }
+}

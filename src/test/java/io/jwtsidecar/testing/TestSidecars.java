@@ -1,0 +1,72 @@
+package io.jwtsidecar.testing;
+
+import io.jsonwebtoken.Jwts;
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.SidecarConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Starts real sidecars (RocksDB, Kafka consumer, HTTP listeners on free ports) for integration
+ * tests, configured through the ordinary YAML loader, with one HS256 test issuer.
+ */
+public final class TestSidecars {
+    public static final String ISSUER = "https://issuer.test";
+    public static final String AUDIENCE = "orders-api";
+    public static final String TOPIC = "jwt-revocations";
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789";
+    public static final Duration SKEW = Duration.ofSeconds(5);
+    private static final String SECRET = "test-secret-for-hs256-0123456789abcdef";
+
+    private TestSidecars() {
+    }
+
+    /** The configuration text of a test sidecar; {@code admin} decides whether it has an admin API. */
+    public static String yaml(String id, String bootstrap, Path dataDir, boolean admin) {
+        return "sidecar:\n  id: " + id + "\n"
+                + "api:\n  port: 0\n"
+                + "admin:\n  port: 0\n" + (admin ? "  token: " + ADMIN_TOKEN + "\n" : "")
+                + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n"
+                + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n"
+                + "issuers:\n"
+                + "  - issuer: " + ISSUER + "\n"
+                + "    audiences: [" + AUDIENCE + "]\n"
+                + "    clockSkew: " + SKEW.toSeconds() + "s\n"
+                + "    maxTokenLifetime: 1h\n"
+                + "    keys:\n"
+                + "      - kid: hs1\n"
+                + "        alg: HS256\n"
+                + "        secret: " + SECRET + "\n";
+    }
+
+    public static SidecarConfig config(String id, String bootstrap, Path dataDir, boolean admin) {
+        return new ConfigLoader(Map.of()).parse(yaml(id, bootstrap, dataDir, admin), dataDir.getParent());
+    }
+
+    /** Starts a sidecar and waits until its feed has caught up. */
+    public static Sidecar startReady(String id, String bootstrap, Path dataDir, boolean admin, Clock clock)
+            throws Exception {
+        Sidecar s = Sidecar.start(config(id, bootstrap, dataDir, admin), clock);
+        s.ready().get(60, TimeUnit.SECONDS);
+        return s;
+    }
+
+    /** A token of the test issuer for {@code subject}, issued at {@code iat}, valid for ten minutes from then. */
+    public static String token(String subject, long iat) {
+        return Jwts.builder()
+                .header().keyId("hs1").and()
+                .issuer(ISSUER)
+                .subject(subject)
+                .audience().add(AUDIENCE).and()
+                .claim("iat", iat)
+                .claim("exp", iat + 600)
+                .signWith(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
+                .compact();
+    }
+}
