@@ -4,6 +4,7 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.http.AdminRoutes;
+import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
@@ -152,9 +153,7 @@ public final class Sidecar implements AutoCloseable {
     private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
                               int instances, int maxTokenBytes) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
-        HttpServerOptions options = new HttpServerOptions().setHost(listener.host()).setPort(port)
-                // Room for a maximal token in the Authorization header, so it gets a too_large verdict, not a 431.
-                .setMaxHeaderSize(Math.max(8192, maxTokenBytes + 4096));
+        HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);
         List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
         await(vertx.deployVerticle(() -> {
             RouterVerticle v = new RouterVerticle(options, routes);

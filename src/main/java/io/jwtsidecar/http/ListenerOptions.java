@@ -1,0 +1,26 @@
+package io.jwtsidecar.http;
+
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServerOptions;
+
+/** The HTTP server settings every listener of the sidecar uses. */
+public final class ListenerOptions {
+    private static final int HEADER_ROOM = 4096;
+
+    private ListenerOptions() {
+    }
+
+    /**
+     * Leaves room for a maximal token in the {@code Authorization} header, on HTTP/1.1 and on
+     * the h2c upgrade path alike, so an oversized token gets a {@code too_large} verdict rather
+     * than a bare 431 from the codec.
+     */
+    public static HttpServerOptions forListener(String host, int port, int maxTokenBytes) {
+        int maxHeaders = Math.max(8192, maxTokenBytes + HEADER_ROOM);
+        return new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setMaxHeaderSize(maxHeaders)
+                .setInitialSettings(new Http2Settings().setMaxHeaderListSize(maxHeaders));
+    }
+}

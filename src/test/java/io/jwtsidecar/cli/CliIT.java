@@ -1,0 +1,74 @@
+package io.jwtsidecar.cli;
+
+import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
+import static io.jwtsidecar.testing.TestSidecars.ISSUER;
+import static io.jwtsidecar.testing.TestSidecars.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.dev.EmbeddedKafkaCluster;
+import io.jwtsidecar.testing.Http;
+import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.TestSidecars;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line against a real sidecar: revoke, and configuration errors as exit codes. */
+class CliIT {
+    @TempDir
+    static Path dir;
+    static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
+        kafka.createRevocationTopic(TestSidecars.TOPIC, 1, Duration.ofDays(1).toMillis());
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    private static int run(String... args) {
+        return new CommandLine(new JwtSidecarCommand()).execute(args);
+    }
+
+    @Test
+    void revoke_publishes_through_the_admin_api_and_the_token_is_refused() throws Exception {
+        MutableClock clock = MutableClock.atNow();
+        try (Sidecar s = TestSidecars.startReady("cli", kafka.bootstrapServers(), dir.resolve("cli"), true, clock)) {
+            String adminUrl = "http://127.0.0.1:" + s.adminPort().orElseThrow();
+            String carol = token("carol", clock.epochSecond() - 60);
+
+            int code = run("revoke", "--scope", "sub", "--issuer", ISSUER, "--value", "carol", "--reason", "logout_all",
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN);
+
+            assertThat(code).isZero();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                    () -> assertThat(Http.verify(s.apiPort(), carol).body()).contains("revoked"));
+            assertThat(run("revoke", "--scope", "sub", "--issuer", ISSUER, "--value", "dan",
+                    "--admin-url", adminUrl, "--admin-token", "wrong-token")).as("refused by the admin API").isEqualTo(1);
+            assertThat(run("revoke", "--scope", "nope", "--issuer", ISSUER, "--value", "dan",
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN)).as("400 from the admin API").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void configuration_errors_exit_with_2() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "api:\n  port: 70000\n");
+        Path good = Files.writeString(dir.resolve("good.yaml"),
+                TestSidecars.yaml("x", kafka.bootstrapServers(), dir.resolve("x"), false));
+
+        assertThat(run("check-config", bad.toString())).isEqualTo(2);
+        assertThat(run("run", "--config", bad.toString())).isEqualTo(2);
+        assertThat(run("check-config", good.toString())).isZero();
+    }
+}

@@ -1,0 +1,162 @@
+package io.jwtsidecar.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.TestKeys;
+import io.jwtsidecar.testing.Tokens;
+import io.jwtsidecar.token.IssuerPolicy;
+import io.jwtsidecar.token.RevocationCheck;
+import io.jwtsidecar.token.TokenVerifier;
+import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.VerificationKey;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The sidecar API over real HTTP (Vert.x on loopback), with an in-memory revocation answer. */
+class SidecarRoutesTest {
+    private static final String ISS = "https://issuer.example";
+    private static final MutableClock CLOCK = MutableClock.atNow();
+    private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
+    private static Vertx vertx;
+    private static int port;
+    // The JDK client offers an h2c upgrade on every request, so the upgrade path is covered too.
+    private static final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        IssuerPolicy policy = new IssuerPolicy(ISS, new IssuerKeys(List.of(new VerificationKey("k1", JwsAlgorithm.ES256,
+                KEYS.verificationKey()))), Set.of(JwsAlgorithm.ES256), Set.of("api"), List.of(), null,
+                Duration.ofSeconds(30), Duration.ofHours(1), null);
+        TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, RevocationCheck.NONE);
+        SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192);
+        vertx = Vertx.vertx();
+        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
+                .requestHandler(routes.router(vertx)).listen().toCompletionStage().toCompletableFuture().get();
+        port = server.actualPort();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static String goodToken(String subject) {
+        Map<String, Object> claims = Tokens.validClaims(ISS, "api", CLOCK.epochSecond());
+        claims.put("sub", subject);
+        return Tokens.mint(KEYS, "k1", claims);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder verify() {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/verify"));
+    }
+
+    @Test
+    void a_good_token_gets_200_with_identity_headers_and_claims() throws Exception {
+        String token = goodToken("alice");
+
+        HttpResponse<String> r = send(verify().header("Authorization", "Bearer " + token));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Auth-Subject")).hasValue("alice");
+        assertThat(r.headers().firstValue("X-Auth-Issuer")).hasValue(ISS);
+        String claims = new String(Base64.getUrlDecoder().decode(r.headers().firstValue("X-Auth-Claims").orElseThrow()),
+                StandardCharsets.UTF_8);
+        assertThat(claims).contains("\"sub\":\"alice\"");
+        assertThat(r.body()).startsWith("{\"active\":true").contains("\"claims\":{");
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @Test
+    void the_scheme_name_is_case_insensitive() throws Exception {
+        assertThat(send(verify().header("Authorization", "bEaReR " + goodToken("alice"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_subject_with_line_breaks_cannot_inject_headers() throws Exception {
+        HttpResponse<String> r = send(verify().header("Authorization", "Bearer " + goodToken("eve\r\nX-Admin: yes")));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Admin")).isEmpty();
+        assertThat(r.headers().firstValue("X-Auth-Subject")).hasValue("eve%0D%0AX-Admin: yes");
+    }
+
+    @Test
+    void no_token_gets_401_with_a_bare_bearer_challenge() throws Exception {
+        HttpResponse<String> r = send(verify());
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).isEqualTo("{\"active\":false,\"error\":\"missing_token\"}");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"jwt-sidecar\"");
+    }
+
+    @Test
+    void another_scheme_counts_as_no_bearer_token() throws Exception {
+        HttpResponse<String> r = send(verify().header("Authorization", "Basic YWxpY2U6cHc="));
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("missing_token");
+    }
+
+    @Test
+    void an_empty_bearer_value_is_malformed_with_an_rfc6750_challenge() throws Exception {
+        HttpResponse<String> r = send(verify().header("Authorization", "Bearer "));
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
+                "Bearer realm=\"jwt-sidecar\", error=\"invalid_token\", error_description=\"malformed\"");
+    }
+
+    @Test
+    void a_token_over_the_limit_gets_too_large_not_an_http_error() throws Exception {
+        HttpResponse<String> r = send(verify().header("Authorization", "Bearer " + "a".repeat(9000)));
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("too_large");
+    }
+
+    @Test
+    void post_takes_the_token_from_a_json_body() throws Exception {
+        HttpResponse<String> r = send(verify().header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + goodToken("bob") + "\"}")));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"sub\":\"bob\"");
+    }
+
+    @Test
+    void post_with_a_body_that_is_not_json_is_a_400_naming_the_body() throws Exception {
+        HttpResponse<String> r = send(verify().POST(HttpRequest.BodyPublishers.ofString("token=abc")));
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"field\":\"body\"");
+    }
+
+    @Test
+    void health_endpoints_answer() throws Exception {
+        HttpResponse<String> live = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")));
+        HttpResponse<String> ready = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")));
+
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"feed\":\"ok\"");
+    }
+}
