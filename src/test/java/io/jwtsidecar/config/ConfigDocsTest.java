@@ -1,0 +1,54 @@
+package io.jwtsidecar.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** docs/CONFIG.md documents exactly what {@link ConfigKeys} defines: names, variables, defaults, meanings. */
+class ConfigDocsTest {
+
+    private static List<String> rows() throws Exception {
+        return Files.readAllLines(Path.of("docs/CONFIG.md")).stream().filter(l -> l.startsWith("| `")).toList();
+    }
+
+    private static String rowOf(List<String> rows, String key) {
+        return rows.stream().filter(r -> r.startsWith("| `" + key + "` |")).findFirst()
+                .orElseThrow(() -> new AssertionError("docs/CONFIG.md has no row for " + key));
+    }
+
+    private static String shownDefault(ConfigKey key) {
+        return key.defaultValue() == null ? "(none)" : "`" + key.defaultValue() + "`";
+    }
+
+    @Test
+    void every_scalar_key_is_documented_with_its_variable_default_and_meaning() throws Exception {
+        List<String> rows = rows();
+        for (ConfigKey key : ConfigKeys.ALL) {
+            assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | `" + key.envName() + "` | "
+                    + shownDefault(key) + " | " + key.doc() + " |");
+        }
+    }
+
+    @Test
+    void every_issuer_key_is_documented_with_its_default_and_meaning() throws Exception {
+        List<String> rows = rows();
+        for (ConfigKey key : ConfigKeys.ISSUER_KEYS) {
+            assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
+                    + key.doc() + " |");
+        }
+    }
+
+    @Test
+    void the_docs_name_no_key_the_loader_does_not_know() throws Exception {
+        List<String> known = new java.util.ArrayList<>();
+        ConfigKeys.ALL.forEach(k -> known.add(k.name()));
+        ConfigKeys.ISSUER_KEYS.forEach(k -> known.add(k.name()));
+        for (String row : rows()) {
+            String name = row.substring(3, row.indexOf('`', 3));
+            assertThat(known).as("documented key %s", name).contains(name);
+        }
+    }
+}
