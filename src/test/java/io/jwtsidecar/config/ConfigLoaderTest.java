@@ -1,0 +1,520 @@
+package io.jwtsidecar.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jsonwebtoken.security.Jwks;
+import io.jsonwebtoken.security.PublicJwk;
+import io.jwtsidecar.testing.TestKeys;
+import io.jwtsidecar.token.IssuerPolicy;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.VerificationKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The configuration file, environment overrides and {@code ${…}} variables. A bad configuration
+ * is reported in one go: every problem, each naming its key and the offending value, never a
+ * secret.
+ */
+class ConfigLoaderTest {
+    private static final String HS_SECRET = "0123456789abcdef0123456789abcdef-hs";
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void writeKeyFiles() throws IOException {
+        Files.writeString(dir.resolve("rs256.pem"), TestKeys.generate(JwsAlgorithm.RS256).publicPem());
+        PublicKey ec = (PublicKey) TestKeys.generate(JwsAlgorithm.ES256).verificationKey();
+        PublicKey ed = (PublicKey) TestKeys.generate(JwsAlgorithm.EdDSA).verificationKey();
+        Files.createDirectories(dir.resolve("keys"));
+        Files.writeString(dir.resolve("keys/jwks.json"), "{\"keys\":["
+                + Jwks.json((PublicJwk<?>) Jwks.builder().key(ec).algorithm("ES256").id("ec-1").build()) + ","
+                + Jwks.json((PublicJwk<?>) Jwks.builder().key(ed).algorithm("EdDSA").id("ed-1").build()) + "]}");
+    }
+
+    private static String minimal(String... extraTopLevelLines) {
+        return String.join("\n", extraTopLevelLines) + "\n"
+                + "kafka:\n"
+                + "  bootstrapServers: broker-1:9092\n"
+                + issuers("HS256", HS_SECRET);
+    }
+
+    private static String issuers(String alg, String secret) {
+        return "issuers:\n"
+                + "  - issuer: https://hs.example\n"
+                + "    audiences: [orders-api]\n"
+                + "    keys:\n"
+                + "      - kid: hs-1\n"
+                + "        alg: " + alg + "\n"
+                + "        secret: \"" + secret + "\"\n";
+    }
+
+    private SidecarConfig parse(String yaml) {
+        return parse(yaml, Map.of());
+    }
+
+    private SidecarConfig parse(String yaml, Map<String, String> env) {
+        return new ConfigLoader(env).parse(yaml, dir);
+    }
+
+    private List<String> errors(String yaml) {
+        return errors(yaml, Map.of());
+    }
+
+    private List<String> errors(String yaml, Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> parse(yaml, env)).errors();
+    }
+
+    private static IssuerPolicy issuer(SidecarConfig config, String iss) {
+        return config.issuers().stream().filter(p -> p.issuer().equals(iss)).findFirst().orElseThrow();
+    }
+
+    // ---- a complete, valid configuration -----------------------------------------------------
+
+    private static final String COMPLETE = ""
+            + "sidecar:\n"
+            + "  id: sidecar-a\n"
+            + "kafka:\n"
+            + "  bootstrapServers: broker-1:9092,broker-2:9092\n"
+            + "issuers:\n"
+            + "  - issuer: https://hs.example\n"
+            + "    audiences: [orders-api]\n"
+            + "    keys:\n"
+            + "      - kid: hs-1\n"
+            + "        alg: HS256\n"
+            + "        secret: \"" + HS_SECRET + "\"\n"
+            + "  - issuer: https://rs.example\n"
+            + "    audiences: [orders-api, billing-api]\n"
+            + "    requiredClaims: [scope]\n"
+            + "    type: at+jwt\n"
+            + "    clockSkew: 10s\n"
+            + "    maxTokenLifetime: 1h\n"
+            + "    maxTokenAge: 30m\n"
+            + "    keys:\n"
+            + "      - kid: rs-1\n"
+            + "        alg: RS256\n"
+            + "        pemFile: rs256.pem\n"
+            + "  - issuer: https://jwks.example\n"
+            + "    audiences: orders-api\n"
+            + "    keys:\n"
+            + "      - jwksFile: keys/jwks.json\n";
+
+    @Test
+    void a_complete_configuration_loads_with_its_values_and_the_defaults() {
+        SidecarConfig c = parse(COMPLETE);
+
+        assertThat(c.sidecarId()).isEqualTo("sidecar-a");
+        assertThat(c.api()).isEqualTo(new SidecarConfig.Listener("127.0.0.1", 8181));
+        assertThat(c.admin()).isEqualTo(new SidecarConfig.Listener("127.0.0.1", 8182));
+        assertThat(c.adminToken()).as("admin API is off without a token").isEmpty();
+        assertThat(c.maxTokenBytes()).isEqualTo(8192);
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("broker-1:9092,broker-2:9092");
+        assertThat(c.kafka().topic()).isEqualTo("jwt-revocations");
+        assertThat(c.kafka().consumer()).isEmpty();
+        assertThat(c.kafka().producer()).isEmpty();
+        assertThat(c.revocation().dataDir()).isEqualTo(dir.resolve("data/revocations"));
+        assertThat(c.revocation().bloomExpectedRules()).isEqualTo(1_000_000L);
+        assertThat(c.revocation().bloomFalsePositiveRate()).isEqualTo(0.001);
+        assertThat(c.issuers()).extracting(IssuerPolicy::issuer)
+                .containsExactly("https://hs.example", "https://rs.example", "https://jwks.example");
+    }
+
+    @Test
+    void an_issuer_without_optional_settings_gets_the_defaults() {
+        IssuerPolicy hs = issuer(parse(COMPLETE), "https://hs.example");
+
+        assertThat(hs.audiences()).containsExactly("orders-api");
+        assertThat(hs.algorithms()).as("defaults to the keys' algorithms").containsExactly(JwsAlgorithm.HS256);
+        assertThat(hs.requiredClaims()).isEmpty();
+        assertThat(hs.expectedType()).isNull();
+        assertThat(hs.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(hs.maxTokenLifetime()).isEqualTo(Duration.ofHours(24));
+        assertThat(hs.maxTokenAge()).isNull();
+    }
+
+    @Test
+    void the_hmac_secret_is_loaded_as_the_utf8_bytes_of_the_configured_text() throws Exception {
+        VerificationKey key = issuer(parse(COMPLETE), "https://hs.example").keys().select("hs-1");
+        byte[] input = "a.b".getBytes(StandardCharsets.US_ASCII);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(HS_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+
+        assertThat(key.algorithm()).isEqualTo(JwsAlgorithm.HS256);
+        assertThat(key.verify(input, mac.doFinal(input))).isTrue();
+    }
+
+    @Test
+    void an_issuer_with_every_setting_keeps_them_and_its_pem_key_is_read_relative_to_the_base_directory() {
+        IssuerPolicy rs = issuer(parse(COMPLETE), "https://rs.example");
+
+        assertThat(rs.audiences()).containsExactlyInAnyOrder("orders-api", "billing-api");
+        assertThat(rs.algorithms()).containsExactly(JwsAlgorithm.RS256);
+        assertThat(rs.requiredClaims()).containsExactly("scope");
+        assertThat(rs.expectedType()).isEqualTo("at+jwt");
+        assertThat(rs.clockSkew()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(rs.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(rs.maxTokenAge()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(rs.keys().select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
+    }
+
+    @Test
+    void a_jwks_file_yields_every_key_with_its_kid_and_alg() {
+        IssuerPolicy jwks = issuer(parse(COMPLETE), "https://jwks.example");
+
+        assertThat(jwks.keys().all()).extracting(VerificationKey::kid).containsExactly("ec-1", "ed-1");
+        assertThat(jwks.algorithms()).containsExactlyInAnyOrder(JwsAlgorithm.ES256, JwsAlgorithm.EdDSA);
+        assertThat(jwks.keys().select("ed-1").algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
+    }
+
+    @Test
+    void load_reads_a_file_and_resolves_key_files_next_to_it() throws IOException {
+        Path file = dir.resolve("sidecar.yaml");
+        Files.writeString(file, COMPLETE);
+
+        SidecarConfig c = new ConfigLoader(Map.of()).load(file);
+
+        assertThat(issuer(c, "https://rs.example").keys().select("rs-1")).isNotNull();
+        assertThat(c.revocation().dataDir()).isEqualTo(dir.resolve("data/revocations"));
+    }
+
+    @Test
+    void a_missing_configuration_file_is_a_configuration_error() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(Map.of()).load(dir.resolve("nope.yaml")));
+
+        assertThat(e.errors()).singleElement().asString().contains("cannot read configuration file", "nope.yaml");
+    }
+
+    // ---- errors: all at once, each naming key and value -------------------------------------
+
+    @Test
+    void every_problem_is_reported_at_once() {
+        String yaml = "api:\n  port: 70000\n  prot: 8080\n" + issuers("HS256", HS_SECRET);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
+
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "api.port: must be between 0 and 65535, got '70000'",
+                "api.prot: unknown key",
+                "kafka.bootstrapServers: required (or set JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS)");
+        assertThat(e.getMessage()).startsWith("3 configuration error(s)")
+                .contains("api.port", "api.prot", "kafka.bootstrapServers");
+    }
+
+    @Test
+    void a_port_that_is_not_a_number_is_reported_with_its_value() {
+        assertThat(errors(minimal("admin:", "  port: eighty")))
+                .containsExactly("admin.port: must be a whole number, got 'eighty'");
+    }
+
+    @Test
+    void unknown_keys_are_reported_at_every_level() {
+        String yaml = "apii:\n  port: 1\nverbose: true\nkafka:\n  bootstrapServers: b:9092\n  topik: t\n"
+                + issuers("HS256", HS_SECRET).replace("    audiences:", "    audience: x\n    audiences:")
+                        .replace("        secret:", "        secrte: x\n        secret:");
+
+        List<String> errors = errors(yaml);
+
+        assertThat(errors).hasSize(5).contains(
+                "apii.port: unknown key",
+                "verbose: unknown key",
+                "kafka.topik: unknown key",
+                "issuers[0].audience: unknown key");
+        assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("issuers[0].keys[0]: unknown key 'secrte'")
+                .contains("secret", "secretBase64", "pemFile", "jwksFile", "kid", "alg"));
+    }
+
+    @Test
+    void a_short_hmac_secret_is_reported_with_its_path_and_without_echoing_the_secret() {
+        String secret = "tooShortSecret";
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("kafka:\n  bootstrapServers: b:9092\n" + issuers("HS256", secret)));
+
+        assertThat(e.errors()).singleElement().asString()
+                .startsWith("issuers[0].keys[0]: ")
+                .contains("HS256", secret.length() + " bytes", "at least 32");
+        assertThat(e.getMessage()).doesNotContain(secret);
+    }
+
+    @Test
+    void an_hs512_secret_of_hs256_length_is_refused() {
+        assertThat(errors("kafka:\n  bootstrapServers: b:9092\n" + issuers("HS512", HS_SECRET)))
+                .singleElement().asString().startsWith("issuers[0].keys[0]: ").contains("at least 64");
+    }
+
+    @Test
+    void missing_kafka_bootstrap_servers_are_reported() {
+        assertThat(errors(issuers("HS256", HS_SECRET)))
+                .containsExactly("kafka.bootstrapServers: required (or set JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+
+    @Test
+    void empty_kafka_bootstrap_servers_are_reported_like_missing_ones() {
+        assertThat(errors("kafka:\n  bootstrapServers: \"\"\n" + issuers("HS256", HS_SECRET)))
+                .anySatisfy(m -> assertThat(m).startsWith("kafka.bootstrapServers: "));
+    }
+
+    @Test
+    void an_admin_token_shorter_than_32_characters_is_refused_without_echoing_it() {
+        String token = "letmein-please";
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(minimal("admin:", "  token: " + token)));
+
+        assertThat(e.errors()).containsExactly("admin.token: must be at least 32 characters, got 14 (value hidden)");
+        assertThat(e.getMessage()).doesNotContain(token);
+    }
+
+    @Test
+    void an_admin_token_of_32_characters_turns_the_admin_api_on() {
+        String token = "a".repeat(32);
+
+        assertThat(parse(minimal("admin:", "  token: " + token)).adminToken()).contains(token);
+    }
+
+    @Test
+    void a_configuration_without_issuers_is_refused() {
+        assertThat(errors("kafka:\n  bootstrapServers: b:9092\n"))
+                .containsExactly("issuers: at least one trusted issuer is required");
+    }
+
+    @Test
+    void an_issuer_without_audiences_or_keys_is_reported_with_its_index() {
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n" + issuers("HS256", HS_SECRET)
+                + "  - issuer: https://second.example\n";
+
+        assertThat(errors(yaml)).containsExactlyInAnyOrder(
+                "issuers[1].audiences: at least one audience is required",
+                "issuers[1].keys: at least one key is required");
+    }
+
+    @Test
+    void the_same_issuer_twice_is_refused() {
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n" + issuers("HS256", HS_SECRET)
+                + issuers("HS256", HS_SECRET).replace("issuers:\n", "");
+
+        assertThat(errors(yaml)).containsExactly("issuers[1].issuer: 'https://hs.example' is configured twice");
+    }
+
+    @Test
+    void an_unreadable_key_file_is_reported_with_its_path() {
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n"
+                + "issuers:\n  - issuer: i\n    audiences: [a]\n    keys:\n      - alg: RS256\n        pemFile: missing.pem\n";
+
+        assertThat(errors(yaml)).singleElement().asString()
+                .startsWith("issuers[0].keys[0]: cannot read")
+                .contains("missing.pem");
+    }
+
+    // ---- environment ------------------------------------------------------------------------
+
+    @Test
+    void environment_overrides_win_over_the_file() {
+        String yaml = minimal("api:", "  port: 8080");
+
+        SidecarConfig c = parse(yaml, Map.of(
+                "JWT_SIDECAR_API_PORT", "9000",
+                "JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS", "env-broker:9093"));
+
+        assertThat(c.api().port()).isEqualTo(9000);
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("env-broker:9093");
+    }
+
+    @Test
+    void an_environment_override_supplies_a_key_the_file_does_not_have() {
+        String token = "t".repeat(40);
+
+        SidecarConfig c = parse(issuers("HS256", HS_SECRET), Map.of(
+                "JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS", "env-broker:9093",
+                "JWT_SIDECAR_ADMIN_TOKEN", token,
+                "JWT_SIDECAR_KAFKA_TOPIC", "revocations-prod"));
+
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("env-broker:9093");
+        assertThat(c.adminToken()).contains(token);
+        assertThat(c.kafka().topic()).isEqualTo("revocations-prod");
+    }
+
+    @Test
+    void a_bad_environment_override_is_reported_under_the_key_it_overrides() {
+        assertThat(errors(minimal(), Map.of("JWT_SIDECAR_API_PORT", "70000")))
+                .containsExactly("api.port: must be between 0 and 65535, got '70000'");
+    }
+
+    @Test
+    void variables_are_interpolated_with_and_without_defaults() {
+        String yaml = "kafka:\n"
+                + "  bootstrapServers: ${KAFKA_HOST}:9092\n"
+                + "  topic: ${TOPIC:-revocations-dev}\n"
+                + "sidecar:\n"
+                + "  id: ${POD_NAME:-unnamed}\n"
+                + issuers("HS256", "${HS_SECRET}");
+
+        SidecarConfig c = parse(yaml, Map.of("KAFKA_HOST", "broker-7", "POD_NAME", "pod-1", "HS_SECRET", HS_SECRET));
+
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("broker-7:9092");
+        assertThat(c.kafka().topic()).as("default when unset").isEqualTo("revocations-dev");
+        assertThat(c.sidecarId()).as("value when set").isEqualTo("pod-1");
+        assertThat(issuer(c, "https://hs.example").keys().select("hs-1")).isNotNull();
+    }
+
+    @Test
+    void a_variable_value_is_inserted_literally() {
+        String yaml = minimal("sidecar:", "  id: pre-${ID}-post");
+
+        assertThat(parse(yaml, Map.of("ID", "a$1\\b${X}")).sidecarId()).isEqualTo("pre-a$1\\b${X}-post");
+    }
+
+    @Test
+    void an_unset_variable_is_reported_with_its_path() {
+        String yaml = "kafka:\n  bootstrapServers: ${KAFKA_BOOTSTRAP}\n"
+                + issuers("HS256", HS_SECRET).replace("[orders-api]", "[orders-api, \"${SECOND_AUDIENCE}\"]");
+
+        assertThat(errors(yaml)).contains(
+                "kafka.bootstrapServers: environment variable KAFKA_BOOTSTRAP is not set",
+                "issuers[0].audiences[1]: environment variable SECOND_AUDIENCE is not set");
+    }
+
+    @Test
+    void an_unset_variable_in_a_secret_is_reported_without_a_value() {
+        List<String> errors = errors("kafka:\n  bootstrapServers: b:9092\n" + issuers("HS256", "${HS_SECRET}"));
+
+        assertThat(errors).contains("issuers[0].keys[0].secret: environment variable HS_SECRET is not set");
+    }
+
+    // ---- durations --------------------------------------------------------------------------
+
+    @Test
+    void durations_are_read_in_short_and_iso_forms() {
+        String yaml = minimal().replace("    audiences:", "    clockSkew: 30s\n    maxTokenAge: 5m\n"
+                + "    maxTokenLifetime: PT1H\n    audiences:");
+
+        IssuerPolicy p = issuer(parse(yaml), "https://hs.example");
+
+        assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(p.maxTokenAge()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void milliseconds_and_days_are_understood() {
+        String yaml = minimal().replace("    audiences:", "    clockSkew: 1500ms\n    maxTokenLifetime: 7d\n    audiences:");
+
+        IssuerPolicy p = issuer(parse(yaml), "https://hs.example");
+
+        assertThat(p.clockSkew()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void a_bad_duration_is_reported_with_its_path_and_value() {
+        String yaml = minimal().replace("    audiences:", "    maxTokenLifetime: 1 hour\n    audiences:");
+
+        assertThat(errors(yaml)).singleElement().asString()
+                .startsWith("issuers[0].maxTokenLifetime: '1 hour' is not a duration");
+    }
+
+    @Test
+    void a_clock_skew_over_ten_minutes_is_refused() {
+        String yaml = minimal().replace("    audiences:", "    clockSkew: 11m\n    audiences:");
+
+        assertThat(errors(yaml)).containsExactly("issuers[0].clockSkew: must be between 0s and 10m, got '11m'");
+    }
+
+    @Test
+    void a_duration_too_large_to_represent_is_a_configuration_error() {
+        String yaml = minimal().replace("    audiences:", "    maxTokenLifetime: 999999999999999d\n    audiences:");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
+
+        assertThat(e).as("an overflowing duration must be reported, not thrown as another exception").isNotNull();
+        assertThat(e.errors()).singleElement().asString().startsWith("issuers[0].maxTokenLifetime: '999999999999999d'");
+    }
+
+    @Test
+    void a_max_token_lifetime_that_is_not_positive_is_refused() {
+        for (String lifetime : List.of("0s", "PT-1H")) {
+            String yaml = minimal().replace("    audiences:", "    maxTokenLifetime: " + lifetime + "\n    audiences:");
+
+            assertThat(errors(yaml)).as("maxTokenLifetime %s", lifetime)
+                    .anySatisfy(m -> assertThat(m).startsWith("issuers[0].maxTokenLifetime: "));
+        }
+    }
+
+    // ---- Kafka passthrough ------------------------------------------------------------------
+
+    @Test
+    void kafka_client_settings_pass_through_flattened_to_dotted_names() {
+        String yaml = "kafka:\n"
+                + "  bootstrapServers: b:9092\n"
+                + "  consumer:\n"
+                + "    security: {protocol: SASL_SSL}\n"
+                + "    sasl:\n"
+                + "      mechanism: SCRAM-SHA-512\n"
+                + "    max.poll.records: 100\n"
+                + "  producer:\n"
+                + "    acks: all\n"
+                + "    linger.ms: 5\n"
+                + issuers("HS256", HS_SECRET);
+
+        SidecarConfig.Kafka kafka = parse(yaml).kafka();
+
+        assertThat(kafka.consumer()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "max.poll.records", "100"));
+        assertThat(kafka.producer()).containsExactlyInAnyOrderEntriesOf(Map.of("acks", "all", "linger.ms", "5"));
+    }
+
+    @Test
+    void a_passthrough_section_that_is_not_a_mapping_is_reported() {
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n  consumer: fast\n" + issuers("HS256", HS_SECRET);
+
+        assertThat(errors(yaml)).containsExactly("kafka.consumer: must be a mapping of Kafka client settings");
+    }
+
+    // ---- the key catalogue ------------------------------------------------------------------
+
+    @Test
+    void every_key_has_a_distinct_environment_variable() {
+        Map<String, List<String>> byEnvName = new HashMap<>();
+        for (ConfigKey key : ConfigKeys.ALL) {
+            byEnvName.computeIfAbsent(key.envName(), n -> new ArrayList<>()).add(key.name());
+        }
+
+        assertThat(byEnvName).allSatisfy((env, names) -> assertThat(names).as(env).hasSize(1));
+        assertThat(byEnvName.keySet()).allSatisfy(env -> assertThat(env).matches("JWT_SIDECAR_[A-Z0-9_]+"));
+    }
+
+    @Test
+    void environment_names_split_camel_case_words() {
+        assertThat(ConfigKeys.KAFKA_BOOTSTRAP.envName()).isEqualTo("JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(ConfigKeys.MAX_TOKEN_BYTES.envName()).isEqualTo("JWT_SIDECAR_VERIFY_MAX_TOKEN_BYTES");
+        assertThat(ConfigKeys.API_PORT.envName()).isEqualTo("JWT_SIDECAR_API_PORT");
+    }
+
+    @Test
+    void every_key_name_is_unique_and_sectioned() {
+        Set<String> names = ConfigKeys.ALL.stream().map(ConfigKey::name).collect(Collectors.toSet());
+
+        assertThat(names).hasSameSizeAs(ConfigKeys.ALL);
+        assertThat(names).allSatisfy(n -> assertThat(n).matches("[a-z]+\\.[A-Za-z]+"));
+    }
+}

@@ -1,0 +1,224 @@
+package io.jwtsidecar.token.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPublicKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A trusted key is bound to one algorithm and refused at start-up when it is weak or does not
+ * suit that algorithm, with a message that says what is wrong (and never the secret).
+ */
+class VerificationKeyTest {
+
+    private static KeyPair generate(String algorithm, Object params) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
+            if (params instanceof Integer) {
+                g.initialize((Integer) params);
+            } else if (params != null) {
+                g.initialize(new ECGenParameterSpec((String) params));
+            }
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SecretKeySpec secret(int bytes, String jcaName) {
+        byte[] material = new byte[bytes];
+        for (int i = 0; i < bytes; i++) {
+            material[i] = (byte) (i * 31 + 7);
+        }
+        return new SecretKeySpec(material, jcaName);
+    }
+
+    @ParameterizedTest(name = "a {0} secret of {1} bytes is refused at start-up")
+    @CsvSource({"HS256, 31, HmacSHA256", "HS384, 47, HmacSHA384", "HS512, 63, HmacSHA512", "HS256, 1, HmacSHA256",
+            "HS512, 32, HmacSHA512"})
+    void a_secret_shorter_than_the_hash_is_refused_at_start_up(JwsAlgorithm alg, int length, String jcaName) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new VerificationKey("k1", alg, secret(length, jcaName)));
+
+        assertThat(e.getMessage()).contains(alg.name(), length + " bytes", "at least " + alg.size());
+    }
+
+    @ParameterizedTest(name = "a {0} secret of exactly {1} bytes is accepted")
+    @CsvSource({"HS256, 32, HmacSHA256", "HS384, 48, HmacSHA384", "HS512, 64, HmacSHA512"})
+    void a_secret_as_long_as_the_hash_is_accepted(JwsAlgorithm alg, int length, String jcaName) {
+        VerificationKey key = new VerificationKey("k1", alg, secret(length, jcaName));
+
+        assertThat(key.algorithm()).isEqualTo(alg);
+        assertThat(key.kid()).isEqualTo("k1");
+    }
+
+    @Test
+    void the_refusal_of_a_short_secret_does_not_echo_the_secret() {
+        byte[] material = "short-but-secret".getBytes(StandardCharsets.US_ASCII);
+
+        assertThatThrownBy(() -> new VerificationKey(null, JwsAlgorithm.HS256, new SecretKeySpec(material, "HmacSHA256")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("short-but-secret");
+    }
+
+    @Test
+    void an_rsa_public_key_is_never_an_hmac_secret() {
+        PublicKey rsa = generate("RSA", 2048).getPublic();
+
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.HS256, rsa))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("HS256 needs a secret key")
+                .hasMessageContaining("RSA");
+    }
+
+    @ParameterizedTest(name = "a 1024-bit RSA key is refused for {0}")
+    @EnumSource(value = JwsAlgorithm.class, names = {"RS256", "PS256", "RS512", "PS512"})
+    void an_rsa_key_of_1024_bits_is_refused(JwsAlgorithm alg) {
+        PublicKey weak = generate("RSA", 1024).getPublic();
+
+        assertThatThrownBy(() -> new VerificationKey("k1", alg, weak))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1024 bits")
+                .hasMessageContaining("at least 2048");
+    }
+
+    @ParameterizedTest(name = "a 2048-bit RSA key is accepted for {0}")
+    @EnumSource(value = JwsAlgorithm.class, names = {"RS256", "PS256"})
+    void an_rsa_key_of_2048_bits_is_accepted(JwsAlgorithm alg) {
+        assertThat(new VerificationKey("k1", alg, generate("RSA", 2048).getPublic()).algorithm()).isEqualTo(alg);
+    }
+
+    @Test
+    void an_rsa_private_key_is_refused_where_a_public_key_is_needed() {
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.RS256, generate("RSA", 2048).getPrivate()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RS256 needs an RSA public key");
+    }
+
+    @Test
+    void a_p384_key_is_refused_for_es256() {
+        PublicKey p384 = generate("EC", "secp384r1").getPublic();
+
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.ES256, p384))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ES256 needs a key on P-256")
+                .hasMessageContaining("384-bit");
+    }
+
+    @ParameterizedTest(name = "{0} accepts a key on {1}")
+    @CsvSource({"ES256, secp256r1", "ES384, secp384r1", "ES512, secp521r1"})
+    void each_ecdsa_algorithm_accepts_its_own_curve(JwsAlgorithm alg, String curve) {
+        assertThat(new VerificationKey("k1", alg, generate("EC", curve).getPublic()).algorithm()).isEqualTo(alg);
+    }
+
+    @ParameterizedTest(name = "ES512 refuses a key on {0}")
+    @ValueSource(strings = {"secp256r1", "secp384r1"})
+    void es512_refuses_the_smaller_curves(String curve) {
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.ES512, generate("EC", curve).getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("P-521");
+    }
+
+    /**
+     * secp256k1 and brainpoolP256r1 have 256-bit fields like P-256 but are other curves: RFC 7518
+     * §3.4 binds ES256 to P-256 only. The JDK still parses such keys (it just cannot verify with
+     * them), so the constructor is the only place a misconfigured ES256K key can be caught.
+     */
+    @ParameterizedTest(name = "a 256-bit key on {0} is not a P-256 key and is refused for ES256")
+    @ValueSource(strings = {"secp256k1", "brainpoolP256r1"})
+    void a_key_on_another_256_bit_curve_is_refused_for_es256(String curve) throws Exception {
+        AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+        params.init(new ECGenParameterSpec(curve));
+        ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);
+        // The generator is a valid point on the curve: a well-formed public key.
+        PublicKey other = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(spec.getGenerator(), spec));
+
+        Throwable refusal = catchThrowable(() -> new VerificationKey("k1", JwsAlgorithm.ES256, other));
+
+        assertThat(refusal).as("an ES256 key on %s was accepted", curve)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("P-256");
+    }
+
+    @Test
+    void an_rsa_key_is_refused_for_es256() {
+        PublicKey rsa = generate("RSA", 2048).getPublic();
+
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.ES256, rsa))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ES256 needs an EC public key")
+                .hasMessageContaining("RSA");
+    }
+
+    @Test
+    void an_ec_key_is_refused_for_rs256() {
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.RS256, generate("EC", "secp256r1").getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RS256 needs an RSA public key");
+    }
+
+    @ParameterizedTest(name = "EdDSA accepts an {0} key")
+    @ValueSource(strings = {"Ed25519", "Ed448"})
+    void eddsa_accepts_ed25519_and_ed448(String curve) {
+        assertThat(new VerificationKey(null, JwsAlgorithm.EdDSA, generate(curve, null).getPublic()).kid()).isNull();
+    }
+
+    @Test
+    void eddsa_refuses_an_ec_key_and_a_private_key() {
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.EdDSA, generate("EC", "secp256r1").getPublic()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("EdDSA needs an Ed25519 or Ed448 public key");
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.EdDSA, generate("Ed25519", null).getPrivate()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("EdDSA needs an Ed25519 or Ed448 public key");
+    }
+
+    @Test
+    void no_key_at_all_is_refused() {
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.RS256, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no key");
+    }
+
+    @Test
+    void a_key_verifies_only_its_own_signatures() throws Exception {
+        KeyPair pair = generate("EC", "secp256r1");
+        VerificationKey key = new VerificationKey("k1", JwsAlgorithm.ES256, pair.getPublic());
+        byte[] input = "eyJhbGciOiJFUzI1NiJ9.e30".getBytes(StandardCharsets.US_ASCII);
+        Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+        s.initSign(pair.getPrivate());
+        s.update(input);
+        byte[] signature = s.sign();
+
+        assertThat(key.verify(input, signature)).isTrue();
+        assertThat(key.verify("eyJhbGciOiJFUzI1NiJ9.e31".getBytes(StandardCharsets.US_ASCII), signature)).isFalse();
+        assertThat(key.verify(input, new byte[64])).isFalse();
+        assertThat(key.verify(input, new byte[0])).isFalse();
+    }
+
+    @Test
+    void to_string_names_the_kid_and_algorithm_but_no_key_material() {
+        SecretKeySpec secret = secret(32, "HmacSHA256");
+
+        assertThat(new VerificationKey("k1", JwsAlgorithm.HS256, secret).toString())
+                .isEqualTo("VerificationKey[kid=k1, alg=HS256]");
+    }
+}
