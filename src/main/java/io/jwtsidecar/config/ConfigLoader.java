@@ -119,7 +119,7 @@ public final class ConfigLoader {
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
             int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
-            Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP);
+            Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
             if (bootstrap.isEmpty()) {
                 errors.add(ConfigKeys.KAFKA_BOOTSTRAP.name() + ": required (or set "
                         + ConfigKeys.KAFKA_BOOTSTRAP.envName() + ")");
@@ -199,6 +199,8 @@ public final class ConfigLoader {
             if (skew != null && (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0)) {
                 errors.add(at + ".clockSkew: must be between 0s and 10m, got '" + scalar(n, "clockSkew") + "'");
             }
+            requirePositive(n, at, ConfigKeys.MAX_TOKEN_LIFETIME, lifetime);
+            requirePositive(n, at, ConfigKeys.MAX_TOKEN_AGE, maxAge);
             List<VerificationKey> keys = keys(at, n.get("keys"));
             Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
             if (n.has("algorithms")) {
@@ -417,6 +419,13 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 errors.add(at + "." + key.name() + ": '" + v + "' is " + e.getMessage());
                 return null;
+            }
+        }
+
+        private void requirePositive(ObjectNode n, String at, ConfigKey key, Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                errors.add(at + "." + key.name() + ": must be longer than zero, got '"
+                        + (n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue()) + "'");
             }
         }
 

@@ -17,18 +17,22 @@ final class Durations {
         String t = text.strip();
         Matcher m = SHORT.matcher(t);
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                case "h": return Duration.ofHours(n);
-                default: return Duration.ofDays(n);
+            try {
+                long n = Long.parseLong(m.group(1));
+                switch (m.group(2)) {
+                    case "ms": return Duration.ofMillis(n);
+                    case "s": return Duration.ofSeconds(n);
+                    case "m": return Duration.ofMinutes(n);
+                    case "h": return Duration.ofHours(n);
+                    default: return Duration.ofDays(n);
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("too large to be a duration");
             }
         }
         try {
             return Duration.parse(t);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new IllegalArgumentException("not a duration (use e.g. 30s, 5m, 1h, 7d or PT30S)");
         }
     }

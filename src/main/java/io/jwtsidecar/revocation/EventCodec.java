@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Locale;
-import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * JSON encoding of {@link RevocationEvent} (schema v1) with full validation on decode.
@@ -18,6 +18,9 @@ import java.util.UUID;
 public final class EventCodec {
     /** Longest accepted issuer, value, reason or actor, in characters. */
     public static final int MAX_FIELD_LENGTH = 1024;
+
+    private static final Pattern CANONICAL_UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final ObjectMapper json;
 
@@ -77,9 +80,8 @@ public final class EventCodec {
             throw new MalformedEventException("v: expected " + RevocationEvent.SCHEMA_VERSION);
         }
         String eventId = requiredText(n, "eventId");
-        try {
-            UUID.fromString(eventId);
-        } catch (IllegalArgumentException e) {
+        if (!CANONICAL_UUID.matcher(eventId).matches()) {
+            // UUID.fromString alone accepts short forms like "1-1-1-1-1".
             throw new MalformedEventException("eventId: not a UUID");
         }
         String typeName = requiredText(n, "type");

@@ -1,5 +1,7 @@
 package io.jwtsidecar.token.keys;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
@@ -67,7 +69,7 @@ public final class StaticKeyLoader {
     public static List<VerificationKey> jwks(String json, JwsAlgorithm defaultAlg) {
         Collection<? extends Jwk<?>> jwks;
         try {
-            if (json.contains("\"keys\"")) {
+            if (isKeySet(json)) {
                 JwkSet set = Jwks.setParser().ignoreUnsupported(false).build().parse(json);
                 jwks = set.getKeys();
             } else {
@@ -97,6 +99,16 @@ public final class StaticKeyLoader {
             throw new IllegalArgumentException("the JWKS has no keys");
         }
         return keys;
+    }
+
+    /** A JWKS is an object whose {@code keys} member is an array; a single JWK may even have kid "keys". */
+    private static boolean isKeySet(String json) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(json);
+            return root != null && root.path("keys").isArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
     }
 
     private static void requireFamily(JwsAlgorithm alg, JwsAlgorithm.Family family, String what) {

@@ -1,6 +1,7 @@
 package io.jwtsidecar.token.keys;
 
 import java.math.BigInteger;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.MessageDigest;
@@ -9,6 +10,8 @@ import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.EdECKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import javax.crypto.Mac;
@@ -136,10 +139,10 @@ public final class VerificationKey {
                 if (!(key instanceof ECPublicKey)) {
                     throw new IllegalArgumentException(algorithm + " needs an EC public key, not " + describe(key));
                 }
-                int fieldBits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
-                if ((fieldBits + 7) / 8 != algorithm.size()) {
-                    throw new IllegalArgumentException(algorithm + " needs a key on "
-                            + curveFor(algorithm) + ", not a " + fieldBits + "-bit curve");
+                if (!onCurve((ECPublicKey) key, curveFor(algorithm))) {
+                    int fieldBits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
+                    throw new IllegalArgumentException(algorithm + " needs a key on " + curveFor(algorithm)
+                            + " (RFC 7518 §3.4), not on another " + fieldBits + "-bit curve");
                 }
                 break;
             case EDDSA:
@@ -149,6 +152,31 @@ public final class VerificationKey {
                 break;
             default:
                 throw new IllegalArgumentException("unsupported algorithm " + algorithm);
+        }
+    }
+
+    /** Same curve means same field, coefficients, generator and order; the field size alone admits e.g. secp256k1. */
+    private static boolean onCurve(ECPublicKey key, String curveName) {
+        ECParameterSpec expected;
+        try {
+            AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec(stdName(curveName)));
+            expected = params.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM does not know the curve " + curveName, e);
+        }
+        ECParameterSpec actual = key.getParams();
+        return actual.getCurve().equals(expected.getCurve())
+                && actual.getGenerator().equals(expected.getGenerator())
+                && actual.getOrder().equals(expected.getOrder())
+                && actual.getCofactor() == expected.getCofactor();
+    }
+
+    private static String stdName(String joseCurve) {
+        switch (joseCurve) {
+            case "P-256": return "secp256r1";
+            case "P-384": return "secp384r1";
+            default: return "secp521r1";
         }
     }
 
