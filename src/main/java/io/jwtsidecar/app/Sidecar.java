@@ -119,7 +119,8 @@ public final class Sidecar implements AutoCloseable {
                 Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
-                AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock);
+                AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock,
+                        feed::whenApplied);
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
             } else {
                 log.warn("admin API is off: no admin.token configured");

@@ -62,6 +62,12 @@ public final class RevocationFeed implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
+    private final Map<Integer, Long> appliedNext = new HashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+
+    private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
+    }
 
     /**
      * @param kafkaConfig consumer settings (bootstrap servers and any passthrough settings);
@@ -110,6 +116,42 @@ public final class RevocationFeed implements AutoCloseable {
     /** Poison pills dead-lettered since this feed started. */
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /**
+     * Completes once the record at {@code offset} of {@code partition} is applied to the store
+     * (at once if it already is). Callers add their own timeout; a timed-out waiter is dropped.
+     */
+    public CompletableFuture<Void> whenApplied(int partition, long offset) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Waiter w = new Waiter(partition, offset, done);
+        synchronized (appliedNext) {
+            if (appliedNext.getOrDefault(partition, 0L) > offset) {
+                done.complete(null);
+                return done;
+            }
+            waiters.add(w);
+        }
+        done.whenComplete((v, e) -> {
+            synchronized (appliedNext) {
+                waiters.remove(w);
+            }
+        });
+        return done;
+    }
+
+    private void markApplied(Map<Integer, Long> nextOffsets) {
+        List<Waiter> ready = new ArrayList<>();
+        synchronized (appliedNext) {
+            nextOffsets.forEach((p, next) -> appliedNext.merge(p, next, Math::max));
+            for (Waiter w : waiters) {
+                if (appliedNext.getOrDefault(w.partition(), 0L) > w.offset()) {
+                    ready.add(w);
+                }
+            }
+        }
+        // Completed outside the lock: completion runs callers' code.
+        ready.forEach(w -> w.done().complete(null));
     }
 
     private void run() {
@@ -170,6 +212,7 @@ public final class RevocationFeed implements AutoCloseable {
 
     private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
         Map<Integer, Long> stored = store.nextOffsets(topic);
+        markApplied(stored);
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             Long next = stored.get(tp.partition());
@@ -208,6 +251,7 @@ public final class RevocationFeed implements AutoCloseable {
             store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets));
             eventsApplied.addAndGet(events.size());
             deadLettered.addAndGet(deadLetters.size());
+            markApplied(nextOffsets);
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);

@@ -1,5 +1,6 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
@@ -8,6 +9,7 @@ import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.TokenVerifier;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -18,10 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,23 +38,36 @@ import org.slf4j.LoggerFactory;
  * <p>{@code POST /v1/revocations} takes
  * {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?}}, publishes a revoke
  * event and answers 202 with the event id and where it landed once Kafka has acknowledged it
- * on every in-sync replica. Bad input is a 400 naming the field.
+ * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most
+ * a few seconds of waiting). Bad input is a 400 naming the field.
  */
 public final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
     private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
+    /** How long a 202 waits for this sidecar's own feed; past it the answer says appliedLocally=false. */
+    private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
     private static final List<String> FIELDS = List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt");
 
     private final byte[] adminTokenDigest;
     private final RevocationPublisher publisher;
     private final TokenVerifier verifier;
     private final Clock clock;
+    private final AppliedOffsets applied;
+
+    /** Tells when this sidecar has applied a record of the revocation topic. */
+    @FunctionalInterface
+    public interface AppliedOffsets {
+        CompletionStage<Void> whenApplied(int partition, long offset);
+    }
 
     /**
      * @param adminToken the credential; required, the admin API has no open mode
      * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
+     * @param applied    this sidecar's feed: the answer waits (briefly) until the event is applied
+     *                   here too, so the admin's next request to this sidecar already sees it
      */
-    public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock) {
+    public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock,
+                       AppliedOffsets applied) {
         if (adminToken == null || adminToken.isEmpty()) {
             throw new IllegalArgumentException("the admin API needs an admin token");
         }
@@ -57,6 +75,7 @@ public final class AdminRoutes {
         this.publisher = publisher;
         this.verifier = verifier;
         this.clock = clock;
+        this.applied = applied;
     }
 
     public Router router(Vertx vertx) {
@@ -113,20 +132,25 @@ public final class AdminRoutes {
                         .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode());
                 return;
             }
+            PublishReceipt receipt = ar.result();
             audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} reason={} "
                             + "partition={} offset={}", event.eventId(), event.key().scope().wireName(),
                     event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), event.actor(),
-                    event.reason(), ar.result().partition(), ar.result().offset());
-            HttpResponses.json(ctx.response(), 202, new JsonObject()
-                    .put("eventId", event.eventId())
-                    .put("scope", event.key().scope().wireName())
-                    .put("issuer", event.key().issuer())
-                    .put("value", event.key().value())
-                    .put("at", event.at())
-                    .put("expiresAt", event.expiresAt())
-                    .put("partition", ar.result().partition())
-                    .put("offset", ar.result().offset())
-                    .encode());
+                    event.reason(), receipt.partition(), receipt.offset());
+            Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
+                            .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                    ctx.vertx().getOrCreateContext())
+                    .onComplete(local -> HttpResponses.json(ctx.response(), 202, new JsonObject()
+                            .put("eventId", event.eventId())
+                            .put("scope", event.key().scope().wireName())
+                            .put("issuer", event.key().issuer())
+                            .put("value", event.key().value())
+                            .put("at", event.at())
+                            .put("expiresAt", event.expiresAt())
+                            .put("partition", receipt.partition())
+                            .put("offset", receipt.offset())
+                            .put("appliedLocally", local.succeeded())
+                            .encode()));
         });
     }
 

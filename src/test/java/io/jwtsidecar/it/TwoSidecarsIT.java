@@ -52,6 +52,10 @@ class TwoSidecarsIT {
             HttpResponse<String> revoked = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
                     "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"alice\",\"reason\":\"logout_all\"}");
             assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
+            assertThat(revoked.body()).contains("\"appliedLocally\":true");
+            assertThat(Http.verify(a.apiPort(), aliceToken).body())
+                    .as("the admin's own sidecar enforces the revocation by the time it answers 202")
+                    .contains("\"error\":\"revoked\"");
 
             for (Sidecar s : new Sidecar[] {a, b}) {
                 await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
