@@ -61,6 +61,7 @@ class FeedIT {
             assertThat(verify.statusCode()).isEqualTo(503);
             assertThat(verify.body()).contains("revocation_data_stale");
             assertThat(Http.get(s.apiPort(), "/health/live").statusCode()).isEqualTo(200);
+            assertThat(s.adminPort()).as("no admin token, no admin listener").isEmpty();
 
             kafka.createRevocationTopic(TestSidecars.TOPIC, 3, Duration.ofDays(1).toMillis());
 
