@@ -12,9 +12,12 @@ import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.TokenFacts;
+import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerifiedToken;
+import io.jwtsidecar.token.keys.KeyFetching;
+import io.jwtsidecar.token.keys.RemoteJwksSource;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *   RevocationPublisher ◄── AdminRoutes (admin listener; only with an admin token)
  * </pre>
  *
- * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), feed, store; idempotent.
+ * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), feed, key fetching, store;
+ * idempotent.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
@@ -61,17 +65,19 @@ public final class Sidecar implements AutoCloseable {
     private final RevocationFeed feed;
     private final Vertx vertx;
     private final RevocationPublisher publisher;
+    private final KeyFetching keyFetching;
     private final int apiPort;
     private final Integer adminPort;
     private boolean closed;
 
     private Sidecar(SidecarConfig config, RevocationStore store, RevocationFeed feed, Vertx vertx,
-                    RevocationPublisher publisher, int apiPort, Integer adminPort) {
+                    RevocationPublisher publisher, KeyFetching keyFetching, int apiPort, Integer adminPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
         this.vertx = vertx;
         this.publisher = publisher;
+        this.keyFetching = keyFetching;
         this.apiPort = apiPort;
         this.adminPort = adminPort;
     }
@@ -91,14 +97,20 @@ public final class Sidecar implements AutoCloseable {
         RevocationFeed feed = null;
         Vertx vertx = null;
         RevocationPublisher publisher = null;
+        KeyFetching keyFetching = new KeyFetching();
         try {
+            for (IssuerPolicy p : config.issuers()) {
+                if (p.keys() instanceof RemoteJwksSource) {
+                    ((RemoteJwksSource) p.keys()).start(keyFetching);
+                }
+            }
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId());
             feed.start();
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
-                    revocationCheck(feed, store));
+                    revocationCheck(feed, store), config.cacheMaxBytes());
             int cores = Runtime.getRuntime().availableProcessors();
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
 
@@ -108,8 +120,14 @@ public final class Sidecar implements AutoCloseable {
                 checks.put("revocationFeed", f.isCaughtUp() ? "caught_up" : "catching_up");
                 checks.put("recordsConsumed", f.recordsConsumed());
                 checks.put("deadLettered", f.deadLettered());
-                checks.put("issuers", config.issuers().size());
-                return new Readiness.Report(f.isCaughtUp(), checks);
+                Map<String, Object> keys = new LinkedHashMap<>();
+                boolean allKeys = true;
+                for (IssuerPolicy p : config.issuers()) {
+                    keys.put(p.issuer(), p.keys().describe());
+                    allKeys &= p.keys().current() != null;
+                }
+                checks.put("keys", keys);
+                return new Readiness.Report(f.isCaughtUp() && allKeys, checks);
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes());
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
@@ -127,9 +145,9 @@ public final class Sidecar implements AutoCloseable {
             }
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
-            return new Sidecar(config, store, feed, vertx, publisher, apiPort, adminPort);
+            return new Sidecar(config, store, feed, vertx, publisher, keyFetching, apiPort, adminPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, feed, store);
+            closeQuietly(vertx, publisher, feed, keyFetching, store);
             throw e;
         }
     }
@@ -206,13 +224,13 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(vertx, publisher, feed, store);
+        closeQuietly(vertx, publisher, feed, keyFetching, store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
-    /** Reverse order of start: stop taking requests, stop publishing, stop reading, then close the store. */
+    /** Reverse order of start: stop publishing and taking requests, stop reading, stop key fetches, close the store. */
     private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, RevocationFeed feed,
-                                     RevocationStore store) {
+                                     KeyFetching keyFetching, RevocationStore store) {
         if (publisher != null) {
             try {
                 await(publisher.close(), "closing the publisher");
@@ -230,6 +248,7 @@ public final class Sidecar implements AutoCloseable {
         if (feed != null) {
             feed.close();
         }
+        keyFetching.close();
         store.close();
     }
 }

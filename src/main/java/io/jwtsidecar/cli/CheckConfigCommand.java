@@ -22,7 +22,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             System.out.println("configuration OK: " + cfg.issuers().size() + " issuer(s), topic "
                     + cfg.kafka().topic() + ", admin API " + (cfg.adminToken().isPresent() ? "on" : "off"));
             for (IssuerPolicy p : cfg.issuers()) {
-                System.out.println("  " + p.issuer() + ": " + p.keys().all().size() + " key(s), algorithms "
+                System.out.println("  " + p.issuer() + ": keys " + p.keys().describe() + ", algorithms "
                         + p.algorithms() + ", audiences " + p.audiences());
             }
             return 0;

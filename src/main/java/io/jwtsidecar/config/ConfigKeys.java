@@ -23,6 +23,9 @@ public final class ConfigKeys {
             "Bearer credential for the admin API, at least 32 characters. Without it the admin API does not start.");
     public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
             "Tokens longer than this are refused as too_large before any parsing.");
+    public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
+            "Memory budget of the verified-token cache, which skips the signature check for tokens seen before "
+                    + "(never expiry or revocation); 0 turns it off.");
     public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kafka.bootstrapServers", null,
             "Kafka bootstrap servers, host:port[,host:port]. Required.");
     public static final ConfigKey KAFKA_TOPIC = new ConfigKey("kafka.topic", "jwt-revocations",
@@ -35,14 +38,14 @@ public final class ConfigKeys {
             "Target false-positive rate of the Bloom filter at its expected size (0 < rate < 0.5).");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, MAX_TOKEN_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP);
+            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");
     public static final ConfigKey AUDIENCES = new ConfigKey("audiences", null,
             "Accepted aud values; a token must name at least one. Required, non-empty.");
     public static final ConfigKey ALGORITHMS = new ConfigKey("algorithms", null,
-            "Accepted algorithms; defaults to the algorithms of the issuer's keys.");
+            "Accepted algorithms; defaults to the algorithms of static keys; required with jwksUri or discovery.");
     public static final ConfigKey REQUIRED_CLAIMS = new ConfigKey("requiredClaims", "[]",
             "Claims that must be present besides exp.");
     public static final ConfigKey TYPE = new ConfigKey("type", null,
@@ -54,10 +57,18 @@ public final class ConfigKeys {
     public static final ConfigKey MAX_TOKEN_AGE = new ConfigKey("maxTokenAge", null,
             "Refuse tokens whose iat is older than this (token_too_old); unset for no limit.");
     public static final ConfigKey KEYS = new ConfigKey("keys", null,
-            "Trusted keys, each one of: secret / secretBase64 (HMAC), pemFile, jwksFile; with alg and kid.");
+            "Static trusted keys, each one of: secret / secretBase64 (HMAC), pemFile, jwksFile; with alg and kid.");
+    public static final ConfigKey JWKS_URI = new ConfigKey("jwksUri", null,
+            "Fetch the keys from this JWKS URL in the background (https; http only on loopback). Instead of keys.");
+    public static final ConfigKey DISCOVERY = new ConfigKey("discovery", "false",
+            "true: find the JWKS URL in {issuer}/.well-known/openid-configuration. Instead of keys.");
+    public static final ConfigKey JWKS_REFRESH = new ConfigKey("jwksRefreshInterval", "5m",
+            "How often remote keys are fetched again.");
+    public static final ConfigKey JWKS_MIN_REFRESH = new ConfigKey("jwksMinRefreshInterval", "30s",
+            "Earliest refetch after a token names an unknown kid; also the first retry delay after a failed fetch.");
 
     public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
-            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS);
+            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH);
 
     private ConfigKeys() {
     }

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jwtsidecar.token.IssuerPolicy;
-import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.KeySource;
+import io.jwtsidecar.token.keys.RemoteJwksSource;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
+import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -119,6 +121,7 @@ public final class ConfigLoader {
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
             int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
+            long cacheMaxBytes = integer(ConfigKeys.CACHE_MAX_BYTES, 0, Integer.MAX_VALUE);
             Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
             if (bootstrap.isEmpty()) {
                 errors.add(ConfigKeys.KAFKA_BOOTSTRAP.name() + ": required (or set "
@@ -141,7 +144,7 @@ public final class ConfigLoader {
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new SidecarConfig(id, api, admin, adminToken, maxTokenBytes, kafka, revocation, issuers);
+            return new SidecarConfig(id, api, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, revocation, issuers);
         }
 
         private boolean adminTokenGiven() {
@@ -201,7 +204,7 @@ public final class ConfigLoader {
             }
             requirePositive(n, at, ConfigKeys.MAX_TOKEN_LIFETIME, lifetime);
             requirePositive(n, at, ConfigKeys.MAX_TOKEN_AGE, maxAge);
-            List<VerificationKey> keys = keys(at, n.get("keys"));
+            boolean remote = n.has(ConfigKeys.JWKS_URI.name()) || "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
             Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
             if (n.has("algorithms")) {
                 for (String a : stringList(n, at, "algorithms")) {
@@ -212,20 +215,56 @@ public final class ConfigLoader {
                         algorithms.add(alg);
                     }
                 }
-            } else {
-                keys.forEach(k -> algorithms.add(k.algorithm()));
+            } else if (remote) {
+                errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
             }
-            IssuerKeys issuerKeys = null;
-            try {
-                issuerKeys = new IssuerKeys(keys);
-            } catch (IllegalArgumentException e) {
-                errors.add(at + ".keys: " + e.getMessage());
-            }
+            KeySource keySource = remote ? remoteKeys(at, n, issuer, algorithms) : staticKeys(at, n, algorithms);
             if (errors.size() > before) {
                 return null;
             }
-            return new IssuerPolicy(issuer, issuerKeys, algorithms, Set.copyOf(audiences), required, type,
+            return new IssuerPolicy(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
                     skew, lifetime, maxAge);
+        }
+
+        /** Keys from the configuration; the issuer's algorithms default to theirs. */
+        private KeySource staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
+            List<VerificationKey> keys = keys(at, n.get("keys"));
+            if (algorithms.isEmpty()) {
+                keys.forEach(k -> algorithms.add(k.algorithm()));
+            }
+            try {
+                return new StaticKeySource(keys);
+            } catch (IllegalArgumentException e) {
+                errors.add(at + ".keys: " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** A JWKS URL or discovery; fetched in the background once the sidecar starts the source. */
+        private KeySource remoteKeys(String at, ObjectNode n, String issuer, Set<JwsAlgorithm> algorithms) {
+            if (n.has("keys")) {
+                errors.add(at + ".keys: give either keys or jwksUri/discovery, not both");
+            }
+            boolean discovery = "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
+            String uri = scalar(n, ConfigKeys.JWKS_URI.name());
+            if (discovery && uri != null) {
+                errors.add(at + ".jwksUri: give either jwksUri or discovery: true, not both");
+                return null;
+            }
+            Duration refresh = duration(n, at, ConfigKeys.JWKS_REFRESH);
+            Duration minRefresh = duration(n, at, ConfigKeys.JWKS_MIN_REFRESH);
+            requirePositive(n, at, ConfigKeys.JWKS_REFRESH, refresh);
+            requirePositive(n, at, ConfigKeys.JWKS_MIN_REFRESH, minRefresh);
+            if (issuer == null || refresh == null || minRefresh == null) {
+                return null;
+            }
+            try {
+                return new RemoteJwksSource(issuer, uri == null ? null : java.net.URI.create(uri), algorithms,
+                        refresh, minRefresh, System::nanoTime);
+            } catch (IllegalArgumentException e) {
+                errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
+                return null;
+            }
         }
 
         private List<VerificationKey> keys(String at, JsonNode list) {

@@ -15,12 +15,13 @@ import java.util.Optional;
  * @param admin       the admin API listener
  * @param adminToken  the admin credential; empty means the admin API stays off
  * @param maxTokenBytes size cap for tokens
+ * @param cacheMaxBytes budget of the verified-token cache (0: off)
  * @param kafka       Kafka connection and passthrough settings
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
  */
 public record SidecarConfig(String sidecarId, Listener api, Listener admin, Optional<String> adminToken,
-                            int maxTokenBytes, Kafka kafka, Revocation revocation, List<IssuerPolicy> issuers) {
+                            int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Revocation revocation, List<IssuerPolicy> issuers) {
 
     public SidecarConfig {
         issuers = List.copyOf(issuers);

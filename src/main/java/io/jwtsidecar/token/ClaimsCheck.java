@@ -2,20 +2,18 @@ package io.jwtsidecar.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Clock;
 
 /**
- * The registered-claims rules of RFC 7519 §4.1 and RFC 8725, applied to a claims set whose
- * signature already holds. Produces either a failure or the typed values the rest of the
- * pipeline needs. Rules:
+ * The clock-independent claim rules of RFC 7519 §4.1 and RFC 8725, applied once to a claims set
+ * whose signature holds; the clock-dependent ones are in {@link TimeClaims}, re-checked on every
+ * use. Produces either a failure or the typed values the rest of the pipeline needs:
  * <ul>
- *   <li>{@code exp} is required; the token is expired when {@code now - skew >= exp}.</li>
- *   <li>{@code nbf}: not yet valid when {@code now + skew < nbf}.</li>
- *   <li>{@code iat}: issued in the future when {@code iat > now + skew}; with a maximum age,
- *       too old when {@code now - iat > maxAge + skew}.</li>
+ *   <li>{@code exp} is required; {@code exp}, {@code nbf}, {@code iat} must be finite JSON
+ *       numbers (fractions are legal), else {@code malformed}.</li>
  *   <li>{@code aud} (string or array of strings) must name one of the policy's audiences.</li>
- *   <li>Time claims must be finite JSON numbers (fractions are legal); identity claims must be
- *       strings. A wrong type is {@code malformed}.</li>
+ *   <li>The policy's required claims must be present and not null; with a maximum age,
+ *       {@code iat} is required.</li>
+ *   <li>{@code sub}, {@code jti}, {@code sid}, {@code client_id}, {@code azp} must be strings.</li>
  * </ul>
  */
 final class ClaimsCheck {
@@ -24,21 +22,18 @@ final class ClaimsCheck {
     private String jti;
     private String sessionId;
     private String clientId;
-    private Long issuedAt;
-    private double expiresAt;
+    private TimeClaims times;
 
     private ClaimsCheck() {
     }
 
-    static ClaimsCheck of(ObjectNode claims, IssuerPolicy policy, Clock clock) {
+    static ClaimsCheck of(ObjectNode claims, IssuerPolicy policy) {
         ClaimsCheck c = new ClaimsCheck();
-        c.failure = c.run(claims, policy, clock.millis() / 1000.0);
+        c.failure = c.run(claims, policy);
         return c;
     }
 
-    private VerificationOutcome run(ObjectNode claims, IssuerPolicy policy, double now) {
-        double skew = policy.clockSkew().toMillis() / 1000.0;
-
+    private VerificationOutcome run(ObjectNode claims, IssuerPolicy policy) {
         JsonNode exp = claims.get("exp");
         if (exp == null) {
             return fail(Verdict.MISSING_CLAIM, "exp is missing");
@@ -46,36 +41,23 @@ final class ClaimsCheck {
         if (!isNumericDate(exp)) {
             return fail(Verdict.MALFORMED, "exp is not a NumericDate");
         }
-        expiresAt = exp.doubleValue();
-        if (now - skew >= expiresAt) {
-            return fail(Verdict.EXPIRED, "token expired");
-        }
-
         JsonNode nbf = claims.get("nbf");
-        if (nbf != null) {
-            if (!isNumericDate(nbf)) {
-                return fail(Verdict.MALFORMED, "nbf is not a NumericDate");
-            }
-            if (now + skew < nbf.doubleValue()) {
-                return fail(Verdict.NOT_YET_VALID, "nbf is in the future");
-            }
+        if (nbf != null && !isNumericDate(nbf)) {
+            return fail(Verdict.MALFORMED, "nbf is not a NumericDate");
         }
-
         JsonNode iat = claims.get("iat");
-        if (iat != null) {
-            if (!isNumericDate(iat)) {
-                return fail(Verdict.MALFORMED, "iat is not a NumericDate");
-            }
-            if (iat.doubleValue() > now + skew) {
-                return fail(Verdict.ISSUED_IN_FUTURE, "iat is in the future");
-            }
-            issuedAt = (long) Math.floor(iat.doubleValue());
+        if (iat != null && !isNumericDate(iat)) {
+            return fail(Verdict.MALFORMED, "iat is not a NumericDate");
         }
+        if (iat == null && policy.maxTokenAge() != null) {
+            return fail(Verdict.MISSING_CLAIM, "iat is missing and the issuer has a maximum token age");
+        }
+        times = new TimeClaims(exp.doubleValue(), nbf == null ? null : nbf.doubleValue(),
+                iat == null ? null : iat.doubleValue());
 
         if (!audienceMatches(claims.get("aud"), policy)) {
             return fail(Verdict.BAD_AUDIENCE, "aud names none of the accepted audiences");
         }
-
         for (String required : policy.requiredClaims()) {
             JsonNode v = claims.get(required);
             if (v == null || v.isNull()) {
@@ -83,35 +65,19 @@ final class ClaimsCheck {
             }
         }
 
-        if (policy.maxTokenAge() != null) {
-            if (iat == null) {
-                return fail(Verdict.MISSING_CLAIM, "iat is missing and the issuer has a maximum token age");
-            }
-            if (now - iat.doubleValue() > policy.maxTokenAge().toSeconds() + skew) {
-                return fail(Verdict.TOKEN_TOO_OLD, "token is older than the maximum age");
-            }
-        }
-
-        String[] strings = new String[4];
-        String[] names = {"sub", "jti", "sid", "client_id"};
+        String[] names = {"sub", "jti", "sid", "client_id", "azp"};
+        String[] values = new String[names.length];
         for (int i = 0; i < names.length; i++) {
             JsonNode n = claims.get(names[i]);
             if (n != null && !n.isTextual()) {
                 return fail(Verdict.MALFORMED, names[i] + " is not a string");
             }
-            strings[i] = n == null ? null : n.textValue();
+            values[i] = n == null ? null : n.textValue();
         }
-        subject = strings[0];
-        jti = strings[1];
-        sessionId = strings[2];
-        clientId = strings[3];
-        if (clientId == null) {
-            JsonNode azp = claims.get("azp");
-            if (azp != null && !azp.isTextual()) {
-                return fail(Verdict.MALFORMED, "azp is not a string");
-            }
-            clientId = azp == null ? null : azp.textValue();
-        }
+        subject = values[0];
+        jti = values[1];
+        sessionId = values[2];
+        clientId = values[3] != null ? values[3] : values[4];
         return null;
     }
 
@@ -126,19 +92,17 @@ final class ClaimsCheck {
         if (aud.isTextual()) {
             return policy.audiences().contains(aud.textValue());
         }
-        if (aud.isArray()) {
-            for (JsonNode a : aud) {
-                if (!a.isTextual()) {
-                    return false;
-                }
-            }
-            for (JsonNode a : aud) {
-                if (policy.audiences().contains(a.textValue())) {
-                    return true;
-                }
-            }
+        if (!aud.isArray()) {
+            return false;
         }
-        return false;
+        boolean match = false;
+        for (JsonNode a : aud) {
+            if (!a.isTextual()) {
+                return false;
+            }
+            match |= policy.audiences().contains(a.textValue());
+        }
+        return match;
     }
 
     private static VerificationOutcome fail(Verdict v, String detail) {
@@ -165,11 +129,12 @@ final class ClaimsCheck {
         return clientId;
     }
 
-    Long issuedAt() {
-        return issuedAt;
+    TimeClaims times() {
+        return times;
     }
 
-    double expiresAt() {
-        return expiresAt;
+    /** {@code iat} in whole seconds, or null. */
+    Long issuedAt() {
+        return times.iat() == null ? null : (long) Math.floor(times.iat());
     }
 }

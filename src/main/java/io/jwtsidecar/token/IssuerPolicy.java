@@ -1,6 +1,6 @@
 package io.jwtsidecar.token;
 
-import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.KeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.Set;
  * What the verifier demands of tokens from one issuer. Immutable.
  *
  * @param issuer        the exact {@code iss} value (no prefix, case or trailing-slash leniency)
- * @param keys          the trusted keys, each bound to one algorithm
+ * @param keys          where the trusted keys come from; each key is bound to one algorithm
  * @param algorithms    the algorithms accepted from this issuer (a subset of the keys' ones)
  * @param audiences     accepted {@code aud} values; a token must name at least one
  * @param requiredClaims claims that must be present besides {@code exp}
@@ -21,7 +21,7 @@ import java.util.Set;
  *                      this issuer expire this long after their rule time
  * @param maxTokenAge   reject tokens whose {@code iat} is older than this, or null for no limit
  */
-public record IssuerPolicy(String issuer, IssuerKeys keys, Set<JwsAlgorithm> algorithms,
+public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
                            Set<String> audiences, List<String> requiredClaims, String expectedType,
                            Duration clockSkew, Duration maxTokenLifetime, Duration maxTokenAge) {
     public IssuerPolicy {

@@ -3,6 +3,7 @@ package io.jwtsidecar.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.token.CompactJws.MalformedTokenException;
+import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides whether a bearer token is good: the one coordinator of parsing, key selection,
@@ -22,6 +24,9 @@ import java.util.Optional;
  * after the signature holds; revocation comes last. Every failure is a {@link Verdict}, and any
  * unexpected exception is a rejection, never a pass.
  *
+ * <p>A token verified before is found in the {@link VerifiedTokenCache} and skips parsing and
+ * the signature check, never the time claims or revocation.
+ *
  * <p>Thread-safe and non-blocking apart from the {@link RevocationCheck}; meant to be called
  * from Vert.x event loops.
  */
@@ -32,13 +37,23 @@ public final class TokenVerifier {
     private final int maxTokenBytes;
     private final Clock clock;
     private final RevocationCheck revocation;
+    private final VerifiedTokenCache cache;
+    private final LongAdder signatureChecks = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+
+    /** A verifier without a verified-token cache. */
+    public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
+                         RevocationCheck revocation) {
+        this(policies, maxTokenBytes, clock, revocation, 0);
+    }
 
     /**
      * @param maxTokenBytes tokens longer than this are refused before parsing
      * @param clock         the source of "now" for every time claim
+     * @param cacheBytes    budget of the verified-token cache; 0 turns it off
      */
     public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
-                         RevocationCheck revocation) {
+                         RevocationCheck revocation, long cacheBytes) {
         Map<String, IssuerPolicy> byIssuer = new HashMap<>();
         for (IssuerPolicy p : policies) {
             if (byIssuer.putIfAbsent(p.issuer(), p) != null) {
@@ -49,6 +64,22 @@ public final class TokenVerifier {
         this.maxTokenBytes = maxTokenBytes;
         this.clock = clock;
         this.revocation = revocation;
+        this.cache = cacheBytes > 0 ? new VerifiedTokenCache(cacheBytes, clock) : null;
+    }
+
+    /** Signatures checked so far (tokens that reached the signature step without a cache hit). */
+    public long signatureChecks() {
+        return signatureChecks.sum();
+    }
+
+    /** Verifications answered from the verified-token cache so far. */
+    public long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Tokens held by the verified-token cache (0 when it is off). */
+    public long cachedTokens() {
+        return cache == null ? 0 : cache.size();
     }
 
     /** The policy for an exact issuer string, if configured. */
@@ -74,6 +105,11 @@ public final class TokenVerifier {
         }
         if (token.length() > maxTokenBytes) {
             return reject(Verdict.TOO_LARGE, "token is longer than " + maxTokenBytes + " bytes");
+        }
+        VerifiedTokenCache.Entry cached = cache == null ? null : cache.get(token);
+        if (cached != null) {
+            cacheHits.increment();
+            return finish(cached);
         }
         CompactJws jws;
         try {
@@ -112,12 +148,19 @@ public final class TokenVerifier {
             return reject(Verdict.ALG_NOT_ALLOWED, alg.get() + " is not allowed for this issuer");
         }
 
+        IssuerKeys keys = policy.keys().current();
+        if (keys == null) {
+            return reject(Verdict.KEYS_UNAVAILABLE, "no usable key set for this issuer yet");
+        }
         String kid = textOrNull(header, "kid");
         if (kid != null && kid.length() > MAX_KID_LENGTH) {
             return reject(Verdict.UNKNOWN_KEY, "kid is too long");
         }
-        VerificationKey key = policy.keys().select(kid);
+        VerificationKey key = keys.select(kid);
         if (key == null) {
+            if (kid != null) {
+                policy.keys().unknownKid(kid);
+            }
             return reject(Verdict.UNKNOWN_KEY, kid == null ? "token has no kid and the issuer has several keys"
                     : "no key with this kid");
         }
@@ -127,25 +170,38 @@ public final class TokenVerifier {
         if (policy.expectedType() != null && !typeMatches(textOrNull(header, "typ"), policy.expectedType())) {
             return reject(Verdict.BAD_TYPE, "typ must be " + policy.expectedType());
         }
+        signatureChecks.increment();
         if (!key.verify(jws.signingInput(), jws.signature())) {
             return reject(Verdict.BAD_SIGNATURE, "signature does not verify with key " + key);
         }
 
-        ClaimsCheck claims = ClaimsCheck.of(jws.claims(), policy, clock);
+        ClaimsCheck claims = ClaimsCheck.of(jws.claims(), policy);
         if (claims.failure() != null) {
             return claims.failure();
         }
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
                 claims.sessionId(), claims.clientId(), key.kid() != null ? key.kid() : kid,
-                claims.issuedAt(), claims.expiresAt(), jws.payloadSegment(), jws.claimsJson());
+                claims.issuedAt(), claims.times().exp(), jws.payloadSegment(), jws.claimsJson());
+        VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());
+        if (cache != null) {
+            cache.put(token, entry);
+        }
+        return finish(entry);
+    }
 
-        switch (revocation.check(verified, policy.clockSkew().toSeconds())) {
+    /** The checks no cache may skip: time claims against the clock, then revocation. */
+    private VerificationOutcome finish(VerifiedTokenCache.Entry e) {
+        VerificationOutcome expired = e.times().check(e.policy(), clock.millis() / 1000.0);
+        if (expired != null) {
+            return expired;
+        }
+        switch (revocation.check(e.token(), e.policy().clockSkew().toSeconds())) {
             case REVOKED:
                 return reject(Verdict.REVOKED, "a revocation rule matches");
             case STALE:
                 return reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");
             default:
-                return VerificationOutcome.accepted(verified);
+                return VerificationOutcome.accepted(e.token());
         }
     }
 

@@ -152,7 +152,7 @@ class ConfigLoaderTest {
 
     @Test
     void the_hmac_secret_is_loaded_as_the_utf8_bytes_of_the_configured_text() throws Exception {
-        VerificationKey key = issuer(parse(COMPLETE), "https://hs.example").keys().select("hs-1");
+        VerificationKey key = issuer(parse(COMPLETE), "https://hs.example").keys().current().select("hs-1");
         byte[] input = "a.b".getBytes(StandardCharsets.US_ASCII);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(HS_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -172,16 +172,16 @@ class ConfigLoaderTest {
         assertThat(rs.clockSkew()).isEqualTo(Duration.ofSeconds(10));
         assertThat(rs.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(rs.maxTokenAge()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(rs.keys().select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
+        assertThat(rs.keys().current().select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
     }
 
     @Test
     void a_jwks_file_yields_every_key_with_its_kid_and_alg() {
         IssuerPolicy jwks = issuer(parse(COMPLETE), "https://jwks.example");
 
-        assertThat(jwks.keys().all()).extracting(VerificationKey::kid).containsExactly("ec-1", "ed-1");
+        assertThat(jwks.keys().current().all()).extracting(VerificationKey::kid).containsExactly("ec-1", "ed-1");
         assertThat(jwks.algorithms()).containsExactlyInAnyOrder(JwsAlgorithm.ES256, JwsAlgorithm.EdDSA);
-        assertThat(jwks.keys().select("ed-1").algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
+        assertThat(jwks.keys().current().select("ed-1").algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
     }
 
     @Test
@@ -191,7 +191,7 @@ class ConfigLoaderTest {
 
         SidecarConfig c = new ConfigLoader(Map.of()).load(file);
 
-        assertThat(issuer(c, "https://rs.example").keys().select("rs-1")).isNotNull();
+        assertThat(issuer(c, "https://rs.example").keys().current().select("rs-1")).isNotNull();
         assertThat(c.revocation().dataDir()).isEqualTo(dir.resolve("data/revocations"));
     }
 
@@ -372,7 +372,7 @@ class ConfigLoaderTest {
         assertThat(c.kafka().bootstrapServers()).isEqualTo("broker-7:9092");
         assertThat(c.kafka().topic()).as("default when unset").isEqualTo("revocations-dev");
         assertThat(c.sidecarId()).as("value when set").isEqualTo("pod-1");
-        assertThat(issuer(c, "https://hs.example").keys().select("hs-1")).isNotNull();
+        assertThat(issuer(c, "https://hs.example").keys().current().select("hs-1")).isNotNull();
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.jwtsidecar.testing.Tokens;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
-import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import io.vertx.core.Vertx;
@@ -39,7 +39,7 @@ class SidecarRoutesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        IssuerPolicy policy = new IssuerPolicy(ISS, new IssuerKeys(List.of(new VerificationKey("k1", JwsAlgorithm.ES256,
+        IssuerPolicy policy = new IssuerPolicy(ISS, new StaticKeySource(List.of(new VerificationKey("k1", JwsAlgorithm.ES256,
                 KEYS.verificationKey()))), Set.of(JwsAlgorithm.ES256), Set.of("api"), List.of(), null,
                 Duration.ofSeconds(30), Duration.ofHours(1), null);
         TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, RevocationCheck.NONE);

@@ -9,7 +9,7 @@ import io.jwtsidecar.testing.JwsForge;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.testing.Tokens;
-import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ class TokenVerifierTest {
 
     private IssuerPolicy policy(JwsAlgorithm alg, String type, Duration maxAge, List<String> required) {
         VerificationKey key = new VerificationKey(KID, alg, keys(alg).verificationKey());
-        return new IssuerPolicy(ISS, new IssuerKeys(List.of(key)), Set.of(alg), Set.of(AUD), required, type,
+        return new IssuerPolicy(ISS, new StaticKeySource(List.of(key)), Set.of(alg), Set.of(AUD), required, type,
                 Duration.ofSeconds(30), Duration.ofHours(1), maxAge);
     }
 
@@ -140,7 +140,7 @@ class TokenVerifierTest {
                         signingInput(json(header("alg", "HS256", "kid", KID)), claimsJson))));
         rows.add(new Row("should fail because the header says RS384 but the key is bound to RS256",
                 Verdict.ALG_NOT_ALLOWED, () -> verifier(new IssuerPolicy(ISS,
-                        new IssuerKeys(List.of(new VerificationKey(KID, JwsAlgorithm.RS256, keys(JwsAlgorithm.RS256).verificationKey()))),
+                        new StaticKeySource(List.of(new VerificationKey(KID, JwsAlgorithm.RS256, keys(JwsAlgorithm.RS256).verificationKey()))),
                         Set.of(JwsAlgorithm.RS256, JwsAlgorithm.RS384), Set.of(AUD), List.of(), null,
                         Duration.ofSeconds(30), Duration.ofHours(1), null), RevocationCheck.NONE),
                 () -> JwsForge.sign("SHA384withRSA", keys(JwsAlgorithm.RS256).privateKey(),

@@ -42,6 +42,19 @@ public final class IssuerKeys {
         return kid == null ? null : byKid.get(kid);
     }
 
+    /** Whether both sets hold the same keys (kid, algorithm and key material), in any order. */
+    public boolean sameKeysAs(IssuerKeys other) {
+        if (other.keys.size() != keys.size()) {
+            return false;
+        }
+        for (VerificationKey k : keys) {
+            if (other.keys.stream().noneMatch(k::sameAs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public List<VerificationKey> all() {
         return keys;
     }

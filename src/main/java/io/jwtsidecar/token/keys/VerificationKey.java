@@ -192,6 +192,12 @@ public final class VerificationKey {
         return key == null ? "no key" : "a " + key.getAlgorithm() + " " + (key instanceof PublicKey ? "public key" : "key");
     }
 
+    /** Same kid, algorithm and key material. */
+    boolean sameAs(VerificationKey other) {
+        return java.util.Objects.equals(kid, other.kid) && algorithm == other.algorithm
+                && java.util.Arrays.equals(key.getEncoded(), other.key.getEncoded());
+    }
+
     @Override
     public String toString() {
         return "VerificationKey[kid=" + kid + ", alg=" + algorithm + "]";

@@ -1,0 +1,69 @@
+package io.jwtsidecar.token;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.jwtsidecar.token.keys.IssuerKeys;
+import java.time.Clock;
+
+/**
+ * Tokens whose signature and clock-independent claims already passed, so a token seen again
+ * skips parsing and the signature check. It never skips the rest: on every hit the time claims
+ * are checked against the clock and the revocation check runs.
+ *
+ * <ul>
+ *   <li><b>Keyed by the whole token text</b>, compared for equality: no hash collision can
+ *       make one token pass for another.</li>
+ *   <li><b>Invalidated by key changes:</b> an entry remembers the {@link IssuerKeys} instance it
+ *       was verified with, and counts only while that is still the issuer's current set.</li>
+ *   <li><b>Bounded</b> by an approximate byte budget (Caffeine's size-based eviction); entries
+ *       also leave at the token's expiry.</li>
+ * </ul>
+ * Thread-safe (Caffeine).
+ */
+final class VerifiedTokenCache {
+    /** Rough per-entry overhead besides the token characters, in bytes. */
+    private static final int ENTRY_OVERHEAD = 400;
+
+    /**
+     * What a hit needs to finish verification.
+     *
+     * @param keys the key set the signature was checked with
+     */
+    record Entry(IssuerPolicy policy, IssuerKeys keys, VerifiedToken token, TimeClaims times) {
+    }
+
+    private final Cache<String, Entry> cache;
+
+    VerifiedTokenCache(long maxBytes, Clock clock) {
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                // Eviction work on the calling thread: cheap, and no hidden ForkJoinPool tasks.
+                .executor(Runnable::run)
+                .weigher((String token, Entry e) -> 2 * token.length() + e.token().claimsJson().length + ENTRY_OVERHEAD)
+                .expireAfter(Expiry.creating((String token, Entry e) -> {
+                    double secondsLeft = e.times().exp() + e.policy().clockSkew().toSeconds() - clock.millis() / 1000.0;
+                    return java.time.Duration.ofMillis((long) Math.max(0, secondsLeft * 1000));
+                }))
+                .build();
+    }
+
+    /** The entry for this exact token, if its keys are still the issuer's current ones. */
+    Entry get(String token) {
+        Entry e = cache.getIfPresent(token);
+        if (e == null || e.keys() != e.policy().keys().current()) {
+            return null;
+        }
+        return e;
+    }
+
+    void put(String token, Entry entry) {
+        cache.put(token, entry);
+    }
+
+    /** Approximate number of cached tokens. */
+    long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+}
