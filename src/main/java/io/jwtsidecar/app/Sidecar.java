@@ -90,6 +90,7 @@ public final class Sidecar implements AutoCloseable {
      * @throws IllegalStateException when a listener cannot be bound
      */
     public static Sidecar start(SidecarConfig config, Clock clock) {
+        NativeCrypto.install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
         RevocationStore store = RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(),

@@ -31,10 +31,27 @@ public final class TestKeys {
             SecretKey k = jjwtHmac(alg).key().build();
             return new TestKeys(alg, k, k);
         }
-        // jjwt's EdDSA generator defaults to Ed448; Ed25519 is what issuers use.
-        KeyPair pair = alg == JwsAlgorithm.EdDSA ? Jwks.CRV.Ed25519.keyPair().build()
-                : ((SignatureAlgorithm) Jwts.SIG.get().get(alg.name())).keyPair().build();
+        // jjwt's EdDSA generator defaults to Ed448, and its PS* generators make keys typed
+        // RSASSA-PSS; issuers use Ed25519 and plain RSA keys for PS*, so do the same here.
+        KeyPair pair;
+        if (alg == JwsAlgorithm.EdDSA) {
+            pair = Jwks.CRV.Ed25519.keyPair().build();
+        } else if (alg.family() == JwsAlgorithm.Family.RSA_PSS) {
+            pair = rsa(alg == JwsAlgorithm.PS256 ? 2048 : alg == JwsAlgorithm.PS384 ? 3072 : 4096);
+        } else {
+            pair = ((SignatureAlgorithm) Jwts.SIG.get().get(alg.name())).keyPair().build();
+        }
         return new TestKeys(alg, pair.getPrivate(), pair.getPublic());
+    }
+
+    private static KeyPair rsa(int bits) {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(bits);
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static io.jsonwebtoken.security.MacAlgorithm jjwtHmac(JwsAlgorithm alg) {

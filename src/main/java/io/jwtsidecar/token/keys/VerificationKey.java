@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -14,6 +15,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAPublicKeySpec;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
@@ -40,7 +42,7 @@ public final class VerificationKey {
     public VerificationKey(String kid, JwsAlgorithm algorithm, Key key) {
         this.kid = kid;
         this.algorithm = algorithm;
-        this.key = key;
+        this.key = plainRsa(key);
         checkStrength();
     }
 
@@ -190,6 +192,24 @@ public final class VerificationKey {
 
     private static String describe(Key key) {
         return key == null ? "no key" : "a " + key.getAlgorithm() + " " + (key instanceof PublicKey ? "public key" : "key");
+    }
+
+    /**
+     * An RSA key typed "RSASSA-PSS" (the PSS-restricted OID) carries the same modulus and
+     * exponent as a plain RSA key, but some providers (AWS-LC) refuse it for RSASSA-PSS
+     * signatures; re-typing it as plain RSA works everywhere.
+     */
+    private static Key plainRsa(Key key) {
+        if (key instanceof RSAPublicKey && "RSASSA-PSS".equals(key.getAlgorithm())) {
+            RSAPublicKey rsa = (RSAPublicKey) key;
+            try {
+                return KeyFactory.getInstance("RSA").generatePublic(
+                        new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use RSASSA-PSS key: " + e.getMessage(), e);
+            }
+        }
+        return key;
     }
 
     /** Same kid, algorithm and key material. */

@@ -221,4 +221,24 @@ class VerificationKeyTest {
         assertThat(new VerificationKey("k1", JwsAlgorithm.HS256, secret).toString())
                 .isEqualTo("VerificationKey[kid=k1, alg=HS256]");
     }
+
+    @Test
+    void a_public_key_typed_rsassa_pss_verifies_ps256_whichever_provider_is_first() throws Exception {
+        // jjwt (and some PKI tools) produce RSA keys with the PSS-restricted OID; the native provider refuses
+        // those for RSASSA-PSS unless the key is re-typed as plain RSA.
+        KeyPair pss = io.jsonwebtoken.Jwts.SIG.PS256.keyPair().build();
+        assertThat(pss.getPublic().getAlgorithm()).isEqualTo("RSASSA-PSS");
+        Signature signer = Signature.getInstance("RSASSA-PSS", "SunRsaSign");
+        signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        signer.initSign(pss.getPrivate());
+        byte[] input = "header.payload".getBytes(StandardCharsets.US_ASCII);
+        signer.update(input);
+        byte[] signature = signer.sign();
+
+        io.jwtsidecar.app.NativeCrypto.install();
+        VerificationKey key = new VerificationKey("k1", JwsAlgorithm.PS256, pss.getPublic());
+
+        assertThat(key.verify(input, signature)).isTrue();
+    }
 }
