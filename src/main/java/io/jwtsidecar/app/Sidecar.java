@@ -4,6 +4,7 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.http.AdminRoutes;
+import io.jwtsidecar.http.IdentityHeaders;
 import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
@@ -130,7 +131,8 @@ public final class Sidecar implements AutoCloseable {
                 checks.put("keys", keys);
                 return new Readiness.Report(f.isCaughtUp() && allKeys, checks);
             };
-            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes());
+            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes(),
+                    new IdentityHeaders(config.claimHeaders()));
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
 
             Integer adminPort = null;

@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+    /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
+    private static final String CLAIM_HEADERS = "api.claimHeaders";
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
 
     private final Map<String, String> env;
@@ -109,6 +112,9 @@ public final class ConfigLoader {
             String id = text(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
             SidecarConfig.Listener api = new SidecarConfig.Listener(host(ConfigKeys.API_HOST),
                     integer(ConfigKeys.API_PORT, 0, 65535));
+            Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
+            claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
+                    errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
             SidecarConfig.Listener admin = new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST),
                     integer(ConfigKeys.ADMIN_PORT, 0, 65535));
             if (api.port() != 0 && api.port() == admin.port() && adminTokenGiven()) {
@@ -144,7 +150,7 @@ public final class ConfigLoader {
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new SidecarConfig(id, api, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, revocation, issuers);
+            return new SidecarConfig(id, api, claimHeaders, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, revocation, issuers);
         }
 
         private boolean adminTokenGiven() {
@@ -398,7 +404,8 @@ public final class ConfigLoader {
                 }
                 for (Iterator<String> f = section.getValue().fieldNames(); f.hasNext(); ) {
                     String name = s + "." + f.next();
-                    if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")) {
+                    if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
+                            && !name.equals(CLAIM_HEADERS)) {
                         errors.add(name + ": unknown key");
                     }
                 }

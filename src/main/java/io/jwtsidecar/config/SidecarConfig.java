@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param sidecarId   name in logs and fleet status
  * @param api         the sidecar API listener
+ * @param claimHeaders extra identity headers: header name → claim name ({@code api.claimHeaders})
  * @param admin       the admin API listener
  * @param adminToken  the admin credential; empty means the admin API stays off
  * @param maxTokenBytes size cap for tokens
@@ -20,10 +21,11 @@ import java.util.Optional;
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
  */
-public record SidecarConfig(String sidecarId, Listener api, Listener admin, Optional<String> adminToken,
+public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin, Optional<String> adminToken,
                             int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Revocation revocation, List<IssuerPolicy> issuers) {
 
     public SidecarConfig {
+        claimHeaders = Map.copyOf(claimHeaders);
         issuers = List.copyOf(issuers);
     }
 

@@ -30,20 +30,16 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
-    static void outcome(HttpServerResponse response, VerificationOutcome outcome) {
+    static void outcome(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
         if (outcome.isAccepted()) {
-            accepted(response, outcome.token());
+            accepted(response, outcome.token(), identity);
         } else {
             refused(response, outcome.verdict());
         }
     }
 
-    static void accepted(HttpServerResponse response, VerifiedToken token) {
-        response.putHeader(ISSUER_HEADER, headerSafe(token.issuer()));
-        if (token.subject() != null) {
-            response.putHeader(SUBJECT_HEADER, headerSafe(token.subject()));
-        }
-        response.putHeader(CLAIMS_HEADER, token.payloadSegment());
+    static void accepted(HttpServerResponse response, VerifiedToken token, IdentityHeaders identity) {
+        identity.apply(response, token);
         JsonObject head = new JsonObject().put("active", true).put("iss", token.issuer());
         if (token.subject() != null) {
             head.put("sub", token.subject());
@@ -69,6 +65,34 @@ public final class HttpResponses {
                     + "\", error=\"invalid_token\", error_description=\"" + verdict.code() + "\"");
         }
         json(response, 401, body);
+    }
+
+    /** Forward auth (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz): headers only, no body. */
+    static void authz(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
+        if (outcome.isAccepted()) {
+            identity.apply(response, outcome.token());
+            response.setStatusCode(200).putHeader("Cache-Control", "no-store").end();
+        } else {
+            refused(response, outcome.verdict());
+        }
+    }
+
+    /**
+     * RFC 7662 §2.2: 200 with {@code active} and the token's claims, or just
+     * {@code {"active":false}} for any token that is not good. Stale data or missing keys are a
+     * 503: "inactive" would be a claim the sidecar cannot make.
+     */
+    static void introspection(HttpServerResponse response, VerificationOutcome outcome) {
+        if (outcome.isAccepted()) {
+            JsonObject body = new JsonObject(new String(outcome.token().claimsJson(), StandardCharsets.UTF_8));
+            body.put("active", true);
+            body.put("token_type", "Bearer");
+            json(response, 200, body.encode());
+        } else if (outcome.verdict().kind() == Verdict.Kind.UNAVAILABLE) {
+            refused(response, outcome.verdict());
+        } else {
+            json(response, 200, "{\"active\":false}");
+        }
     }
 
     /** 400 for a malformed request, naming the field at fault. */

@@ -16,6 +16,11 @@ import io.vertx.ext.web.handler.BodyHandler;
  * <ul>
  *   <li>{@code GET /v1/verify}: the token from {@code Authorization: Bearer …}.</li>
  *   <li>{@code POST /v1/verify}: the same header, or a JSON body {@code {"token":"…"}}.</li>
+ *   <li>{@code /v1/authz} (any method, any sub-path): forward auth for nginx
+ *       {@code auth_request}, Traefik ForwardAuth and Envoy {@code ext_authz}: 200 with the
+ *       identity headers and no body, or the same 401/503 as verify.</li>
+ *   <li>{@code POST /oauth2/introspect}: RFC 7662 introspection of a form-encoded
+ *       {@code token}.</li>
  *   <li>{@code GET /health/live}: the process answers. {@code GET /health/ready}: 200 once the
  *       revocation feed has caught up, else 503.</li>
  * </ul>
@@ -26,11 +31,13 @@ public final class SidecarRoutes {
     private final TokenVerifier verifier;
     private final Readiness readiness;
     private final int maxTokenBytes;
+    private final IdentityHeaders identity;
 
-    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes) {
+    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity) {
         this.verifier = verifier;
         this.readiness = readiness;
         this.maxTokenBytes = maxTokenBytes;
+        this.identity = identity;
     }
 
     public Router router(Vertx vertx) {
@@ -39,6 +46,12 @@ public final class SidecarRoutes {
         router.post("/v1/verify")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::verifyFromHeaderOrBody);
+        // Forward auth: proxies send the original method, and Envoy appends the original path.
+        router.route("/v1/authz").handler(this::authz);
+        router.route("/v1/authz/*").handler(this::authz);
+        router.post("/oauth2/introspect")
+                .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
+                .handler(this::introspect);
         router.get("/health/live").handler(ctx -> HttpResponses.json(ctx.response(), 200, "{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::ready);
         return router;
@@ -51,7 +64,33 @@ public final class SidecarRoutes {
             HttpResponses.refused(ctx.response(), ex.verdict());
             return;
         }
-        HttpResponses.outcome(ctx.response(), verifier.verify(ex.token()));
+        HttpResponses.outcome(ctx.response(), verifier.verify(ex.token()), identity);
+    }
+
+    private void authz(RoutingContext ctx) {
+        BearerExtractor.Extracted ex =
+                BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
+        if (!ex.found()) {
+            HttpResponses.refused(ctx.response(), ex.verdict());
+            return;
+        }
+        HttpResponses.authz(ctx.response(), verifier.verify(ex.token()), identity);
+    }
+
+    /** RFC 7662: {@code token} as a form parameter. */
+    private void introspect(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("application/x-www-form-urlencoded")) {
+            HttpResponses.badRequest(ctx.response(), "Content-Type", "must be application/x-www-form-urlencoded");
+            return;
+        }
+        java.util.List<String> tokens = ctx.request().formAttributes().getAll("token");
+        if (tokens.size() != 1 || tokens.get(0).isEmpty()) {
+            HttpResponses.badRequest(ctx.response(), "token", "exactly one non-empty token parameter is required");
+            return;
+        }
+        HttpResponses.introspection(ctx.response(), verifier.verify(tokens.get(0)));
     }
 
     private void verifyFromHeaderOrBody(RoutingContext ctx) {
@@ -71,7 +110,7 @@ public final class SidecarRoutes {
             HttpResponses.refused(ctx.response(), token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
             return;
         }
-        HttpResponses.outcome(ctx.response(), verifier.verify((String) token));
+        HttpResponses.outcome(ctx.response(), verifier.verify((String) token), identity);
     }
 
     private void ready(RoutingContext ctx) {

@@ -32,6 +32,8 @@ class SidecarRoutesTest {
     private static final String ISS = "https://issuer.example";
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
+    private static final java.util.concurrent.atomic.AtomicReference<RevocationCheck.Status> REVOCATION =
+            new java.util.concurrent.atomic.AtomicReference<>(RevocationCheck.Status.NOT_REVOKED);
     private static Vertx vertx;
     private static int port;
     // The JDK client offers an h2c upgrade on every request, so the upgrade path is covered too.
@@ -42,8 +44,9 @@ class SidecarRoutesTest {
         IssuerPolicy policy = new IssuerPolicy(ISS, new StaticKeySource(List.of(new VerificationKey("k1", JwsAlgorithm.ES256,
                 KEYS.verificationKey()))), Set.of(JwsAlgorithm.ES256), Set.of("api"), List.of(), null,
                 Duration.ofSeconds(30), Duration.ofHours(1), null);
-        TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, RevocationCheck.NONE);
-        SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192);
+        TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, (t, skew) -> REVOCATION.get());
+        SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192,
+                new IdentityHeaders(Map.of("X-User-Email", "email", "X-Roles", "roles")));
         vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
                 .requestHandler(routes.router(vertx)).listen().toCompletionStage().toCompletableFuture().get();
@@ -58,7 +61,18 @@ class SidecarRoutesTest {
     private static String goodToken(String subject) {
         Map<String, Object> claims = Tokens.validClaims(ISS, "api", CLOCK.epochSecond());
         claims.put("sub", subject);
+        claims.put("email", subject + "@example.com");
+        claims.put("roles", List.of("reader", "writer"));
         return Tokens.mint(KEYS, "k1", claims);
+    }
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    }
+
+    private static HttpRequest.Builder introspect(String form) {
+        return request("/oauth2/introspect").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
@@ -158,5 +172,80 @@ class SidecarRoutesTest {
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"feed\":\"ok\"");
+    }
+
+    @Test
+    void forward_auth_answers_200_with_identity_and_mapped_claim_headers_and_no_body() throws Exception {
+        HttpResponse<String> r = send(request("/v1/authz").header("Authorization", "Bearer " + goodToken("carol")));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+        assertThat(r.headers().firstValue("X-Auth-Subject")).hasValue("carol");
+        assertThat(r.headers().firstValue("X-User-Email")).hasValue("carol@example.com");
+        assertThat(r.headers().firstValue("X-Roles")).hasValue("[\"reader\",\"writer\"]");
+    }
+
+    @Test
+    void forward_auth_takes_any_method_and_the_original_path_appended() throws Exception {
+        HttpResponse<String> r = send(request("/v1/authz/orders/42?x=1").header("Authorization", "Bearer " + goodToken("dan"))
+                .method("DELETE", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Auth-Subject")).hasValue("dan");
+    }
+
+    @Test
+    void forward_auth_refuses_with_the_same_challenges_as_verify() throws Exception {
+        HttpResponse<String> none = send(request("/v1/authz"));
+        HttpResponse<String> bad = send(request("/v1/authz").header("Authorization", "Bearer not.a.token"));
+
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"jwt-sidecar\"");
+        assertThat(bad.statusCode()).isEqualTo(401);
+        assertThat(bad.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+        assertThat(bad.headers().firstValue("X-Auth-Subject")).isEmpty();
+    }
+
+    @Test
+    void introspection_of_a_good_token_is_active_with_its_claims() throws Exception {
+        HttpResponse<String> r = send(introspect("token=" + goodToken("erin") + "&token_type_hint=access_token"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(r.body());
+        assertThat(body.getBoolean("active")).isTrue();
+        assertThat(body.getString("sub")).isEqualTo("erin");
+        assertThat(body.getString("iss")).isEqualTo(ISS);
+        assertThat(body.getString("token_type")).isEqualTo("Bearer");
+        assertThat(body.getLong("exp")).isGreaterThan(CLOCK.epochSecond());
+    }
+
+    @Test
+    void introspection_of_a_bad_token_says_only_inactive() throws Exception {
+        HttpResponse<String> r = send(introspect("token=eyJhbGciOiJub25lIn0.e30."));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"active\":false}");
+    }
+
+    @Test
+    void introspection_without_a_token_or_form_is_a_400() throws Exception {
+        assertThat(send(introspect("token_type_hint=access_token")).statusCode()).isEqualTo(400);
+        assertThat(send(request("/oauth2/introspect").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"x\"}"))).body()).contains("Content-Type");
+    }
+
+    @Test
+    void with_stale_revocation_data_introspection_and_forward_auth_answer_503_not_inactive() throws Exception {
+        REVOCATION.set(RevocationCheck.Status.STALE);
+        try {
+            HttpResponse<String> intro = send(introspect("token=" + goodToken("fay")));
+            HttpResponse<String> authz = send(request("/v1/authz").header("Authorization", "Bearer " + goodToken("fay")));
+
+            assertThat(intro.statusCode()).isEqualTo(503);
+            assertThat(intro.body()).contains("revocation_data_stale");
+            assertThat(authz.statusCode()).isEqualTo(503);
+        } finally {
+            REVOCATION.set(RevocationCheck.Status.NOT_REVOKED);
+        }
     }
 }
