@@ -85,7 +85,7 @@ public final class Sidecar implements AutoCloseable {
 
     /**
      * Builds and starts a sidecar; returns once its listeners are bound. Readiness follows when
-     * the feed has caught up (see {@link #ready()}).
+     * the feed has caught up (see {@link #feedCaughtUp()}) and every issuer has keys.
      *
      * @throws io.jwtsidecar.revocation.StoreException when the store cannot be opened
      * @throws IllegalStateException when a listener cannot be bound
@@ -208,8 +208,11 @@ public final class Sidecar implements AutoCloseable {
         return Optional.ofNullable(adminPort);
     }
 
-    /** Completes when the revocation feed has caught up with the topic. */
-    public CompletableFuture<Void> ready() {
+    /**
+     * Completes when the revocation feed has caught up with the topic. Full readiness
+     * ({@code /health/ready}) also needs a key set for every issuer.
+     */
+    public CompletableFuture<Void> feedCaughtUp() {
         return feed.caughtUp();
     }
 

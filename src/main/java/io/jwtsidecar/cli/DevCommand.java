@@ -44,7 +44,7 @@ final class DevCommand implements Callable<Integer> {
             // An empty environment: dev mode is self-contained and ignores JWT_SIDECAR_* overrides.
             SidecarConfig config = new ConfigLoader(Map.of()).load(env.configFile());
             sidecar = Sidecar.start(config, Clock.systemUTC());
-            sidecar.ready().get(60, TimeUnit.SECONDS);
+            sidecar.feedCaughtUp().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             env.close();
             throw e;

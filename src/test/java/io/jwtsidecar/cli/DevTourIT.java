@@ -30,7 +30,7 @@ class DevTourIT {
     void the_printed_tour_gives_the_promised_answers() throws Exception {
         try (DevEnvironment env = DevEnvironment.start(dir, 0, 0);
              Sidecar sidecar = Sidecar.start(new ConfigLoader(Map.of()).load(env.configFile()), Clock.systemUTC())) {
-            sidecar.ready().get(60, TimeUnit.SECONDS);
+            sidecar.feedCaughtUp().get(60, TimeUnit.SECONDS);
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             DevCommand.printTour(new PrintStream(printed, true, StandardCharsets.UTF_8), env, sidecar);
             String tour = printed.toString(StandardCharsets.UTF_8);

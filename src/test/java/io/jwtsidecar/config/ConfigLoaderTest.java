@@ -517,4 +517,67 @@ class ConfigLoaderTest {
         assertThat(names).hasSameSizeAs(ConfigKeys.ALL);
         assertThat(names).allSatisfy(n -> assertThat(n).matches("[a-z]+\\.[A-Za-z]+"));
     }
+
+    // ---- remote keys, claim headers, cache ----------------------------------------------------
+
+    private static String remoteIssuer(String... lines) {
+        return "kafka:\n  bootstrapServers: broker-1:9092\n"
+                + "issuers:\n"
+                + "  - issuer: https://idp.example\n"
+                + "    audiences: [api]\n"
+                + String.join("", java.util.Arrays.stream(lines).map(l -> "    " + l + "\n").toList());
+    }
+
+    @Test
+    void an_issuer_may_take_its_keys_from_a_jwks_url() {
+        IssuerPolicy p = issuer(parse(remoteIssuer("algorithms: [RS256, ES256]", "jwksUri: https://idp.example/jwks",
+                "jwksRefreshInterval: 10m", "jwksMinRefreshInterval: 1m")), "https://idp.example");
+
+        assertThat(p.keys()).isInstanceOf(io.jwtsidecar.token.keys.RemoteJwksSource.class);
+        assertThat(p.keys().describe()).startsWith("jwks https://idp.example/jwks");
+        assertThat(p.keys().current()).as("nothing is fetched before the sidecar starts the source").isNull();
+        assertThat(p.algorithms()).containsExactlyInAnyOrder(JwsAlgorithm.RS256, JwsAlgorithm.ES256);
+    }
+
+    @Test
+    void an_issuer_may_discover_its_keys() {
+        IssuerPolicy p = issuer(parse(remoteIssuer("algorithms: [RS256]", "discovery: true")), "https://idp.example");
+
+        assertThat(p.keys().describe()).startsWith("discovery https://idp.example/.well-known/openid-configuration");
+    }
+
+    @Test
+    void remote_keys_need_explicit_algorithms() {
+        assertThat(errors(remoteIssuer("jwksUri: https://idp.example/jwks")))
+                .anySatisfy(m -> assertThat(m).startsWith("issuers[0].algorithms: required with jwksUri or discovery"));
+    }
+
+    @Test
+    void a_plain_http_jwks_url_is_refused_unless_it_is_loopback() {
+        assertThat(errors(remoteIssuer("algorithms: [RS256]", "jwksUri: http://idp.example/jwks")))
+                .anySatisfy(m -> assertThat(m).startsWith("issuers[0].jwksUri: 'http://idp.example/jwks' must be https"));
+        assertThat(parse(remoteIssuer("algorithms: [RS256]", "jwksUri: http://127.0.0.1:9000/jwks")).issuers()).hasSize(1);
+    }
+
+    @Test
+    void static_and_remote_keys_do_not_mix() {
+        assertThat(errors(remoteIssuer("algorithms: [HS256]", "jwksUri: https://idp.example/jwks", "keys:",
+                "  - {alg: HS256, secret: \"" + HS_SECRET + "\"}")))
+                .anySatisfy(m -> assertThat(m).startsWith("issuers[0].keys: give either keys or jwksUri/discovery"));
+    }
+
+    @Test
+    void claim_headers_map_header_names_to_claims_and_bad_names_are_reported() {
+        SidecarConfig c = parse(minimal("api:", "  claimHeaders:", "    X-User-Email: email", "    X-Tenant: tid"));
+        assertThat(c.claimHeaders()).containsExactlyInAnyOrderEntriesOf(Map.of("X-User-Email", "email", "X-Tenant", "tid"));
+
+        assertThat(errors(minimal("api:", "  claimHeaders:", "    \"Bad Header\": email")))
+                .containsExactly("api.claimHeaders.Bad Header: 'Bad Header' is not a valid HTTP header name");
+    }
+
+    @Test
+    void the_verified_token_cache_is_on_by_default_and_can_be_turned_off() {
+        assertThat(parse(minimal()).cacheMaxBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(parse(minimal("verify:", "  cacheMaxBytes: 0")).cacheMaxBytes()).isZero();
+    }
 }

@@ -95,7 +95,7 @@ class FeedIT {
         }
 
         try (Sidecar s = Sidecar.start(new io.jwtsidecar.config.ConfigLoader(Map.of()).parse(config, dir), clock)) {
-            s.ready().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            s.feedCaughtUp().get(30, java.util.concurrent.TimeUnit.SECONDS);
 
             assertThat(s.feed().deadLettered()).isEqualTo(3);
             assertThat(s.feed().eventsApplied()).isEqualTo(1);

@@ -53,7 +53,7 @@ public final class TestSidecars {
     public static Sidecar startReady(String id, String bootstrap, Path dataDir, boolean admin, Clock clock)
             throws Exception {
         Sidecar s = Sidecar.start(config(id, bootstrap, dataDir, admin), clock);
-        s.ready().get(60, TimeUnit.SECONDS);
+        s.feedCaughtUp().get(60, TimeUnit.SECONDS);
         return s;
     }
 
