@@ -25,8 +25,8 @@ import javax.crypto.SecretKey;
  * an HMAC secret.
  *
  * <p>The constructor refuses weak or mismatched keys (short HMAC secrets, RSA under 2048 bits,
- * an EC key on the wrong curve) with {@link IllegalArgumentException}. Immutable and safe to
- * share between threads; {@link #verify} creates its JCA objects per call.
+ * an EC key on the wrong curve) with {@link IllegalArgumentException}. Safe to share between
+ * threads: each thread gets its own initialised JCA engine for this key.
  */
 public final class VerificationKey {
     private static final int MIN_RSA_BITS = 2048;
@@ -34,6 +34,7 @@ public final class VerificationKey {
     private final String kid;
     private final JwsAlgorithm algorithm;
     private final Key key;
+    private final ThreadLocal<Object> engines = ThreadLocal.withInitial(this::newEngine);
 
     /**
      * @param kid the key id tokens name in their header, or {@code null} for a key without one
@@ -61,42 +62,56 @@ public final class VerificationKey {
      * @return true only for a valid signature; a malformed signature is simply invalid
      */
     public boolean verify(byte[] signingInput, byte[] signature) {
+        if (algorithm.family() == JwsAlgorithm.Family.EC && !isCanonicalEcdsa(signature)) {
+            return false;
+        }
+        try {
+            Object engine = engines.get();
+            if (engine instanceof Mac) {
+                // doFinal leaves the Mac ready for the next input. Constant-time comparison: no timing oracle.
+                return MessageDigest.isEqual(((Mac) engine).doFinal(signingInput), signature);
+            }
+            // verify() returns the Signature to its initialised state, ready for the next token.
+            Signature s = (Signature) engine;
+            s.update(signingInput);
+            return s.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // The engine's state is unknown now: the thread gets a fresh one next time. And any failure
+            // inside the provider is a rejection, never a pass (CVE-2025-49001 class).
+            engines.remove();
+            return false;
+        }
+    }
+
+    /**
+     * A Mac or Signature for this key, initialised once per thread: creating and initialising
+     * JCA engines costs more than an HMAC over a token.
+     */
+    private Object newEngine() {
         try {
             switch (algorithm.family()) {
                 case HMAC: {
                     Mac mac = Mac.getInstance(algorithm.jcaName());
                     mac.init(key);
-                    // Constant-time comparison: no timing oracle on the expected MAC.
-                    return MessageDigest.isEqual(mac.doFinal(signingInput), signature);
+                    return mac;
                 }
-                case RSA:
-                    return verifyWith(Signature.getInstance(algorithm.jcaName()), signingInput, signature);
                 case RSA_PSS: {
                     Signature s = Signature.getInstance("RSASSA-PSS");
                     MGF1ParameterSpec mgf = new MGF1ParameterSpec(algorithm.jcaName());
                     s.setParameter(new PSSParameterSpec(algorithm.jcaName(), "MGF1", mgf, algorithm.size(), 1));
-                    return verifyWith(s, signingInput, signature);
+                    s.initVerify((PublicKey) key);
+                    return s;
                 }
-                case EC:
-                    if (!isCanonicalEcdsa(signature)) {
-                        return false;
-                    }
-                    return verifyWith(Signature.getInstance(algorithm.jcaName()), signingInput, signature);
-                case EDDSA:
-                    return verifyWith(Signature.getInstance("EdDSA"), signingInput, signature);
-                default:
-                    return false;
+                default: {
+                    Signature s = Signature.getInstance(algorithm.family() == JwsAlgorithm.Family.EDDSA
+                            ? "EdDSA" : algorithm.jcaName());
+                    s.initVerify((PublicKey) key);
+                    return s;
+                }
             }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // Any failure inside the provider is a rejection, never a pass (CVE-2025-49001 class).
-            return false;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up " + algorithm + " verification: " + e.getMessage(), e);
         }
-    }
-
-    private boolean verifyWith(Signature s, byte[] signingInput, byte[] signature) throws GeneralSecurityException {
-        s.initVerify((PublicKey) key);
-        s.update(signingInput);
-        return s.verify(signature);
     }
 
     /**
