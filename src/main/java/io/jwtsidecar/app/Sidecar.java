@@ -10,7 +10,9 @@ import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
 import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.RevocationMaintenance;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.StoreException;
 import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.TokenFacts;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -24,6 +26,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,23 +67,26 @@ public final class Sidecar implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final SidecarConfig config;
-    private final RevocationStore store;
+    private final RocksDbRevocationStore store;
     private final RevocationFeed feed;
     private final Vertx vertx;
     private final RevocationPublisher publisher;
     private final KeyFetching keyFetching;
+    private final RevocationMaintenance maintenance;
     private final int apiPort;
     private final Integer adminPort;
     private boolean closed;
 
-    private Sidecar(SidecarConfig config, RevocationStore store, RevocationFeed feed, Vertx vertx,
-                    RevocationPublisher publisher, KeyFetching keyFetching, int apiPort, Integer adminPort) {
+    private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
+                    RevocationPublisher publisher, KeyFetching keyFetching, RevocationMaintenance maintenance,
+                    int apiPort, Integer adminPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
         this.vertx = vertx;
         this.publisher = publisher;
         this.keyFetching = keyFetching;
+        this.maintenance = maintenance;
         this.apiPort = apiPort;
         this.adminPort = adminPort;
     }
@@ -94,8 +102,9 @@ public final class Sidecar implements AutoCloseable {
         NativeCrypto.install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
-        RevocationStore store = RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(),
-                rc.bloomFalsePositiveRate());
+        RocksDbRevocationStore store = openOrRecover(rc);
+        RevocationMaintenance maintenance = new RevocationMaintenance(store, clock, rc.sweepInterval());
+        maintenance.start();
         RevocationFeed feed = null;
         Vertx vertx = null;
         RevocationPublisher publisher = null;
@@ -148,10 +157,32 @@ public final class Sidecar implements AutoCloseable {
             }
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
-            return new Sidecar(config, store, feed, vertx, publisher, keyFetching, apiPort, adminPort);
+            return new Sidecar(config, store, feed, vertx, publisher, keyFetching, maintenance, apiPort, adminPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, feed, keyFetching, store);
+            closeQuietly(vertx, publisher, feed, keyFetching, maintenance, store);
             throw e;
+        }
+    }
+
+    /**
+     * Opens the store; if it cannot be opened (corrupt files, a bad directory), moves it aside
+     * and starts from an empty store, which the feed fills again from offset 0. Until that
+     * replay has caught up the sidecar is not ready and answers 503, as at any first start.
+     */
+    private static RocksDbRevocationStore openOrRecover(SidecarConfig.Revocation rc) {
+        try {
+            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
+        } catch (StoreException e) {
+            Path aside = rc.dataDir().resolveSibling(rc.dataDir().getFileName() + ".unusable-" + System.currentTimeMillis());
+            log.error("revocation store at {} cannot be opened; moving it to {} and rebuilding from the topic",
+                    rc.dataDir(), aside, e);
+            try {
+                Files.move(rc.dataDir(), aside);
+            } catch (IOException moveFailure) {
+                e.addSuppressed(moveFailure);
+                throw e;
+            }
+            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
         }
     }
 
@@ -230,13 +261,18 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(vertx, publisher, feed, keyFetching, store);
+        closeQuietly(vertx, publisher, feed, keyFetching, maintenance, store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
-    /** Reverse order of start: stop publishing and taking requests, stop reading, stop key fetches, close the store. */
+    /**
+     * Reverse order of start: stop publishing and taking requests, stop reading, stop key
+     * fetches, stop maintenance, close the store. The store must close last: its native handles
+     * must outlive every thread that uses them.
+     */
     private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, RevocationFeed feed,
-                                     KeyFetching keyFetching, RevocationStore store) {
+                                     KeyFetching keyFetching, RevocationMaintenance maintenance,
+                                     RevocationStore store) {
         if (publisher != null) {
             try {
                 await(publisher.close(), "closing the publisher");
@@ -255,6 +291,7 @@ public final class Sidecar implements AutoCloseable {
             feed.close();
         }
         keyFetching.close();
+        maintenance.close();
         store.close();
     }
 }

@@ -37,8 +37,12 @@ public final class ConfigKeys {
     public static final ConfigKey BLOOM_FPP = new ConfigKey("revocation.bloomFalsePositiveRate", "0.001",
             "Target false-positive rate of the Bloom filter at its expected size (0 < rate < 0.5).");
 
+    public static final ConfigKey SWEEP_INTERVAL = new ConfigKey("revocation.sweepInterval", "10m",
+            "How often expired rules are deleted from the store and the Bloom filter is rebuilt.");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP);
+            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
+            SWEEP_INTERVAL);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

@@ -144,8 +144,9 @@ public final class ConfigLoader {
             if (!(fpp > 0 && fpp < 0.5)) {
                 errors.add(ConfigKeys.BLOOM_FPP.name() + ": must be between 0 and 0.5 (exclusive), got '" + fpp + "'");
             }
+            Duration sweep = topLevelDuration(ConfigKeys.SWEEP_INTERVAL);
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
-                    resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp);
+                    resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep);
             List<IssuerPolicy> issuers = issuers();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
@@ -455,6 +456,20 @@ public final class ConfigLoader {
             } catch (NumberFormatException e) {
                 errors.add(key.name() + ": must be a number, got '" + v + "'");
                 return Double.NaN;
+            }
+        }
+
+        private Duration topLevelDuration(ConfigKey key) {
+            String v = text(key).orElseThrow();
+            try {
+                Duration d = Durations.parse(v);
+                if (d.isNegative() || d.isZero()) {
+                    errors.add(key.name() + ": must be longer than zero, got '" + v + "'");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                errors.add(key.name() + ": '" + v + "' is " + e.getMessage());
+                return Duration.ofMinutes(10);
             }
         }
 

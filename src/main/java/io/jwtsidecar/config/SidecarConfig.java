@@ -48,6 +48,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     }
 
     /** Local store settings. */
-    public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate) {
+    public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate,
+                             java.time.Duration sweepInterval) {
     }
 }

@@ -1,9 +1,17 @@
 package io.jwtsidecar.revocation;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,17 +19,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Filter;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link RevocationStore} on RocksDB, with a {@link RevocationIndex} in front.
@@ -32,6 +46,16 @@ import org.rocksdb.WriteOptions;
  * stored offsets always describe exactly the rules stored: nothing is lost and nothing is
  * applied twice.
  *
+ * <p><b>Bloom index lifecycle.</b> At open the index is read from the snapshot written at the
+ * last clean close, if the database has not changed since (same RocksDB sequence number);
+ * otherwise it is rebuilt by scanning the live rules. {@link #rebuildIndex()} builds a fresh
+ * index from a RocksDB snapshot on the calling thread while the feed keeps applying: from the
+ * moment the snapshot is taken, every applied key also goes into the new index, so the new
+ * index holds every live rule when it is swapped in, and the old one stays in use until then.
+ *
+ * <p><b>Threads.</b> {@link #apply} (the feed thread), {@link #sweepExpired} and the start and
+ * swap of a rebuild (the maintenance thread) take one write lock; lookups take none.
+ *
  * <p>This class is the only owner of its native handles; {@link #close()} releases them once,
  * in reverse order of creation.
  */
@@ -40,6 +64,10 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private static final byte[] OFFSETS = "offsets".getBytes(StandardCharsets.UTF_8);
     private static final byte[] DEAD_LETTERS = "dead_letters".getBytes(StandardCharsets.UTF_8);
     private static final RevocationScope[] SCOPES = RevocationScope.values();
+    private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
+    private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
+    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f01L;
+    private static final int SWEEP_CHUNK = 10_000;
 
     static {
         RocksDB.loadLibrary();
@@ -54,22 +82,31 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private final ColumnFamilyHandle rules;
     private final ColumnFamilyHandle offsets;
     private final ColumnFamilyHandle deadLetters;
-    private final RevocationIndex index;
+    private final Filter tableFilter;
+    private final long designSize;
+    private final double falsePositiveRate;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile RevocationIndex index;
+    /** The index being rebuilt, if any: applies add to it as well. Guarded by writeLock for writes. */
+    private volatile RevocationIndex rebuilding;
     private final AtomicLong deadLetterCount = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RocksDbRevocationStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                                   List<ColumnFamilyHandle> handles, RocksDB db, RevocationIndex index) {
+    private RocksDbRevocationStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, Filter tableFilter,
+                                   List<ColumnFamilyHandle> handles, RocksDB db, long designSize,
+                                   double falsePositiveRate) {
         this.directory = directory;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
+        this.tableFilter = tableFilter;
         this.writeOptions = new WriteOptions();
         this.handles = handles;
         this.db = db;
         this.rules = handles.get(1);
         this.offsets = handles.get(2);
         this.deadLetters = handles.get(3);
-        this.index = index;
+        this.designSize = designSize;
+        this.falsePositiveRate = falsePositiveRate;
     }
 
     /**
@@ -80,29 +117,35 @@ public final class RocksDbRevocationStore implements RevocationStore {
     public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate) {
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
+        Filter tableFilter = null;
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             Files.createDirectories(directory);
-            dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+            dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                    .setParanoidChecks(true);
             // Absent keys are the common lookup: a table Bloom filter lets RocksDB skip files for them.
+            tableFilter = new BloomFilter(10);
             cfOptions = new ColumnFamilyOptions().setTableFormatConfig(
-                    new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+                    new BlockBasedTableConfig().setFilterPolicy(tableFilter));
             List<ColumnFamilyDescriptor> descriptors = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                     new ColumnFamilyDescriptor(RULES, cfOptions),
                     new ColumnFamilyDescriptor(OFFSETS, cfOptions),
                     new ColumnFamilyDescriptor(DEAD_LETTERS, cfOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-            RocksDbRevocationStore store = new RocksDbRevocationStore(directory, dbOptions, cfOptions, handles, db,
-                    new RevocationIndex(expectedRules, falsePositiveRate));
+            RocksDbRevocationStore store = new RocksDbRevocationStore(directory, dbOptions, cfOptions, tableFilter,
+                    handles, db, expectedRules, falsePositiveRate);
             store.loadIndex();
             return store;
-        } catch (RocksDBException | java.io.IOException | RuntimeException e) {
+        } catch (RocksDBException | IOException | RuntimeException e) {
             for (ColumnFamilyHandle h : handles) {
                 h.close();
             }
             if (cfOptions != null) {
                 cfOptions.close();
+            }
+            if (tableFilter != null) {
+                tableFilter.close();
             }
             if (dbOptions != null) {
                 dbOptions.close();
@@ -112,10 +155,9 @@ public final class RocksDbRevocationStore implements RevocationStore {
     }
 
     private void loadIndex() {
-        try (RocksIterator it = db.newIterator(rules)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                index.add(RuleKey.fromBytes(it.key()));
-            }
+        index = readSnapshot();
+        if (index == null) {
+            index = scanIndex(sizeFor(liveRuleEstimate()), null);
         }
         try (RocksIterator it = db.newIterator(deadLetters)) {
             long n = 0;
@@ -126,13 +168,34 @@ public final class RocksDbRevocationStore implements RevocationStore {
         }
     }
 
+    /** Design size for a new index: the configured size, or twice the live rules when they have outgrown it. */
+    private long sizeFor(long liveRules) {
+        return Math.max(designSize, 2 * liveRules);
+    }
+
+    private RevocationIndex scanIndex(long size, Snapshot snapshot) {
+        RevocationIndex fresh = new RevocationIndex(size, falsePositiveRate);
+        try (ReadOptions read = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+             RocksIterator it = db.newIterator(rules, read)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                fresh.add(RuleKey.fromBytes(it.key()));
+            }
+        }
+        return fresh;
+    }
+
     @Override
     public void apply(StoreBatch batch) {
+        writeLock.lock();
         try (WriteBatch wb = new WriteBatch()) {
+            RevocationIndex next = rebuilding;
             for (RevocationEvent e : batch.events()) {
                 if (e.type() == RevocationEvent.Type.REVOKE) {
                     // Index first: a reader must never find a stored rule missing from the filter.
                     index.add(e.key());
+                    if (next != null) {
+                        next.add(e.key());
+                    }
                     wb.put(rules, e.key().toBytes(), e.toRule().valueBytes());
                 } else {
                     wb.delete(rules, e.key().toBytes());
@@ -150,7 +213,113 @@ public final class RocksDbRevocationStore implements RevocationStore {
         } catch (RocksDBException e) {
             throw new StoreException("Error applying " + batch.events().size() + " events to revocation store at "
                     + directory, e);
+        } finally {
+            writeLock.unlock();
         }
+    }
+
+    /**
+     * Deletes the rules whose {@code expiresAt} is before {@code nowEpochSeconds}: no token they
+     * could block is still valid. Scans without the lock and deletes in chunks under it,
+     * re-reading each rule first, so a rule renewed meanwhile by a new event is kept.
+     *
+     * @return how many rules were deleted
+     */
+    public long sweepExpired(long nowEpochSeconds) {
+        long deleted = 0;
+        List<byte[]> candidates = new ArrayList<>();
+        try (ReadOptions read = new ReadOptions().setFillCache(false);
+             RocksIterator it = db.newIterator(rules, read)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (Rule.expiresAt(it.value()) < nowEpochSeconds) {
+                    candidates.add(it.key());
+                    if (candidates.size() == SWEEP_CHUNK) {
+                        deleted += deleteIfExpired(candidates, nowEpochSeconds);
+                        candidates.clear();
+                    }
+                }
+            }
+        }
+        return deleted + deleteIfExpired(candidates, nowEpochSeconds);
+    }
+
+    private long deleteIfExpired(List<byte[]> keys, long now) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        writeLock.lock();
+        try (WriteBatch wb = new WriteBatch()) {
+            long n = 0;
+            for (byte[] key : keys) {
+                byte[] value = db.get(rules, key);
+                if (value != null && Rule.expiresAt(value) < now) {
+                    wb.delete(rules, key);
+                    n++;
+                }
+            }
+            db.write(writeOptions, wb);
+            return n;
+        } catch (RocksDBException e) {
+            throw new StoreException("Error deleting expired rules from revocation store at " + directory, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Builds a fresh index from the live rules and swaps it in, sized for them (growing when
+     * they have outgrown the configured size). Runs on the calling thread; applies continue.
+     */
+    public void rebuildIndex() {
+        RevocationIndex fresh;
+        Snapshot snapshot;
+        writeLock.lock();
+        try {
+            // From here on every applied key also lands in the new index; the scan covers the rest.
+            fresh = new RevocationIndex(sizeFor(liveRuleEstimate()), falsePositiveRate);
+            rebuilding = fresh;
+            snapshot = db.getSnapshot();
+        } finally {
+            writeLock.unlock();
+        }
+        try (ReadOptions read = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+             RocksIterator it = db.newIterator(rules, read)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                fresh.add(RuleKey.fromBytes(it.key()));
+            }
+        } finally {
+            db.releaseSnapshot(snapshot);
+            writeLock.lock();
+            try {
+                if (rebuilding == fresh) {
+                    index = fresh;
+                    rebuilding = null;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Whether the live rules have outgrown the index's design size (a rebuild would grow it). */
+    public boolean indexOutgrown() {
+        return liveRuleEstimate() > index.designSize();
+    }
+
+    /** RocksDB's estimate of the number of live rules. */
+    public long liveRuleEstimate() {
+        try {
+            return db.getLongProperty(rules, "rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            throw new StoreException("Error reading the rule count of revocation store at " + directory, e);
+        }
+    }
+
+    /** A point-in-time description for readiness and metrics. */
+    public StoreStats stats() {
+        RevocationIndex i = index;
+        return new StoreStats(liveRuleEstimate(), i.designSize(), i.sizeInBytes(), i.expectedFalsePositiveRate(),
+                deadLetterCount.get());
     }
 
     @Override
@@ -218,14 +387,64 @@ public final class RocksDbRevocationStore implements RevocationStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        // Reverse order of creation: handles before the DB, the DB before the options it was opened with.
-        for (int i = handles.size() - 1; i >= 0; i--) {
-            handles.get(i).close();
+        writeLock.lock();
+        try {
+            writeSnapshot();
+            // Reverse order of creation: handles before the DB, the DB before the options it was opened with.
+            for (int i = handles.size() - 1; i >= 0; i--) {
+                handles.get(i).close();
+            }
+            db.close();
+            writeOptions.close();
+            cfOptions.close();
+            tableFilter.close();
+            dbOptions.close();
+        } finally {
+            writeLock.unlock();
         }
-        db.close();
-        writeOptions.close();
-        cfOptions.close();
-        dbOptions.close();
+    }
+
+    /**
+     * Saves the index with the database's sequence number, so the next open can skip the scan
+     * when nothing changed in between. Best effort: a failure only costs a scan at next start.
+     */
+    private void writeSnapshot() {
+        Path file = directory.resolve(INDEX_SNAPSHOT);
+        Path tmp = directory.resolve(INDEX_SNAPSHOT + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(SNAPSHOT_MAGIC);
+            data.writeLong(db.getLatestSequenceNumber());
+            index.writeTo(data);
+            data.flush();
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not save the revocation index snapshot at {}: {}", file, e.toString());
+            return;
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log.warn("could not save the revocation index snapshot at {}: {}", file, e.toString());
+        }
+    }
+
+    /** The saved index, if it describes exactly the database as it is now; else null. */
+    private RevocationIndex readSnapshot() {
+        Path file = directory.resolve(INDEX_SNAPSHOT);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            DataInputStream data = new DataInputStream(in);
+            if (data.readLong() != SNAPSHOT_MAGIC || data.readLong() != db.getLatestSequenceNumber()) {
+                return null;
+            }
+            RevocationIndex saved = RevocationIndex.readFrom(data);
+            return saved.designSize() >= liveRuleEstimate() ? saved : null;
+        } catch (IOException | RuntimeException e) {
+            log.warn("ignoring unreadable revocation index snapshot at {}: {}", file, e.toString());
+            return null;
+        }
     }
 
     private static byte[] offsetKey(String topic, int partition) {

@@ -27,6 +27,11 @@ public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
         return ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id).array();
     }
 
+    /** Reads only {@code expiresAt} from a stored value (the sweep reads every rule). */
+    static long expiresAt(byte[] value) {
+        return ByteBuffer.wrap(value, 8, 8).getLong();
+    }
+
     static Rule fromValueBytes(RuleKey key, byte[] value) {
         ByteBuffer b = ByteBuffer.wrap(value);
         long at = b.getLong();
