@@ -588,6 +588,248 @@ class SecurityCatalogueTest {
         }
     }
 
+    // ---- Header semantics and forms --------------------------------------------------------------
+
+    Stream<Arguments> headerRows() {
+        List<Row> rows = new ArrayList<>();
+        Supplier<TokenVerifier> hs = () -> verifier(JwsAlgorithm.HS256);
+        String claimsJson = json(claims());
+
+        rows.add(new Row("crit as a string instead of an array is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("crit", "exp"), claimsJson)));
+        rows.add(new Row("crit as a number is malformed", Verdict.MALFORMED, hs, () -> hs256(hs256Header("crit", 1), claimsJson)));
+        rows.add(new Row("crit as an object is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("crit", Map.of("exp", true)), claimsJson)));
+        rows.add(new Row("crit null is malformed", Verdict.MALFORMED, hs,
+                () -> hs256RawHeader("{\"alg\":\"HS256\",\"kid\":\"k1\",\"crit\":null}")));
+        rows.add(new Row("crit naming alg is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("crit", List.of("alg")), claimsJson)));
+        rows.add(new Row("crit naming a header member that is absent is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("crit", List.of("x-policy")), claimsJson)));
+        rows.add(new Row("crit naming a header member that is present is malformed (no extension is understood)",
+                Verdict.MALFORMED, hs, () -> hs256(hs256Header("x-policy", "strict", "crit", List.of("x-policy")), claimsJson)));
+        rows.add(new Row("b64 false without crit is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("b64", false), claimsJson)));
+        rows.add(new Row("b64 as the string \"false\" is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("b64", "false"), claimsJson)));
+        rows.add(new Row("b64 false with the payload unencoded (RFC 7797 detached form) is malformed", Verdict.MALFORMED, hs,
+                () -> {
+                    String h = b64(json(hs256Header("b64", false, "crit", List.of("b64"))));
+                    return JwsForge.hmac("HmacSHA256", secret(JwsAlgorithm.HS256), h + "." + claimsJson);
+                }));
+
+        Supplier<TokenVerifier> at = () -> verifier(policy(List.of(key(JwsAlgorithm.HS256)), Set.of(JwsAlgorithm.HS256), "at+jwt"));
+        rows.add(new Row("no typ where the issuer requires at+jwt is bad_type", Verdict.BAD_TYPE, at,
+                () -> hs256(hs256Header(), claimsJson)));
+        for (String typ : List.of("application/jwt", "id_token+jwt", "at+jwt ", "at+jwt; charset=utf-8", "application/at+jwt/x", "")) {
+            rows.add(new Row("typ \"" + typ + "\" where the issuer requires at+jwt is bad_type", Verdict.BAD_TYPE, at,
+                    () -> hs256(hs256Header("typ", typ), claimsJson)));
+        }
+        rows.add(new Row("at+jwt given as cty instead of typ is bad_type", Verdict.BAD_TYPE, at,
+                () -> hs256(hs256Header("cty", "at+jwt"), claimsJson)));
+        rows.add(new Row("typ as a number is malformed", Verdict.MALFORMED, at, () -> hs256(hs256Header("typ", 1), claimsJson)));
+
+        rows.add(new Row("a JWE in compact form (five segments, RSA-OAEP-256 / A256GCM header) is malformed", Verdict.MALFORMED, hs,
+                () -> b64(json(header("alg", "RSA-OAEP-256", "enc", "A256GCM", "kid", KID))) + "." + b64(new byte[256]) + "."
+                        + b64(new byte[12]) + "." + b64(claimsJson) + "." + b64(new byte[16])));
+        rows.add(new Row("a three-segment token whose header carries enc is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("enc", "A256GCM"), claimsJson)));
+        rows.add(new Row("a three-segment token whose header carries zip is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(hs256Header("zip", "DEF"), claimsJson)));
+        rows.add(new Row("a validly signed flattened JWS JSON serialization is malformed", Verdict.MALFORMED, hs, () -> {
+            String[] p = segments(hs256(claimsJson));
+            return "{\"protected\":\"" + p[0] + "\",\"payload\":\"" + p[1] + "\",\"signature\":\"" + p[2] + "\"}";
+        }));
+        rows.add(new Row("a validly signed general JWS JSON serialization is malformed", Verdict.MALFORMED, hs, () -> {
+            String[] p = segments(hs256(claimsJson));
+            return "{\"payload\":\"" + p[1] + "\",\"signatures\":[{\"protected\":\"" + p[0] + "\",\"signature\":\"" + p[2] + "\"}]}";
+        }));
+        rows.add(new Row("a compact/JSON polyglot carrying forged claims beside a valid signature (CVE-2022-39227) is malformed",
+                Verdict.MALFORMED, hs, () -> {
+                    String[] p = segments(hs256(claimsJson));
+                    String forged = b64(json(claimsWith("sub", "admin")));
+                    return "{\"" + p[0] + "." + forged + ".\":\"\",\"protected\":\"" + p[0] + "\",\"payload\":\"" + p[1]
+                            + "\",\"signature\":\"" + p[2] + "\"}";
+                }));
+        rows.add(new Row("a valid compact token followed by a JSON serialization with forged claims is malformed",
+                Verdict.MALFORMED, hs, () -> {
+                    String t = hs256(claimsJson);
+                    return t + "{\"payload\":\"" + b64(json(claimsWith("sub", "admin"))) + "\"}";
+                }));
+        rows.add(new Row("a valid compact token wrapped in a JSON string is malformed", Verdict.MALFORMED, hs,
+                () -> "\"" + hs256(claimsJson) + "\""));
+        return arguments(rows);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("headerRows")
+    void header_semantics_and_forms(Row row) {
+        check(row);
+    }
+
+    // ---- Parsing ---------------------------------------------------------------------------------
+
+    Stream<Arguments> parsingRows() {
+        List<Row> rows = new ArrayList<>();
+        Supplier<TokenVerifier> hs = () -> verifier(JwsAlgorithm.HS256);
+        String claimsJson = json(claims());
+        Supplier<String> valid = () -> hs256(claimsJson);
+
+        rows.add(new Row("one segment (a header alone) is malformed", Verdict.MALFORMED, hs, () -> segments(valid.get())[0]));
+        rows.add(new Row("two segments (header.payload) is malformed", Verdict.MALFORMED, hs, () -> {
+            String[] p = segments(valid.get());
+            return p[0] + "." + p[1];
+        }));
+        rows.add(new Row("four segments (a valid token and one more) is malformed", Verdict.MALFORMED, hs,
+                () -> valid.get() + "." + segments(valid.get())[2]));
+        rows.add(new Row("a valid token with a trailing dot is malformed", Verdict.MALFORMED, hs, () -> valid.get() + "."));
+        rows.add(new Row("a valid token with a leading dot is malformed", Verdict.MALFORMED, hs, () -> "." + valid.get()));
+        rows.add(new Row("an empty header segment is malformed", Verdict.MALFORMED, hs, () -> {
+            String[] p = segments(valid.get());
+            return "." + p[1] + "." + p[2];
+        }));
+        rows.add(new Row("an empty payload segment is malformed", Verdict.MALFORMED, hs, () -> hsSegments(b64(json(hs256Header())), "")));
+        rows.add(new Row("an empty signature segment after an HS256 header is malformed", Verdict.MALFORMED, hs,
+                () -> signingInput(json(hs256Header()), claimsJson) + "."));
+        rows.add(new Row("two dots and nothing else is malformed", Verdict.MALFORMED, hs, () -> ".."));
+        rows.add(new Row("three dots and nothing else is malformed", Verdict.MALFORMED, hs, () -> "..."));
+        rows.add(new Row("a run of 100,000 dots is too_large, refused before it is split", Verdict.TOO_LARGE, hs,
+                () -> ".".repeat(100_000)));
+
+        rows.add(new Row("'+' instead of '-' in the signature (standard base64 alphabet) is malformed", Verdict.MALFORMED, hs, () -> {
+            String t = hs256WithSignatureContaining('-');
+            int sig = t.lastIndexOf('.');
+            return t.substring(0, sig) + t.substring(sig).replace('-', '+');
+        }));
+        rows.add(new Row("'/' instead of '_' in the signature (standard base64 alphabet) is malformed", Verdict.MALFORMED, hs, () -> {
+            String t = hs256WithSignatureContaining('_');
+            int sig = t.lastIndexOf('.');
+            return t.substring(0, sig) + t.substring(sig).replace('_', '/');
+        }));
+        rows.add(new Row("'=' padding on the signature is malformed", Verdict.MALFORMED, hs, () -> valid.get() + "="));
+        rows.add(new Row("'=' padding on the payload, signed as written, is malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(b64(json(hs256Header())), b64WithLengthMod(claimsJson, 2) + "==")));
+        rows.add(new Row("a space inside the payload segment, signed as written, is malformed", Verdict.MALFORMED, hs, () -> {
+            String p = b64(claimsJson);
+            return hsSegments(b64(json(hs256Header())), p.substring(0, 8) + " " + p.substring(8));
+        }));
+        rows.add(new Row("a line break inside the header segment, signed as written, is malformed", Verdict.MALFORMED, hs, () -> {
+            String h = b64(json(hs256Header()));
+            return hsSegments(h.substring(0, 4) + "\r\n" + h.substring(4), b64(claimsJson));
+        }));
+        rows.add(new Row("a tab after the first dot, signed as written, is malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(b64(json(hs256Header())), "\t" + b64(claimsJson))));
+        rows.add(new Row("a trailing newline after the signature is malformed", Verdict.MALFORMED, hs, () -> valid.get() + "\n"));
+        rows.add(new Row("a leading space before the header is malformed", Verdict.MALFORMED, hs, () -> " " + valid.get()));
+        rows.add(new Row("a space inside the signature segment is malformed", Verdict.MALFORMED, hs, () -> {
+            String t = valid.get();
+            int sig = t.lastIndexOf('.') + 1;
+            return t.substring(0, sig + 10) + " " + t.substring(sig + 10);
+        }));
+        rows.add(new Row("an HS384 signature with one extra character (length % 4 == 1) is malformed", Verdict.MALFORMED,
+                () -> verifier(JwsAlgorithm.HS384), () -> {
+                    String t = JwsForge.hmac("HmacSHA384", secret(JwsAlgorithm.HS384),
+                            signingInput(json(header("alg", "HS384", "kid", KID)), claimsJson));
+                    assertThat(segments(t)[2].length() % 4).isZero();
+                    return t + "A";
+                }));
+        rows.add(new Row("a header segment of length % 4 == 1, signed as written, is malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(b64WithLengthMod(json(hs256Header()), 0) + "A", b64(claimsJson))));
+        rows.add(new Row("a payload segment of length % 4 == 1, signed as written, is malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(b64(json(hs256Header())), b64WithLengthMod(claimsJson, 0) + "A")));
+        rows.add(new Row("non-zero trailing bits in the signature (same bytes to a lenient decoder) are malformed",
+                Verdict.MALFORMED, hs, () -> {
+                    String[] p = segments(valid.get());
+                    return p[0] + "." + p[1] + "." + withNonZeroTrailingBits(p[2]);
+                }));
+        rows.add(new Row("non-zero trailing bits in the header, signed as written, are malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(withNonZeroTrailingBits(b64WithLengthMod(json(hs256Header()), 2)), b64(claimsJson))));
+        rows.add(new Row("non-zero trailing bits in the payload, signed as written, are malformed", Verdict.MALFORMED, hs,
+                () -> hsSegments(b64(json(hs256Header())), withNonZeroTrailingBits(b64WithLengthMod(claimsJson, 3)))));
+
+        for (String[] h : List.of(
+                new String[] {"a JSON array", "[\"HS256\",\"k1\"]"},
+                new String[] {"a JSON string", "\"HS256\""},
+                new String[] {"JSON null", "null"},
+                new String[] {"a JSON number", "256"},
+                new String[] {"truncated JSON", "{\"alg\":\"HS256\",\"kid\":\"k1\""},
+                new String[] {"an object followed by a second object", "{\"alg\":\"HS256\",\"kid\":\"k1\"}{\"alg\":\"none\"}"},
+                new String[] {"an object with a trailing comma", "{\"alg\":\"HS256\",\"kid\":\"k1\",}"},
+                new String[] {"an object with a comment", "{\"alg\":\"HS256\",/* x */\"kid\":\"k1\"}"},
+                new String[] {"an object with single-quoted names", "{'alg':'HS256','kid':'k1'}"},
+                new String[] {"an object with unquoted names", "{alg:\"HS256\",kid:\"k1\"}"})) {
+            rows.add(new Row("a header that is " + h[0] + ", signed as written, is malformed", Verdict.MALFORMED, hs,
+                    () -> hs256RawHeader(h[1])));
+        }
+        for (String[] p : List.of(
+                new String[] {"a JSON string", "\"alice\""},
+                new String[] {"JSON null", "null"},
+                new String[] {"a JSON number", "42"},
+                new String[] {"plain text", "alice"},
+                new String[] {"an object followed by garbage", claimsJson + "x"},
+                new String[] {"an object with a comment", "/* c */" + claimsJson})) {
+            rows.add(new Row("a payload that is " + p[0] + ", signed, is malformed", Verdict.MALFORMED, hs, () -> hs256(p[1])));
+        }
+
+        for (Object[] bad : List.of(
+                new Object[] {"a truncated two-byte sequence (C3 then a quote)", bytes(0xC3)},
+                new Object[] {"a bad continuation byte (C3 28)", bytes(0xC3, 0x28)},
+                new Object[] {"a lone continuation byte (80)", bytes(0x80)},
+                new Object[] {"the byte FF", bytes(0xFF)},
+                new Object[] {"an overlong '/' (C0 AF)", bytes(0xC0, 0xAF)},
+                new Object[] {"an overlong 'a' in three bytes (E0 81 A1)", bytes(0xE0, 0x81, 0xA1)},
+                new Object[] {"a UTF-16 surrogate encoded as UTF-8 (ED A0 80)", bytes(0xED, 0xA0, 0x80)},
+                new Object[] {"a code point above U+10FFFF (F4 90 80 80)", bytes(0xF4, 0x90, 0x80, 0x80)})) {
+            String what = (String) bad[0];
+            byte[] raw = (byte[]) bad[1];
+            rows.add(new Row("invalid UTF-8 in the payload, " + what + ", signed, is malformed", Verdict.MALFORMED, hs, () -> {
+                byte[] prefix = (claimsJson.substring(0, claimsJson.length() - 1) + ",\"name\":\"ali").getBytes(UTF_8);
+                byte[] payload = concat(prefix, raw, "ce\"}".getBytes(UTF_8));
+                return hsSegments(b64(json(hs256Header())), b64(payload));
+            }));
+            rows.add(new Row("invalid UTF-8 in the header, " + what + ", signed, is malformed", Verdict.MALFORMED, hs, () -> {
+                byte[] headerBytes = concat("{\"alg\":\"HS256\",\"kid\":\"k1\",\"x\":\"".getBytes(UTF_8), raw, "\"}".getBytes(UTF_8));
+                return hsSegments(b64(headerBytes), b64(claimsJson));
+            }));
+        }
+
+        for (String[] dup : List.of(
+                new String[] {"alg twice, HS256 then none", "{\"alg\":\"HS256\",\"kid\":\"k1\",\"alg\":\"none\"}"},
+                new String[] {"alg twice, none then HS256", "{\"alg\":\"none\",\"kid\":\"k1\",\"alg\":\"HS256\"}"},
+                new String[] {"alg twice with the same value", "{\"alg\":\"HS256\",\"kid\":\"k1\",\"alg\":\"HS256\"}"},
+                new String[] {"kid twice", "{\"alg\":\"HS256\",\"kid\":\"k1\",\"kid\":\"k2\"}"},
+                new String[] {"alg twice, once spelt with a \\u escape", "{\"alg\":\"HS256\",\"kid\":\"k1\",\"\\u0061lg\":\"HS256\"}"},
+                new String[] {"a duplicate inside a nested object", "{\"alg\":\"HS256\",\"kid\":\"k1\",\"x\":{\"a\":1,\"a\":2}}"})) {
+            rows.add(new Row("a header with " + dup[0] + ", signed, is malformed", Verdict.MALFORMED, hs, () -> hs256RawHeader(dup[1])));
+        }
+        rows.add(new Row("a payload with exp twice, the later one extending it, is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("exp", String.valueOf(clock.epochSecond() + 60)).replace("}",
+                        ",\"exp\":" + (clock.epochSecond() + 999_999) + "}"))));
+        rows.add(new Row("a header nested 40 deep, signed, is malformed", Verdict.MALFORMED, hs,
+                () -> hs256RawHeader("{\"alg\":\"HS256\",\"kid\":\"k1\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}")));
+        rows.add(new Row("a payload with a 100-digit number, signed, is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("n", "1".repeat(100)))));
+        return arguments(rows);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("parsingRows")
+    void parsing(Row row) {
+        check(row);
+    }
+
+    @Test
+    void a_run_of_dots_just_under_the_size_cap_is_answered_fast() {
+        TokenVerifier verifier = verifier(JwsAlgorithm.HS256);
+        String dots = ".".repeat(8191);
+
+        assertTimeout(Duration.ofSeconds(5), () -> {
+            for (int i = 0; i < 1000; i++) {
+                assertThat(verifier.verify(dots).verdict()).isEqualTo(Verdict.MALFORMED);
+            }
+        });
+    }
+
     // ---- helpers for keys carried by the token -------------------------------------------------
 
     private static byte[] filled(int length, int value) {
