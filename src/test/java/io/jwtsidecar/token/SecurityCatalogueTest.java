@@ -830,6 +830,140 @@ class SecurityCatalogueTest {
         });
     }
 
+    // ---- Claims ----------------------------------------------------------------------------------
+
+    Stream<Arguments> claimsRows() {
+        List<Row> rows = new ArrayList<>();
+        Supplier<TokenVerifier> hs = () -> verifier(JwsAlgorithm.HS256);
+        long now = clock.epochSecond();
+
+        rows.add(new Row("exp equal to now, on an issuer without clock skew, is expired", Verdict.EXPIRED,
+                () -> verifier(new IssuerPolicy(ISS, new IssuerKeys(List.of(key(JwsAlgorithm.HS256))), Set.of(JwsAlgorithm.HS256),
+                        Set.of(AUD), List.of(), null, Duration.ZERO, Duration.ofHours(1), null)),
+                () -> hs256(json(claimsWith("exp", now)))));
+        rows.add(new Row("exp exactly now minus the skew is expired", Verdict.EXPIRED, hs,
+                () -> hs256(json(claimsWith("exp", now - SKEW.toSeconds())))));
+        rows.add(new Row("exp null is malformed (decision 3)", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "null"))));
+        rows.add(new Row("exp true is malformed (decision 3)", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "true"))));
+        rows.add(new Row("exp as an array is malformed (decision 3)", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("exp", "[" + (now + 600) + "]"))));
+        rows.add(new Row("exp -1 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "-1"))));
+        rows.add(new Row("exp 0 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "0"))));
+        rows.add(new Row("exp -1e300 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "-1e300"))));
+        rows.add(new Row("exp NaN (not JSON) is malformed", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "NaN"))));
+        rows.add(new Row("exp with 70 digits is malformed", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "9".repeat(70)))));
+        // "huge": a token that would outlive every revocation rule of its issuer (rules are
+        // forgotten maxTokenLifetime after their time) must not pass. The verdict is a proposal:
+        // the architecture notes have none for it.
+        for (String huge : List.of("1e300", "9223372036854775807", "18446744073709551616", "253402300800")) {
+            rows.add(new Row("exp " + huge + " (a token that never expires) is malformed", Verdict.MALFORMED, hs,
+                    () -> hs256(claimsJsonWithRaw("exp", huge))));
+        }
+        for (String claim : List.of("nbf", "iat")) {
+            for (String[] wrong : List.of(new String[] {"a string", "\"" + (now - 10) + "\""}, new String[] {"true", "true"},
+                    new String[] {"null", "null"}, new String[] {"an array", "[" + (now - 10) + "]"},
+                    new String[] {"an object", "{\"t\":" + (now - 10) + "}"}, new String[] {"1e999999", "1e999999"},
+                    new String[] {"-1e999999", "-1e999999"})) {
+                rows.add(new Row(claim + " as " + wrong[0] + " is malformed (decision 3)", Verdict.MALFORMED, hs,
+                        () -> hs256(claimsJsonWithRaw(claim, wrong[1]))));
+            }
+        }
+        rows.add(new Row("nbf just beyond the skew is not_yet_valid", Verdict.NOT_YET_VALID, hs,
+                () -> hs256(json(claimsWith("nbf", now + SKEW.toSeconds() + 1)))));
+        rows.add(new Row("iat just beyond the skew is issued_in_future", Verdict.ISSUED_IN_FUTURE, hs,
+                () -> hs256(json(claimsWith("iat", now + SKEW.toSeconds() + 1)))));
+
+        for (String iss : List.of("https://issuer.exampl", "https://issuer.example.evil.com", "https://issuer.example:443",
+                "https://issuer.example/tenant", "issuer.example", "https://ISSUER.example", "HTTPS://issuer.example",
+                "http://issuer.example", "https://issuer.example ", " https://issuer.example", "https://issuer.example\u0000",
+                "https://issuer%2Eexample", "https://issuer.example#", "https://issuer.example?")) {
+            rows.add(new Row("iss \"" + iss.replace("\u0000", "\\u0000") + "\" (not exactly the configured issuer) is unknown_issuer",
+                    Verdict.UNKNOWN_ISSUER, hs, () -> hs256(json(claimsWith("iss", iss)))));
+        }
+        rows.add(new Row("iss missing is missing_claim (decision 3)", Verdict.MISSING_CLAIM, hs, () -> hs256(json(claimsWith("iss", null)))));
+        rows.add(new Row("iss null is malformed (decision 3)", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("iss", "null"))));
+        rows.add(new Row("iss as a number is malformed (decision 3)", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("iss", "42"))));
+        rows.add(new Row("iss as an object is malformed (decision 3)", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("iss", "{\"iss\":\"" + ISS + "\"}"))));
+
+        // aud: every failure is bad_audience, wrong types included (decision 3 names missing and
+        // empty aud as bad_audience; the verifier treats any aud that names no accepted audience alike).
+        for (String[] aud : List.of(new String[] {"a number", "42"}, new String[] {"true", "true"}, new String[] {"null", "null"},
+                new String[] {"an object naming the audience", "{\"aud\":\"" + AUD + "\"}"},
+                new String[] {"an array with a non-string beside the audience", "[\"" + AUD + "\",42]"},
+                new String[] {"an array with null beside the audience", "[\"" + AUD + "\",null]"},
+                new String[] {"an array nesting the audience", "[[\"" + AUD + "\"]]"},
+                new String[] {"a different letter case", "\"Orders-API\""},
+                new String[] {"a prefix of the audience", "\"orders-ap\""},
+                new String[] {"the audience with a suffix", "\"orders-api-admin\""},
+                new String[] {"an empty string", "\"\""})) {
+            rows.add(new Row("aud as " + aud[0] + " is bad_audience", Verdict.BAD_AUDIENCE, hs,
+                    () -> hs256(claimsJsonWithRaw("aud", aud[1]))));
+        }
+        return arguments(rows);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("claimsRows")
+    void claims_checks(Row row) {
+        check(row);
+    }
+
+    // ---- Any exception during verification is a rejection (CVE-2025-49001) -----------------------
+
+    private TokenVerifier verifierWithRevocation(RevocationCheck revocation) {
+        return new TokenVerifier(List.of(policy(List.of(key(JwsAlgorithm.HS256)), Set.of(JwsAlgorithm.HS256), null)),
+                8192, clock, revocation);
+    }
+
+    Stream<Arguments> exceptionRows() {
+        List<Row> rows = new ArrayList<>();
+        String token = hs256(json(claims()));
+        rows.add(new Row("a revocation check throwing NullPointerException is malformed, not a pass", Verdict.MALFORMED,
+                () -> verifierWithRevocation((t, s) -> {
+                    throw new NullPointerException("store handle");
+                }), () -> token));
+        rows.add(new Row("a revocation check throwing an unchecked store error is malformed, not a pass", Verdict.MALFORMED,
+                () -> verifierWithRevocation((t, s) -> {
+                    throw new UncheckedIOException(new IOException("disk gone"));
+                }), () -> token));
+        rows.add(new Row("a revocation check answering null is malformed, not a pass", Verdict.MALFORMED,
+                () -> verifierWithRevocation((t, s) -> null), () -> token));
+        rows.add(new Row("a clock that throws is malformed, not a pass", Verdict.MALFORMED,
+                () -> new TokenVerifier(List.of(policy(List.of(key(JwsAlgorithm.HS256)), Set.of(JwsAlgorithm.HS256), null)),
+                        8192, new BrokenClock(), RevocationCheck.NONE), () -> token));
+        return arguments(rows);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exceptionRows")
+    void an_exception_during_verification_is_a_rejection(Row row) {
+        check(row);
+    }
+
+    /** A clock whose every reading fails. */
+    private static final class BrokenClock extends Clock {
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            throw new IllegalStateException("clock source unavailable");
+        }
+
+        @Override
+        public long millis() {
+            throw new IllegalStateException("clock source unavailable");
+        }
+    }
+
     // ---- helpers for keys carried by the token -------------------------------------------------
 
     private static byte[] filled(int length, int value) {
