@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Parsing refuses everything a lenient parser would let through and an attacker could use:
  * anything but exactly three segments (so JWE and the JSON serialization are refused),
- * non-canonical base64url, a header or payload that is not one JSON object, invalid UTF-8,
+ * non-canonical base64url, a header or payload that is not one JSON object, invalid UTF-8
+ * (strictly: no overlong forms or encoded surrogates),
  * duplicate member names (RFC 7515 §5.2; CVE-2022-39227 polyglots rely on them), nesting
  * deeper than {@value #MAX_NESTING} and trailing content. The caller caps the length first, so
  * every step is linear in a bounded input.
@@ -34,6 +39,9 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
     static final int MAX_NESTING = 32;
 
     private static final ObjectMapper JSON = strictMapper();
+    /** Decoders keep state between calls, so one per thread. */
+    private static final ThreadLocal<CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8
+            .newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
 
     /** Thrown for any structural defect; the message says which, for logs and the verdict detail. */
     static final class MalformedTokenException extends Exception {
@@ -73,9 +81,17 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
     }
 
     private static ObjectNode parseObject(byte[] json, String what) throws MalformedTokenException {
+        String text;
+        try {
+            // Java's decoder is strict where Jackson is not: overlong forms, encoded surrogates and
+            // code points above U+10FFFF are errors, so the sidecar reads exactly what it forwards.
+            text = UTF8.get().decode(ByteBuffer.wrap(json)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedTokenException(what + " is not valid UTF-8");
+        }
         JsonNode node;
         try {
-            node = JSON.readTree(json);
+            node = JSON.readTree(text);
         } catch (IOException | RuntimeException e) {
             throw new MalformedTokenException(what + " is not valid JSON: " + firstLine(e.getMessage()));
         }

@@ -5,6 +5,9 @@ package io.jwtsidecar.token;
  * clock on every use. Rules (RFC 7519 §4.1, with the issuer's skew):
  * <ul>
  *   <li>expired when {@code now - skew >= exp};</li>
+ *   <li>malformed when {@code exp > now + maxTokenLifetime + skew}: such a token would outlive
+ *       every revocation rule of its issuer (rules are forgotten a lifetime after their time),
+ *       so it could never be revoked for good;</li>
  *   <li>not yet valid when {@code now + skew < nbf};</li>
  *   <li>issued in the future when {@code iat > now + skew};</li>
  *   <li>with a maximum age, too old when {@code now - iat > maxAge + skew}.</li>
@@ -21,6 +24,10 @@ record TimeClaims(double exp, Double nbf, Double iat) {
         double skew = policy.clockSkew().toMillis() / 1000.0;
         if (now - skew >= exp) {
             return VerificationOutcome.rejected(Verdict.EXPIRED, "token expired");
+        }
+        if (exp > now + policy.maxTokenLifetime().toSeconds() + skew) {
+            return VerificationOutcome.rejected(Verdict.MALFORMED,
+                    "exp is further ahead than the issuer's maxTokenLifetime");
         }
         if (nbf != null && now + skew < nbf) {
             return VerificationOutcome.rejected(Verdict.NOT_YET_VALID, "nbf is in the future");

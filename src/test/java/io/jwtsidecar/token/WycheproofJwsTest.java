@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.testing.MutableClock;
-import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
 import io.jwtsidecar.token.keys.VerificationKey;
@@ -240,7 +240,7 @@ class WycheproofJwsTest {
     }
 
     private TokenVerifier verifier(VerificationKey key) {
-        IssuerPolicy policy = new IssuerPolicy(ISS, new IssuerKeys(List.of(key)), Set.of(key.algorithm()),
+        IssuerPolicy policy = new IssuerPolicy(ISS, new StaticKeySource(List.of(key)), Set.of(key.algorithm()),
                 Set.of("wycheproof"), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null);
         return new TokenVerifier(List.of(policy), 64 * 1024, clock, RevocationCheck.NONE);
     }
@@ -375,7 +375,7 @@ class WycheproofJwsTest {
     private static List<VerificationKey> loadKeyset(JsonNode group) {
         JsonNode set = group.has("public") ? group.get("public") : group.get("private");
         List<VerificationKey> keys = StaticKeyLoader.jwks(set.toString(), null);
-        new IssuerKeys(keys); // what the configuration does next: refuses duplicate kids
+        new StaticKeySource(keys); // what the configuration does next: refuses duplicate kids
         return keys;
     }
 
@@ -411,7 +411,7 @@ class WycheproofJwsTest {
         List<VerificationKey> keys = loadKeyset(group);
         Compact jws = Compact.of(c.jws()).orElseThrow();
         String kid = jsonField(jws.headerJson(), "kid");
-        VerificationKey key = new IssuerKeys(keys).select(kid);
+        VerificationKey key = new io.jwtsidecar.token.keys.IssuerKeys(keys).select(kid);
         assertThat(key).as("key for kid %s", kid).isNotNull();
         assertThat(key.verify(jws.signingInput(), jws.signature())).as("%s with %s", c.name(), key).isEqualTo(c.valid());
         assertThat(verifier(key).verify(c.jws()).isAccepted()).isFalse();

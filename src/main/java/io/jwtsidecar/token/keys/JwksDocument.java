@@ -37,8 +37,7 @@ final class JwksDocument {
         }
         List<VerificationKey> keys = new ArrayList<>();
         for (Jwk<?> jwk : set.getKeys()) {
-            Object use = jwk.get("use");
-            if (use != null && !"sig".equals(use)) {
+            if (StaticKeyLoader.notForSignatures(jwk) != null) {
                 continue;
             }
             try {

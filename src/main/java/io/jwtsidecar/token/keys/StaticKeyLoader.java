@@ -89,6 +89,10 @@ public final class StaticKeyLoader {
                 throw new IllegalArgumentException("JWK '" + jwk.getId()
                         + "' has no alg; set the key's alg in the configuration");
             }
+            String notForSignatures = notForSignatures(jwk);
+            if (notForSignatures != null) {
+                throw new IllegalArgumentException("JWK '" + jwk.getId() + "' " + notForSignatures);
+            }
             Key key = jwk.toKey();
             if (key instanceof PrivateKey) {
                 throw new IllegalArgumentException("JWK '" + jwk.getId() + "' is a private key; configure the public key only");
@@ -99,6 +103,25 @@ public final class StaticKeyLoader {
             throw new IllegalArgumentException("the JWKS has no keys");
         }
         return keys;
+    }
+
+    /**
+     * Why a JWK may not verify signatures, or null when it may: {@code use} other than
+     * {@code sig}, or {@code key_ops} without {@code verify} (RFC 7517 §4.2, 4.3). Using a key
+     * published for encryption to check signatures would mix key uses across protocols.
+     */
+    static String notForSignatures(Jwk<?> jwk) {
+        Object use = jwk.get("use");
+        if (use != null && !"sig".equals(use)) {
+            return "is for use '" + use + "', not signatures";
+        }
+        java.util.Set<String> ops = jwk.getOperations() == null ? null
+                : jwk.getOperations().stream().map(io.jsonwebtoken.security.KeyOperation::getId)
+                        .collect(java.util.stream.Collectors.toSet());
+        if (ops != null && !ops.isEmpty() && !ops.contains("verify")) {
+            return "has key_ops " + ops + " without 'verify'";
+        }
+        return null;
     }
 
     /** A JWKS is an object whose {@code keys} member is an array; a single JWK may even have kid "keys". */

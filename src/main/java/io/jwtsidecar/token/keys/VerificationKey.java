@@ -151,6 +151,11 @@ public final class VerificationKey {
                     throw new IllegalArgumentException("RSA key is " + bits + " bits; at least "
                             + MIN_RSA_BITS + " are required");
                 }
+                // Checked here, not left to the key factory: providers differ (AWS-LC accepts e = 1).
+                BigInteger e = ((RSAPublicKey) key).getPublicExponent();
+                if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
+                    throw new IllegalArgumentException("RSA public exponent must be odd and at least 3, got " + e);
+                }
                 break;
             case EC:
                 if (!(key instanceof ECPublicKey)) {
