@@ -1,0 +1,185 @@
+package io.jwtsidecar.revocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Expiry sweeps, Bloom rebuilds while events arrive, growth and the saved index. */
+class StoreMaintenanceTest {
+    private static final String ISS = "https://issuer.example";
+    private static final String TOPIC = "t";
+    private static final long NOW = 1_800_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private RocksDbRevocationStore store;
+    private long offset;
+
+    @BeforeEach
+    void open() {
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private RevocationEvent revoke(String subject, long at, long expiresAt) {
+        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.SUB, ISS, subject), at, expiresAt, null, null);
+    }
+
+    private void apply(RevocationEvent... events) {
+        offset += events.length;
+        store.apply(new StoreBatch(TOPIC, List.of(events), List.of(), Map.of(0, offset)));
+    }
+
+    private boolean revoked(String subject) {
+        return store.isRevoked(new TokenFacts(ISS, null, null, subject, null, null, null), 0);
+    }
+
+    @Test
+    void the_sweep_deletes_expired_rules_and_keeps_live_ones() {
+        apply(revoke("old", NOW - 7200, NOW - 3600), revoke("live", NOW - 60, NOW + 3600));
+
+        assertThat(store.sweepExpired(NOW)).isEqualTo(1);
+
+        assertThat(store.find(new RuleKey(RevocationScope.SUB, ISS, "old"))).isEmpty();
+        assertThat(revoked("live")).isTrue();
+        assertThat(store.sweepExpired(NOW)).as("nothing left to sweep").isZero();
+    }
+
+    @Test
+    void a_rule_renewed_after_it_expired_survives_the_sweep() {
+        apply(revoke("alice", NOW - 7200, NOW - 3600));
+        apply(revoke("alice", NOW - 10, NOW + 3600));
+
+        assertThat(store.sweepExpired(NOW)).isZero();
+        assertThat(revoked("alice")).isTrue();
+    }
+
+    @Test
+    void the_bloom_filter_never_gives_a_false_negative_across_rebuilds_with_concurrent_applies() throws Exception {
+        List<String> applied = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread feed = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    String subject = "user-" + i;
+                    apply(revoke(subject, NOW, NOW + 3600));
+                    applied.add(subject);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread checker = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    int n = applied.size();
+                    for (int i = 0; i < n; i++) {
+                        if (!revoked(applied.get(i))) {
+                            throw new AssertionError("false negative for " + applied.get(i));
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        feed.start();
+        checker.start();
+        int rebuilds = 0;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while ((rebuilds < 20 || applied.size() < 2_000) && failure.get() == null && System.nanoTime() < deadline) {
+            store.rebuildIndex();
+            rebuilds++;
+        }
+        stop.set(true);
+        feed.join();
+        checker.join();
+
+        assertThat(failure.get()).isNull();
+        assertThat(applied).hasSizeGreaterThanOrEqualTo(2_000);
+        assertThat(rebuilds).isGreaterThanOrEqualTo(20);
+        for (String subject : applied) {
+            assertThat(revoked(subject)).as(subject).isTrue();
+        }
+    }
+
+    @Test
+    void the_index_grows_by_rebuild_when_the_live_rules_pass_its_design_size() {
+        List<RevocationEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            events.add(revoke("u" + i, NOW, NOW + 3600));
+        }
+        apply(events.toArray(RevocationEvent[]::new));
+        store.close();
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+
+        assertThat(store.stats().indexDesignSize()).as("sized for what it found at open").isGreaterThanOrEqualTo(3_000);
+
+        for (int i = 3_000; i < 10_000; i++) {
+            apply(revoke("u" + i, NOW, NOW + 3600));
+        }
+        store.rebuildIndex();
+
+        assertThat(store.stats().indexDesignSize()).isGreaterThanOrEqualTo(10_000);
+        assertThat(store.stats().indexFalsePositiveRate()).isLessThan(0.02);
+        assertThat(revoked("u0")).isTrue();
+        assertThat(revoked("u9999")).isTrue();
+    }
+
+    @Test
+    void a_clean_close_saves_the_index_and_the_next_open_uses_it() throws Exception {
+        apply(revoke("alice", NOW, NOW + 3600));
+        store.close();
+        assertThat(Files.exists(dir.resolve("revocation-index.bloom"))).isTrue();
+
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+
+        assertThat(revoked("alice")).isTrue();
+    }
+
+    @Test
+    void a_saved_index_that_does_not_match_the_database_is_ignored() throws Exception {
+        apply(revoke("alice", NOW, NOW + 3600));
+        store.close();
+        // An index saved from another state of the database (here: an empty one) must not be trusted.
+        Path other = dir.resolveSibling(dir.getFileName() + "-other");
+        RocksDbRevocationStore empty = RocksDbRevocationStore.open(other, 1_000, 0.01);
+        empty.close();
+        Files.copy(other.resolve("revocation-index.bloom"), dir.resolve("revocation-index.bloom"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+
+        assertThat(revoked("alice")).as("the index was rebuilt from the rules").isTrue();
+    }
+
+    @Test
+    void maintenance_sweeps_and_rebuilds_in_one_pass() {
+        apply(revoke("old", NOW - 7200, NOW - 3600), revoke("live", NOW, NOW + 3600));
+        io.jwtsidecar.testing.MutableClock clock = new io.jwtsidecar.testing.MutableClock(java.time.Instant.ofEpochSecond(NOW));
+        try (RevocationMaintenance m = new RevocationMaintenance(store, clock, java.time.Duration.ofHours(1))) {
+            assertThat(m.runOnce()).isEqualTo(1);
+        }
+        assertThat(revoked("live")).isTrue();
+        assertThat(revoked("old")).isFalse();
+    }
+}
