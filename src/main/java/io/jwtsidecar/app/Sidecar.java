@@ -13,6 +13,7 @@ import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationMaintenance;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.StoreException;
+import io.jwtsidecar.revocation.StoreStats;
 import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.TokenFacts;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -131,6 +132,12 @@ public final class Sidecar implements AutoCloseable {
                 checks.put("revocationFeed", f.isCaughtUp() ? "caught_up" : "catching_up");
                 checks.put("recordsConsumed", f.recordsConsumed());
                 checks.put("deadLettered", f.deadLettered());
+                StoreStats stats = storeStats(store);
+                if (stats != null) {
+                    checks.put("liveRules", stats.liveRules());
+                    checks.put("bloomBytes", stats.indexBytes());
+                    checks.put("bloomFalsePositiveRate", stats.indexFalsePositiveRate());
+                }
                 Map<String, Object> keys = new LinkedHashMap<>();
                 boolean allKeys = true;
                 for (IssuerPolicy p : config.issuers()) {
@@ -150,7 +157,7 @@ public final class Sidecar implements AutoCloseable {
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
                 AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock,
-                        feed::whenApplied);
+                        feed::whenApplied, store);
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
             } else {
                 log.warn("admin API is off: no admin.token configured");
@@ -183,6 +190,14 @@ public final class Sidecar implements AutoCloseable {
                 throw e;
             }
             return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
+        }
+    }
+
+    private static StoreStats storeStats(RocksDbRevocationStore store) {
+        try {
+            return store.stats();
+        } catch (RuntimeException e) {
+            return null; // closing
         }
     }
 

@@ -2,9 +2,11 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
+import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -53,6 +55,7 @@ public final class AdminRoutes {
     private final TokenVerifier verifier;
     private final Clock clock;
     private final AppliedOffsets applied;
+    private final RevocationStore store;
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
@@ -65,9 +68,10 @@ public final class AdminRoutes {
      * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
      * @param applied    this sidecar's feed: the answer waits (briefly) until the event is applied
      *                   here too, so the admin's next request to this sidecar already sees it
+     * @param store      this sidecar's store, for the dead-letter listing
      */
     public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock,
-                       AppliedOffsets applied) {
+                       AppliedOffsets applied, RevocationStore store) {
         if (adminToken == null || adminToken.isEmpty()) {
             throw new IllegalArgumentException("the admin API needs an admin token");
         }
@@ -76,12 +80,14 @@ public final class AdminRoutes {
         this.verifier = verifier;
         this.clock = clock;
         this.applied = applied;
+        this.store = store;
     }
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(this::authenticate);
         router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
+        router.get("/v1/dead-letters").handler(this::deadLetters);
         return router;
     }
 
@@ -151,6 +157,38 @@ public final class AdminRoutes {
                             .put("offset", receipt.offset())
                             .put("appliedLocally", local.succeeded())
                             .encode()));
+        });
+    }
+
+    /** {@code GET /v1/dead-letters?limit=N}: poison pills kept by this sidecar, raw bytes in base64. */
+    private void deadLetters(RoutingContext ctx) {
+        int limit;
+        try {
+            limit = Integer.parseInt(ctx.request().params().get("limit") == null ? "100" : ctx.request().params().get("limit"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 10_000) {
+            HttpResponses.badRequest(ctx.response(), "limit", "must be a whole number from 1 to 10000");
+            return;
+        }
+        int max = limit;
+        // A RocksDB scan: off the event loop.
+        ctx.vertx().executeBlocking(() -> store.deadLetters(max)).onComplete(ar -> {
+            if (ar.failed()) {
+                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
+                return;
+            }
+            io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            for (DeadLetter d : ar.result()) {
+                items.add(new JsonObject().put("partition", d.partition()).put("offset", d.offset())
+                        .put("reason", d.reason())
+                        .put("key", d.key() == null ? null : b64.encodeToString(d.key()))
+                        .put("value", d.value() == null ? null : b64.encodeToString(d.value())));
+            }
+            HttpResponses.json(ctx.response(), 200, new JsonObject().put("count", store.deadLetterCount())
+                    .put("deadLetters", items).encode());
         });
     }
 

@@ -30,6 +30,9 @@ public interface RevocationStore extends AutoCloseable {
     /** How many dead letters are kept. */
     long deadLetterCount();
 
+    /** Dead letters in partition and offset order, at most {@code limit}. */
+    java.util.List<DeadLetter> deadLetters(int limit);
+
     @Override
     void close();
 }

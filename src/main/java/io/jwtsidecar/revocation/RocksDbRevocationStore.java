@@ -370,7 +370,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
         return deadLetterCount.get();
     }
 
-    /** Dead letters in offset order, oldest first, at most {@code limit}. */
+    @Override
     public List<DeadLetter> deadLetters(int limit) {
         List<DeadLetter> result = new ArrayList<>();
         try (RocksIterator it = db.newIterator(deadLetters)) {

@@ -75,7 +75,7 @@ class FeedIT {
     void poison_pills_are_dead_lettered_and_counted_and_never_stall_the_feed() throws Exception {
         kafka.createTopic("poison", 1, Map.of());
         MutableClock clock = MutableClock.atNow();
-        String config = TestSidecars.yaml("p", kafka.bootstrapServers(), dir.resolve("p"), false)
+        String config = TestSidecars.yaml("p", kafka.bootstrapServers(), dir.resolve("p"), true)
                 .replace("topic: " + TestSidecars.TOPIC, "topic: poison");
         EventCodec codec = new EventCodec();
         RevocationEvent valid = new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
@@ -103,6 +103,19 @@ class FeedIT {
             assertThat(Http.verify(s.apiPort(), token("dave", clock.epochSecond() - 10)).statusCode())
                     .as("a dead-lettered event never takes effect").isEqualTo(200);
             assertThat(Http.get(s.apiPort(), "/health/ready").body()).contains("\"deadLettered\":3");
+            var listing = Http.getWithBearer(s.adminPort().orElseThrow(), "/v1/dead-letters?limit=10",
+                    TestSidecars.ADMIN_TOKEN);
+            assertThat(listing.statusCode()).isEqualTo(200);
+            io.vertx.core.json.JsonObject dl = new io.vertx.core.json.JsonObject(listing.body());
+            assertThat(dl.getLong("count")).isEqualTo(3);
+            io.vertx.core.json.JsonObject first = dl.getJsonArray("deadLetters").getJsonObject(0);
+            assertThat(first.getInteger("partition")).isZero();
+            assertThat(first.getLong("offset")).isZero();
+            assertThat(first.getString("reason")).startsWith("not JSON");
+            assertThat(java.util.Base64.getDecoder().decode(first.getString("value"))).isEqualTo(
+                    "{not json".getBytes(StandardCharsets.UTF_8));
+            assertThat(Http.getWithBearer(s.adminPort().orElseThrow(), "/v1/dead-letters", "wrong").statusCode())
+                    .isEqualTo(401);
 
             // The feed keeps going after the pills.
             RevocationEvent later = new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,

@@ -23,6 +23,11 @@ public final class Http {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
     }
 
+    public static HttpResponse<String> getWithBearer(int port, String path, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + bearer).GET());
+    }
+
     public static HttpResponse<String> postJson(int port, String path, String bearer, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
