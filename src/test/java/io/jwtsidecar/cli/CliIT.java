@@ -7,16 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
-import io.jwtsidecar.dev.EmbeddedKafkaCluster;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestSidecars;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.jwtsidecar.testing.KafkaBroker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -24,18 +23,8 @@ import picocli.CommandLine;
 class CliIT {
     @TempDir
     static Path dir;
-    static EmbeddedKafkaCluster kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
-        kafka.createRevocationTopic(TestSidecars.TOPIC, 1, Duration.ofDays(1).toMillis());
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(1);
 
     private static int run(String... args) {
         return new CommandLine(new JwtSidecarCommand()).execute(args);

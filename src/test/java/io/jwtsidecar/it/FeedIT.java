@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
-import io.jwtsidecar.dev.EmbeddedKafkaCluster;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
@@ -22,26 +21,17 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.jwtsidecar.testing.KafkaBroker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The revocation feed against a real broker: readiness, and poison pills on the topic. */
 class FeedIT {
     @TempDir
     static Path dir;
-    static EmbeddedKafkaCluster kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.empty();
 
     private static KafkaProducer<byte[], byte[]> rawProducer() {
         return new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
@@ -63,7 +53,7 @@ class FeedIT {
             assertThat(Http.get(s.apiPort(), "/health/live").statusCode()).isEqualTo(200);
             assertThat(s.adminPort()).as("no admin token, no admin listener").isEmpty();
 
-            kafka.createRevocationTopic(TestSidecars.TOPIC, 3, Duration.ofDays(1).toMillis());
+            kafka.cluster().createRevocationTopic(TestSidecars.TOPIC, 3, Duration.ofDays(1).toMillis());
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(
                     () -> assertThat(Http.get(s.apiPort(), "/health/ready").statusCode()).isEqualTo(200));
@@ -73,7 +63,7 @@ class FeedIT {
 
     @Test
     void poison_pills_are_dead_lettered_and_counted_and_never_stall_the_feed() throws Exception {
-        kafka.createTopic("poison", 1, Map.of());
+        kafka.cluster().createTopic("poison", 1, Map.of());
         MutableClock clock = MutableClock.atNow();
         String config = TestSidecars.yaml("p", kafka.bootstrapServers(), dir.resolve("p"), true)
                 .replace("topic: " + TestSidecars.TOPIC, "topic: poison");

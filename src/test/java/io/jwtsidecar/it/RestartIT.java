@@ -7,15 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
-import io.jwtsidecar.dev.EmbeddedKafkaCluster;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestSidecars;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.jwtsidecar.testing.KafkaBroker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,18 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartIT {
     @TempDir
     static Path dir;
-    static EmbeddedKafkaCluster kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
-        kafka.createRevocationTopic(TestSidecars.TOPIC, 3, Duration.ofDays(1).toMillis());
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(3);
 
     private static void revoke(Sidecar admin, String subject) {
         var r = Http.postJson(admin.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
