@@ -122,14 +122,16 @@ public final class Sidecar implements AutoCloseable {
             feed.start();
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
-                    revocationCheck(feed, store), config.cacheMaxBytes());
+                    revocationCheck(feed, store, rc), config.cacheMaxBytes());
             int cores = Runtime.getRuntime().availableProcessors();
             vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
 
             RevocationFeed f = feed;
             Readiness readiness = () -> {
                 Map<String, Object> checks = new LinkedHashMap<>();
-                checks.put("revocationFeed", f.isCaughtUp() ? "caught_up" : "catching_up");
+                boolean fresh = f.isCaughtUp() && f.staleness().compareTo(rc.maxStaleness()) <= 0;
+                checks.put("revocationFeed", !f.isCaughtUp() ? "catching_up" : fresh ? "fresh" : "stale");
+                checks.put("stalenessSeconds", f.isCaughtUp() ? f.staleness().toMillis() / 1000.0 : null);
                 checks.put("recordsConsumed", f.recordsConsumed());
                 checks.put("deadLettered", f.deadLettered());
                 StoreStats stats = storeStats(store);
@@ -145,7 +147,8 @@ public final class Sidecar implements AutoCloseable {
                     allKeys &= p.keys().current() != null;
                 }
                 checks.put("keys", keys);
-                return new Readiness.Report(f.isCaughtUp() && allKeys, checks);
+                // Under fail-open a stale sidecar keeps serving; under fail-closed it answers 503 and says so.
+                return new Readiness.Report(f.isCaughtUp() && (fresh || rc.failOpen()) && allKeys, checks);
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes(),
                     new IdentityHeaders(config.claimHeaders()));
@@ -201,14 +204,24 @@ public final class Sidecar implements AutoCloseable {
         }
     }
 
-    private static RevocationCheck revocationCheck(RevocationFeed feed, RevocationStore store) {
+    /**
+     * Revocation as the verifier sees it: a matching rule always wins; otherwise data that is not
+     * known to be current (before the first catch-up, or older than maxStaleness) is a 503 under
+     * fail-closed, or a pass with a warning under fail-open.
+     */
+    private static RevocationCheck revocationCheck(RevocationFeed feed, RevocationStore store,
+                                                   SidecarConfig.Revocation rc) {
         return (VerifiedToken t, long skew) -> {
-            if (!feed.isCaughtUp()) {
-                return RevocationCheck.Status.STALE;
-            }
             TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
                     t.issuedAt());
-            return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
+            if (store.isRevoked(facts, skew)) {
+                return RevocationCheck.Status.REVOKED;
+            }
+            boolean stale = !feed.isCaughtUp() || feed.staleness().compareTo(rc.maxStaleness()) > 0;
+            if (!stale) {
+                return RevocationCheck.Status.NOT_REVOKED;
+            }
+            return rc.failOpen() ? RevocationCheck.Status.NOT_REVOKED_STALE : RevocationCheck.Status.STALE;
         };
     }
 

@@ -40,9 +40,15 @@ public final class ConfigKeys {
     public static final ConfigKey SWEEP_INTERVAL = new ConfigKey("revocation.sweepInterval", "10m",
             "How often expired rules are deleted from the store and the Bloom filter is rebuilt.");
 
+    public static final ConfigKey MAX_STALENESS = new ConfigKey("revocation.maxStaleness", "30s",
+            "How long the feed may go without confirming it has read to the log end before the data counts as stale.");
+    public static final ConfigKey ON_STALE = new ConfigKey("revocation.onStale", "fail-closed",
+            "fail-closed: answer 503 revocation_data_stale while stale. fail-open: verify as usual, add "
+                    + "X-Revocation-Stale: true.");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
-            SWEEP_INTERVAL);
+            SWEEP_INTERVAL, MAX_STALENESS, ON_STALE);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

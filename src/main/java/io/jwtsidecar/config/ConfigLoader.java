@@ -145,8 +145,14 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.BLOOM_FPP.name() + ": must be between 0 and 0.5 (exclusive), got '" + fpp + "'");
             }
             Duration sweep = topLevelDuration(ConfigKeys.SWEEP_INTERVAL);
+            Duration maxStaleness = topLevelDuration(ConfigKeys.MAX_STALENESS);
+            String onStale = text(ConfigKeys.ON_STALE).orElseThrow();
+            if (!onStale.equals("fail-closed") && !onStale.equals("fail-open")) {
+                errors.add(ConfigKeys.ON_STALE.name() + ": must be fail-closed or fail-open, got '" + onStale + "'");
+            }
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
-                    resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep);
+                    resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
+                    onStale.equals("fail-open"));
             List<IssuerPolicy> issuers = issuers();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);

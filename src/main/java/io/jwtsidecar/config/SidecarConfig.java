@@ -47,8 +47,12 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
         }
     }
 
-    /** Local store settings. */
+    /**
+     * Local store and freshness settings.
+     *
+     * @param failOpen what to do with stale data: false answers 503, true verifies with a warning header
+     */
     public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate,
-                             java.time.Duration sweepInterval) {
+                             java.time.Duration sweepInterval, java.time.Duration maxStaleness, boolean failOpen) {
     }
 }

@@ -89,6 +89,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
+    /** Stops every broker (the controller keeps running), as in a broker outage. */
+    public void stopBrokers() {
+        cluster.brokers().values().forEach(b -> {
+            b.shutdown();
+            b.awaitShutdown();
+        });
+    }
+
+    /** Starts the brokers stopped by {@link #stopBrokers()} again, on the same ports and data. */
+    public void startBrokers() {
+        cluster.brokers().values().forEach(b -> b.startup());
+        try {
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting brokers", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Error restarting brokers", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -17,11 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * see every event. It resumes from the offsets stored with the rules (never from Kafka's
  * committed offsets), so a restart re-reads nothing it has applied. It is <em>caught up</em>
  * once its position reaches, on every partition, the end offsets it saw at start; until then
- * the sidecar is not ready and verification answers {@code revocation_data_stale}.
+ * the sidecar is not ready and verification answers {@code revocation_data_stale}. Afterwards
+ * it asks the brokers for the log end every second and records when it last found itself
+ * there ({@link #staleness()}), so staleness is measured the same way on busy and quiet topics.
  *
  * <p>A record that does not decode, or whose key is not its rule's key, is a poison pill: it is
  * logged with partition and offset, dead-lettered in the same write that advances the offset,
@@ -49,6 +53,9 @@ public final class RevocationFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    /** How often the feed asks the brokers for the log end, also when the topic is quiet. */
+    private static final Duration END_CHECK_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration END_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private final Map<String, Object> consumerConfig;
     private final String topic;
@@ -61,6 +68,9 @@ public final class RevocationFeed implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean running = true;
+    private static final long NEVER = Long.MIN_VALUE;
+    private final LongSupplier nanoTime;
+    private volatile long lastConfirmedNanos = NEVER;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
     private final Map<Integer, Long> appliedNext = new HashMap<>();
@@ -75,6 +85,13 @@ public final class RevocationFeed implements AutoCloseable {
      */
     public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
                           String sidecarId) {
+        this(kafkaConfig, topic, store, codec, sidecarId, System::nanoTime);
+    }
+
+    /** @param nanoTime monotonic clock for freshness */
+    public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
+                          String sidecarId, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -83,6 +100,8 @@ public final class RevocationFeed implements AutoCloseable {
         config.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-feed-" + sidecarId);
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // Blocking calls give up quickly, so the loop keeps measuring freshness while brokers are away.
+        config.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         this.consumerConfig = config;
         this.topic = topic;
         this.store = store;
@@ -163,14 +182,30 @@ public final class RevocationFeed implements AutoCloseable {
             List<TopicPartition> partitions = awaitPartitions(c);
             c.assign(partitions);
             seekToStoredOffsets(c, partitions);
-            Map<TopicPartition, Long> target = c.endOffsets(partitions);
-            log.info("revocation feed assigned {} partitions of {}; catching up to {}", partitions.size(), topic, target);
+            Map<TopicPartition, Long> target = null;
+            long nextEndCheck = 0;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
                 if (!records.isEmpty()) {
                     applyOrRewind(c, records, partitions);
                 }
-                if (!caughtUp.isDone() && reached(c, target)) {
+                long now = nanoTime.getAsLong();
+                if (now - nextEndCheck >= 0) {
+                    nextEndCheck = now + END_CHECK_INTERVAL.toNanos();
+                    Map<TopicPartition, Long> ends = endOffsets(c, partitions);
+                    if (ends != null) {
+                        if (target == null) {
+                            target = ends;
+                            log.info("revocation feed assigned {} partitions of {}; catching up to {}",
+                                    partitions.size(), topic, target);
+                        }
+                        if (reached(c, ends)) {
+                            // Confirmed at the moment we asked, not when the answer came: conservative.
+                            lastConfirmedNanos = now;
+                        }
+                    }
+                }
+                if (!caughtUp.isDone() && target != null && reached(c, target)) {
                     log.info("revocation feed caught up with {} ({} records read)", topic, recordsConsumed.get());
                     caughtUp.complete(null);
                 }
@@ -265,13 +300,43 @@ public final class RevocationFeed implements AutoCloseable {
         stopRequested.await(d.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static boolean reached(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> target) {
-        for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
-            if (c.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
+    /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */
+    private Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+        try {
+            return c.endOffsets(partitions, END_CHECK_TIMEOUT);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            log.debug("cannot read the end offsets of {}: {}", topic, e.toString());
+            return null;
         }
-        return true;
+    }
+
+    private static boolean reached(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> target) {
+        try {
+            for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
+                if (c.position(e.getKey(), END_CHECK_TIMEOUT) < e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * How long ago the feed last confirmed, with the brokers, that it had read to the log end of
+     * every partition; measured on a monotonic clock, so a quiet topic stays fresh and a lost
+     * broker makes it age. {@link Duration#ofSeconds(long) Long.MAX_VALUE} seconds before the first
+     * confirmation.
+     */
+    public Duration staleness() {
+        long confirmed = lastConfirmedNanos;
+        if (confirmed == NEVER) {
+            return Duration.ofSeconds(Long.MAX_VALUE);
+        }
+        return Duration.ofNanos(nanoTime.getAsLong() - confirmed);
     }
 
     @Override

@@ -30,8 +30,12 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
+    /** Set on answers given with stale revocation data under the fail-open policy. */
+    public static final String STALE_HEADER = "X-Revocation-Stale";
+
     static void outcome(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
         if (outcome.isAccepted()) {
+            markStale(response, outcome);
             accepted(response, outcome.token(), identity);
         } else {
             refused(response, outcome.verdict());
@@ -70,6 +74,7 @@ public final class HttpResponses {
     /** Forward auth (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz): headers only, no body. */
     static void authz(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
         if (outcome.isAccepted()) {
+            markStale(response, outcome);
             identity.apply(response, outcome.token());
             response.setStatusCode(200).putHeader("Cache-Control", "no-store").end();
         } else {
@@ -84,6 +89,7 @@ public final class HttpResponses {
      */
     static void introspection(HttpServerResponse response, VerificationOutcome outcome) {
         if (outcome.isAccepted()) {
+            markStale(response, outcome);
             JsonObject body = new JsonObject(new String(outcome.token().claimsJson(), StandardCharsets.UTF_8));
             body.put("active", true);
             body.put("token_type", "Bearer");
@@ -92,6 +98,12 @@ public final class HttpResponses {
             refused(response, outcome.verdict());
         } else {
             json(response, 200, "{\"active\":false}");
+        }
+    }
+
+    private static void markStale(HttpServerResponse response, VerificationOutcome outcome) {
+        if (outcome.revocationStale()) {
+            response.putHeader(STALE_HEADER, "true");
         }
     }
 

@@ -9,8 +9,12 @@ package io.jwtsidecar.token;
 @FunctionalInterface
 public interface RevocationCheck {
 
-    /** The answer for one token. */
-    enum Status { NOT_REVOKED, REVOKED, STALE }
+    /**
+     * The answer for one token. {@code STALE}: the data is too old to trust and the policy is
+     * fail-closed. {@code NOT_REVOKED_STALE}: no rule matches, but the data is too old and the
+     * policy is fail-open, so the token passes with a warning.
+     */
+    enum Status { NOT_REVOKED, REVOKED, STALE, NOT_REVOKED_STALE }
 
     /**
      * @param token      the verified token

@@ -200,6 +200,8 @@ public final class TokenVerifier {
                 return reject(Verdict.REVOKED, "a revocation rule matches");
             case STALE:
                 return reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");
+            case NOT_REVOKED_STALE:
+                return VerificationOutcome.acceptedWithStaleRevocationData(e.token());
             default:
                 return VerificationOutcome.accepted(e.token());
         }

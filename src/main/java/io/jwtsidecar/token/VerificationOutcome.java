@@ -10,19 +10,31 @@ public final class VerificationOutcome {
     private final VerifiedToken token;
     private final Verdict verdict;
     private final String detail;
+    private final boolean revocationStale;
 
-    private VerificationOutcome(VerifiedToken token, Verdict verdict, String detail) {
+    private VerificationOutcome(VerifiedToken token, Verdict verdict, String detail, boolean revocationStale) {
         this.token = token;
         this.verdict = verdict;
         this.detail = detail;
+        this.revocationStale = revocationStale;
     }
 
     public static VerificationOutcome accepted(VerifiedToken token) {
-        return new VerificationOutcome(Objects.requireNonNull(token), null, null);
+        return new VerificationOutcome(Objects.requireNonNull(token), null, null, false);
+    }
+
+    /** Accepted although the revocation data is stale (the fail-open policy). */
+    public static VerificationOutcome acceptedWithStaleRevocationData(VerifiedToken token) {
+        return new VerificationOutcome(Objects.requireNonNull(token), null, null, true);
     }
 
     public static VerificationOutcome rejected(Verdict verdict, String detail) {
-        return new VerificationOutcome(null, Objects.requireNonNull(verdict), detail);
+        return new VerificationOutcome(null, Objects.requireNonNull(verdict), detail, false);
+    }
+
+    /** Whether an accepted token was checked against revocation data older than allowed (fail-open). */
+    public boolean revocationStale() {
+        return revocationStale;
     }
 
     public boolean isAccepted() {
