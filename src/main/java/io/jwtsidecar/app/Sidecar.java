@@ -9,6 +9,8 @@ import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
+import io.jwtsidecar.metrics.Metric;
+import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationMaintenance;
 import io.jwtsidecar.revocation.RevocationStore;
@@ -103,6 +105,7 @@ public final class Sidecar implements AutoCloseable {
         NativeCrypto.install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
+        SidecarMetrics metrics = new SidecarMetrics();
         RocksDbRevocationStore store = openOrRecover(rc);
         RevocationMaintenance maintenance = new RevocationMaintenance(store, clock, rc.sweepInterval());
         maintenance.start();
@@ -118,7 +121,7 @@ public final class Sidecar implements AutoCloseable {
             }
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-            feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId());
+            feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId(), metrics);
             feed.start();
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
@@ -151,7 +154,8 @@ public final class Sidecar implements AutoCloseable {
                 return new Readiness.Report(f.isCaughtUp() && (fresh || rc.failOpen()) && allKeys, checks);
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes(),
-                    new IdentityHeaders(config.claimHeaders()));
+                    new IdentityHeaders(config.claimHeaders()), metrics);
+            registerGauges(metrics, feed, store, verifier);
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
 
             Integer adminPort = null;
@@ -160,7 +164,7 @@ public final class Sidecar implements AutoCloseable {
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
                 AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock,
-                        feed::whenApplied, store);
+                        feed::whenApplied, store, metrics);
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
             } else {
                 log.warn("admin API is off: no admin.token configured");
@@ -194,6 +198,25 @@ public final class Sidecar implements AutoCloseable {
             }
             return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
         }
+    }
+
+    /** The metrics that are read from components on scrape rather than recorded as they happen. */
+    private static void registerGauges(SidecarMetrics metrics, RevocationFeed feed, RocksDbRevocationStore store,
+                                       TokenVerifier verifier) {
+        metrics.monotonic(Metric.VERIFY_CACHE_HITS, verifier, TokenVerifier::cacheHits);
+        metrics.monotonic(Metric.FEED_EVENTS_APPLIED, feed, RevocationFeed::eventsApplied);
+        metrics.monotonic(Metric.FEED_DEAD_LETTERS, feed, RevocationFeed::deadLettered);
+        metrics.gauge(Metric.FEED_LAG, feed, RevocationFeed::lag);
+        metrics.gauge(Metric.FEED_STALENESS, feed,
+                f -> f.staleness().getSeconds() == Long.MAX_VALUE ? -1 : f.staleness().toMillis() / 1000.0);
+        metrics.gauge(Metric.STORE_RULES, store, s -> statOr(s, StoreStats::liveRules));
+        metrics.gauge(Metric.BLOOM_BYTES, store, s -> statOr(s, StoreStats::indexBytes));
+        metrics.gauge(Metric.BLOOM_FALSE_POSITIVE_RATE, store, s -> statOr(s, StoreStats::indexFalsePositiveRate));
+    }
+
+    private static double statOr(RocksDbRevocationStore store, java.util.function.ToDoubleFunction<StoreStats> stat) {
+        StoreStats stats = storeStats(store);
+        return stats == null ? Double.NaN : stat.applyAsDouble(stats);
     }
 
     private static StoreStats storeStats(RocksDbRevocationStore store) {

@@ -1,5 +1,6 @@
 package io.jwtsidecar.feed;
 
+import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
@@ -71,6 +72,9 @@ public final class RevocationFeed implements AutoCloseable {
     private static final long NEVER = Long.MIN_VALUE;
     private final LongSupplier nanoTime;
     private volatile long lastConfirmedNanos = NEVER;
+    private volatile long lag = -1;
+    private final java.time.Clock wallClock;
+    private final SidecarMetrics metrics;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
     private final Map<Integer, Long> appliedNext = new HashMap<>();
@@ -84,14 +88,19 @@ public final class RevocationFeed implements AutoCloseable {
      *                    the feed adds deserializers and turns auto-commit off
      */
     public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
-                          String sidecarId) {
-        this(kafkaConfig, topic, store, codec, sidecarId, System::nanoTime);
+                          String sidecarId, SidecarMetrics metrics) {
+        this(kafkaConfig, topic, store, codec, sidecarId, metrics, System::nanoTime, java.time.Clock.systemUTC());
     }
 
-    /** @param nanoTime monotonic clock for freshness */
+    /**
+     * @param nanoTime monotonic clock for freshness
+     * @param wallClock wall clock, compared with Kafka record timestamps for the propagation delay
+     */
     public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
-                          String sidecarId, LongSupplier nanoTime) {
+                          String sidecarId, SidecarMetrics metrics, LongSupplier nanoTime, java.time.Clock wallClock) {
         this.nanoTime = nanoTime;
+        this.wallClock = wallClock;
+        this.metrics = metrics;
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -194,6 +203,7 @@ public final class RevocationFeed implements AutoCloseable {
                     nextEndCheck = now + END_CHECK_INTERVAL.toNanos();
                     Map<TopicPartition, Long> ends = endOffsets(c, partitions);
                     if (ends != null) {
+                        lag = lag(c, ends);
                         if (target == null) {
                             target = ends;
                             log.info("revocation feed assigned {} partitions of {}; catching up to {}",
@@ -287,6 +297,10 @@ public final class RevocationFeed implements AutoCloseable {
             eventsApplied.addAndGet(events.size());
             deadLettered.addAndGet(deadLetters.size());
             markApplied(nextOffsets);
+            long now = wallClock.millis();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                metrics.propagated(now - r.timestamp());
+            }
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);
@@ -298,6 +312,23 @@ public final class RevocationFeed implements AutoCloseable {
     /** Waits, but returns at once when {@link #close()} is called (no interrupts: they break the consumer's close). */
     private void pause(Duration d) throws InterruptedException {
         stopRequested.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records between the position and the log end, summed; -1 when unknown. */
+    public long lag() {
+        return lag;
+    }
+
+    private static long lag(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends) {
+        try {
+            long sum = 0;
+            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                sum += Math.max(0, e.getValue() - c.position(e.getKey(), END_CHECK_TIMEOUT));
+            }
+            return sum;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return -1;
+        }
     }
 
     /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */

@@ -1,6 +1,7 @@
 package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.PublishReceipt;
+import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;
@@ -56,6 +57,7 @@ public final class AdminRoutes {
     private final Clock clock;
     private final AppliedOffsets applied;
     private final RevocationStore store;
+    private final SidecarMetrics metrics;
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
@@ -71,7 +73,7 @@ public final class AdminRoutes {
      * @param store      this sidecar's store, for the dead-letter listing
      */
     public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock,
-                       AppliedOffsets applied, RevocationStore store) {
+                       AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
         if (adminToken == null || adminToken.isEmpty()) {
             throw new IllegalArgumentException("the admin API needs an admin token");
         }
@@ -81,6 +83,7 @@ public final class AdminRoutes {
         this.clock = clock;
         this.applied = applied;
         this.store = store;
+        this.metrics = metrics;
     }
 
     public Router router(Vertx vertx) {
@@ -97,6 +100,7 @@ public final class AdminRoutes {
                 ? auth.get(0).substring(7).strip() : null;
         // Compare digests so neither content nor length leaks through timing.
         if (presented == null || !MessageDigest.isEqual(sha256(presented), adminTokenDigest)) {
+            metrics.adminRefused();
             log.warn("admin request refused: {} credential for {} {} from {}",
                     presented == null ? "no" : "a wrong", ctx.request().method(), ctx.request().path(),
                     ctx.request().remoteAddress());
@@ -139,6 +143,7 @@ public final class AdminRoutes {
                 return;
             }
             PublishReceipt receipt = ar.result();
+            metrics.adminAction("revoke");
             audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} reason={} "
                             + "partition={} offset={}", event.eventId(), event.key().scope().wireName(),
                     event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), event.actor(),

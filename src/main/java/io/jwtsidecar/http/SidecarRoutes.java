@@ -1,8 +1,10 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
+import io.jwtsidecar.token.VerificationOutcome;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +23,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  *       identity headers and no body, or the same 401/503 as verify.</li>
  *   <li>{@code POST /oauth2/introspect}: RFC 7662 introspection of a form-encoded
  *       {@code token}.</li>
+ *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md).</li>
  *   <li>{@code GET /health/live}: the process answers. {@code GET /health/ready}: 200 once the
  *       revocation feed has caught up, else 503.</li>
  * </ul>
@@ -32,12 +35,30 @@ public final class SidecarRoutes {
     private final Readiness readiness;
     private final int maxTokenBytes;
     private final IdentityHeaders identity;
+    private final SidecarMetrics metrics;
 
-    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity) {
+    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
+                         SidecarMetrics metrics) {
         this.verifier = verifier;
         this.readiness = readiness;
         this.maxTokenBytes = maxTokenBytes;
         this.identity = identity;
+        this.metrics = metrics;
+    }
+
+    /** Every verification goes through here, so every outcome is counted and timed once. */
+    private VerificationOutcome verify(String token) {
+        long start = System.nanoTime();
+        VerificationOutcome outcome = verifier.verify(token);
+        metrics.verified(outcome.isAccepted() ? "accepted" : outcome.verdict().code(), System.nanoTime() - start,
+                outcome.revocationStale());
+        return outcome;
+    }
+
+    /** A request refused before any token reached the verifier. */
+    private void refuse(RoutingContext ctx, Verdict verdict) {
+        metrics.verified(verdict.code(), 0, false);
+        HttpResponses.refused(ctx.response(), verdict);
     }
 
     public Router router(Vertx vertx) {
@@ -52,6 +73,8 @@ public final class SidecarRoutes {
         router.post("/oauth2/introspect")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::introspect);
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type",
+                "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
         router.get("/health/live").handler(ctx -> HttpResponses.json(ctx.response(), 200, "{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::ready);
         return router;
@@ -61,20 +84,20 @@ public final class SidecarRoutes {
         BearerExtractor.Extracted ex =
                 BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
         if (!ex.found()) {
-            HttpResponses.refused(ctx.response(), ex.verdict());
+            refuse(ctx, ex.verdict());
             return;
         }
-        HttpResponses.outcome(ctx.response(), verifier.verify(ex.token()), identity);
+        HttpResponses.outcome(ctx.response(), verify(ex.token()), identity);
     }
 
     private void authz(RoutingContext ctx) {
         BearerExtractor.Extracted ex =
                 BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
         if (!ex.found()) {
-            HttpResponses.refused(ctx.response(), ex.verdict());
+            refuse(ctx, ex.verdict());
             return;
         }
-        HttpResponses.authz(ctx.response(), verifier.verify(ex.token()), identity);
+        HttpResponses.authz(ctx.response(), verify(ex.token()), identity);
     }
 
     /** RFC 7662: {@code token} as a form parameter. */
@@ -90,7 +113,7 @@ public final class SidecarRoutes {
             HttpResponses.badRequest(ctx.response(), "token", "exactly one non-empty token parameter is required");
             return;
         }
-        HttpResponses.introspection(ctx.response(), verifier.verify(tokens.get(0)));
+        HttpResponses.introspection(ctx.response(), verify(tokens.get(0)));
     }
 
     private void verifyFromHeaderOrBody(RoutingContext ctx) {
@@ -107,10 +130,10 @@ public final class SidecarRoutes {
         }
         Object token = body == null ? null : body.getValue("token");
         if (!(token instanceof String)) {
-            HttpResponses.refused(ctx.response(), token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
+            refuse(ctx, token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
             return;
         }
-        HttpResponses.outcome(ctx.response(), verifier.verify((String) token), identity);
+        HttpResponses.outcome(ctx.response(), verify((String) token), identity);
     }
 
     private void ready(RoutingContext ctx) {

@@ -308,6 +308,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
 
     /** RocksDB's estimate of the number of live rules. */
     public long liveRuleEstimate() {
+        ensureOpen();
         try {
             return db.getLongProperty(rules, "rocksdb.estimate-num-keys");
         } catch (RocksDBException e) {
@@ -355,8 +356,16 @@ public final class RocksDbRevocationStore implements RevocationStore {
         return false;
     }
 
+    /** JNI calls on a closed database crash the process: refuse them with an exception instead. */
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StoreException("revocation store at " + directory + " is closed", null);
+        }
+    }
+
     @Override
     public Optional<Rule> find(RuleKey key) {
+        ensureOpen();
         try {
             byte[] value = db.get(rules, key.toBytes());
             return value == null ? Optional.empty() : Optional.of(Rule.fromValueBytes(key, value));

@@ -46,7 +46,8 @@ class SidecarRoutesTest {
                 Duration.ofSeconds(30), Duration.ofHours(1), null);
         TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, (t, skew) -> REVOCATION.get());
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192,
-                new IdentityHeaders(Map.of("X-User-Email", "email", "X-Roles", "roles")));
+                new IdentityHeaders(Map.of("X-User-Email", "email", "X-Roles", "roles")),
+                new io.jwtsidecar.metrics.SidecarMetrics());
         vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
                 .requestHandler(routes.router(vertx)).listen().toCompletionStage().toCompletableFuture().get();

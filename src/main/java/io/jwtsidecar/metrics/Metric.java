@@ -1,0 +1,63 @@
+package io.jwtsidecar.metrics;
+
+/**
+ * Every metric the sidecar exports, in one list (as Envoy's {@code ALL_JWT_AUTHN_FILTER_STATS}):
+ * docs/METRICS.md is checked against it. Names are Prometheus names as scraped from
+ * {@code /metrics}; counters get Prometheus' {@code _total} suffix from the registry.
+ */
+public enum Metric {
+    VERIFY("jwt_sidecar_verify", "counter", "Verifications by outcome: verdict=accepted or the refusal code."),
+    VERIFY_LATENCY("jwt_sidecar_verify_latency_seconds", "histogram",
+            "Time to verify one token in process (parse, signature, claims, revocation), without HTTP."),
+    VERIFY_CACHE_HITS("jwt_sidecar_verify_cache_hits", "counter",
+            "Verifications answered from the verified-token cache (signature check skipped)."),
+    VERIFY_STALE_PASSES("jwt_sidecar_verify_stale_passes", "counter",
+            "Tokens accepted with stale revocation data under the fail-open policy."),
+    FEED_EVENTS_APPLIED("jwt_sidecar_feed_events_applied", "counter", "Revocation events applied to the local store."),
+    FEED_DEAD_LETTERS("jwt_sidecar_feed_dead_letters", "counter",
+            "Records of the revocation topic dead-lettered as poison pills."),
+    FEED_LAG("jwt_sidecar_feed_lag_records", "gauge",
+            "Records between the feed's position and the log end, summed over partitions, at the last check."),
+    FEED_STALENESS("jwt_sidecar_feed_staleness_seconds", "gauge",
+            "Seconds since the feed last confirmed it had read to the log end (-1 before the first time)."),
+    PROPAGATION_DELAY("jwt_sidecar_propagation_delay_seconds", "histogram",
+            "From an event's Kafka timestamp to its application in this sidecar's store."),
+    STORE_RULES("jwt_sidecar_store_rules", "gauge", "Live revocation rules in the local store (RocksDB estimate)."),
+    BLOOM_BYTES("jwt_sidecar_bloom_bytes", "gauge", "Size of the Bloom filter's bit array."),
+    BLOOM_FALSE_POSITIVE_RATE("jwt_sidecar_bloom_false_positive_rate", "gauge",
+            "Estimated false-positive rate of the Bloom filter now."),
+    ADMIN_ACTIONS("jwt_sidecar_admin_actions", "counter", "Accepted admin actions by action."),
+    ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter", "Admin requests refused for a missing or wrong credential.");
+
+    private final String prometheusName;
+    private final String type;
+    private final String help;
+
+    Metric(String prometheusName, String type, String help) {
+        this.prometheusName = prometheusName;
+        this.type = type;
+        this.help = help;
+    }
+
+    /** The name as scraped, without Prometheus' {@code _total} suffix for counters. */
+    public String prometheusName() {
+        return prometheusName;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    /** The Micrometer name: dots for the registry's naming convention to turn into underscores. */
+    String meterName() {
+        String base = prometheusName;
+        if (base.endsWith("_seconds")) {
+            base = base.substring(0, base.length() - "_seconds".length());
+        }
+        return base.replace('_', '.');
+    }
+}
