@@ -1,9 +1,12 @@
 package io.jwtsidecar.app;
 
 import io.jwtsidecar.config.SidecarConfig;
+import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.RevocationFeed;
+import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.http.AdminRoutes;
+import io.jwtsidecar.http.FleetRoutes;
 import io.jwtsidecar.http.IdentityHeaders;
 import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.Readiness;
@@ -74,6 +77,8 @@ public final class Sidecar implements AutoCloseable {
     private final RevocationFeed feed;
     private final Vertx vertx;
     private final RevocationPublisher publisher;
+    private final StatusReporter reporter;
+    private final FleetStatus fleet;
     private final KeyFetching keyFetching;
     private final RevocationMaintenance maintenance;
     private final int apiPort;
@@ -81,13 +86,15 @@ public final class Sidecar implements AutoCloseable {
     private boolean closed;
 
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
-                    RevocationPublisher publisher, KeyFetching keyFetching, RevocationMaintenance maintenance,
-                    int apiPort, Integer adminPort) {
+                    RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, KeyFetching keyFetching,
+                    RevocationMaintenance maintenance, int apiPort, Integer adminPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
         this.vertx = vertx;
         this.publisher = publisher;
+        this.reporter = reporter;
+        this.fleet = fleet;
         this.keyFetching = keyFetching;
         this.maintenance = maintenance;
         this.apiPort = apiPort;
@@ -112,6 +119,8 @@ public final class Sidecar implements AutoCloseable {
         RevocationFeed feed = null;
         Vertx vertx = null;
         RevocationPublisher publisher = null;
+        StatusReporter reporter = null;
+        FleetStatus fleet = null;
         KeyFetching keyFetching = new KeyFetching();
         try {
             for (IssuerPolicy p : config.issuers()) {
@@ -122,7 +131,13 @@ public final class Sidecar implements AutoCloseable {
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId(), metrics);
+            Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
+            reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+            reporter = new StatusReporter(reporterConfig, config.kafka().statusTopic(), config.sidecarId(), feed,
+                    Clock.systemUTC(), config.fleet().statusInterval());
+            feed.onApplied(reporter::nudge);
             feed.start();
+            reporter.start();
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
                     revocationCheck(feed, store, rc), config.cacheMaxBytes());
@@ -163,17 +178,23 @@ public final class Sidecar implements AutoCloseable {
                 Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
+                Map<String, Object> fleetConfig = new HashMap<>(config.kafka().consumer());
+                fleetConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+                fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
+                        config.fleet().statusInterval().multipliedBy(3), config.fleet().goneAfter(), config.sidecarId());
+                fleet.start();
                 AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock,
-                        feed::whenApplied, store, metrics);
+                        feed::whenApplied, store, metrics).withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
             } else {
                 log.warn("admin API is off: no admin.token configured");
             }
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
-            return new Sidecar(config, store, feed, vertx, publisher, keyFetching, maintenance, apiPort, adminPort);
+            return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, keyFetching, maintenance, apiPort,
+                    adminPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, feed, keyFetching, maintenance, store);
+            closeQuietly(vertx, publisher, reporter, fleet, feed, keyFetching, maintenance, store);
             throw e;
         }
     }
@@ -312,7 +333,7 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(vertx, publisher, feed, keyFetching, maintenance, store);
+        closeQuietly(vertx, publisher, reporter, fleet, feed, keyFetching, maintenance, store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
@@ -321,9 +342,9 @@ public final class Sidecar implements AutoCloseable {
      * fetches, stop maintenance, close the store. The store must close last: its native handles
      * must outlive every thread that uses them.
      */
-    private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, RevocationFeed feed,
-                                     KeyFetching keyFetching, RevocationMaintenance maintenance,
-                                     RevocationStore store) {
+    private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, StatusReporter reporter,
+                                     FleetStatus fleet, RevocationFeed feed, KeyFetching keyFetching,
+                                     RevocationMaintenance maintenance, RevocationStore store) {
         if (publisher != null) {
             try {
                 await(publisher.close(), "closing the publisher");
@@ -337,6 +358,12 @@ public final class Sidecar implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("closing Vert.x failed", e);
             }
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (reporter != null) {
+            reporter.close();
         }
         if (feed != null) {
             feed.close();

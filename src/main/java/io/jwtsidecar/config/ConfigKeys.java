@@ -30,6 +30,13 @@ public final class ConfigKeys {
             "Kafka bootstrap servers, host:port[,host:port]. Required.");
     public static final ConfigKey KAFKA_TOPIC = new ConfigKey("kafka.topic", "jwt-revocations",
             "The revocation topic (compact,delete; retention at least the longest token lifetime).");
+    public static final ConfigKey KAFKA_STATUS_TOPIC = new ConfigKey("kafka.statusTopic", "jwt-revocations-status",
+            "The compacted topic where every sidecar reports which events it has applied (fleet receipts).");
+    public static final ConfigKey FLEET_STATUS_INTERVAL = new ConfigKey("fleet.statusInterval", "1s",
+            "How often a sidecar reports its status (also right after it applies events); silent for three "
+                    + "intervals, it counts as lagging.");
+    public static final ConfigKey FLEET_GONE_AFTER = new ConfigKey("fleet.goneAfter", "60s",
+            "A sidecar silent for this long is no longer listed in fleet receipts.");
     public static final ConfigKey DATA_DIR = new ConfigKey("revocation.dataDir", "./data/revocations",
             "Directory of the local RocksDB revocation store.");
     public static final ConfigKey BLOOM_EXPECTED = new ConfigKey("revocation.bloomExpectedRules", "1000000",
@@ -47,7 +54,8 @@ public final class ConfigKeys {
                     + "X-Revocation-Stale: true.");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
+            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_STATUS_TOPIC,
+            FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */

@@ -137,8 +137,15 @@ public final class ConfigLoader {
             if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
                 errors.add(ConfigKeys.KAFKA_TOPIC.name() + ": '" + topic + "' is not a valid Kafka topic name");
             }
-            SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(bootstrap.orElse(""), topic,
+            String statusTopic = text(ConfigKeys.KAFKA_STATUS_TOPIC).orElseThrow();
+            if (!statusTopic.matches("[a-zA-Z0-9._-]{1,249}") || statusTopic.equals(topic)) {
+                errors.add(ConfigKeys.KAFKA_STATUS_TOPIC.name() + ": '" + statusTopic
+                        + "' must be a valid Kafka topic name other than the revocation topic");
+            }
+            SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(bootstrap.orElse(""), topic, statusTopic,
                     passthrough("kafka.consumer"), passthrough("kafka.producer"));
+            SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(topLevelDuration(ConfigKeys.FLEET_STATUS_INTERVAL),
+                    topLevelDuration(ConfigKeys.FLEET_GONE_AFTER));
             long expected = integer(ConfigKeys.BLOOM_EXPECTED, 1, Integer.MAX_VALUE);
             double fpp = decimal(ConfigKeys.BLOOM_FPP);
             if (!(fpp > 0 && fpp < 0.5)) {
@@ -157,7 +164,7 @@ public final class ConfigLoader {
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new SidecarConfig(id, api, claimHeaders, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, revocation, issuers);
+            return new SidecarConfig(id, api, claimHeaders, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, fleet, revocation, issuers);
         }
 
         private boolean adminTokenGiven() {

@@ -18,15 +18,20 @@ import java.util.Optional;
  * @param maxTokenBytes size cap for tokens
  * @param cacheMaxBytes budget of the verified-token cache (0: off)
  * @param kafka       Kafka connection and passthrough settings
+ * @param fleet       fleet status settings
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin, Optional<String> adminToken,
-                            int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Revocation revocation, List<IssuerPolicy> issuers) {
+                            int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet, Revocation revocation, List<IssuerPolicy> issuers) {
 
     public SidecarConfig {
         claimHeaders = Map.copyOf(claimHeaders);
         issuers = List.copyOf(issuers);
+    }
+
+    /** Fleet status reporting: how often, and when a silent sidecar is forgotten. */
+    public record Fleet(java.time.Duration statusInterval, java.time.Duration goneAfter) {
     }
 
     /** A TCP listener. */
@@ -36,10 +41,11 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     /**
      * @param bootstrapServers host:port list
      * @param topic            the revocation topic
+     * @param statusTopic      the fleet status topic
      * @param consumer         passthrough consumer settings ({@code kafka.consumer.*})
      * @param producer         passthrough producer settings ({@code kafka.producer.*})
      */
-    public record Kafka(String bootstrapServers, String topic, Map<String, String> consumer,
+    public record Kafka(String bootstrapServers, String topic, String statusTopic, Map<String, String> consumer,
                         Map<String, String> producer) {
         public Kafka {
             consumer = Map.copyOf(consumer);

@@ -24,6 +24,7 @@ public final class DevEnvironment implements AutoCloseable {
     public static final String AUDIENCE = "dev-api";
     public static final String KID = "dev-es256";
     public static final String TOPIC = "jwt-revocations";
+    public static final String STATUS_TOPIC = "jwt-revocations-status";
     private static final int PARTITIONS = 3;
     private static final Duration RETENTION = Duration.ofDays(7);
 
@@ -66,6 +67,7 @@ public final class DevEnvironment implements AutoCloseable {
             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1, directory.resolve("kafka"));
             try {
                 kafka.createRevocationTopic(TOPIC, PARTITIONS, RETENTION.toMillis());
+                kafka.createStatusTopic(STATUS_TOPIC);
                 Path config = directory.resolve("config.yaml");
                 Files.writeString(config, config(kafka.bootstrapServers(), apiPort, adminPort, adminToken,
                         directory.resolve("revocations")), StandardCharsets.UTF_8);

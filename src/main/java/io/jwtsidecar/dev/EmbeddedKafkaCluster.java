@@ -76,6 +76,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 "retention.ms", String.valueOf(retentionMs)));
     }
 
+    /** The fleet status topic: compacted, one record (the latest report) per sidecar. */
+    public void createStatusTopic(String name) {
+        createTopic(name, 1, Map.of("cleanup.policy", "compact", "segment.ms", "600000"));
+    }
+
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         short rf = (short) Math.min(3, brokers);
         try {

@@ -78,6 +78,11 @@ public final class RevocationFeed implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
     private final Map<Integer, Long> appliedNext = new HashMap<>();
+    private final Map<Integer, Long> appliedAt = new HashMap<>();
+    /** Where recent events landed, for fleet receipts by event id; bounded. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, EventPosition> recentEvents =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
+    private volatile Runnable onApplied = () -> { };
     private final List<Waiter> waiters = new ArrayList<>();
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
@@ -168,10 +173,39 @@ public final class RevocationFeed implements AutoCloseable {
         return done;
     }
 
+    /** Called after every applied batch (the status reporter's nudge). Set before {@link #start()}. */
+    public void onApplied(Runnable listener) {
+        this.onApplied = listener;
+    }
+
+    /** Next applied offset per partition. */
+    public Map<Integer, Long> appliedNextOffsets() {
+        synchronized (appliedNext) {
+            return Map.copyOf(appliedNext);
+        }
+    }
+
+    /** Wall-clock millis when each partition last advanced. */
+    public Map<Integer, Long> appliedAtMillis() {
+        synchronized (appliedNext) {
+            return Map.copyOf(appliedAt);
+        }
+    }
+
+    /** Where a recently read event landed, if this feed has seen it. */
+    public java.util.Optional<EventPosition> positionOf(String eventId) {
+        return java.util.Optional.ofNullable(recentEvents.getIfPresent(eventId));
+    }
+
     private void markApplied(Map<Integer, Long> nextOffsets) {
         List<Waiter> ready = new ArrayList<>();
+        long now = wallClock.millis();
         synchronized (appliedNext) {
-            nextOffsets.forEach((p, next) -> appliedNext.merge(p, next, Math::max));
+            nextOffsets.forEach((p, next) -> {
+                if (appliedNext.merge(p, next, Math::max) == next) {
+                    appliedAt.put(p, now);
+                }
+            });
             for (Waiter w : waiters) {
                 if (appliedNext.getOrDefault(w.partition(), 0L) > w.offset()) {
                     ready.add(w);
@@ -286,6 +320,7 @@ public final class RevocationFeed implements AutoCloseable {
                     throw new MalformedEventException("record key is not the rule key " + event.key());
                 }
                 events.add(event);
+                recentEvents.put(event.eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));
             } catch (MalformedEventException e) {
                 log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
                         e.getMessage());
@@ -301,6 +336,7 @@ public final class RevocationFeed implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 metrics.propagated(now - r.timestamp());
             }
+            onApplied.run();
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);

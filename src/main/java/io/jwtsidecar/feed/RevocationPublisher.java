@@ -51,7 +51,8 @@ public final class RevocationPublisher {
         KafkaProducerRecord<byte[], byte[]> record =
                 KafkaProducerRecord.create(topic, event.key().toBytes(), codec.encode(event));
         return producer.send(record)
-                .map(meta -> new PublishReceipt(event.eventId(), meta.getPartition(), meta.getOffset()));
+                .map(meta -> new PublishReceipt(event.eventId(), meta.getPartition(), meta.getOffset(),
+                        meta.getTimestamp()));
     }
 
     public Future<Void> close() {

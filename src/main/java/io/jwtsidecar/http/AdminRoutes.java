@@ -58,6 +58,7 @@ public final class AdminRoutes {
     private final AppliedOffsets applied;
     private final RevocationStore store;
     private final SidecarMetrics metrics;
+    private volatile FleetRoutes fleet;
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
@@ -86,9 +87,18 @@ public final class AdminRoutes {
         this.metrics = metrics;
     }
 
+    /** Adds fleet receipts (status endpoint, {@code ?wait=all}); without it, only local receipts. */
+    public AdminRoutes withFleet(FleetRoutes fleetRoutes) {
+        this.fleet = fleetRoutes;
+        return this;
+    }
+
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route().handler(this::authenticate);
+        if (fleet != null) {
+            fleet.mount(router);
+        }
         router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
         router.get("/v1/dead-letters").handler(this::deadLetters);
         return router;
@@ -129,12 +139,25 @@ public final class AdminRoutes {
             }
         }
         RevocationEvent event;
+        Duration waitAll = null;
         try {
             event = revokeEvent(body);
+            String wait = ctx.request().getParam("wait");
+            if (wait != null) {
+                if (!wait.equals("all") || fleet == null) {
+                    throw new FieldException("wait", fleet == null ? "fleet status is not available on this sidecar"
+                            : "the only value is 'all'");
+                }
+                waitAll = FleetRoutes.parseTimeout(ctx.request().getParam("timeout"));
+                if (waitAll == null) {
+                    throw new FieldException("timeout", "must be like 500ms or 10s, at most 60s");
+                }
+            }
         } catch (FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field, e.getMessage());
             return;
         }
+        Duration fleetWait = waitAll;
         publisher.publish(event).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("publishing revocation {} failed", event.eventId(), ar.cause());
@@ -151,17 +174,24 @@ public final class AdminRoutes {
             Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
-                    .onComplete(local -> HttpResponses.json(ctx.response(), 202, new JsonObject()
-                            .put("eventId", event.eventId())
-                            .put("scope", event.key().scope().wireName())
-                            .put("issuer", event.key().issuer())
-                            .put("value", event.key().value())
-                            .put("at", event.at())
-                            .put("expiresAt", event.expiresAt())
-                            .put("partition", receipt.partition())
-                            .put("offset", receipt.offset())
-                            .put("appliedLocally", local.succeeded())
-                            .encode()));
+                    .onComplete(local -> {
+                        JsonObject answer = new JsonObject()
+                                .put("eventId", event.eventId())
+                                .put("scope", event.key().scope().wireName())
+                                .put("issuer", event.key().issuer())
+                                .put("value", event.key().value())
+                                .put("at", event.at())
+                                .put("expiresAt", event.expiresAt())
+                                .put("partition", receipt.partition())
+                                .put("offset", receipt.offset())
+                                .put("appliedLocally", local.succeeded());
+                        if (fleetWait == null) {
+                            HttpResponses.json(ctx.response(), 202, answer.encode());
+                            return;
+                        }
+                        fleet.awaitAll(ctx.vertx(), event.eventId(), receipt.position(), fleetWait).onComplete(f ->
+                                HttpResponses.json(ctx.response(), 202, answer.put("fleet", f.result()).encode()));
+                    });
         });
     }
 

@@ -35,6 +35,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         cluster = EmbeddedKafkaCluster.start(1, Files.createTempDirectory("kafka-"));
         if (partitions > 0) {
             cluster.createRevocationTopic(TestSidecars.TOPIC, partitions, Duration.ofDays(1).toMillis());
+            cluster.createStatusTopic(TestSidecars.STATUS_TOPIC);
         }
     }
 

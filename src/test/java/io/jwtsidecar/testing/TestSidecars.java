@@ -20,6 +20,7 @@ public final class TestSidecars {
     public static final String ISSUER = "https://issuer.test";
     public static final String AUDIENCE = "orders-api";
     public static final String TOPIC = "jwt-revocations";
+    public static final String STATUS_TOPIC = "jwt-revocations-status";
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789";
     public static final Duration SKEW = Duration.ofSeconds(5);
     private static final String SECRET = "test-secret-for-hs256-0123456789abcdef";
@@ -32,7 +33,8 @@ public final class TestSidecars {
         return "sidecar:\n  id: " + id + "\n"
                 + "api:\n  port: 0\n"
                 + "admin:\n  port: 0\n" + (admin ? "  token: " + ADMIN_TOKEN + "\n" : "")
-                + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n"
+                + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n  statusTopic: " + STATUS_TOPIC + "\n"
+                + "fleet:\n  statusInterval: 200ms\n  goneAfter: 3s\n"
                 + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n"
                 + "issuers:\n"
                 + "  - issuer: " + ISSUER + "\n"

@@ -1,0 +1,121 @@
+package io.jwtsidecar.feed;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes this sidecar's {@link SidecarStatus} to the compacted status topic (key = sidecar
+ * id): every {@code interval}, and right after the feed applies a batch (at most every
+ * {@value #MIN_GAP_MILLIS} ms), so an admin waiting for a revocation to reach the fleet learns
+ * of it within milliseconds rather than an interval.
+ *
+ * <p>Owns its Kafka producer and one daemon thread; {@link #close()} stops both.
+ */
+public final class StatusReporter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
+    private static final long MIN_GAP_MILLIS = 20;
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String statusTopic;
+    private final String sidecarId;
+    private final RevocationFeed feed;
+    private final Clock clock;
+    private final Duration interval;
+    private final Thread thread;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nudged = lock.newCondition();
+    private boolean pending;
+    private volatile boolean running = true;
+
+    public StatusReporter(Map<String, Object> kafkaConfig, String statusTopic, String sidecarId, RevocationFeed feed,
+                          Clock clock, Duration interval) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-status-" + sidecarId);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+        // A status report is superseded a second later: no point retrying it for long.
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        this.producer = new KafkaProducer<>(config);
+        this.statusTopic = statusTopic;
+        this.sidecarId = sidecarId;
+        this.feed = feed;
+        this.clock = clock;
+        this.interval = interval;
+        this.thread = new Thread(this::run, "status-reporter-" + sidecarId);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Report soon: the feed applied something. Safe from any thread; never blocks. */
+    public void nudge() {
+        if (lock.tryLock()) {
+            try {
+                pending = true;
+                nudged.signal();
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            pending = true; // the reporter holds the lock briefly; it will see the flag on its next wait
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                report();
+                Thread.sleep(MIN_GAP_MILLIS);
+                lock.lock();
+                try {
+                    if (!pending && running) {
+                        nudged.await(interval.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                    pending = false;
+                } finally {
+                    lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("status report of {} failed: {}", sidecarId, e.toString());
+            }
+        }
+    }
+
+    private void report() {
+        Duration staleness = feed.staleness();
+        SidecarStatus status = new SidecarStatus(sidecarId, clock.millis(), feed.appliedNextOffsets(),
+                feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis());
+        producer.send(new ProducerRecord<>(statusTopic, sidecarId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                status.toJson()));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(2));
+    }
+}

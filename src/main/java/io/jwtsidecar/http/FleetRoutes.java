@@ -1,0 +1,119 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.feed.EventPosition;
+import io.jwtsidecar.feed.FleetStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Fleet propagation receipts on the admin API: which live sidecars have applied an event.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/revocations/{eventId}/status}: the standing of every sidecar heard from
+ *       recently: applied (with an upper bound of its delay), pending, or lagging (silent).</li>
+ *   <li>{@code POST /v1/revocations?wait=all&timeout=10s} uses {@link #awaitAll} to answer only
+ *       when every live sidecar has applied the event, or the timeout passed.</li>
+ * </ul>
+ * Mounted on the admin router after authentication. Never blocks an event loop: waiting is a
+ * periodic timer.
+ */
+public final class FleetRoutes {
+    private static final long POLL_MILLIS = 10;
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+    private final FleetStatus fleet;
+    private final Function<String, Optional<EventPosition>> positions;
+
+    /** @param positions where a recent event landed, by event id (this sidecar's feed) */
+    public FleetRoutes(FleetStatus fleet, Function<String, Optional<EventPosition>> positions) {
+        this.fleet = fleet;
+        this.positions = positions;
+    }
+
+    public void mount(Router router) {
+        router.get("/v1/revocations/:eventId/status").handler(this::status);
+    }
+
+    private void status(RoutingContext ctx) {
+        String eventId = ctx.pathParam("eventId");
+        Optional<EventPosition> position = positions.apply(eventId);
+        if (position.isEmpty()) {
+            HttpResponses.json(ctx.response(), 404, new JsonObject().put("error", "unknown_event")
+                    .put("eventId", eventId).put("message", "this sidecar has not read that event recently").encode());
+            return;
+        }
+        HttpResponses.json(ctx.response(), 200, report(eventId, position.get()).encode());
+    }
+
+    /** Completes with the fleet report once every live sidecar has applied the event, or at the timeout. */
+    Future<JsonObject> awaitAll(Vertx vertx, String eventId, EventPosition position, Duration timeout) {
+        Promise<JsonObject> done = Promise.promise();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (fleet.appliedByAllLive(position)) {
+            done.complete(report(eventId, position));
+            return done.future();
+        }
+        vertx.setPeriodic(POLL_MILLIS, id -> {
+            if (fleet.appliedByAllLive(position) || System.nanoTime() - deadline >= 0) {
+                vertx.cancelTimer(id);
+                done.tryComplete(report(eventId, position));
+            }
+        });
+        return done.future();
+    }
+
+    /** Parses {@code timeout} (e.g. 500ms, 5s, or plain milliseconds); null when invalid. */
+    static Duration parseTimeout(String text) {
+        if (text == null) {
+            return DEFAULT_WAIT;
+        }
+        try {
+            Duration d = text.endsWith("ms") ? Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)))
+                    : text.endsWith("s") ? Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)))
+                    : Duration.ofMillis(Long.parseLong(text));
+            return d.isNegative() || d.compareTo(MAX_WAIT) > 0 ? null : d;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private JsonObject report(String eventId, EventPosition position) {
+        List<FleetStatus.Standing> standings = fleet.standings(position);
+        JsonArray sidecars = new JsonArray();
+        long applied = 0;
+        long pending = 0;
+        long lagging = 0;
+        long slowest = -1;
+        for (FleetStatus.Standing s : standings) {
+            sidecars.add(new JsonObject().put("id", s.sidecarId()).put("state", s.state().name().toLowerCase())
+                    .put("delayMillis", s.delayMillis() < 0 ? null : s.delayMillis())
+                    .put("lastReportMillisAgo", s.silentMillis()));
+            switch (s.state()) {
+                case APPLIED:
+                    applied++;
+                    slowest = Math.max(slowest, s.delayMillis());
+                    break;
+                case PENDING:
+                    pending++;
+                    break;
+                default:
+                    lagging++;
+            }
+        }
+        return new JsonObject().put("eventId", eventId).put("partition", position.partition())
+                .put("offset", position.offset()).put("live", applied + pending).put("applied", applied)
+                .put("pending", pending).put("lagging", lagging)
+                .put("complete", pending == 0 && applied > 0)
+                .put("slowestDelayMillis", slowest < 0 ? null : slowest).put("sidecars", sidecars);
+    }
+}
