@@ -4,6 +4,7 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.StatusReporter;
+import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;
@@ -138,6 +139,7 @@ public final class Sidecar implements AutoCloseable {
             feed.onApplied(reporter::nudge);
             feed.start();
             reporter.start();
+            warnAboutTopicSettings(config, consumerConfig);
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
                     revocationCheck(feed, store, rc), config.cacheMaxBytes());
@@ -219,6 +221,23 @@ public final class Sidecar implements AutoCloseable {
             }
             return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
         }
+    }
+
+    /** Checks the topics' settings in the background and logs what could lose live rules; never blocks start-up. */
+    private static void warnAboutTopicSettings(SidecarConfig config, Map<String, Object> kafkaConfig) {
+        Duration longest = config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+        Thread t = new Thread(() -> {
+            try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
+                for (String problem : admin.check(config.kafka().topic(), config.kafka().statusTopic(), longest)) {
+                    log.warn("topic settings: {}", problem);
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not check the topics' settings: {}", e.toString());
+            }
+        }, "topic-check");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The metrics that are read from components on scrape rather than recorded as they happen. */

@@ -60,4 +60,26 @@ class CliIT {
         assertThat(run("run", "--config", bad.toString())).isEqualTo(2);
         assertThat(run("check-config", good.toString())).isZero();
     }
+
+    @Test
+    void topic_create_makes_safe_topics_and_check_finds_unsafe_settings() throws Exception {
+        Path dir2 = Files.createDirectories(dir.resolve("topics"));
+        Path fresh = Files.writeString(dir2.resolve("fresh.yaml"), TestSidecars.yaml("t", kafka.bootstrapServers(),
+                dir2.resolve("t"), false).replace("topic: " + TestSidecars.TOPIC, "topic: fresh-revocations")
+                .replace("statusTopic: " + TestSidecars.STATUS_TOPIC, "statusTopic: fresh-status"));
+
+        assertThat(run("topic", "check", "--config", fresh.toString())).as("missing topics").isEqualTo(1);
+        assertThat(run("topic", "create", "--config", fresh.toString(), "--replication-factor", "1",
+                "--min-insync-replicas", "1", "--partitions", "2")).isZero();
+        assertThat(run("topic", "check", "--config", fresh.toString())).isZero();
+        assertThat(run("topic", "create", "--config", fresh.toString(), "--replication-factor", "1",
+                "--min-insync-replicas", "1")).as("existing topics are left alone").isZero();
+
+        kafka.cluster().createTopic("short-retention", 1, java.util.Map.of("cleanup.policy", "compact,delete",
+                "retention.ms", "1000"));
+        Path shortRetention = Files.writeString(dir2.resolve("short.yaml"), TestSidecars.yaml("s",
+                kafka.bootstrapServers(), dir2.resolve("s"), false).replace("topic: " + TestSidecars.TOPIC,
+                "topic: short-retention"));
+        assertThat(run("topic", "check", "--config", shortRetention.toString())).isEqualTo(1);
+    }
 }

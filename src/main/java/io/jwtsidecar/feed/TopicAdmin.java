@@ -1,0 +1,154 @@
+package io.jwtsidecar.feed;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Creates and checks the two topics the sidecar needs, so their settings cannot silently lose
+ * live revocation rules:
+ * <ul>
+ *   <li>the revocation topic: {@code cleanup.policy=compact,delete} (latest event per rule, old
+ *       ones dropped) and {@code retention.ms} at least the longest token lifetime of any issuer
+ *       (shorter, and a sidecar that rebuilds from the topic misses rules for tokens still
+ *       valid);</li>
+ *   <li>the status topic: {@code cleanup.policy=compact}.</li>
+ * </ul>
+ * Owns an Admin client for the duration of one call sequence; {@link #close()} releases it.
+ */
+public final class TopicAdmin implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Admin admin;
+
+    public TopicAdmin(Map<String, Object> adminConfig) {
+        this.admin = Admin.create(adminConfig);
+    }
+
+    /** What to create. */
+    public record Plan(String topic, String statusTopic, int partitions, short replicationFactor, Duration retention,
+                       int minInsyncReplicas) {
+    }
+
+    /** Creates both topics; an existing topic is left as it is (and reported). Returns one line per topic. */
+    public List<String> create(Plan plan) {
+        List<String> report = new ArrayList<>();
+        Map<String, String> revocation = new HashMap<>();
+        revocation.put("cleanup.policy", "compact,delete");
+        revocation.put("retention.ms", String.valueOf(plan.retention().toMillis()));
+        revocation.put("min.insync.replicas", String.valueOf(plan.minInsyncReplicas()));
+        report.add(createOne(new NewTopic(plan.topic(), plan.partitions(), plan.replicationFactor()).configs(revocation)));
+        report.add(createOne(new NewTopic(plan.statusTopic(), 1, plan.replicationFactor())
+                .configs(Map.of("cleanup.policy", "compact"))));
+        return report;
+    }
+
+    private String createOne(NewTopic topic) {
+        try {
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return "created " + topic.name() + " " + topic.configs();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return "exists " + topic.name() + " (left unchanged; run 'topic check')";
+            }
+            throw new IllegalStateException("Error creating topic " + topic.name() + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Error creating topic " + topic.name() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Problems with the topics' settings, each a sentence naming the topic, the setting and the
+     * fix; empty when both are fine.
+     *
+     * @param longestTokenLifetime the longest maxTokenLifetime of any issuer
+     */
+    public List<String> check(String topic, String statusTopic, Duration longestTokenLifetime) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> rev = configOf(topic, problems);
+        if (rev != null) {
+            Set<String> policy = Set.of(rev.getOrDefault("cleanup.policy", "delete").replace(" ", "").split(","));
+            if (!policy.contains("compact")) {
+                problems.add(topic + ": cleanup.policy=" + rev.get("cleanup.policy")
+                        + " keeps every event forever or drops rules by age alone; set compact,delete");
+            }
+            long retention = Long.parseLong(rev.getOrDefault("retention.ms", "604800000"));
+            if (policy.contains("delete") && retention >= 0 && retention < longestTokenLifetime.toMillis()) {
+                problems.add(topic + ": retention.ms=" + retention + " is shorter than the longest token lifetime ("
+                        + longestTokenLifetime.toMillis() + " ms): a sidecar rebuilding from the topic would miss "
+                        + "rules for tokens still valid");
+            }
+            describe(topic).ifPresent(d -> {
+                int rf = d.partitions().get(0).replicas().size();
+                int minIsr = Integer.parseInt(rev.getOrDefault("min.insync.replicas", "1"));
+                if (rf >= 3 && minIsr < 2) {
+                    problems.add(topic + ": min.insync.replicas=" + minIsr + " with replication factor " + rf
+                            + ": an acknowledged revocation could live on one broker only; set 2");
+                }
+            });
+        }
+        Map<String, String> status = configOf(statusTopic, problems);
+        if (status != null && !status.getOrDefault("cleanup.policy", "delete").contains("compact")) {
+            problems.add(statusTopic + ": cleanup.policy=" + status.get("cleanup.policy")
+                    + " should be compact (one latest report per sidecar)");
+        }
+        return problems;
+    }
+
+    private java.util.Optional<TopicDescription> describe(String topic) {
+        try {
+            return java.util.Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic));
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private Map<String, String> configOf(String topic, List<String> problems) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config config = admin.describeConfigs(List.of(resource)).all()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource);
+            Map<String, String> values = new HashMap<>();
+            for (ConfigEntry e : config.entries()) {
+                values.put(e.name(), e.value());
+            }
+            return values;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                problems.add(topic + ": does not exist; create it with 'jwt-sidecar topic create'");
+            } else {
+                problems.add(topic + ": cannot read its settings: " + e.getCause().getMessage());
+            }
+            return null;
+        } catch (InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            problems.add(topic + ": cannot read its settings: " + e);
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}
