@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build of the jwt-sidecar image.
+#   docker build -t jwt-sidecar .
+#   docker run --read-only -v jwt-sidecar-data:/var/lib/jwt-sidecar -v $PWD/sidecar.yaml:/config/sidecar.yaml:ro jwt-sidecar
+# The same image, without Docker: mvn -Pjib jib:build (see pom.xml).
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:25-jre
+# curl for the health check; nothing else is added to the runtime image.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 sidecar && useradd --system --uid 10001 --gid sidecar --home /nonexistent sidecar \
+ && mkdir -p /var/lib/jwt-sidecar /config && chown sidecar:sidecar /var/lib/jwt-sidecar
+COPY --from=build /src/target/jwt-sidecar.jar /app/jwt-sidecar.jar
+USER 10001:10001
+# The store lives on a volume; the root filesystem can be read-only (the JVM's temp files go to /tmp: mount a tmpfs).
+VOLUME ["/var/lib/jwt-sidecar"]
+ENV JWT_SIDECAR_REVOCATION_DATA_DIR=/var/lib/jwt-sidecar/revocations \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 8181 8182
+HEALTHCHECK --interval=10s --timeout=2s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8181/health/ready >/dev/null || exit 1
+ENTRYPOINT ["java", "-jar", "/app/jwt-sidecar.jar"]
+CMD ["run", "--config", "/config/sidecar.yaml"]
