@@ -154,6 +154,9 @@ public final class Sidecar implements AutoCloseable {
                 checks.put("stalenessSeconds", f.isCaughtUp() ? f.staleness().toMillis() / 1000.0 : null);
                 checks.put("recordsConsumed", f.recordsConsumed());
                 checks.put("deadLettered", f.deadLettered());
+                Map<String, Long> applied = new java.util.TreeMap<>();
+                f.appliedNextOffsets().forEach((p, o) -> applied.put(String.valueOf(p), o));
+                checks.put("appliedOffsets", applied);
                 StoreStats stats = storeStats(store);
                 if (stats != null) {
                     checks.put("liveRules", stats.liveRules());
