@@ -83,6 +83,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         short rf = (short) Math.min(3, brokers);
+        if (rf >= 3 && !configs.containsKey("min.insync.replicas")) {
+            configs = new java.util.HashMap<>(configs);
+            configs.put("min.insync.replicas", "2");
+        }
         try {
             admin.createTopics(List.of(new NewTopic(name, partitions, rf).configs(configs)))
                     .all().get(30, TimeUnit.SECONDS);
@@ -92,6 +96,26 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Error creating topic " + name, e);
         }
+    }
+
+    /** The id of the broker leading a partition now. */
+    public int leaderOf(String topic, int partition) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(partition).leader().id();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Error describing topic " + topic, e);
+        }
+    }
+
+    /** Stops one broker (as a crash of that broker would, minus the lost page cache). */
+    public void stopBroker(int id) {
+        var broker = cluster.brokers().get(id);
+        broker.shutdown();
+        broker.awaitShutdown();
     }
 
     /** Stops every broker (the controller keeps running), as in a broker outage. */
