@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerOptions;
 /** The HTTP server settings every listener of the sidecar uses. */
 public final class ListenerOptions {
     private static final int HEADER_ROOM = 4096;
+    static final int IDLE_TIMEOUT_SECONDS = 30;
 
     private ListenerOptions() {
     }
@@ -20,6 +21,8 @@ public final class ListenerOptions {
         return new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
+                // Connections that send nothing for this long are closed: slow or stuck clients cannot pile up.
+                .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
                 .setMaxHeaderSize(maxHeaders)
                 .setInitialSettings(new Http2Settings().setMaxHeaderListSize(maxHeaders));
     }
