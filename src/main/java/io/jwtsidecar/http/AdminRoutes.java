@@ -2,7 +2,6 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.metrics.SidecarMetrics;
-import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
@@ -13,15 +12,12 @@ import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.TokenVerifier;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API: the only way to cut access, so every request must carry the admin bearer
- * credential, every refusal is logged, and every accepted action is written to the audit log
- * (logger {@code io.jwtsidecar.audit}) with its actor, reason and event id.
+ * The admin API: the only way to cut access, so every request must carry an admin credential
+ * with the scope its route needs ({@link AdminAuthenticator}: refusals are logged and counted
+ * there), and every accepted action is written to the audit log (logger
+ * {@code io.jwtsidecar.audit}) with its actor, reason and event id.
  *
  * <p>{@code POST /v1/revocations} takes
  * {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?}}, publishes a revoke
@@ -51,13 +48,22 @@ public final class AdminRoutes {
     private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
     private static final List<String> FIELDS = List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt");
 
-    private final byte[] adminTokenDigest;
-    private final RevocationPublisher publisher;
+    private final AdminAuthenticator authenticator;
+    private final EventPublisher publisher;
     private final TokenVerifier verifier;
     private final Clock clock;
     private final AppliedOffsets applied;
     private final RevocationStore store;
     private final SidecarMetrics metrics;
+
+    /**
+     * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
+     * completes once Kafka has acknowledged it, on the caller's Vert.x context.
+     */
+    @FunctionalInterface
+    public interface EventPublisher {
+        Future<PublishReceipt> publish(RevocationEvent event);
+    }
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
@@ -66,18 +72,15 @@ public final class AdminRoutes {
     }
 
     /**
-     * @param adminToken the credential; required, the admin API has no open mode
+     * @param authenticator decides who calls and what they may do; the admin API has no open mode
      * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
      * @param applied    this sidecar's feed: the answer waits (briefly) until the event is applied
      *                   here too, so the admin's next request to this sidecar already sees it
      * @param store      this sidecar's store, for the dead-letter listing
      */
-    public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock,
-                       AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
-        if (adminToken == null || adminToken.isEmpty()) {
-            throw new IllegalArgumentException("the admin API needs an admin token");
-        }
-        this.adminTokenDigest = sha256(adminToken);
+    public AdminRoutes(AdminAuthenticator authenticator, EventPublisher publisher, TokenVerifier verifier,
+                       Clock clock, AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
+        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
         this.publisher = publisher;
         this.verifier = verifier;
         this.clock = clock;
@@ -88,27 +91,14 @@ public final class AdminRoutes {
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
-        router.route().handler(this::authenticate);
-        router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
-        router.get("/v1/dead-letters").handler(this::deadLetters);
+        Handler<RoutingContext> write = authenticator.requiring(AdminScope.REVOCATIONS_WRITE);
+        Handler<RoutingContext> read = authenticator.requiring(AdminScope.REVOCATIONS_READ);
+        router.post("/v1/revocations").handler(write)
+                .handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
+        router.get("/v1/dead-letters").handler(read).handler(this::deadLetters);
+        // Last: what no route answers is a 404 (or 405) for authenticated callers only.
+        router.route().handler(authenticator.anyCredential());
         return router;
-    }
-
-    private void authenticate(RoutingContext ctx) {
-        List<String> auth = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
-        String presented = auth.size() == 1 && auth.get(0).regionMatches(true, 0, "Bearer ", 0, 7)
-                ? auth.get(0).substring(7).strip() : null;
-        // Compare digests so neither content nor length leaks through timing.
-        if (presented == null || !MessageDigest.isEqual(sha256(presented), adminTokenDigest)) {
-            metrics.adminRefused();
-            log.warn("admin request refused: {} credential for {} {} from {}",
-                    presented == null ? "no" : "a wrong", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress());
-            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + HttpResponses.REALM + "-admin\"");
-            HttpResponses.json(ctx.response(), 401, "{\"error\":\"unauthorized\"}");
-            return;
-        }
-        ctx.next();
     }
 
     private void revoke(RoutingContext ctx) {
@@ -128,13 +118,15 @@ public final class AdminRoutes {
                 return;
             }
         }
+        AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
         RevocationEvent event;
         try {
-            event = revokeEvent(body);
+            event = revokeEvent(body, principal);
         } catch (FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field, e.getMessage());
             return;
         }
+        String onBehalfOf = body.getString("actor");
         publisher.publish(event).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("publishing revocation {} failed", event.eventId(), ar.cause());
@@ -144,10 +136,11 @@ public final class AdminRoutes {
             }
             PublishReceipt receipt = ar.result();
             metrics.adminAction("revoke");
-            audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} reason={} "
-                            + "partition={} offset={}", event.eventId(), event.key().scope().wireName(),
-                    event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), event.actor(),
-                    event.reason(), receipt.partition(), receipt.offset());
+            audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
+                            + "reason={} partition={} offset={}", event.eventId(), event.key().scope().wireName(),
+                    event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), principal.actor(),
+                    principal.via().label(), onBehalfOf, event.reason(), receipt.partition(),
+                    receipt.offset());
             Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
@@ -197,7 +190,7 @@ public final class AdminRoutes {
         });
     }
 
-    private RevocationEvent revokeEvent(JsonObject body) throws FieldException {
+    private RevocationEvent revokeEvent(JsonObject body, AdminAuthenticator.Principal principal) throws FieldException {
         String scopeName = string(body, "scope", true);
         RevocationScope scope = RevocationScope.fromWireName(scopeName).orElseThrow(() -> new FieldException("scope",
                 "must be one of " + Arrays.stream(RevocationScope.values()).map(RevocationScope::wireName).toList()));
@@ -214,7 +207,7 @@ public final class AdminRoutes {
             throw new FieldException(message.substring(0, colon), message.substring(colon + 2));
         }
         String reason = string(body, "reason", false);
-        String actor = string(body, "actor", false);
+        string(body, "actor", false); // checked here, recorded in the audit log as onBehalfOf
         long now = clock.instant().getEpochSecond();
         long at = seconds(body, "at", now);
         if (at > now + 300) {
@@ -232,7 +225,16 @@ public final class AdminRoutes {
             throw new FieldException("expiresAt", "must not be before at");
         }
         return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
-                new RuleKey(scope, issuer, value), at, expiresAt, reason, actor == null ? "admin" : actor);
+                new RuleKey(scope, issuer, value), at, expiresAt, reason, eventActor(principal));
+    }
+
+    /**
+     * The event names the authenticated actor, not one the request claims: the topic is read by
+     * every sidecar and should say who really asked. Capped to what the event schema allows.
+     */
+    private static String eventActor(AdminAuthenticator.Principal principal) {
+        String actor = principal.actor();
+        return actor.length() <= EventCodec.MAX_FIELD_LENGTH ? actor : actor.substring(0, EventCodec.MAX_FIELD_LENGTH);
     }
 
     private static String string(JsonObject body, String field, boolean required) throws FieldException {
@@ -262,14 +264,6 @@ public final class AdminRoutes {
             throw new FieldException(field, "must be non-negative whole epoch seconds");
         }
         return ((Number) v).longValue();
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** A request field that is wrong; becomes a 400 naming it. */
