@@ -3,16 +3,14 @@ package io.jwtsidecar.http;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.DeadLetter;
-import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
-import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
-import io.jwtsidecar.revocation.RuleKeys;
-import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,10 +18,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,25 +30,42 @@ import org.slf4j.LoggerFactory;
  * The admin API: the only way to cut access, so every request must carry an admin credential
  * with the scope its route needs ({@link AdminAuthenticator}: refusals are logged and counted
  * there), and every accepted action is written to the audit log (logger
- * {@code io.jwtsidecar.audit}) with its actor, reason and event id.
+ * {@code io.jwtsidecar.audit}) with its actor, reason and event id. docs/openapi.yaml describes
+ * every route.
  *
- * <p>{@code POST /v1/revocations} takes
- * {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?}}, publishes a revoke
- * event and answers 202 with the event id and where it landed once Kafka has acknowledged it
- * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most
- * a few seconds of waiting). Bad input is a 400 naming the field.
+ * <ul>
+ *   <li>{@code POST /v1/revocations} (write) takes
+ *       {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?,"eventId"?}} and
+ *       publishes a revoke event.</li>
+ *   <li>{@code DELETE /v1/revocations/{scope}/{issuer}/{value}} (write; for scope {@code issuer}
+ *       also {@code /v1/revocations/issuer/{issuer}} with or without a trailing slash) publishes a
+ *       restore event; optional query parameters {@code reason}, {@code actor}, {@code eventId}.</li>
+ *   <li>{@code GET} on the same paths (read) answers this sidecar's local state of that rule.</li>
+ *   <li>{@code GET /v1/dead-letters?limit=N} (read) lists the poison pills kept here.</li>
+ * </ul>
+ *
+ * <p>Publishing answers 202 with the event id and where it landed once Kafka has acknowledged it
+ * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most a few
+ * seconds of waiting). Bad input is a 400 naming the field. The issuer in a path is
+ * percent-encoded (it holds {@code ://} and {@code /}); Vert.x decodes each segment after
+ * matching, so {@code %2F} never splits a segment.
+ *
+ * <p>Handlers run on the admin listener's event loop; store reads go to a worker
+ * ({@code executeBlocking}).
  */
 public final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
     private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
     /** How long a 202 waits for this sidecar's own feed; past it the answer says appliedLocally=false. */
     private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
-    private static final List<String> FIELDS = List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt");
+    /** A rule, by its key; for scope issuer the value is empty, so these paths have no value segment. */
+    static final String RULE_PATH = "/v1/revocations/:scope/:issuer/:value";
+    static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
+    private static final List<String> RESTORE_PARAMETERS = List.of("reason", "actor", "eventId");
 
     private final AdminAuthenticator authenticator;
     private final EventPublisher publisher;
-    private final TokenVerifier verifier;
-    private final Clock clock;
+    private final RevocationRequests requests;
     private final AppliedOffsets applied;
     private final RevocationStore store;
     private final SidecarMetrics metrics;
@@ -65,6 +79,10 @@ public final class AdminRoutes {
         Future<PublishReceipt> publish(RevocationEvent event);
     }
 
+    /** An answer to a publishing request, as sent. */
+    private record Answer(int status, String body) {
+    }
+
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
     public interface AppliedOffsets {
@@ -74,16 +92,16 @@ public final class AdminRoutes {
     /**
      * @param authenticator decides who calls and what they may do; the admin API has no open mode
      * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
+     * @param clock      rule times, and the idempotency window
      * @param applied    this sidecar's feed: the answer waits (briefly) until the event is applied
      *                   here too, so the admin's next request to this sidecar already sees it
-     * @param store      this sidecar's store, for the dead-letter listing
+     * @param store      this sidecar's store, for rule look-ups and the dead-letter listing
      */
     public AdminRoutes(AdminAuthenticator authenticator, EventPublisher publisher, TokenVerifier verifier,
                        Clock clock, AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
         this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
         this.publisher = publisher;
-        this.verifier = verifier;
-        this.clock = clock;
+        this.requests = new RevocationRequests(verifier, clock);
         this.applied = applied;
         this.store = store;
         this.metrics = metrics;
@@ -93,14 +111,20 @@ public final class AdminRoutes {
         Router router = Router.router(vertx);
         Handler<RoutingContext> write = authenticator.requiring(AdminScope.REVOCATIONS_WRITE);
         Handler<RoutingContext> read = authenticator.requiring(AdminScope.REVOCATIONS_READ);
-        router.post("/v1/revocations").handler(write)
-                .handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
+        // Vert.x runs body handlers before any other: the body (at most 16 KiB) is read, then the credential checked.
+        router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024))
+                .handler(write).handler(this::revoke);
+        for (String path : List.of(RULE_PATH, ISSUER_RULE_PATH, ISSUER_RULE_PATH + "/")) {
+            router.delete(path).handler(write).handler(this::restore);
+            router.get(path).handler(read).handler(this::lookup);
+        }
         router.get("/v1/dead-letters").handler(read).handler(this::deadLetters);
         // Last: what no route answers is a 404 (or 405) for authenticated callers only.
         router.route().handler(authenticator.anyCredential());
         return router;
     }
 
+    /** {@code POST /v1/revocations}: publish a revoke event. */
     private void revoke(RoutingContext ctx) {
         JsonObject body;
         try {
@@ -113,39 +137,117 @@ public final class AdminRoutes {
             return;
         }
         for (String name : body.fieldNames()) {
-            if (!FIELDS.contains(name)) {
-                HttpResponses.badRequest(ctx.response(), name, "unknown field; expected " + FIELDS);
+            if (!RevocationRequests.REVOKE_FIELDS.contains(name)) {
+                HttpResponses.badRequest(ctx.response(), name, "unknown field; expected " + RevocationRequests.REVOKE_FIELDS);
                 return;
             }
         }
         AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
         RevocationEvent event;
         try {
-            event = revokeEvent(body, principal);
-        } catch (FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field, e.getMessage());
+            event = requests.revoke(body, principal.actor());
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        String onBehalfOf = body.getString("actor");
-        publisher.publish(event).onComplete(ar -> {
+        publishAndAnswer(ctx, event, principal, body.getString("actor"));
+    }
+
+    /** {@code DELETE /v1/revocations/{scope}/{issuer}/{value}}: publish a restore event, lifting the rule. */
+    private void restore(RoutingContext ctx) {
+        AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
+        RevocationEvent event;
+        MultiMap query = ctx.queryParams();
+        try {
+            checkQuery(query, RESTORE_PARAMETERS);
+            String onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
+            event = requests.restore(ruleKey(ctx), query.get("eventId"), query.get("reason"), principal.actor());
+            publishAndAnswer(ctx, event, principal, onBehalfOf);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+        }
+    }
+
+    /** {@code GET /v1/revocations/{scope}/{issuer}/{value}}: this sidecar's stored rule for that key. */
+    private void lookup(RoutingContext ctx) {
+        RuleKey key;
+        try {
+            checkQuery(ctx.queryParams(), List.of());
+            key = ruleKey(ctx);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            return;
+        }
+        // A RocksDB read: off the event loop.
+        ctx.vertx().executeBlocking(() -> store.find(key)).onComplete(ar -> {
             if (ar.failed()) {
-                log.error("publishing revocation {} failed", event.eventId(), ar.cause());
-                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "publish_failed")
-                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode());
+                log.error("looking up rule {} failed", key, ar.cause());
+                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
                 return;
             }
+            Optional<Rule> rule = ar.result();
+            JsonObject answer = new JsonObject().put("revoked", rule.isPresent())
+                    .put("scope", key.scope().wireName()).put("issuer", key.issuer()).put("value", key.value());
+            rule.ifPresent(r -> answer.put("at", r.at()).put("expiresAt", r.expiresAt()).put("eventId", r.eventId()));
+            HttpResponses.json(ctx.response(), rule.isPresent() ? 200 : 404, answer.encode());
+        });
+    }
+
+    /** The rule key named by the path; on the issuer-only paths the scope is {@code issuer} and the value empty. */
+    private static RuleKey ruleKey(RoutingContext ctx) throws RevocationRequests.FieldException {
+        String scope = ctx.pathParam("scope");
+        return RevocationRequests.ruleKey(scope == null ? "issuer" : scope, ctx.pathParam("issuer"),
+                ctx.pathParam("value"));
+    }
+
+    private static void checkQuery(MultiMap query, List<String> allowed) throws RevocationRequests.FieldException {
+        for (String name : query.names()) {
+            if (!allowed.contains(name)) {
+                throw new RevocationRequests.FieldException(name, "unknown query parameter; expected "
+                        + (allowed.isEmpty() ? "none" : allowed));
+            }
+            if (query.getAll(name).size() > 1) {
+                throw new RevocationRequests.FieldException(name, "given more than once");
+            }
+        }
+    }
+
+    /** Publishes {@code event} and answers with the outcome. */
+    private void publishAndAnswer(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
+                                  String onBehalfOf) {
+        publish(ctx, event, principal, onBehalfOf).onComplete(ar -> {
+            Answer answer = ar.succeeded() ? ar.result()
+                    : new Answer(500, new JsonObject().put("error", "internal").encode());
+            HttpResponses.json(ctx.response(), answer.status(), answer.body());
+        });
+    }
+
+    /**
+     * Publishes, writes the audit line, and waits (briefly) for this sidecar to apply the event.
+     *
+     * @return the answer: 202 with the receipt, or 503 when Kafka did not take the event
+     */
+    private Future<Answer> publish(RoutingContext ctx, RevocationEvent event,
+                                                   AdminAuthenticator.Principal principal, String onBehalfOf) {
+        return publisher.publish(event).transform(ar -> {
+            if (ar.failed()) {
+                log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
+                return Future.succeededFuture(new Answer(503, new JsonObject().put("error", "publish_failed")
+                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode()));
+            }
             PublishReceipt receipt = ar.result();
-            metrics.adminAction("revoke");
-            audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
-                            + "reason={} partition={} offset={}", event.eventId(), event.key().scope().wireName(),
-                    event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), principal.actor(),
-                    principal.via().label(), onBehalfOf, event.reason(), receipt.partition(),
-                    receipt.offset());
-            Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
+            metrics.adminAction(verb(event));
+            audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
+                            + "reason={} partition={} offset={}", verb(event), event.eventId(),
+                    event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(),
+                    event.expiresAt(), logSafe(principal.actor()), principal.via().label(), onBehalfOf, event.reason(),
+                    receipt.partition(), receipt.offset());
+            return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
-                    .onComplete(local -> HttpResponses.json(ctx.response(), 202, new JsonObject()
+                    .transform(local -> Future.succeededFuture(new Answer(202, new JsonObject()
                             .put("eventId", event.eventId())
+                            .put("type", verb(event))
                             .put("scope", event.key().scope().wireName())
                             .put("issuer", event.key().issuer())
                             .put("value", event.key().value())
@@ -154,7 +256,7 @@ public final class AdminRoutes {
                             .put("partition", receipt.partition())
                             .put("offset", receipt.offset())
                             .put("appliedLocally", local.succeeded())
-                            .encode()));
+                            .encode())));
         });
     }
 
@@ -190,89 +292,22 @@ public final class AdminRoutes {
         });
     }
 
-    private RevocationEvent revokeEvent(JsonObject body, AdminAuthenticator.Principal principal) throws FieldException {
-        String scopeName = string(body, "scope", true);
-        RevocationScope scope = RevocationScope.fromWireName(scopeName).orElseThrow(() -> new FieldException("scope",
-                "must be one of " + Arrays.stream(RevocationScope.values()).map(RevocationScope::wireName).toList()));
-        String issuer = string(body, "issuer", true);
-        String value = string(body, "value", scope != RevocationScope.ISSUER);
-        if (value == null) {
-            value = "";
-        }
-        try {
-            RuleKeys.check(scope, issuer, value);
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            int colon = message.indexOf(':');
-            throw new FieldException(message.substring(0, colon), message.substring(colon + 2));
-        }
-        String reason = string(body, "reason", false);
-        string(body, "actor", false); // checked here, recorded in the audit log as onBehalfOf
-        long now = clock.instant().getEpochSecond();
-        long at = seconds(body, "at", now);
-        if (at > now + 300) {
-            throw new FieldException("at", "must not be more than 5 minutes in the future");
-        }
-        Optional<IssuerPolicy> policy = verifier.policy(issuer);
-        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt", 0) : null;
-        if (expiresAt == null) {
-            if (policy.isEmpty()) {
-                throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
+    /** "revoke" or "restore": the event type's wire name, also the audit verb and metric label. */
+    private static String verb(RevocationEvent event) {
+        return event.type().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** An actor comes from a credential name or a token's sub: escape control characters so it cannot forge log lines. */
+    private static String logSafe(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
             }
-            expiresAt = at + policy.get().maxTokenLifetime().toSeconds();
         }
-        if (expiresAt < at) {
-            throw new FieldException("expiresAt", "must not be before at");
-        }
-        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
-                new RuleKey(scope, issuer, value), at, expiresAt, reason, eventActor(principal));
-    }
-
-    /**
-     * The event names the authenticated actor, not one the request claims: the topic is read by
-     * every sidecar and should say who really asked. Capped to what the event schema allows.
-     */
-    private static String eventActor(AdminAuthenticator.Principal principal) {
-        String actor = principal.actor();
-        return actor.length() <= EventCodec.MAX_FIELD_LENGTH ? actor : actor.substring(0, EventCodec.MAX_FIELD_LENGTH);
-    }
-
-    private static String string(JsonObject body, String field, boolean required) throws FieldException {
-        Object v = body.getValue(field);
-        if (v == null) {
-            if (required) {
-                throw new FieldException(field, "required");
-            }
-            return null;
-        }
-        if (!(v instanceof String)) {
-            throw new FieldException(field, "must be a string");
-        }
-        String s = (String) v;
-        if (s.length() > EventCodec.MAX_FIELD_LENGTH) {
-            throw new FieldException(field, "longer than " + EventCodec.MAX_FIELD_LENGTH + " characters");
-        }
-        return s;
-    }
-
-    private static long seconds(JsonObject body, String field, long fallback) throws FieldException {
-        Object v = body.getValue(field);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
-            throw new FieldException(field, "must be non-negative whole epoch seconds");
-        }
-        return ((Number) v).longValue();
-    }
-
-    /** A request field that is wrong; becomes a 400 naming it. */
-    private static final class FieldException extends Exception {
-        private final String field;
-
-        FieldException(String field, String message) {
-            super(message, null, false, false);
-            this.field = field;
-        }
+        return sb.toString();
     }
 }
