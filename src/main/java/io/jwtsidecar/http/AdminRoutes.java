@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Publishing answers 202 with the event id and where it landed once Kafka has acknowledged it
  * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most a few
- * seconds of waiting). Bad input is a 400 naming the field. The issuer in a path is
+ * seconds of waiting). Event ids are idempotency keys ({@link RecentPublishes}): the same request
+ * with the same {@code eventId} within an hour gets the same answer and publishes nothing; another
+ * request with that id is a 409. Bad input is a 400 naming the field. The issuer in a path is
  * percent-encoded (it holds {@code ://} and {@code /}); Vert.x decodes each segment after
  * matching, so {@code %2F} never splits a segment.
  *
@@ -58,6 +61,9 @@ public final class AdminRoutes {
     private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
     /** How long a 202 waits for this sidecar's own feed; past it the answer says appliedLocally=false. */
     private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
+    /** How long an event id is remembered for idempotent repeats, and how many are. */
+    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(1);
+    private static final long IDEMPOTENCY_MAX_ENTRIES = 10_000;
     /** A rule, by its key; for scope issuer the value is empty, so these paths have no value segment. */
     static final String RULE_PATH = "/v1/revocations/:scope/:issuer/:value";
     static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
@@ -69,6 +75,7 @@ public final class AdminRoutes {
     private final AppliedOffsets applied;
     private final RevocationStore store;
     private final SidecarMetrics metrics;
+    private final RecentPublishes recent;
 
     /**
      * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
@@ -77,10 +84,6 @@ public final class AdminRoutes {
     @FunctionalInterface
     public interface EventPublisher {
         Future<PublishReceipt> publish(RevocationEvent event);
-    }
-
-    /** An answer to a publishing request, as sent. */
-    private record Answer(int status, String body) {
     }
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
@@ -105,6 +108,7 @@ public final class AdminRoutes {
         this.applied = applied;
         this.store = store;
         this.metrics = metrics;
+        this.recent = new RecentPublishes(IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_ENTRIES, clock);
     }
 
     public Router router(Vertx vertx) {
@@ -150,7 +154,9 @@ public final class AdminRoutes {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        publishAndAnswer(ctx, event, principal, body.getString("actor"));
+        TreeMap<String, Object> asked = new TreeMap<>(body.getMap());
+        asked.remove("eventId");
+        publishOnce(ctx, event, principal, body.getString("actor"), asked);
     }
 
     /** {@code DELETE /v1/revocations/{scope}/{issuer}/{value}}: publish a restore event, lifting the rule. */
@@ -162,7 +168,13 @@ public final class AdminRoutes {
             checkQuery(query, RESTORE_PARAMETERS);
             String onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
             event = requests.restore(ruleKey(ctx), query.get("eventId"), query.get("reason"), principal.actor());
-            publishAndAnswer(ctx, event, principal, onBehalfOf);
+            TreeMap<String, Object> asked = new TreeMap<>();
+            asked.put("scope", event.key().scope().wireName());
+            asked.put("issuer", event.key().issuer());
+            asked.put("value", event.key().value());
+            asked.put("reason", event.reason());
+            asked.put("actor", onBehalfOf);
+            publishOnce(ctx, event, principal, onBehalfOf, asked);
         } catch (RevocationRequests.FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
         }
@@ -212,14 +224,40 @@ public final class AdminRoutes {
         }
     }
 
-    /** Publishes {@code event} and answers with the outcome. */
-    private void publishAndAnswer(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
-                                  String onBehalfOf) {
-        publish(ctx, event, principal, onBehalfOf).onComplete(ar -> {
-            Answer answer = ar.succeeded() ? ar.result()
-                    : new Answer(500, new JsonObject().put("error", "internal").encode());
-            HttpResponses.json(ctx.response(), answer.status(), answer.body());
-        });
+    /**
+     * Publishes {@code event} unless its event id was used within the idempotency window: the
+     * same request again gets the first answer, another request with that id a 409.
+     *
+     * @param asked everything the request asked for except the event id, for telling a repeat
+     *              from a different request
+     */
+    private void publishOnce(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
+                             String onBehalfOf, TreeMap<String, Object> asked) {
+        String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
+                .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
+        RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
+        switch (claim.outcome()) {
+            case CONFLICT:
+                HttpResponses.json(ctx.response(), 409, new JsonObject().put("error", "conflict").put("field", "eventId")
+                        .put("message", "this eventId was used for a different request within the last "
+                                + IDEMPOTENCY_WINDOW.toMinutes() + " minutes").encode());
+                return;
+            case REPEAT:
+                log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
+                        logSafe(principal.actor()));
+                break;
+            default:
+                publish(ctx, event, principal, onBehalfOf).onComplete(ar -> {
+                    RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
+                            : new RecentPublishes.Answer(500, new JsonObject().put("error", "internal").encode());
+                    if (answer.status() == 202) {
+                        claim.succeed(answer);
+                    } else {
+                        claim.fail(answer);
+                    }
+                });
+        }
+        claim.answer().onComplete(ar -> HttpResponses.json(ctx.response(), ar.result().status(), ar.result().body()));
     }
 
     /**
@@ -227,12 +265,12 @@ public final class AdminRoutes {
      *
      * @return the answer: 202 with the receipt, or 503 when Kafka did not take the event
      */
-    private Future<Answer> publish(RoutingContext ctx, RevocationEvent event,
+    private Future<RecentPublishes.Answer> publish(RoutingContext ctx, RevocationEvent event,
                                                    AdminAuthenticator.Principal principal, String onBehalfOf) {
         return publisher.publish(event).transform(ar -> {
             if (ar.failed()) {
                 log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
-                return Future.succeededFuture(new Answer(503, new JsonObject().put("error", "publish_failed")
+                return Future.succeededFuture(new RecentPublishes.Answer(503, new JsonObject().put("error", "publish_failed")
                         .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode()));
             }
             PublishReceipt receipt = ar.result();
@@ -245,7 +283,7 @@ public final class AdminRoutes {
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
-                    .transform(local -> Future.succeededFuture(new Answer(202, new JsonObject()
+                    .transform(local -> Future.succeededFuture(new RecentPublishes.Answer(202, new JsonObject()
                             .put("eventId", event.eventId())
                             .put("type", verb(event))
                             .put("scope", event.key().scope().wireName())

@@ -52,8 +52,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The admin routes over real HTTP on loopback, with a real RocksDB store: input validation (every
- * 400 names its field), percent-encoded issuers in paths, restore and look-up. Publishing is
- * recorded in memory here; AdminIT publishes to a real broker.
+ * 400 names its field), percent-encoded issuers in paths, restore and look-up, and idempotency by
+ * event id. Publishing is recorded in memory here; AdminIT publishes to a real broker.
  */
 class AdminRoutesTest {
     private static final String ISSUER = "https://idp.example.com/realms/main";
@@ -356,5 +356,105 @@ class AdminRoutesTest {
         assertThat(send(at("/v1/revocations/sub/" + enc(ISSUER) + "/x").GET(), null).statusCode()).isEqualTo(401);
         assertThat(send(at("/v1/dead-letters").GET(), null).statusCode()).isEqualTo(401);
         assertThat(send(at("/v1/dead-letters").GET(), READER_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    // ---- idempotency by eventId -----------------------------------------------------------------
+
+    @Test
+    void a_repeated_post_with_the_same_event_id_answers_the_same_and_publishes_once() throws Exception {
+        String body = revokeBody("frank") + ",\"eventId\":\"" + UUID.randomUUID() + "\"}";
+
+        HttpResponse<String> first = post(body);
+        HttpResponse<String> again = post(body);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void an_event_id_the_server_chose_is_an_idempotency_key_too() throws Exception {
+        HttpResponse<String> first = post(revokeBody("gina") + "}");
+        String eventId = json(first).getString("eventId");
+
+        HttpResponse<String> again = post(revokeBody("gina") + ",\"eventId\":\"" + eventId.toUpperCase() + "\"}");
+
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void a_reused_event_id_for_a_different_request_is_409() throws Exception {
+        String eventId = UUID.randomUUID().toString();
+        assertThat(post(revokeBody("hank") + ",\"eventId\":\"" + eventId + "\"}").statusCode()).isEqualTo(202);
+
+        HttpResponse<String> otherValue = post(revokeBody("ivan") + ",\"eventId\":\"" + eventId + "\"}");
+        HttpResponse<String> otherReason = post(revokeBody("hank") + ",\"reason\":\"x\",\"eventId\":\"" + eventId + "\"}");
+        HttpResponse<String> otherActor = post(revokeBody("hank") + ",\"eventId\":\"" + eventId + "\"}", OTHER_WRITER_TOKEN);
+        HttpResponse<String> asRestore = delete("/v1/revocations/sub/" + enc(ISSUER) + "/hank?eventId=" + eventId);
+
+        for (HttpResponse<String> r : List.of(otherValue, otherReason, otherActor, asRestore)) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+            assertThat(json(r).getString("error")).isEqualTo("conflict");
+            assertThat(json(r).getString("field")).isEqualTo("eventId");
+        }
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void a_repeated_restore_with_the_same_event_id_publishes_once() throws Exception {
+        String path = "/v1/revocations/sub/" + enc(ISSUER) + "/jill?reason=mistake&eventId=" + UUID.randomUUID();
+
+        HttpResponse<String> first = delete(path);
+        HttpResponse<String> again = delete(path);
+
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void an_event_id_is_forgotten_after_an_hour() throws Exception {
+        String body = revokeBody("kate") + ",\"eventId\":\"" + UUID.randomUUID() + "\"}";
+        post(body);
+
+        CLOCK.advance(AdminRoutes.IDEMPOTENCY_WINDOW.plusSeconds(1));
+
+        assertThat(post(body).statusCode()).isEqualTo(202);
+        assertThat(published).as("published again, with the same event id").hasSize(2);
+        assertThat(published.get(1).eventId()).isEqualTo(published.get(0).eventId());
+    }
+
+    @Test
+    void a_failed_publish_is_not_remembered_so_a_retry_publishes() throws Exception {
+        String body = revokeBody("liam") + ",\"eventId\":\"" + UUID.randomUUID() + "\"}";
+        Promise<PublishReceipt> failing = Promise.promise();
+        nextPublish.set(failing);
+        failing.fail(new IllegalStateException("broker down"));
+
+        assertThat(post(body).statusCode()).isEqualTo(503);
+        assertThat(post(body).statusCode()).isEqualTo(202);
+        assertThat(published).hasSize(2);
+    }
+
+    @Test
+    void concurrent_repeats_wait_for_the_first_answer_and_publish_once() throws Exception {
+        String body = revokeBody("mona") + ",\"eventId\":\"" + UUID.randomUUID() + "\"}";
+        Promise<PublishReceipt> slow = Promise.promise();
+        nextPublish.set(slow);
+
+        CompletableFuture<HttpResponse<String>> first = client.sendAsync(at("/v1/revocations")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        org.awaitility.Awaitility.await().until(() -> published.size() == 1);
+        CompletableFuture<HttpResponse<String>> second = client.sendAsync(at("/v1/revocations")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        assertThat(second).as("the repeat waits for the first answer").isNotDone();
+        slow.complete(new PublishReceipt(published.get(0).eventId(), 0, 99));
+
+        assertThat(second.get().body()).isEqualTo(first.get().body()).contains("\"offset\":99");
+        assertThat(published).hasSize(1);
     }
 }
