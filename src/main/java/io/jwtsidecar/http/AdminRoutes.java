@@ -12,10 +12,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * with the scope its route needs ({@link AdminAuthenticator}: refusals are logged and counted
  * there), and every accepted action is written to the audit log (logger
  * {@code io.jwtsidecar.audit}) with its actor, reason and event id. docs/openapi.yaml describes
- * every route.
+ * every route, and is served without a credential at {@code GET /openapi.yaml}.
  *
  * <ul>
  *   <li>{@code POST /v1/revocations} (write) takes
@@ -68,6 +71,7 @@ public final class AdminRoutes {
     static final String RULE_PATH = "/v1/revocations/:scope/:issuer/:value";
     static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
     private static final List<String> RESTORE_PARAMETERS = List.of("reason", "actor", "eventId");
+    private static final String OPENAPI_RESOURCE = "openapi.yaml";
 
     private final AdminAuthenticator authenticator;
     private final EventPublisher publisher;
@@ -76,6 +80,7 @@ public final class AdminRoutes {
     private final RevocationStore store;
     private final SidecarMetrics metrics;
     private final RecentPublishes recent;
+    private final Buffer openApi;
 
     /**
      * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
@@ -109,10 +114,12 @@ public final class AdminRoutes {
         this.store = store;
         this.metrics = metrics;
         this.recent = new RecentPublishes(IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_ENTRIES, clock);
+        this.openApi = Buffer.buffer(openApiDocument());
     }
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
+        router.get("/openapi.yaml").handler(this::openApi);
         Handler<RoutingContext> write = authenticator.requiring(AdminScope.REVOCATIONS_WRITE);
         Handler<RoutingContext> read = authenticator.requiring(AdminScope.REVOCATIONS_READ);
         // Vert.x runs body handlers before any other: the body (at most 16 KiB) is read, then the credential checked.
@@ -126,6 +133,11 @@ public final class AdminRoutes {
         // Last: what no route answers is a 404 (or 405) for authenticated callers only.
         router.route().handler(authenticator.anyCredential());
         return router;
+    }
+
+    /** {@code GET /openapi.yaml}: the OpenAPI document of this API; needs no credential. */
+    private void openApi(RoutingContext ctx) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApi);
     }
 
     /** {@code POST /v1/revocations}: publish a revoke event. */
@@ -328,6 +340,23 @@ public final class AdminRoutes {
             HttpResponses.json(ctx.response(), 200, new JsonObject().put("count", store.deadLetterCount())
                     .put("deadLetters", items).encode());
         });
+    }
+
+    /**
+     * The OpenAPI document, copied from docs/openapi.yaml onto the class path by the build.
+     *
+     * @throws IllegalStateException when the build left it out
+     */
+    static byte[] openApiDocument() {
+        try (InputStream in = AdminRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("Error loading the admin OpenAPI document: " + OPENAPI_RESOURCE
+                        + " is not on the class path");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("Error loading the admin OpenAPI document " + OPENAPI_RESOURCE, e);
+        }
     }
 
     /** "revoke" or "restore": the event type's wire name, also the audit verb and metric label. */
