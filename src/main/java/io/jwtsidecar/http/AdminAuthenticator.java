@@ -110,7 +110,7 @@ public final class AdminAuthenticator {
             scopes = Set.copyOf(scopes);
         }
 
-        /** {@code admin.token}: every scope, actor {@value #ADMIN_TOKEN_ACTOR}. */
+        /** {@code admin.token}: every scope, actor {@value AdminAuthenticator#ADMIN_TOKEN_ACTOR}. */
         public static Credential adminToken(String token) {
             return new Credential(ADMIN_TOKEN_ACTOR, token, EnumSet.allOf(AdminScope.class));
         }
