@@ -6,6 +6,7 @@ import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;
 import io.jwtsidecar.http.IdentityHeaders;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *            ▼                        ▼
  *   RevocationCheck ──► TokenVerifier ──► SidecarRoutes (api listener, one instance per event loop)
  *                            │
- *   RevocationPublisher ◄── AdminRoutes (admin listener; only with an admin token)
+ *   RevocationPublisher ◄── AdminRoutes ◄── AdminAuthenticator (admin listener; only with an admin credential)
  * </pre>
  *
  * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), feed, key fetching, store;
@@ -179,7 +180,7 @@ public final class Sidecar implements AutoCloseable {
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
 
             Integer adminPort = null;
-            if (config.adminToken().isPresent()) {
+            if (config.adminAccess().enabled()) {
                 Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
@@ -188,11 +189,12 @@ public final class Sidecar implements AutoCloseable {
                 fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
                         config.fleet().statusInterval().multipliedBy(3), config.fleet().goneAfter(), config.sidecarId());
                 fleet.start();
-                AdminRoutes adminRoutes = new AdminRoutes(config.adminToken().get(), publisher, verifier, clock,
-                        feed::whenApplied, store, metrics).withFleet(new FleetRoutes(fleet, feed::positionOf));
+                AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
+                        publisher::publish, verifier, clock, feed::whenApplied, store, metrics)
+                        .withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
             } else {
-                log.warn("admin API is off: no admin.token configured");
+                log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
@@ -202,6 +204,17 @@ public final class Sidecar implements AutoCloseable {
             closeQuietly(vertx, publisher, reporter, fleet, feed, keyFetching, maintenance, store);
             throw e;
         }
+    }
+
+    /** The admin API's credentials: admin.token (every scope, actor "admin"), admin.credentials, admin JWTs. */
+    private static AdminAuthenticator adminAuthenticator(SidecarConfig.AdminAccess access, TokenVerifier verifier,
+                                                         SidecarMetrics metrics) {
+        List<AdminAuthenticator.Credential> credentials = new java.util.ArrayList<>();
+        access.token().ifPresent(t -> credentials.add(AdminAuthenticator.Credential.adminToken(t)));
+        for (SidecarConfig.AdminCredential c : access.credentials()) {
+            credentials.add(new AdminAuthenticator.Credential(c.name(), c.token(), c.scopes()));
+        }
+        return new AdminAuthenticator(credentials, access.jwtIssuer(), verifier, metrics);
     }
 
     /**

@@ -20,7 +20,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         try {
             SidecarConfig cfg = new ConfigLoader(System.getenv()).load(config);
             System.out.println("configuration OK: " + cfg.issuers().size() + " issuer(s), topic "
-                    + cfg.kafka().topic() + ", admin API " + (cfg.adminToken().isPresent() ? "on" : "off"));
+                    + cfg.kafka().topic() + ", admin API " + (cfg.adminAccess().enabled() ? "on" : "off"));
             for (IssuerPolicy p : cfg.issuers()) {
                 System.out.println("  " + p.issuer() + ": keys " + p.keys().describe() + ", algorithms "
                         + p.algorithms() + ", audiences " + p.audiences());

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Every scalar configuration key in one place, with its default and its meaning (as Kafka's
  * {@code ConfigDef} does), so the loader, the environment overrides and the documentation
- * cannot drift apart. Lists (issuers) and passthrough maps ({@code kafka.consumer},
+ * cannot drift apart. Lists (issuers, admin credentials) and passthrough maps ({@code kafka.consumer},
  * {@code kafka.producer}) are described in docs/CONFIG.md.
  */
 public final class ConfigKeys {
@@ -20,7 +20,11 @@ public final class ConfigKeys {
     public static final ConfigKey ADMIN_PORT = new ConfigKey("admin.port", "8182",
             "Port of the admin API (0 picks a free port).");
     public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", null,
-            "Bearer credential for the admin API, at least 32 characters. Without it the admin API does not start.");
+            "Bearer credential for the admin API with every scope (actor admin), at least 32 characters. The admin API "
+                    + "starts only when this, admin.credentials or admin.jwtIssuer is set.");
+    public static final ConfigKey ADMIN_JWT_ISSUER = new ConfigKey("admin.jwtIssuer", null,
+            "One of the configured issuers, exactly: its tokens that this sidecar verifies are admin credentials with "
+                    + "the scopes named in their scope or scp claim; the actor is their sub. Unset: no JWTs.");
     public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
             "Tokens longer than this are refused as too_large before any parsing.");
     public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
@@ -54,8 +58,8 @@ public final class ConfigKeys {
                     + "X-Revocation-Stale: true.");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC, KAFKA_STATUS_TOPIC,
-            FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
+            ADMIN_TOKEN, ADMIN_JWT_ISSUER, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
+            KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
@@ -88,6 +92,17 @@ public final class ConfigKeys {
 
     public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH);
+
+    /** Keys of each entry of {@code admin.credentials} (under {@code admin.credentials[i]}). */
+    public static final ConfigKey CREDENTIAL_NAME = new ConfigKey("name", null,
+            "Who this credential is: the actor in the audit log and on the events. Required, unique.");
+    public static final ConfigKey CREDENTIAL_TOKEN = new ConfigKey("token", null,
+            "The bearer credential, at least 32 characters, unique. Required.");
+    public static final ConfigKey CREDENTIAL_SCOPES = new ConfigKey("scopes", null,
+            "What it may do: a non-empty list of revocations:write (revoke, restore) and revocations:read (look up "
+                    + "rules, list dead letters). Required.");
+
+    public static final List<ConfigKey> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES);
 
     private ConfigKeys() {
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.KeySource;
@@ -48,6 +49,8 @@ public final class ConfigLoader {
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
     private static final String CLAIM_HEADERS = "api.claimHeaders";
+    /** A list of {@code {name, token, scopes}}, so not one of the scalar {@link ConfigKeys}. */
+    private static final String ADMIN_CREDENTIALS = "admin.credentials";
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
 
@@ -117,7 +120,7 @@ public final class ConfigLoader {
                     errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
             SidecarConfig.Listener admin = new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST),
                     integer(ConfigKeys.ADMIN_PORT, 0, 65535));
-            if (api.port() != 0 && api.port() == admin.port() && adminTokenGiven()) {
+            if (api.port() != 0 && api.port() == admin.port() && adminCredentialGiven()) {
                 errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the admin API needs a port of its own");
             }
@@ -126,6 +129,7 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
+            List<SidecarConfig.AdminCredential> adminCredentials = adminCredentials(adminToken);
             int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
             long cacheMaxBytes = integer(ConfigKeys.CACHE_MAX_BYTES, 0, Integer.MAX_VALUE);
             Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
@@ -161,15 +165,125 @@ public final class ConfigLoader {
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
                     onStale.equals("fail-open"));
             List<IssuerPolicy> issuers = issuers();
+            Optional<String> adminJwtIssuer = adminJwtIssuer();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            return new SidecarConfig(id, api, claimHeaders, admin, adminToken, maxTokenBytes, cacheMaxBytes, kafka, fleet, revocation, issuers);
+            SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
+                    adminJwtIssuer);
+            return new SidecarConfig(id, api, claimHeaders, admin, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
+                    revocation, issuers);
         }
 
-        private boolean adminTokenGiven() {
-            JsonNode token = at(ConfigKeys.ADMIN_TOKEN.name());
-            return token != null && !token.isNull();
+        private boolean adminCredentialGiven() {
+            for (String key : List.of(ConfigKeys.ADMIN_TOKEN.name(), ADMIN_CREDENTIALS, ConfigKeys.ADMIN_JWT_ISSUER.name())) {
+                JsonNode n = at(key);
+                if (n != null && !n.isNull()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * {@code admin.credentials}: a list of {@code {name, token, scopes}}. Names and tokens must be
+         * unique (also against {@code admin.token}), so every credential names exactly one actor.
+         */
+        private List<SidecarConfig.AdminCredential> adminCredentials(Optional<String> adminToken) {
+            List<SidecarConfig.AdminCredential> result = new ArrayList<>();
+            JsonNode list = at(ADMIN_CREDENTIALS);
+            if (list == null || list.isNull()) {
+                return result;
+            }
+            if (!list.isArray()) {
+                errors.add(ADMIN_CREDENTIALS + ": must be a list of {name, token, scopes}");
+                return result;
+            }
+            Map<String, String> tokenOwners = new java.util.HashMap<>();
+            adminToken.ifPresent(t -> tokenOwners.put(t, ConfigKeys.ADMIN_TOKEN.name()));
+            Set<String> names = new LinkedHashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                String at = ADMIN_CREDENTIALS + "[" + i + "]";
+                JsonNode n = list.get(i);
+                if (!n.isObject()) {
+                    errors.add(at + ": must be a mapping with name, token and scopes");
+                    continue;
+                }
+                int before = errors.size();
+                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                    String f = it.next();
+                    if (ConfigKeys.CREDENTIAL_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
+                        errors.add(at + "." + f + ": unknown key");
+                    }
+                }
+                String name = scalar(n, ConfigKeys.CREDENTIAL_NAME.name());
+                if (name == null || name.isBlank()) {
+                    errors.add(at + ".name: required");
+                } else if (!names.add(name)) {
+                    errors.add(at + ".name: '" + name + "' is configured twice");
+                }
+                String token = scalar(n, ConfigKeys.CREDENTIAL_TOKEN.name());
+                if (token == null || token.isEmpty()) {
+                    errors.add(at + ".token: required");
+                } else if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+                    errors.add(at + ".token: must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters, got "
+                            + token.length() + " (value hidden)");
+                } else if (tokenOwners.containsKey(token)) {
+                    errors.add(at + ".token: the same as " + tokenOwners.get(token) + " (value hidden); every "
+                            + "credential needs a token of its own");
+                } else {
+                    tokenOwners.put(token, at + ".token");
+                }
+                Set<AdminScope> scopes = adminScopes(at, n.get(ConfigKeys.CREDENTIAL_SCOPES.name()));
+                if (errors.size() == before) {
+                    result.add(new SidecarConfig.AdminCredential(name, token, scopes));
+                }
+            }
+            return result;
+        }
+
+        private Set<AdminScope> adminScopes(String at, JsonNode list) {
+            String key = at + "." + ConfigKeys.CREDENTIAL_SCOPES.name();
+            List<String> known = java.util.Arrays.stream(AdminScope.values()).map(AdminScope::wireName).toList();
+            Set<AdminScope> scopes = java.util.EnumSet.noneOf(AdminScope.class);
+            if (list == null || list.isNull() || (list.isArray() && list.isEmpty())) {
+                errors.add(key + ": at least one of " + known + " is required");
+                return scopes;
+            }
+            if (!list.isArray()) {
+                errors.add(key + ": must be a list, a non-empty subset of " + known);
+                return scopes;
+            }
+            for (JsonNode s : list) {
+                Optional<AdminScope> scope = s.isTextual() ? AdminScope.fromWireName(s.textValue()) : Optional.empty();
+                if (scope.isEmpty()) {
+                    errors.add(key + ": '" + s.asText() + "' is not one of " + known);
+                } else {
+                    scopes.add(scope.get());
+                }
+            }
+            return scopes;
+        }
+
+        /** {@code admin.jwtIssuer} must name a configured issuer exactly: its keys and policy verify the tokens. */
+        private Optional<String> adminJwtIssuer() {
+            Optional<String> issuer = text(ConfigKeys.ADMIN_JWT_ISSUER);
+            if (issuer.isEmpty()) {
+                return issuer;
+            }
+            // Compared with the file's entries, not the valid ones: a broken entry is reported once, by itself.
+            JsonNode list = root.get("issuers");
+            boolean configured = false;
+            if (list != null && list.isArray()) {
+                for (JsonNode n : list) {
+                    configured |= n.isObject() && issuer.get().equals(scalar(n, ConfigKeys.ISSUER.name()));
+                }
+            }
+            if (!configured) {
+                errors.add(ConfigKeys.ADMIN_JWT_ISSUER.name() + ": '" + issuer.get()
+                        + "' is not the issuer of any entry of issuers (exact match)");
+            }
+            return issuer;
         }
 
         private List<IssuerPolicy> issuers() {
@@ -419,7 +533,7 @@ public final class ConfigLoader {
                 for (Iterator<String> f = section.getValue().fieldNames(); f.hasNext(); ) {
                     String name = s + "." + f.next();
                     if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
-                            && !name.equals(CLAIM_HEADERS)) {
+                            && !name.equals(CLAIM_HEADERS) && !name.equals(ADMIN_CREDENTIALS)) {
                         errors.add(name + ": unknown key");
                     }
                 }

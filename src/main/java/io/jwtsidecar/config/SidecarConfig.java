@@ -1,10 +1,12 @@
 package io.jwtsidecar.config;
 
+import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole validated configuration of one sidecar. Built only by {@link ConfigLoader}, which
@@ -14,7 +16,7 @@ import java.util.Optional;
  * @param api         the sidecar API listener
  * @param claimHeaders extra identity headers: header name → claim name ({@code api.claimHeaders})
  * @param admin       the admin API listener
- * @param adminToken  the admin credential; empty means the admin API stays off
+ * @param adminAccess who may call the admin API; with no credential of any kind it stays off
  * @param maxTokenBytes size cap for tokens
  * @param cacheMaxBytes budget of the verified-token cache (0: off)
  * @param kafka       Kafka connection and passthrough settings
@@ -22,8 +24,9 @@ import java.util.Optional;
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
  */
-public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin, Optional<String> adminToken,
-                            int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet, Revocation revocation, List<IssuerPolicy> issuers) {
+public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
+                            AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
+                            Revocation revocation, List<IssuerPolicy> issuers) {
 
     public SidecarConfig {
         claimHeaders = Map.copyOf(claimHeaders);
@@ -32,6 +35,59 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
 
     /** Fleet status reporting: how often, and when a silent sidecar is forgotten. */
     public record Fleet(java.time.Duration statusInterval, java.time.Duration goneAfter) {
+    }
+
+    /** The static {@code admin.token}, if set (a shortcut for {@code adminAccess().token()}). */
+    public Optional<String> adminToken() {
+        return adminAccess.token();
+    }
+
+    /**
+     * The admin API's credentials ({@code admin.*}). Secrets are left out of {@link #toString()}.
+     *
+     * @param token       {@code admin.token}: a static credential with every scope, actor {@code admin}
+     * @param credentials {@code admin.credentials}: named static credentials with their scopes
+     * @param jwtIssuer   {@code admin.jwtIssuer}: a configured issuer whose verified tokens are
+     *                    credentials too, with the scopes their {@code scope}/{@code scp} claims name
+     */
+    public record AdminAccess(Optional<String> token, List<AdminCredential> credentials, Optional<String> jwtIssuer) {
+        public AdminAccess {
+            credentials = List.copyOf(credentials);
+        }
+
+        /** No admin credential at all: the admin API stays off. */
+        public static AdminAccess none() {
+            return new AdminAccess(Optional.empty(), List.of(), Optional.empty());
+        }
+
+        /** Whether any credential is configured, i.e. whether the admin API runs. */
+        public boolean enabled() {
+            return token.isPresent() || !credentials.isEmpty() || jwtIssuer.isPresent();
+        }
+
+        @Override
+        public String toString() {
+            return "AdminAccess[token=" + (token.isPresent() ? "(hidden)" : "none") + ", credentials=" + credentials
+                    + ", jwtIssuer=" + jwtIssuer.orElse("none") + "]";
+        }
+    }
+
+    /**
+     * One entry of {@code admin.credentials}: a static bearer credential.
+     *
+     * @param name   the actor in the audit log
+     * @param token  the bearer value, at least 32 characters
+     * @param scopes what it may do; never empty
+     */
+    public record AdminCredential(String name, String token, Set<AdminScope> scopes) {
+        public AdminCredential {
+            scopes = Set.copyOf(scopes);
+        }
+
+        @Override
+        public String toString() {
+            return "AdminCredential[name=" + name + ", token=(hidden), scopes=" + scopes + "]";
+        }
     }
 
     /** A TCP listener. */

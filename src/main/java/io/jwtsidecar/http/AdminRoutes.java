@@ -1,64 +1,97 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.metrics.SidecarMetrics;
-import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.revocation.DeadLetter;
-import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
-import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
-import io.jwtsidecar.revocation.RuleKeys;
-import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.TokenVerifier;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API: the only way to cut access, so every request must carry the admin bearer
- * credential, every refusal is logged, and every accepted action is written to the audit log
- * (logger {@code io.jwtsidecar.audit}) with its actor, reason and event id.
+ * The admin API: the only way to cut access, so every request must carry an admin credential
+ * with the scope its route needs ({@link AdminAuthenticator}: refusals are logged and counted
+ * there), and every accepted action is written to the audit log (logger
+ * {@code io.jwtsidecar.audit}) with its actor, reason and event id. docs/openapi.yaml describes
+ * every route, and is served without a credential at {@code GET /openapi.yaml}.
  *
- * <p>{@code POST /v1/revocations} takes
- * {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?}}, publishes a revoke
- * event and answers 202 with the event id and where it landed once Kafka has acknowledged it
- * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most
- * a few seconds of waiting). Bad input is a 400 naming the field.
+ * <ul>
+ *   <li>{@code POST /v1/revocations} (write) takes
+ *       {@code {"scope","issuer","value","reason"?,"actor"?,"at"?,"expiresAt"?,"eventId"?}} and
+ *       publishes a revoke event.</li>
+ *   <li>{@code DELETE /v1/revocations/{scope}/{issuer}/{value}} (write; for scope {@code issuer}
+ *       also {@code /v1/revocations/issuer/{issuer}} with or without a trailing slash) publishes a
+ *       restore event; optional query parameters {@code reason}, {@code actor}, {@code eventId}.</li>
+ *   <li>{@code GET} on the same paths (read) answers this sidecar's local state of that rule.</li>
+ *   <li>{@code GET /v1/dead-letters?limit=N} (read) lists the poison pills kept here.</li>
+ * </ul>
+ *
+ * <p>Publishing answers 202 with the event id and where it landed once Kafka has acknowledged it
+ * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most a few
+ * seconds of waiting). Event ids are idempotency keys ({@link RecentPublishes}): the same request
+ * with the same {@code eventId} within an hour gets the same answer and publishes nothing; another
+ * request with that id is a 409. Bad input is a 400 naming the field. The issuer in a path is
+ * percent-encoded (it holds {@code ://} and {@code /}); Vert.x decodes each segment after
+ * matching, so {@code %2F} never splits a segment.
+ *
+ * <p>Handlers run on the admin listener's event loop; store reads go to a worker
+ * ({@code executeBlocking}).
  */
 public final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
     private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
     /** How long a 202 waits for this sidecar's own feed; past it the answer says appliedLocally=false. */
     private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
-    private static final List<String> FIELDS = List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt");
+    /** How long an event id is remembered for idempotent repeats, and how many are. */
+    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(1);
+    private static final long IDEMPOTENCY_MAX_ENTRIES = 10_000;
+    /** A rule, by its key; for scope issuer the value is empty, so these paths have no value segment. */
+    static final String RULE_PATH = "/v1/revocations/:scope/:issuer/:value";
+    static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
+    private static final List<String> RESTORE_PARAMETERS = List.of("reason", "actor", "eventId");
+    private static final String OPENAPI_RESOURCE = "openapi.yaml";
 
-    private final byte[] adminTokenDigest;
-    private final RevocationPublisher publisher;
-    private final TokenVerifier verifier;
-    private final Clock clock;
+    private final AdminAuthenticator authenticator;
+    private final EventPublisher publisher;
+    private final RevocationRequests requests;
     private final AppliedOffsets applied;
     private final RevocationStore store;
     private final SidecarMetrics metrics;
+    private final RecentPublishes recent;
+    private final Buffer openApi;
     private volatile FleetRoutes fleet;
+
+    /**
+     * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
+     * completes once Kafka has acknowledged it, on the caller's Vert.x context.
+     */
+    @FunctionalInterface
+    public interface EventPublisher {
+        Future<PublishReceipt> publish(RevocationEvent event);
+    }
 
     /** Tells when this sidecar has applied a record of the revocation topic. */
     @FunctionalInterface
@@ -67,24 +100,23 @@ public final class AdminRoutes {
     }
 
     /**
-     * @param adminToken the credential; required, the admin API has no open mode
+     * @param authenticator decides who calls and what they may do; the admin API has no open mode
      * @param verifier   consulted for the issuer's maximum token lifetime (rule expiry)
+     * @param clock      rule times, and the idempotency window
      * @param applied    this sidecar's feed: the answer waits (briefly) until the event is applied
      *                   here too, so the admin's next request to this sidecar already sees it
-     * @param store      this sidecar's store, for the dead-letter listing
+     * @param store      this sidecar's store, for rule look-ups and the dead-letter listing
      */
-    public AdminRoutes(String adminToken, RevocationPublisher publisher, TokenVerifier verifier, Clock clock,
-                       AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
-        if (adminToken == null || adminToken.isEmpty()) {
-            throw new IllegalArgumentException("the admin API needs an admin token");
-        }
-        this.adminTokenDigest = sha256(adminToken);
+    public AdminRoutes(AdminAuthenticator authenticator, EventPublisher publisher, TokenVerifier verifier,
+                       Clock clock, AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
+        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
         this.publisher = publisher;
-        this.verifier = verifier;
-        this.clock = clock;
+        this.requests = new RevocationRequests(verifier, clock);
         this.applied = applied;
         this.store = store;
         this.metrics = metrics;
+        this.recent = new RecentPublishes(IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_ENTRIES, clock);
+        this.openApi = Buffer.buffer(openApiDocument());
     }
 
     /** Adds fleet receipts (status endpoint, {@code ?wait=all}); without it, only local receipts. */
@@ -95,32 +127,31 @@ public final class AdminRoutes {
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
-        router.route().handler(this::authenticate);
-        if (fleet != null) {
-            fleet.mount(router);
+        router.get("/openapi.yaml").handler(this::openApi);
+        Handler<RoutingContext> write = authenticator.requiring(AdminScope.REVOCATIONS_WRITE);
+        Handler<RoutingContext> read = authenticator.requiring(AdminScope.REVOCATIONS_READ);
+        // Vert.x runs body handlers before any other: the body (at most 16 KiB) is read, then the credential checked.
+        router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024))
+                .handler(write).handler(this::revoke);
+        for (String path : List.of(RULE_PATH, ISSUER_RULE_PATH, ISSUER_RULE_PATH + "/")) {
+            router.delete(path).handler(write).handler(this::restore);
+            router.get(path).handler(read).handler(this::lookup);
         }
-        router.post("/v1/revocations").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::revoke);
-        router.get("/v1/dead-letters").handler(this::deadLetters);
+        router.get("/v1/dead-letters").handler(read).handler(this::deadLetters);
+        if (fleet != null) {
+            fleet.mount(router, read);
+        }
+        // Last: what no route answers is a 404 (or 405) for authenticated callers only.
+        router.route().handler(authenticator.anyCredential());
         return router;
     }
 
-    private void authenticate(RoutingContext ctx) {
-        List<String> auth = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
-        String presented = auth.size() == 1 && auth.get(0).regionMatches(true, 0, "Bearer ", 0, 7)
-                ? auth.get(0).substring(7).strip() : null;
-        // Compare digests so neither content nor length leaks through timing.
-        if (presented == null || !MessageDigest.isEqual(sha256(presented), adminTokenDigest)) {
-            metrics.adminRefused();
-            log.warn("admin request refused: {} credential for {} {} from {}",
-                    presented == null ? "no" : "a wrong", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress());
-            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + HttpResponses.REALM + "-admin\"");
-            HttpResponses.json(ctx.response(), 401, "{\"error\":\"unauthorized\"}");
-            return;
-        }
-        ctx.next();
+    /** {@code GET /openapi.yaml}: the OpenAPI document of this API; needs no credential. */
+    private void openApi(RoutingContext ctx) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/yaml; charset=utf-8").end(openApi);
     }
 
+    /** {@code POST /v1/revocations}: publish a revoke event. */
     private void revoke(RoutingContext ctx) {
         JsonObject body;
         try {
@@ -133,65 +164,193 @@ public final class AdminRoutes {
             return;
         }
         for (String name : body.fieldNames()) {
-            if (!FIELDS.contains(name)) {
-                HttpResponses.badRequest(ctx.response(), name, "unknown field; expected " + FIELDS);
+            if (!RevocationRequests.REVOKE_FIELDS.contains(name)) {
+                HttpResponses.badRequest(ctx.response(), name, "unknown field; expected " + RevocationRequests.REVOKE_FIELDS);
                 return;
             }
         }
+        AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
         RevocationEvent event;
-        Duration waitAll = null;
+        Duration fleetWait;
         try {
-            event = revokeEvent(body);
-            String wait = ctx.request().getParam("wait");
-            if (wait != null) {
-                if (!wait.equals("all") || fleet == null) {
-                    throw new FieldException("wait", fleet == null ? "fleet status is not available on this sidecar"
-                            : "the only value is 'all'");
-                }
-                waitAll = FleetRoutes.parseTimeout(ctx.request().getParam("timeout"));
-                if (waitAll == null) {
-                    throw new FieldException("timeout", "must be like 500ms or 10s, at most 60s");
-                }
-            }
-        } catch (FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field, e.getMessage());
+            event = requests.revoke(body, principal.actor());
+            fleetWait = fleetWait(ctx);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        Duration fleetWait = waitAll;
-        publisher.publish(event).onComplete(ar -> {
+        TreeMap<String, Object> asked = new TreeMap<>(body.getMap());
+        asked.remove("eventId");
+        publishOnce(ctx, event, principal, body.getString("actor"), asked, fleetWait);
+    }
+
+    /** {@code ?wait=all&timeout=…}: how long to wait for the fleet, or null for no waiting. */
+    private Duration fleetWait(RoutingContext ctx) throws RevocationRequests.FieldException {
+        String wait = ctx.request().getParam("wait");
+        if (wait == null) {
+            return null;
+        }
+        if (fleet == null) {
+            throw new RevocationRequests.FieldException("wait", "fleet status is not available on this sidecar");
+        }
+        if (!wait.equals("all")) {
+            throw new RevocationRequests.FieldException("wait", "the only value is 'all'");
+        }
+        Duration timeout = FleetRoutes.parseTimeout(ctx.request().getParam("timeout"));
+        if (timeout == null) {
+            throw new RevocationRequests.FieldException("timeout", "must be like 500ms or 10s, at most 60s");
+        }
+        return timeout;
+    }
+
+    /** {@code DELETE /v1/revocations/{scope}/{issuer}/{value}}: publish a restore event, lifting the rule. */
+    private void restore(RoutingContext ctx) {
+        AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
+        RevocationEvent event;
+        MultiMap query = ctx.queryParams();
+        try {
+            checkQuery(query, RESTORE_PARAMETERS);
+            String onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
+            event = requests.restore(ruleKey(ctx), query.get("eventId"), query.get("reason"), principal.actor());
+            TreeMap<String, Object> asked = new TreeMap<>();
+            asked.put("scope", event.key().scope().wireName());
+            asked.put("issuer", event.key().issuer());
+            asked.put("value", event.key().value());
+            asked.put("reason", event.reason());
+            asked.put("actor", onBehalfOf);
+            publishOnce(ctx, event, principal, onBehalfOf, asked, null);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+        }
+    }
+
+    /** {@code GET /v1/revocations/{scope}/{issuer}/{value}}: this sidecar's stored rule for that key. */
+    private void lookup(RoutingContext ctx) {
+        RuleKey key;
+        try {
+            checkQuery(ctx.queryParams(), List.of());
+            key = ruleKey(ctx);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            return;
+        }
+        // A RocksDB read: off the event loop.
+        ctx.vertx().executeBlocking(() -> store.find(key)).onComplete(ar -> {
             if (ar.failed()) {
-                log.error("publishing revocation {} failed", event.eventId(), ar.cause());
-                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "publish_failed")
-                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode());
+                log.error("looking up rule {} failed", key, ar.cause());
+                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
                 return;
             }
+            Optional<Rule> rule = ar.result();
+            JsonObject answer = new JsonObject().put("revoked", rule.isPresent())
+                    .put("scope", key.scope().wireName()).put("issuer", key.issuer()).put("value", key.value());
+            rule.ifPresent(r -> answer.put("at", r.at()).put("expiresAt", r.expiresAt()).put("eventId", r.eventId()));
+            HttpResponses.json(ctx.response(), rule.isPresent() ? 200 : 404, answer.encode());
+        });
+    }
+
+    /** The rule key named by the path; on the issuer-only paths the scope is {@code issuer} and the value empty. */
+    private static RuleKey ruleKey(RoutingContext ctx) throws RevocationRequests.FieldException {
+        String scope = ctx.pathParam("scope");
+        return RevocationRequests.ruleKey(scope == null ? "issuer" : scope, ctx.pathParam("issuer"),
+                ctx.pathParam("value"));
+    }
+
+    private static void checkQuery(MultiMap query, List<String> allowed) throws RevocationRequests.FieldException {
+        for (String name : query.names()) {
+            if (!allowed.contains(name)) {
+                throw new RevocationRequests.FieldException(name, "unknown query parameter; expected "
+                        + (allowed.isEmpty() ? "none" : allowed));
+            }
+            if (query.getAll(name).size() > 1) {
+                throw new RevocationRequests.FieldException(name, "given more than once");
+            }
+        }
+    }
+
+    /**
+     * Publishes {@code event} unless its event id was used within the idempotency window: the
+     * same request again gets the first answer, another request with that id a 409.
+     *
+     * @param asked everything the request asked for except the event id, for telling a repeat
+     *              from a different request
+     */
+    private void publishOnce(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
+                             String onBehalfOf, TreeMap<String, Object> asked, Duration fleetWait) {
+        String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
+                .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
+        RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
+        switch (claim.outcome()) {
+            case CONFLICT:
+                HttpResponses.json(ctx.response(), 409, new JsonObject().put("error", "conflict").put("field", "eventId")
+                        .put("message", "this eventId was used for a different request within the last "
+                                + IDEMPOTENCY_WINDOW.toMinutes() + " minutes").encode());
+                return;
+            case REPEAT:
+                log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
+                        logSafe(principal.actor()));
+                break;
+            default:
+                publish(ctx, event, principal, onBehalfOf).onComplete(ar -> {
+                    RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
+                            : new RecentPublishes.Answer(500, new JsonObject().put("error", "internal").encode());
+                    if (answer.status() == 202) {
+                        claim.succeed(answer);
+                    } else {
+                        claim.fail(answer);
+                    }
+                });
+        }
+        claim.answer().onComplete(ar -> {
+            RecentPublishes.Answer answer = ar.result();
+            if (fleetWait == null || answer.status() != 202) {
+                HttpResponses.json(ctx.response(), answer.status(), answer.body());
+                return;
+            }
+            JsonObject receipt = new JsonObject(answer.body());
+            EventPosition position = new EventPosition(receipt.getInteger("partition"), receipt.getLong("offset"),
+                    receipt.getLong("publishedAt"));
+            fleet.awaitAll(ctx.vertx(), event.eventId(), position, fleetWait).onComplete(f ->
+                    HttpResponses.json(ctx.response(), 202, receipt.put("fleet", f.result()).encode()));
+        });
+    }
+
+    /**
+     * Publishes, writes the audit line, and waits (briefly) for this sidecar to apply the event.
+     *
+     * @return the answer: 202 with the receipt, or 503 when Kafka did not take the event
+     */
+    private Future<RecentPublishes.Answer> publish(RoutingContext ctx, RevocationEvent event,
+                                                   AdminAuthenticator.Principal principal, String onBehalfOf) {
+        return publisher.publish(event).transform(ar -> {
+            if (ar.failed()) {
+                log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
+                return Future.succeededFuture(new RecentPublishes.Answer(503, new JsonObject().put("error", "publish_failed")
+                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode()));
+            }
             PublishReceipt receipt = ar.result();
-            metrics.adminAction("revoke");
-            audit.info("revoke eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} reason={} "
-                            + "partition={} offset={}", event.eventId(), event.key().scope().wireName(),
-                    event.key().issuer(), event.key().value(), event.at(), event.expiresAt(), event.actor(),
-                    event.reason(), receipt.partition(), receipt.offset());
-            Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
+            metrics.adminAction(verb(event));
+            audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
+                            + "reason={} partition={} offset={}", verb(event), event.eventId(),
+                    event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(),
+                    event.expiresAt(), logSafe(principal.actor()), principal.via().label(), onBehalfOf, event.reason(),
+                    receipt.partition(), receipt.offset());
+            return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
-                    .onComplete(local -> {
-                        JsonObject answer = new JsonObject()
-                                .put("eventId", event.eventId())
-                                .put("scope", event.key().scope().wireName())
-                                .put("issuer", event.key().issuer())
-                                .put("value", event.key().value())
-                                .put("at", event.at())
-                                .put("expiresAt", event.expiresAt())
-                                .put("partition", receipt.partition())
-                                .put("offset", receipt.offset())
-                                .put("appliedLocally", local.succeeded());
-                        if (fleetWait == null) {
-                            HttpResponses.json(ctx.response(), 202, answer.encode());
-                            return;
-                        }
-                        fleet.awaitAll(ctx.vertx(), event.eventId(), receipt.position(), fleetWait).onComplete(f ->
-                                HttpResponses.json(ctx.response(), 202, answer.put("fleet", f.result()).encode()));
-                    });
+                    .transform(local -> Future.succeededFuture(new RecentPublishes.Answer(202, new JsonObject()
+                            .put("eventId", event.eventId())
+                            .put("type", verb(event))
+                            .put("scope", event.key().scope().wireName())
+                            .put("issuer", event.key().issuer())
+                            .put("value", event.key().value())
+                            .put("at", event.at())
+                            .put("expiresAt", event.expiresAt())
+                            .put("partition", receipt.partition())
+                            .put("offset", receipt.offset())
+                            .put("publishedAt", receipt.timestamp())
+                            .put("appliedLocally", local.succeeded())
+                            .encode())));
         });
     }
 
@@ -227,88 +386,39 @@ public final class AdminRoutes {
         });
     }
 
-    private RevocationEvent revokeEvent(JsonObject body) throws FieldException {
-        String scopeName = string(body, "scope", true);
-        RevocationScope scope = RevocationScope.fromWireName(scopeName).orElseThrow(() -> new FieldException("scope",
-                "must be one of " + Arrays.stream(RevocationScope.values()).map(RevocationScope::wireName).toList()));
-        String issuer = string(body, "issuer", true);
-        String value = string(body, "value", scope != RevocationScope.ISSUER);
-        if (value == null) {
-            value = "";
-        }
-        try {
-            RuleKeys.check(scope, issuer, value);
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            int colon = message.indexOf(':');
-            throw new FieldException(message.substring(0, colon), message.substring(colon + 2));
-        }
-        String reason = string(body, "reason", false);
-        String actor = string(body, "actor", false);
-        long now = clock.instant().getEpochSecond();
-        long at = seconds(body, "at", now);
-        if (at > now + 300) {
-            throw new FieldException("at", "must not be more than 5 minutes in the future");
-        }
-        Optional<IssuerPolicy> policy = verifier.policy(issuer);
-        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt", 0) : null;
-        if (expiresAt == null) {
-            if (policy.isEmpty()) {
-                throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
+    /**
+     * The OpenAPI document, copied from docs/openapi.yaml onto the class path by the build.
+     *
+     * @throws IllegalStateException when the build left it out
+     */
+    static byte[] openApiDocument() {
+        try (InputStream in = AdminRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("Error loading the admin OpenAPI document: " + OPENAPI_RESOURCE
+                        + " is not on the class path");
             }
-            expiresAt = at + policy.get().maxTokenLifetime().toSeconds();
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("Error loading the admin OpenAPI document " + OPENAPI_RESOURCE, e);
         }
-        if (expiresAt < at) {
-            throw new FieldException("expiresAt", "must not be before at");
-        }
-        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
-                new RuleKey(scope, issuer, value), at, expiresAt, reason, actor == null ? "admin" : actor);
     }
 
-    private static String string(JsonObject body, String field, boolean required) throws FieldException {
-        Object v = body.getValue(field);
-        if (v == null) {
-            if (required) {
-                throw new FieldException(field, "required");
+    /** "revoke" or "restore": the event type's wire name, also the audit verb and metric label. */
+    private static String verb(RevocationEvent event) {
+        return event.type().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** An actor comes from a credential name or a token's sub: escape control characters so it cannot forge log lines. */
+    private static String logSafe(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
             }
-            return null;
         }
-        if (!(v instanceof String)) {
-            throw new FieldException(field, "must be a string");
-        }
-        String s = (String) v;
-        if (s.length() > EventCodec.MAX_FIELD_LENGTH) {
-            throw new FieldException(field, "longer than " + EventCodec.MAX_FIELD_LENGTH + " characters");
-        }
-        return s;
-    }
-
-    private static long seconds(JsonObject body, String field, long fallback) throws FieldException {
-        Object v = body.getValue(field);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
-            throw new FieldException(field, "must be non-negative whole epoch seconds");
-        }
-        return ((Number) v).longValue();
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /** A request field that is wrong; becomes a 400 naming it. */
-    private static final class FieldException extends Exception {
-        private final String field;
-
-        FieldException(String field, String message) {
-            super(message, null, false, false);
-            this.field = field;
-        }
+        return sb.toString();
     }
 }

@@ -40,8 +40,9 @@ public final class FleetRoutes {
         this.positions = positions;
     }
 
-    public void mount(Router router) {
-        router.get("/v1/revocations/:eventId/status").handler(this::status);
+    /** @param read the handler that demands the read scope */
+    public void mount(Router router, io.vertx.core.Handler<RoutingContext> read) {
+        router.get("/v1/revocations/:eventId/status").handler(read).handler(this::status);
     }
 
     private void status(RoutingContext ctx) {

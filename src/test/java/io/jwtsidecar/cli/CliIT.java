@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line against a real sidecar: revoke, and configuration errors as exit codes. */
+/** The command line against a real sidecar: revoke, restore, and configuration errors as exit codes. */
 class CliIT {
     @TempDir
     static Path dir;
@@ -47,6 +47,31 @@ class CliIT {
                     "--admin-url", adminUrl, "--admin-token", "wrong-token")).as("refused by the admin API").isEqualTo(1);
             assertThat(run("revoke", "--scope", "nope", "--issuer", ISSUER, "--value", "dan",
                     "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN)).as("400 from the admin API").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void restore_lifts_a_revocation_through_the_admin_api_and_the_token_is_accepted_again() throws Exception {
+        MutableClock clock = MutableClock.atNow();
+        try (Sidecar s = TestSidecars.startReady("cli-restore", kafka.bootstrapServers(), dir.resolve("cli-restore"), true,
+                clock)) {
+            String adminUrl = "http://127.0.0.1:" + s.adminPort().orElseThrow();
+            String dora = token("dora", clock.epochSecond() - 60);
+            assertThat(run("revoke", "--scope", "sub", "--issuer", ISSUER, "--value", "dora",
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN)).isZero();
+            assertThat(Http.verify(s.apiPort(), dora).body()).contains("revoked");
+
+            int code = run("restore", "--scope", "sub", "--issuer", ISSUER, "--value", "dora", "--reason", "mistake",
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN);
+
+            assertThat(code).isZero();
+            assertThat(Http.verify(s.apiPort(), dora).statusCode()).as("applied here before the answer").isEqualTo(200);
+            assertThat(run("restore", "--scope", "issuer", "--issuer", ISSUER,
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN)).as("scope issuer needs no value").isZero();
+            assertThat(run("restore", "--scope", "sub", "--issuer", ISSUER,
+                    "--admin-url", adminUrl, "--admin-token", ADMIN_TOKEN)).as("--value missing").isEqualTo(2);
+            assertThat(run("restore", "--scope", "sub", "--issuer", ISSUER, "--value", "dora",
+                    "--admin-url", adminUrl, "--admin-token", "wrong-token")).as("refused by the admin API").isEqualTo(1);
         }
     }
 

@@ -42,10 +42,20 @@ class ConfigDocsTest {
     }
 
     @Test
+    void every_admin_credential_key_is_documented_with_its_default_and_meaning() throws Exception {
+        List<String> rows = rows();
+        for (ConfigKey key : ConfigKeys.CREDENTIAL_KEYS) {
+            assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
+                    + key.doc() + " |");
+        }
+    }
+
+    @Test
     void the_docs_name_no_key_the_loader_does_not_know() throws Exception {
         List<String> known = new java.util.ArrayList<>();
         ConfigKeys.ALL.forEach(k -> known.add(k.name()));
         ConfigKeys.ISSUER_KEYS.forEach(k -> known.add(k.name()));
+        ConfigKeys.CREDENTIAL_KEYS.forEach(k -> known.add(k.name()));
         for (String row : rows()) {
             String name = row.substring(3, row.indexOf('`', 3));
             assertThat(known).as("documented key %s", name).contains(name);

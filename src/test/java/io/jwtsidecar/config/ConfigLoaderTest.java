@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.PublicJwk;
+import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
@@ -288,6 +289,86 @@ class ConfigLoaderTest {
         String token = "a".repeat(32);
 
         assertThat(parse(minimal("admin:", "  token: " + token)).adminToken()).contains(token);
+    }
+
+    @Test
+    void admin_credentials_and_a_jwt_issuer_load_with_their_scopes_and_turn_the_admin_api_on() {
+        String ops = "o".repeat(32);
+        String reader = "r".repeat(40);
+
+        SidecarConfig.AdminAccess access = parse(minimal("admin:",
+                "  credentials:",
+                "    - name: ops",
+                "      token: " + ops,
+                "      scopes: [revocations:write, revocations:read]",
+                "    - name: dashboard",
+                "      token: ${READER_TOKEN}",
+                "      scopes: [revocations:read]",
+                "  jwtIssuer: https://hs.example"), Map.of("READER_TOKEN", reader)).adminAccess();
+
+        assertThat(access.enabled()).isTrue();
+        assertThat(access.token()).as("admin.token is optional beside credentials").isEmpty();
+        assertThat(access.credentials()).containsExactly(
+                new SidecarConfig.AdminCredential("ops", ops, Set.of(AdminScope.REVOCATIONS_WRITE, AdminScope.REVOCATIONS_READ)),
+                new SidecarConfig.AdminCredential("dashboard", reader, Set.of(AdminScope.REVOCATIONS_READ)));
+        assertThat(access.jwtIssuer()).contains("https://hs.example");
+        assertThat(access.toString()).as("secrets stay out of logs").doesNotContain(ops, reader);
+    }
+
+    @Test
+    void a_jwt_issuer_alone_turns_the_admin_api_on_and_nothing_turns_it_off() {
+        assertThat(parse(minimal("admin:", "  jwtIssuer: https://hs.example")).adminAccess().enabled()).isTrue();
+        assertThat(parse(minimal()).adminAccess().enabled()).as("no credential of any kind").isFalse();
+    }
+
+    @Test
+    void every_bad_admin_credential_is_reported_naming_its_entry_and_field_without_echoing_tokens() {
+        String shortToken = "short-secret";
+        String shared = "s".repeat(32);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(minimal("admin:",
+                "  token: " + shared,
+                "  credentials:",
+                "    - name: a",
+                "      token: " + shortToken,
+                "      scopes: [revocations:read]",
+                "    - name: b",
+                "      token: " + "b".repeat(32),
+                "      scopes: [revocations:delete]",
+                "    - name: a",
+                "      token: " + shared,
+                "      scopes: []",
+                "    - token: " + "c".repeat(32),
+                "      scopes: revocations:read",
+                "      role: admin",
+                "    - just-a-string",
+                "  jwtIssuer: https://hs.example/")));
+
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "admin.credentials[0].token: must be at least 32 characters, got 12 (value hidden)",
+                "admin.credentials[1].scopes: 'revocations:delete' is not one of [revocations:write, revocations:read]",
+                "admin.credentials[2].name: 'a' is configured twice",
+                "admin.credentials[2].token: the same as admin.token (value hidden); every credential needs a token of its own",
+                "admin.credentials[2].scopes: at least one of [revocations:write, revocations:read] is required",
+                "admin.credentials[3].role: unknown key",
+                "admin.credentials[3].name: required",
+                "admin.credentials[3].scopes: must be a list, a non-empty subset of [revocations:write, revocations:read]",
+                "admin.credentials[4]: must be a mapping with name, token and scopes",
+                "admin.jwtIssuer: 'https://hs.example/' is not the issuer of any entry of issuers (exact match)");
+        assertThat(e.getMessage()).doesNotContain(shortToken, shared);
+    }
+
+    @Test
+    void admin_credentials_must_be_a_list() {
+        assertThat(errors(minimal("admin:", "  credentials: ops")))
+                .containsExactly("admin.credentials: must be a list of {name, token, scopes}");
+    }
+
+    @Test
+    void the_admin_jwt_issuer_comes_from_the_environment_too() {
+        SidecarConfig c = parse(minimal(), Map.of("JWT_SIDECAR_ADMIN_JWT_ISSUER", "https://hs.example"));
+
+        assertThat(c.adminAccess().jwtIssuer()).contains("https://hs.example");
     }
 
     @Test

@@ -38,6 +38,11 @@ public final class Http {
         return send(b);
     }
 
+    public static HttpResponse<String> deleteWithBearer(int port, String path, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + bearer).DELETE());
+    }
+
     private static HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

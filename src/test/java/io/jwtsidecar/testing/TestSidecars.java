@@ -30,9 +30,17 @@ public final class TestSidecars {
 
     /** The configuration text of a test sidecar; {@code admin} decides whether it has an admin API. */
     public static String yaml(String id, String bootstrap, Path dataDir, boolean admin) {
+        return yaml(id, bootstrap, dataDir, admin ? "  token: " + ADMIN_TOKEN + "\n" : "");
+    }
+
+    /**
+     * The configuration text of a test sidecar whose {@code admin} section, beside its port, has
+     * {@code adminLines} (indented by two spaces, each ending in a newline).
+     */
+    public static String yaml(String id, String bootstrap, Path dataDir, String adminLines) {
         return "sidecar:\n  id: " + id + "\n"
                 + "api:\n  port: 0\n"
-                + "admin:\n  port: 0\n" + (admin ? "  token: " + ADMIN_TOKEN + "\n" : "")
+                + "admin:\n  port: 0\n" + adminLines
                 + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n  statusTopic: " + STATUS_TOPIC + "\n"
                 + "fleet:\n  statusInterval: 200ms\n  goneAfter: 3s\n"
                 + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n"
@@ -54,13 +62,23 @@ public final class TestSidecars {
     /** Starts a sidecar and waits until its feed has caught up. */
     public static Sidecar startReady(String id, String bootstrap, Path dataDir, boolean admin, Clock clock)
             throws Exception {
-        Sidecar s = Sidecar.start(config(id, bootstrap, dataDir, admin), clock);
+        return startReady(config(id, bootstrap, dataDir, admin), clock);
+    }
+
+    /** Starts a sidecar of any configuration and waits until its feed has caught up. */
+    public static Sidecar startReady(SidecarConfig config, Clock clock) throws Exception {
+        Sidecar s = Sidecar.start(config, clock);
         s.feedCaughtUp().get(60, TimeUnit.SECONDS);
         return s;
     }
 
     /** A token of the test issuer for {@code subject}, issued at {@code iat}, valid for ten minutes from then. */
     public static String token(String subject, long iat) {
+        return token(subject, iat, Map.of());
+    }
+
+    /** The same, with more claims (e.g. {@code scope}). */
+    public static String token(String subject, long iat, Map<String, ?> claims) {
         return Jwts.builder()
                 .header().keyId("hs1").and()
                 .issuer(ISSUER)
@@ -68,6 +86,7 @@ public final class TestSidecars {
                 .audience().add(AUDIENCE).and()
                 .claim("iat", iat)
                 .claim("exp", iat + 600)
+                .claims(claims)
                 .signWith(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
                 .compact();
     }

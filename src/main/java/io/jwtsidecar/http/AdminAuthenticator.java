@@ -1,0 +1,324 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.metrics.SidecarMetrics;
+import io.jwtsidecar.token.TokenVerifier;
+import io.jwtsidecar.token.Verdict;
+import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.token.VerifiedToken;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is calling the admin API, and may they do what they ask? Answers with a {@link Principal}
+ * (an actor and its {@link AdminScope scopes}) or a refusal.
+ *
+ * <p>A request carries one {@code Authorization: Bearer …} credential (RFC 6750 §2.1; the scheme
+ * name is case-insensitive). It is, in this order:
+ * <ol>
+ *   <li>a static token ({@code admin.token}, or one of {@code admin.credentials}). Its SHA-256
+ *       digest is compared with every configured digest by {@link MessageDigest#isEqual}, without
+ *       stopping at a match, so neither the content, the length nor which credential matched
+ *       shows in the timing;</li>
+ *   <li>else, when an admin issuer is configured, a JWT from that issuer which the sidecar's own
+ *       {@link TokenVerifier} accepts (signature, expiry, audience and revocation all apply). Its
+ *       scopes are those of its {@code scope} claim (a space-separated string, RFC 8693 §4.2) and
+ *       its {@code scp} claim (an array, or a space-separated string); scope names the admin API
+ *       does not know are ignored. Its actor is its {@code sub}, which it must have.</li>
+ * </ol>
+ *
+ * <p>Refusals: 401 for no credential or one that is not good (RFC 6750 §3 challenge on the realm
+ * {@code jwt-sidecar-admin}); 403 {@code insufficient_scope} with the scope that was needed; 503
+ * when an admin JWT cannot be judged right now (no keys yet, stale revocation data), since it
+ * may be fine. Every refusal is logged with method, path, remote address and why (never the
+ * credential) and counted ({@link SidecarMetrics#adminRefused()}).
+ *
+ * <p>Immutable and thread-safe; its handlers run on the admin listener's event loop and never
+ * block (the JWT check is the same non-blocking check as {@code /v1/verify}).
+ */
+public final class AdminAuthenticator {
+    private static final Logger log = LoggerFactory.getLogger(AdminAuthenticator.class);
+    private static final String PRINCIPAL_KEY = "io.jwtsidecar.admin.principal";
+    private static final String REALM = HttpResponses.REALM + "-admin";
+    /** The actor of {@code admin.token}. */
+    public static final String ADMIN_TOKEN_ACTOR = "admin";
+
+    /**
+     * An authenticated caller.
+     *
+     * @param actor  who it is: a credential's name, {@code admin}, or an admin JWT's {@code sub}
+     * @param scopes what it may do; may be empty (a JWT naming no admin scope)
+     * @param via    what kind of credential it presented, for the audit log
+     */
+    public record Principal(String actor, Set<AdminScope> scopes, Via via) {
+        public Principal {
+            Objects.requireNonNull(actor, "actor");
+            scopes = Set.copyOf(scopes);
+            Objects.requireNonNull(via, "via");
+        }
+    }
+
+    /** The kind of credential a principal presented. */
+    public enum Via {
+        /** {@code admin.token} or an entry of {@code admin.credentials}. */
+        STATIC_TOKEN("static-token"),
+        /** A JWT of the admin issuer. */
+        JWT("jwt");
+
+        private final String label;
+
+        Via(String label) {
+            this.label = label;
+        }
+
+        /** The name used in logs. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * A static bearer credential. {@link #toString()} leaves the token out.
+     *
+     * @param actor  the name in the audit log
+     * @param token  the bearer value
+     * @param scopes what it may do; not empty
+     */
+    public record Credential(String actor, String token, Set<AdminScope> scopes) {
+        public Credential {
+            Objects.requireNonNull(actor, "actor");
+            if (token == null || token.isEmpty()) {
+                throw new IllegalArgumentException("credential " + actor + " has no token");
+            }
+            if (scopes.isEmpty()) {
+                throw new IllegalArgumentException("credential " + actor + " has no scopes");
+            }
+            scopes = Set.copyOf(scopes);
+        }
+
+        /** {@code admin.token}: every scope, actor {@value AdminAuthenticator#ADMIN_TOKEN_ACTOR}. */
+        public static Credential adminToken(String token) {
+            return new Credential(ADMIN_TOKEN_ACTOR, token, EnumSet.allOf(AdminScope.class));
+        }
+
+        @Override
+        public String toString() {
+            return "Credential[actor=" + actor + ", token=(hidden), scopes=" + scopes + "]";
+        }
+    }
+
+    /** Why a request was refused, and how to say so over HTTP. */
+    private record Refusal(int status, String error, String challenge, String why) {
+    }
+
+    /** A principal or a refusal; exactly one is set. */
+    private record Outcome(Principal principal, Refusal refusal) {
+        static Outcome of(Principal p) {
+            return new Outcome(p, null);
+        }
+
+        static Outcome of(Refusal r) {
+            return new Outcome(null, r);
+        }
+    }
+
+    /** One static credential as kept in memory: only the digest of its token. */
+    private record StaticCredential(byte[] digest, Principal principal) {
+    }
+
+    private final List<StaticCredential> statics;
+    private final String jwtIssuer;
+    private final TokenVerifier verifier;
+    private final SidecarMetrics metrics;
+
+    /**
+     * @param credentials static credentials; their tokens must differ
+     * @param jwtIssuer   the exact issuer whose JWTs are admin credentials; empty for none
+     * @param verifier    the sidecar's verifier (required with a JWT issuer, may be null without)
+     * @throws IllegalArgumentException with no credential of any kind: the admin API has no open mode
+     */
+    public AdminAuthenticator(List<Credential> credentials, Optional<String> jwtIssuer, TokenVerifier verifier,
+                              SidecarMetrics metrics) {
+        if (credentials.isEmpty() && jwtIssuer.isEmpty()) {
+            throw new IllegalArgumentException("the admin API needs at least one admin credential");
+        }
+        if (jwtIssuer.isPresent() && verifier == null) {
+            throw new IllegalArgumentException("an admin JWT issuer needs the token verifier");
+        }
+        List<StaticCredential> statics = new ArrayList<>();
+        for (Credential c : credentials) {
+            statics.add(new StaticCredential(sha256(c.token()), new Principal(c.actor(), c.scopes(), Via.STATIC_TOKEN)));
+        }
+        this.statics = List.copyOf(statics);
+        this.jwtIssuer = jwtIssuer.orElse(null);
+        this.verifier = verifier;
+        this.metrics = metrics;
+    }
+
+    /**
+     * A route handler that lets a request through only with a credential that has {@code needed};
+     * the principal is then available to later handlers through {@link #principal(RoutingContext)}.
+     */
+    public Handler<RoutingContext> requiring(AdminScope needed) {
+        Objects.requireNonNull(needed, "needed");
+        return ctx -> {
+            Outcome outcome = authenticate(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
+            if (outcome.refusal() != null) {
+                refuse(ctx, outcome.refusal());
+                return;
+            }
+            Principal principal = outcome.principal();
+            if (!principal.scopes().contains(needed)) {
+                refuse(ctx, new Refusal(403, "insufficient_scope",
+                        "Bearer error=\"insufficient_scope\", scope=\"" + needed.wireName() + "\"",
+                        principal.via().label() + " of " + principal.actor() + " lacks scope " + needed.wireName()));
+                return;
+            }
+            ctx.put(PRINCIPAL_KEY, principal);
+            ctx.next();
+        };
+    }
+
+    /**
+     * A route handler that lets any good credential through, whatever its scopes: for requests
+     * no route answers, so that a 404 or 405 only tells an authenticated caller what exists.
+     */
+    public Handler<RoutingContext> anyCredential() {
+        return ctx -> {
+            Outcome outcome = authenticate(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
+            if (outcome.refusal() != null) {
+                refuse(ctx, outcome.refusal());
+                return;
+            }
+            ctx.put(PRINCIPAL_KEY, outcome.principal());
+            ctx.next();
+        };
+    }
+
+    /** The principal a {@link #requiring} handler let through; null before it ran. */
+    public static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL_KEY);
+    }
+
+    /** Checks one request's {@code Authorization} headers. */
+    private Outcome authenticate(List<String> authorization) {
+        if (authorization.isEmpty()) {
+            return Outcome.of(new Refusal(401, "unauthorized", "Bearer realm=\"" + REALM + "\"", "no credential"));
+        }
+        String header = authorization.get(0);
+        if (authorization.size() > 1 || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || header.substring(7).isBlank()) {
+            String why = authorization.size() > 1 ? "several Authorization headers"
+                    : header.regionMatches(true, 0, "Bearer ", 0, 7) ? "an empty bearer credential" : "no bearer credential";
+            return Outcome.of(new Refusal(401, "unauthorized", "Bearer realm=\"" + REALM + "\"", why));
+        }
+        String presented = header.substring(7).strip();
+        byte[] digest = sha256(presented);
+        Principal match = null;
+        for (StaticCredential c : statics) {
+            // No early exit: the time taken does not depend on which credential matched.
+            if (MessageDigest.isEqual(digest, c.digest()) && match == null) {
+                match = c.principal();
+            }
+        }
+        if (match != null) {
+            return Outcome.of(match);
+        }
+        // A compact JWS has dots; anything else was meant as a static credential and is simply wrong.
+        if (jwtIssuer == null || presented.indexOf('.') < 0) {
+            return invalidToken(null, "a credential that matches no admin credential");
+        }
+        return jwt(presented);
+    }
+
+    /** The admin-JWT path: the sidecar's own verification, then issuer, subject and scopes. */
+    private Outcome jwt(String token) {
+        VerificationOutcome outcome = verifier.verify(token);
+        if (!outcome.isAccepted()) {
+            Verdict verdict = outcome.verdict();
+            if (verdict.kind() == Verdict.Kind.UNAVAILABLE) {
+                return Outcome.of(new Refusal(503, verdict.code(), null,
+                        "an admin JWT that cannot be judged now: " + verdict.code()));
+            }
+            // The detail may quote token content: log the verdict code only.
+            return invalidToken(verdict.code(), "a JWT refused as " + verdict.code());
+        }
+        VerifiedToken t = outcome.token();
+        if (!t.issuer().equals(jwtIssuer)) {
+            return invalidToken(null, "a JWT from " + t.issuer() + ", which is not the admin issuer");
+        }
+        if (t.subject() == null || t.subject().isBlank()) {
+            return invalidToken(null, "an admin JWT without sub");
+        }
+        JsonObject claims = new JsonObject(Buffer.buffer(t.claimsJson()));
+        Set<AdminScope> scopes = EnumSet.noneOf(AdminScope.class);
+        Object scope = claims.getValue("scope");
+        if (scope != null && !(scope instanceof String)) {
+            return invalidToken(null, "an admin JWT whose scope claim is not a string");
+        }
+        if (scope != null) {
+            addScopes(scopes, (String) scope);
+        }
+        Object scp = claims.getValue("scp");
+        if (scp instanceof String) {
+            addScopes(scopes, (String) scp);
+        } else if (scp instanceof JsonArray) {
+            for (Object s : (JsonArray) scp) {
+                if (!(s instanceof String)) {
+                    return invalidToken(null, "an admin JWT whose scp claim is not a list of strings");
+                }
+                AdminScope.fromWireName((String) s).ifPresent(scopes::add);
+            }
+        } else if (scp != null) {
+            return invalidToken(null, "an admin JWT whose scp claim is neither a list nor a string");
+        }
+        return Outcome.of(new Principal(t.subject(), scopes, Via.JWT));
+    }
+
+    /** RFC 6749 §3.3: scope tokens are separated by single spaces; extra spaces are forgiven. */
+    private static void addScopes(Set<AdminScope> into, String spaceSeparated) {
+        for (String s : spaceSeparated.split(" ")) {
+            AdminScope.fromWireName(s).ifPresent(into::add);
+        }
+    }
+
+    private static Outcome invalidToken(String description, String why) {
+        return Outcome.of(new Refusal(401, "invalid_token", "Bearer realm=\"" + REALM + "\", error=\"invalid_token\""
+                + (description == null ? "" : ", error_description=\"" + description + "\""), why));
+    }
+
+    private void refuse(RoutingContext ctx, Refusal r) {
+        metrics.adminRefused();
+        log.warn("admin request refused with {}: {} {} from {}: {}", r.status(), ctx.request().method(),
+                ctx.request().path(), ctx.request().remoteAddress(), r.why());
+        if (r.challenge() != null) {
+            ctx.response().putHeader("WWW-Authenticate", r.challenge());
+        }
+        if (r.status() == 503) {
+            ctx.response().putHeader("Retry-After", "1");
+        }
+        HttpResponses.json(ctx.response(), r.status(), new JsonObject().put("error", r.error()).encode());
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
