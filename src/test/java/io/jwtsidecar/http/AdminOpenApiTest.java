@@ -53,7 +53,11 @@ class AdminOpenApiTest {
                 List.of(AdminAuthenticator.Credential.adminToken("admin-token-0123456789abcdef0123456789")),
                 Optional.empty(), verifier, new SidecarMetrics());
         AdminRoutes routes = new AdminRoutes(auth, e -> Future.failedFuture("no broker here"), verifier,
-                MutableClock.atNow(), (p, o) -> CompletableFuture.completedFuture(null), null, new SidecarMetrics());
+                MutableClock.atNow(), (p, o) -> CompletableFuture.completedFuture(null), null, new SidecarMetrics())
+                // A fleet view that is never started: only its routes matter here.
+                .withFleet(new FleetRoutes(new io.jwtsidecar.feed.FleetStatus(java.util.Map.of(), "status",
+                        java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60), "t"),
+                        id -> java.util.Optional.empty()));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());
     }

@@ -91,7 +91,7 @@ class AdminRoutesTest {
             if (waitFor != null) {
                 return waitFor.future();
             }
-            return Future.succeededFuture(new PublishReceipt(event.eventId(), 0, offset));
+            return Future.succeededFuture(new PublishReceipt(event.eventId(), 0, offset, 0L));
         };
         AdminRoutes routes = new AdminRoutes(auth, publisher, verifier, CLOCK,
                 (partition, offset) -> CompletableFuture.completedFuture(null), store, metrics);
@@ -452,7 +452,7 @@ class AdminRoutesTest {
                 HttpResponse.BodyHandlers.ofString());
         Thread.sleep(200);
         assertThat(second).as("the repeat waits for the first answer").isNotDone();
-        slow.complete(new PublishReceipt(published.get(0).eventId(), 0, 99));
+        slow.complete(new PublishReceipt(published.get(0).eventId(), 0, 99, 0L));
 
         assertThat(second.get().body()).isEqualTo(first.get().body()).contains("\"offset\":99");
         assertThat(published).hasSize(1);
