@@ -4,8 +4,10 @@
 # tables.md, machine.txt).
 #
 #   bench/run-jmh.sh              all benchmarks (about 14 minutes on 2 vCPUs)
-#   bench/run-jmh.sh profile      allocation per op (-prof gc) for the uncached and cached
-#                                 paths, native provider, plus a stack sample of HS256
+#   bench/run-jmh.sh profile      allocation per op (-prof gc) for the verify and cache-hit
+#                                 paths (native provider), and JFR CPU samples of uncached
+#                                 HS256 and ES256 and of a cache hit with the revocation store
+#                                 (profile-gc and profile-jfr run one half each)
 #   bench/run-jmh.sh quick        every benchmark once, short: checks that all setups pass
 #   bench/run-jmh.sh all REGEX    only benchmarks matching REGEX (any extra JMH options too)
 #
@@ -33,6 +35,34 @@ mkdir -p "$OUT"
 } > "$OUT/machine-$MODE.txt"
 cat "$OUT/machine-$MODE.txt"
 
+profile_gc() {
+  # Allocation per operation: the verify paths with the native provider, and the cache hit.
+  java -jar target/benchmarks.jar 'VerifyBenchmark' -p provider=native $JMH_OPTS -prof gc -foe true \
+    -rf json -rff "$OUT/profile-gc-verify.json" "$@" | tee "$OUT/profile-gc-verify.txt"
+  java -jar target/benchmarks.jar 'CachedPathBenchmark' $JMH_OPTS -prof gc -foe true \
+    -rf json -rff "$OUT/profile-gc-cached.json" "$@" | tee "$OUT/profile-gc-cached.txt"
+  python3 bench/jmh-report.py "$OUT/profile-gc-verify.json" | tee "$OUT/profile-gc-verify.md"
+  python3 bench/jmh-report.py "$OUT/profile-gc-cached.json" | tee "$OUT/profile-gc-cached.md"
+}
+
+profile_jfr() {
+  # Where the CPU goes (JFR, sampled outside safepoints too), summarised per method. JFR's
+  # profile settings sample every 20 ms, so these runs measure longer (5 x 6 s) for samples.
+  local opts=${JFR_JMH_OPTS:-"-f 1 -wi 3 -w 2s -i 5 -r 6s -t 1"}
+  rm -rf "$OUT/jfr"
+  for sel in 'VerifyBenchmark.uncached -p alg=HS256 -p provider=native' \
+             'VerifyBenchmark.uncached -p alg=ES256 -p provider=native' \
+             'CachedPathBenchmark.freshStringRevocationStore -p alg=HS256'; do
+    # shellcheck disable=SC2086
+    java -jar target/benchmarks.jar $sel $opts -foe true \
+      -prof "jfr:dir=$OUT/jfr;configName=profile;debugNonSafePoints=true" "$@"
+  done | tee "$OUT/profile-jfr.txt"
+  for f in $(find "$OUT/jfr" -name '*.jfr' | sort); do
+    python3 bench/jfr-top.py "$f" 30
+    echo
+  done | tee "$OUT/profile-jfr-top.txt"
+}
+
 case "$MODE" in
   all)
     java -jar target/benchmarks.jar $JMH_OPTS -foe true -rf json -rff "$OUT/results.json" "$@" \
@@ -40,17 +70,20 @@ case "$MODE" in
     python3 bench/jmh-report.py "$OUT/results.json" | tee "$OUT/tables.md"
     ;;
   profile)
-    java -jar target/benchmarks.jar 'VerifyBenchmark' -p provider=native $JMH_OPTS -prof gc -foe true \
-      -rf json -rff "$OUT/profile-gc.json" "$@" | tee "$OUT/profile-gc.txt"
-    python3 bench/jmh-report.py "$OUT/profile-gc.json" | tee "$OUT/profile-gc.md"
-    java -jar target/benchmarks.jar 'VerifyBenchmark.uncached' -p provider=native -p alg=HS256 $JMH_OPTS \
-      -prof stack:lines=3\;top=25\;detailLine=true -foe true "$@" | tee "$OUT/profile-stack-hs256.txt"
+    profile_gc "$@"
+    profile_jfr "$@"
+    ;;
+  profile-gc)
+    profile_gc "$@"
+    ;;
+  profile-jfr)
+    profile_jfr "$@"
     ;;
   quick)
     java -jar target/benchmarks.jar -f 1 -wi 0 -i 1 -r 300ms -foe true "$@" | tee "$OUT/quick.txt"
     ;;
   *)
-    echo "usage: $0 [all|profile|quick] [JMH regex and options]" >&2
+    echo "usage: $0 [all|profile|profile-gc|profile-jfr|quick] [JMH regex and options]" >&2
     exit 2
     ;;
 esac
