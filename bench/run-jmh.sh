@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds target/benchmarks.jar and runs the JMH benchmarks with the settings that
-# docs/BENCHMARKS.md reports. Results go to target/jmh/ (results.json, results.txt,
-# tables.md, machine.txt).
+# docs/BENCHMARKS.md reports. Results go to target/jmh/ (or $OUT): results.json,
+# results.txt, tables.md, profile-*, and machine-MODE.txt (CPU, JDK, date, options).
 #
 #   bench/run-jmh.sh              all benchmarks (about 14 minutes on 2 vCPUs)
 #   bench/run-jmh.sh profile      allocation per op (-prof gc) for the verify and cache-hit
@@ -18,7 +18,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODE=${1:-all}
-[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then shift; fi
+case "$MODE" in
+  all|profile|profile-gc|profile-jfr|quick) ;;
+  *) echo "usage: $0 [all|profile|profile-gc|profile-jfr|quick] [JMH regex and options]" >&2; exit 2 ;;
+esac
 OUT=${OUT:-target/jmh}
 # One fork per combination, 3 x 2 s warm-up, 5 x 2 s measurement, one thread.
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -w 2s -i 5 -r 2s -t 1"}
