@@ -66,7 +66,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private static final RevocationScope[] SCOPES = RevocationScope.values();
     private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
     private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
-    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f01L;
+    /** Changes whenever the filter's hashing changes, so an index saved by another version is rebuilt. */
+    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f02L;
     private static final int SWEEP_CHUNK = 10_000;
 
     static {

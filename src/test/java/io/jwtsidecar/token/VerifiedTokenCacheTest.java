@@ -133,4 +133,20 @@ class VerifiedTokenCacheTest {
         // Each entry weighs over 1 KB (token text twice, claims, overhead): at most 16 fit.
         assertThat(v.cachedTokens()).isBetween(1L, 16L);
     }
+
+    @Test
+    void a_forged_token_sharing_the_hashed_ending_of_a_cached_one_is_not_a_hit() {
+        TokenVerifier v = verifier(1 << 20);
+        String good = token();
+        assertThat(v.verify(good).isAccepted()).isTrue();
+        // Same signature (so the same last 64 characters and hash), different claims.
+        String[] parts = good.split("\\.");
+        Map<String, Object> claims = Tokens.validClaims(ISS, AUD, clock.epochSecond());
+        claims.put("sub", "mallory");
+        String forged = parts[0] + "." + io.jwtsidecar.testing.JwsForge.b64(io.jwtsidecar.testing.JwsForge.json(claims))
+                + "." + parts[2];
+
+        assertThat(v.verify(forged).verdict()).isEqualTo(Verdict.BAD_SIGNATURE);
+        assertThat(v.cacheHits()).isZero();
+    }
 }
