@@ -39,11 +39,14 @@ import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +101,17 @@ class K8sManifestsTest {
                     .satisfies(ns -> assertThat(ns == null).isEqualTo(clusterScoped));
         }
         assertThat(base.stream().map(HasMetadata::getKind).collect(Collectors.toSet())).containsAll(known.keySet());
+    }
+
+    @Test
+    void no_field_of_a_typed_resource_is_unknown_to_the_model() {
+        // The model keeps fields it does not know in additionalProperties instead of failing:
+        // a misspelt field (readinesProbe, failurPolicy) would otherwise pass unnoticed here.
+        for (HasMetadata r : base) {
+            if (!(r instanceof GenericKubernetesResource)) {
+                assertKnownFields(r, r.getKind() + " " + name(r));
+            }
+        }
     }
 
     @Test
@@ -376,6 +390,40 @@ class K8sManifestsTest {
         }
         assertThat(resources).isNotEmpty();
         return resources;
+    }
+
+    private static void assertKnownFields(Object value, String path) {
+        if (value instanceof Collection) {
+            int i = 0;
+            for (Object item : (Collection<?>) value) {
+                assertKnownFields(item, path + "[" + i++ + "]");
+            }
+            return;
+        }
+        if (value instanceof Map) {
+            ((Map<?, ?>) value).forEach((k, v) -> assertKnownFields(v, path + "." + k));
+            return;
+        }
+        if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (!getter.getName().startsWith("get") || getter.getParameterCount() != 0
+                    || getter.getDeclaringClass() == Object.class || Modifier.isStatic(getter.getModifiers())) {
+                continue;
+            }
+            Object field;
+            try {
+                field = getter.invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Error reading " + path + " through " + getter, e);
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                assertThat((Map<?, ?>) field).as("fields of %s unknown to the model", path).isEmpty();
+            } else {
+                assertKnownFields(field, path + "." + getter.getName().substring(3));
+            }
+        }
     }
 
     // --- lookups ---
