@@ -4,6 +4,7 @@ import io.jwtsidecar.http.WebhookServer;
 import io.jwtsidecar.inject.AdmissionWebhook;
 import io.jwtsidecar.inject.InjectionSettings;
 import io.jwtsidecar.inject.SidecarInjector;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -66,8 +67,14 @@ final class InjectWebhookCommand implements Callable<Integer> {
             return ConfigErrors.EXIT_CODE;
         }
         AdmissionWebhook webhook = new AdmissionWebhook(new SidecarInjector(settings), failClosed);
-        WebhookServer server = WebhookServer.start(new WebhookServer.Options(host, port, tlsCert, tlsKey,
-                Duration.ofSeconds(Math.max(1, tlsReloadSeconds))), webhook);
+        WebhookServer server;
+        try {
+            server = WebhookServer.start(new WebhookServer.Options(host, port, tlsCert, tlsKey,
+                    Duration.ofSeconds(Math.max(1, tlsReloadSeconds))), webhook);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
+            return 1;
+        }
         RunCommand.awaitShutdown(server);
         return 0;
     }

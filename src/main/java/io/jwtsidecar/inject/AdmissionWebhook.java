@@ -138,8 +138,11 @@ public final class AdmissionWebhook {
                                 .withMessage("jwt-sidecar injection failed: " + reason).build())
                         .build();
             }
-            log.error("admitting pod {} (review {}) without the sidecar: injection failed: {}", pod, uid, reason,
-                    podsFault ? null : e);
+            if (podsFault) {
+                log.warn("admitting pod {} (review {}) without the sidecar: injection failed: {}", pod, uid, reason);
+            } else {
+                log.error("admitting pod {} (review {}) without the sidecar: injection failed: {}", pod, uid, reason, e);
+            }
             return allowed(uid).withWarnings("jwt-sidecar injection failed, pod admitted without the sidecar: " + reason)
                     .build();
         }
