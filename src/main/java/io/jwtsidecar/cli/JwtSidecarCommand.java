@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jwt-sidecar", mixinStandardHelpOptions = true, version = "jwt-sidecar 0.1.0",
         description = "JWT verification and near-instant revocation sidecar.",
         subcommands = {DevCommand.class, RunCommand.class, RevokeCommand.class, RestoreCommand.class, TokenCommand.class,
-                CheckConfigCommand.class, TopicCommand.class})
+                CheckConfigCommand.class, TopicCommand.class, InjectWebhookCommand.class})
 public final class JwtSidecarCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

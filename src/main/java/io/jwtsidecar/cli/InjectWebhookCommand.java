@@ -1,0 +1,81 @@
+package io.jwtsidecar.cli;
+
+import io.jwtsidecar.http.WebhookServer;
+import io.jwtsidecar.inject.AdmissionWebhook;
+import io.jwtsidecar.inject.InjectionSettings;
+import io.jwtsidecar.inject.SidecarInjector;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jwt-sidecar inject-webhook}: the Kubernetes mutating admission webhook that adds the
+ * sidecar container to pods annotated {@code jwt-sidecar.io/inject: "true"} (deploy/k8s).
+ */
+@Command(name = "inject-webhook",
+        description = "Run the Kubernetes admission webhook that injects the sidecar into annotated pods (HTTPS, POST /mutate).")
+final class InjectWebhookCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--tls-cert", required = true, description = "PEM certificate chain of the webhook's Service name.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", required = true, description = "PEM private key of that certificate.")
+    Path tlsKey;
+
+    @Option(names = "--tls-reload-seconds", defaultValue = "60",
+            description = "How often the certificate files are checked for a renewal (default: ${DEFAULT-VALUE}).")
+    int tlsReloadSeconds;
+
+    @Option(names = "--image", required = true,
+            description = "Sidecar image to inject; a pod may name another with the annotation jwt-sidecar.io/image.")
+    String image;
+
+    @Option(names = "--config-map", defaultValue = "jwt-sidecar-config",
+            description = "ConfigMap with sidecar.yaml, in the pod's namespace; a pod may name another with "
+                    + "jwt-sidecar.io/config (default: ${DEFAULT-VALUE}).")
+    String configMap;
+
+    @Option(names = "--admin-token-secret",
+            description = "Secret in the pod's namespace whose key 'token' becomes JWT_SIDECAR_ADMIN_TOKEN (optional in the pod); "
+                    + "without this option injected sidecars run no admin API.")
+    String adminTokenSecret;
+
+    @Option(names = "--api-port", defaultValue = "8181",
+            description = "The sidecar API port of that configuration, for the probes (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--fail-closed",
+            description = "Refuse a pod whose patch cannot be built; by default such a pod is admitted without the sidecar.")
+    boolean failClosed;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        InjectionSettings settings;
+        try {
+            settings = new InjectionSettings(image, configMap, Optional.ofNullable(adminTokenSecret), apiPort);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
+            return ConfigErrors.EXIT_CODE;
+        }
+        AdmissionWebhook webhook = new AdmissionWebhook(new SidecarInjector(settings), failClosed);
+        WebhookServer server;
+        try {
+            server = WebhookServer.start(new WebhookServer.Options(host, port, tlsCert, tlsKey,
+                    Duration.ofSeconds(Math.max(1, tlsReloadSeconds))), webhook);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
+            return 1;
+        }
+        RunCommand.awaitShutdown(server);
+        return 0;
+    }
+}

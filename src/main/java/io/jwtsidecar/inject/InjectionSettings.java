@@ -1,0 +1,40 @@
+package io.jwtsidecar.inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the webhook injects when a pod does not say otherwise.
+ *
+ * @param image            the sidecar image (a pod may name another with {@code jwt-sidecar.io/image})
+ * @param configMap        the ConfigMap with {@code sidecar.yaml}, in the pod's namespace (a pod
+ *                         may name another with {@code jwt-sidecar.io/config})
+ * @param adminTokenSecret a Secret in the pod's namespace whose key {@code token} becomes
+ *                         {@code JWT_SIDECAR_ADMIN_TOKEN} (optional in the pod: where the Secret is
+ *                         missing the admin API stays off); empty for no admin API
+ * @param apiPort          the sidecar API port of that configuration, where the probes ask
+ * @throws IllegalArgumentException naming every setting that is not valid
+ */
+public record InjectionSettings(String image, String configMap, Optional<String> adminTokenSecret, int apiPort) {
+    public InjectionSettings {
+        List<String> errors = new ArrayList<>();
+        if (!KubernetesNames.isImage(image)) {
+            errors.add("image: '" + image + "' is not an image reference");
+        }
+        if (!KubernetesNames.isDnsSubdomain(configMap)) {
+            errors.add("config map: '" + configMap + "' is not a valid ConfigMap name");
+        }
+        if (adminTokenSecret == null) {
+            adminTokenSecret = Optional.empty();
+        }
+        adminTokenSecret.filter(s -> !KubernetesNames.isDnsSubdomain(s)).ifPresent(s ->
+                errors.add("admin token secret: '" + s + "' is not a valid Secret name"));
+        if (apiPort < 1 || apiPort > 65535) {
+            errors.add("api port: '" + apiPort + "' is not a port (1-65535)");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.jwtsidecar.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decides whether a pod gets the jwt-sidecar container and builds the JSON Patch that adds it.
+ *
+ * <p>A pod is injected when it carries the annotation {@code jwt-sidecar.io/inject: "true"}
+ * (exactly that value) and has no container named {@code jwt-sidecar} yet; any other pod is
+ * left alone. The patch, in this order:
+ * <ol>
+ *   <li>adds three volumes: {@code jwt-sidecar-store} (emptyDir, the RocksDB store),
+ *       {@code jwt-sidecar-tmp} (emptyDir for {@code /tmp}: the root filesystem is read-only and
+ *       the JVM unpacks native libraries there) and {@code jwt-sidecar-config} (the ConfigMap);</li>
+ *   <li>appends the {@code jwt-sidecar} container: non-root, read-only root filesystem, no
+ *       capabilities, resource requests and limits, probes on {@code /health/ready} and
+ *       {@code /health/live};</li>
+ *   <li>sets the label {@code jwt-sidecar.io/sidecar: "true"} (the admin-port NetworkPolicy
+ *       selects pods by it) and the annotation {@code jwt-sidecar.io/status: injected}.</li>
+ * </ol>
+ *
+ * <p>The sidecar API listens on loopback, where the kubelet cannot reach it (HTTP probes go to
+ * the pod's IP), so the probes run {@code curl} inside the sidecar container against
+ * {@code 127.0.0.1}; the project's image ships curl for this.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class SidecarInjector {
+    public static final String CONTAINER_NAME = "jwt-sidecar";
+    public static final String INJECT_ANNOTATION = "jwt-sidecar.io/inject";
+    public static final String IMAGE_ANNOTATION = "jwt-sidecar.io/image";
+    public static final String CONFIG_ANNOTATION = "jwt-sidecar.io/config";
+    public static final String STATUS_ANNOTATION = "jwt-sidecar.io/status";
+    public static final String SIDECAR_LABEL = "jwt-sidecar.io/sidecar";
+
+    static final String STORE_VOLUME = "jwt-sidecar-store";
+    static final String TMP_VOLUME = "jwt-sidecar-tmp";
+    static final String CONFIG_VOLUME = "jwt-sidecar-config";
+    static final String STORE_DIR = "/var/lib/jwt-sidecar";
+    static final String CONFIG_DIR = "/config";
+    /** The image's user (see Dockerfile). */
+    private static final long USER_ID = 10001L;
+
+    private final InjectionSettings settings;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public SidecarInjector(InjectionSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param pod the pod as submitted (its name may still be empty: controllers use generateName)
+     * @return the patch, or why there is none
+     * @throws InjectionException when the pod asks for injection but the request cannot be met
+     *                            (an annotation value that is not valid, a volume name in use)
+     */
+    public Injection inject(Pod pod) {
+        ObjectMeta meta = pod.getMetadata();
+        Map<String, String> annotations = meta == null || meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+        if (!"true".equals(annotations.get(INJECT_ANNOTATION))) {
+            return Injection.skipped("no " + INJECT_ANNOTATION + ": \"true\" annotation");
+        }
+        PodSpec spec = pod.getSpec();
+        if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
+            throw new InjectionException("the pod has no containers");
+        }
+        if (spec.getContainers().stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))) {
+            return Injection.skipped("already has a container named " + CONTAINER_NAME);
+        }
+        String image = annotations.getOrDefault(IMAGE_ANNOTATION, settings.image());
+        if (!KubernetesNames.isImage(image)) {
+            throw new InjectionException(IMAGE_ANNOTATION + ": '" + image + "' is not an image reference");
+        }
+        String configMap = annotations.getOrDefault(CONFIG_ANNOTATION, settings.configMap());
+        if (!KubernetesNames.isDnsSubdomain(configMap)) {
+            throw new InjectionException(CONFIG_ANNOTATION + ": '" + configMap + "' is not a valid ConfigMap name");
+        }
+        List<Volume> existing = spec.getVolumes() == null ? List.of() : spec.getVolumes();
+        Set<String> taken = existing.stream().map(Volume::getName).collect(Collectors.toSet());
+        for (String name : List.of(STORE_VOLUME, TMP_VOLUME, CONFIG_VOLUME)) {
+            if (taken.contains(name)) {
+                throw new InjectionException("the pod already has a volume named " + name);
+            }
+        }
+
+        JsonPatch patch = new JsonPatch();
+        List<Volume> volumes = volumes(configMap);
+        if (existing.isEmpty()) {
+            patch.add(JsonPatch.pointer("spec", "volumes"), json.valueToTree(volumes));
+        } else {
+            for (Volume v : volumes) {
+                patch.add(JsonPatch.pointer("spec", "volumes", "-"), json.valueToTree(v));
+            }
+        }
+        patch.add(JsonPatch.pointer("spec", "containers", "-"), json.valueToTree(container(image)));
+        if (meta.getLabels() == null || meta.getLabels().isEmpty()) {
+            ObjectNode labels = json.createObjectNode().put(SIDECAR_LABEL, "true");
+            patch.add(JsonPatch.pointer("metadata", "labels"), labels);
+        } else {
+            patch.add(JsonPatch.pointer("metadata", "labels", SIDECAR_LABEL), json.getNodeFactory().textNode("true"));
+        }
+        JsonNode injected = json.getNodeFactory().textNode("injected");
+        patch.add(JsonPatch.pointer("metadata", "annotations", STATUS_ANNOTATION), injected);
+        return Injection.injected(patch);
+    }
+
+    /** The sidecar container as injected with this injector's image; also what the example Deployment spells out by hand. */
+    public Container container(String image) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVarBuilder().withName("JWT_SIDECAR_SIDECAR_ID")
+                .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+        // The store must be on the emptyDir whatever the ConfigMap says: the root filesystem is read-only.
+        env.add(new EnvVar("JWT_SIDECAR_REVOCATION_DATA_DIR", STORE_DIR + "/revocations", null));
+        settings.adminTokenSecret().ifPresent(secret -> env.add(new EnvVarBuilder().withName("JWT_SIDECAR_ADMIN_TOKEN")
+                .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey("token").withOptional(true)
+                .endSecretKeyRef().endValueFrom().build()));
+        return new ContainerBuilder()
+                .withName(CONTAINER_NAME)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withArgs("run", "--config", CONFIG_DIR + "/sidecar.yaml")
+                .withEnv(env)
+                .withResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("100m"))
+                        .addToRequests("memory", new Quantity("384Mi"))
+                        .addToLimits("cpu", new Quantity("1"))
+                        .addToLimits("memory", new Quantity("768Mi"))
+                        .build())
+                .withReadinessProbe(probe("/health/ready", 0, 5))
+                .withLivenessProbe(probe("/health/live", 30, 10))
+                .withSecurityContext(new SecurityContextBuilder()
+                        .withRunAsNonRoot(true)
+                        .withRunAsUser(USER_ID)
+                        .withRunAsGroup(USER_ID)
+                        .withReadOnlyRootFilesystem(true)
+                        .withAllowPrivilegeEscalation(false)
+                        .withNewCapabilities().withDrop("ALL").endCapabilities()
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                        .build())
+                .withVolumeMounts(
+                        new VolumeMountBuilder().withName(STORE_VOLUME).withMountPath(STORE_DIR).build(),
+                        new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build(),
+                        new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build())
+                .build();
+    }
+
+    /** The volumes the container mounts, with the given ConfigMap. */
+    public List<Volume> volumes(String configMap) {
+        return List.of(
+                new VolumeBuilder().withName(STORE_VOLUME)
+                        .withNewEmptyDir().withSizeLimit(new Quantity("1Gi")).endEmptyDir().build(),
+                new VolumeBuilder().withName(TMP_VOLUME)
+                        .withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build(),
+                new VolumeBuilder().withName(CONFIG_VOLUME)
+                        .withNewConfigMap().withName(configMap).endConfigMap().build());
+    }
+
+    private Probe probe(String path, int initialDelaySeconds, int periodSeconds) {
+        return new ProbeBuilder()
+                .withNewExec()
+                .withCommand("curl", "-fsS", "--max-time", "2", "-o", "/dev/null",
+                        "http://127.0.0.1:" + settings.apiPort() + path)
+                .endExec()
+                .withInitialDelaySeconds(initialDelaySeconds == 0 ? null : initialDelaySeconds)
+                .withPeriodSeconds(periodSeconds)
+                .withTimeoutSeconds(3)
+                .withFailureThreshold(3)
+                .build();
+    }
+}

@@ -1,0 +1,303 @@
+package io.jwtsidecar.inject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.jwtsidecar.cli.JwtSidecarCommand;
+import io.jwtsidecar.http.WebhookServer;
+import io.jwtsidecar.testing.SelfSignedTls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * The injection webhook, from AdmissionReview fixtures (src/test/resources/admission) to the
+ * review it answers, and once over real HTTPS.
+ */
+class InjectWebhookTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final InjectionSettings SETTINGS = new InjectionSettings("registry.example.com/jwt-sidecar:0.1.0",
+            "jwt-sidecar-config", Optional.of("jwt-sidecar-admin"), 8181);
+    private static final AdmissionWebhook FAIL_OPEN = new AdmissionWebhook(new SidecarInjector(SETTINGS), false);
+    private static final AdmissionWebhook FAIL_CLOSED = new AdmissionWebhook(new SidecarInjector(SETTINGS), true);
+
+    @Test
+    void an_annotated_pod_gets_exactly_the_expected_patch() throws IOException {
+        JsonNode response = allowedResponse(FAIL_OPEN, "pod-annotated.json");
+
+        assertThat(response.get("uid").asText()).isEqualTo("0f3c6f0e-2b1a-4d55-9a43-7e1f0c9b7a01");
+        assertThat(response.get("patchType").asText()).isEqualTo("JSONPatch");
+        assertThat(decodedPatch(response)).isEqualTo(fixture("pod-annotated.patch.json"));
+    }
+
+    @Test
+    void a_bare_pod_gets_whole_volume_and_label_lists_and_the_image_and_config_its_annotations_name() throws IOException {
+        JsonNode response = allowedResponse(FAIL_OPEN, "pod-annotated-overrides.json");
+
+        assertThat(decodedPatch(response)).isEqualTo(fixture("pod-annotated-overrides.patch.json"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"pod-annotated.json", "pod-annotated-overrides.json"})
+    void the_patched_pod_has_the_sidecar_its_volumes_the_label_and_the_status_annotation(String review) throws IOException {
+        JsonNode pod = fixture(review).get("request").get("object").deepCopy();
+        int containers = pod.get("spec").get("containers").size();
+
+        apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
+
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        assertThat(patched.getSpec().getContainers()).hasSize(containers + 1);
+        Container sidecar = patched.getSpec().getContainers().get(containers);
+        assertThat(sidecar.getName()).isEqualTo("jwt-sidecar");
+        assertThat(sidecar.getVolumeMounts()).allSatisfy(m -> assertThat(patched.getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getName()).isEqualTo(m.getName())));
+        // The escaped pointer made one key with a slash in it, not a nested object.
+        assertThat(patched.getMetadata().getAnnotations()).containsEntry("jwt-sidecar.io/status", "injected")
+                .containsEntry("jwt-sidecar.io/inject", "true");
+        assertThat(patched.getMetadata().getLabels()).containsEntry("jwt-sidecar.io/sidecar", "true");
+        // A second pass (reinvocation, or a pod re-submitted) leaves it alone.
+        ObjectNode again = fixture(review).deepCopy();
+        ((ObjectNode) again.get("request")).set("object", pod);
+        assertThat(reply(FAIL_OPEN, again.toString().getBytes()).get("response").has("patch")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} passes untouched: {1}")
+    @CsvSource({
+            "pod-not-annotated.json, no annotation",
+            "pod-annotated-false.json, annotated with another value than \"true\"",
+            "pod-already-injected.json, already has a jwt-sidecar container"})
+    void pods_that_do_not_ask_or_already_have_the_sidecar_pass_untouched(String review, String why) throws IOException {
+        JsonNode response = allowedResponse(FAIL_OPEN, review);
+
+        assertThat(response.get("uid").asText()).isEqualTo(fixture(review).get("request").get("uid").asText());
+        assertThat(response.has("patch")).as(why).isFalse();
+        assertThat(response.has("patchType")).isFalse();
+        assertThat(response.has("warnings")).isFalse();
+    }
+
+    @Test
+    void a_review_for_anything_but_a_pod_is_allowed_with_a_warning_and_no_patch() throws IOException {
+        JsonNode response = allowedResponse(FAIL_OPEN, "deployment.json");
+
+        assertThat(response.has("patch")).isFalse();
+        assertThat(response.get("warnings").get(0).asText()).contains("only injects into Pods").contains("Deployment");
+    }
+
+    @ParameterizedTest(name = "{0} is refused with 400: {1}")
+    @CsvSource({
+            "review-truncated.txt, body is not JSON",
+            "review-without-request.json, the review has no request",
+            "review-without-uid.json, the request has no uid",
+            "review-v1beta1.json, expected apiVersion admission.k8s.io/v1"})
+    void a_review_that_cannot_be_answered_is_a_clean_400(String review, String message) throws IOException {
+        AdmissionWebhook.Reply reply = FAIL_OPEN.review(bytes(review));
+
+        assertThat(reply.status()).isEqualTo(400);
+        JsonNode body = JSON.readTree(reply.body());
+        assertThat(body.get("error").asText()).isEqualTo("invalid_review");
+        assertThat(body.get("message").asText()).contains(message);
+    }
+
+    @ParameterizedTest(name = "{0}: fail-open admits without a patch")
+    @CsvSource(quoteCharacter = '"', value = {
+            "pod-unreadable.json, MismatchedInputException",
+            "pod-bad-config-annotation.json, jwt-sidecar.io/config: 'Not_A/Valid name' is not a valid ConfigMap name",
+            "pod-volume-name-taken.json, the pod already has a volume named jwt-sidecar-store"})
+    void a_failure_while_building_the_patch_admits_the_pod_without_the_sidecar(String review, String reason)
+            throws IOException {
+        JsonNode response = allowedResponse(FAIL_OPEN, review);
+
+        assertThat(response.get("uid").asText()).isEqualTo(fixture(review).get("request").get("uid").asText());
+        assertThat(response.has("patch")).isFalse();
+        assertThat(response.get("warnings").get(0).asText()).contains("pod admitted without the sidecar").contains(reason);
+    }
+
+    @ParameterizedTest(name = "{0}: fail-closed refuses with {1}")
+    @CsvSource(quoteCharacter = '"', value = {
+            "pod-unreadable.json, 500, MismatchedInputException",
+            "pod-bad-config-annotation.json, 400, jwt-sidecar.io/config: 'Not_A/Valid name' is not a valid ConfigMap name",
+            "pod-volume-name-taken.json, 400, the pod already has a volume named jwt-sidecar-store"})
+    void with_fail_closed_a_failure_refuses_the_pod_with_the_reason(String review, int code, String reason)
+            throws IOException {
+        JsonNode reply = reply(FAIL_CLOSED, bytes(review));
+        JsonNode response = reply.get("response");
+
+        assertThat(response.get("allowed").asBoolean()).isFalse();
+        assertThat(response.has("patch")).isFalse();
+        assertThat(response.get("status").get("code").asInt()).isEqualTo(code);
+        assertThat(response.get("status").get("message").asText()).startsWith("jwt-sidecar injection failed: ")
+                .contains(reason);
+    }
+
+    @Test
+    void fail_closed_changes_nothing_for_pods_that_inject_cleanly() throws IOException {
+        assertThat(decodedPatch(allowedResponse(FAIL_CLOSED, "pod-annotated.json")))
+                .isEqualTo(fixture("pod-annotated.patch.json"));
+        assertThat(allowedResponse(FAIL_CLOSED, "pod-not-annotated.json").has("patch")).isFalse();
+    }
+
+    @Test
+    void json_pointer_tokens_are_escaped_tilde_first() {
+        assertThat(JsonPatch.escape("a~1b/c")).isEqualTo("a~01b~1c");
+        assertThat(JsonPatch.pointer("metadata", "annotations", "jwt-sidecar.io/status"))
+                .isEqualTo("/metadata/annotations/jwt-sidecar.io~1status");
+        assertThat(JsonPatch.pointer("spec", "containers", "-")).isEqualTo("/spec/containers/-");
+    }
+
+    @Test
+    void settings_that_are_not_valid_are_refused_naming_each() {
+        assertThatThrownBy(() -> new InjectionSettings("has space", "Bad_Name", Optional.of("ok-secret"), 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image: 'has space'")
+                .hasMessageContaining("config map: 'Bad_Name'")
+                .hasMessageContaining("api port: '0'")
+                .hasMessageNotContaining("ok-secret");
+    }
+
+    @Test
+    void the_command_is_registered_and_requires_its_certificate_and_image() {
+        CommandLine cli = new CommandLine(new JwtSidecarCommand());
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        assertThat(cli.getSubcommands()).containsKey("inject-webhook");
+        assertThat(cli.execute("inject-webhook")).isEqualTo(2);
+        assertThat(err.toString()).contains("--tls-cert").contains("--tls-key").contains("--image");
+    }
+
+    @Test
+    void the_https_endpoint_answers_reviews_health_and_malformed_bodies(@TempDir Path dir) throws Exception {
+        SelfSignedTls tls = SelfSignedTls.generate(dir, "webhook");
+        try (WebhookServer server = WebhookServer.start(new WebhookServer.Options("127.0.0.1", 0, tls.certFile(),
+                tls.keyFile(), Duration.ofMinutes(1)), FAIL_OPEN)) {
+            HttpClient client = HttpClient.newBuilder().sslContext(tls.trustingIt()).build();
+            URI base = URI.create("https://127.0.0.1:" + server.port());
+
+            HttpResponse<String> review = client.send(HttpRequest.newBuilder(base.resolve("/mutate?timeout=10s"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes("pod-annotated.json"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(review.statusCode()).isEqualTo(200);
+            assertThat(review.headers().firstValue("Content-Type")).hasValue("application/json");
+            JsonNode answer = JSON.readTree(review.body());
+            assertThat(answer.get("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+            assertThat(answer.get("kind").asText()).isEqualTo("AdmissionReview");
+            assertThat(decodedPatch(answer.get("response"))).isEqualTo(fixture("pod-annotated.patch.json"));
+            assertThat(review.sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(tls.asCertificate());
+
+            HttpResponse<String> garbage = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                    .POST(HttpRequest.BodyPublishers.ofString("not a review")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(garbage.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(garbage.body()).get("error").asText()).isEqualTo("invalid_review");
+
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_renewed_certificate_is_served_to_new_connections_without_a_restart(@TempDir Path dir) throws Exception {
+        SelfSignedTls first = SelfSignedTls.generate(dir, "first");
+        Path cert = Files.copy(first.certFile(), dir.resolve("tls.crt"));
+        Path key = Files.copy(first.keyFile(), dir.resolve("tls.key"));
+        try (WebhookServer server = WebhookServer.start(new WebhookServer.Options("127.0.0.1", 0, cert, key,
+                Duration.ofMillis(100)), FAIL_OPEN)) {
+            URI health = URI.create("https://127.0.0.1:" + server.port() + "/healthz");
+            assertThat(peerCertificate(first, health)).isEqualTo(first.asCertificate());
+
+            SelfSignedTls second = SelfSignedTls.generate(dir, "second");
+            Files.copy(second.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(second.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(peerCertificate(second, health)).isEqualTo(second.asCertificate()));
+        }
+    }
+
+    private static java.security.cert.Certificate peerCertificate(SelfSignedTls trusted, URI uri) throws Exception {
+        // A new client each time: a new connection, a new handshake.
+        HttpResponse<String> r = HttpClient.newBuilder().sslContext(trusted.trustingIt()).build()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.sslSession().orElseThrow().getPeerCertificates()[0];
+    }
+
+    /** The review's response, which must allow the pod. */
+    private static JsonNode allowedResponse(AdmissionWebhook webhook, String review) throws IOException {
+        JsonNode reply = reply(webhook, bytes(review));
+        assertThat(reply.get("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+        assertThat(reply.get("kind").asText()).isEqualTo("AdmissionReview");
+        JsonNode response = reply.get("response");
+        assertThat(response.get("allowed").asBoolean()).as("allowed in %s", response).isTrue();
+        return response;
+    }
+
+    private static JsonNode reply(AdmissionWebhook webhook, byte[] review) throws IOException {
+        AdmissionWebhook.Reply reply = webhook.review(review);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return JSON.readTree(reply.body());
+    }
+
+    private static JsonNode decodedPatch(JsonNode response) throws IOException {
+        assertThat(response.has("patch")).as("a patch in %s", response).isTrue();
+        return JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
+    }
+
+    private static JsonNode fixture(String name) throws IOException {
+        return JSON.readTree(bytes(name));
+    }
+
+    private static byte[] bytes(String name) throws IOException {
+        try (InputStream in = InjectWebhookTest.class.getResourceAsStream("/admission/" + name)) {
+            assertThat(in).as("fixture %s", name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    /** RFC 6902 {@code add} as the API server applies it: enough to check the patch's pointers mean what they say. */
+    private static void apply(JsonNode patch, JsonNode document) {
+        for (JsonNode op : patch) {
+            assertThat(op.get("op").asText()).isEqualTo("add");
+            String[] tokens = op.get("path").asText().substring(1).split("/", -1);
+            JsonNode parent = document;
+            for (int i = 0; i < tokens.length - 1; i++) {
+                parent = parent.get(unescape(tokens[i]));
+                assertThat(parent).as("parent of %s exists", op.get("path")).isNotNull();
+            }
+            String last = unescape(tokens[tokens.length - 1]);
+            if (parent.isArray()) {
+                assertThat(last).isEqualTo("-");
+                ((ArrayNode) parent).add(op.get("value"));
+            } else {
+                ((ObjectNode) parent).set(last, op.get("value"));
+            }
+        }
+    }
+
+    private static String unescape(String token) {
+        return token.replace("~1", "/").replace("~0", "~");
+    }
+}
