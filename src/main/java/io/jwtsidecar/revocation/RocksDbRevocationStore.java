@@ -67,7 +67,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
     private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
     /** Changes whenever the filter's hashing changes, so an index saved by another version is rebuilt. */
-    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f02L;
+    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f03L;
     private static final int SWEEP_CHUNK = 10_000;
 
     static {
@@ -340,13 +340,14 @@ public final class RocksDbRevocationStore implements RevocationStore {
 
     @Override
     public boolean isRevoked(TokenFacts token, long clockSkewSeconds) {
+        RevocationIndex current = index;
         for (RevocationScope scope : SCOPES) {
             String value = token.valueFor(scope);
-            if (value == null) {
+            if (value == null || !current.mayHaveScope(scope)) {
                 continue;
             }
             RuleKey key = new RuleKey(scope, token.issuer(), value);
-            if (!index.mightContain(key)) {
+            if (!current.mightContain(key)) {
                 continue;
             }
             Optional<Rule> rule = find(key);

@@ -182,4 +182,21 @@ class StoreMaintenanceTest {
         assertThat(revoked("live")).isTrue();
         assertThat(revoked("old")).isFalse();
     }
+
+    @Test
+    void scopes_nobody_revoked_by_are_skipped_and_a_new_scope_is_seen_at_once_and_after_restart() {
+        apply(revoke("alice", NOW, NOW + 3600));
+        TokenFacts jtiOnly = new TokenFacts(ISS, "jti-1", null, "bob", null, null, NOW - 10);
+        assertThat(store.isRevoked(jtiOnly, 0)).isFalse();
+
+        apply(new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.JTI, ISS, "jti-1"), NOW, NOW + 3600, null, null));
+        assertThat(store.isRevoked(jtiOnly, 0)).as("the first rule of a scope is found at once").isTrue();
+
+        store.rebuildIndex();
+        assertThat(store.isRevoked(jtiOnly, 0)).as("after a rebuild").isTrue();
+        store.close();
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+        assertThat(store.isRevoked(jtiOnly, 0)).as("after a restart with the saved index").isTrue();
+    }
 }
