@@ -192,7 +192,8 @@ public final class Sidecar implements AutoCloseable {
                 AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
                         publisher::publish, verifier, clock, feed::whenApplied, store, metrics)
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
-                adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes());
+                adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
+                        config.adminTls());
             } else {
                 log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
@@ -312,8 +313,14 @@ public final class Sidecar implements AutoCloseable {
      */
     private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
                               int instances, int maxTokenBytes) {
+        return listen(vertx, listener, routes, instances, maxTokenBytes, Optional.empty());
+    }
+
+    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
+                              int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
         HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);
+        tls.ifPresent(t -> ListenerOptions.withTls(options, t.certFile(), t.keyFile(), t.clientCaFile()));
         List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
         await(vertx.deployVerticle(() -> {
             RouterVerticle v = new RouterVerticle(options, routes);

@@ -30,11 +30,19 @@ final class AdminClient {
             description = "Admin credential: a static token or an admin JWT (default: $JWT_SIDECAR_ADMIN_TOKEN).")
     String adminToken;
 
+    /** The body of the last accepted answer, for commands that look inside it. */
+    String lastBody;
+
     /**
      * Sends {@code request} (built on {@link #resolve}) with the credential, prints the answer
      * (stdout when accepted, stderr otherwise) and returns the exit code.
      */
     int send(String command, HttpRequest.Builder request) throws InterruptedException {
+        return send(command, request, 202);
+    }
+
+    /** As {@link #send(String, HttpRequest.Builder)}, accepting {@code expected} as success. */
+    int send(String command, HttpRequest.Builder request, int expected) throws InterruptedException {
         if (adminToken == null || adminToken.isEmpty()) {
             System.err.println("jwt-sidecar " + command + ": no admin credential: pass --admin-token or set JWT_SIDECAR_ADMIN_TOKEN");
             return USAGE;
@@ -47,8 +55,9 @@ final class AdminClient {
             System.err.println("jwt-sidecar " + command + ": cannot reach " + adminUrl + ": " + e.getMessage());
             return UNREACHABLE;
         }
-        if (response.statusCode() == 202) {
+        if (response.statusCode() == expected) {
             System.out.println(response.body());
+            lastBody = response.body();
             return ACCEPTED;
         }
         System.err.println("jwt-sidecar " + command + ": admin API answered " + response.statusCode() + ": " + response.body());

@@ -25,6 +25,13 @@ public final class ConfigKeys {
     public static final ConfigKey ADMIN_JWT_ISSUER = new ConfigKey("admin.jwtIssuer", null,
             "One of the configured issuers, exactly: its tokens that this sidecar verifies are admin credentials with "
                     + "the scopes named in their scope or scp claim; the actor is their sub. Unset: no JWTs.");
+    public static final ConfigKey ADMIN_TLS_CERT = new ConfigKey("admin.tlsCertFile", null,
+            "PEM certificate (chain) of the admin API; with admin.tlsKeyFile the admin API speaks HTTPS only.");
+    public static final ConfigKey ADMIN_TLS_KEY = new ConfigKey("admin.tlsKeyFile", null,
+            "PEM private key (PKCS#8) for admin.tlsCertFile.");
+    public static final ConfigKey ADMIN_TLS_CLIENT_CA = new ConfigKey("admin.tlsClientCaFile", null,
+            "PEM CA certificate(s): with it, admin clients must present a certificate it signed (mutual TLS), "
+                    + "in addition to their bearer credential.");
     public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
             "Tokens longer than this are refused as too_large before any parsing.");
     public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
@@ -58,7 +65,8 @@ public final class ConfigKeys {
                     + "X-Revocation-Stale: true.");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, ADMIN_JWT_ISSUER, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
+            ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA,
+            MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE);
 

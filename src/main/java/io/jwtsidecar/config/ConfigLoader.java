@@ -171,7 +171,7 @@ public final class ConfigLoader {
             }
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
-            return new SidecarConfig(id, api, claimHeaders, admin, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
+            return new SidecarConfig(id, api, claimHeaders, admin, adminTls(), adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
                     revocation, issuers);
         }
 

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param api         the sidecar API listener
  * @param claimHeaders extra identity headers: header name → claim name ({@code api.claimHeaders})
  * @param admin       the admin API listener
+ * @param adminTls    HTTPS (and optionally mutual TLS) for the admin listener
  * @param adminAccess who may call the admin API; with no credential of any kind it stays off
  * @param maxTokenBytes size cap for tokens
  * @param cacheMaxBytes budget of the verified-token cache (0: off)
@@ -25,7 +26,7 @@ import java.util.Set;
  * @param issuers     trusted issuers with their keys already loaded and checked
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
-                            AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
+                            Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers) {
 
     public SidecarConfig {
@@ -92,6 +93,16 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
 
     /** A TCP listener. */
     public record Listener(String host, int port) {
+    }
+
+    /**
+     * TLS for the admin listener.
+     *
+     * @param certFile     PEM certificate chain
+     * @param keyFile      PEM private key
+     * @param clientCaFile PEM CA bundle that signs admin client certificates (mutual TLS), or null
+     */
+    public record AdminTls(Path certFile, Path keyFile, Path clientCaFile) {
     }
 
     /**

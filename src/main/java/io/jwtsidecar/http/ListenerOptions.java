@@ -12,6 +12,21 @@ public final class ListenerOptions {
     }
 
     /**
+     * HTTPS with a PEM certificate and key; with a client CA, mutual TLS: a client without a
+     * certificate that CA signed cannot even open the connection.
+     */
+    public static HttpServerOptions withTls(HttpServerOptions options, java.nio.file.Path certFile,
+                                            java.nio.file.Path keyFile, java.nio.file.Path clientCaFile) {
+        options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                .setCertPath(certFile.toString()).setKeyPath(keyFile.toString()));
+        if (clientCaFile != null) {
+            options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCaFile.toString()))
+                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+        }
+        return options;
+    }
+
+    /**
      * Leaves room for a maximal token in the {@code Authorization} header, on HTTP/1.1 and on
      * the h2c upgrade path alike, so an oversized token gets a {@code too_large} verdict rather
      * than a bare 431 from the codec.

@@ -92,7 +92,9 @@ class FeedIT {
             assertThat(Http.verify(s.apiPort(), token("mallory", clock.epochSecond() - 10)).body()).contains("revoked");
             assertThat(Http.verify(s.apiPort(), token("dave", clock.epochSecond() - 10)).statusCode())
                     .as("a dead-lettered event never takes effect").isEqualTo(200);
-            assertThat(Http.get(s.apiPort(), "/health/ready").body()).contains("\"deadLettered\":3");
+            assertThat(Http.get(s.apiPort(), "/health/ready").body()).contains("\"deadLettered\":3")
+                    .as("the offset advanced past the valid and the dead-lettered records alike")
+                    .contains("\"appliedOffsets\":{\"0\":4}");
             var listing = Http.getWithBearer(s.adminPort().orElseThrow(), "/v1/dead-letters?limit=10",
                     TestSidecars.ADMIN_TOKEN);
             assertThat(listing.statusCode()).isEqualTo(200);

@@ -76,6 +76,9 @@ class FleetIT {
             assertThat(status.getLong("live")).isEqualTo(3);
             assertThat(Http.getWithBearer(adminPort, "/v1/revocations/00000000-0000-4000-8000-000000000000/status",
                     ADMIN_TOKEN).statusCode()).isEqualTo(404);
+            assertThat(new picocli.CommandLine(new io.jwtsidecar.cli.JwtSidecarCommand()).execute("status", eventId,
+                    "--require-complete", "--admin-url", "http://127.0.0.1:" + adminPort, "--admin-token", ADMIN_TOKEN))
+                    .as("jwt-sidecar status").isZero();
 
             c.close();
             JsonObject afterStop = revoke(a, "bob", "?wait=all&timeout=10s");

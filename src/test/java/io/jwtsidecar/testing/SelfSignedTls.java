@@ -70,6 +70,30 @@ public record SelfSignedTls(Path certFile, Path keyFile, X509Certificate certifi
         }
     }
 
+    /** A client context that trusts {@code server} and presents this certificate (mutual TLS). */
+    public SSLContext presentingItTrusting(SelfSignedTls server) {
+        try {
+            Path p12 = certFile.resolveSibling(certFile.getFileName().toString().replace(".crt", ".p12"));
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                identity.load(in, PASSWORD);
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(identity, PASSWORD);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server", server.certificate);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Error building a client identity from " + certFile, e);
+        }
+    }
+
     /** The same certificate as a generic {@link Certificate}, for comparing with a peer's. */
     public Certificate asCertificate() {
         return certificate;

@@ -1,0 +1,82 @@
+package io.jwtsidecar.bench;
+
+import io.jwtsidecar.dev.EmbeddedKafkaCluster;
+import io.jwtsidecar.feed.RevocationFeed;
+import io.jwtsidecar.metrics.SidecarMetrics;
+import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.RevocationEvent;
+import io.jwtsidecar.revocation.RocksDbRevocationStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Applying events from Kafka: a fresh sidecar store reads {@code events} revocations from a
+ * real broker in this JVM (three partitions) and applies them, from offset 0 to caught up:
+ * consumer, JSON decoding and validation, RocksDB write batches, Bloom filter. Score: time per
+ * event (its inverse is events per second).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class FeedThroughputBenchmark {
+    private static final String TOPIC = "bench-revocations";
+
+    @Param("300000")
+    public int events;
+
+    private EmbeddedKafkaCluster kafka;
+    private Path dir;
+
+    @Setup(Level.Trial)
+    public void publish() throws Exception {
+        dir = Files.createTempDirectory("bench-feed");
+        kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
+        kafka.createRevocationTopic(TOPIC, 3, 86_400_000L);
+        EventCodec codec = new EventCodec();
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                RevocationEvent e = RevocationStoreBenchmark.revoke("user-" + i);
+                p.send(new ProducerRecord<>(TOPIC, e.key().toBytes(), codec.encode(e)));
+            }
+            p.flush();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        kafka.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(1)
+    public long readAllFromOffsetZero() throws Exception {
+        Path storeDir = Files.createTempDirectory(dir, "store");
+        try (RocksDbRevocationStore store = RocksDbRevocationStore.open(storeDir, events, 0.001);
+             RevocationFeed feed = new RevocationFeed(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC, store,
+                     new EventCodec(), "bench", new SidecarMetrics())) {
+            feed.start();
+            feed.caughtUp().get(10, TimeUnit.MINUTES);
+            if (feed.eventsApplied() != events) {
+                throw new IllegalStateException("applied " + feed.eventsApplied() + " of " + events);
+            }
+            return feed.eventsApplied();
+        }
+    }
+}
