@@ -166,12 +166,13 @@ public final class ConfigLoader {
                     onStale.equals("fail-open"));
             List<IssuerPolicy> issuers = issuers();
             Optional<String> adminJwtIssuer = adminJwtIssuer();
+            Optional<SidecarConfig.AdminTls> adminTls = adminTls();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
-            return new SidecarConfig(id, api, claimHeaders, admin, adminTls(), adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
+            return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
                     revocation, issuers);
         }
 
@@ -284,6 +285,36 @@ public final class ConfigLoader {
                         + "' is not the issuer of any entry of issuers (exact match)");
             }
             return issuer;
+        }
+
+        /** admin.tlsCertFile + admin.tlsKeyFile (both or neither), and optionally admin.tlsClientCaFile. */
+        private Optional<SidecarConfig.AdminTls> adminTls() {
+            Optional<String> cert = text(ConfigKeys.ADMIN_TLS_CERT);
+            Optional<String> key = text(ConfigKeys.ADMIN_TLS_KEY);
+            Optional<String> ca = text(ConfigKeys.ADMIN_TLS_CLIENT_CA);
+            if (cert.isEmpty() && key.isEmpty()) {
+                ca.ifPresent(c -> errors.add(ConfigKeys.ADMIN_TLS_CLIENT_CA.name() + ": '" + c
+                        + "' needs admin.tlsCertFile and admin.tlsKeyFile (mutual TLS is TLS first)"));
+                return Optional.empty();
+            }
+            if (cert.isEmpty() || key.isEmpty()) {
+                ConfigKey missing = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_CERT : ConfigKeys.ADMIN_TLS_KEY;
+                ConfigKey given = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_KEY : ConfigKeys.ADMIN_TLS_CERT;
+                errors.add(missing.name() + ": required together with " + given.name());
+                return Optional.empty();
+            }
+            Path certPath = readableFile(ConfigKeys.ADMIN_TLS_CERT, cert.get());
+            Path keyPath = readableFile(ConfigKeys.ADMIN_TLS_KEY, key.get());
+            Path caPath = ca.map(c -> readableFile(ConfigKeys.ADMIN_TLS_CLIENT_CA, c)).orElse(null);
+            return Optional.of(new SidecarConfig.AdminTls(certPath, keyPath, caPath));
+        }
+
+        private Path readableFile(ConfigKey key, String value) {
+            Path p = resolve(value);
+            if (!Files.isReadable(p)) {
+                errors.add(key.name() + ": '" + value + "' is not a readable file");
+            }
+            return p;
         }
 
         private List<IssuerPolicy> issuers() {
