@@ -7,7 +7,8 @@
 #   load-tests/run-verify.sh            # report: load-tests/results/verify-<date>.md
 #   load-tests/run-redis-peer.sh        # report: load-tests/results/verify-redis-peer-<date>.md
 #
-# Settings (environment): DURATION (15s), WARMUP (5s), THREADS (2), CONNECTIONS (50), TOKENS (10000).
+# Settings (environment): DURATION (15s), WARMUP (5s), THREADS (2), CONNECTIONS (50), TOKENS (10000),
+# SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default).
 # Needs Java 17+, Maven, curl, openssl, python3; installs wrk, hey (and redis-server) with apt-get if missing.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ WARMUP=${WARMUP:-5s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 TOKENS=${TOKENS:-10000}
+SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 WITH_REDIS_PEER=${WITH_REDIS_PEER:-0}
 JAR=target/jwt-sidecar.jar
 DATE=$(date -u +%Y-%m-%d)
@@ -114,7 +116,8 @@ TOKEN=$(head -1 "$WORK/tokens.txt")
 # --- The sidecar: a first start fills the store, the measured start finds it warm ---------------
 start_sidecar() {
   local t0; t0=$(now_ms)
-  java -jar "$JAR" run --config "$WORK/load.yaml" >>"$WORK/sidecar.log" 2>&1 &
+  # shellcheck disable=SC2086 # word splitting of the JVM options is intended
+  java $SIDECAR_JAVA_OPTS -jar "$JAR" run --config "$WORK/load.yaml" >>"$WORK/sidecar.log" 2>&1 &
   SIDECAR=$!
   PIDS+=("$SIDECAR")
   wait_for "http://127.0.0.1:$API/health/ready" 60 >/dev/null
@@ -197,7 +200,9 @@ mkdir -p load-tests/results
   echo "- Command: \`load-tests/$([ "$WITH_REDIS_PEER" = 1 ] && echo run-redis-peer.sh || echo run-verify.sh)\`"
   echo "  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency with load-tests/mix.lua after a ${WARMUP} warm-up;"
   echo "  hey -z $DURATION -c $CONNECTIONS -q <rate/$CONNECTIONS> at 50 % of the verify maximum)."
-  echo "- Machine: $(nproc) vCPU ${CPU:-unknown CPU}, $JAVA; load generator and server share the cores."
+  echo "- Sidecar JVM options: ${SIDECAR_JAVA_OPTS:-none (JVM defaults)}."
+  echo "- Machine: $(nproc) vCPU ${CPU:-unknown CPU}, $JAVA; load generator and server share the cores;"
+  echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "- Token mix: $TOKENS distinct tokens, a third each HS256, RS256 (2048), ES256 (P-256); skewed picks"
   echo "  (index = n·r³). hey sends one token (it cannot vary headers): the cached path."
   echo
@@ -230,7 +235,7 @@ mkdir -p load-tests/results
   echo
   echo "Raw tool output:"
   for f in "$WORK"/wrk-*.txt "$WORK"/hey-*.txt; do
-    echo; echo "\`$(basename "$f" .txt)\`"; echo; echo '```'; { grep -v '^ *$' "$f" | grep -v '^\s*[0-9.]* \[' || true; }; echo '```'
+    echo; echo "\`$(basename "$f" .txt)\`"; echo; echo '```'; { grep -v '^ *$' "$f" | grep -Ev '^\s*[0-9.]+ \[' || true; }; echo '```'
   done
 } >"$REPORT"
 echo "report: $REPORT"
