@@ -8,7 +8,8 @@
 #   load-tests/run-redis-peer.sh        # report: load-tests/results/verify-redis-peer-<date>.md
 #
 # Settings (environment): DURATION (15s), WARMUP (5s), THREADS (2), CONNECTIONS (50), TOKENS (10000),
-# SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default).
+# SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default),
+# REPORT (report path instead of the default).
 # Needs Java 17+, Maven, curl, openssl, python3; installs wrk, hey (and redis-server) with apt-get if missing.
 set -euo pipefail
 
@@ -22,7 +23,9 @@ SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 WITH_REDIS_PEER=${WITH_REDIS_PEER:-0}
 JAR=target/jwt-sidecar.jar
 DATE=$(date -u +%Y-%m-%d)
-if [ "$WITH_REDIS_PEER" = 1 ]; then
+if [ -n "${REPORT:-}" ]; then
+  : # the caller names the report
+elif [ "$WITH_REDIS_PEER" = 1 ]; then
   REPORT=load-tests/results/verify-redis-peer-$DATE.md
 else
   REPORT=load-tests/results/verify-$DATE.md
