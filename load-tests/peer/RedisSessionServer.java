@@ -80,7 +80,7 @@ public class RedisSessionServer {
 
         /** RESP replies to GET: bulk string ($n, $-1 for nil) or an error (-...). */
         private void received(Buffer data) {
-            inbox = inbox.length() == 0 ? data : inbox.appendBuffer(data);
+            inbox.appendBuffer(data); // a copy: the socket may reuse the buffer it handed over
             int pos = 0;
             while (pos < inbox.length()) {
                 int eol = lineEnd(inbox, pos);
