@@ -175,7 +175,7 @@ public final class Sidecar implements AutoCloseable {
                 return new Readiness.Report(f.isCaughtUp() && (fresh || rc.failOpen()) && allKeys, checks);
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes(),
-                    new IdentityHeaders(config.claimHeaders()), metrics);
+                    new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute());
             registerGauges(metrics, feed, store, verifier);
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
 

@@ -15,6 +15,8 @@ public final class ConfigKeys {
             "Address of the sidecar API. Loopback by default: only the service beside it may ask.");
     public static final ConfigKey API_PORT = new ConfigKey("api.port", "8181",
             "Port of the sidecar API (0 picks a free port).");
+    public static final ConfigKey API_NOOP_ROUTE = new ConfigKey("api.noopRoute", "false",
+            "Serve GET /noop (200, empty) for load tests: the ceiling of the HTTP stack without verification.");
     public static final ConfigKey ADMIN_HOST = new ConfigKey("admin.host", "127.0.0.1",
             "Address of the admin API.");
     public static final ConfigKey ADMIN_PORT = new ConfigKey("admin.port", "8182",
@@ -64,7 +66,7 @@ public final class ConfigKeys {
             "fail-closed: answer 503 revocation_data_stale while stale. fail-open: verify as usual, add "
                     + "X-Revocation-Stale: true.");
 
-    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, ADMIN_HOST, ADMIN_PORT,
+    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA,
             MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,

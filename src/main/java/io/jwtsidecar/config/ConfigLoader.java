@@ -115,6 +115,7 @@ public final class ConfigLoader {
             String id = text(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
             SidecarConfig.Listener api = new SidecarConfig.Listener(host(ConfigKeys.API_HOST),
                     integer(ConfigKeys.API_PORT, 0, 65535));
+            boolean noopRoute = bool(ConfigKeys.API_NOOP_ROUTE);
             Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
             claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
                     errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
@@ -173,7 +174,7 @@ public final class ConfigLoader {
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers);
+                    revocation, issuers, noopRoute);
         }
 
         private boolean adminCredentialGiven() {
@@ -591,6 +592,14 @@ public final class ConfigLoader {
                 errors.add(key.name() + ": '" + host + "' is not a resolvable address");
             }
             return host;
+        }
+
+        private boolean bool(ConfigKey key) {
+            String v = text(key).orElse("false").strip();
+            if (!v.equals("true") && !v.equals("false")) {
+                errors.add(key.name() + ": must be true or false, got '" + v + "'");
+            }
+            return v.equals("true");
         }
 
         private int integer(ConfigKey key, int min, int max) {

@@ -24,10 +24,11 @@ import java.util.Set;
  * @param fleet       fleet status settings
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
+ * @param noopRoute   serve {@code GET /noop} on the API listener (load tests only)
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
-                            Revocation revocation, List<IssuerPolicy> issuers) {
+                            Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute) {
 
     public SidecarConfig {
         claimHeaders = Map.copyOf(claimHeaders);

@@ -24,6 +24,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code POST /oauth2/introspect}: RFC 7662 introspection of a form-encoded
  *       {@code token}.</li>
  *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md).</li>
+ *   <li>{@code GET /noop}, only with {@code api.noopRoute: true}: 200 with no body and no
+ *       verification, the ceiling of the HTTP stack for load tests.</li>
  *   <li>{@code GET /health/live}: the process answers. {@code GET /health/ready}: 200 once the
  *       revocation feed has caught up, else 503.</li>
  * </ul>
@@ -36,14 +38,21 @@ public final class SidecarRoutes {
     private final int maxTokenBytes;
     private final IdentityHeaders identity;
     private final SidecarMetrics metrics;
+    private final boolean noopRoute;
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
                          SidecarMetrics metrics) {
+        this(verifier, readiness, maxTokenBytes, identity, metrics, false);
+    }
+
+    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
+                         SidecarMetrics metrics, boolean noopRoute) {
         this.verifier = verifier;
         this.readiness = readiness;
         this.maxTokenBytes = maxTokenBytes;
         this.identity = identity;
         this.metrics = metrics;
+        this.noopRoute = noopRoute;
     }
 
     /** Every verification goes through here, so every outcome is counted and timed once. */
@@ -77,6 +86,9 @@ public final class SidecarRoutes {
                 "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
         router.get("/health/live").handler(ctx -> HttpResponses.json(ctx.response(), 200, "{\"status\":\"UP\"}"));
         router.get("/health/ready").handler(this::ready);
+        if (noopRoute) {
+            router.get("/noop").handler(ctx -> ctx.response().end());
+        }
         return router;
     }
 

@@ -126,6 +126,7 @@ class ConfigLoaderTest {
         assertThat(c.api()).isEqualTo(new SidecarConfig.Listener("127.0.0.1", 8181));
         assertThat(c.admin()).isEqualTo(new SidecarConfig.Listener("127.0.0.1", 8182));
         assertThat(c.adminToken()).as("admin API is off without a token").isEmpty();
+        assertThat(c.noopRoute()).as("GET /noop is for load tests only").isFalse();
         assertThat(c.maxTokenBytes()).isEqualTo(8192);
         assertThat(c.kafka().bootstrapServers()).isEqualTo("broker-1:9092,broker-2:9092");
         assertThat(c.kafka().topic()).isEqualTo("jwt-revocations");
