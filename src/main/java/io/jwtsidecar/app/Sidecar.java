@@ -73,6 +73,12 @@ import org.slf4j.LoggerFactory;
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * A store refusing every write for this long makes /health/live fail: RocksDB stays in its
+     * error state after a failed log append (a full disk), and reopening it, i.e. a restart,
+     * is the way out. Meanwhile the sidecar is stale, so fail-closed answers 503.
+     */
+    static final Duration STORE_FAILURE_LIVENESS_LIMIT = Duration.ofSeconds(10);
 
     private final SidecarConfig config;
     private final RocksDbRevocationStore store;
@@ -174,7 +180,12 @@ public final class Sidecar implements AutoCloseable {
                 // Under fail-open a stale sidecar keeps serving; under fail-closed it answers 503 and says so.
                 return new Readiness.Report(f.isCaughtUp() && (fresh || rc.failOpen()) && allKeys, checks);
             };
-            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, config.maxTokenBytes(),
+            Readiness liveness = () -> {
+                Duration failing = f.storeFailingFor();
+                return new Readiness.Report(failing.compareTo(STORE_FAILURE_LIVENESS_LIMIT) < 0,
+                        Map.of("storeFailingSeconds", failing.toMillis() / 1000.0));
+            };
+            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
                     new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute());
             registerGauges(metrics, feed, store, verifier);
             int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());

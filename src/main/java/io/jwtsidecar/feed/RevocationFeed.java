@@ -72,6 +72,8 @@ public final class RevocationFeed implements AutoCloseable {
     private final LongSupplier nanoTime;
     private volatile long lastConfirmedNanos = NEVER;
     private volatile long lag = -1;
+    /** When the store started refusing writes without a success since, or NEVER. */
+    private volatile long failingSinceNanos = NEVER;
     private final java.time.Clock wallClock;
     private final SidecarMetrics metrics;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -328,8 +330,12 @@ public final class RevocationFeed implements AutoCloseable {
                 metrics.propagated(now - r.timestamp());
             }
             onApplied.run();
+            failingSinceNanos = NEVER;
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
+            if (failingSinceNanos == NEVER) {
+                failingSinceNanos = nanoTime.getAsLong();
+            }
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);
             pause(RETRY);
             seekToStoredOffsets(c, partitions);
@@ -339,6 +345,16 @@ public final class RevocationFeed implements AutoCloseable {
     /** Waits, but returns at once when {@link #close()} is called (no interrupts: they break the consumer's close). */
     private void pause(Duration d) throws InterruptedException {
         stopRequested.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How long the store has been refusing every write (a full disk, an I/O error), or zero.
+     * RocksDB stays in its error state once a write-ahead-log append fails, so only a restart
+     * (reopening the store) recovers; liveness uses this to ask the orchestrator for one.
+     */
+    public Duration storeFailingFor() {
+        long since = failingSinceNanos;
+        return since == NEVER ? Duration.ZERO : Duration.ofNanos(nanoTime.getAsLong() - since);
     }
 
     /** Records between the position and the log end, summed; -1 when unknown. */

@@ -26,7 +26,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md).</li>
  *   <li>{@code GET /noop}, only with {@code api.noopRoute: true}: 200 with no body and no
  *       verification, the ceiling of the HTTP stack for load tests.</li>
- *   <li>{@code GET /health/live}: the process answers. {@code GET /health/ready}: 200 once the
+ *   <li>{@code GET /health/live}: 200 unless the store has refused every write for a while
+ *       (then a restart is the cure). {@code GET /health/ready}: 200 once the
  *       revocation feed has caught up, else 503.</li>
  * </ul>
  * Handlers run on event loops and never block: verification is in-process and the revocation
@@ -35,6 +36,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class SidecarRoutes {
     private final TokenVerifier verifier;
     private final Readiness readiness;
+    private final Readiness liveness;
     private final int maxTokenBytes;
     private final IdentityHeaders identity;
     private final SidecarMetrics metrics;
@@ -47,6 +49,14 @@ public final class SidecarRoutes {
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
                          SidecarMetrics metrics, boolean noopRoute) {
+        this(verifier, readiness, () -> new Readiness.Report(true, java.util.Map.of()), maxTokenBytes, identity, metrics,
+                noopRoute);
+    }
+
+    /** @param liveness what {@code /health/live} reports (same shape as readiness) */
+    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
+                         IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute) {
+        this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;
         this.maxTokenBytes = maxTokenBytes;
@@ -84,7 +94,7 @@ public final class SidecarRoutes {
                 .handler(this::introspect);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type",
                 "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-        router.get("/health/live").handler(ctx -> HttpResponses.json(ctx.response(), 200, "{\"status\":\"UP\"}"));
+        router.get("/health/live").handler(this::live);
         router.get("/health/ready").handler(this::ready);
         if (noopRoute) {
             router.get("/noop").handler(ctx -> ctx.response().end());
@@ -146,6 +156,14 @@ public final class SidecarRoutes {
             return;
         }
         HttpResponses.outcome(ctx.response(), verify((String) token), identity);
+    }
+
+    /** Down only for trouble a restart cures (a store that refuses every write); otherwise up. */
+    private void live(RoutingContext ctx) {
+        Readiness.Report report = liveness.report();
+        JsonObject body = new JsonObject().put("status", report.ready() ? "UP" : "DOWN")
+                .put("checks", new JsonObject(report.checks()));
+        HttpResponses.json(ctx.response(), report.ready() ? 200 : 503, body.encode());
     }
 
     private void ready(RoutingContext ctx) {
