@@ -220,13 +220,23 @@ public final class RevocationFeed implements AutoCloseable {
             seekToStoredOffsets(c, partitions);
             Map<TopicPartition, Long> target = null;
             long nextEndCheck = 0;
+            // The log end as the brokers gave it at a moment, waiting until the feed has read up to it.
+            long askedAt = 0;
+            Map<TopicPartition, Long> askedEnds = null;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
                 if (!records.isEmpty()) {
                     applyOrRewind(c, records, partitions);
                 }
+                if (askedEnds != null && reached(c, askedEnds)) {
+                    // Everything published before askedAt is applied: fresh as of then (not of now, conservatively).
+                    lastConfirmedNanos = askedAt;
+                    askedEnds = null;
+                }
                 long now = nanoTime.getAsLong();
-                if (now - nextEndCheck >= 0) {
+                // On a busy topic the position is rarely at the end at the very moment of a check, so
+                // a check stays open until the feed has read past what was there when it asked.
+                if (now - nextEndCheck >= 0 && askedEnds == null) {
                     nextEndCheck = now + END_CHECK_INTERVAL.toNanos();
                     Map<TopicPartition, Long> ends = endOffsets(c, partitions);
                     if (ends != null) {
@@ -237,8 +247,10 @@ public final class RevocationFeed implements AutoCloseable {
                                     partitions.size(), topic, target);
                         }
                         if (reached(c, ends)) {
-                            // Confirmed at the moment we asked, not when the answer came: conservative.
                             lastConfirmedNanos = now;
+                        } else {
+                            askedAt = now;
+                            askedEnds = ends;
                         }
                     }
                 }
