@@ -44,6 +44,24 @@ public final class TestKeys {
         return new TestKeys(alg, pair.getPrivate(), pair.getPublic());
     }
 
+    /**
+     * A key pair straight from the JCA: {@code params} is a key size (Integer), a curve name
+     * (String, e.g. secp384r1) or null for the provider's default.
+     */
+    public static KeyPair jcaPair(String algorithm, Object params) {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance(algorithm);
+            if (params instanceof Integer) {
+                g.initialize((Integer) params);
+            } else if (params != null) {
+                g.initialize(new java.security.spec.ECGenParameterSpec((String) params));
+            }
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static KeyPair rsa(int bits) {
         try {
             java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");

@@ -26,6 +26,16 @@ public final class Tokens {
         return claims;
     }
 
+    /** {@code claims} with one claim set to {@code value}, or removed when {@code value} is null. */
+    public static Map<String, Object> with(Map<String, Object> claims, String name, Object value) {
+        if (value == null) {
+            claims.remove(name);
+        } else {
+            claims.put(name, value);
+        }
+        return claims;
+    }
+
     /** Signs {@code claims} with the keys' algorithm; {@code kid} may be null. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static String mint(TestKeys keys, String kid, Map<String, ?> claims) {

@@ -124,13 +124,7 @@ class SecurityCatalogueTest {
     }
 
     private Map<String, Object> claimsWith(String name, Object value) {
-        Map<String, Object> c = claims();
-        if (value == null) {
-            c.remove(name);
-        } else {
-            c.put(name, value);
-        }
-        return c;
+        return Tokens.with(claims(), name, value);
     }
 
     /** Valid claims with one member written as raw JSON text (e.g. {@code 1e300}, {@code null}). */

@@ -65,13 +65,7 @@ class TokenVerifierTest {
     }
 
     private Map<String, Object> claimsWith(String name, Object value) {
-        Map<String, Object> c = claims();
-        if (value == null) {
-            c.remove(name);
-        } else {
-            c.put(name, value);
-        }
-        return c;
+        return Tokens.with(claims(), name, value);
     }
 
     private String es256(Map<String, ?> claims) {

@@ -30,17 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VerificationKeyTest {
 
     private static KeyPair generate(String algorithm, Object params) {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
-            if (params instanceof Integer) {
-                g.initialize((Integer) params);
-            } else if (params != null) {
-                g.initialize(new ECGenParameterSpec((String) params));
-            }
-            return g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.jwtsidecar.testing.TestKeys.jcaPair(algorithm, params);
     }
 
     private static SecretKeySpec secret(int bytes, String jcaName) {
