@@ -27,9 +27,9 @@ public final class ListenerOptions {
     }
 
     /**
-     * Leaves room for a maximal token in the {@code Authorization} header, on HTTP/1.1 and on
-     * the h2c upgrade path alike, so an oversized token gets a {@code too_large} verdict rather
-     * than a bare 431 from the codec.
+     * Leaves room for a maximal token in the {@code Authorization} header, so an oversized token
+     * gets a {@code too_large} verdict rather than a bare 431 from the codec (the HTTP/2 limit
+     * too, for TLS listeners that negotiate it).
      */
     public static HttpServerOptions forListener(String host, int port, int maxTokenBytes) {
         int maxHeaders = Math.max(8192, maxTokenBytes + HEADER_ROOM);
@@ -39,6 +39,9 @@ public final class ListenerOptions {
                 // Connections that send nothing for this long are closed: slow or stuck clients cannot pile up.
                 .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
                 .setMaxHeaderSize(maxHeaders)
+                // No h2c upgrade: callers are local services and proxies speaking HTTP/1.1, and the JDK
+                // client's upgrade path ended in an EOF on larger answers now and then.
+                .setHttp2ClearTextEnabled(false)
                 .setInitialSettings(new Http2Settings().setMaxHeaderListSize(maxHeaders));
     }
 }

@@ -36,7 +36,7 @@ class SidecarRoutesTest {
             new java.util.concurrent.atomic.AtomicReference<>(RevocationCheck.Status.NOT_REVOKED);
     private static Vertx vertx;
     private static int port;
-    // The JDK client offers an h2c upgrade on every request, so the upgrade path is covered too.
+    // The JDK client offers an h2c upgrade on every request; the listeners decline it and answer in HTTP/1.1.
     private static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
