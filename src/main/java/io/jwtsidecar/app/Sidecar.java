@@ -376,10 +376,6 @@ public final class Sidecar implements AutoCloseable {
         return feed;
     }
 
-    public SidecarConfig config() {
-        return config;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
