@@ -1,0 +1,75 @@
+# Shared by the load-test scripts (sourced, not run). The caller sets `set -euo pipefail` and is
+# in the repository root. Provides a work directory removed at exit, process bookkeeping, port and
+# readiness helpers, tool installation and the embedded Kafka broker of `jwt-sidecar dev`.
+
+JAR=${JAR:-target/jwt-sidecar.jar}
+DATE=$(date -u +%Y-%m-%d)
+
+WORK=$(mktemp -d -t jwt-sidecar-load-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# install TOOL... : apt-get install for the ones not on the PATH (packages named as the tools,
+# except where PACKAGE_OF_<tool> says otherwise).
+install_missing() {
+  local missing=() tool pkg
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null && continue
+    pkg=$tool
+    [ "$tool" = gnuplot ] && pkg=gnuplot-nox
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing ${missing[*]}" >&2
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y -q "${missing[@]}" >/dev/null
+}
+
+build_jar_if_missing() { [ -f "$JAR" ] || mvn -B -q -DskipTests package; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+wait_for() { # URL TIMEOUT_S: poll until 200; prints the milliseconds waited
+  local url=$1 deadline=$(( $(now_ms) + $2 * 1000 )) start; start=$(now_ms)
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "timeout waiting for $url" >&2; return 1; }
+    sleep 0.02
+  done
+  echo $(( $(now_ms) - start ))
+}
+rss_mb() { awk '{printf "%.0f", $1 / 1024}' <<<"$(ps -o rss= -p "$1")"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+machine() { # one line: cores, CPU model, Java
+  local cpu; cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/ [0-9]*-Core Processor//')
+  echo "$(nproc) vCPU ${cpu:-unknown CPU}, $(java -version 2>&1 | head -1)"
+}
+
+# Starts `jwt-sidecar dev` on free ports (its own sidecar stays idle) and sets BOOTSTRAP to the
+# address of its embedded Kafka broker.
+start_kafka() {
+  local api admin; api=$(free_port); admin=$(free_port)
+  java -jar "$JAR" dev --api-port "$api" --admin-port "$admin" --dir "$WORK/dev" >"$WORK/dev.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do grep -q 'jwt-sidecar dev is ready' "$WORK/dev.log" && break; sleep 0.2; done
+  grep -q 'jwt-sidecar dev is ready' "$WORK/dev.log" || { cat "$WORK/dev.log" >&2; return 1; }
+  BOOTSTRAP=$(sed -n 's/^ *Kafka *: \([^ ]*\).*/\1/p' "$WORK/dev.log")
+}
+
+# Keys for the three issuers (RSA 2048, EC P-256 with openssl; a random HMAC secret) in $WORK.
+make_keys() {
+  HS_SECRET=$(openssl rand -hex 24)
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rs.key" 2>/dev/null
+  openssl pkey -in "$WORK/rs.key" -pubout -out "$WORK/rs.pub.pem"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/es.key" 2>/dev/null
+  openssl pkey -in "$WORK/es.key" -pubout -out "$WORK/es.pub.pem"
+}
+
+# mint_tokens FILE COUNT: COUNT tokens cycling HS256, RS256, ES256, valid for an hour from now.
+mint_tokens() {
+  java -cp "$JAR" load-tests/peer/MintTokens.java "$1" "$2" 3600 "$HS_SECRET" "$WORK/rs.key" "$WORK/es.key"
+}
