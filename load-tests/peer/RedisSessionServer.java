@@ -16,6 +16,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,6 +38,7 @@ public class RedisSessionServer {
         private final int redisPort;
         private final ArrayDeque<Promise<Buffer>> pending = new ArrayDeque<>();
         private Buffer inbox = Buffer.buffer();
+        private NetClient client;
         private NetSocket redis;
 
         Front(int httpPort, int redisPort) {
@@ -45,9 +48,18 @@ public class RedisSessionServer {
 
         @Override
         public Future<?> start() {
-            return vertx.createNetClient().connect(redisPort, "127.0.0.1").compose(socket -> {
+            // Held in a field: Vert.x closes a NetClient that becomes unreachable, connections and
+            // all, at the next garbage collection (it did, ~30 s into a load run).
+            client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+            return client.connect(redisPort, "127.0.0.1").compose(socket -> {
                 redis = socket;
                 socket.handler(this::received);
+                socket.closeHandler(v -> {
+                    // No silent hang: every waiting request gets a 503 and the front stops.
+                    System.err.println("redis connection closed with " + pending.size() + " requests waiting");
+                    for (Promise<Buffer> p = pending.poll(); p != null; p = pending.poll()) p.fail("redis connection closed");
+                    redis = null;
+                });
                 return vertx.createHttpServer().requestHandler(this::handle).listen(httpPort, "127.0.0.1");
             });
         }
@@ -57,6 +69,10 @@ public class RedisSessionServer {
             if (!"/session".equals(req.path()) || auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)
                     || auth.length() == 7) {
                 req.response().setStatusCode(auth == null ? 401 : 400).end();
+                return;
+            }
+            if (redis == null) {
+                req.response().setStatusCode(503).end();
                 return;
             }
             byte[] key = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
