@@ -10,6 +10,9 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Anything started with a path of the work directory on its command line (e.g. forked server
+  # workers) must not outlive the run.
+  pkill -f "$WORK/" 2>/dev/null || true
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

@@ -1,4 +1,4 @@
-// The Redis-session variant for load-tests/run-redis-peer.sh: the same loopback HTTP front as the
+// The Redis-session variant for load-tests/run-peers.sh: the same loopback HTTP front as the
 // sidecar, but every request is answered by a lookup in a central session store.
 //
 //   java -cp target/jwt-sidecar.jar load-tests/peer/RedisSessionServer.java HTTP_PORT REDIS_PORT [INSTANCES]
