@@ -16,6 +16,11 @@ import java.util.regex.Pattern;
  * Immutable; safe from any event loop.
  */
 public final class IdentityHeaders {
+    // Pre-encoded names (Netty AsciiString): no validation or hashing per answer.
+    private static final CharSequence ISSUER = io.vertx.core.http.HttpHeaders.createOptimized(HttpResponses.ISSUER_HEADER);
+    private static final CharSequence SUBJECT = io.vertx.core.http.HttpHeaders.createOptimized(HttpResponses.SUBJECT_HEADER);
+    private static final CharSequence CLAIMS = io.vertx.core.http.HttpHeaders.createOptimized(HttpResponses.CLAIMS_HEADER);
+
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Map<String, String> claimByHeader;
@@ -34,11 +39,11 @@ public final class IdentityHeaders {
     }
 
     void apply(HttpServerResponse response, VerifiedToken token) {
-        response.putHeader(HttpResponses.ISSUER_HEADER, HttpResponses.headerSafe(token.issuer()));
+        response.putHeader(ISSUER, HttpResponses.headerSafe(token.issuer()));
         if (token.subject() != null) {
-            response.putHeader(HttpResponses.SUBJECT_HEADER, HttpResponses.headerSafe(token.subject()));
+            response.putHeader(SUBJECT, HttpResponses.headerSafe(token.subject()));
         }
-        response.putHeader(HttpResponses.CLAIMS_HEADER, token.payloadSegment());
+        response.putHeader(CLAIMS, token.payloadSegment());
         if (claimByHeader.isEmpty()) {
             return;
         }

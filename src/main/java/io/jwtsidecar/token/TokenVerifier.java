@@ -181,7 +181,8 @@ public final class TokenVerifier {
         }
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
                 claims.sessionId(), claims.clientId(), key.kid() != null ? key.kid() : kid,
-                claims.issuedAt(), claims.times().exp(), jws.payloadSegment(), jws.claimsJson());
+                claims.issuedAt(), claims.times().exp(), jws.payloadSegment(), jws.claimsJson(),
+                IdentityJson.encode(policy.issuer(), claims.subject(), jws.claimsJson()));
         VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());
         if (cache != null) {
             cache.put(token, entry);

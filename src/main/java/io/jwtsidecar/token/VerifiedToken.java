@@ -13,8 +13,11 @@ package io.jwtsidecar.token;
  * @param expiresAt {@code exp} in epoch seconds
  * @param payloadSegment the token's base64url payload, i.e. the claims as base64url JSON
  * @param claimsJson the claims set as UTF-8 JSON bytes; callers must not modify the array
+ * @param identityJson the body of an accepted {@code /v1/verify} answer ({@link IdentityJson}),
+ *                 built once when the token is verified so that every cache hit sends the same
+ *                 bytes instead of encoding them again; callers must not modify the array
  */
 public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
                             String clientId, String kid, Long issuedAt, double expiresAt,
-                            String payloadSegment, byte[] claimsJson) {
+                            String payloadSegment, byte[] claimsJson, byte[] identityJson) {
 }

@@ -64,6 +64,17 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
+    void a_cache_hit_answers_with_the_identity_document_built_at_the_first_verification() {
+        TokenVerifier v = verifier(1 << 20);
+        String t = token();
+
+        byte[] first = v.verify(t).token().identityJson();
+        byte[] hit = v.verify(new String(t.toCharArray())).token().identityJson();
+
+        assertThat(hit).as("the same bytes, not encoded again").isSameAs(first);
+    }
+
+    @Test
     void without_a_cache_every_verification_checks_the_signature() {
         TokenVerifier v = verifier(0);
         String t = token();
