@@ -34,6 +34,9 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Keep Kafka data, keys and the store here (default: a temporary directory removed at exit).")
     Path dir;
 
+    @Option(names = "--self-test", description = "Run the tour (accept, revoke, refuse) over HTTP, then stop: exit 0 when every step answered as expected, 1 otherwise.")
+    boolean selfTest;
+
     @Override
     public Integer call() throws Exception {
         boolean temporary = dir == null;
@@ -48,6 +51,18 @@ final class DevCommand implements Callable<Integer> {
         } catch (Exception e) {
             env.close();
             throw e;
+        }
+        if (selfTest) {
+            boolean passed;
+            try (sidecar; env) {
+                passed = new DevSelfTest(System.out).run(env, sidecar);
+            } finally {
+                if (temporary) {
+                    deleteTree(directory);
+                }
+            }
+            System.out.println(passed ? "jwt-sidecar dev self-test passed." : "jwt-sidecar dev self-test FAILED.");
+            return passed ? 0 : 1;
         }
         printTour(System.out, env, sidecar);
         RunCommand.awaitShutdown(sidecar, env, () -> {
