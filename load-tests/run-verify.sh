@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the sidecar API on loopback: the /noop ceiling, /v1/verify with a token mix
 # (HS256, RS256, ES256), latency at 50 % of the verify maximum rate, and the footprint (RSS, start
-# to ready cold, warm, and warm with an AppCDS archive). With WITH_PEERS=1 (what run-peers.sh sets)
+# to ready cold, warm, and warm with a class-data archive). With WITH_PEERS=1 (what run-peers.sh sets)
 # the same run also measures the peers: a Redis-session front (peer/RedisSessionServer.java) and,
 # where it installs, Apache with mod_auth_openidc verifying the same JWTs (peer/apache/).
 #
@@ -13,7 +13,7 @@
 # Settings (environment): DURATION (15s), WARMUP (5s), THREADS (2), CONNECTIONS (50), TOKENS (10000),
 # SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default),
 # PIN (1), REPORT (report path instead of the default), KEEP_WORK (1 keeps the work directory).
-# Needs Java 17+, Maven, curl, openssl, python3; installs wrk, hey, gnuplot (and redis-server,
+# Needs Java 17+, Maven, curl, openssl, python3; installs wrk, gnuplot (and redis-server,
 # apache2 with mod_auth_openidc) with apt-get if missing.
 set -euo pipefail
 
@@ -48,7 +48,7 @@ else
   PLACEMENT="servers and load generators share all cores (no pinning)"
 fi
 
-need=(wrk hey gnuplot)
+need=(wrk gnuplot)
 [ "$WITH_PEERS" = 1 ] && need+=(redis-server)
 # shellcheck source=peer/apache/apache-peer.sh
 [ "$WITH_PEERS" = 1 ] && . load-tests/peer/apache/apache-peer.sh
@@ -96,10 +96,18 @@ YAML
 mint_tokens "$WORK/tokens.txt" "$TOKENS"
 TOKEN=$(head -1 "$WORK/tokens.txt")
 
-# --- The sidecar: start cold (empty store), warm, and warm with an AppCDS archive ----------------
-# The cold start doubles as the training run that writes the class-data archive at exit (JDK 13+
-# -XX:ArchiveClassesAtExit); the last start maps it (-XX:SharedArchiveFile), as a container image
-# built with a training step would. docs/BENCHMARKS.md has the how-to.
+# --- The sidecar: start cold (empty store), warm, and warm with a class-data archive -------------
+# The archive is made as the container image makes it (Dockerfile): a training run of
+# `dev --self-test`, recording the classes a start loads. JDK 25 has the AOT cache (JEP 483/514);
+# older JDKs a dynamic AppCDS archive (-XX:ArchiveClassesAtExit), which works the same way here.
+JAVA_FEATURE=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+if [ "${JAVA_FEATURE%%.*}" -ge 25 ]; then
+  ARCHIVE_KIND="AOT cache"; TRAIN_OPTS=(-XX:AOTCacheOutput="$WORK/sidecar.aot"); ARCHIVE_OPTS=(-XX:AOTCache="$WORK/sidecar.aot")
+else
+  ARCHIVE_KIND="AppCDS archive"; TRAIN_OPTS=(-XX:ArchiveClassesAtExit="$WORK/sidecar.jsa"); ARCHIVE_OPTS=(-XX:SharedArchiveFile="$WORK/sidecar.jsa")
+fi
+java "${TRAIN_OPTS[@]}" -jar "$JAR" dev --api-port 0 --admin-port 0 --self-test >"$WORK/training.log" 2>&1 \
+  || { echo "the training run (dev --self-test) failed:" >&2; tail -20 "$WORK/training.log" >&2; exit 1; }
 # Starts are timed on all cores (a pod's JVM starts with its CPU share); the measured sidecar is pinned.
 start_sidecar() { # [pinned] EXTRA_JVM_OPTS...
   local t0 place=(env); t0=$(now_ms)
@@ -113,19 +121,16 @@ start_sidecar() { # [pinned] EXTRA_JVM_OPTS...
 }
 stop_sidecar() { kill "$SIDECAR"; wait "$SIDECAR" 2>/dev/null || true; }
 verify_once() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$API/v1/verify"; }
-start_sidecar -XX:ArchiveClassesAtExit="$WORK/sidecar.jsa"
+start_sidecar
 COLD_READY_MS=$READY_MS
 verify_once "$TOKEN" >/dev/null
 stop_sidecar
 start_sidecar
 WARM_READY_MS=$READY_MS
 stop_sidecar
-CDS_READY_MS=n/a
-if [ -f "$WORK/sidecar.jsa" ]; then
-  start_sidecar -XX:SharedArchiveFile="$WORK/sidecar.jsa"
-  CDS_READY_MS=$READY_MS
-  stop_sidecar
-fi
+start_sidecar "${ARCHIVE_OPTS[@]}"
+CDS_READY_MS=$READY_MS
+stop_sidecar
 start_sidecar pinned # the measured sidecar: the JVM as users start it
 for t in $(sed -n '1p;2p;3p' "$WORK/tokens.txt"); do
   code=$(verify_once "$t")
@@ -145,14 +150,17 @@ non2xx() { awk '/Non-2xx/ {print $5; f=1} END {if (!f) print 0}' "$WORK/wrk-$1.t
 to_ms() { # wrk latency (e.g. 812.00us, 1.20ms, 1.02s) in ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
-run_hey() { # NAME URL VALUE TOTAL_RATE
-  local per_worker; per_worker=$(awk -v r="$4" -v c="$CONNECTIONS" 'BEGIN {q = r / c; printf "%.0f", (q < 1 ? 1 : q)}')
-  "${ON_CLIENT[@]}" hey -z "$DURATION" -c "$CONNECTIONS" -q "$per_worker" -H "Authorization: Bearer $3" "$2" >"$WORK/hey-$1.txt"
-  cat "$WORK/hey-$1.txt" >&2
+# Latency at part load: wrk with paced.lua (each connection waits 1 ms between requests), with as
+# many connections as a 3 s calibration says give TOTAL_RATE. Output as wrk-paced-NAME.txt.
+run_paced() { # NAME URL FILE TOTAL_RATE
+  local c=$(( $4 / 1000 )) got
+  [ "$c" -lt 1 ] && c=1
+  "${ON_CLIENT[@]}" wrk -t1 -c"$c" -d3s -s load-tests/paced.lua "$2" -- "$3" 1 >"$WORK/calibration-$1.txt"
+  got=$(awk '/^Requests\/sec/ {print $2}' "$WORK/calibration-$1.txt")
+  c=$(awk -v c="$c" -v r="$4" -v g="$got" 'BEGIN {n = int(c * r / g + 0.5); print (n < 1 ? 1 : n)}')
+  "${ON_CLIENT[@]}" wrk -t1 -c"$c" -d"$DURATION" --latency -s load-tests/paced.lua "$2" -- "$3" 1 >"$WORK/wrk-paced-$1.txt"
+  cat "$WORK/wrk-paced-$1.txt" >&2
 }
-hey_pct() { awk -v p="$2%" '$1 == p {printf "%.2f", $3 * 1000}' "$WORK/hey-$1.txt"; }
-hey_rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/hey-$1.txt"; }
-hey_codes() { awk '/Status code distribution/ {f=1; next} f && /\[/ {printf "%s ", $0} f && /^$/ {f=0}' "$WORK/hey-$1.txt"; }
 
 URL_NOOP="http://127.0.0.1:$API/noop"
 URL_VERIFY="http://127.0.0.1:$API/v1/verify"
@@ -164,10 +172,10 @@ run_wrk verify "$URL_VERIFY" "$WORK/tokens.txt"
 LOAD_RSS=$(rss_mb "$SIDECAR")
 NOOP_RPS=$(rps noop); VERIFY_RPS=$(rps verify)
 HALF_RATE=$(( VERIFY_RPS / 2 ))
-run_hey verify "$URL_VERIFY" "$TOKEN" "$HALF_RATE"
+run_paced verify "$URL_VERIFY" "$WORK/tokens.txt" "$HALF_RATE"
 AFTER_RSS=$(rss_mb "$SIDECAR")
 # /noop at the same rate: the latency floor of this server, network stack and load generator.
-run_hey noop "$URL_NOOP" "$TOKEN" "$HALF_RATE"
+run_paced noop "$URL_NOOP" "$WORK/tokens.txt" "$HALF_RATE"
 SCENARIOS=(noop verify)
 
 if [ "$WITH_PEERS" = 1 ]; then
@@ -190,7 +198,7 @@ if [ "$WITH_PEERS" = 1 ]; then
   warm_wrk "$URL_PEER" "$WORK/sessions.txt"
   run_wrk redis "$URL_PEER" "$WORK/sessions.txt"
   REDIS_RPS=$(rps redis)
-  run_hey redis "$URL_PEER" "$(head -1 "$WORK/sessions.txt")" "$HALF_RATE"
+  run_paced redis "$URL_PEER" "$WORK/sessions.txt" "$HALF_RATE"
   PEER_RSS=$(rss_mb "$PEER_PID")
   kill "$PEER_PID" "$REDIS_PID"; wait "$PEER_PID" "$REDIS_PID" 2>/dev/null || true
   SCENARIOS+=(redis)
@@ -203,7 +211,7 @@ if [ "$WITH_PEERS" = 1 ]; then
     [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && for pid in $(pgrep -f "$WORK/apache"); do taskset -a -p -c "$SERVER_CPUS" "$pid" >/dev/null; done
     warm_wrk "$APACHE_PEER_URL" "$WORK/tokens.txt"
     run_wrk apache "$APACHE_PEER_URL" "$WORK/tokens.txt"
-    run_hey apache "$APACHE_PEER_URL" "$TOKEN" "$HALF_RATE"
+    run_paced apache "$APACHE_PEER_URL" "$WORK/tokens.txt" "$HALF_RATE"
     APACHE_RPS=$(rps apache)
     APACHE_NOTE=$(apache_peer_describe)
     apache_peer_stop
@@ -227,35 +235,36 @@ PLOT=${REPORT%.md}.png
 mkdir -p "$(dirname "$REPORT")"
 for s in "${SCENARIOS[@]}"; do printf '"%s" %s\n' "$(label_of "$s")" "$(rps "$s")"; done >"$WORK/rps.dat"
 for s in "${SCENARIOS[@]}"; do
-  printf '"%s" %s %s\n' "$(label_of "$s")" "$(hey_pct "$s" 50)" "$(hey_pct "$s" 99)"
+  printf '"%s" %s %s\n' "$(label_of "$s")" "$(to_ms "$(wrk_pct "paced-$s" 50%)")" "$(to_ms "$(wrk_pct "paced-$s" 99%)")"
 done >"$WORK/latency.dat"
 plot_bars "${PLOT%.png}-throughput.png" "Maximum rate (wrk -t$THREADS -c$CONNECTIONS), $DATE" "requests/s" "$WORK/rps.dat"
-plot_bars "${PLOT%.png}-latency.png" "Latency at $HALF_RATE requests/s (hey), $DATE" "milliseconds" "$WORK/latency.dat"
+plot_bars "${PLOT%.png}-latency.png" "Latency at about $HALF_RATE requests/s (paced wrk), $DATE" "milliseconds" "$WORK/latency.dat"
 {
   echo "# Load test: verify vs the no-op ceiling$([ "$WITH_PEERS" = 1 ] && echo ' and the peers'), $DATE"
   echo
   echo "- Command: \`load-tests/$([ "$WITH_PEERS" = 1 ] && echo run-peers.sh || echo run-verify.sh)\`"
   echo "  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency with load-tests/mix.lua after a ${WARMUP} warm-up;"
-  echo "  hey -z $DURATION -c $CONNECTIONS -q <rate/$CONNECTIONS> at 50 % of the verify maximum, $HALF_RATE requests/s)."
+  echo "  at 50 % of the verify maximum, $HALF_RATE requests/s: wrk -t1 -d$DURATION --latency with load-tests/paced.lua,"
+  echo "  each connection waiting 1 ms between requests, as many connections as a 3 s calibration needs)."
   echo "- Sidecar JVM options: ${SIDECAR_JAVA_OPTS:-none (JVM defaults)}."
   echo "- Machine: $(machine); $PLACEMENT;"
   echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "- Token mix: $TOKENS distinct tokens, a third each HS256, RS256 (2048), ES256 (P-256); skewed picks"
-  echo "  (index = n·r³). hey sends one token (it cannot vary headers): the cached path."
+  echo "  (index = n·r³), in both the maximum-rate and the paced runs."
   echo
-  echo "| scenario | wrk requests/s | wrk p50 ms | wrk p99 ms | non-2xx | hey at $HALF_RATE/s: requests/s | p50 ms | p99 ms |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| scenario | max rate: requests/s | p50 ms | p99 ms | non-2xx | paced at ~$HALF_RATE/s: requests/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for s in "${SCENARIOS[@]}"; do
-    hey_cols="| $(hey_rps "$s") | $(hey_pct "$s" 50) | $(hey_pct "$s" 99) |"
-    echo "| $(label_of "$s") | $(rps "$s") | $(to_ms "$(wrk_pct "$s" 50%)") | $(to_ms "$(wrk_pct "$s" 99%)") | $(non2xx "$s") $hey_cols"
+    paced_cols="| $(rps "paced-$s") | $(to_ms "$(wrk_pct "paced-$s" 50%)") | $(to_ms "$(wrk_pct "paced-$s" 99%)") | $(non2xx "paced-$s") |"
+    echo "| $(label_of "$s") | $(rps "$s") | $(to_ms "$(wrk_pct "$s" 50%)") | $(to_ms "$(wrk_pct "$s" 99%)") | $(non2xx "$s") $paced_cols"
   done
   echo
   echo "- verify ÷ noop throughput: **$(ratio "$VERIFY_RPS" "$NOOP_RPS")** (target ≥ 0.8)"
-  echo "- verify p99 at 50 % of its maximum rate: **$(hey_pct verify 99) ms** (target ≤ 1 ms); /noop at the same rate, the floor of this set-up: $(hey_pct noop 99) ms"
+  echo "- verify p99 at 50 % of its maximum rate: **$(to_ms "$(wrk_pct paced-verify 99%)") ms** (target ≤ 1 ms); /noop at the same rate, the floor of this set-up: $(to_ms "$(wrk_pct paced-noop 99%)") ms"
   if [ "$WITH_PEERS" = 1 ]; then
-    echo "- verify ÷ Redis-session throughput: **$(ratio "$VERIFY_RPS" "$REDIS_RPS")** (target ≥ 2); p99 at the same rate: $(hey_pct verify 99) vs $(hey_pct redis 99) ms"
+    echo "- verify ÷ Redis-session throughput: **$(ratio "$VERIFY_RPS" "$REDIS_RPS")** (target ≥ 2); p99 at the same rate: $(to_ms "$(wrk_pct paced-verify 99%)") vs $(to_ms "$(wrk_pct paced-redis 99%)") ms"
     if [ -n "${APACHE_RPS:-}" ]; then
-      echo "- verify ÷ Apache mod_auth_openidc throughput: **$(ratio "$VERIFY_RPS" "$APACHE_RPS")**; p99 at the same rate: $(hey_pct verify 99) vs $(hey_pct apache 99) ms"
+      echo "- verify ÷ Apache mod_auth_openidc throughput: **$(ratio "$VERIFY_RPS" "$APACHE_RPS")**; p99 at the same rate: $(to_ms "$(wrk_pct paced-verify 99%)") vs $(to_ms "$(wrk_pct paced-apache 99%)") ms"
     fi
     echo "- Apache peer: $APACHE_NOTE"
   fi
@@ -269,7 +278,7 @@ plot_bars "${PLOT%.png}-latency.png" "Latency at $HALF_RATE requests/s (hey), $D
   echo "| RSS after the 50 % latency run | $AFTER_RSS MB |"
   echo "| launch to /health/ready 200, empty store (cold) | $COLD_READY_MS ms |"
   echo "| launch to /health/ready 200, warm store (restart) | $WARM_READY_MS ms |"
-  echo "| launch to /health/ready 200, warm store, AppCDS archive | $CDS_READY_MS ms |"
+  echo "| launch to /health/ready 200, warm store, $ARCHIVE_KIND from a \`dev --self-test\` training run | $CDS_READY_MS ms |"
   echo "| jar size ($JAR) | $JAR_MB MB |"
   echo "| container image size | not measured: no container engine on this machine |"
   [ "$WITH_PEERS" = 1 ] && echo "| Redis-session front RSS after its runs (for reference) | $PEER_RSS MB |"
@@ -277,7 +286,7 @@ plot_bars "${PLOT%.png}-latency.png" "Latency at $HALF_RATE requests/s (hey), $D
   echo "![throughput]($(basename "${PLOT%.png}-throughput.png")) ![latency]($(basename "${PLOT%.png}-latency.png"))"
   echo
   echo "Raw tool output:"
-  for f in "$WORK"/wrk-*.txt "$WORK"/hey-*.txt; do
+  for f in "$WORK"/wrk-*.txt; do
     echo; echo "\`$(basename "$f" .txt)\`"; echo; echo '```'; { grep -v '^ *$' "$f" | grep -Ev '^\s*[0-9.]+ \[' || true; }; echo '```'
   done
 } >"$REPORT"
