@@ -186,7 +186,7 @@ if [ "$WITH_PEERS" = 1 ]; then
   PIDS+=($!)
   REDIS_PID=$!
   until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
-  for i in $(seq 1 "$TOKENS"); do openssl rand -hex 16; done >"$WORK/sessions.txt"
+  openssl rand -hex $((16 * TOKENS)) | fold -w 32 >"$WORK/sessions.txt" # TOKENS random session ids
   awk '{ v = "{\"sub\":\"user-" NR "\",\"scope\":\"orders:read\"}";
          printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length($0), $0, length(v), v }' \
     "$WORK/sessions.txt" | redis-cli -p "$REDIS_PORT" --pipe >/dev/null

@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Shared by the load-test scripts (sourced, not run). The caller sets `set -euo pipefail` and is
 # in the repository root. Provides a work directory removed at exit, process bookkeeping, port and
 # readiness helpers, tool installation and the embedded Kafka broker of `jwt-sidecar dev`.
 
 JAR=${JAR:-target/jwt-sidecar.jar}
+# shellcheck disable=SC2034 # DATE and BOOTSTRAP are for the scripts that source this file
 DATE=$(date -u +%Y-%m-%d)
 
 WORK=$(mktemp -d -t jwt-sidecar-load-XXXXXX)
@@ -60,6 +62,7 @@ start_kafka() {
   PIDS+=($!)
   for _ in $(seq 1 300); do grep -q 'jwt-sidecar dev is ready' "$WORK/dev.log" && break; sleep 0.2; done
   grep -q 'jwt-sidecar dev is ready' "$WORK/dev.log" || { cat "$WORK/dev.log" >&2; return 1; }
+  # shellcheck disable=SC2034
   BOOTSTRAP=$(sed -n 's/^ *Kafka *: \([^ ]*\).*/\1/p' "$WORK/dev.log")
 }
 

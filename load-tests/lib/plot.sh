@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Plots for the load-test reports (sourced). gnuplot's png terminal writes a PNG beside the report;
 # callers install gnuplot first (install_missing gnuplot, from common.sh).
 
