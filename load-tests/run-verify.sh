@@ -230,15 +230,23 @@ label_of() {
     apache) echo "Apache + mod_auth_openidc (token mix)" ;;
   esac
 }
+short_label_of() { # for plot axes
+  case $1 in
+    noop) echo "noop" ;;
+    verify) echo "sidecar verify" ;;
+    redis) echo "Redis session" ;;
+    apache) echo "Apache oidc" ;;
+  esac
+}
 JAR_MB=$(awk '{printf "%.1f", $1 / 1048576}' <<<"$(stat -c %s "$JAR")")
 PLOT=${REPORT%.md}.png
 mkdir -p "$(dirname "$REPORT")"
-for s in "${SCENARIOS[@]}"; do printf '"%s" %s\n' "$(label_of "$s")" "$(rps "$s")"; done >"$WORK/rps.dat"
+for s in "${SCENARIOS[@]}"; do printf '"%s" %s\n' "$(short_label_of "$s")" "$(rps "$s")"; done >"$WORK/rps.dat"
 for s in "${SCENARIOS[@]}"; do
-  printf '"%s" %s %s\n' "$(label_of "$s")" "$(to_ms "$(wrk_pct "paced-$s" 50%)")" "$(to_ms "$(wrk_pct "paced-$s" 99%)")"
+  printf '"%s" %s %s\n' "$(short_label_of "$s")" "$(to_ms "$(wrk_pct "paced-$s" 50%)")" "$(to_ms "$(wrk_pct "paced-$s" 99%)")"
 done >"$WORK/latency.dat"
 plot_bars "${PLOT%.png}-throughput.png" "Maximum rate (wrk -t$THREADS -c$CONNECTIONS), $DATE" "requests/s" "$WORK/rps.dat"
-plot_bars "${PLOT%.png}-latency.png" "Latency at about $HALF_RATE requests/s (paced wrk), $DATE" "milliseconds" "$WORK/latency.dat"
+plot_bars "${PLOT%.png}-latency.png" "Latency at about $HALF_RATE requests/s (paced wrk), $DATE" "milliseconds (log scale)" "$WORK/latency.dat" log
 {
   echo "# Load test: verify vs the no-op ceiling$([ "$WITH_PEERS" = 1 ] && echo ' and the peers'), $DATE"
   echo

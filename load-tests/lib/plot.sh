@@ -29,11 +29,12 @@ plot ${joined%, }
 GP
 }
 
-# plot_bars OUT.png TITLE YLABEL DATA: DATA has lines "label value [value2]"; one bar per line (two
-# with value2, e.g. p50 and p99) for the throughput and latency comparisons.
+# plot_bars OUT.png TITLE YLABEL DATA [log]: DATA has lines '"label" value [value2]'; one bar per
+# line (two with value2, e.g. p50 and p99) for the throughput and latency comparisons. "log" puts
+# the values on a log scale, for latencies that differ by orders of magnitude.
 plot_bars() {
-  local out=$1 title=$2 ylabel=$3 data=$4 cols
-  cols=$(awk '{print NF; exit}' "$data")
+  local out=$1 title=$2 ylabel=$3 data=$4 scale=${5:-linear} cols
+  cols=$(awk -F'"' '{n = split($3, v, " "); print n + 1; exit}' "$data")
   gnuplot <<GP
 set terminal png size 960,540 font ",11"
 set output '$out'
@@ -43,7 +44,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set yrange [0:*]
+$(if [ "$scale" = log ]; then echo "set logscale y"; echo "set yrange [0.1:*]"; else echo "set yrange [0:*]"; fi)
 set grid ytics
 set xtics noenhanced
 set key top right
