@@ -5,11 +5,17 @@
 # The same image, without Docker: mvn -Pjib jib:build (see pom.xml).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
+# Set by BuildKit to the image's architecture (amd64 or arm64).
+ARG TARGETARCH=amd64
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src ./src
 RUN mvn -B -q -DskipTests package
+# Only this platform's RocksDB library: the jar shrinks from 144 MB to 69 MB.
+COPY deploy/image/keep-platform-natives.sh /usr/local/bin/
+RUN apt-get update && apt-get install -y --no-install-recommends zip unzip \
+ && keep-platform-natives.sh target/jwt-sidecar.jar "$TARGETARCH"
 
 FROM eclipse-temurin:25-jre
 # curl for the health check; nothing else is added to the runtime image.

@@ -19,10 +19,13 @@ class DevSelfTestIT {
         Path jar = Path.of("target", "jwt-sidecar.jar");
         assertThat(jar).as("built by the package phase").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
+        // Output to a file: a pipe nobody reads while the process runs could fill up and stall it.
+        Path log = Files.createTempFile("dev-self-test", ".log");
         Process p = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "dev", "--api-port", "0", "--admin-port", "0",
-                "--self-test")).redirectErrorStream(true).start();
+                "--self-test")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean exited = p.waitFor(180, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
         if (!exited) {
             p.destroyForcibly();
         }
