@@ -54,7 +54,7 @@ public final class RemoteJwksSource implements KeySource {
     private ScheduledFuture<?> pending; // guarded by scheduleLock
     private volatile KeyFetching fetching;
     private volatile IssuerKeys keys;
-    private volatile long lastAttemptNanos;
+    private long lastAttemptNanos; // guarded by scheduleLock
     private volatile int failures;
     private volatile String state = "not started";
 
@@ -112,9 +112,12 @@ public final class RemoteJwksSource implements KeySource {
         if (fetching == null) {
             return;
         }
-        long sinceLast = nanoTime.getAsLong() - lastAttemptNanos;
-        if (sinceLast >= minRefreshInterval.toNanos()) {
-            scheduleFetch(0);
+        // Under the lock that a starting fetch takes to record its start: otherwise a call between
+        // the fetch clearing `pending` and recording the attempt queued a second fetch.
+        synchronized (scheduleLock) {
+            if (nanoTime.getAsLong() - lastAttemptNanos >= minRefreshInterval.toNanos()) {
+                scheduleFetch(0);
+            }
         }
     }
 
@@ -146,8 +149,8 @@ public final class RemoteJwksSource implements KeySource {
     private void fetchAndReschedule() {
         synchronized (scheduleLock) {
             pending = null;
+            lastAttemptNanos = nanoTime.getAsLong();
         }
-        lastAttemptNanos = nanoTime.getAsLong();
         long next;
         try {
             URI jwksUri = discovery ? discoverJwksUri() : configuredJwksUri;
