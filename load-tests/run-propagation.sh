@@ -33,26 +33,7 @@ LOAD_TOKEN=$(head -1 "$WORK/tokens.txt") # the HS256 one
 ADMIN_TOKEN=$(openssl rand -hex 24)
 
 sidecar_config() { # INDEX API_PORT ADMIN_PORT (0: no admin API)
-  cat <<YAML
-sidecar:
-  id: propagation-$1
-api:
-  host: 127.0.0.1
-  port: $2
-kafka:
-  bootstrapServers: $BOOTSTRAP
-  topic: jwt-revocations
-  statusTopic: jwt-revocations-status
-revocation:
-  dataDir: $WORK/store-$1
-issuers:
-  - issuer: https://hs.load.test
-    audiences: [load-api]
-    keys:
-      - kid: hs-1
-        alg: HS256
-        secret: "$HS_SECRET"
-YAML
+  sidecar_yaml "propagation-$1" "$2" "$WORK/store-$1" hs
   if [ "$3" != 0 ]; then
     printf 'admin:\n  host: 127.0.0.1\n  port: %s\n  token: "%s"\n' "$3" "$ADMIN_TOKEN"
   fi

@@ -59,39 +59,7 @@ start_kafka
 # --- Keys, config and the token mix ------------------------------------------------------------
 make_keys
 API=$(free_port)
-cat >"$WORK/load.yaml" <<YAML
-sidecar:
-  id: load-test
-api:
-  host: 127.0.0.1
-  port: $API
-  noopRoute: true
-kafka:
-  bootstrapServers: $BOOTSTRAP
-  topic: jwt-revocations
-  statusTopic: jwt-revocations-status
-revocation:
-  dataDir: $WORK/load-store
-issuers:
-  - issuer: https://hs.load.test
-    audiences: [load-api]
-    keys:
-      - kid: hs-1
-        alg: HS256
-        secret: "$HS_SECRET"
-  - issuer: https://rs.load.test
-    audiences: [load-api]
-    keys:
-      - kid: rs-1
-        alg: RS256
-        pemFile: rs.pub.pem
-  - issuer: https://es.load.test
-    audiences: [load-api]
-    keys:
-      - kid: es-1
-        alg: ES256
-        pemFile: es.pub.pem
-YAML
+sidecar_yaml load-test "$API" "$WORK/load-store" all true >"$WORK/load.yaml"
 # Tokens live 1 h from now (the run takes a few minutes), on the same clock as the sidecar.
 mint_tokens "$WORK/tokens.txt" "$TOKENS"
 TOKEN=$(head -1 "$WORK/tokens.txt")

@@ -79,3 +79,46 @@ make_keys() {
 mint_tokens() {
   java -cp "$JAR" load-tests/peer/MintTokens.java "$1" "$2" 3600 "$HS_SECRET" "$WORK/rs.key" "$WORK/es.key"
 }
+
+# sidecar_yaml ID API_PORT DATA_DIR ISSUERS [NOOP_ROUTE]: a sidecar configuration on dev mode's broker
+# (start_kafka) with the load-test issuers: "hs" (HS256 only) or "all" (HS256, RS256 and ES256, keys
+# from make_keys; the PEM paths are relative to a config file written in $WORK).
+sidecar_yaml() {
+  local id=$1 port=$2 data=$3 issuers=$4 noop=${5:-false}
+  cat <<YAML
+sidecar:
+  id: $id
+api:
+  host: 127.0.0.1
+  port: $port
+  noopRoute: $noop
+kafka:
+  bootstrapServers: $BOOTSTRAP
+  topic: jwt-revocations
+  statusTopic: jwt-revocations-status
+revocation:
+  dataDir: $data
+issuers:
+  - issuer: https://hs.load.test
+    audiences: [load-api]
+    keys:
+      - kid: hs-1
+        alg: HS256
+        secret: "$HS_SECRET"
+YAML
+  [ "$issuers" = all ] || return 0
+  cat <<YAML
+  - issuer: https://rs.load.test
+    audiences: [load-api]
+    keys:
+      - kid: rs-1
+        alg: RS256
+        pemFile: rs.pub.pem
+  - issuer: https://es.load.test
+    audiences: [load-api]
+    keys:
+      - kid: es-1
+        alg: ES256
+        pemFile: es.pub.pem
+YAML
+}

@@ -114,14 +114,13 @@ public class Propagation {
                 // Start the probes before t0 and let each see a 200 first, so none is still connecting.
                 CountDownLatch running = new CountDownLatch(n);
                 CountDownLatch done = new CountDownLatch(n);
-                long[] t0 = {Long.MAX_VALUE};
-                Object t0Lock = new Object();
+                AtomicLong t0 = new AtomicLong(Long.MAX_VALUE); // Long.MAX_VALUE: not revoked yet
                 for (int s = 0; s < n; s++) {
                     int sidecar = s;
                     int round = r;
                     Thread probe = new Thread(() -> {
                         try {
-                            reject[round][sidecar] = probe(sidecars.get(sidecar), token, running, t0, t0Lock, probes);
+                            reject[round][sidecar] = probe(sidecars.get(sidecar), token, running, t0, probes);
                         } finally {
                             done.countDown();
                         }
@@ -135,27 +134,19 @@ public class Propagation {
                 long start;
                 long sent;
                 if (viaAdmin(r)) {
-                    String body = "{\"scope\":\"jti\",\"issuer\":\"" + issuer + "\",\"value\":\"" + jti
-                            + "\",\"reason\":\"load test\"}";
-                    HttpRequest revoke = HttpRequest.newBuilder(admin).timeout(Duration.ofSeconds(15))
-                            .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                    synchronized (t0Lock) {
-                        start = System.nanoTime();
-                        t0[0] = start;
-                    }
+                    HttpRequest revoke = adminRevoke(admin, adminToken, issuer, jti);
+                    start = System.nanoTime();
+                    t0.set(start);
                     CompletableFuture<HttpResponse<String>> ack = adminClient.sendAsync(revoke, HttpResponse.BodyHandlers.ofString());
                     sent = System.nanoTime();
                     producer.send(new ProducerRecord<>(probeTopic, longBytes(i)));
                     HttpResponse<String> answer = ack.get(15, TimeUnit.SECONDS);
                     adminAck[r] = System.nanoTime() - start;
-                    if (answer.statusCode() != 202) throw new IllegalStateException("revoke answered " + answer.statusCode() + ": " + answer.body());
+                    expectPublished(answer);
                 } else {
                     ProducerRecord<byte[], byte[]> event = revokeEvent(topic, issuer, jti);
-                    synchronized (t0Lock) {
-                        start = System.nanoTime();
-                        t0[0] = start;
-                    }
+                    start = System.nanoTime();
+                    t0.set(start);
                     producer.send(event, (meta, e) -> {
                         if (e != null) e.printStackTrace();
                     });
@@ -187,12 +178,21 @@ public class Propagation {
             producer.send(new ProducerRecord<>(probeTopic, longBytes(Long.MIN_VALUE))).get();
         }
         for (int i = 0; i < WARMUP_EVENTS / 10; i++) {
-            String body = "{\"scope\":\"jti\",\"issuer\":\"" + issuer + "\",\"value\":\"warm-up-" + UUID.randomUUID() + "\"}";
-            HttpResponse<String> answer = adminClient.send(HttpRequest.newBuilder(admin).timeout(Duration.ofSeconds(15))
-                    .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 202) throw new IllegalStateException("revoke answered " + answer.statusCode() + ": " + answer.body());
+            expectPublished(adminClient.send(adminRevoke(admin, adminToken, issuer, "warm-up-" + UUID.randomUUID()),
+                    HttpResponse.BodyHandlers.ofString()));
         }
+    }
+
+    /** POST /v1/revocations of a jti rule. */
+    static HttpRequest adminRevoke(URI admin, String adminToken, String issuer, String jti) {
+        String body = "{\"scope\":\"jti\",\"issuer\":\"" + issuer + "\",\"value\":\"" + jti + "\",\"reason\":\"load test\"}";
+        return HttpRequest.newBuilder(admin).timeout(Duration.ofSeconds(15))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    static void expectPublished(HttpResponse<String> answer) {
+        if (answer.statusCode() != 202) throw new IllegalStateException("revoke answered " + answer.statusCode() + ": " + answer.body());
     }
 
     /** Even rounds go through the admin API, odd ones straight to the topic. */
@@ -211,7 +211,7 @@ public class Propagation {
     }
 
     /** Loops on /v1/verify until this sidecar answers 401 revoked; nanoseconds since t0. */
-    static long probe(URI sidecar, String token, CountDownLatch running, long[] t0, Object t0Lock, AtomicLong probes) {
+    static long probe(URI sidecar, String token, CountDownLatch running, AtomicLong t0, AtomicLong probes) {
         // A blocking keep-alive socket rather than java.net.http: no selector thread to hand off
         // to, so the probe costs little CPU and sees the answer the moment it arrives.
         try (VerifyConnection connection = new VerifyConnection(sidecar, token)) {
@@ -224,10 +224,7 @@ public class Propagation {
                     running.countDown();
                     signalled = true;
                 }
-                long start;
-                synchronized (t0Lock) {
-                    start = t0[0];
-                }
+                long start = t0.get();
                 if (status == 401 && connection.body().contains("revoked")) {
                     if (start == Long.MAX_VALUE) throw new IllegalStateException("revoked before the revocation was sent");
                     return now - start;
