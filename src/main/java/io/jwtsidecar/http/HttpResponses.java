@@ -52,11 +52,11 @@ public final class HttpResponses {
 
     static void accepted(HttpServerResponse response, VerifiedToken token, IdentityHeaders identity) {
         identity.apply(response, token);
-        // Prepared when the token was verified (IdentityJson): a cache hit encodes nothing.
+        // Encoded once per verified token (IdentityJson): a cache hit encodes nothing.
         response.setStatusCode(200)
                 .putHeader(CONTENT_TYPE, APPLICATION_JSON)
                 .putHeader(CACHE_CONTROL, NO_STORE)
-                .end(Buffer.buffer(token.identityJson()));
+                .end(Buffer.buffer(token.identity().bytes()));
     }
 
     static void refused(HttpServerResponse response, Verdict verdict) {

@@ -8,14 +8,44 @@ import java.nio.charset.StandardCharsets;
  * The identity document of an accepted token, as {@code /v1/verify} answers it:
  * {@code {"active":true,"iss":…,"sub":…,"claims":{…}}} ({@code sub} only when the token has one).
  *
- * <p>Built once per verified token and kept with it in the verified-token cache: on the hot path
- * (a cache hit) the answer is then a copy of these bytes. Encoding it on every request took about
- * 7 % of a loaded sidecar's CPU (JFR, the load tests' token mix), the most after the cache lookup.
+ * <p>Encoded on first use and kept with the verified token in the verified-token cache: on the
+ * hot path (a cache hit) the answer is then a copy of these bytes. Encoding it on every request
+ * took about 7 % of a loaded sidecar's CPU (JFR, the load tests' token mix), the most after the
+ * cache lookup. Lazily, because routes that answer without a body ({@code /v1/authz}) never need it.
  */
 public final class IdentityJson {
     private static final byte[] CLAIMS_MEMBER = ",\"claims\":".getBytes(StandardCharsets.US_ASCII);
+    /** Everything but the three values: {"active":true,"iss":"","sub":"","claims":}. */
+    private static final int FIXED_BYTES = 43;
 
-    private IdentityJson() {
+    private final String issuer;
+    private final String subject;
+    private final byte[] claimsJson;
+    // Two threads may both encode it the first time: the same bytes, so the race is harmless.
+    private volatile byte[] bytes;
+
+    IdentityJson(String issuer, String subject, byte[] claimsJson) {
+        this.issuer = issuer;
+        this.subject = subject;
+        this.claimsJson = claimsJson;
+    }
+
+    /** The encoded document; the same array on every call after the first. Callers must not modify it. */
+    public byte[] bytes() {
+        byte[] b = bytes;
+        if (b == null) {
+            b = encode(issuer, subject, claimsJson);
+            bytes = b;
+        }
+        return b;
+    }
+
+    /**
+     * The size of {@link #bytes()} without encoding it, for cache weights: exact for a token with
+     * a sub and ASCII values that need no escapes, a few bytes over without a sub.
+     */
+    int estimatedSize() {
+        return FIXED_BYTES + issuer.length() + (subject == null ? 0 : subject.length()) + claimsJson.length;
     }
 
     /**

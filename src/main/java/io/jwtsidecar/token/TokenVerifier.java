@@ -182,7 +182,7 @@ public final class TokenVerifier {
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
                 claims.sessionId(), claims.clientId(), key.kid() != null ? key.kid() : kid,
                 claims.issuedAt(), claims.times().exp(), jws.payloadSegment(), jws.claimsJson(),
-                IdentityJson.encode(policy.issuer(), claims.subject(), jws.claimsJson()));
+                new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()));
         VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());
         if (cache != null) {
             cache.put(token, entry);

@@ -13,11 +13,10 @@ package io.jwtsidecar.token;
  * @param expiresAt {@code exp} in epoch seconds
  * @param payloadSegment the token's base64url payload, i.e. the claims as base64url JSON
  * @param claimsJson the claims set as UTF-8 JSON bytes; callers must not modify the array
- * @param identityJson the body of an accepted {@code /v1/verify} answer ({@link IdentityJson}),
- *                 built once when the token is verified so that every cache hit sends the same
- *                 bytes instead of encoding them again; callers must not modify the array
+ * @param identity the body of an accepted {@code /v1/verify} answer, encoded once on first use
+ *                 and kept with the token, so every cache hit sends the same bytes
  */
 public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
                             String clientId, String kid, Long issuedAt, double expiresAt,
-                            String payloadSegment, byte[] claimsJson, byte[] identityJson) {
+                            String payloadSegment, byte[] claimsJson, IdentityJson identity) {
 }

@@ -72,7 +72,7 @@ final class VerifiedTokenCache {
                 // Eviction work on the calling thread: cheap, and no hidden ForkJoinPool tasks.
                 .executor(Runnable::run)
                 .weigher((TokenKey key, Entry e) -> 2 * key.token.length() + e.token().claimsJson().length
-                        + e.token().identityJson().length + ENTRY_OVERHEAD)
+                        + e.token().identity().estimatedSize() + ENTRY_OVERHEAD)
                 .expireAfter(Expiry.creating((TokenKey key, Entry e) -> {
                     double secondsLeft = e.times().exp() + e.policy().clockSkew().toSeconds() - clock.millis() / 1000.0;
                     return java.time.Duration.ofMillis((long) Math.max(0, secondsLeft * 1000));

@@ -37,4 +37,17 @@ class IdentityJsonTest {
         assertThat(body.getString("sub")).isEqualTo(subject);
         assertThat(body.getString("iss")).isEqualTo("https://idp.example");
     }
+
+    @Test
+    void is_encoded_once_and_its_size_is_known_before() {
+        IdentityJson identity = new IdentityJson("https://idp.example", "alice", CLAIMS);
+
+        int estimate = identity.estimatedSize();
+        byte[] first = identity.bytes();
+
+        assertThat(estimate).isEqualTo(first.length);
+        assertThat(identity.bytes()).isSameAs(first);
+        assertThat(new IdentityJson("https://idp.example", null, CLAIMS).estimatedSize())
+                .isGreaterThanOrEqualTo(IdentityJson.encode("https://idp.example", null, CLAIMS).length);
+    }
 }
