@@ -25,7 +25,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 COPY --from=build /src/target/jwt-sidecar.jar /app/jwt-sidecar.jar
 # AOT cache (JDK 25): a training run of `dev --self-test` (embedded Kafka, the sidecar, the tour
 # over HTTP) records the classes a start loads and links, and every start maps them instead:
-# launch to ready in 1.6 s rather than 2.8 s with a warm store (docs/BENCHMARKS.md). The run is
+# launch to ready in 1.5 s rather than 2.6 s with a warm store (docs/BENCHMARKS.md). The run is
 # also the image's smoke test: the build fails if the tour does.
 RUN java -XX:AOTCacheOutput=/app/jwt-sidecar.aot -jar /app/jwt-sidecar.jar dev --api-port 0 --admin-port 0 --self-test
 USER 10001:10001

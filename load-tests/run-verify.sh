@@ -11,7 +11,8 @@
 # Servers run on the last core and the load generators (and redis-server, which stands for a
 # store on another machine) on the others, when there are at least two (PIN=0 turns it off).
 # Settings (environment): DURATION (15s), WARMUP (5s), THREADS (2), CONNECTIONS (50), TOKENS (10000),
-# SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default),
+# SIDECAR_JAVA_OPTS (JVM options of the measured sidecar, e.g. -Xmx128m; none by default), JAVA (its
+# java command, default java on the PATH),
 # PIN (1), REPORT (report path instead of the default), KEEP_WORK (1 keeps the work directory).
 # Needs Java 17+, Maven, curl, openssl, python3; installs wrk, gnuplot (and redis-server,
 # apache2 with mod_auth_openidc) with apt-get if missing.
@@ -28,6 +29,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 TOKENS=${TOKENS:-10000}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
+JAVA=${JAVA:-java} # the JVM of the measured sidecar (and of the class-archive training run)
 WITH_PEERS=${WITH_PEERS:-0}
 if [ -n "${REPORT:-}" ]; then
   : # the caller names the report
@@ -68,20 +70,20 @@ TOKEN=$(head -1 "$WORK/tokens.txt")
 # The archive is made as the container image makes it (Dockerfile): a training run of
 # `dev --self-test`, recording the classes a start loads. JDK 25 has the AOT cache (JEP 483/514);
 # older JDKs a dynamic AppCDS archive (-XX:ArchiveClassesAtExit), which works the same way here.
-JAVA_FEATURE=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+JAVA_FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
 if [ "${JAVA_FEATURE%%.*}" -ge 25 ]; then
   ARCHIVE_KIND="AOT cache"; TRAIN_OPTS=(-XX:AOTCacheOutput="$WORK/sidecar.aot"); ARCHIVE_OPTS=(-XX:AOTCache="$WORK/sidecar.aot")
 else
   ARCHIVE_KIND="AppCDS archive"; TRAIN_OPTS=(-XX:ArchiveClassesAtExit="$WORK/sidecar.jsa"); ARCHIVE_OPTS=(-XX:SharedArchiveFile="$WORK/sidecar.jsa")
 fi
-java "${TRAIN_OPTS[@]}" -jar "$JAR" dev --api-port 0 --admin-port 0 --self-test >"$WORK/training.log" 2>&1 \
+"$JAVA" "${TRAIN_OPTS[@]}" -jar "$JAR" dev --api-port 0 --admin-port 0 --self-test >"$WORK/training.log" 2>&1 \
   || { echo "the training run (dev --self-test) failed:" >&2; tail -20 "$WORK/training.log" >&2; exit 1; }
 # Starts are timed on all cores (a pod's JVM starts with its CPU share); the measured sidecar is pinned.
 start_sidecar() { # [pinned] EXTRA_JVM_OPTS...
   local t0 place=(env); t0=$(now_ms)
   if [ "${1:-}" = pinned ]; then place=("${ON_SERVER[@]}"); shift; fi
   # shellcheck disable=SC2086 # word splitting of the JVM options is intended
-  "${place[@]}" java $SIDECAR_JAVA_OPTS "$@" -jar "$JAR" run --config "$WORK/load.yaml" >>"$WORK/sidecar.log" 2>&1 &
+  "${place[@]}" "$JAVA" $SIDECAR_JAVA_OPTS "$@" -jar "$JAR" run --config "$WORK/load.yaml" >>"$WORK/sidecar.log" 2>&1 &
   SIDECAR=$!
   PIDS+=("$SIDECAR")
   wait_for "http://127.0.0.1:$API/health/ready" 60 >/dev/null
@@ -222,7 +224,7 @@ plot_bars "${PLOT%.png}-latency.png" "Latency at about $HALF_RATE requests/s (pa
   echo "  (wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency with load-tests/mix.lua after a ${WARMUP} warm-up;"
   echo "  at 50 % of the verify maximum, $HALF_RATE requests/s: wrk -t1 -d$DURATION --latency with load-tests/paced.lua,"
   echo "  each connection waiting 1 ms between requests, as many connections as a 3 s calibration needs)."
-  echo "- Sidecar JVM options: ${SIDECAR_JAVA_OPTS:-none (JVM defaults)}."
+  echo "- Sidecar JVM: Java $JAVA_FEATURE$([ "$JAVA" != java ] && echo " (JAVA set to another JDK's java)"); options: ${SIDECAR_JAVA_OPTS:-none (JVM defaults)}."
   echo "- Machine: $(machine); $PLACEMENT;"
   echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "- Token mix: $TOKENS distinct tokens, a third each HS256, RS256 (2048), ES256 (P-256); skewed picks"

@@ -51,7 +51,7 @@ rss_mb() { awk '{printf "%.0f", $1 / 1024}' <<<"$(ps -o rss= -p "$1")"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 machine() { # one line: cores, CPU model, Java
   local cpu; cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/ [0-9]*-Core Processor//')
-  echo "$(nproc) vCPU ${cpu:-unknown CPU}, $(java -version 2>&1 | head -1)"
+  echo "$(nproc) vCPU ${cpu:-unknown CPU}, $("${JAVA:-java}" -version 2>&1 | head -1)"
 }
 
 # Starts `jwt-sidecar dev` on free ports (its own sidecar stays idle) and sets BOOTSTRAP to the
