@@ -6,6 +6,8 @@ import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.feed.RuleReassertion;
+import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;
@@ -87,6 +89,7 @@ public final class Sidecar implements AutoCloseable {
     private final RevocationPublisher publisher;
     private final StatusReporter reporter;
     private final FleetStatus fleet;
+    private final RuleReassertion reassertion;
     private final KeyFetching keyFetching;
     private final RevocationMaintenance maintenance;
     private final int apiPort;
@@ -94,8 +97,8 @@ public final class Sidecar implements AutoCloseable {
     private boolean closed;
 
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
-                    RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, KeyFetching keyFetching,
-                    RevocationMaintenance maintenance, int apiPort, Integer adminPort) {
+                    RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
+                    KeyFetching keyFetching, RevocationMaintenance maintenance, int apiPort, Integer adminPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
@@ -103,6 +106,7 @@ public final class Sidecar implements AutoCloseable {
         this.publisher = publisher;
         this.reporter = reporter;
         this.fleet = fleet;
+        this.reassertion = reassertion;
         this.keyFetching = keyFetching;
         this.maintenance = maintenance;
         this.apiPort = apiPort;
@@ -121,6 +125,12 @@ public final class Sidecar implements AutoCloseable {
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
         SidecarMetrics metrics = new SidecarMetrics();
+        EventSignatureCheck signatures = new EventSignatureCheck(rc.publisherKeys(), rc.requireSignedEvents());
+        if (!rc.requireSignedEvents()) {
+            log.warn("revocation events are not required to be signed (no revocation.publisherKeys, or "
+                    + "revocation.requireSignedEvents: false): any client that can write to {} can revoke and restore",
+                    config.kafka().topic());
+        }
         RocksDbRevocationStore store = openOrRecover(rc);
         RevocationMaintenance maintenance = new RevocationMaintenance(store, clock, rc.sweepInterval());
         maintenance.start();
@@ -129,6 +139,7 @@ public final class Sidecar implements AutoCloseable {
         RevocationPublisher publisher = null;
         StatusReporter reporter = null;
         FleetStatus fleet = null;
+        RuleReassertion reassertion = null;
         KeyFetching keyFetching = new KeyFetching();
         try {
             for (IssuerPolicy p : config.issuers()) {
@@ -138,7 +149,8 @@ public final class Sidecar implements AutoCloseable {
             }
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-            feed = new RevocationFeed(consumerConfig, config.kafka().topic(), store, codec, config.sidecarId(), metrics);
+            feed = new RevocationFeed(consumerConfig, new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(),
+                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, Clock.systemUTC());
             Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
             reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             reporter = new StatusReporter(reporterConfig, config.kafka().statusTopic(), config.sidecarId(), feed,
@@ -161,6 +173,13 @@ public final class Sidecar implements AutoCloseable {
                 checks.put("stalenessSeconds", f.isCaughtUp() ? f.staleness().toMillis() / 1000.0 : null);
                 checks.put("recordsConsumed", f.recordsConsumed());
                 checks.put("deadLettered", f.deadLettered());
+                checks.put("signatureFailures", f.signatureFailures());
+                RevocationFeed.PartitionCounts pc = f.partitionCounts();
+                Map<String, Object> partitions = new LinkedHashMap<>();
+                partitions.put("assigned", pc.assigned());
+                partitions.put("existing", pc.existing() < 0 ? null : pc.existing());
+                partitions.put("countedSecondsAgo", pc.sinceConfirmed() == null ? null : pc.sinceConfirmed().toMillis() / 1000.0);
+                checks.put("partitions", partitions);
                 Map<String, Long> applied = new java.util.TreeMap<>();
                 f.appliedNextOffsets().forEach((p, o) -> applied.put(String.valueOf(p), o));
                 checks.put("appliedOffsets", applied);
@@ -194,7 +213,8 @@ public final class Sidecar implements AutoCloseable {
             if (config.adminAccess().enabled()) {
                 Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-                publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec);
+                publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec,
+                        config.eventSigner(), Clock.systemUTC());
                 Map<String, Object> fleetConfig = new HashMap<>(config.kafka().consumer());
                 fleetConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
@@ -205,17 +225,40 @@ public final class Sidecar implements AutoCloseable {
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
                         config.adminTls());
+                reassertion = reassertion(config, store, publisher, signatures, feed, verifier);
+                reassertion.start();
             } else {
                 log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
-            return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, keyFetching, maintenance, apiPort,
-                    adminPort);
+            return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
+                    maintenance, apiPort, adminPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, reporter, fleet, feed, keyFetching, maintenance, store);
+            closeQuietly(vertx, publisher, reporter, fleet, reassertion, feed, keyFetching, maintenance, store);
             throw e;
         }
+    }
+
+    /**
+     * The topic's upkeep on a sidecar that can publish: every sweep interval, re-publish what the
+     * topic would otherwise lose. Permanent rules are asserted again after half the longest token
+     * lifetime: the topic's retention is at least that lifetime (topic create makes it twice).
+     */
+    private static RuleReassertion reassertion(SidecarConfig config, RocksDbRevocationStore store,
+                                               RevocationPublisher publisher, EventSignatureCheck signatures,
+                                               RevocationFeed feed, TokenVerifier verifier) {
+        SidecarConfig.Revocation rc = config.revocation();
+        Duration longest = longestLifetime(config);
+        return new RuleReassertion(store, e -> publisher.publish(e).toCompletionStage().toCompletableFuture(), signatures,
+                publisher.signerKid(), issuer -> verifier.policy(issuer).map(p -> p.maxTokenLifetime()).orElse(longest)
+                .toSeconds(), () -> feed.isCaughtUp() && feed.staleness().compareTo(rc.maxStaleness()) <= 0,
+                Clock.systemUTC(), rc.sweepInterval(), longest.dividedBy(2), 10_000, config.sidecarId());
+    }
+
+    private static Duration longestLifetime(SidecarConfig config) {
+        return config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+                .orElse(Duration.ofDays(1));
     }
 
     /** The admin API's credentials: admin.token (every scope, actor "admin"), admin.credentials, admin JWTs. */
@@ -236,7 +279,8 @@ public final class Sidecar implements AutoCloseable {
      */
     private static RocksDbRevocationStore openOrRecover(SidecarConfig.Revocation rc) {
         try {
-            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
+            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate(),
+                    rc.deadLetterMaxBytes());
         } catch (StoreException e) {
             Path aside = rc.dataDir().resolveSibling(rc.dataDir().getFileName() + ".unusable-" + System.currentTimeMillis());
             log.error("revocation store at {} cannot be opened; moving it to {} and rebuilding from the topic",
@@ -247,7 +291,8 @@ public final class Sidecar implements AutoCloseable {
                 e.addSuppressed(moveFailure);
                 throw e;
             }
-            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate());
+            return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate(),
+                    rc.deadLetterMaxBytes());
         }
     }
 
@@ -274,6 +319,10 @@ public final class Sidecar implements AutoCloseable {
         metrics.monotonic(Metric.VERIFY_CACHE_HITS, verifier, TokenVerifier::cacheHits);
         metrics.monotonic(Metric.FEED_EVENTS_APPLIED, feed, RevocationFeed::eventsApplied);
         metrics.monotonic(Metric.FEED_DEAD_LETTERS, feed, RevocationFeed::deadLettered);
+        metrics.monotonic(Metric.FEED_SIGNATURE_FAILURES, feed, RevocationFeed::signatureFailures);
+        metrics.gauge(Metric.FEED_PARTITIONS_ASSIGNED, feed, f -> f.partitionCounts().assigned());
+        metrics.gauge(Metric.FEED_PARTITIONS_EXISTING, feed, f -> f.partitionCounts().existing());
+        metrics.monotonic(Metric.DEAD_LETTER_DROPPED_BYTES, store, RocksDbRevocationStore::deadLetterDroppedBytes);
         metrics.gauge(Metric.FEED_LAG, feed, RevocationFeed::lag);
         metrics.gauge(Metric.FEED_STALENESS, feed,
                 f -> f.staleness().getSeconds() == Long.MAX_VALUE ? -1 : f.staleness().toMillis() / 1000.0);
@@ -382,7 +431,7 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(vertx, publisher, reporter, fleet, feed, keyFetching, maintenance, store);
+        closeQuietly(vertx, publisher, reporter, fleet, reassertion, feed, keyFetching, maintenance, store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
@@ -392,8 +441,12 @@ public final class Sidecar implements AutoCloseable {
      * must outlive every thread that uses them.
      */
     private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, StatusReporter reporter,
-                                     FleetStatus fleet, RevocationFeed feed, KeyFetching keyFetching,
-                                     RevocationMaintenance maintenance, RevocationStore store) {
+                                     FleetStatus fleet, RuleReassertion reassertion, RevocationFeed feed,
+                                     KeyFetching keyFetching, RevocationMaintenance maintenance, RevocationStore store) {
+        // The re-assertion publishes through the publisher and reads the store: it stops first.
+        if (reassertion != null) {
+            reassertion.close();
+        }
         if (publisher != null) {
             try {
                 await(publisher.close(), "closing the publisher");

@@ -34,6 +34,12 @@ public final class ConfigKeys {
     public static final ConfigKey ADMIN_TLS_CLIENT_CA = new ConfigKey("admin.tlsClientCaFile", null,
             "PEM CA certificate(s): with it, admin clients must present a certificate it signed (mutual TLS), "
                     + "in addition to their bearer credential.");
+    public static final ConfigKey ADMIN_SIGNING_KEY_FILE = new ConfigKey("admin.signingKeyFile", null,
+            "PEM private key (PKCS#8; Ed25519 or P-256) the admin API signs its revocation events with. Its public key "
+                    + "must be in revocation.publisherKeys under admin.signingKeyId. Required for an admin API when "
+                    + "revocation.requireSignedEvents is on.");
+    public static final ConfigKey ADMIN_SIGNING_KEY_ID = new ConfigKey("admin.signingKeyId", null,
+            "The kid of admin.signingKeyFile's public key in revocation.publisherKeys; required with it.");
     public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
             "Tokens longer than this are refused as too_large before any parsing.");
     public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
@@ -58,7 +64,18 @@ public final class ConfigKeys {
             "Target false-positive rate of the Bloom filter at its expected size (0 < rate < 0.5).");
 
     public static final ConfigKey SWEEP_INTERVAL = new ConfigKey("revocation.sweepInterval", "10m",
-            "How often expired rules are deleted from the store and the Bloom filter is rebuilt.");
+            "How often expired rules are deleted from the store and the Bloom filter is rebuilt; also how often a "
+                    + "sidecar with an admin API re-publishes the rules the topic would otherwise lose.");
+    public static final ConfigKey REQUIRE_SIGNED_EVENTS = new ConfigKey("revocation.requireSignedEvents", null,
+            "true: an event without a valid signature by a key of revocation.publisherKeys is dead-lettered and "
+                    + "changes nothing. Defaults to true when revocation.publisherKeys lists a key, else false (then "
+                    + "anyone who can write to the topic can revoke and restore).");
+    public static final ConfigKey DEAD_LETTER_MAX_BYTES = new ConfigKey("revocation.deadLetterMaxBytes", "16777216",
+            "Most bytes of poison pills kept in the store (of each: 1 KiB of its key and of its value, its sizes and "
+                    + "SHA-256); the oldest are pruned beyond it.");
+    public static final ConfigKey PARTITION_CHECK_INTERVAL = new ConfigKey("revocation.partitionCheckInterval", "5s",
+            "How often the feed asks the brokers how many partitions the revocation topic has, to read partitions "
+                    + "added to it from their beginning; must be shorter than revocation.maxStaleness.");
 
     public static final ConfigKey MAX_STALENESS = new ConfigKey("revocation.maxStaleness", "30s",
             "How long the feed may go without confirming it has read to the log end before the data counts as stale.");
@@ -67,10 +84,11 @@ public final class ConfigKeys {
                     + "X-Revocation-Stale: true.");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
-            ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA,
-            MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
+            ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
+            ADMIN_SIGNING_KEY_ID, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
-            SWEEP_INTERVAL, MAX_STALENESS, ON_STALE);
+            SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
+            PARTITION_CHECK_INTERVAL);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");
@@ -113,6 +131,21 @@ public final class ConfigKeys {
                     + "rules, list dead letters). Required.");
 
     public static final List<ConfigKey> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES);
+
+    /** Keys of each entry of {@code revocation.publisherKeys} (under {@code revocation.publisherKeys[i]}). */
+    public static final ConfigKey PUBLISHER_KID = new ConfigKey("kid", null,
+            "The name event signatures carry in their kid. Required, unique.");
+    public static final ConfigKey PUBLISHER_ALG = new ConfigKey("alg", null, "EdDSA (Ed25519) or ES256. Required.");
+    public static final ConfigKey PUBLISHER_PEM_FILE = new ConfigKey("pemFile", null,
+            "File with the PEM public key (PUBLIC KEY). Give this or pem.");
+    public static final ConfigKey PUBLISHER_PEM = new ConfigKey("pem", null,
+            "The PEM public key itself, e.g. from a ConfigMap. Give this or pemFile.");
+    public static final ConfigKey PUBLISHER_RETIRED = new ConfigKey("retired", "false",
+            "true: still verifies events it signed, but sidecars with an admin API re-sign every live rule it last "
+                    + "signed with their own key, after which it can be removed.");
+
+    public static final List<ConfigKey> PUBLISHER_KEY_KEYS = List.of(PUBLISHER_KID, PUBLISHER_ALG, PUBLISHER_PEM_FILE,
+            PUBLISHER_PEM, PUBLISHER_RETIRED);
 
     private ConfigKeys() {
     }

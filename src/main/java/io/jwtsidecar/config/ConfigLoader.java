@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jwtsidecar.http.AdminScope;
+import io.jwtsidecar.revocation.EventKeys;
+import io.jwtsidecar.revocation.EventSigner;
+import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.KeySource;
@@ -51,6 +54,8 @@ public final class ConfigLoader {
     private static final String CLAIM_HEADERS = "api.claimHeaders";
     /** A list of {@code {name, token, scopes}}, so not one of the scalar {@link ConfigKeys}. */
     private static final String ADMIN_CREDENTIALS = "admin.credentials";
+    /** A list of {@code {kid, alg, pemFile | pem, retired}}, so not one of the scalar {@link ConfigKeys}. */
+    private static final String PUBLISHER_KEYS = "revocation.publisherKeys";
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
 
@@ -149,6 +154,7 @@ public final class ConfigLoader {
             }
             SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(bootstrap.orElse(""), topic, statusTopic,
                     passthrough("kafka.consumer"), passthrough("kafka.producer"));
+            errors.addAll(KafkaSettings.problems(kafka.consumer(), kafka.producer()));
             SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(topLevelDuration(ConfigKeys.FLEET_STATUS_INTERVAL),
                     topLevelDuration(ConfigKeys.FLEET_GONE_AFTER));
             long expected = integer(ConfigKeys.BLOOM_EXPECTED, 1, Integer.MAX_VALUE);
@@ -162,9 +168,20 @@ public final class ConfigLoader {
             if (!onStale.equals("fail-closed") && !onStale.equals("fail-open")) {
                 errors.add(ConfigKeys.ON_STALE.name() + ": must be fail-closed or fail-open, got '" + onStale + "'");
             }
+            Duration partitionCheck = topLevelDuration(ConfigKeys.PARTITION_CHECK_INTERVAL);
+            if (partitionCheck.compareTo(maxStaleness) >= 0) {
+                errors.add(ConfigKeys.PARTITION_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.PARTITION_CHECK_INTERVAL)
+                        .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
+                        + text(ConfigKeys.MAX_STALENESS).orElseThrow() + "): new partitions must be found before data "
+                        + "counts as stale");
+            }
+            long deadLetterBytes = integer(ConfigKeys.DEAD_LETTER_MAX_BYTES, 65_536, Integer.MAX_VALUE);
+            List<PublisherKey> publisherKeys = publisherKeys();
+            boolean requireSigned = requireSignedEvents(publisherKeys);
+            Optional<EventSigner> signer = eventSigner(publisherKeys, requireSigned);
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
-                    onStale.equals("fail-open"));
+                    onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
             List<IssuerPolicy> issuers = issuers();
             Optional<String> adminJwtIssuer = adminJwtIssuer();
             Optional<SidecarConfig.AdminTls> adminTls = adminTls();
@@ -174,7 +191,132 @@ public final class ConfigLoader {
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute);
+                    revocation, issuers, noopRoute, signer);
+        }
+
+        /** {@code revocation.publisherKeys}: a list of {@code {kid, alg, pemFile | pem, retired}}. */
+        private List<PublisherKey> publisherKeys() {
+            List<PublisherKey> result = new ArrayList<>();
+            JsonNode list = at(PUBLISHER_KEYS);
+            if (list == null || list.isNull()) {
+                return result;
+            }
+            if (!list.isArray()) {
+                errors.add(PUBLISHER_KEYS + ": must be a list of {kid, alg, pemFile or pem}");
+                return result;
+            }
+            Set<String> kids = new LinkedHashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                String at = PUBLISHER_KEYS + "[" + i + "]";
+                JsonNode n = list.get(i);
+                if (!n.isObject()) {
+                    errors.add(at + ": must be a mapping with kid, alg and pemFile or pem");
+                    continue;
+                }
+                int before = errors.size();
+                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                    String f = it.next();
+                    if (ConfigKeys.PUBLISHER_KEY_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
+                        errors.add(at + "." + f + ": unknown key");
+                    }
+                }
+                String kid = scalar(n, ConfigKeys.PUBLISHER_KID.name());
+                if (kid == null || kid.isBlank()) {
+                    errors.add(at + ".kid: required");
+                } else if (!kids.add(kid)) {
+                    errors.add(at + ".kid: '" + kid + "' is configured twice");
+                }
+                String algName = scalar(n, ConfigKeys.PUBLISHER_ALG.name());
+                JwsAlgorithm alg = algName == null ? null : JwsAlgorithm.fromJoseName(algName).orElse(null);
+                if (alg != JwsAlgorithm.EdDSA && alg != JwsAlgorithm.ES256) {
+                    errors.add(at + ".alg: must be EdDSA or ES256, got '" + algName + "'");
+                }
+                String pemFile = scalar(n, ConfigKeys.PUBLISHER_PEM_FILE.name());
+                String pem = scalar(n, ConfigKeys.PUBLISHER_PEM.name());
+                if ((pemFile == null) == (pem == null)) {
+                    errors.add(at + ": give exactly one of pemFile and pem");
+                }
+                String retiredText = Optional.ofNullable(scalar(n, ConfigKeys.PUBLISHER_RETIRED.name()))
+                        .orElse(ConfigKeys.PUBLISHER_RETIRED.defaultValue());
+                if (!retiredText.equals("true") && !retiredText.equals("false")) {
+                    errors.add(at + ".retired: must be true or false, got '" + retiredText + "'");
+                }
+                if (errors.size() != before) {
+                    continue;
+                }
+                try {
+                    String text = pem != null ? pem : readFile(pemFile);
+                    result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), retiredText.equals("true")));
+                } catch (IllegalArgumentException e) {
+                    errors.add(at + (pem != null ? ".pem: " : ".pemFile: ") + e.getMessage());
+                }
+            }
+            return result;
+        }
+
+        /** On whenever publisher keys are given, unless turned off explicitly; never on without a key. */
+        private boolean requireSignedEvents(List<PublisherKey> keys) {
+            JsonNode given = at(ConfigKeys.REQUIRE_SIGNED_EVENTS.name());
+            boolean listed = at(PUBLISHER_KEYS) != null && !at(PUBLISHER_KEYS).isNull();
+            if (given == null || given.isNull()) {
+                return listed;
+            }
+            boolean required = bool(ConfigKeys.REQUIRE_SIGNED_EVENTS);
+            if (required && !listed) {
+                errors.add(ConfigKeys.REQUIRE_SIGNED_EVENTS.name() + ": 'true' needs at least one key in "
+                        + PUBLISHER_KEYS + " to verify signatures with");
+            }
+            return required;
+        }
+
+        /**
+         * {@code admin.signingKeyFile} and {@code admin.signingKeyId}: the admin API's signing key.
+         * Its public key must be a trusted, current publisher key (checked by signing and verifying a
+         * probe), or every sidecar would dead-letter what this one publishes.
+         */
+        private Optional<EventSigner> eventSigner(List<PublisherKey> keys, boolean requireSigned) {
+            Optional<String> file = text(ConfigKeys.ADMIN_SIGNING_KEY_FILE);
+            Optional<String> kid = text(ConfigKeys.ADMIN_SIGNING_KEY_ID);
+            if (file.isEmpty()) {
+                if (kid.isPresent()) {
+                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is set but "
+                            + ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + " is not");
+                }
+                if (requireSigned && adminCredentialGiven()) {
+                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": required: "
+                            + ConfigKeys.REQUIRE_SIGNED_EVENTS.name() + " is on, and every sidecar would dead-letter the "
+                            + "unsigned events this admin API publishes");
+                }
+                return Optional.empty();
+            }
+            if (kid.isEmpty()) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": required with " + ConfigKeys.ADMIN_SIGNING_KEY_FILE.name());
+                return Optional.empty();
+            }
+            Optional<PublisherKey> trusted = keys.stream().filter(k -> k.kid().equals(kid.get())).findFirst();
+            if (trusted.isEmpty()) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is not the kid of any entry of "
+                        + PUBLISHER_KEYS);
+                return Optional.empty();
+            }
+            if (trusted.get().retired()) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is marked retired in "
+                        + PUBLISHER_KEYS + "; sign with a current key");
+            }
+            Path path = resolve(file.get());
+            try {
+                EventSigner signer = new EventSigner(kid.get(), EventKeys.privateKey(Files.readString(path)));
+                if (!EventKeys.matches(signer, trusted.get().key())) {
+                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "' is not the private key of "
+                            + "publisher key '" + kid.get() + "' (a signature made with it does not verify)");
+                }
+                return Optional.of(signer);
+            } catch (IOException e) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": cannot read '" + path + "': " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "': " + e.getMessage());
+            }
+            return Optional.empty();
         }
 
         private boolean adminCredentialGiven() {
@@ -565,7 +707,8 @@ public final class ConfigLoader {
                 for (Iterator<String> f = section.getValue().fieldNames(); f.hasNext(); ) {
                     String name = s + "." + f.next();
                     if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
-                            && !name.equals(CLAIM_HEADERS) && !name.equals(ADMIN_CREDENTIALS)) {
+                            && !name.equals(CLAIM_HEADERS) && !name.equals(ADMIN_CREDENTIALS)
+                            && !name.equals(PUBLISHER_KEYS)) {
                         errors.add(name + ": unknown key");
                     }
                 }

@@ -1,6 +1,8 @@
 package io.jwtsidecar.config;
 
 import io.jwtsidecar.http.AdminScope;
+import io.jwtsidecar.revocation.EventSigner;
+import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,10 +27,12 @@ import java.util.Set;
  * @param revocation  local store settings
  * @param issuers     trusted issuers with their keys already loaded and checked
  * @param noopRoute   serve {@code GET /noop} on the API listener (load tests only)
+ * @param eventSigner the key the admin API signs its events with ({@code admin.signingKeyFile})
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
-                            Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute) {
+                            Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
+                            Optional<EventSigner> eventSigner) {
 
     public SidecarConfig {
         claimHeaders = Map.copyOf(claimHeaders);
@@ -122,11 +126,20 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     }
 
     /**
-     * Local store and freshness settings.
+     * Local store, freshness and event trust settings.
      *
-     * @param failOpen what to do with stale data: false answers 503, true verifies with a warning header
+     * @param failOpen               what to do with stale data: false answers 503, true verifies with a warning header
+     * @param publisherKeys          the keys trusted to sign events ({@code revocation.publisherKeys})
+     * @param requireSignedEvents    whether unsigned events are dead-lettered
+     * @param deadLetterMaxBytes     the dead-letter budget
+     * @param partitionCheckInterval how often the feed counts the topic's partitions
      */
     public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate,
-                             java.time.Duration sweepInterval, java.time.Duration maxStaleness, boolean failOpen) {
+                             java.time.Duration sweepInterval, java.time.Duration maxStaleness, boolean failOpen,
+                             List<PublisherKey> publisherKeys, boolean requireSignedEvents, long deadLetterMaxBytes,
+                             java.time.Duration partitionCheckInterval) {
+        public Revocation {
+            publisherKeys = List.copyOf(publisherKeys);
+        }
     }
 }

@@ -14,7 +14,8 @@ import java.util.Base64;
 
 /**
  * Everything {@code jwt-sidecar dev} needs on one machine: an embedded Kafka cluster with the
- * revocation topic, a generated ES256 dev issuer key, an admin token, and a configuration file
+ * revocation topic, a generated ES256 dev issuer key, an admin token, a generated Ed25519 event
+ * publisher key (dev requires signed events, as production should), and a configuration file
  * that the ordinary loader reads (so dev mode exercises the same path as {@code run}).
  *
  * <p>Owns the Kafka cluster; {@link #close()} stops it.
@@ -25,6 +26,7 @@ public final class DevEnvironment implements AutoCloseable {
     public static final String KID = "dev-es256";
     public static final String TOPIC = "jwt-revocations";
     public static final String STATUS_TOPIC = "jwt-revocations-status";
+    public static final String PUBLISHER_KID = "dev-publisher";
     private static final int PARTITIONS = 3;
     private static final Duration RETENTION = Duration.ofDays(7);
 
@@ -63,6 +65,10 @@ public final class DevEnvironment implements AutoCloseable {
             Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
             Path privateKey = directory.resolve("dev-issuer-private.pem");
             Files.writeString(privateKey, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            KeyPair publisher = Jwts.SIG.EdDSA.keyPair().build();
+            Files.writeString(directory.resolve("dev-publisher.pem"), pem("PUBLIC KEY", publisher.getPublic().getEncoded()));
+            Files.writeString(directory.resolve("dev-publisher-private.pem"),
+                    pem("PRIVATE KEY", publisher.getPrivate().getEncoded()));
 
             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1, directory.resolve("kafka"));
             try {
@@ -86,8 +92,11 @@ public final class DevEnvironment implements AutoCloseable {
                 + "sidecar:\n  id: dev\n"
                 + "api:\n  host: 127.0.0.1\n  port: " + apiPort + "\n"
                 + "admin:\n  host: 127.0.0.1\n  port: " + adminPort + "\n  token: " + adminToken + "\n"
+                + "  signingKeyFile: dev-publisher-private.pem\n  signingKeyId: " + PUBLISHER_KID + "\n"
                 + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n"
                 + "revocation:\n  dataDir: " + dataDir + "\n"
+                + "  publisherKeys:            # signed events only (requireSignedEvents defaults to true with keys)\n"
+                + "    - kid: " + PUBLISHER_KID + "\n      alg: EdDSA\n      pemFile: dev-publisher.pem\n"
                 + "issuers:\n"
                 + "  - issuer: " + ISSUER + "\n"
                 + "    audiences: [" + AUDIENCE + "]\n"

@@ -1,31 +1,38 @@
 package io.jwtsidecar.feed;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;
-import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
-import io.jwtsidecar.revocation.RevocationEvent;
+import io.jwtsidecar.revocation.EventRecord;
+import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.RuleMerge;
 import io.jwtsidecar.revocation.StoreBatch;
 import io.jwtsidecar.revocation.StoreException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,19 +42,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No consumer group: the consumer assigns itself all partitions, because every sidecar must
  * see every event. It resumes from the offsets stored with the rules (never from Kafka's
- * committed offsets), so a restart re-reads nothing it has applied. It is <em>caught up</em>
- * once its position reaches, on every partition, the end offsets it saw at start; until then
- * the sidecar is not ready and verification answers {@code revocation_data_stale}. Afterwards
- * it asks the brokers for the log end every second and records when it last found itself
- * there ({@link #staleness()}), so staleness is measured the same way on busy and quiet topics.
+ * committed offsets), so a restart re-reads nothing it has applied. Partitions added to the
+ * live topic are found by asking the brokers for the partition count every
+ * {@code partitionCheckInterval} ({@link PartitionTracker}) and read from their beginning.
+ * Freshness is measured against the log end of every partition ({@link Freshness}); until the
+ * first catch-up the sidecar is not ready and verification answers {@code revocation_data_stale}.
  *
- * <p>A record that does not decode, or whose key is not its rule's key, is a poison pill: it is
- * logged with partition and offset, dead-lettered in the same write that advances the offset,
- * counted, and skipped. It never stalls the partition and never grants access.
+ * <p>A record that does not decode, is not keyed by its rule, or is not signed as the
+ * configuration requires is a poison pill ({@link RecordReader}): logged with partition and
+ * offset, dead-lettered in the same write that advances the offset, counted, and skipped. It
+ * never stalls the partition and never grants or removes access. Events merge into the store
+ * monotonically; one that changes nothing because it is weaker or older than what is stored is
+ * counted and logged.
  *
- * <p>Threads: the Kafka consumer and every store write live on the feed's own thread, started by
- * {@link #start()}. The getters are safe from any thread. {@link #close()} stops the thread and
- * waits for it.
+ * <p>Threads: the Kafka consumer, the admin client that counts partitions and every store write
+ * live on the feed's own thread ({@link KafkaLoop}), started by {@link #start()}. The getters are
+ * safe from any thread. {@link #close()} stops the thread and waits for it.
  */
 public final class RevocationFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
@@ -55,79 +65,89 @@ public final class RevocationFeed implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(1);
     /** How often the feed asks the brokers for the log end, also when the topic is quiet. */
     private static final Duration END_CHECK_INTERVAL = Duration.ofSeconds(1);
-    private static final Duration END_CHECK_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    private static final long NEVER = Long.MIN_VALUE;
 
     private final Map<String, Object> consumerConfig;
+    private final Map<String, Object> adminConfig;
     private final String topic;
     private final RevocationStore store;
-    private final EventCodec codec;
-    private final Thread thread;
-    private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    private final RecordReader reader;
+    private final KafkaLoop loop;
+    private final LongSupplier nanoTime;
+    private final Clock wallClock;
+    private final SidecarMetrics metrics;
+    private final Freshness freshness = new Freshness(END_CHECK_INTERVAL);
+    private final PartitionTracker partitions;
     private final AtomicLong recordsConsumed = new AtomicLong();
     private final AtomicLong eventsApplied = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private volatile boolean running = true;
-    private static final long NEVER = Long.MIN_VALUE;
-    private final LongSupplier nanoTime;
-    private volatile long lastConfirmedNanos = NEVER;
-    private volatile long lag = -1;
+    private final AtomicLong signatureFailures = new AtomicLong();
     /** When the store started refusing writes without a success since, or NEVER. */
     private volatile long failingSinceNanos = NEVER;
-    private final java.time.Clock wallClock;
-    private final SidecarMetrics metrics;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
     private final Map<Integer, Long> appliedNext = new HashMap<>();
     private final Map<Integer, Long> appliedAt = new HashMap<>();
-    /** Where recent events landed, for fleet receipts by event id; bounded. */
-    private final com.github.benmanes.caffeine.cache.Cache<String, EventPosition> recentEvents =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
-    private volatile Runnable onApplied = () -> { };
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Where recent events landed, for fleet receipts by event id; bounded. */
+    private final Cache<String, EventPosition> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
+    private volatile Runnable onApplied = () -> { };
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
     }
 
-    /**
-     * @param kafkaConfig consumer settings (bootstrap servers and any passthrough settings);
-     *                    the feed adds deserializers and turns auto-commit off
-     */
-    public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
-                          String sidecarId, SidecarMetrics metrics) {
-        this(kafkaConfig, topic, store, codec, sidecarId, metrics, System::nanoTime, java.time.Clock.systemUTC());
+    /** The feed's settings besides the Kafka client's. */
+    public record Settings(String topic, String sidecarId, Duration partitionCheckInterval) {
     }
 
     /**
-     * @param nanoTime monotonic clock for freshness
-     * @param wallClock wall clock, compared with Kafka record timestamps for the propagation delay
+     * @param kafkaConfig consumer settings (bootstrap servers and any passthrough settings); the
+     *                    feed adds deserializers, turns auto-commit off and reads committed data only
+     * @param signatures  which publishers may sign events, and whether unsigned ones count
+     * @param nanoTime    monotonic clock for freshness
+     * @param wallClock   wall clock: the propagation delay, and whether an event is already expired
      */
-    public RevocationFeed(Map<String, Object> kafkaConfig, String topic, RevocationStore store, EventCodec codec,
-                          String sidecarId, SidecarMetrics metrics, LongSupplier nanoTime, java.time.Clock wallClock) {
+    public RevocationFeed(Map<String, Object> kafkaConfig, Settings settings, RevocationStore store, EventCodec codec,
+                          EventSignatureCheck signatures, SidecarMetrics metrics, LongSupplier nanoTime, Clock wallClock) {
         this.nanoTime = nanoTime;
         this.wallClock = wallClock;
         this.metrics = metrics;
-        Map<String, Object> config = AssignedConsumers.config(kafkaConfig, "jwt-sidecar-feed-" + sidecarId);
+        Map<String, Object> config = AssignedConsumers.config(kafkaConfig, "jwt-sidecar-feed-" + settings.sidecarId());
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         this.consumerConfig = config;
-        this.topic = topic;
+        this.adminConfig = adminConfig(kafkaConfig, "jwt-sidecar-feed-admin-" + settings.sidecarId());
+        this.topic = settings.topic();
         this.store = store;
-        this.codec = codec;
-        this.thread = new Thread(this::run, "revocation-feed-" + sidecarId);
-        this.thread.setDaemon(true);
+        this.reader = new RecordReader(settings.topic(), codec, signatures);
+        this.partitions = new PartitionTracker(settings.partitionCheckInterval(), RETRY);
+        this.loop = new KafkaLoop("revocation-feed-" + settings.sidecarId(), RETRY, Duration.ofSeconds(30), this::run);
+    }
+
+    /** The settings of an admin client made from consumer settings: the connection and security ones only. */
+    private static Map<String, Object> adminConfig(Map<String, Object> kafkaConfig, String clientId) {
+        Map<String, Object> config = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                config.put(k, v);
+            }
+        });
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis() * 2);
+        config.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        return config;
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
-    /** Completes once the feed has read up to the end offsets it saw at start. */
+    /** Completes once the feed has first confirmed it read to the log end of every partition. */
     public CompletableFuture<Void> caughtUp() {
-        return caughtUp;
+        return freshness.caughtUp();
     }
 
     public boolean isCaughtUp() {
-        return caughtUp.isDone();
+        return freshness.caughtUp().isDone();
     }
 
     /** Records read from Kafka since this feed started (valid or not). */
@@ -142,6 +162,26 @@ public final class RevocationFeed implements AutoCloseable {
     /** Poison pills dead-lettered since this feed started. */
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /** Records dead-lettered since this feed started because their signature was missing, unknown or bad. */
+    public long signatureFailures() {
+        return signatureFailures.get();
+    }
+
+    /** Partitions read against partitions that exist, as of the last count. */
+    public PartitionCounts partitionCounts() {
+        PartitionTracker.View v = partitions.view();
+        return new PartitionCounts(v.assigned(), v.existing(), v.confirmedAtNanos() == PartitionTracker.NEVER ? null
+                : Duration.ofNanos(nanoTime.getAsLong() - v.confirmedAtNanos()));
+    }
+
+    /**
+     * @param assigned       partitions this feed reads
+     * @param existing       partitions the brokers said exist at the last count (-1: not yet known)
+     * @param sinceConfirmed time since the feed last knew it read every existing partition, or null
+     */
+    public record PartitionCounts(int assigned, int existing, Duration sinceConfirmed) {
     }
 
     /**
@@ -186,8 +226,8 @@ public final class RevocationFeed implements AutoCloseable {
     }
 
     /** Where a recently read event landed, if this feed has seen it. */
-    public java.util.Optional<EventPosition> positionOf(String eventId) {
-        return java.util.Optional.ofNullable(recentEvents.getIfPresent(eventId));
+    public Optional<EventPosition> positionOf(String eventId) {
+        return Optional.ofNullable(recentEvents.getIfPresent(eventId));
     }
 
     private void markApplied(Map<Integer, Long> nextOffsets) {
@@ -209,101 +249,113 @@ public final class RevocationFeed implements AutoCloseable {
         ready.forEach(w -> w.done().complete(null));
     }
 
-    private void run() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig)) {
-            consumer = c;
-            if (!running) {
+    /** One life of the consumer: from creating it to the loop's stop (or an unexpected error). */
+    private void run() throws InterruptedException {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig);
+             Admin admin = Admin.create(adminConfig)) {
+            loop.onStop(c::wakeup);
+            // A new consumer (first start, or a restart after an error) reads what the store does not hold yet.
+            List<Integer> resumed = partitions.assigned();
+            if (!resumed.isEmpty()) {
+                c.assign(topicPartitions(resumed));
+                seekToStoredOffsets(c, resumed);
+            }
+            while (loop.running()) {
+                runOnce(c, admin);
+            }
+        }
+    }
+
+    /** One step: learn new partitions when due, poll and apply, then account for freshness. */
+    private void runOnce(KafkaConsumer<byte[], byte[]> c, Admin admin) throws InterruptedException {
+        long now = nanoTime.getAsLong();
+        if (partitions.checkDue(now)) {
+            countPartitions(c, admin, now);
+        }
+        List<Integer> assigned = partitions.assigned();
+        if (assigned.isEmpty()) {
+            loop.pause(RETRY);
+            return;
+        }
+        ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+        if (!records.isEmpty()) {
+            applyOrRewind(c, records, assigned);
+        }
+        Map<Integer, Long> positions = positions(c, assigned);
+        freshness.positions(positions);
+        now = nanoTime.getAsLong();
+        if (freshness.checkDue(now)) {
+            long partitionsConfirmedAt = partitions.confirmedAtNanos();
+            Map<Integer, Long> ends = endOffsets(c, assigned);
+            if (ends == null) {
+                freshness.failed(now);
+            } else {
+                boolean wasCaughtUp = isCaughtUp();
+                freshness.ended(now, ends, positions(c, assigned), partitionsConfirmedAt);
+                if (!wasCaughtUp && isCaughtUp()) {
+                    log.info("revocation feed caught up with {} ({} partitions, {} records read)", topic,
+                            assigned.size(), recordsConsumed.get());
+                }
+            }
+        }
+    }
+
+    /** Asks the brokers how many partitions the topic has, and starts reading any new ones from their beginning. */
+    private void countPartitions(KafkaConsumer<byte[], byte[]> c, Admin admin, long now) throws InterruptedException {
+        int count;
+        try {
+            count = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                count = 0;
+            } else {
+                log.debug("cannot count the partitions of {}: {}", topic, e.getCause().toString());
+                partitions.failed(now);
                 return;
             }
-            List<TopicPartition> partitions = awaitPartitions(c);
-            c.assign(partitions);
-            seekToStoredOffsets(c, partitions);
-            Map<TopicPartition, Long> target = null;
-            long nextEndCheck = 0;
-            // The log end as the brokers gave it at a moment, waiting until the feed has read up to it.
-            long askedAt = 0;
-            Map<TopicPartition, Long> askedEnds = null;
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
-                if (!records.isEmpty()) {
-                    applyOrRewind(c, records, partitions);
-                }
-                if (askedEnds != null && reached(c, askedEnds)) {
-                    // Everything published before askedAt is applied: fresh as of then (not of now, conservatively).
-                    lastConfirmedNanos = askedAt;
-                    askedEnds = null;
-                }
-                long now = nanoTime.getAsLong();
-                // On a busy topic the position is rarely at the end at the very moment of a check, so
-                // a check stays open until the feed has read past what was there when it asked.
-                if (now - nextEndCheck >= 0 && askedEnds == null) {
-                    nextEndCheck = now + END_CHECK_INTERVAL.toNanos();
-                    Map<TopicPartition, Long> ends = endOffsets(c, partitions);
-                    if (ends != null) {
-                        lag = lag(c, ends);
-                        if (target == null) {
-                            target = ends;
-                            log.info("revocation feed assigned {} partitions of {}; catching up to {}",
-                                    partitions.size(), topic, target);
-                        }
-                        if (reached(c, ends)) {
-                            lastConfirmedNanos = now;
-                        } else {
-                            askedAt = now;
-                            askedEnds = ends;
-                        }
-                    }
-                }
-                if (!caughtUp.isDone() && target != null && reached(c, target)) {
-                    log.info("revocation feed caught up with {} ({} records read)", topic, recordsConsumed.get());
-                    caughtUp.complete(null);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("revocation feed woken up unexpectedly", e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("revocation feed stopped by an unexpected error; revocation data will go stale", e);
-        } finally {
-            consumer = null;
+        } catch (TimeoutException e) {
+            log.debug("cannot count the partitions of {}: no answer within {}", topic, CALL_TIMEOUT);
+            partitions.failed(now);
+            return;
+        }
+        List<Integer> before = partitions.assigned();
+        if (count == 0 && before.isEmpty()) {
+            log.warn("revocation topic {} does not exist yet; waiting for it", topic);
+        } else if (count < before.size()) {
+            log.error("revocation topic {} has {} partitions but this sidecar reads {}: was the topic deleted and "
+                    + "created again? Revocation data stays stale until the sidecar restarts with an empty store",
+                    topic, count, before.size());
+        }
+        List<Integer> added = partitions.learn(now, count);
+        if (added.isEmpty()) {
+            return;
+        }
+        c.assign(topicPartitions(partitions.assigned()));
+        seekToStoredOffsets(c, added);
+        if (!before.isEmpty()) {
+            log.info("revocation topic {} grew from {} to {} partitions; reading partitions {} from their beginning",
+                    topic, before.size(), count, added);
         }
     }
 
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
-        while (running) {
-            try {
-                List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    List<TopicPartition> partitions = new ArrayList<>();
-                    for (PartitionInfo p : infos) {
-                        partitions.add(new TopicPartition(topic, p.partition()));
-                    }
-                    return partitions;
-                }
-                log.warn("revocation topic {} does not exist yet; waiting for it", topic);
-            } catch (WakeupException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                log.warn("cannot read metadata of revocation topic {}: {}", topic, e.toString());
-            }
-            pause(RETRY);
-        }
-        throw new WakeupException();
+    private List<TopicPartition> topicPartitions(List<Integer> ids) {
+        List<TopicPartition> result = new ArrayList<>(ids.size());
+        ids.forEach(p -> result.add(new TopicPartition(topic, p)));
+        return result;
     }
 
-    private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+    /** Seeks each partition to the offset the store holds for it, or to its beginning when it holds none. */
+    private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> ids) {
         Map<Integer, Long> stored = store.nextOffsets(topic);
         markApplied(stored);
         List<TopicPartition> fresh = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            Long next = stored.get(tp.partition());
+        for (int p : ids) {
+            Long next = stored.get(p);
             if (next == null) {
-                fresh.add(tp);
+                fresh.add(new TopicPartition(topic, p));
             } else {
-                c.seek(tp, next);
+                c.seek(new TopicPartition(topic, p), next);
             }
         }
         if (!fresh.isEmpty()) {
@@ -312,51 +364,92 @@ public final class RevocationFeed implements AutoCloseable {
     }
 
     private void applyOrRewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records,
-                               List<TopicPartition> partitions) throws InterruptedException {
-        List<RevocationEvent> events = new ArrayList<>();
+                               List<Integer> assigned) throws InterruptedException {
+        List<EventRecord> events = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> eventRecords = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
+        int badSignatures = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             recordsConsumed.incrementAndGet();
             nextOffsets.put(r.partition(), r.offset() + 1);
-            try {
-                RevocationEvent event = codec.decode(r.value());
-                if (r.key() == null || !Arrays.equals(r.key(), event.key().toBytes())) {
-                    throw new MalformedEventException("record key is not the rule key " + event.key());
-                }
-                events.add(event);
-                recentEvents.put(event.eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));
-            } catch (MalformedEventException e) {
+            RecordReader.Read read = reader.read(r);
+            if (read.event() != null) {
+                events.add(read.event());
+                eventRecords.add(r);
+            } else {
+                DeadLetter d = read.deadLetter();
                 log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
-                        e.getMessage());
-                deadLetters.add(new DeadLetter(r.partition(), r.offset(), r.key(), r.value(), e.getMessage()));
+                        LogSafe.text(d.reason()));
+                deadLetters.add(d);
+                if (d.reason().startsWith("signature: ")) {
+                    badSignatures++;
+                }
             }
         }
+        long nowMillis = wallClock.millis();
+        List<RuleMerge.Effect> effects;
         try {
-            store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets));
-            eventsApplied.addAndGet(events.size());
-            deadLettered.addAndGet(deadLetters.size());
-            markApplied(nextOffsets);
-            long now = wallClock.millis();
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-                metrics.propagated(now - r.timestamp());
-            }
-            onApplied.run();
-            failingSinceNanos = NEVER;
+            effects = store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets, nowMillis / 1000));
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
             if (failingSinceNanos == NEVER) {
                 failingSinceNanos = nanoTime.getAsLong();
             }
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);
-            pause(RETRY);
-            seekToStoredOffsets(c, partitions);
+            loop.pause(RETRY);
+            seekToStoredOffsets(c, assigned);
+            return;
         }
+        failingSinceNanos = NEVER;
+        eventsApplied.addAndGet(events.size());
+        deadLettered.addAndGet(deadLetters.size());
+        signatureFailures.addAndGet(badSignatures);
+        for (int i = 0; i < events.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
+            recentEvents.put(events.get(i).event().eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));
+            RuleMerge.Effect effect = effects.get(i);
+            if (!effect.changedEnforcement()) {
+                metrics.eventWithoutEffect(effect.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (effect.refused()) {
+                log.info("revocation event {} ({} of {}) at {}-{} offset {} changed nothing: {}", events.get(i).event().eventId(),
+                        events.get(i).event().type().name().toLowerCase(java.util.Locale.ROOT), events.get(i).event().key(),
+                        topic, r.partition(), r.offset(), effect.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        markApplied(nextOffsets);
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            metrics.propagated(nowMillis - r.timestamp());
+        }
+        onApplied.run();
     }
 
-    /** Waits, but returns at once when {@link #close()} is called (no interrupts: they break the consumer's close). */
-    private void pause(Duration d) throws InterruptedException {
-        stopRequested.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    /** The consumer's position on each partition (local state: no broker round trip once known). */
+    private Map<Integer, Long> positions(KafkaConsumer<byte[], byte[]> c, List<Integer> assigned) {
+        Map<Integer, Long> result = new HashMap<>();
+        try {
+            for (int p : assigned) {
+                result.put(p, c.position(new TopicPartition(topic, p), CALL_TIMEOUT));
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // A partition whose position is not known yet counts as unread.
+        }
+        return result;
+    }
+
+    /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */
+    private Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> assigned) {
+        try {
+            Map<Integer, Long> ends = new HashMap<>();
+            c.endOffsets(topicPartitions(assigned), CALL_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
+            return ends;
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            log.debug("cannot read the end offsets of {}: {}", topic, e.toString());
+            return null;
+        }
     }
 
     /**
@@ -371,72 +464,21 @@ public final class RevocationFeed implements AutoCloseable {
 
     /** Records between the position and the log end, summed; -1 when unknown. */
     public long lag() {
-        return lag;
-    }
-
-    private static long lag(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> ends) {
-        try {
-            long sum = 0;
-            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                sum += Math.max(0, e.getValue() - c.position(e.getKey(), END_CHECK_TIMEOUT));
-            }
-            return sum;
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return -1;
-        }
-    }
-
-    /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */
-    private Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
-        try {
-            return c.endOffsets(partitions, END_CHECK_TIMEOUT);
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            log.debug("cannot read the end offsets of {}: {}", topic, e.toString());
-            return null;
-        }
-    }
-
-    private static boolean reached(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> target) {
-        try {
-            for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
-                if (c.position(e.getKey(), END_CHECK_TIMEOUT) < e.getValue()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return false;
-        }
+        return freshness.lag();
     }
 
     /**
      * How long ago the feed last confirmed, with the brokers, that it had read to the log end of
-     * every partition; measured on a monotonic clock, so a quiet topic stays fresh and a lost
-     * broker makes it age. {@link Duration#ofSeconds(long) Long.MAX_VALUE} seconds before the first
-     * confirmation.
+     * every partition that existed; measured on a monotonic clock, so a quiet topic stays fresh and
+     * a lost broker makes it age. {@link Duration#ofSeconds(long) Long.MAX_VALUE} seconds before
+     * the first confirmation.
      */
     public Duration staleness() {
-        long confirmed = lastConfirmedNanos;
-        if (confirmed == NEVER) {
-            return Duration.ofSeconds(Long.MAX_VALUE);
-        }
-        return Duration.ofNanos(nanoTime.getAsLong() - confirmed);
+        return freshness.staleness(nanoTime.getAsLong());
     }
 
     @Override
     public void close() {
-        running = false;
-        stopRequested.countDown();
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -1,6 +1,10 @@
 package io.jwtsidecar.feed;
 
 import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.EventSigner;
+import io.vertx.core.buffer.Buffer;
+import java.time.Clock;
+import java.util.Optional;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +17,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes revocation events to the topic, keyed by rule key so compaction keeps the latest
- * event of each rule. The producer is idempotent with {@code acks=all}: a returned receipt means
- * every in-sync replica has the event, and retries cannot duplicate or reorder it.
+ * event of each rule, and signed ({@link EventSigner}) when this sidecar has a signing key. The
+ * producer is idempotent with {@code acks=all}: a returned receipt means every in-sync replica
+ * has the event, and retries cannot duplicate or reorder it.
  *
  * <p>Safe from any thread; futures complete on the caller's Vert.x context.
  */
@@ -22,11 +27,16 @@ public final class RevocationPublisher {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final EventCodec codec;
+    private final Optional<EventSigner> signer;
+    private final Clock clock;
 
-    private RevocationPublisher(KafkaProducer<byte[], byte[]> producer, String topic, EventCodec codec) {
+    private RevocationPublisher(KafkaProducer<byte[], byte[]> producer, String topic, EventCodec codec,
+                                Optional<EventSigner> signer, Clock clock) {
         this.producer = producer;
         this.topic = topic;
         this.codec = codec;
+        this.signer = signer;
+        this.clock = clock;
     }
 
     /**
@@ -34,7 +44,7 @@ public final class RevocationPublisher {
      *                    durability settings are forced, not defaults
      */
     public static RevocationPublisher create(Vertx vertx, Map<String, String> kafkaConfig, String topic,
-                                             EventCodec codec) {
+                                             EventCodec codec, Optional<EventSigner> signer, Clock clock) {
         Map<String, String> config = new HashMap<>(kafkaConfig);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -44,12 +54,20 @@ public final class RevocationPublisher {
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-publisher");
-        return new RevocationPublisher(KafkaProducer.create(vertx, config), topic, codec);
+        return new RevocationPublisher(KafkaProducer.create(vertx, config), topic, codec, signer, clock);
+    }
+
+    /** The kid this publisher signs with, or {@link io.jwtsidecar.revocation.Provenance#UNSIGNED}. */
+    public String signerKid() {
+        return signer.map(EventSigner::kid).orElse(io.jwtsidecar.revocation.Provenance.UNSIGNED);
     }
 
     public Future<PublishReceipt> publish(RevocationEvent event) {
-        KafkaProducerRecord<byte[], byte[]> record =
-                KafkaProducerRecord.create(topic, event.key().toBytes(), codec.encode(event));
+        byte[] key = event.key().toBytes();
+        byte[] value = codec.encode(event);
+        KafkaProducerRecord<byte[], byte[]> record = KafkaProducerRecord.create(topic, key, value);
+        signer.ifPresent(s -> record.addHeader(EventSigner.HEADER,
+                Buffer.buffer(s.sign(topic, key, value, clock.instant().getEpochSecond()))));
         return producer.send(record)
                 .map(meta -> new PublishReceipt(event.eventId(), meta.getPartition(), meta.getOffset(),
                         meta.getTimestamp()));

@@ -20,23 +20,22 @@ import org.slf4j.LoggerFactory;
  * {@value #MIN_GAP_MILLIS} ms), so an admin waiting for a revocation to reach the fleet learns
  * of it within milliseconds rather than an interval.
  *
- * <p>Owns its Kafka producer and one daemon thread; {@link #close()} stops both.
+ * <p>Owns its Kafka producer and one daemon thread ({@link KafkaLoop}); {@link #close()} stops both.
  */
 public final class StatusReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
     private static final long MIN_GAP_MILLIS = 20;
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, Object> producerConfig;
     private final String statusTopic;
     private final String sidecarId;
     private final RevocationFeed feed;
     private final Clock clock;
     private final Duration interval;
-    private final Thread thread;
+    private final KafkaLoop loop;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
-    private boolean pending;
-    private volatile boolean running = true;
+    private volatile boolean pending;
 
     public StatusReporter(Map<String, Object> kafkaConfig, String statusTopic, String sidecarId, RevocationFeed feed,
                           Clock clock, Duration interval) {
@@ -49,57 +48,72 @@ public final class StatusReporter implements AutoCloseable {
         // A status report is superseded a second later: no point retrying it for long.
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        this.producer = new KafkaProducer<>(config);
+        this.producerConfig = config;
         this.statusTopic = statusTopic;
         this.sidecarId = sidecarId;
         this.feed = feed;
         this.clock = clock;
         this.interval = interval;
-        this.thread = new Thread(this::run, "status-reporter-" + sidecarId);
-        this.thread.setDaemon(true);
+        this.loop = new KafkaLoop("status-reporter-" + sidecarId, Duration.ofSeconds(1), Duration.ofSeconds(5), this::run);
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
     /** Report soon: the feed applied something. Safe from any thread; never blocks. */
     public void nudge() {
+        pending = true;
         if (lock.tryLock()) {
             try {
-                pending = true;
                 nudged.signal();
             } finally {
                 lock.unlock();
             }
-        } else {
-            pending = true; // the reporter holds the lock briefly; it will see the flag on its next wait
         }
+        // Otherwise the reporter holds the lock briefly and sees the flag before it waits.
     }
 
-    private void run() {
-        while (running) {
-            try {
-                report();
-                Thread.sleep(MIN_GAP_MILLIS);
+    private void run() throws InterruptedException {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig);
+        try {
+            loop.onStop(this::wakeUp);
+            while (loop.running()) {
+                try {
+                    report(producer);
+                } catch (RuntimeException e) {
+                    log.debug("status report of {} failed: {}", sidecarId, e.toString());
+                }
+                if (loop.pause(Duration.ofMillis(MIN_GAP_MILLIS))) {
+                    return;
+                }
                 lock.lock();
                 try {
-                    if (!pending && running) {
+                    if (!pending && loop.running()) {
                         nudged.await(interval.toMillis(), TimeUnit.MILLISECONDS);
                     }
                     pending = false;
                 } finally {
                     lock.unlock();
                 }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.debug("status report of {} failed: {}", sidecarId, e.toString());
             }
+        } finally {
+            loop.onStop(() -> { });
+            // Bounded: a report is worthless a second later, and brokers may be gone.
+            producer.close(Duration.ofSeconds(2));
         }
     }
 
-    private void report() {
+    private void wakeUp() {
+        lock.lock();
+        try {
+            nudged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void report(KafkaProducer<byte[], byte[]> producer) {
         Duration staleness = feed.staleness();
         SidecarStatus status = new SidecarStatus(sidecarId, clock.millis(), feed.appliedNextOffsets(),
                 feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis());
@@ -109,13 +123,6 @@ public final class StatusReporter implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(2));
+        loop.close();
     }
 }

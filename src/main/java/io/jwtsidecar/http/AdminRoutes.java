@@ -3,7 +3,8 @@ package io.jwtsidecar.http;
 import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.metrics.SidecarMetrics;
-import io.jwtsidecar.revocation.DeadLetter;
+import io.jwtsidecar.revocation.KeptDeadLetter;
+import io.jwtsidecar.revocation.KeyState;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.Rule;
@@ -73,6 +74,8 @@ public final class AdminRoutes {
     static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
     private static final List<String> RESTORE_PARAMETERS = List.of("reason", "actor", "eventId");
     private static final String OPENAPI_RESOURCE = "openapi.yaml";
+    /** Dead letters per page: each is at most about 3 KiB of JSON, so a page stays under 3 MB. */
+    static final int MAX_DEAD_LETTER_PAGE = 1000;
 
     private final AdminAuthenticator authenticator;
     private final EventPublisher publisher;
@@ -170,18 +173,51 @@ public final class AdminRoutes {
             }
         }
         AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
-        RevocationEvent event;
+        RevocationRequests.RevokeRequest request;
         Duration fleetWait;
         try {
-            event = requests.revoke(body, principal.actor());
+            request = requests.parseRevoke(body);
             fleetWait = fleetWait(ctx);
         } catch (RevocationRequests.FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        TreeMap<String, Object> asked = new TreeMap<>(body.getMap());
-        asked.remove("eventId");
-        publishOnce(ctx, event, principal, body.getString("actor"), asked, fleetWait);
+        JsonObject asked = body;
+        withState(ctx, request.key(), stored -> {
+            RevocationEvent event;
+            try {
+                event = requests.revoke(request, stored, principal.actor());
+            } catch (RevocationRequests.FieldException e) {
+                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+                return;
+            } catch (RevocationRequests.ConflictException e) {
+                conflict(ctx, e.field(), e.getMessage());
+                return;
+            }
+            TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());
+            fingerprint.remove("eventId");
+            publishOnce(ctx, event, principal, asked.getString("actor"), fingerprint, fleetWait);
+        });
+    }
+
+    /**
+     * Reads this sidecar's state of a rule key off the event loop (a RocksDB read), then continues
+     * on it; answers 503 itself when the store cannot be read.
+     */
+    private void withState(RoutingContext ctx, RuleKey key, Handler<KeyState> then) {
+        ctx.vertx().executeBlocking(() -> store.state(key)).onComplete(ar -> {
+            if (ar.failed()) {
+                log.error("reading the state of rule {} failed", key, ar.cause());
+                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
+                return;
+            }
+            then.handle(ar.result());
+        });
+    }
+
+    private static void conflict(RoutingContext ctx, String field, String message) {
+        HttpResponses.json(ctx.response(), 409, new JsonObject().put("error", "conflict").put("field", field)
+                .put("message", message).encode());
     }
 
     /** {@code ?wait=all&timeout=…}: how long to wait for the fleet, or null for no waiting. */
@@ -206,25 +242,38 @@ public final class AdminRoutes {
     /** {@code DELETE /v1/revocations/{scope}/{issuer}/{value}}: publish a restore event, lifting the rule. */
     private void restore(RoutingContext ctx) {
         AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
-        RevocationEvent event;
         MultiMap query = ctx.queryParams();
+        RuleKey key;
+        String onBehalfOf;
         try {
             checkQuery(query, RESTORE_PARAMETERS);
-            String onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
-            event = requests.restore(ruleKey(ctx), query.get("eventId"), query.get("reason"), principal.actor());
-            TreeMap<String, Object> asked = new TreeMap<>();
-            asked.put("scope", event.key().scope().wireName());
-            asked.put("issuer", event.key().issuer());
-            asked.put("value", event.key().value());
-            asked.put("reason", event.reason());
-            asked.put("actor", onBehalfOf);
-            publishOnce(ctx, event, principal, onBehalfOf, asked, null);
+            onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
+            key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            return;
         }
+        withState(ctx, key, stored -> {
+            try {
+                RevocationEvent event = requests.restore(key, stored, query.get("eventId"), query.get("reason"),
+                        principal.actor());
+                TreeMap<String, Object> asked = new TreeMap<>();
+                asked.put("scope", event.key().scope().wireName());
+                asked.put("issuer", event.key().issuer());
+                asked.put("value", event.key().value());
+                asked.put("reason", event.reason());
+                asked.put("actor", onBehalfOf);
+                publishOnce(ctx, event, principal, onBehalfOf, asked, null);
+            } catch (RevocationRequests.FieldException e) {
+                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            }
+        });
     }
 
-    /** {@code GET /v1/revocations/{scope}/{issuer}/{value}}: this sidecar's stored rule for that key. */
+    /**
+     * {@code GET /v1/revocations/{scope}/{issuer}/{value}}: this sidecar's stored rule for that key,
+     * and when it was last restored (a revoke not later than that changes nothing).
+     */
     private void lookup(RoutingContext ctx) {
         RuleKey key;
         try {
@@ -234,18 +283,18 @@ public final class AdminRoutes {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        // A RocksDB read: off the event loop.
-        ctx.vertx().executeBlocking(() -> store.find(key)).onComplete(ar -> {
-            if (ar.failed()) {
-                log.error("looking up rule {} failed", key, ar.cause());
-                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
-                return;
-            }
-            Optional<Rule> rule = ar.result();
-            JsonObject answer = new JsonObject().put("revoked", rule.isPresent())
+        withState(ctx, key, state -> {
+            Rule rule = state.rule();
+            JsonObject answer = new JsonObject().put("revoked", rule != null)
                     .put("scope", key.scope().wireName()).put("issuer", key.issuer()).put("value", key.value());
-            rule.ifPresent(r -> answer.put("at", r.at()).put("expiresAt", r.expiresAt()).put("eventId", r.eventId()));
-            HttpResponses.json(ctx.response(), rule.isPresent() ? 200 : 404, answer.encode());
+            if (rule != null) {
+                answer.put("at", rule.at()).put("expiresAt", rule.permanent() ? null : rule.expiresAt())
+                        .put("permanent", rule.permanent()).put("eventId", rule.eventId());
+            }
+            if (state.mark() != null) {
+                answer.put("restoredAt", state.mark().at());
+            }
+            HttpResponses.json(ctx.response(), rule != null ? 200 : 404, answer.encode());
         });
     }
 
@@ -354,36 +403,64 @@ public final class AdminRoutes {
         });
     }
 
-    /** {@code GET /v1/dead-letters?limit=N}: poison pills kept by this sidecar, raw bytes in base64. */
+    /**
+     * {@code GET /v1/dead-letters?limit=N&after=ID}: poison pills kept by this sidecar, oldest first,
+     * a page at a time: {@code next} is the {@code after} of the next page, null on the last. Each
+     * has its sizes, its SHA-256 and at most the first KiB of its key and value, in base64.
+     */
     private void deadLetters(RoutingContext ctx) {
         int limit;
+        long after;
         try {
-            limit = Integer.parseInt(ctx.request().params().get("limit") == null ? "100" : ctx.request().params().get("limit"));
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > 10_000) {
-            HttpResponses.badRequest(ctx.response(), "limit", "must be a whole number from 1 to 10000");
+            checkQuery(ctx.queryParams(), List.of("limit", "after"));
+            limit = (int) wholeNumber(ctx, "limit", 100, 1, MAX_DEAD_LETTER_PAGE);
+            after = wholeNumber(ctx, "after", -1, -1, Long.MAX_VALUE - 1);
+        } catch (RevocationRequests.FieldException e) {
+            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
-        int max = limit;
-        // A RocksDB scan: off the event loop.
-        ctx.vertx().executeBlocking(() -> store.deadLetters(max)).onComplete(ar -> {
+        // A RocksDB scan: off the event loop. One more than asked tells whether a next page exists.
+        ctx.vertx().executeBlocking(() -> store.deadLetters(after, limit + 1)).onComplete(ar -> {
             if (ar.failed()) {
                 HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
                 return;
             }
+            List<KeptDeadLetter> page = ar.result();
+            boolean more = page.size() > limit;
             io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
             java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
-            for (DeadLetter d : ar.result()) {
-                items.add(new JsonObject().put("partition", d.partition()).put("offset", d.offset())
-                        .put("reason", d.reason())
-                        .put("key", d.key() == null ? null : b64.encodeToString(d.key()))
-                        .put("value", d.value() == null ? null : b64.encodeToString(d.value())));
+            for (KeptDeadLetter d : page.subList(0, Math.min(limit, page.size()))) {
+                items.add(new JsonObject().put("id", d.id()).put("partition", d.partition()).put("offset", d.offset())
+                        .put("recordTimestamp", d.recordMillis()).put("reason", d.reason())
+                        .put("keySize", d.keySize() < 0 ? null : d.keySize())
+                        .put("valueSize", d.valueSize() < 0 ? null : d.valueSize())
+                        .put("sha256", java.util.HexFormat.of().formatHex(d.sha256()))
+                        .put("truncated", d.truncated())
+                        .put("key", d.keyPrefix() == null ? null : b64.encodeToString(d.keyPrefix()))
+                        .put("value", d.valuePrefix() == null ? null : b64.encodeToString(d.valuePrefix())));
             }
+            Long next = more ? page.get(limit - 1).id() : null;
             HttpResponses.json(ctx.response(), 200, new JsonObject().put("count", store.deadLetterCount())
-                    .put("deadLetters", items).encode());
+                    .put("droppedBytes", store.deadLetterDroppedBytes()).put("deadLetters", items).put("next", next)
+                    .encode());
         });
+    }
+
+    private static long wholeNumber(RoutingContext ctx, String name, long fallback, long min, long max)
+            throws RevocationRequests.FieldException {
+        String text = ctx.request().getParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(text);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new RevocationRequests.FieldException(name, "must be a whole number from " + min + " to " + max);
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.jwtsidecar.http;
 
 import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.KeyState;
+import io.jwtsidecar.revocation.RestoreMark;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
+import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -30,6 +33,8 @@ final class RevocationRequests {
             List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt", "eventId");
     /** How far ahead of now a rule time may be. */
     private static final long MAX_FUTURE_SECONDS = 300;
+    /** The lifetime assumed for an issuer this sidecar does not know, where one is needed. */
+    private static final long UNKNOWN_ISSUER_LIFETIME_SECONDS = 86_400;
     private static final Pattern CANONICAL_UUID =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -42,12 +47,19 @@ final class RevocationRequests {
     }
 
     /**
-     * A revoke event from a {@code POST /v1/revocations} body, whose members are all among
-     * {@link #REVOKE_FIELDS} (the caller checks that first).
+     * A validated {@code POST /v1/revocations} body, before the stored state of its rule is known.
      *
-     * @param actor who asked (the authenticated principal)
+     * @param at        the rule time asked for, or null for now
+     * @param expiresAt the expiry asked for, or null for the default
      */
-    RevocationEvent revoke(JsonObject body, String actor) throws FieldException {
+    record RevokeRequest(RuleKey key, Long at, Long expiresAt, String reason, String eventId) {
+    }
+
+    /**
+     * Reads a {@code POST /v1/revocations} body whose members are all among {@link #REVOKE_FIELDS}
+     * (the caller checks that first).
+     */
+    RevokeRequest parseRevoke(JsonObject body) throws FieldException {
         String scopeName = string(body, "scope", false);
         String issuer = string(body, "issuer", false);
         RuleKey key = ruleKey(scopeName, issuer, string(body, "value", false));
@@ -55,35 +67,99 @@ final class RevocationRequests {
         text(body, "actor"); // checked here, recorded in the audit log as onBehalfOf
         String eventId = eventId(string(body, "eventId", false));
         long now = clock.instant().getEpochSecond();
-        long at = seconds(body, "at", now);
-        if (at > now + MAX_FUTURE_SECONDS) {
+        Long at = body.containsKey("at") ? seconds(body, "at") : null;
+        if (at != null && at > now + MAX_FUTURE_SECONDS) {
             throw new FieldException("at", "must not be more than 5 minutes in the future");
         }
-        Optional<IssuerPolicy> policy = verifier.policy(key.issuer());
-        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt", 0) : null;
-        if (expiresAt == null) {
-            if (policy.isEmpty()) {
-                throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
-            }
-            expiresAt = at + policy.get().maxTokenLifetime().toSeconds();
+        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt") : null;
+        if (expiresAt != null && key.scope() == RevocationScope.KID) {
+            throw new FieldException("expiresAt", "not allowed for scope kid: a key rule holds until it is restored");
         }
-        if (expiresAt < at) {
-            throw new FieldException("expiresAt", "must not be before at");
+        if (expiresAt != null && expiresAt <= now) {
+            throw new FieldException("expiresAt", "is already past: such a rule would change nothing");
         }
-        return new RevocationEvent(eventId, RevocationEvent.Type.REVOKE, key, at, expiresAt, reason, eventActor(actor));
+        if (expiresAt == null && key.scope() != RevocationScope.KID && verifier.policy(key.issuer()).isEmpty()) {
+            throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
+        }
+        return new RevokeRequest(key, at, expiresAt, reason, eventId);
     }
 
     /**
-     * A restore event for {@code key}, at now. Its {@code expiresAt} is a token lifetime later
-     * for a known issuer (no revocation older than the restore can matter after that), else now.
+     * The revoke event for a request, given what this sidecar stores for the rule. The event
+     * states the whole rule as it will stand (the later time and expiry of the request and the
+     * stored rule), so the topic's newest record of the rule, which compaction keeps, says
+     * everything. A request that names a time or expiry earlier than the stored rule's would
+     * weaken it: revokes never do, so that is a {@link ConflictException} (only a restore lifts a rule).
      *
+     * @param stored this sidecar's state of the rule key
+     * @param actor  who asked (the authenticated principal)
+     */
+    RevocationEvent revoke(RevokeRequest r, KeyState stored, String actor) throws FieldException, ConflictException {
+        long now = clock.instant().getEpochSecond();
+        Rule rule = stored.rule();
+        long at;
+        if (r.at() != null) {
+            if (rule != null && r.at() < rule.at()) {
+                throw new ConflictException("at", "is earlier than the stored rule's at (" + rule.at() + "): a revoke "
+                        + "never weakens a rule; DELETE lifts it");
+            }
+            at = r.at();
+        } else {
+            at = rule == null ? now : Math.max(now, rule.at());
+        }
+        RestoreMark mark = stored.mark();
+        if (mark != null && at <= mark.at()) {
+            if (r.at() != null) {
+                throw new ConflictException("at", "is not later than the last restore of this rule (at " + mark.at()
+                        + "), which would win over it");
+            }
+            // Revoked again in the second of a restore: one second later, so the new revoke wins.
+            at = mark.at() + 1;
+            if (at > now + MAX_FUTURE_SECONDS) {
+                throw new ConflictException("at", "the last restore of this rule is dated " + mark.at()
+                        + ", too far ahead to revoke after it now");
+            }
+        }
+        Optional<IssuerPolicy> policy = verifier.policy(r.key().issuer());
+        long expiresAt;
+        if (r.key().scope() == RevocationScope.KID) {
+            // Permanent here; older releases still read an expiry, a lifetime ahead.
+            expiresAt = at + policy.map(p -> p.maxTokenLifetime().toSeconds()).orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
+        } else if (r.expiresAt() != null) {
+            if (r.expiresAt() < at) {
+                throw new FieldException("expiresAt", "must not be before at");
+            }
+            if (rule != null && r.expiresAt() < rule.expiresAt()) {
+                throw new ConflictException("expiresAt", "is earlier than the stored rule's expiresAt ("
+                        + rule.expiresAt() + "): a revoke never weakens a rule; DELETE lifts it");
+            }
+            expiresAt = r.expiresAt();
+        } else {
+            expiresAt = at + policy.orElseThrow().maxTokenLifetime().toSeconds();
+            if (rule != null) {
+                expiresAt = Math.max(expiresAt, rule.expiresAt());
+            }
+        }
+        return new RevocationEvent(r.eventId(), RevocationEvent.Type.REVOKE, r.key(), at, expiresAt, r.reason(),
+                eventActor(actor));
+    }
+
+    /**
+     * A restore event for {@code key}, at now, or at the stored rule's time when that is later (a
+     * restore lifts only rules not later than itself). Its {@code expiresAt}, how long the sidecars
+     * remember the restore against replayed revokes, is a token lifetime later.
+     *
+     * @param stored  this sidecar's state of the rule key
      * @param eventId the client's event id (canonical UUID), or null for a fresh one
      * @param reason  free text, or null
      * @param actor   who asked (the authenticated principal)
      */
-    RevocationEvent restore(RuleKey key, String eventId, String reason, String actor) throws FieldException {
-        long at = clock.instant().getEpochSecond();
-        long expiresAt = verifier.policy(key.issuer()).map(p -> at + p.maxTokenLifetime().toSeconds()).orElse(at);
+    RevocationEvent restore(RuleKey key, KeyState stored, String eventId, String reason, String actor)
+            throws FieldException {
+        long now = clock.instant().getEpochSecond();
+        long at = stored.rule() == null ? now : Math.max(now, stored.rule().at());
+        long expiresAt = at + verifier.policy(key.issuer()).map(p -> p.maxTokenLifetime().toSeconds())
+                .orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
         return new RevocationEvent(eventId(eventId), RevocationEvent.Type.RESTORE, key, at, expiresAt,
                 checkText("reason", reason), eventActor(actor));
     }
@@ -178,15 +254,27 @@ final class RevocationRequests {
         return s;
     }
 
-    private static long seconds(JsonObject body, String field, long fallback) throws FieldException {
+    private static long seconds(JsonObject body, String field) throws FieldException {
         Object v = body.getValue(field);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
-            throw new FieldException(field, "must be non-negative whole epoch seconds");
+        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0
+                || ((Number) v).longValue() > EventCodec.MAX_EPOCH_SECONDS) {
+            throw new FieldException(field, "must be whole epoch seconds from 0 to " + EventCodec.MAX_EPOCH_SECONDS);
         }
         return ((Number) v).longValue();
+    }
+
+    /** A request that would weaken or be overruled by the stored state; becomes a 409 naming the field. */
+    static final class ConflictException extends Exception {
+        private final String field;
+
+        ConflictException(String field, String message) {
+            super(message, null, false, false);
+            this.field = field;
+        }
+
+        String field() {
+            return field;
+        }
     }
 
     /** A request field that is wrong; becomes a 400 naming it. */

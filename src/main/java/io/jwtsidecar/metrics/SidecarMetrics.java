@@ -19,6 +19,7 @@ public final class SidecarMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> verifyByVerdict = new ConcurrentHashMap<>();
     private final Map<String, Counter> adminActions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> withoutEffect = new ConcurrentHashMap<>();
     private final Timer verifyLatency;
     private final Timer propagationDelay;
     private final Counter stalePasses;
@@ -51,6 +52,12 @@ public final class SidecarMetrics {
     /** An event applied {@code millis} after its Kafka timestamp. */
     public void propagated(long millis) {
         propagationDelay.record(Duration.ofMillis(Math.max(0, millis)));
+    }
+
+    /** A valid event changed nothing; {@code effect} says why (e.g. ignored_weaker). */
+    public void eventWithoutEffect(String effect) {
+        withoutEffect.computeIfAbsent(effect, e -> Counter.builder(Metric.FEED_EVENTS_WITHOUT_EFFECT.meterName())
+                .description(Metric.FEED_EVENTS_WITHOUT_EFFECT.help()).tag("effect", e).register(registry)).increment();
     }
 
     public void adminRefused() {

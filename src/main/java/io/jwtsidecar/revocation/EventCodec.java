@@ -3,6 +3,7 @@ package io.jwtsidecar.revocation;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,14 +14,19 @@ import java.util.regex.Pattern;
 /**
  * JSON encoding of {@link RevocationEvent} (schema v1) with full validation on decode.
  * Unknown members are ignored (forward compatibility); everything else that is off makes the
- * record a poison pill ({@link MalformedEventException}). Thread-safe.
+ * record a poison pill ({@link MalformedEventException}): one JSON object and nothing after it,
+ * no duplicate members, {@code v} exactly the integer 1, the event id a UUID in canonical
+ * lower-case form, times whole epoch seconds from 0 to {@value #MAX_EPOCH_SECONDS} (the end of
+ * year 9999). Decoding never widens, truncates or rounds a number to make it fit. Thread-safe.
  */
 public final class EventCodec {
     /** Longest accepted issuer, value, reason or actor, in characters. */
     public static final int MAX_FIELD_LENGTH = 1024;
+    /** The latest accepted time, 9999-12-31T23:59:59Z: rule arithmetic stays far from overflow. */
+    public static final long MAX_EPOCH_SECONDS = 253_402_300_799L;
 
     private static final Pattern CANONICAL_UUID =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final ObjectMapper json;
 
@@ -29,7 +35,8 @@ public final class EventCodec {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
                 .build();
-        this.json = new ObjectMapper(factory);
+        // Trailing data after the object would be a second reading of the record that no one signed off.
+        this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** A record that cannot be applied; the message names the field. */
@@ -76,13 +83,15 @@ public final class EventCodec {
             throw new MalformedEventException("not a JSON object");
         }
         JsonNode v = n.get("v");
-        if (v == null || !v.isIntegralNumber() || v.intValue() != RevocationEvent.SCHEMA_VERSION) {
+        // canConvertToInt first: intValue() of 4294967297 is 1.
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() != RevocationEvent.SCHEMA_VERSION) {
             throw new MalformedEventException("v: expected " + RevocationEvent.SCHEMA_VERSION);
         }
         String eventId = requiredText(n, "eventId");
         if (!CANONICAL_UUID.matcher(eventId).matches()) {
-            // UUID.fromString alone accepts short forms like "1-1-1-1-1".
-            throw new MalformedEventException("eventId: not a UUID");
+            // UUID.fromString alone accepts short forms like "1-1-1-1-1", and upper case would give one
+            // event two ids that receipts and idempotency tell apart.
+            throw new MalformedEventException("eventId: not a UUID in canonical lower-case form");
         }
         String typeName = requiredText(n, "type");
         RevocationEvent.Type type;
@@ -133,8 +142,9 @@ public final class EventCodec {
 
     private static long requiredSeconds(JsonNode n, String field) throws MalformedEventException {
         JsonNode f = n.get(field);
-        if (f == null || !f.isIntegralNumber() || !f.canConvertToLong() || f.longValue() < 0) {
-            throw new MalformedEventException(field + ": required non-negative integer epoch seconds");
+        if (f == null || !f.isIntegralNumber() || !f.canConvertToLong() || f.longValue() < 0
+                || f.longValue() > MAX_EPOCH_SECONDS) {
+            throw new MalformedEventException(field + ": required whole epoch seconds from 0 to " + MAX_EPOCH_SECONDS);
         }
         return f.longValue();
     }

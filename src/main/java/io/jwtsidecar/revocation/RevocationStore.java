@@ -1,5 +1,6 @@
 package io.jwtsidecar.revocation;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,11 +13,13 @@ import java.util.Optional;
 public interface RevocationStore extends AutoCloseable {
 
     /**
-     * Applies a batch atomically: rules, dead letters and offsets are all written or none is.
+     * Applies a batch atomically: rules, restore marks, dead letters and offsets are all written
+     * or none is. Events merge into the stored state as {@link RuleMerge} says (rules never weaken).
      *
+     * @return what each event of {@link StoreBatch#records()} did, in order
      * @throws StoreException when the write fails; nothing of the batch is applied then
      */
-    void apply(StoreBatch batch);
+    List<RuleMerge.Effect> apply(StoreBatch batch);
 
     /** The next offset to read per partition of {@code topic}, as last applied. */
     Map<Integer, Long> nextOffsets(String topic);
@@ -27,11 +30,17 @@ public interface RevocationStore extends AutoCloseable {
     /** The live rule for a key, if any. */
     Optional<Rule> find(RuleKey key);
 
+    /** Everything stored for a key: its rule, its restore mark and the provenance of both. */
+    KeyState state(RuleKey key);
+
     /** How many dead letters are kept. */
     long deadLetterCount();
 
-    /** Dead letters in partition and offset order, at most {@code limit}. */
-    java.util.List<DeadLetter> deadLetters(int limit);
+    /** Kept dead letters in arrival order, starting after the id {@code afterId} (-1: from the first), at most {@code limit}. */
+    List<KeptDeadLetter> deadLetters(long afterId, int limit);
+
+    /** Bytes of dead letters not kept since the store opened: cut from large pills or pruned as the oldest. */
+    long deadLetterDroppedBytes();
 
     @Override
     void close();

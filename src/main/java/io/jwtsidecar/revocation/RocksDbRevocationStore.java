@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -40,11 +39,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link RevocationStore} on RocksDB, with a {@link RevocationIndex} in front.
  *
- * <p>Column families: {@code rules} (rule key → at, expiresAt, eventId), {@code offsets}
- * ({@code topic/partition} → next offset), {@code dead_letters} (partition, offset → reason and
- * raw record). A feed batch is one {@link WriteBatch} across all three, so after a crash the
- * stored offsets always describe exactly the rules stored: nothing is lost and nothing is
- * applied twice.
+ * <p>Column families: {@code rules} (rule key → the live rule and its provenance, see
+ * {@link StoredValues}), {@code restores} (rule key → the restore mark), {@code offsets}
+ * ({@code topic/partition} → next offset), {@code dead_letters} (sequence number → a bounded
+ * record of the pill, see {@link DeadLetterBudget}). A feed batch is one {@link WriteBatch} across
+ * all of them, so after a crash the stored offsets always describe exactly the state stored:
+ * nothing is lost and nothing is applied twice. Events merge into the stored state by
+ * {@link RuleMerge}: a rule only weakens through a restore.
  *
  * <p><b>Bloom index lifecycle.</b> At open the index is read from the snapshot written at the
  * last clean close, if the database has not changed since (same RocksDB sequence number);
@@ -63,6 +64,9 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private static final byte[] RULES = "rules".getBytes(StandardCharsets.UTF_8);
     private static final byte[] OFFSETS = "offsets".getBytes(StandardCharsets.UTF_8);
     private static final byte[] DEAD_LETTERS = "dead_letters".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RESTORES = "restores".getBytes(StandardCharsets.UTF_8);
+    /** The dead-letter budget of {@link #open(Path, long, double)}. */
+    public static final long DEFAULT_DEAD_LETTER_BYTES = 16L << 20;
     private static final RevocationScope[] SCOPES = RevocationScope.values();
     private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
     private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
@@ -83,6 +87,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private final ColumnFamilyHandle rules;
     private final ColumnFamilyHandle offsets;
     private final ColumnFamilyHandle deadLetters;
+    private final ColumnFamilyHandle restores;
     private final Filter tableFilter;
     private final long designSize;
     private final double falsePositiveRate;
@@ -90,12 +95,12 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private volatile RevocationIndex index;
     /** The index being rebuilt, if any: applies add to it as well. Guarded by writeLock for writes. */
     private volatile RevocationIndex rebuilding;
-    private final AtomicLong deadLetterCount = new AtomicLong();
+    private final DeadLetterBudget deadLetterBudget;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbRevocationStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, Filter tableFilter,
                                    List<ColumnFamilyHandle> handles, RocksDB db, long designSize,
-                                   double falsePositiveRate) {
+                                   double falsePositiveRate, long deadLetterBytes) {
         this.directory = directory;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
@@ -106,6 +111,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
         this.rules = handles.get(1);
         this.offsets = handles.get(2);
         this.deadLetters = handles.get(3);
+        this.restores = handles.get(4);
+        this.deadLetterBudget = new DeadLetterBudget(deadLetterBytes);
         this.designSize = designSize;
         this.falsePositiveRate = falsePositiveRate;
     }
@@ -116,6 +123,17 @@ public final class RocksDbRevocationStore implements RevocationStore {
      * @throws StoreException when the directory cannot be used or the database does not open
      */
     public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate) {
+        return open(directory, expectedRules, falsePositiveRate, DEFAULT_DEAD_LETTER_BYTES);
+    }
+
+    /**
+     * Opens (or creates) the store in {@code directory} and fills the Bloom index from it.
+     *
+     * @param deadLetterBytes the most bytes of dead letters kept; the oldest are pruned beyond it
+     * @throws StoreException when the directory cannot be used or the database does not open
+     */
+    public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate,
+                                              long deadLetterBytes) {
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
         Filter tableFilter = null;
@@ -132,10 +150,11 @@ public final class RocksDbRevocationStore implements RevocationStore {
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                     new ColumnFamilyDescriptor(RULES, cfOptions),
                     new ColumnFamilyDescriptor(OFFSETS, cfOptions),
-                    new ColumnFamilyDescriptor(DEAD_LETTERS, cfOptions));
+                    new ColumnFamilyDescriptor(DEAD_LETTERS, cfOptions),
+                    new ColumnFamilyDescriptor(RESTORES, cfOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             RocksDbRevocationStore store = new RocksDbRevocationStore(directory, dbOptions, cfOptions, tableFilter,
-                    handles, db, expectedRules, falsePositiveRate);
+                    handles, db, expectedRules, falsePositiveRate, deadLetterBytes);
             store.loadIndex();
             return store;
         } catch (RocksDBException | IOException | RuntimeException e) {
@@ -160,12 +179,52 @@ public final class RocksDbRevocationStore implements RevocationStore {
         if (index == null) {
             index = scanIndex(sizeFor(liveRuleEstimate()), null);
         }
+        loadDeadLetters();
+    }
+
+    /**
+     * Fills the budget's ledger from the column. Dead letters of releases before the budget
+     * (keyed by partition and offset, raw records of any size) are converted to the bounded form.
+     */
+    private void loadDeadLetters() {
+        List<byte[]> legacyKeys = new ArrayList<>();
+        List<KeptDeadLetter> converted = new ArrayList<>();
         try (RocksIterator it = db.newIterator(deadLetters)) {
-            long n = 0;
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                n++;
+                if (it.key().length == Long.BYTES) {
+                    deadLetterBudget.loaded(ByteBuffer.wrap(it.key()).getLong(), it.value().length);
+                } else {
+                    legacyKeys.add(it.key());
+                    ByteBuffer k = ByteBuffer.wrap(it.key());
+                    converted.add(deadLetterBudget.keep(parseLegacyDeadLetter(k.getInt(), k.getLong(), it.value())));
+                }
             }
-            deadLetterCount.set(n);
+        }
+        if (legacyKeys.isEmpty()) {
+            return;
+        }
+        try (WriteBatch wb = new WriteBatch()) {
+            legacyKeys.forEach(k -> delete(wb, deadLetters, k));
+            for (KeptDeadLetter d : converted) {
+                byte[] value = DeadLetterBudget.encode(d);
+                wb.put(deadLetters, DeadLetterBudget.idKey(d.id()), value);
+                deadLetterBudget.added(d.id(), value.length);
+            }
+            for (long id : deadLetterBudget.prune()) {
+                wb.delete(deadLetters, DeadLetterBudget.idKey(id));
+            }
+            db.write(writeOptions, wb);
+        } catch (RocksDBException e) {
+            throw new StoreException("Error converting the dead letters of revocation store at " + directory, e);
+        }
+        log.info("converted {} dead letters of an earlier release to the bounded form", converted.size());
+    }
+
+    private static void delete(WriteBatch wb, ColumnFamilyHandle cf, byte[] key) {
+        try {
+            wb.delete(cf, key);
+        } catch (RocksDBException e) {
+            throw new StoreException("Error preparing a delete", e);
         }
     }
 
@@ -186,65 +245,146 @@ public final class RocksDbRevocationStore implements RevocationStore {
     }
 
     @Override
-    public void apply(StoreBatch batch) {
+    public List<RuleMerge.Effect> apply(StoreBatch batch) {
         writeLock.lock();
         try (WriteBatch wb = new WriteBatch()) {
+            ensureOpen();
+            Map<RuleKey, KeyState> states = load(batch.records());
+            List<RuleMerge.Effect> effects = new ArrayList<>(batch.records().size());
             RevocationIndex next = rebuilding;
-            for (RevocationEvent e : batch.events()) {
-                if (e.type() == RevocationEvent.Type.REVOKE) {
+            for (EventRecord r : batch.records()) {
+                RuleKey key = r.event().key();
+                RuleMerge.Result result = RuleMerge.apply(states.get(key), r, batch.nowSeconds());
+                if (result.state().rule() != null) {
                     // Index first: a reader must never find a stored rule missing from the filter.
-                    index.add(e.key());
+                    index.add(key);
                     if (next != null) {
-                        next.add(e.key());
+                        next.add(key);
                     }
-                    wb.put(rules, e.key().toBytes(), e.toRule().valueBytes());
-                } else {
-                    wb.delete(rules, e.key().toBytes());
                 }
+                states.put(key, result.state());
+                effects.add(result.effect());
             }
+            for (KeyState state : states.values()) {
+                write(wb, state);
+            }
+            List<Integer> addedSizes = new ArrayList<>();
+            List<Long> addedIds = new ArrayList<>();
             for (DeadLetter d : batch.deadLetters()) {
-                wb.put(deadLetters, deadLetterKey(d.partition(), d.offset()), deadLetterValue(d));
+                KeptDeadLetter kept = deadLetterBudget.keep(d);
+                byte[] value = DeadLetterBudget.encode(kept);
+                wb.put(deadLetters, DeadLetterBudget.idKey(kept.id()), value);
+                addedIds.add(kept.id());
+                addedSizes.add(value.length);
+            }
+            for (int i = 0; i < addedIds.size(); i++) {
+                deadLetterBudget.added(addedIds.get(i), addedSizes.get(i));
+            }
+            for (long id : deadLetterBudget.prune()) {
+                wb.delete(deadLetters, DeadLetterBudget.idKey(id));
             }
             for (Map.Entry<Integer, Long> o : batch.nextOffsets().entrySet()) {
                 wb.put(offsets, offsetKey(batch.topic(), o.getKey()),
                         ByteBuffer.allocate(Long.BYTES).putLong(o.getValue()).array());
             }
             db.write(writeOptions, wb);
-            deadLetterCount.addAndGet(batch.deadLetters().size());
+            return effects;
         } catch (RocksDBException e) {
-            throw new StoreException("Error applying " + batch.events().size() + " events to revocation store at "
+            throw new StoreException("Error applying " + batch.records().size() + " events to revocation store at "
                     + directory, e);
         } finally {
             writeLock.unlock();
         }
     }
 
+    /** The stored state of every key the records touch, read in one multi-get per column family. */
+    private Map<RuleKey, KeyState> load(List<EventRecord> records) throws RocksDBException {
+        Map<RuleKey, KeyState> states = new HashMap<>();
+        List<RuleKey> keys = new ArrayList<>();
+        for (EventRecord r : records) {
+            if (states.putIfAbsent(r.event().key(), KeyState.empty(r.event().key())) == null) {
+                keys.add(r.event().key());
+            }
+        }
+        if (keys.isEmpty()) {
+            return states;
+        }
+        List<byte[]> raw = new ArrayList<>(keys.size() * 2);
+        List<ColumnFamilyHandle> families = new ArrayList<>(keys.size() * 2);
+        for (RuleKey k : keys) {
+            byte[] bytes = k.toBytes();
+            raw.add(bytes);
+            families.add(rules);
+            raw.add(bytes);
+            families.add(restores);
+        }
+        List<byte[]> values = db.multiGetAsList(families, raw);
+        for (int i = 0; i < keys.size(); i++) {
+            states.put(keys.get(i), decodeState(keys.get(i), values.get(2 * i), values.get(2 * i + 1)));
+        }
+        return states;
+    }
+
+    private static KeyState decodeState(RuleKey key, byte[] ruleValue, byte[] markValue) {
+        if (ruleValue == null && markValue == null) {
+            return KeyState.empty(key);
+        }
+        Rule rule = ruleValue == null ? null : StoredValues.rule(key, ruleValue);
+        RestoreMark mark = markValue == null ? null : StoredValues.mark(key, markValue);
+        // The rule's value carries the key's provenance when there is a rule; otherwise the mark's does.
+        Provenance provenance = StoredValues.provenance(ruleValue != null ? ruleValue : markValue);
+        return new KeyState(key, rule, mark, provenance);
+    }
+
+    private void write(WriteBatch wb, KeyState state) throws RocksDBException {
+        byte[] key = state.key().toBytes();
+        Provenance provenance = state.provenance() == null ? Provenance.unknown() : state.provenance();
+        if (state.rule() == null) {
+            wb.delete(rules, key);
+        } else {
+            wb.put(rules, key, StoredValues.encode(state.rule(), provenance));
+        }
+        if (state.mark() == null) {
+            wb.delete(restores, key);
+        } else {
+            wb.put(restores, key, StoredValues.encode(state.mark(), provenance));
+        }
+    }
+
     /**
-     * Deletes the rules whose {@code expiresAt} is before {@code nowEpochSeconds}: no token they
-     * could block is still valid. Scans without the lock and deletes in chunks under it,
-     * re-reading each rule first, so a rule renewed meanwhile by a new event is kept.
+     * Deletes the rules and restore marks whose {@code expiresAt} is before {@code nowEpochSeconds}:
+     * no token they could block is still valid, and no revoke they could stop still matters. Rules
+     * and marks of scope {@code kid} are permanent and never swept. Scans without the lock and
+     * deletes in chunks under it, re-reading each value first, so a rule renewed meanwhile by a
+     * new event is kept.
      *
-     * @return how many rules were deleted
+     * @return how many rules were deleted (marks are not counted)
      */
     public long sweepExpired(long nowEpochSeconds) {
+        ensureOpen();
+        sweep(restores, nowEpochSeconds);
+        return sweep(rules, nowEpochSeconds);
+    }
+
+    private long sweep(ColumnFamilyHandle family, long now) {
         long deleted = 0;
         List<byte[]> candidates = new ArrayList<>();
         try (ReadOptions read = new ReadOptions().setFillCache(false);
-             RocksIterator it = db.newIterator(rules, read)) {
+             RocksIterator it = db.newIterator(family, read)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (Rule.expiresAt(it.value()) < nowEpochSeconds) {
+                if (StoredValues.expiresAt(RuleKey.fromBytes(it.key()), it.value()) < now) {
                     candidates.add(it.key());
                     if (candidates.size() == SWEEP_CHUNK) {
-                        deleted += deleteIfExpired(candidates, nowEpochSeconds);
+                        deleted += deleteIfExpired(family, candidates, now);
                         candidates.clear();
                     }
                 }
             }
         }
-        return deleted + deleteIfExpired(candidates, nowEpochSeconds);
+        return deleted + deleteIfExpired(family, candidates, now);
     }
 
-    private long deleteIfExpired(List<byte[]> keys, long now) {
+    private long deleteIfExpired(ColumnFamilyHandle family, List<byte[]> keys, long now) {
         if (keys.isEmpty()) {
             return 0;
         }
@@ -252,18 +392,49 @@ public final class RocksDbRevocationStore implements RevocationStore {
         try (WriteBatch wb = new WriteBatch()) {
             long n = 0;
             for (byte[] key : keys) {
-                byte[] value = db.get(rules, key);
-                if (value != null && Rule.expiresAt(value) < now) {
-                    wb.delete(rules, key);
+                byte[] value = db.get(family, key);
+                if (value != null && StoredValues.expiresAt(RuleKey.fromBytes(key), value) < now) {
+                    wb.delete(family, key);
                     n++;
                 }
             }
             db.write(writeOptions, wb);
             return n;
         } catch (RocksDBException e) {
-            throw new StoreException("Error deleting expired rules from revocation store at " + directory, e);
+            throw new StoreException("Error deleting expired entries from revocation store at " + directory, e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Visits the state of every key that has a rule or a restore mark, in key order, from a
+     * consistent snapshot; applies continue meanwhile. For the topic's upkeep (re-asserting rules
+     * the topic would otherwise lose), not for the request path.
+     */
+    public void forEachState(java.util.function.Consumer<KeyState> visitor) {
+        ensureOpen();
+        Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions read = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+             RocksIterator r = db.newIterator(rules, read);
+             RocksIterator m = db.newIterator(restores, read)) {
+            r.seekToFirst();
+            m.seekToFirst();
+            // A merge join of two sorted columns: a key may have a rule, a mark, or both.
+            while (r.isValid() || m.isValid()) {
+                int order = !r.isValid() ? 1 : !m.isValid() ? -1 : java.util.Arrays.compareUnsigned(r.key(), m.key());
+                byte[] keyBytes = order <= 0 ? r.key() : m.key();
+                RuleKey key = RuleKey.fromBytes(keyBytes);
+                visitor.accept(decodeState(key, order <= 0 ? r.value() : null, order >= 0 ? m.value() : null));
+                if (order <= 0) {
+                    r.next();
+                }
+                if (order >= 0) {
+                    m.next();
+                }
+            }
+        } finally {
+            db.releaseSnapshot(snapshot);
         }
     }
 
@@ -321,7 +492,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     public StoreStats stats() {
         RevocationIndex i = index;
         return new StoreStats(liveRuleEstimate(), i.designSize(), i.sizeInBytes(), i.expectedFalsePositiveRate(),
-                deadLetterCount.get());
+                deadLetterBudget.count());
     }
 
     @Override
@@ -370,24 +541,43 @@ public final class RocksDbRevocationStore implements RevocationStore {
         ensureOpen();
         try {
             byte[] value = db.get(rules, key.toBytes());
-            return value == null ? Optional.empty() : Optional.of(Rule.fromValueBytes(key, value));
+            return value == null ? Optional.empty() : Optional.of(StoredValues.rule(key, value));
         } catch (RocksDBException e) {
             throw new StoreException("Error reading rule " + key + " from revocation store at " + directory, e);
         }
     }
 
     @Override
-    public long deadLetterCount() {
-        return deadLetterCount.get();
+    public KeyState state(RuleKey key) {
+        ensureOpen();
+        try {
+            byte[] bytes = key.toBytes();
+            return decodeState(key, db.get(rules, bytes), db.get(restores, bytes));
+        } catch (RocksDBException e) {
+            throw new StoreException("Error reading the state of " + key + " from revocation store at " + directory, e);
+        }
     }
 
     @Override
-    public List<DeadLetter> deadLetters(int limit) {
-        List<DeadLetter> result = new ArrayList<>();
+    public long deadLetterCount() {
+        return deadLetterBudget.count();
+    }
+
+    @Override
+    public long deadLetterDroppedBytes() {
+        return deadLetterBudget.droppedBytes();
+    }
+
+    @Override
+    public List<KeptDeadLetter> deadLetters(long afterId, int limit) {
+        ensureOpen();
+        List<KeptDeadLetter> result = new ArrayList<>();
         try (RocksIterator it = db.newIterator(deadLetters)) {
-            for (it.seekToFirst(); it.isValid() && result.size() < limit; it.next()) {
-                ByteBuffer k = ByteBuffer.wrap(it.key());
-                result.add(parseDeadLetter(k.getInt(), k.getLong(), it.value()));
+            for (it.seek(DeadLetterBudget.idKey(Math.max(0, afterId + 1))); it.isValid() && result.size() < limit;
+                 it.next()) {
+                if (it.key().length == Long.BYTES) {
+                    result.add(DeadLetterBudget.decode(it.key(), it.value()));
+                }
             }
         }
         return result;
@@ -462,22 +652,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
         return (topic + "/" + partition).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] deadLetterKey(int partition, long offset) {
-        return ByteBuffer.allocate(12).putInt(partition).putLong(offset).array();
-    }
-
-    /** reason length, reason, key length (-1 for none), key, value (rest; absent for null). */
-    private static byte[] deadLetterValue(DeadLetter d) {
-        byte[] reason = d.reason().getBytes(StandardCharsets.UTF_8);
-        byte[] key = d.key() == null ? new byte[0] : d.key();
-        byte[] value = d.value() == null ? new byte[0] : d.value();
-        return ByteBuffer.allocate(8 + reason.length + key.length + value.length)
-                .putInt(reason.length).put(reason)
-                .putInt(d.key() == null ? -1 : key.length).put(key)
-                .put(value).array();
-    }
-
-    private static DeadLetter parseDeadLetter(int partition, long offset, byte[] bytes) {
+    /** A dead letter as releases before the budget stored it: reason, key (length -1 for none), value. */
+    private static DeadLetter parseLegacyDeadLetter(int partition, long offset, byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte[] reason = new byte[b.getInt()];
         b.get(reason);
@@ -489,7 +665,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
         }
         byte[] value = new byte[b.remaining()];
         b.get(value);
-        return new DeadLetter(partition, offset, key, value, new String(reason, StandardCharsets.UTF_8));
+        return new DeadLetter(partition, offset, 0, key, value, new String(reason, StandardCharsets.UTF_8));
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {

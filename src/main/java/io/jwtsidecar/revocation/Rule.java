@@ -1,17 +1,17 @@
 package io.jwtsidecar.revocation;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-
 /**
  * A live revocation rule as stored.
  *
  * @param key       what it matches
  * @param at        rule time, epoch seconds
- * @param expiresAt epoch seconds after which no token it could block is still valid
- * @param eventId   the event that created it
+ * @param expiresAt epoch seconds after which no token it could block is still valid;
+ *                  {@link #PERMANENT} for a rule that holds until restored (scope {@code kid})
+ * @param eventId   the event that last changed it
  */
 public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
+    /** The {@code expiresAt} of a rule that never expires by time: a key rule holds until restored. */
+    public static final long PERMANENT = Long.MAX_VALUE;
 
     /** Whether a token with this {@code iat} (null when absent) is blocked by this rule. */
     public boolean blocks(Long issuedAt, long clockSkewSeconds) {
@@ -22,20 +22,8 @@ public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
         return issuedAt == null || issuedAt - clockSkewSeconds <= at;
     }
 
-    byte[] valueBytes() {
-        byte[] id = eventId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id).array();
-    }
-
-    /** Reads only {@code expiresAt} from a stored value (the sweep reads every rule). */
-    static long expiresAt(byte[] value) {
-        return ByteBuffer.wrap(value, 8, 8).getLong();
-    }
-
-    static Rule fromValueBytes(RuleKey key, byte[] value) {
-        ByteBuffer b = ByteBuffer.wrap(value);
-        long at = b.getLong();
-        long expiresAt = b.getLong();
-        return new Rule(key, at, expiresAt, new String(value, 16, value.length - 16, StandardCharsets.UTF_8));
+    /** Whether this rule holds until restored, whatever the clock says. */
+    public boolean permanent() {
+        return expiresAt == PERMANENT;
     }
 }

@@ -8,15 +8,24 @@ import java.util.Map;
  * dead letters, and the next offset to read per partition.
  *
  * @param topic       the topic the offsets belong to
- * @param events      events to apply, in order
+ * @param records     events to apply, in order, with their records' facts
  * @param deadLetters records that could not be applied
  * @param nextOffsets partition → next offset to read
+ * @param nowSeconds  the wall clock when the batch is applied, epoch seconds: an event whose
+ *                    expiry is already past changes nothing
  */
-public record StoreBatch(String topic, List<RevocationEvent> events, List<DeadLetter> deadLetters,
-                         Map<Integer, Long> nextOffsets) {
+public record StoreBatch(String topic, List<EventRecord> records, List<DeadLetter> deadLetters,
+                         Map<Integer, Long> nextOffsets, long nowSeconds) {
     public StoreBatch {
-        events = List.copyOf(events);
+        records = List.copyOf(records);
         deadLetters = List.copyOf(deadLetters);
         nextOffsets = Map.copyOf(nextOffsets);
+    }
+
+    /** A batch of unsigned events without record timestamps, for tests and tools. */
+    public static StoreBatch of(String topic, List<RevocationEvent> events, Map<Integer, Long> nextOffsets,
+                                long nowSeconds) {
+        return new StoreBatch(topic, events.stream().map(EventRecord::unsigned).toList(), List.of(), nextOffsets,
+                nowSeconds);
     }
 }

@@ -51,12 +51,36 @@ class ConfigDocsTest {
     }
 
     @Test
+    void every_publisher_key_key_is_documented_with_its_default_and_meaning() throws Exception {
+        List<String> rows = rows();
+        for (ConfigKey key : ConfigKeys.PUBLISHER_KEY_KEYS) {
+            assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
+                    + key.doc() + " |");
+        }
+    }
+
+    @Test
+    void every_refused_kafka_setting_is_documented() throws Exception {
+        List<String> rows = rows();
+        for (KafkaSettings.Refusal r : KafkaSettings.REFUSED) {
+            String allowed = r.allowedText().startsWith("(") || r.allowedText().contains(" ") ? r.allowedText()
+                    : "`" + r.allowedText() + "`";
+            assertThat(rowOf(rows, r.section() + "." + r.name())).isEqualTo("| `" + r.section() + "." + r.name() + "` | "
+                    + allowed + " | " + r.why() + " |");
+        }
+    }
+
+    @Test
     void the_docs_name_no_key_the_loader_does_not_know() throws Exception {
         List<String> known = new java.util.ArrayList<>();
         ConfigKeys.ALL.forEach(k -> known.add(k.name()));
         ConfigKeys.ISSUER_KEYS.forEach(k -> known.add(k.name()));
         ConfigKeys.CREDENTIAL_KEYS.forEach(k -> known.add(k.name()));
+        ConfigKeys.PUBLISHER_KEY_KEYS.forEach(k -> known.add(k.name()));
         for (String row : rows()) {
+            if (row.startsWith("| `kafka.")) {
+                continue; // the refused passthrough settings, checked above
+            }
             String name = row.substring(3, row.indexOf('`', 3));
             assertThat(known).as("documented key %s", name).contains(name);
         }

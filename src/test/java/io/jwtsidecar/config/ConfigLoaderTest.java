@@ -572,6 +572,132 @@ class ConfigLoaderTest {
         assertThat(errors(yaml)).containsExactly("kafka.consumer: must be a mapping of Kafka client settings");
     }
 
+    @Test
+    void passthrough_settings_that_would_break_the_feed_are_refused_naming_key_value_and_why() {
+        String yaml = "kafka:\n"
+                + "  bootstrapServers: b:9092\n"
+                + "  consumer:\n"
+                + "    auto.offset.reset: latest\n"
+                + "    isolation.level: read_uncommitted\n"
+                + "    group.id: sidecars\n"
+                + "  producer:\n"
+                + "    acks: 1\n"
+                + "    partitioner.class: org.example.RoundRobin\n"
+                + issuers("HS256", HS_SECRET);
+
+        assertThat(errors(yaml)).containsExactly(
+                "kafka.consumer.auto.offset.reset: 'latest' is not allowed (allowed: earliest): any other reset skips "
+                        + "revocations published before the sidecar first read a partition",
+                "kafka.consumer.isolation.level: 'read_uncommitted' is not allowed (allowed: read_committed): "
+                        + "read_uncommitted applies records of transactions that were later aborted",
+                "kafka.consumer.group.id: 'sidecars' is not allowed (the sidecar sets it): every sidecar reads every "
+                        + "partition itself; a consumer group would split them",
+                "kafka.producer.acks: '1' is not allowed (allowed: all): an acknowledged revocation must be on every "
+                        + "in-sync replica",
+                "kafka.producer.partitioner.class: 'org.example.RoundRobin' is not allowed (the sidecar sets it): the "
+                        + "events of one rule must land on one partition, in order (the default partitioner hashes the "
+                        + "rule key)");
+    }
+
+    @Test
+    void passthrough_settings_equal_to_what_the_sidecar_uses_are_accepted() {
+        String yaml = "kafka:\n"
+                + "  bootstrapServers: b:9092\n"
+                + "  consumer:\n"
+                + "    auto.offset.reset: earliest\n"
+                + "    isolation.level: READ_COMMITTED\n"
+                + "  producer:\n"
+                + "    acks: -1\n"
+                + "    max.in.flight.requests.per.connection: 5\n"
+                + issuers("HS256", HS_SECRET);
+
+        assertThat(parse(yaml).kafka().consumer()).containsEntry("auto.offset.reset", "earliest");
+    }
+
+    // ---- signed events ------------------------------------------------------------------------
+
+    private static String signed(io.jwtsidecar.testing.PublisherKeys... keys) {
+        StringBuilder sb = new StringBuilder("revocation:\n  publisherKeys:\n");
+        for (io.jwtsidecar.testing.PublisherKeys k : keys) {
+            sb.append(k.publisherKeyEntry(false).replace("    - kid", "    - kid"));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void publisher_keys_turn_signed_events_on_and_an_admin_api_needs_the_matching_signing_key() throws IOException {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+        ops.writeTo(dir);
+        String yaml = minimal("admin:\n  token: " + "t".repeat(32) + "\n  signingKeyFile: ops-1-private.pem\n"
+                + "  signingKeyId: ops-1", signed(ops));
+
+        SidecarConfig config = parse(yaml);
+
+        assertThat(config.revocation().requireSignedEvents()).isTrue();
+        assertThat(config.revocation().publisherKeys()).extracting(k -> k.kid()).containsExactly("ops-1");
+        assertThat(config.eventSigner()).hasValueSatisfying(s -> assertThat(s.kid()).isEqualTo("ops-1"));
+    }
+
+    @Test
+    void without_publisher_keys_events_need_no_signature_and_asking_for_them_is_an_error() {
+        assertThat(parse(minimal()).revocation().requireSignedEvents()).isFalse();
+        assertThat(errors(minimal("revocation:\n  requireSignedEvents: true"))).containsExactly(
+                "revocation.requireSignedEvents: 'true' needs at least one key in revocation.publisherKeys to verify "
+                        + "signatures with");
+    }
+
+    @Test
+    void signed_events_can_be_turned_off_explicitly_while_keys_are_rolled_out() {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+        String yaml = minimal(signed(ops) + "  requireSignedEvents: false");
+
+        assertThat(parse(yaml).revocation().requireSignedEvents()).isFalse();
+    }
+
+    @Test
+    void an_admin_api_without_a_signing_key_is_refused_when_events_must_be_signed() {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+
+        assertThat(errors(minimal("admin:\n  token: " + "t".repeat(32), signed(ops)))).containsExactly(
+                "admin.signingKeyFile: required: revocation.requireSignedEvents is on, and every sidecar would "
+                        + "dead-letter the unsigned events this admin API publishes");
+    }
+
+    @Test
+    void a_signing_key_that_is_not_the_private_half_of_its_publisher_key_is_refused() throws IOException {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+        io.jwtsidecar.testing.PublisherKeys other = io.jwtsidecar.testing.PublisherKeys.ed25519("other");
+        other.writeTo(dir);
+        String yaml = minimal("admin:\n  token: " + "t".repeat(32) + "\n  signingKeyFile: other-private.pem\n"
+                + "  signingKeyId: ops-1", signed(ops));
+
+        assertThat(errors(yaml)).singleElement().asString()
+                .startsWith("admin.signingKeyFile: '" + dir.resolve("other-private.pem") + "' is not the private key of "
+                        + "publisher key 'ops-1'");
+    }
+
+    @Test
+    void every_bad_publisher_key_entry_is_reported_naming_its_entry() {
+        String yaml = minimal("revocation:\n  publisherKeys:\n"
+                + "    - kid: a\n      alg: RS256\n      pem: x\n"
+                + "    - alg: EdDSA\n      pemFile: a.pem\n      pem: y\n"
+                + "    - kid: a\n      alg: EdDSA\n      pemFile: missing.pem\n      colour: blue\n");
+
+        assertThat(errors(yaml)).containsExactly(
+                "revocation.publisherKeys[0].alg: must be EdDSA or ES256, got 'RS256'",
+                "revocation.publisherKeys[1].kid: required",
+                "revocation.publisherKeys[1]: give exactly one of pemFile and pem",
+                "revocation.publisherKeys[2].colour: unknown key",
+                "revocation.publisherKeys[2].kid: 'a' is configured twice");
+    }
+
+    @Test
+    void the_partition_check_must_be_shorter_than_the_staleness_limit() {
+        assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
+                "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "
+                        + "partitions must be found before data counts as stale");
+    }
+
     // ---- the key catalogue ------------------------------------------------------------------
 
     @Test

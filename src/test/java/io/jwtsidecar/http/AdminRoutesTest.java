@@ -312,14 +312,15 @@ class AdminRoutesTest {
     void a_stored_rule_is_200_with_its_times_and_event_id() throws Exception {
         String eventId = UUID.randomUUID().toString();
         RuleKey key = new RuleKey(RevocationScope.CLIENT, ISSUER, "mobile app");
-        store.apply(new StoreBatch("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE, key, 1000, 4600,
-                "client_compromise", "admin")), List.of(), Map.of(0, 1L)));
+        store.apply(StoreBatch.of("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE, key, 1000, 4600,
+                "client_compromise", "admin")), Map.of(0, 1L), 0));
 
         HttpResponse<String> r = get("/v1/revocations/client/" + enc(ISSUER) + "/" + enc("mobile app"));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json(r)).isEqualTo(new JsonObject().put("revoked", true).put("scope", "client").put("issuer", ISSUER)
-                .put("value", "mobile app").put("at", 1000).put("expiresAt", 4600).put("eventId", eventId));
+                .put("value", "mobile app").put("at", 1000).put("expiresAt", 4600).put("permanent", false)
+                .put("eventId", eventId));
     }
 
     @Test
@@ -334,8 +335,8 @@ class AdminRoutesTest {
     @Test
     void an_issuer_rule_is_looked_up_with_or_without_a_trailing_slash() throws Exception {
         String eventId = UUID.randomUUID().toString();
-        store.apply(new StoreBatch("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE,
-                new RuleKey(RevocationScope.ISSUER, ISSUER, ""), 2000, 5600, null, "admin")), List.of(), Map.of(0, 2L)));
+        store.apply(StoreBatch.of("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.ISSUER, ISSUER, ""), 2000, 5600, null, "admin")), Map.of(0, 2L), 0));
 
         for (String path : List.of("/v1/revocations/issuer/" + enc(ISSUER), "/v1/revocations/issuer/" + enc(ISSUER) + "/")) {
             HttpResponse<String> r = get(path);

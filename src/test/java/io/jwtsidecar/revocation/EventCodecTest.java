@@ -164,6 +164,19 @@ class EventCodecTest {
                 Bad.of("v = 2", with(x -> x.put("v", 2)), "v:"),
                 Bad.of("v a string", with(x -> x.put("v", "1")), "v:"),
                 Bad.of("v a fraction", with(x -> x.put("v", 1.5)), "v:"),
+                Bad.of("v = 2^32 + 1, which wraps to 1 as an int", with(x -> x.put("v", 4_294_967_297L)), "v:"),
+                Bad.of("v = 2^64 + 1, beyond a long", with(x -> x.put("v", new BigInteger("18446744073709551617"))), "v:"),
+                Bad.of("v = 1.0 (a float, not an integer)", with(x -> x.put("v", 1.0)), "v:"),
+                Bad.raw("trailing data after the object", aValidBody + " {\"v\":1}", "not JSON"),
+                Bad.raw("trailing garbage after the object", aValidBody + "x", "not JSON"),
+                Bad.of("eventId in upper case", with(x -> x.put("eventId", "6F1C1B8E-2D7A-4C55-9A39-3F7E2C1D0B4A")),
+                        "eventId:"),
+                Bad.of("eventId in mixed case", with(x -> x.put("eventId", "6f1c1b8e-2d7a-4c55-9a39-3F7E2C1D0B4A")),
+                        "eventId:"),
+                Bad.of("eventId with braces", with(x -> x.put("eventId", "{6f1c1b8e-2d7a-4c55-9a39-3f7e2c1d0b4a}")),
+                        "eventId:"),
+                Bad.of("at after the year 9999", with(x -> x.put("at", 253_402_300_800L)), "at:"),
+                Bad.of("expiresAt after the year 9999", with(x -> x.put("expiresAt", Long.MAX_VALUE)), "expiresAt:"),
                 Bad.of("eventId missing", with(x -> x.remove("eventId")), "eventId:"),
                 Bad.of("eventId not a UUID", with(x -> x.put("eventId", "not-a-uuid")), "eventId:"),
                 Bad.of("eventId empty", with(x -> x.put("eventId", "")), "eventId:"),
@@ -215,6 +228,13 @@ class EventCodecTest {
         String reason = "r".repeat(EventCodec.MAX_FIELD_LENGTH);
 
         assertThat(codec.decode(json(with(x -> x.put("reason", reason)))).reason()).isEqualTo(reason);
+    }
+
+    @Test
+    void whitespace_after_the_object_is_not_trailing_data() throws Exception {
+        byte[] body = (new String(json(valid()), StandardCharsets.UTF_8) + " \n").getBytes(StandardCharsets.UTF_8);
+
+        assertThat(codec.decode(body).key().value()).isEqualTo("alice");
     }
 
     @Test

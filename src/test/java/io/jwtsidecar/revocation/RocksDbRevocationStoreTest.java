@@ -51,7 +51,7 @@ class RocksDbRevocationStoreTest {
     }
 
     private void apply(List<RevocationEvent> events, Map<Integer, Long> offsets) {
-        store.apply(new StoreBatch(TOPIC, events, List.of(), offsets));
+        store.apply(StoreBatch.of(TOPIC, events, offsets, 0));
     }
 
     private static TokenFacts alice(Long iat) {
@@ -148,19 +148,84 @@ class RocksDbRevocationStoreTest {
     @Test
     void dead_letters_are_kept_with_their_origin_counted_and_survive_a_restart() {
         byte[] garbage = "not json".getBytes(StandardCharsets.UTF_8);
-        store.apply(new StoreBatch(TOPIC, List.of(),
-                List.of(new DeadLetter(1, 41, null, garbage, "not JSON")), Map.of(1, 42L)));
+        store.apply(new StoreBatch(TOPIC, List.of(), List.of(new DeadLetter(1, 41, 1234, null, garbage, "not JSON")),
+                Map.of(1, 42L), AT));
 
         reopen();
 
         assertThat(store.deadLetterCount()).isEqualTo(1);
         assertThat(store.nextOffsets(TOPIC)).containsEntry(1, 42L);
-        DeadLetter d = store.deadLetters(10).get(0);
+        KeptDeadLetter d = store.deadLetters(-1, 10).get(0);
         assertThat(d.partition()).isEqualTo(1);
         assertThat(d.offset()).isEqualTo(41);
-        assertThat(d.key()).isNull();
-        assertThat(d.value()).isEqualTo(garbage);
+        assertThat(d.recordMillis()).isEqualTo(1234);
+        assertThat(d.keyPrefix()).isNull();
+        assertThat(d.keySize()).isEqualTo(-1);
+        assertThat(d.valuePrefix()).isEqualTo(garbage);
+        assertThat(d.valueSize()).isEqualTo(garbage.length);
+        assertThat(d.truncated()).isFalse();
         assertThat(d.reason()).isEqualTo("not JSON");
+        assertThat(store.deadLetterDroppedBytes()).isZero();
+    }
+
+    @Test
+    void a_large_pill_keeps_only_a_prefix_of_its_key_and_value_and_a_digest_of_the_whole() throws Exception {
+        byte[] key = new byte[5000];
+        byte[] value = new byte[1 << 20];
+        java.util.Arrays.fill(value, (byte) 'x');
+        store.apply(new StoreBatch(TOPIC, List.of(), List.of(new DeadLetter(0, 7, 0, key, value, "not JSON")),
+                Map.of(0, 8L), AT));
+
+        KeptDeadLetter d = store.deadLetters(-1, 10).get(0);
+        assertThat(d.keyPrefix()).hasSize(DeadLetterBudget.PREFIX_BYTES);
+        assertThat(d.valuePrefix()).hasSize(DeadLetterBudget.PREFIX_BYTES);
+        assertThat(d.keySize()).isEqualTo(5000);
+        assertThat(d.valueSize()).isEqualTo(1 << 20);
+        assertThat(d.truncated()).isTrue();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update(java.nio.ByteBuffer.allocate(4).putInt(key.length).array());
+        sha.update(key);
+        sha.update(java.nio.ByteBuffer.allocate(4).putInt(value.length).array());
+        sha.update(value);
+        assertThat(d.sha256()).isEqualTo(sha.digest());
+        assertThat(store.deadLetterDroppedBytes()).isEqualTo(5000 + (1 << 20) - 2L * DeadLetterBudget.PREFIX_BYTES);
+    }
+
+    @Test
+    void past_the_budget_the_oldest_dead_letters_are_pruned_and_counted_as_dropped() {
+        store.close();
+        store = RocksDbRevocationStore.open(dir, 10_000, 0.001, 100_000);
+        byte[] value = new byte[DeadLetterBudget.PREFIX_BYTES];
+        for (int i = 0; i < 200; i++) {
+            store.apply(new StoreBatch(TOPIC, List.of(), List.of(new DeadLetter(0, i, 0, null, value, "pill " + i)),
+                    Map.of(0, i + 1L), AT));
+        }
+
+        long kept = store.deadLetterCount();
+        assertThat(kept).as("about 100 kB of ~1.1 kB records").isBetween(80L, 99L);
+        List<KeptDeadLetter> all = store.deadLetters(-1, 1000);
+        assertThat(all).hasSize((int) kept);
+        assertThat(all.get(0).offset()).as("the oldest went first").isEqualTo(200 - kept);
+        assertThat(all.get(all.size() - 1).offset()).isEqualTo(199);
+        assertThat(store.deadLetterDroppedBytes()).isGreaterThan((200 - kept) * DeadLetterBudget.PREFIX_BYTES);
+
+        reopen();
+        assertThat(store.deadLetterCount()).isEqualTo(kept);
+    }
+
+    @Test
+    void dead_letters_are_listed_a_page_at_a_time_after_a_cursor() {
+        for (int i = 0; i < 5; i++) {
+            store.apply(new StoreBatch(TOPIC, List.of(), List.of(new DeadLetter(0, i, 0, null, new byte[] {1}, "x")),
+                    Map.of(0, i + 1L), AT));
+        }
+        List<KeptDeadLetter> first = store.deadLetters(-1, 2);
+        List<KeptDeadLetter> second = store.deadLetters(first.get(1).id(), 2);
+        List<KeptDeadLetter> third = store.deadLetters(second.get(1).id(), 2);
+
+        assertThat(first).extracting(KeptDeadLetter::offset).containsExactly(0L, 1L);
+        assertThat(second).extracting(KeptDeadLetter::offset).containsExactly(2L, 3L);
+        assertThat(third).extracting(KeptDeadLetter::offset).containsExactly(4L);
     }
 
     @Test

@@ -45,7 +45,7 @@ class StoreMaintenanceTest {
 
     private void apply(RevocationEvent... events) {
         offset += events.length;
-        store.apply(new StoreBatch(TOPIC, List.of(events), List.of(), Map.of(0, offset)));
+        store.apply(StoreBatch.of(TOPIC, List.of(events), Map.of(0, offset), 0));
     }
 
     private boolean revoked(String subject) {

@@ -19,8 +19,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The store against a plain in-memory model: any sequence of revokes, restores, clock moves,
- * sweeps, index rebuilds and restarts gives the same answer for every token, as the model.
+ * The store against a plain in-memory model of the revocation rules (docs/EVENTS.md): any sequence
+ * of revokes, restores (replayed old ones included), clock moves, sweeps, index rebuilds and
+ * restarts gives the same answer for every token as the model. The model is written from the
+ * rules' specification, not from the store's merge code: revokes keep the later time and expiry,
+ * only a restore not earlier than the rule lifts it, a revoke not later than the last restore
+ * (while remembered) changes nothing, expired events change nothing, and key rules are permanent.
  */
 class StoreModelPropertyTest {
     private static final List<String> ISSUERS = List.of("https://a.example", "https://b.example");
@@ -31,10 +35,11 @@ class StoreModelPropertyTest {
     sealed interface Op permits Revoke, Restore, Advance, Sweep, Rebuild, Restart {
     }
 
-    record Revoke(RuleKey key, long atOffset, long ttl) implements Op {
+    /** {@code batched}: held back and applied with the next op's events in one store batch. */
+    record Revoke(RuleKey key, long atOffset, long ttl, boolean batched) implements Op {
     }
 
-    record Restore(RuleKey key) implements Op {
+    record Restore(RuleKey key, long atOffset, long ttl, boolean batched) implements Op {
     }
 
     record Advance(long seconds) implements Op {
@@ -49,15 +54,45 @@ class StoreModelPropertyTest {
     record Restart() implements Op {
     }
 
-    /** The specification: a map of rules, swept only when asked. */
+    /** The specification: rules and restore marks as {at, expiresAt}, swept only when asked. */
     static final class Model {
-        final Map<RuleKey, Rule> rules = new HashMap<>();
+        final Map<RuleKey, long[]> rules = new HashMap<>();
+        final Map<RuleKey, long[]> marks = new HashMap<>();
+
+        void revoke(RuleKey key, long at, long expiresAt, long now) {
+            long until = key.scope() == RevocationScope.KID ? Long.MAX_VALUE : expiresAt;
+            long[] mark = marks.get(key);
+            if (until < now || (mark != null && at <= mark[0])) {
+                return;
+            }
+            long[] rule = rules.get(key);
+            rules.put(key, rule == null ? new long[] {at, until}
+                    : new long[] {Math.max(rule[0], at), Math.max(rule[1], until)});
+        }
+
+        void restore(RuleKey key, long at, long expiresAt, long now) {
+            long until = key.scope() == RevocationScope.KID ? Long.MAX_VALUE : expiresAt;
+            long[] rule = rules.get(key);
+            if (rule != null && rule[0] <= at) {
+                rules.remove(key);
+            }
+            if (until >= now) {
+                long[] mark = marks.get(key);
+                marks.put(key, mark == null ? new long[] {at, until}
+                        : new long[] {Math.max(mark[0], at), Math.max(mark[1], until)});
+            }
+        }
+
+        void sweep(long now) {
+            rules.values().removeIf(r -> r[1] < now);
+            marks.values().removeIf(m -> m[1] < now);
+        }
 
         boolean isRevoked(TokenFacts t, long skew) {
             for (RevocationScope scope : RevocationScope.values()) {
                 String value = t.valueFor(scope);
-                Rule r = value == null ? null : rules.get(new RuleKey(scope, t.issuer(), value));
-                if (r != null && r.blocks(t.issuedAt(), skew)) {
+                long[] r = value == null ? null : rules.get(new RuleKey(scope, t.issuer(), value));
+                if (r != null && (!scope.timeBased() || t.issuedAt() == null || t.issuedAt() - skew <= r[0])) {
                     return true;
                 }
             }
@@ -75,8 +110,9 @@ class StoreModelPropertyTest {
     @Provide
     Arbitrary<List<Op>> scenarios() {
         Arbitrary<Op> revoke = Combinators.combine(keys(), Arbitraries.longs().between(-100, 100),
-                Arbitraries.longs().between(0, 500)).as(Revoke::new);
-        Arbitrary<Op> restore = keys().map(Restore::new);
+                Arbitraries.longs().between(0, 500), Arbitraries.of(true, false)).as(Revoke::new);
+        Arbitrary<Op> restore = Combinators.combine(keys(), Arbitraries.longs().between(-100, 100),
+                Arbitraries.longs().between(0, 500), Arbitraries.of(true, false)).as(Restore::new);
         Arbitrary<Op> advance = Arbitraries.longs().between(1, 400).map(Advance::new);
         Arbitrary<Op> others = Arbitraries.of(new Sweep(), new Rebuild(), new Restart());
         return Arbitraries.frequencyOf(
@@ -101,31 +137,52 @@ class StoreModelPropertyTest {
             Model model = new Model();
             long now = START;
             long offset = 0;
+            List<RevocationEvent> pending = new java.util.ArrayList<>();
             for (Op op : ops) {
+                boolean held = false;
                 if (op instanceof Revoke r) {
                     RevocationEvent e = new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
                             r.key(), now + r.atOffset(), now + r.atOffset() + r.ttl(), null, null);
-                    store.apply(new StoreBatch("t", List.of(e), List.of(), Map.of(0, ++offset)));
-                    model.rules.put(r.key(), e.toRule());
+                    pending.add(e);
+                    model.revoke(r.key(), e.at(), e.expiresAt(), now);
+                    held = r.batched();
                 } else if (op instanceof Restore r) {
                     RevocationEvent e = new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE,
-                            r.key(), now, now, null, null);
-                    store.apply(new StoreBatch("t", List.of(e), List.of(), Map.of(0, ++offset)));
-                    model.rules.remove(r.key());
-                } else if (op instanceof Advance a) {
+                            r.key(), now + r.atOffset(), now + r.atOffset() + r.ttl(), null, null);
+                    pending.add(e);
+                    model.restore(r.key(), e.at(), e.expiresAt(), now);
+                    held = r.batched();
+                }
+                if (held) {
+                    continue;
+                }
+                if (!pending.isEmpty()) {
+                    offset += pending.size();
+                    store.apply(StoreBatch.of("t", pending, Map.of(0, offset), now));
+                    pending.clear();
+                }
+                if (op instanceof Advance a) {
                     now += a.seconds();
                 } else if (op instanceof Sweep) {
                     long at = now;
                     store.sweepExpired(at);
-                    model.rules.values().removeIf(rule -> rule.expiresAt() < at);
+                    model.sweep(at);
                 } else if (op instanceof Rebuild) {
                     store.rebuildIndex();
-                } else {
+                } else if (op instanceof Restart) {
                     store.close();
                     store = RocksDbRevocationStore.open(dir, 16, 0.01);
                 }
                 for (TokenFacts t : tokens) {
                     assertThat(store.isRevoked(t, skew)).as("after %s: %s", op, t).isEqualTo(model.isRevoked(t, skew));
+                }
+            }
+            if (!pending.isEmpty()) {
+                offset += pending.size();
+                store.apply(StoreBatch.of("t", pending, Map.of(0, offset), now));
+                for (TokenFacts t : tokens) {
+                    assertThat(store.isRevoked(t, skew)).as("after the last batch: %s", t)
+                            .isEqualTo(model.isRevoked(t, skew));
                 }
             }
             assertThat(store.nextOffsets("t")).isEqualTo(offset == 0 ? Map.of() : Map.of(0, offset));
