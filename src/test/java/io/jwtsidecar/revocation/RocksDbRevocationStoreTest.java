@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The RocksDB store and its Bloom index, on a real RocksDB in a temporary directory. */
 class RocksDbRevocationStoreTest {
@@ -177,5 +181,54 @@ class RocksDbRevocationStoreTest {
         StoreException e = assertThrows(StoreException.class, () -> RocksDbRevocationStore.open(file, 10, 0.01));
 
         assertThat(e.getMessage()).contains("Error opening revocation store at").contains(file.toString());
+    }
+
+    /**
+     * {@link Rule#blocks} for any {@code iat}, rule time and skew a caller can hand it: the
+     * comparison is the mathematical {@code iat - skew <= at}, never a wrapped one.
+     */
+    static Stream<Arguments> extremes() {
+        long min = Long.MIN_VALUE;
+        long max = Long.MAX_VALUE;
+        return Stream.of(
+                Arguments.of("iat Long.MIN_VALUE with a skew is before any rule time", min, 5L, AT, true),
+                Arguments.of("iat Long.MIN_VALUE with the largest skew is before rule time 0", min, max, 0L, true),
+                Arguments.of("iat Long.MIN_VALUE without skew is before rule time Long.MIN_VALUE + 1", min, 0L, min + 1, true),
+                Arguments.of("iat Long.MIN_VALUE is at rule time Long.MIN_VALUE", min, 0L, min, true),
+                Arguments.of("iat Long.MAX_VALUE with a skew is after rule time " + AT, max, 5L, AT, false),
+                Arguments.of("iat Long.MAX_VALUE is at rule time Long.MAX_VALUE, skew or not", max, 5L, max, true),
+                Arguments.of("iat Long.MAX_VALUE with the largest skew is within it of rule time 0", max, max, 0L, true),
+                Arguments.of("iat Long.MAX_VALUE is after rule time Long.MIN_VALUE even with the largest skew", max, max, min, false),
+                Arguments.of("iat Long.MAX_VALUE minus a negative skew is after rule time Long.MAX_VALUE - 10", max, -5L, max - 10, false),
+                Arguments.of("iat Long.MIN_VALUE minus a negative skew is after rule time Long.MIN_VALUE", min, -1L, min, false),
+                Arguments.of("iat Long.MIN_VALUE minus the most negative skew is 0, at rule time 0", min, min, 0L, true),
+                Arguments.of("iat Long.MIN_VALUE minus the most negative skew is 0, after rule time -1", min, min, -1L, false),
+                Arguments.of("iat 0 with the most negative skew is after rule time Long.MAX_VALUE", 0L, min, max, false),
+                Arguments.of("iat exactly the skew after the rule time is caught", AT + 30, 30L, AT, true),
+                Arguments.of("iat a second past the skew after the rule time is spared", AT + 31, 30L, AT, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("extremes")
+    void a_time_rule_compares_without_overflow(String sentence, long issuedAt, long skew, long at, boolean blocked) {
+        Rule rule = new Rule(new RuleKey(RevocationScope.SUB, ISS, "alice"), at, at, "e");
+
+        assertThat(rule.blocks(issuedAt, skew)).as(sentence).isEqualTo(blocked);
+    }
+
+    @Test
+    void a_rule_that_ignores_iat_blocks_at_the_extremes_too() {
+        Rule rule = new Rule(new RuleKey(RevocationScope.KID, ISS, "k1"), AT, AT, "e");
+
+        assertThat(rule.blocks(Long.MIN_VALUE, Long.MAX_VALUE)).isTrue();
+        assertThat(rule.blocks(Long.MAX_VALUE, Long.MIN_VALUE)).isTrue();
+    }
+
+    @Test
+    void a_token_with_iat_long_min_value_cannot_escape_a_sub_rule_in_the_store() {
+        apply(List.of(revoke(RevocationScope.SUB, "alice", AT)), Map.of(0, 1L));
+
+        assertThat(store.isRevoked(alice(Long.MIN_VALUE), 5)).isTrue();
+        assertThat(store.isRevoked(alice(Long.MIN_VALUE), 0)).isTrue();
     }
 }
