@@ -303,4 +303,51 @@ class TokenVerifierTest {
 
         assertThat(v.verify(es256(claims())).isAccepted()).isFalse();
     }
+
+    /** Valid claims with one member written as raw JSON text, e.g. {@code -1e300}. */
+    private String claimsJsonWithRaw(String name, String rawJson) {
+        String json = json(claimsWith(name, null));
+        return json.substring(0, json.length() - 1) + ",\"" + name + "\":" + rawJson + "}";
+    }
+
+    /**
+     * NumericDates outside 1970 to the end of 9999. Such a value is no time any token could mean,
+     * and beyond the range of a long it would saturate or wrap in arithmetic on whole seconds
+     * (an {@code iat} of -1e300 used to escape every time-based revocation rule).
+     */
+    Stream<Arguments> timeClaimsOutsideTheRange() {
+        List<Arguments> rows = new ArrayList<>();
+        for (String claim : List.of("iat", "nbf", "exp")) {
+            for (String raw : List.of("-1e300", "1e300", String.valueOf(Long.MIN_VALUE), String.valueOf(Long.MAX_VALUE),
+                    "-1", "-0.5", "253402300800", "253402300799.5")) {
+                rows.add(Arguments.of(claim, raw));
+            }
+        }
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "should fail because {0} is {1}, outside the NumericDate range 0 to 253402300799")
+    @MethodSource("timeClaimsOutsideTheRange")
+    void a_time_claim_outside_1970_to_9999_is_malformed(String claim, String raw) {
+        VerificationOutcome outcome = verifier(JwsAlgorithm.HS256).verify(hs256(header("alg", "HS256", "kid", KID),
+                claimsJsonWithRaw(claim, raw)));
+
+        assertThat(outcome.verdict()).as(outcome.detail()).isEqualTo(Verdict.MALFORMED);
+        assertThat(outcome.detail()).isEqualTo(claim + " must be a NumericDate from 0 to 253402300799"
+                + " (1970 to the end of 9999)");
+    }
+
+    @Test
+    void the_ends_of_the_numeric_date_range_are_time_claims_like_any_other() {
+        TokenVerifier v = verifier(JwsAlgorithm.HS256);
+
+        VerificationOutcome epoch = v.verify(hs256(header("alg", "HS256", "kid", KID),
+                json(Tokens.with(claimsWith("iat", 0), "nbf", 0))));
+        VerificationOutcome end = v.verify(hs256(header("alg", "HS256", "kid", KID), claimsJsonWithRaw("exp", "253402300799")));
+
+        assertThat(epoch.isAccepted()).as(epoch.toString()).isTrue();
+        assertThat(epoch.token().issuedAt()).isZero();
+        assertThat(end.verdict()).as("in range, but beyond the issuer's maxTokenLifetime").isEqualTo(Verdict.MALFORMED);
+        assertThat(end.detail()).isEqualTo("exp is further ahead than the issuer's maxTokenLifetime");
+    }
 }
