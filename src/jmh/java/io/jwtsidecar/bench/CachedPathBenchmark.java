@@ -87,7 +87,7 @@ public class CachedPathBenchmark {
                 return RevocationCheck.Status.STALE;
             }
             TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
-                    t.issuedAt());
+                    t.keyThumbprint(), t.issuedAt());
             return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
         };
 

@@ -116,6 +116,23 @@ class RocksDbRevocationStoreTest {
     }
 
     @Test
+    void a_kid_rule_matches_the_verifying_key_by_its_configured_kid_or_by_its_thumbprint() {
+        apply(List.of(revoke(RevocationScope.KID, "thumb-of-a-key-without-kid", AT),
+                revoke(RevocationScope.KID, "k1", AT)), Map.of(0, 2L));
+
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-a-key-without-kid", AT + 999), 0))
+                .as("the key has no kid: its thumbprint names it").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k9", "thumb-of-a-key-without-kid", AT + 999), 0))
+                .as("the thumbprint names the key whatever its kid").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k1", "thumb-of-k1", AT + 999), 0))
+                .as("the configured kid names the key too").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-another-key", AT - 1), 0))
+                .as("another key without kid").isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k2", "thumb-of-k2", AT - 1), 0))
+                .as("another key with a kid").isFalse();
+    }
+
+    @Test
     void an_issuer_rule_revokes_everything_issued_before_it() {
         apply(List.of(revoke(RevocationScope.ISSUER, "", AT)), Map.of(0, 1L));
 

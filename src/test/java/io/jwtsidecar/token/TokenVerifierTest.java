@@ -5,6 +5,7 @@ import static io.jwtsidecar.testing.JwsForge.json;
 import static io.jwtsidecar.testing.JwsForge.signingInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsonwebtoken.security.Jwks;
 import io.jwtsidecar.testing.JwsForge;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestKeys;
@@ -13,6 +14,8 @@ import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import javax.crypto.SecretKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,6 +100,13 @@ class TokenVerifierTest {
         assertThat(outcome.token().issuer()).isEqualTo(ISS);
         assertThat(outcome.token().jti()).isEqualTo(claims.get("jti"));
         assertThat(outcome.token().kid()).isEqualTo(KID);
+        assertThat(outcome.token().keyThumbprint()).isEqualTo(jjwtThumbprint(keys(alg).verificationKey()));
+    }
+
+    /** The RFC 7638 thumbprint of a key as jjwt computes it, independently of the verifier. */
+    private static String jjwtThumbprint(Key key) {
+        return key instanceof SecretKey secret ? Jwks.builder().key(secret).build().thumbprint().toString()
+                : Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
     }
 
     /** One row: a sentence saying why the token must fail, the verdict, and the verifier and token. */
@@ -349,5 +360,43 @@ class TokenVerifierTest {
         assertThat(epoch.token().issuedAt()).isZero();
         assertThat(end.verdict()).as("in range, but beyond the issuer's maxTokenLifetime").isEqualTo(Verdict.MALFORMED);
         assertThat(end.detail()).isEqualTo("exp is further ahead than the issuer's maxTokenLifetime");
+    }
+
+    /** One row: what the issuer's one key is called, what the token names, and whose kid a rule sees. */
+    private record KeyRow(String should, String configuredKid, String headerKid, String expectedKid) {
+        @Override
+        public String toString() {
+            return should;
+        }
+    }
+
+    Stream<Arguments> keyIdentities() {
+        return Stream.of(
+                new KeyRow("a token naming another kid, verified by the issuer's only key (which has no kid),"
+                        + " carries that key's identity: no kid", null, "y", null),
+                new KeyRow("a token naming no kid, verified by the issuer's only key (which has no kid),"
+                        + " carries that key's identity: no kid", null, null, null),
+                new KeyRow("a token naming the key's kid carries the key's configured kid", KID, KID, KID),
+                new KeyRow("a token naming no kid, verified by the issuer's only key k1, carries k1", KID, null, KID))
+                .map(Arguments::of);
+    }
+
+    /**
+     * kid rules match the key that verified the token, never the header's claim: a header can
+     * name anything when the issuer's only key has no kid.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyIdentities")
+    void a_verified_token_carries_the_identity_of_the_key_that_verified_it(KeyRow row) {
+        VerificationKey key = new VerificationKey(row.configuredKid(), JwsAlgorithm.ES256, keys(JwsAlgorithm.ES256).verificationKey());
+        TokenVerifier v = verifier(new IssuerPolicy(ISS, new StaticKeySource(List.of(key)), Set.of(JwsAlgorithm.ES256),
+                Set.of(AUD), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null), RevocationCheck.NONE);
+
+        VerificationOutcome outcome = v.verify(Tokens.mint(keys(JwsAlgorithm.ES256), row.headerKid(), claims()));
+
+        assertThat(outcome.isAccepted()).as(outcome.toString()).isTrue();
+        assertThat(outcome.token().kid()).isEqualTo(row.expectedKid());
+        assertThat(outcome.token().keyThumbprint()).isEqualTo(key.thumbprint())
+                .isEqualTo(jjwtThumbprint(keys(JwsAlgorithm.ES256).verificationKey()));
     }
 }
