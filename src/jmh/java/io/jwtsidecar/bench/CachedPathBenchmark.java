@@ -79,7 +79,7 @@ public class CachedPathBenchmark {
                     new RuleKey(RevocationScope.JTI, BenchSetup.ISSUER, UUID.randomUUID().toString()),
                     now, now + 86_400, "bench", "bench"));
         }
-        store.apply(new StoreBatch("revocations", events, List.of(), Map.of(0, (long) RULES)));
+        store.apply(StoreBatch.of("revocations", events, Map.of(0, (long) RULES), 0));
 
         // As the sidecar wires it (Sidecar.revocationCheck).
         RevocationCheck sidecarCheck = (VerifiedToken t, long skew) -> {
@@ -87,7 +87,7 @@ public class CachedPathBenchmark {
                 return RevocationCheck.Status.STALE;
             }
             TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
-                    t.issuedAt());
+                    t.keyThumbprint(), t.issuedAt());
             return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
         };
 

@@ -71,7 +71,7 @@ public class RevocationStoreBenchmark {
             Files.writeString(done, "ok");
         }
         if (allScopes) {
-            store.apply(new StoreBatch("bench-extra", others(RevocationEvent.Type.REVOKE), List.of(), Map.of(0, 1L)));
+            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.REVOKE), Map.of(0, 1L), 0));
         }
         applyDir = Files.createTempDirectory("bench-apply");
         applyStore = RocksDbRevocationStore.open(applyDir, rules, 0.001);
@@ -86,7 +86,7 @@ public class RevocationStoreBenchmark {
         for (int i = 0; i < rules; i++) {
             batch.add(revoke("user-" + i));
             if (batch.size() == BATCH || i == rules - 1) {
-                store.apply(new StoreBatch("bench", batch, List.of(), Map.of(0, (long) i + 1)));
+                store.apply(StoreBatch.of("bench", batch, Map.of(0, (long) i + 1), 0));
                 batch.clear();
             }
         }
@@ -111,7 +111,7 @@ public class RevocationStoreBenchmark {
     public void close() {
         if (allScopes) {
             // Leave the shared store as it was: the extra rules go, and the index forgets their scopes.
-            store.apply(new StoreBatch("bench-extra", others(RevocationEvent.Type.RESTORE), List.of(), Map.of(0, 2L)));
+            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.RESTORE), Map.of(0, 2L), 0));
             store.rebuildIndex();
         }
         store.close();
@@ -125,7 +125,7 @@ public class RevocationStoreBenchmark {
     public boolean negativeCheck() {
         int n = ThreadLocalRandom.current().nextInt(1_000_000_000);
         String v = "nobody-" + n;
-        return store.isRevoked(new TokenFacts(ISSUER, v, v, v, v, v, AT - 10), 30);
+        return store.isRevoked(new TokenFacts(ISSUER, v, v, v, v, v, null, AT - 10), 30);
     }
 
     /** A revoked subject: Bloom hit, then the RocksDB read that confirms the rule. */
@@ -134,7 +134,7 @@ public class RevocationStoreBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public boolean positiveCheck() {
         String sub = "user-" + ThreadLocalRandom.current().nextInt(rules);
-        return store.isRevoked(new TokenFacts(ISSUER, null, null, sub, null, null, AT - 10), 30);
+        return store.isRevoked(new TokenFacts(ISSUER, null, null, sub, null, null, null, AT - 10), 30);
     }
 
     /** Applying one feed batch of 10,000 events (rules, offsets, Bloom) in one WriteBatch; score per event. */
@@ -144,6 +144,6 @@ public class RevocationStoreBenchmark {
     @OperationsPerInvocation(BATCH)
     public void applyBatch() {
         applyOffset += BATCH;
-        applyStore.apply(new StoreBatch("bench", applyEvents, List.of(), Map.of(0, applyOffset)));
+        applyStore.apply(StoreBatch.of("bench", applyEvents, Map.of(0, applyOffset), 0));
     }
 }

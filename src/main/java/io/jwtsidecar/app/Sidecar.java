@@ -353,7 +353,7 @@ public final class Sidecar implements AutoCloseable {
                                                    SidecarConfig.Revocation rc) {
         return (VerifiedToken t, long skew) -> {
             TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
-                    t.issuedAt());
+                    t.keyThumbprint(), t.issuedAt());
             if (store.isRevoked(facts, skew)) {
                 return RevocationCheck.Status.REVOKED;
             }

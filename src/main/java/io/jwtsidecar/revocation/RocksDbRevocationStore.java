@@ -513,17 +513,20 @@ public final class RocksDbRevocationStore implements RevocationStore {
     public boolean isRevoked(TokenFacts token, long clockSkewSeconds) {
         RevocationIndex current = index;
         for (RevocationScope scope : SCOPES) {
-            String value = token.valueFor(scope);
-            if (value == null || !current.mayHaveScope(scope)) {
+            if (!current.mayHaveScope(scope)) {
                 continue;
             }
-            RuleKey key = new RuleKey(scope, token.issuer(), value);
-            if (!current.mightContain(key)) {
-                continue;
-            }
-            Optional<Rule> rule = find(key);
-            if (rule.isPresent() && rule.get().blocks(token.issuedAt(), clockSkewSeconds)) {
-                return true;
+            // Every value the scope matches: a kid rule names the key by its configured kid or its thumbprint.
+            List<String> values = token.valuesFor(scope);
+            for (int i = 0; i < values.size(); i++) {
+                RuleKey key = new RuleKey(scope, token.issuer(), values.get(i));
+                if (!current.mightContain(key)) {
+                    continue;
+                }
+                Optional<Rule> rule = find(key);
+                if (rule.isPresent() && rule.get().blocks(token.issuedAt(), clockSkewSeconds)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -19,7 +19,17 @@ public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
             return true;
         }
         // Fail closed: no iat, or an iat within the skew after the rule time, counts as "before".
-        return issuedAt == null || issuedAt - clockSkewSeconds <= at;
+        if (issuedAt == null) {
+            return true;
+        }
+        // iat - skew <= at, as iat <= at + skew without wrapping: "iat - skew" wrapped for an iat
+        // near Long.MIN_VALUE and let such a token escape every time-based rule. When at + skew
+        // leaves the range of a long, every iat is below it (positive skew) or none is (negative).
+        long bound = at + clockSkewSeconds;
+        if (((at ^ bound) & (clockSkewSeconds ^ bound)) < 0) {
+            return clockSkewSeconds > 0;
+        }
+        return issuedAt <= bound;
     }
 
     /** Whether this rule holds until restored, whatever the clock says. */

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * whose signature holds; the clock-dependent ones are in {@link TimeClaims}, re-checked on every
  * use. Produces either a failure or the typed values the rest of the pipeline needs:
  * <ul>
- *   <li>{@code exp} is required; {@code exp}, {@code nbf}, {@code iat} must be finite JSON
- *       numbers (fractions are legal), else {@code malformed}.</li>
+ *   <li>{@code exp} is required; {@code exp}, {@code nbf}, {@code iat} must be JSON numbers
+ *       (fractions are legal) from 0 to 253402300799, i.e. from 1970 to the end of 9999, else
+ *       {@code malformed}. No real token means a time outside that range, and inside it every
+ *       claim is a whole number of seconds a {@code long} holds with room to spare, so no later
+ *       arithmetic on it (skew, rule times) can saturate or wrap.</li>
  *   <li>{@code aud} (string or array of strings) must name one of the policy's audiences.</li>
  *   <li>The policy's required claims must be present and not null; with a maximum age,
  *       {@code iat} is required.</li>
@@ -17,6 +20,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * </ul>
  */
 final class ClaimsCheck {
+    /** 9999-12-31T23:59:59Z, the last second of the last four-digit year. */
+    static final long MAX_NUMERIC_DATE = 253_402_300_799L;
+    private static final String[] TIME_CLAIMS = {"exp", "nbf", "iat"};
+
     private VerificationOutcome failure;
     private String subject;
     private String jti;
@@ -38,17 +45,15 @@ final class ClaimsCheck {
         if (exp == null) {
             return fail(Verdict.MISSING_CLAIM, "exp is missing");
         }
-        if (!isNumericDate(exp)) {
-            return fail(Verdict.MALFORMED, "exp is not a NumericDate");
+        for (String claim : TIME_CLAIMS) {
+            JsonNode n = claims.get(claim);
+            String problem = n == null ? null : numericDateProblem(claim, n);
+            if (problem != null) {
+                return fail(Verdict.MALFORMED, problem);
+            }
         }
         JsonNode nbf = claims.get("nbf");
-        if (nbf != null && !isNumericDate(nbf)) {
-            return fail(Verdict.MALFORMED, "nbf is not a NumericDate");
-        }
         JsonNode iat = claims.get("iat");
-        if (iat != null && !isNumericDate(iat)) {
-            return fail(Verdict.MALFORMED, "iat is not a NumericDate");
-        }
         if (iat == null && policy.maxTokenAge() != null) {
             return fail(Verdict.MISSING_CLAIM, "iat is missing and the issuer has a maximum token age");
         }
@@ -81,8 +86,16 @@ final class ClaimsCheck {
         return null;
     }
 
-    private static boolean isNumericDate(JsonNode n) {
-        return n.isNumber() && Double.isFinite(n.doubleValue());
+    /** Why {@code n} is not a usable NumericDate for {@code claim}, or null when it is one. */
+    private static String numericDateProblem(String claim, JsonNode n) {
+        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
+            return claim + " is not a NumericDate";
+        }
+        double v = n.doubleValue();
+        if (!(v >= 0 && v <= MAX_NUMERIC_DATE)) {
+            return claim + " must be a NumericDate from 0 to " + MAX_NUMERIC_DATE + " (1970 to the end of 9999)";
+        }
+        return null;
     }
 
     private static boolean audienceMatches(JsonNode aud, IssuerPolicy policy) {
@@ -133,7 +146,7 @@ final class ClaimsCheck {
         return times;
     }
 
-    /** {@code iat} in whole seconds, or null. */
+    /** {@code iat} in whole seconds, or null; never saturated, as {@code iat} is within 0 to 9999. */
     Long issuedAt() {
         return times.iat() == null ? null : (long) Math.floor(times.iat());
     }

@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The RocksDB store and its Bloom index, on a real RocksDB in a temporary directory. */
 class RocksDbRevocationStoreTest {
@@ -55,7 +59,7 @@ class RocksDbRevocationStoreTest {
     }
 
     private static TokenFacts alice(Long iat) {
-        return new TokenFacts(ISS, "jti-1", "sid-1", "alice", "web", "k1", iat);
+        return new TokenFacts(ISS, "jti-1", "sid-1", "alice", "web", "k1", null, iat);
     }
 
     @Test
@@ -87,14 +91,14 @@ class RocksDbRevocationStoreTest {
         apply(List.of(revoke(RevocationScope.JTI, "jti-1", AT)), Map.of(0, 1L));
 
         assertThat(store.isRevoked(alice(AT + 10_000), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, "jti-2", null, "alice", null, null, AT), 0)).isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "jti-2", null, "alice", null, null, null, AT), 0)).isFalse();
     }
 
     @Test
     void rules_are_per_issuer() {
         apply(List.of(revoke(RevocationScope.SUB, "alice", AT)), Map.of(0, 1L));
 
-        assertThat(store.isRevoked(new TokenFacts("https://other.example", null, null, "alice", null, null, AT - 1), 0))
+        assertThat(store.isRevoked(new TokenFacts("https://other.example", null, null, "alice", null, null, null, AT - 1), 0))
                 .isFalse();
     }
 
@@ -105,18 +109,35 @@ class RocksDbRevocationStoreTest {
                 revoke(RevocationScope.CLIENT, "mobile", AT),
                 revoke(RevocationScope.KID, "old-key", AT)), Map.of(0, 3L));
 
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-9", "bob", null, null, AT - 1), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", "mobile", null, AT - 1), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "old-key", AT + 999), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-8", "bob", "web", "new-key", AT - 1), 0)).isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-9", "bob", null, null, null, AT - 1), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", "mobile", null, null, AT - 1), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "old-key", null, AT + 999), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-8", "bob", "web", "new-key", null, AT - 1), 0)).isFalse();
+    }
+
+    @Test
+    void a_kid_rule_matches_the_verifying_key_by_its_configured_kid_or_by_its_thumbprint() {
+        apply(List.of(revoke(RevocationScope.KID, "thumb-of-a-key-without-kid", AT),
+                revoke(RevocationScope.KID, "k1", AT)), Map.of(0, 2L));
+
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-a-key-without-kid", AT + 999), 0))
+                .as("the key has no kid: its thumbprint names it").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k9", "thumb-of-a-key-without-kid", AT + 999), 0))
+                .as("the thumbprint names the key whatever its kid").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k1", "thumb-of-k1", AT + 999), 0))
+                .as("the configured kid names the key too").isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-another-key", AT - 1), 0))
+                .as("another key without kid").isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k2", "thumb-of-k2", AT - 1), 0))
+                .as("another key with a kid").isFalse();
     }
 
     @Test
     void an_issuer_rule_revokes_everything_issued_before_it() {
         apply(List.of(revoke(RevocationScope.ISSUER, "", AT)), Map.of(0, 1L));
 
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "anyone", null, null, AT - 1), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "anyone", null, null, AT + 1), 0)).isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "anyone", null, null, null, AT - 1), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "anyone", null, null, null, AT + 1), 0)).isFalse();
     }
 
     @Test
@@ -242,5 +263,54 @@ class RocksDbRevocationStoreTest {
         StoreException e = assertThrows(StoreException.class, () -> RocksDbRevocationStore.open(file, 10, 0.01));
 
         assertThat(e.getMessage()).contains("Error opening revocation store at").contains(file.toString());
+    }
+
+    /**
+     * {@link Rule#blocks} for any {@code iat}, rule time and skew a caller can hand it: the
+     * comparison is the mathematical {@code iat - skew <= at}, never a wrapped one.
+     */
+    static Stream<Arguments> extremes() {
+        long min = Long.MIN_VALUE;
+        long max = Long.MAX_VALUE;
+        return Stream.of(
+                Arguments.of("iat Long.MIN_VALUE with a skew is before any rule time", min, 5L, AT, true),
+                Arguments.of("iat Long.MIN_VALUE with the largest skew is before rule time 0", min, max, 0L, true),
+                Arguments.of("iat Long.MIN_VALUE without skew is before rule time Long.MIN_VALUE + 1", min, 0L, min + 1, true),
+                Arguments.of("iat Long.MIN_VALUE is at rule time Long.MIN_VALUE", min, 0L, min, true),
+                Arguments.of("iat Long.MAX_VALUE with a skew is after rule time " + AT, max, 5L, AT, false),
+                Arguments.of("iat Long.MAX_VALUE is at rule time Long.MAX_VALUE, skew or not", max, 5L, max, true),
+                Arguments.of("iat Long.MAX_VALUE with the largest skew is within it of rule time 0", max, max, 0L, true),
+                Arguments.of("iat Long.MAX_VALUE is after rule time Long.MIN_VALUE even with the largest skew", max, max, min, false),
+                Arguments.of("iat Long.MAX_VALUE minus a negative skew is after rule time Long.MAX_VALUE - 10", max, -5L, max - 10, false),
+                Arguments.of("iat Long.MIN_VALUE minus a negative skew is after rule time Long.MIN_VALUE", min, -1L, min, false),
+                Arguments.of("iat Long.MIN_VALUE minus the most negative skew is 0, at rule time 0", min, min, 0L, true),
+                Arguments.of("iat Long.MIN_VALUE minus the most negative skew is 0, after rule time -1", min, min, -1L, false),
+                Arguments.of("iat 0 with the most negative skew is after rule time Long.MAX_VALUE", 0L, min, max, false),
+                Arguments.of("iat exactly the skew after the rule time is caught", AT + 30, 30L, AT, true),
+                Arguments.of("iat a second past the skew after the rule time is spared", AT + 31, 30L, AT, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("extremes")
+    void a_time_rule_compares_without_overflow(String sentence, long issuedAt, long skew, long at, boolean blocked) {
+        Rule rule = new Rule(new RuleKey(RevocationScope.SUB, ISS, "alice"), at, at, "e");
+
+        assertThat(rule.blocks(issuedAt, skew)).as(sentence).isEqualTo(blocked);
+    }
+
+    @Test
+    void a_rule_that_ignores_iat_blocks_at_the_extremes_too() {
+        Rule rule = new Rule(new RuleKey(RevocationScope.KID, ISS, "k1"), AT, AT, "e");
+
+        assertThat(rule.blocks(Long.MIN_VALUE, Long.MAX_VALUE)).isTrue();
+        assertThat(rule.blocks(Long.MAX_VALUE, Long.MIN_VALUE)).isTrue();
+    }
+
+    @Test
+    void a_token_with_iat_long_min_value_cannot_escape_a_sub_rule_in_the_store() {
+        apply(List.of(revoke(RevocationScope.SUB, "alice", AT)), Map.of(0, 1L));
+
+        assertThat(store.isRevoked(alice(Long.MIN_VALUE), 5)).isTrue();
+        assertThat(store.isRevoked(alice(Long.MIN_VALUE), 0)).isTrue();
     }
 }

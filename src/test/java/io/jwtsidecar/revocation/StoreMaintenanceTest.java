@@ -49,7 +49,7 @@ class StoreMaintenanceTest {
     }
 
     private boolean revoked(String subject) {
-        return store.isRevoked(new TokenFacts(ISS, null, null, subject, null, null, null), 0);
+        return store.isRevoked(new TokenFacts(ISS, null, null, subject, null, null, null, null), 0);
     }
 
     @Test
@@ -186,7 +186,7 @@ class StoreMaintenanceTest {
     @Test
     void scopes_nobody_revoked_by_are_skipped_and_a_new_scope_is_seen_at_once_and_after_restart() {
         apply(revoke("alice", NOW, NOW + 3600));
-        TokenFacts jtiOnly = new TokenFacts(ISS, "jti-1", null, "bob", null, null, NOW - 10);
+        TokenFacts jtiOnly = new TokenFacts(ISS, "jti-1", null, "bob", null, null, null, NOW - 10);
         assertThat(store.isRevoked(jtiOnly, 0)).isFalse();
 
         apply(new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,

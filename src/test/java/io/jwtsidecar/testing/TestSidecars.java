@@ -90,4 +90,17 @@ public final class TestSidecars {
                 .signWith(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
                 .compact();
     }
+
+    /**
+     * A token signed with the test issuer's key (kid hs1) over exactly {@code payloadJson}, so its
+     * numbers are as written: jjwt's claim setters turn {@code iat}, {@code nbf} and {@code exp}
+     * into dates and back, which cannot express e.g. an {@code iat} of -1e300 (it becomes 0).
+     */
+    public static String tokenWithPayload(String payloadJson) {
+        return Jwts.builder()
+                .header().keyId("hs1").and()
+                .content(payloadJson.getBytes(StandardCharsets.UTF_8))
+                .signWith(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
+                .compact();
+    }
 }

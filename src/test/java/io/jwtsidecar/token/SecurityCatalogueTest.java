@@ -842,9 +842,11 @@ class SecurityCatalogueTest {
         rows.add(new Row("exp true is malformed (decision 3)", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "true"))));
         rows.add(new Row("exp as an array is malformed (decision 3)", Verdict.MALFORMED, hs,
                 () -> hs256(claimsJsonWithRaw("exp", "[" + (now + 600) + "]"))));
-        rows.add(new Row("exp -1 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "-1"))));
+        rows.add(new Row("exp -1 (before 1970, outside the NumericDate range) is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("exp", "-1"))));
         rows.add(new Row("exp 0 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "0"))));
-        rows.add(new Row("exp -1e300 is expired", Verdict.EXPIRED, hs, () -> hs256(claimsJsonWithRaw("exp", "-1e300"))));
+        rows.add(new Row("exp -1e300 (outside the NumericDate range) is malformed", Verdict.MALFORMED, hs,
+                () -> hs256(claimsJsonWithRaw("exp", "-1e300"))));
         rows.add(new Row("exp NaN (not JSON) is malformed", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "NaN"))));
         rows.add(new Row("exp with 70 digits is malformed", Verdict.MALFORMED, hs, () -> hs256(claimsJsonWithRaw("exp", "9".repeat(70)))));
         // "huge": a token that would outlive every revocation rule of its issuer (rules are

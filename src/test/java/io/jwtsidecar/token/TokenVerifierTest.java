@@ -5,6 +5,7 @@ import static io.jwtsidecar.testing.JwsForge.json;
 import static io.jwtsidecar.testing.JwsForge.signingInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsonwebtoken.security.Jwks;
 import io.jwtsidecar.testing.JwsForge;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestKeys;
@@ -13,6 +14,8 @@ import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import javax.crypto.SecretKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,6 +100,13 @@ class TokenVerifierTest {
         assertThat(outcome.token().issuer()).isEqualTo(ISS);
         assertThat(outcome.token().jti()).isEqualTo(claims.get("jti"));
         assertThat(outcome.token().kid()).isEqualTo(KID);
+        assertThat(outcome.token().keyThumbprint()).isEqualTo(jjwtThumbprint(keys(alg).verificationKey()));
+    }
+
+    /** The RFC 7638 thumbprint of a key as jjwt computes it, independently of the verifier. */
+    private static String jjwtThumbprint(Key key) {
+        return key instanceof SecretKey secret ? Jwks.builder().key(secret).build().thumbprint().toString()
+                : Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
     }
 
     /** One row: a sentence saying why the token must fail, the verdict, and the verifier and token. */
@@ -302,5 +313,90 @@ class TokenVerifierTest {
         });
 
         assertThat(v.verify(es256(claims())).isAccepted()).isFalse();
+    }
+
+    /** Valid claims with one member written as raw JSON text, e.g. {@code -1e300}. */
+    private String claimsJsonWithRaw(String name, String rawJson) {
+        String json = json(claimsWith(name, null));
+        return json.substring(0, json.length() - 1) + ",\"" + name + "\":" + rawJson + "}";
+    }
+
+    /**
+     * NumericDates outside 1970 to the end of 9999. Such a value is no time any token could mean,
+     * and beyond the range of a long it would saturate or wrap in arithmetic on whole seconds
+     * (an {@code iat} of -1e300 used to escape every time-based revocation rule).
+     */
+    Stream<Arguments> timeClaimsOutsideTheRange() {
+        List<Arguments> rows = new ArrayList<>();
+        for (String claim : List.of("iat", "nbf", "exp")) {
+            for (String raw : List.of("-1e300", "1e300", String.valueOf(Long.MIN_VALUE), String.valueOf(Long.MAX_VALUE),
+                    "-1", "-0.5", "253402300800", "253402300799.5")) {
+                rows.add(Arguments.of(claim, raw));
+            }
+        }
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "should fail because {0} is {1}, outside the NumericDate range 0 to 253402300799")
+    @MethodSource("timeClaimsOutsideTheRange")
+    void a_time_claim_outside_1970_to_9999_is_malformed(String claim, String raw) {
+        VerificationOutcome outcome = verifier(JwsAlgorithm.HS256).verify(hs256(header("alg", "HS256", "kid", KID),
+                claimsJsonWithRaw(claim, raw)));
+
+        assertThat(outcome.verdict()).as(outcome.detail()).isEqualTo(Verdict.MALFORMED);
+        assertThat(outcome.detail()).isEqualTo(claim + " must be a NumericDate from 0 to 253402300799"
+                + " (1970 to the end of 9999)");
+    }
+
+    @Test
+    void the_ends_of_the_numeric_date_range_are_time_claims_like_any_other() {
+        TokenVerifier v = verifier(JwsAlgorithm.HS256);
+
+        VerificationOutcome epoch = v.verify(hs256(header("alg", "HS256", "kid", KID),
+                json(Tokens.with(claimsWith("iat", 0), "nbf", 0))));
+        VerificationOutcome end = v.verify(hs256(header("alg", "HS256", "kid", KID), claimsJsonWithRaw("exp", "253402300799")));
+
+        assertThat(epoch.isAccepted()).as(epoch.toString()).isTrue();
+        assertThat(epoch.token().issuedAt()).isZero();
+        assertThat(end.verdict()).as("in range, but beyond the issuer's maxTokenLifetime").isEqualTo(Verdict.MALFORMED);
+        assertThat(end.detail()).isEqualTo("exp is further ahead than the issuer's maxTokenLifetime");
+    }
+
+    /** One row: what the issuer's one key is called, what the token names, and whose kid a rule sees. */
+    private record KeyRow(String should, String configuredKid, String headerKid, String expectedKid) {
+        @Override
+        public String toString() {
+            return should;
+        }
+    }
+
+    Stream<Arguments> keyIdentities() {
+        return Stream.of(
+                new KeyRow("a token naming another kid, verified by the issuer's only key (which has no kid),"
+                        + " carries that key's identity: no kid", null, "y", null),
+                new KeyRow("a token naming no kid, verified by the issuer's only key (which has no kid),"
+                        + " carries that key's identity: no kid", null, null, null),
+                new KeyRow("a token naming the key's kid carries the key's configured kid", KID, KID, KID),
+                new KeyRow("a token naming no kid, verified by the issuer's only key k1, carries k1", KID, null, KID))
+                .map(Arguments::of);
+    }
+
+    /**
+     * kid rules match the key that verified the token, never the header's claim: a header can
+     * name anything when the issuer's only key has no kid.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyIdentities")
+    void a_verified_token_carries_the_identity_of_the_key_that_verified_it(KeyRow row) {
+        VerificationKey key = new VerificationKey(row.configuredKid(), JwsAlgorithm.ES256, keys(JwsAlgorithm.ES256).verificationKey());
+        TokenVerifier v = verifier(new IssuerPolicy(ISS, new StaticKeySource(List.of(key)), Set.of(JwsAlgorithm.ES256),
+                Set.of(AUD), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null), RevocationCheck.NONE);
+
+        VerificationOutcome outcome = v.verify(Tokens.mint(keys(JwsAlgorithm.ES256), row.headerKid(), claims()));
+
+        assertThat(outcome.isAccepted()).as(outcome.toString()).isTrue();
+        assertThat(outcome.token().kid()).isEqualTo(row.expectedKid());
+        assertThat(outcome.token().keyThumbprint()).isEqualTo(key.thumbprint())
+                .isEqualTo(jjwtThumbprint(keys(JwsAlgorithm.ES256).verificationKey()));
     }
 }

@@ -19,6 +19,6 @@ public interface KeySource {
     default void unknownKid(String kid) {
     }
 
-    /** For readiness and logs, e.g. "static (2 keys)" or the JWKS URL with its state. */
+    /** For readiness and logs, e.g. "static (2 keys): [VerificationKey[…], …]" or the JWKS URL with its state. */
     String describe();
 }

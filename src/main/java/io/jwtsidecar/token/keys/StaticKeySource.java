@@ -15,8 +15,12 @@ public final class StaticKeySource implements KeySource {
         return keys;
     }
 
+    /**
+     * The count and each key's kid, algorithm and thumbprint (never key material): check-config
+     * and {@code /health/ready} show it, so operators can name a key without a kid in a rule.
+     */
     @Override
     public String describe() {
-        return "static (" + keys.all().size() + " key" + (keys.all().size() == 1 ? "" : "s") + ")";
+        return "static (" + keys.all().size() + " key" + (keys.all().size() == 1 ? "" : "s") + "): " + keys.all();
     }
 }

@@ -24,6 +24,10 @@ import javax.crypto.SecretKey;
  * another algorithm is never checked with this key, so an RSA public key can never be used as
  * an HMAC secret.
  *
+ * <p>A key is known by its configured {@code kid} (which a token header merely claims) and by its
+ * RFC 7638 {@link #thumbprint() thumbprint}, computed once here from the key material: the name a
+ * {@code kid} revocation rule can always use, also for a key configured without a kid.
+ *
  * <p>The constructor refuses weak or mismatched keys (short HMAC secrets, RSA under 2048 bits,
  * an EC key on the wrong curve) with {@link IllegalArgumentException}. Safe to share between
  * threads: each thread gets its own initialised JCA engine for this key.
@@ -34,6 +38,7 @@ public final class VerificationKey {
     private final String kid;
     private final JwsAlgorithm algorithm;
     private final Key key;
+    private final String thumbprint;
     private final ThreadLocal<Object> engines = ThreadLocal.withInitial(this::newEngine);
 
     /**
@@ -45,6 +50,7 @@ public final class VerificationKey {
         this.algorithm = algorithm;
         this.key = plainRsa(key);
         checkStrength();
+        this.thumbprint = JwkThumbprint.of(this.key);
     }
 
     /** The key id, or {@code null}. */
@@ -54,6 +60,11 @@ public final class VerificationKey {
 
     public JwsAlgorithm algorithm() {
         return algorithm;
+    }
+
+    /** The key's RFC 7638 JWK thumbprint (SHA-256, base64url without padding); never null. */
+    public String thumbprint() {
+        return thumbprint;
     }
 
     /**
@@ -240,6 +251,6 @@ public final class VerificationKey {
 
     @Override
     public String toString() {
-        return "VerificationKey[kid=" + kid + ", alg=" + algorithm + "]";
+        return "VerificationKey[kid=" + kid + ", alg=" + algorithm + ", thumbprint=" + thumbprint + "]";
     }
 }

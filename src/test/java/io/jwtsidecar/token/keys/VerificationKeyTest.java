@@ -205,11 +205,25 @@ class VerificationKeyTest {
     }
 
     @Test
-    void to_string_names_the_kid_and_algorithm_but_no_key_material() {
+    void to_string_names_the_kid_algorithm_and_thumbprint_but_no_key_material() {
         SecretKeySpec secret = secret(32, "HmacSHA256");
+        String thumbprint = io.jsonwebtoken.security.Jwks.builder().key(secret).build().thumbprint().toString();
 
-        assertThat(new VerificationKey("k1", JwsAlgorithm.HS256, secret).toString())
-                .isEqualTo("VerificationKey[kid=k1, alg=HS256]");
+        String text = new VerificationKey("k1", JwsAlgorithm.HS256, secret).toString();
+
+        assertThat(text).isEqualTo("VerificationKey[kid=k1, alg=HS256, thumbprint=" + thumbprint + "]");
+        assertThat(text).doesNotContain(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret.getEncoded())
+                .substring(0, 8));
+    }
+
+    @Test
+    void a_key_without_kid_shows_its_thumbprint_where_operators_look() {
+        VerificationKey key = new VerificationKey(null, JwsAlgorithm.HS256, secret(32, "HmacSHA256"));
+
+        assertThat(key.toString()).isEqualTo("VerificationKey[kid=null, alg=HS256, thumbprint=" + key.thumbprint() + "]");
+        assertThat(new StaticKeySource(java.util.List.of(key)).describe())
+                .as("check-config and /health/ready describe static keys this way")
+                .isEqualTo("static (1 key): [" + key + "]");
     }
 
     @Test
