@@ -73,9 +73,10 @@ public final class ConfigKeys {
     public static final ConfigKey DEAD_LETTER_MAX_BYTES = new ConfigKey("revocation.deadLetterMaxBytes", "16777216",
             "Most bytes of poison pills kept in the store (of each: 1 KiB of its key and of its value, its sizes and "
                     + "SHA-256); the oldest are pruned beyond it.");
-    public static final ConfigKey PARTITION_CHECK_INTERVAL = new ConfigKey("revocation.partitionCheckInterval", "5s",
+    public static final ConfigKey PARTITION_CHECK_INTERVAL = new ConfigKey("revocation.partitionCheckInterval", null,
             "How often the feed asks the brokers how many partitions the revocation topic has, to read partitions "
-                    + "added to it from their beginning; must be shorter than revocation.maxStaleness.");
+                    + "added to it from their beginning. Default: 5s, or a third of revocation.maxStaleness when that "
+                    + "is shorter; must be shorter than revocation.maxStaleness.");
 
     public static final ConfigKey MAX_STALENESS = new ConfigKey("revocation.maxStaleness", "30s",
             "How long the feed may go without confirming it has read to the log end before the data counts as stale.");

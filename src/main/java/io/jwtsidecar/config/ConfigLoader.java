@@ -168,7 +168,10 @@ public final class ConfigLoader {
             if (!onStale.equals("fail-closed") && !onStale.equals("fail-open")) {
                 errors.add(ConfigKeys.ON_STALE.name() + ": must be fail-closed or fail-open, got '" + onStale + "'");
             }
-            Duration partitionCheck = topLevelDuration(ConfigKeys.PARTITION_CHECK_INTERVAL);
+            // Freshness is never confirmed past the last partition count, so the count must come well within maxStaleness.
+            Duration partitionCheck = text(ConfigKeys.PARTITION_CHECK_INTERVAL).isEmpty()
+                    ? min(Duration.ofSeconds(5), maxStaleness.dividedBy(3))
+                    : topLevelDuration(ConfigKeys.PARTITION_CHECK_INTERVAL);
             if (partitionCheck.compareTo(maxStaleness) >= 0) {
                 errors.add(ConfigKeys.PARTITION_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.PARTITION_CHECK_INTERVAL)
                         .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
@@ -317,6 +320,10 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "': " + e.getMessage());
             }
             return Optional.empty();
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
         }
 
         private boolean adminCredentialGiven() {

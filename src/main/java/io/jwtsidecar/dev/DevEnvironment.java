@@ -65,7 +65,8 @@ public final class DevEnvironment implements AutoCloseable {
             Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
             Path privateKey = directory.resolve("dev-issuer-private.pem");
             Files.writeString(privateKey, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-            KeyPair publisher = Jwts.SIG.EdDSA.keyPair().build();
+            // The JDK's generator: jjwt's EdDSA pairs are Ed448, and event signatures are Ed25519 or P-256.
+            KeyPair publisher = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Files.writeString(directory.resolve("dev-publisher.pem"), pem("PUBLIC KEY", publisher.getPublic().getEncoded()));
             Files.writeString(directory.resolve("dev-publisher-private.pem"),
                     pem("PRIVATE KEY", publisher.getPrivate().getEncoded()));
@@ -84,6 +85,8 @@ public final class DevEnvironment implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Error preparing the dev environment in " + directory, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM cannot generate Ed25519 keys", e);
         }
     }
 

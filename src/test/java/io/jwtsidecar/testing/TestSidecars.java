@@ -38,12 +38,20 @@ public final class TestSidecars {
      * {@code adminLines} (indented by two spaces, each ending in a newline).
      */
     public static String yaml(String id, String bootstrap, Path dataDir, String adminLines) {
+        return yaml(id, bootstrap, dataDir, adminLines, "");
+    }
+
+    /**
+     * The same, with {@code revocationLines} added to the {@code revocation} section (indented by
+     * two spaces, each ending in a newline).
+     */
+    public static String yaml(String id, String bootstrap, Path dataDir, String adminLines, String revocationLines) {
         return "sidecar:\n  id: " + id + "\n"
                 + "api:\n  port: 0\n"
                 + "admin:\n  port: 0\n" + adminLines
                 + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n  statusTopic: " + STATUS_TOPIC + "\n"
                 + "fleet:\n  statusInterval: 200ms\n  goneAfter: 3s\n"
-                + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n"
+                + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n" + revocationLines
                 + "issuers:\n"
                 + "  - issuer: " + ISSUER + "\n"
                 + "    audiences: [" + AUDIENCE + "]\n"
@@ -55,6 +63,24 @@ public final class TestSidecars {
                 + "        secret: " + SECRET + "\n";
     }
 
+    /**
+     * The configuration of a test sidecar that trusts {@code trusted} publisher keys ({@code retired}
+     * ones marked so) and requires signed events; with {@code signer}, it has an admin API that
+     * signs with that key (its private PEM written into {@code keyDir}).
+     */
+    public static String signedYaml(String id, String bootstrap, Path dataDir, PublisherKeys signer, Path keyDir,
+                                    java.util.List<PublisherKeys> trusted, java.util.Set<String> retired) {
+        StringBuilder revocation = new StringBuilder("  publisherKeys:\n");
+        trusted.forEach(k -> revocation.append(k.publisherKeyEntry(retired.contains(k.kid()))));
+        String admin = "";
+        if (signer != null) {
+            signer.writeTo(keyDir);
+            admin = "  token: " + ADMIN_TOKEN + "\n  signingKeyFile: " + keyDir.resolve(signer.kid() + "-private.pem")
+                    + "\n  signingKeyId: " + signer.kid() + "\n";
+        }
+        return yaml(id, bootstrap, dataDir, admin, revocation.toString());
+    }
+
     public static SidecarConfig config(String id, String bootstrap, Path dataDir, boolean admin) {
         return new ConfigLoader(Map.of()).parse(yaml(id, bootstrap, dataDir, admin), dataDir.getParent());
     }
@@ -63,6 +89,11 @@ public final class TestSidecars {
     public static Sidecar startReady(String id, String bootstrap, Path dataDir, boolean admin, Clock clock)
             throws Exception {
         return startReady(config(id, bootstrap, dataDir, admin), clock);
+    }
+
+    /** Parses configuration text (relative paths against {@code dataDir}'s parent). */
+    public static SidecarConfig parse(String yaml, Path dataDir) {
+        return new ConfigLoader(Map.of()).parse(yaml, dataDir.getParent());
     }
 
     /** Starts a sidecar of any configuration and waits until its feed has caught up. */
