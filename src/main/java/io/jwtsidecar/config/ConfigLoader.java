@@ -426,7 +426,7 @@ public final class ConfigLoader {
             }
             try {
                 return new RemoteJwksSource(issuer, uri == null ? null : java.net.URI.create(uri), algorithms,
-                        refresh, minRefresh, System::nanoTime);
+                        refresh, minRefresh, Duration.ofSeconds(10), System::nanoTime);
             } catch (IllegalArgumentException e) {
                 errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
                 return null;
