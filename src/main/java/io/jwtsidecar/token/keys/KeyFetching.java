@@ -27,11 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       each request's deadline, and hands the work to a worker at once. It never calls into the
  *       HTTP client, so no endpoint can hold it.</li>
  *   <li>{@code key-fetch-N} (a cached pool, also the HTTP client's executor) starts requests
- *       ({@code sendAsync}, which returns at once), runs the client's response handling, and runs
+ *       ({@code sendAsync}, which returns at once), runs the client's asynchronous tasks, and runs
  *       what follows a finished request: parsing, installing the keys, arming the next timer. A
- *       pool rather than one thread because the client resolves host names on its executor, and
- *       a slow DNS answer for one issuer must not hold another. Threads exist only while there is
- *       work; a hung request holds none.</li>
+ *       pool rather than one thread so that whatever may still block inside the client (a slow
+ *       name lookup, say) holds one worker, never another issuer's work. Threads exist only while
+ *       there is work; a hung request holds none.</li>
  *   <li>The HTTP client's own selector thread does the socket I/O.</li>
  * </ul>
  *
