@@ -118,9 +118,13 @@ public final class ConfigKeys {
             "How often remote keys are fetched again.");
     public static final ConfigKey JWKS_MIN_REFRESH = new ConfigKey("jwksMinRefreshInterval", "30s",
             "Earliest refetch after a token names an unknown kid; also the first retry delay after a failed fetch.");
+    public static final ConfigKey JWKS_FETCH_TIMEOUT = new ConfigKey("jwksFetchTimeout", "10s",
+            "Deadline of each key request (discovery document or JWKS), from connecting to the last byte of the body; "
+                    + "a request past it fails, and other issuers never wait for it.");
 
     public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
-            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH);
+            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
+            JWKS_FETCH_TIMEOUT);
 
     /** Keys of each entry of {@code admin.credentials} (under {@code admin.credentials[i]}). */
     public static final ConfigKey CREDENTIAL_NAME = new ConfigKey("name", null,

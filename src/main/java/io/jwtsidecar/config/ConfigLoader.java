@@ -568,14 +568,16 @@ public final class ConfigLoader {
             }
             Duration refresh = duration(n, at, ConfigKeys.JWKS_REFRESH);
             Duration minRefresh = duration(n, at, ConfigKeys.JWKS_MIN_REFRESH);
+            Duration fetchTimeout = duration(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT);
             requirePositive(n, at, ConfigKeys.JWKS_REFRESH, refresh);
             requirePositive(n, at, ConfigKeys.JWKS_MIN_REFRESH, minRefresh);
-            if (issuer == null || refresh == null || minRefresh == null) {
+            requirePositive(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT, fetchTimeout);
+            if (issuer == null || refresh == null || minRefresh == null || fetchTimeout == null) {
                 return null;
             }
             try {
                 return new RemoteJwksSource(issuer, uri == null ? null : java.net.URI.create(uri), algorithms,
-                        refresh, minRefresh, System::nanoTime);
+                        refresh, minRefresh, fetchTimeout, System::nanoTime);
             } catch (IllegalArgumentException e) {
                 errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
                 return null;

@@ -768,6 +768,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_jwks_fetch_timeout_must_be_a_duration_longer_than_zero() {
+        assertThat(parse(remoteIssuer("algorithms: [RS256]", "jwksUri: https://idp.example/jwks",
+                "jwksFetchTimeout: 3s")).issuers()).hasSize(1);
+        assertThat(errors(remoteIssuer("algorithms: [RS256]", "jwksUri: https://idp.example/jwks", "jwksFetchTimeout: 0s")))
+                .containsExactly("issuers[0].jwksFetchTimeout: must be longer than zero, got '0s'");
+        assertThat(errors(remoteIssuer("algorithms: [RS256]", "discovery: true", "jwksFetchTimeout: soon")))
+                .singleElement().asString().startsWith("issuers[0].jwksFetchTimeout: 'soon' is not a duration");
+    }
+
+    @Test
     void static_and_remote_keys_do_not_mix() {
         assertThat(errors(remoteIssuer("algorithms: [HS256]", "jwksUri: https://idp.example/jwks", "keys:",
                 "  - {alg: HS256, secret: \"" + HS_SECRET + "\"}")))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.testing.JwksServer;
+import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.testing.Tokens;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Keys from a real local JWKS server: rotation, outages, garbage, discovery, several issuers. */
+/** Keys from a real local JWKS server: rotation, outages, garbage, discovery, several issuers, hung servers. */
 class RemoteKeysTest {
     private static final String AUD = "api";
     private static final Duration MIN_REFRESH = Duration.ofMillis(200);
+    private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
     private final MutableClock clock = MutableClock.atNow();
     private final TestKeys k1 = TestKeys.generate(JwsAlgorithm.ES256);
@@ -45,7 +47,7 @@ class RemoteKeysTest {
 
     private RemoteJwksSource jwksSource(String issuer, Duration refresh) {
         return new RemoteJwksSource(issuer, URI.create(server.url("/jwks")), Set.of(JwsAlgorithm.ES256), refresh,
-                MIN_REFRESH, System::nanoTime);
+                MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime);
     }
 
     private IssuerPolicy policy(String issuer, RemoteJwksSource source) {
@@ -89,7 +91,7 @@ class RemoteKeysTest {
         server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
         java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
         RemoteJwksSource source = new RemoteJwksSource(iss, URI.create(server.url("/jwks")), Set.of(JwsAlgorithm.ES256),
-                Duration.ofHours(1), Duration.ofSeconds(30), nanos::get);
+                Duration.ofHours(1), Duration.ofSeconds(30), FETCH_TIMEOUT, nanos::get);
         TokenVerifier v = verifier(policy(iss, source));
         source.start(fetching);
         await().atMost(Duration.ofSeconds(10)).until(() -> source.current() != null);
@@ -160,7 +162,7 @@ class RemoteKeysTest {
                 "{\"issuer\":\"" + iss + "\",\"jwks_uri\":\"" + server.url("/certs") + "\"}");
         server.serveKeys("/certs", "k1", "ES256", k1.verificationKey());
         RemoteJwksSource source = new RemoteJwksSource(iss, null, Set.of(JwsAlgorithm.ES256), Duration.ofHours(1),
-                MIN_REFRESH, System::nanoTime);
+                MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime);
         TokenVerifier v = verifier(policy(iss, source));
         source.start(fetching);
 
@@ -176,7 +178,7 @@ class RemoteKeysTest {
                 "{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + server.url("/certs") + "\"}");
         server.serveKeys("/certs", "k1", "ES256", k1.verificationKey());
         RemoteJwksSource source = new RemoteJwksSource(iss, null, Set.of(JwsAlgorithm.ES256), Duration.ofHours(1),
-                MIN_REFRESH, System::nanoTime);
+                MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime);
         source.start(fetching);
         await().atMost(Duration.ofSeconds(5)).until(() -> source.describe().contains("failed"));
 
@@ -192,9 +194,9 @@ class RemoteKeysTest {
         server.serveKeys("/a/jwks", "k1", "ES256", k1.verificationKey());
         server.serveKeys("/b/jwks", "k2", "ES256", k2.verificationKey());
         RemoteJwksSource a = new RemoteJwksSource(issA, URI.create(server.url("/a/jwks")), Set.of(JwsAlgorithm.ES256),
-                Duration.ofHours(1), MIN_REFRESH, System::nanoTime);
+                Duration.ofHours(1), MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime);
         RemoteJwksSource b = new RemoteJwksSource(issB, URI.create(server.url("/b/jwks")), Set.of(JwsAlgorithm.ES256),
-                Duration.ofHours(1), MIN_REFRESH, System::nanoTime);
+                Duration.ofHours(1), MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime);
         TokenVerifier v = verifier(policy(issA, a), policy(issB, b));
         a.start(fetching);
         b.start(fetching);
@@ -205,13 +207,138 @@ class RemoteKeysTest {
         assertThat(v.verify(token(issA, k2, "k2")).verdict()).as("B's key is not A's").isEqualTo(Verdict.UNKNOWN_KEY);
     }
 
+    // ---- hung and hostile key servers: a deadline per request, no issuer waits for another ----
+
+    private RemoteJwksSource source(String issuer, String jwksPath, Duration refresh, Duration fetchTimeout) {
+        return new RemoteJwksSource(issuer, URI.create(server.url(jwksPath)), Set.of(JwsAlgorithm.ES256), refresh,
+                MIN_REFRESH, fetchTimeout, System::nanoTime);
+    }
+
+    @Test
+    void an_issuer_whose_server_stalls_after_the_headers_holds_back_no_other_issuer() {
+        String issA = server.url("/a");
+        String issB = server.url("/b");
+        server.serveKeys("/a/jwks", "k1", "ES256", k1.verificationKey());
+        server.stallAfterHeaders("/a/jwks");
+        server.serveKeys("/b/jwks", "k2", "ES256", k2.verificationKey());
+        Duration deadlineA = Duration.ofSeconds(8);
+        RemoteJwksSource a = source(issA, "/a/jwks", Duration.ofHours(1), deadlineA);
+        RemoteJwksSource b = source(issB, "/b/jwks", Duration.ofMillis(300), FETCH_TIMEOUT);
+        TokenVerifier v = verifier(policy(issA, a), policy(issB, b));
+
+        try (LogCapture log = LogCapture.warn(RemoteJwksSource.class.getName())) {
+            a.start(fetching);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.hits("/a/jwks") >= 1); // A's answer hangs now
+            b.start(fetching);
+
+            // B's first fetch and two refreshes, while A's request still hangs: 4 s before A's deadline at least.
+            await().atMost(Duration.ofSeconds(4)).until(() -> b.current() != null && server.hits("/b/jwks") >= 3);
+            assertThat(a.describe()).as("A's first request is still under way").doesNotContain("failed");
+            assertThat(v.verify(token(issB, k2, "k2")).isAccepted()).isTrue();
+            assertThat(v.verify(token(issA, k1, "k1")).verdict()).isEqualTo(Verdict.KEYS_UNAVAILABLE);
+
+            // A's request ends at its deadline, and says so where /health/ready and the log show it.
+            await().atMost(deadlineA.plusSeconds(10)).until(() -> a.describe().contains("failed"));
+            assertThat(a.describe()).contains("no keys yet", server.url("/a/jwks"), "deadline of 8s exceeded");
+            assertThat(log.messages()).anySatisfy(m -> assertThat(m)
+                    .contains(issA, server.url("/a/jwks"), "deadline of 8s exceeded"));
+        }
+
+        server.answerNormally("/a/jwks");
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.current() != null);
+        assertThat(v.verify(token(issA, k1, "k1")).isAccepted()).isTrue();
+        assertThat(a.describe()).contains("ok (1 keys)");
+    }
+
+    @Test
+    void a_body_dripping_a_byte_every_100_ms_hits_the_deadline_and_its_connection_is_closed() {
+        String iss = server.url("");
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
+        server.drip("/jwks", Duration.ofMillis(100)); // about 15 s for the whole document
+        RemoteJwksSource source = source(iss, "/jwks", Duration.ofHours(1), Duration.ofMillis(500));
+        source.start(fetching);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.describe().contains("deadline of 500ms exceeded"));
+        assertThat(source.current()).isNull();
+        await("the server sees the client hang up").atMost(Duration.ofSeconds(5))
+                .until(() -> server.droppedByClient("/jwks") >= 1);
+    }
+
+    @Test
+    void a_discovery_document_that_stalls_after_the_headers_hits_the_deadline() {
+        String iss = server.url("/realms/main");
+        String discovery = "/realms/main/.well-known/openid-configuration";
+        server.serve(discovery, "{\"issuer\":\"" + iss + "\",\"jwks_uri\":\"" + server.url("/certs") + "\"}");
+        server.stallAfterHeaders(discovery);
+        server.serveKeys("/certs", "k1", "ES256", k1.verificationKey());
+        RemoteJwksSource source = new RemoteJwksSource(iss, null, Set.of(JwsAlgorithm.ES256), Duration.ofHours(1),
+                MIN_REFRESH, Duration.ofMillis(500), System::nanoTime);
+        source.start(fetching);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.describe().contains("failed"));
+        assertThat(source.describe()).contains(server.url(discovery), "deadline of 500ms exceeded");
+        assertThat(server.hits("/certs")).isZero();
+
+        server.answerNormally(discovery);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.current() != null);
+    }
+
+    @Test
+    void a_body_that_never_ends_is_cut_at_the_size_cap_and_its_connection_is_closed() {
+        String iss = server.url("");
+        server.endlessBody("/jwks");
+        RemoteJwksSource source = source(iss, "/jwks", Duration.ofHours(1), FETCH_TIMEOUT);
+        source.start(fetching);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.describe().contains("failed"));
+        assertThat(source.describe()).contains("more than 524288 bytes");
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.droppedByClient("/jwks") >= 1);
+    }
+
+    @Test
+    void unknown_kids_during_a_hung_fetch_start_no_second_request_but_queue_one_for_when_it_ends() {
+        String iss = server.url("");
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
+        server.stallAfterHeaders("/jwks");
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        // A backoff of 30 s after the failure: only the queued refetch can come sooner.
+        RemoteJwksSource source = new RemoteJwksSource(iss, URI.create(server.url("/jwks")), Set.of(JwsAlgorithm.ES256),
+                Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofSeconds(4), nanos::get);
+        source.start(fetching);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.hits("/jwks") >= 1);
+
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        for (int i = 0; i < 100; i++) {
+            source.unknownKid("unknown-" + i);
+        }
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> server.hits("/jwks") == 1);
+        server.answerNormally("/jwks");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> source.current() != null);
+        assertThat(server.hits("/jwks")).as("the hung request, then the one queued refetch").isEqualTo(2);
+    }
+
+    @Test
+    void closing_key_fetching_hangs_up_on_requests_under_way() {
+        String iss = server.url("");
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
+        server.drip("/jwks", Duration.ofMillis(100));
+        RemoteJwksSource source = source(iss, "/jwks", Duration.ofHours(1), Duration.ofMinutes(1));
+        source.start(fetching);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.hits("/jwks") >= 1);
+
+        fetching.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.droppedByClient("/jwks") >= 1);
+    }
+
     @Test
     void key_urls_must_be_https_except_on_loopback() {
         assertThatThrownBy(() -> new RemoteJwksSource("https://idp.example", URI.create("http://idp.example/jwks"),
-                Set.of(JwsAlgorithm.RS256), Duration.ofMinutes(5), MIN_REFRESH, System::nanoTime))
+                Set.of(JwsAlgorithm.RS256), Duration.ofMinutes(5), MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be https");
         assertThatThrownBy(() -> new RemoteJwksSource("http://idp.example", null,
-                Set.of(JwsAlgorithm.RS256), Duration.ofMinutes(5), MIN_REFRESH, System::nanoTime))
+                Set.of(JwsAlgorithm.RS256), Duration.ofMinutes(5), MIN_REFRESH, FETCH_TIMEOUT, System::nanoTime))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be https");
     }
 

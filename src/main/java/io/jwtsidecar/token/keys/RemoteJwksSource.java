@@ -3,17 +3,17 @@ package io.jwtsidecar.token.keys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +32,23 @@ import org.slf4j.LoggerFactory;
  *   <li>Only {@code https} URLs are fetched, except on loopback hosts; redirects are not
  *       followed; documents over {@value #MAX_DOCUMENT_BYTES} bytes are refused. The discovery
  *       document's {@code issuer} must equal the configured issuer exactly.</li>
+ *   <li>Each request (the discovery document, the JWKS) must be over, body and all, within
+ *       {@code fetchTimeout}, or it is cancelled and counts as a failed fetch ("deadline of N
+ *       exceeded"): a server that stalls after its headers, or drips, costs this issuer one
+ *       deadline per attempt and no other issuer anything.</li>
+ *   <li>At most one fetch per issuer is under way, and at most one more is queued: an unknown
+ *       {@code kid} seen during a fetch queues one to start when it ends.</li>
  * </ul>
  *
- * <p>All fetching runs on the {@link KeyFetching} scheduler thread; {@link #current()} and
- * {@link #unknownKid} are safe from any thread and never block.
+ * <p>Threads (see {@link KeyFetching}): the {@code key-refresh} timer starts a fetch by handing
+ * it to a {@code key-fetch} worker, which sends the request without waiting; the rest of the
+ * fetch (discovery, parsing, installing the keys, the next timer) runs on whichever worker
+ * completes each request. {@link #current()}, {@link #unknownKid} and {@link #describe()} are
+ * safe from any thread and never block.
  */
 public final class RemoteJwksSource implements KeySource {
     private static final Logger log = LoggerFactory.getLogger(RemoteJwksSource.class);
     static final int MAX_DOCUMENT_BYTES = 512 * 1024;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String issuer;
@@ -49,29 +57,35 @@ public final class RemoteJwksSource implements KeySource {
     private final Set<JwsAlgorithm> algorithms;
     private final Duration refreshInterval;
     private final Duration minRefreshInterval;
+    private final Duration fetchTimeout;
     private final LongSupplier nanoTime;
     private final Object scheduleLock = new Object();
-    private ScheduledFuture<?> pending; // guarded by scheduleLock
+    private ScheduledFuture<?> pending; // guarded by scheduleLock: the timer of the queued fetch, null if none
+    private Object pendingTicket; // guarded by scheduleLock: only the fetch holding it may start
+    private boolean inFlight; // guarded by scheduleLock
+    private boolean fetchAgain; // guarded by scheduleLock: an early refetch asked for while in flight
     private volatile KeyFetching fetching;
     private volatile IssuerKeys keys;
     private long lastAttemptNanos; // guarded by scheduleLock
-    private volatile int failures;
+    private int failures; // only the one fetch under way touches it; its stages run one after another
     private volatile String state = "not started";
 
     /**
      * @param jwksUri    the JWKS URL, or null to discover it from the issuer
-     * @param algorithms the issuer's allowed algorithms (bind JWKs without {@code alg})
-     * @param nanoTime   monotonic time source, for the refresh rate limit
+     * @param algorithms   the issuer's allowed algorithms (bind JWKs without {@code alg})
+     * @param fetchTimeout the deadline of each request, from connecting to the body's last byte
+     * @param nanoTime     monotonic time source, for the refresh rate limit
      * @throws IllegalArgumentException for a URL that may not be fetched
      */
     public RemoteJwksSource(String issuer, URI jwksUri, Set<JwsAlgorithm> algorithms, Duration refreshInterval,
-                            Duration minRefreshInterval, LongSupplier nanoTime) {
+                            Duration minRefreshInterval, Duration fetchTimeout, LongSupplier nanoTime) {
         this.issuer = issuer;
         this.configuredJwksUri = jwksUri;
         this.discovery = jwksUri == null;
         this.algorithms = Set.copyOf(algorithms);
         this.refreshInterval = refreshInterval;
         this.minRefreshInterval = minRefreshInterval;
+        this.fetchTimeout = fetchTimeout;
         this.nanoTime = nanoTime;
         checkFetchable(discovery ? discoveryUri(issuer) : jwksUri);
     }
@@ -128,60 +142,116 @@ public final class RemoteJwksSource implements KeySource {
 
     /**
      * Queues a fetch in {@code delayMillis}, unless one is already queued to run sooner: at most
-     * one fetch is ever queued, so a burst of unknown kids costs one request.
+     * one fetch is ever queued, so a burst of unknown kids costs one request. While a fetch is
+     * under way, nothing is queued; an early refetch then runs as soon as it ends.
      */
     private void scheduleFetch(long delayMillis) {
         synchronized (scheduleLock) {
-            if (pending != null && !pending.isDone()) {
+            if (inFlight) {
+                fetchAgain |= delayMillis == 0;
+                return;
+            }
+            if (pending != null) {
+                // Also when its timer has fired and the fetch waits for a worker: the delay is then <= 0.
                 if (pending.getDelay(TimeUnit.MILLISECONDS) <= delayMillis) {
                     return;
                 }
                 pending.cancel(false);
             }
+            Object ticket = new Object();
             try {
-                pending = fetching.scheduler().schedule(this::fetchAndReschedule, delayMillis, TimeUnit.MILLISECONDS);
+                pending = fetching.schedule(() -> fetch(ticket), delayMillis);
+                pendingTicket = ticket;
             } catch (RejectedExecutionException e) {
                 pending = null; // shutting down
+                pendingTicket = null;
             }
         }
     }
 
-    private void fetchAndReschedule() {
+    /** Starts one fetch and returns at once; {@link #finish} runs when it is over. */
+    private void fetch(Object ticket) {
         synchronized (scheduleLock) {
+            if (ticket != pendingTicket) {
+                return; // replaced by a sooner fetch after its timer had already fired
+            }
             pending = null;
+            pendingTicket = null;
+            inFlight = true;
             lastAttemptNanos = nanoTime.getAsLong();
         }
-        long next;
+        CompletableFuture<IssuerKeys> fetched;
         try {
-            URI jwksUri = discovery ? discoverJwksUri() : configuredJwksUri;
-            List<VerificationKey> fetched = JwksDocument.parse(get(jwksUri), algorithms, jwksUri.toString());
-            IssuerKeys fresh = new IssuerKeys(fetched);
-            IssuerKeys old = keys;
-            if (old == null || !old.sameKeysAs(fresh)) {
-                // A new instance tells caches the keys changed; an identical set keeps the old one.
-                keys = fresh;
-                log.info("keys of {} from {}: {}", issuer, jwksUri, fresh.all());
-            }
-            failures = 0;
-            state = "ok (" + fresh.all().size() + " keys)";
-            next = refreshInterval.toMillis();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (IOException | RuntimeException e) {
-            failures++;
-            next = Math.min(refreshInterval.toMillis(), minRefreshInterval.toMillis() << Math.min(failures - 1, 20));
-            state = (keys == null ? "no keys yet" : "keeping last good keys") + "; last fetch failed: " + e.getMessage();
-            log.warn("fetching keys of {} failed ({} in a row), retrying in {} ms; {}: {}", issuer, failures, next,
-                    keys == null ? "no keys yet" : "keeping the last good keys", e.toString());
+            CompletableFuture<URI> jwksUri = discovery
+                    ? fetching.get(discoveryUri(issuer), fetchTimeout, MAX_DOCUMENT_BYTES).thenApply(this::jwksUriOf)
+                    : CompletableFuture.completedFuture(configuredJwksUri);
+            fetched = jwksUri.thenCompose(uri -> fetching.get(uri, fetchTimeout, MAX_DOCUMENT_BYTES)
+                    .thenApply(body -> keysOf(body, uri)));
+        } catch (RuntimeException e) {
+            fetched = CompletableFuture.failedFuture(e);
         }
-        if (!fetching.scheduler().isShutdown()) {
+        fetched.whenComplete(this::finish);
+    }
+
+    private IssuerKeys keysOf(byte[] body, URI jwksUri) {
+        List<VerificationKey> parsed = JwksDocument.parse(new String(body, StandardCharsets.UTF_8), algorithms,
+                jwksUri.toString());
+        IssuerKeys fresh = new IssuerKeys(parsed);
+        IssuerKeys old = keys;
+        if (old == null || !old.sameKeysAs(fresh)) {
+            // A new instance tells caches the keys changed; an identical set keeps the old one.
+            keys = fresh;
+            log.info("keys of {} from {}: {}", issuer, jwksUri, fresh.all());
+        }
+        return fresh;
+    }
+
+    /** Records how the fetch went and arms the next one: the refresh interval, or a backoff. */
+    private void finish(IssuerKeys fresh, Throwable error) {
+        if (fetching.isClosed()) {
+            return; // a request cut short by close() is no failure of the key server
+        }
+        long next = refreshInterval.toMillis();
+        try {
+            if (error == null) {
+                failures = 0;
+                state = "ok (" + fresh.all().size() + " keys)";
+            } else {
+                Throwable cause = unwrap(error);
+                failures++;
+                next = Math.min(next, minRefreshInterval.toMillis() << Math.min(failures - 1, 20));
+                state = (keys == null ? "no keys yet" : "keeping last good keys") + "; last fetch failed: "
+                        + cause.getMessage();
+                log.warn("fetching keys of {} failed ({} in a row), retrying in {} ms; {}: {}", issuer, failures, next,
+                        keys == null ? "no keys yet" : "keeping the last good keys", cause.toString());
+            }
+        } finally {
+            // Whatever happened above, the issuer must not be left without a next fetch.
+            synchronized (scheduleLock) {
+                inFlight = false;
+                if (fetchAgain) {
+                    fetchAgain = false;
+                    next = 0;
+                }
+            }
             scheduleFetch(next);
         }
     }
 
-    private URI discoverJwksUri() throws IOException, InterruptedException {
-        JsonNode doc = JSON.readTree(get(discoveryUri(issuer)));
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private URI jwksUriOf(byte[] discoveryDocument) {
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(discoveryDocument);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         JsonNode docIssuer = doc == null ? null : doc.get("issuer");
         if (docIssuer == null || !issuer.equals(docIssuer.asText())) {
             throw new IllegalArgumentException("discovery document names issuer '"
@@ -194,21 +264,5 @@ public final class RemoteJwksSource implements KeySource {
         URI uri = URI.create(jwks.textValue());
         checkFetchable(uri);
         return uri;
-    }
-
-    private String get(URI uri) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
-                .header("Accept", "application/json").GET().build();
-        HttpResponse<InputStream> response = fetching.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("GET " + uri + " answered " + response.statusCode());
-            }
-            byte[] bytes = body.readNBytes(MAX_DOCUMENT_BYTES + 1);
-            if (bytes.length > MAX_DOCUMENT_BYTES) {
-                throw new IOException("GET " + uri + " returned more than " + MAX_DOCUMENT_BYTES + " bytes");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
     }
 }
