@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -15,13 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fleet as seen from the status topic: the latest report of every sidecar, and for a
- * given event which sidecars have applied it.
- *
- * <p>A sidecar is <em>live</em> while its last report is at most {@code liveWindow} old,
- * <em>lagging</em> when it has been silent longer (stopped, partitioned, stuck) and <em>gone</em>
- * after {@code goneAfter}, when it is no longer listed. Waiting for "all" means all live
- * sidecars: a stopped one cannot hold a revocation up for longer than the live window.
+ * The fleet as seen from the status topic: reads every report into a {@link FleetView}, which
+ * answers which sidecars have applied an event.
  *
  * <p>Owns a Kafka consumer (every partition of the status topic, read from the start) on one
  * daemon thread; the query methods are safe from any thread.
@@ -31,36 +25,17 @@ public final class FleetStatus implements AutoCloseable {
 
     private final Map<String, Object> consumerConfig;
     private final String statusTopic;
-    private final Clock clock;
-    private final Duration liveWindow;
-    private final Duration goneAfter;
-    private final Map<String, SidecarStatus> latest = new ConcurrentHashMap<>();
+    private final FleetView view;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-
-    /** One sidecar's standing with respect to one event. */
-    public enum State { APPLIED, PENDING, LAGGING }
-
-    /**
-     * @param sidecarId    the sidecar id
-     * @param state        applied, pending (live, not yet) or lagging (silent)
-     * @param delayMillis  for applied sidecars, an upper bound of the time from the event's
-     *                     timestamp to its application there (exact when it was the last record
-     *                     applied); else -1
-     * @param silentMillis how long ago its last report was
-     */
-    public record Standing(String sidecarId, State state, long delayMillis, long silentMillis) {
-    }
 
     public FleetStatus(Map<String, Object> kafkaConfig, String statusTopic, Clock clock, Duration liveWindow,
                        Duration goneAfter, String sidecarId) {
         Map<String, Object> config = AssignedConsumers.config(kafkaConfig, "jwt-sidecar-fleet-" + sidecarId);
         this.consumerConfig = config;
         this.statusTopic = statusTopic;
-        this.clock = clock;
-        this.liveWindow = liveWindow;
-        this.goneAfter = goneAfter;
+        this.view = new FleetView(clock, liveWindow, goneAfter);
         this.thread = new Thread(this::run, "fleet-status-" + sidecarId);
         this.thread.setDaemon(true);
     }
@@ -92,12 +67,11 @@ public final class FleetStatus implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                     if (r.value() == null) {
-                        latest.remove(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                        view.forget(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
                         continue;
                     }
                     try {
-                        SidecarStatus s = SidecarStatus.fromJson(r.value());
-                        latest.merge(s.sidecarId(), s, (old, neu) -> neu.reportedAt() >= old.reportedAt() ? neu : old);
+                        view.accept(SidecarStatus.fromJson(r.value()));
                     } catch (IllegalArgumentException e) {
                         log.debug("ignoring status record at {}-{}: {}", r.partition(), r.offset(), e.getMessage());
                     }
@@ -115,32 +89,13 @@ public final class FleetStatus implements AutoCloseable {
     }
 
     /** Every sidecar heard from within {@code goneAfter}, with its standing for the event at {@code position}. */
-    public List<Standing> standings(EventPosition position) {
-        long now = clock.millis();
-        List<Standing> result = new ArrayList<>();
-        for (SidecarStatus s : latest.values()) {
-            long silent = now - s.reportedAt();
-            if (silent > goneAfter.toMillis()) {
-                continue;
-            }
-            if (s.hasApplied(position.partition(), position.offset())) {
-                long appliedAt = s.appliedAt().getOrDefault(position.partition(), s.reportedAt());
-                result.add(new Standing(s.sidecarId(), State.APPLIED, Math.max(0, appliedAt - position.timestamp()),
-                        silent));
-            } else {
-                result.add(new Standing(s.sidecarId(), silent <= liveWindow.toMillis() ? State.PENDING : State.LAGGING,
-                        -1, silent));
-            }
-        }
-        result.sort(java.util.Comparator.comparing(Standing::sidecarId));
-        return result;
+    public List<FleetView.Standing> standings(EventPosition position) {
+        return view.standings(position);
     }
 
     /** Whether every live sidecar has applied the event (and at least one has). */
     public boolean appliedByAllLive(EventPosition position) {
-        List<Standing> standings = standings(position);
-        return standings.stream().noneMatch(s -> s.state() == State.PENDING)
-                && standings.stream().anyMatch(s -> s.state() == State.APPLIED);
+        return view.appliedByAllLive(position);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.FleetStatus;
+import io.jwtsidecar.feed.FleetView;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -89,13 +90,13 @@ public final class FleetRoutes {
     }
 
     private JsonObject report(String eventId, EventPosition position) {
-        List<FleetStatus.Standing> standings = fleet.standings(position);
+        List<FleetView.Standing> standings = fleet.standings(position);
         JsonArray sidecars = new JsonArray();
         long applied = 0;
         long pending = 0;
         long lagging = 0;
         long slowest = -1;
-        for (FleetStatus.Standing s : standings) {
+        for (FleetView.Standing s : standings) {
             sidecars.add(new JsonObject().put("id", s.sidecarId()).put("state", s.state().name().toLowerCase())
                     .put("delayMillis", s.delayMillis() < 0 ? null : s.delayMillis())
                     .put("lastReportMillisAgo", s.silentMillis()));
