@@ -288,6 +288,8 @@ class K8sManifestsTest {
         JsonNode st = tree(status.get("spec"));
         assertThat(st.get("config").get("cleanup.policy").asText()).isEqualTo("compact");
         assertThat(st.get("partitions").asInt()).isEqualTo(1);
+        assertThat(st.get("config").path("message.timestamp.type").asText())
+                .as("the status topic is stamped by the broker's clock, which no sidecar can set").isEqualTo("LogAppendTime");
 
         // The bootstrap address is the Strimzi cluster the topics belong to.
         String cluster = revocations.getMetadata().getLabels().get("strimzi.io/cluster");

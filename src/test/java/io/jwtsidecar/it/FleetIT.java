@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaBroker;
 import io.jwtsidecar.testing.MutableClock;
@@ -15,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,19 @@ class FleetIT {
                         ADMIN_TOKEN).body());
                 assertThat(stateOf(s, "c")).as("gone after fleet.goneAfter").isEqualTo("absent");
             });
+        }
+    }
+
+    @Test
+    void topic_create_makes_the_status_topic_stamped_by_the_broker_and_check_names_one_that_is_not() {
+        try (TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.create(new TopicAdmin.Plan("checked-revocations", "checked-status", 2, (short) 1, Duration.ofDays(2), 1));
+
+            assertThat(admin.check("checked-revocations", "checked-status", Duration.ofHours(1))).isEmpty();
+            assertThat(admin.check(TestSidecars.TOPIC, TestSidecars.STATUS_TOPIC, Duration.ofHours(1)))
+                    .as("the test broker's status topic is stamped by its producers").singleElement().asString()
+                    .startsWith(TestSidecars.STATUS_TOPIC + ": message.timestamp.type=CreateTime")
+                    .contains("LogAppendTime");
         }
     }
 }
