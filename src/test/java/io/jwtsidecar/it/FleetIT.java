@@ -105,7 +105,9 @@ class FleetIT {
         try (TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.create(new TopicAdmin.Plan("checked-revocations", "checked-status", 2, (short) 1, Duration.ofDays(2), 1));
 
-            assertThat(admin.check("checked-revocations", "checked-status", Duration.ofHours(1))).isEmpty();
+            // The new topics' settings can take a moment to be readable.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(admin.check("checked-revocations", "checked-status", Duration.ofHours(1))).isEmpty());
             assertThat(admin.check(TestSidecars.TOPIC, TestSidecars.STATUS_TOPIC, Duration.ofHours(1)))
                     .as("the test broker's status topic is stamped by its producers").singleElement().asString()
                     .startsWith(TestSidecars.STATUS_TOPIC + ": message.timestamp.type=CreateTime")
