@@ -1,57 +1,42 @@
 package io.jwtsidecar.feed;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fleet as seen from the status topic: the latest report of every sidecar, and for a
- * given event which sidecars have applied it.
- *
- * <p>A sidecar is <em>live</em> while its last report is at most {@code liveWindow} old,
- * <em>lagging</em> when it has been silent longer (stopped, partitioned, stuck) and <em>gone</em>
- * after {@code goneAfter}, when it is no longer listed. Waiting for "all" means all live
- * sidecars: a stopped one cannot hold a revocation up for longer than the live window.
+ * The fleet as seen from the status topic: reads every record, in topic order, into a
+ * {@link FleetView}, which answers which sidecars have applied an event. A record's broker
+ * timestamp is passed on only when the topic is stamped by the broker ({@code LogAppendTime});
+ * a producer's own timestamp is ignored, as the report carries its time anyway.
  *
  * <p>Owns a Kafka consumer (every partition of the status topic, read from the start) on one
- * daemon thread; the query methods are safe from any thread.
+ * daemon thread, which also removes silent sidecars from the view every second; the query
+ * methods are safe from any thread.
  */
 public final class FleetStatus implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FleetStatus.class);
+    private static final long EXPIRY_INTERVAL_MILLIS = 1_000;
 
     private final Map<String, Object> consumerConfig;
     private final String statusTopic;
     private final Clock clock;
-    private final Duration liveWindow;
-    private final Duration goneAfter;
-    private final Map<String, SidecarStatus> latest = new ConcurrentHashMap<>();
+    private final FleetView view;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-
-    /** One sidecar's standing with respect to one event. */
-    public enum State { APPLIED, PENDING, LAGGING }
-
-    /**
-     * @param sidecarId    the sidecar id
-     * @param state        applied, pending (live, not yet) or lagging (silent)
-     * @param delayMillis  for applied sidecars, an upper bound of the time from the event's
-     *                     timestamp to its application there (exact when it was the last record
-     *                     applied); else -1
-     * @param silentMillis how long ago its last report was
-     */
-    public record Standing(String sidecarId, State state, long delayMillis, long silentMillis) {
-    }
 
     public FleetStatus(Map<String, Object> kafkaConfig, String statusTopic, Clock clock, Duration liveWindow,
                        Duration goneAfter, String sidecarId) {
@@ -59,8 +44,7 @@ public final class FleetStatus implements AutoCloseable {
         this.consumerConfig = config;
         this.statusTopic = statusTopic;
         this.clock = clock;
-        this.liveWindow = liveWindow;
-        this.goneAfter = goneAfter;
+        this.view = new FleetView(clock, liveWindow, goneAfter);
         this.thread = new Thread(this::run, "fleet-status-" + sidecarId);
         this.thread.setDaemon(true);
     }
@@ -89,18 +73,14 @@ public final class FleetStatus implements AutoCloseable {
             }
             c.assign(partitions);
             c.seekToBeginning(partitions);
+            long nextExpiry = clock.millis();
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
-                    if (r.value() == null) {
-                        latest.remove(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
-                        continue;
-                    }
-                    try {
-                        SidecarStatus s = SidecarStatus.fromJson(r.value());
-                        latest.merge(s.sidecarId(), s, (old, neu) -> neu.reportedAt() >= old.reportedAt() ? neu : old);
-                    } catch (IllegalArgumentException e) {
-                        log.debug("ignoring status record at {}-{}: {}", r.partition(), r.offset(), e.getMessage());
-                    }
+                    deliver(r);
+                }
+                if (clock.millis() >= nextExpiry) {
+                    view.expire();
+                    nextExpiry = clock.millis() + EXPIRY_INTERVAL_MILLIS;
                 }
             }
         } catch (WakeupException e) {
@@ -114,33 +94,42 @@ public final class FleetStatus implements AutoCloseable {
         }
     }
 
-    /** Every sidecar heard from within {@code goneAfter}, with its standing for the event at {@code position}. */
-    public List<Standing> standings(EventPosition position) {
-        long now = clock.millis();
-        List<Standing> result = new ArrayList<>();
-        for (SidecarStatus s : latest.values()) {
-            long silent = now - s.reportedAt();
-            if (silent > goneAfter.toMillis()) {
-                continue;
-            }
-            if (s.hasApplied(position.partition(), position.offset())) {
-                long appliedAt = s.appliedAt().getOrDefault(position.partition(), s.reportedAt());
-                result.add(new Standing(s.sidecarId(), State.APPLIED, Math.max(0, appliedAt - position.timestamp()),
-                        silent));
-            } else {
-                result.add(new Standing(s.sidecarId(), silent <= liveWindow.toMillis() ? State.PENDING : State.LAGGING,
-                        -1, silent));
-            }
+    /** One record of the status topic, decoded and handed to the view. Consumer thread only. */
+    void deliver(ConsumerRecord<byte[], byte[]> r) {
+        if (r.key() == null) {
+            view.refuse("(no key)", FleetView.Refusal.MALFORMED, "a status record needs its sidecar id as key, at "
+                    + r.partition() + "-" + r.offset());
+            return;
         }
-        result.sort(java.util.Comparator.comparing(Standing::sidecarId));
-        return result;
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        if (r.value() == null) {
+            view.forget(key);
+            return;
+        }
+        SidecarStatus report;
+        try {
+            report = SidecarStatus.fromJson(r.value());
+        } catch (IllegalArgumentException e) {
+            view.refuse(key, FleetView.Refusal.MALFORMED, e.getMessage() + ", at " + r.partition() + "-" + r.offset());
+            return;
+        }
+        view.accept(key, report, r.timestampType() == TimestampType.LOG_APPEND_TIME
+                ? OptionalLong.of(r.timestamp()) : OptionalLong.empty());
     }
 
-    /** Whether every live sidecar has applied the event (and at least one has). */
-    public boolean appliedByAllLive(EventPosition position) {
-        List<Standing> standings = standings(position);
-        return standings.stream().noneMatch(s -> s.state() == State.PENDING)
-                && standings.stream().anyMatch(s -> s.state() == State.APPLIED);
+    /** Every sidecar heard from within {@code goneAfter}, with its standing for the event at {@code position}. */
+    public FleetView.Receipt receipt(EventPosition position) {
+        return view.receipt(position);
+    }
+
+    /** Status records refused for {@code why} since start (a candidate for a metric). */
+    public long refused(FleetView.Refusal why) {
+        return view.refused(why);
+    }
+
+    /** Sidecar ids held in memory. */
+    public int trackedSidecars() {
+        return view.tracked();
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.jwtsidecar.feed;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,9 +11,16 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What one sidecar reports about itself on the status topic.
+ *
+ * <p>Read strictly ({@link #fromJson}): every field must be present with its type and a sane
+ * value, since any client that may write to the status topic can put anything there, and a
+ * default (Jackson's {@code asLong()} reads a missing offset as 0 and {@code "9e18"} as a number)
+ * would turn garbage into a claim about the fleet. Unknown fields are ignored, so a newer sidecar
+ * may add fields; a change that older readers must not misread bumps {@code v}.
  *
  * @param sidecarId    the reporting sidecar
  * @param reportedAt   wall-clock millis of the report
@@ -19,7 +30,22 @@ import java.util.Map;
  */
 public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext,
                             Map<Integer, Long> appliedAt, long stalenessMillis) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The wire format's version, {@code v}. */
+    static final int VERSION = 1;
+    /** Longest accepted sidecar id: a Kubernetes namespace/pod name is at most 63 + 1 + 253. */
+    public static final int MAX_ID_LENGTH = 512;
+    /**
+     * Most partitions one report may name: far more than a revocation topic needs, and the bound
+     * on one report's size in memory (see {@link FleetView}).
+     */
+    public static final int MAX_PARTITIONS = 256;
+
+    private static final Pattern PARTITION = Pattern.compile("0|[1-9][0-9]{0,9}");
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public SidecarStatus {
         appliedNext = Map.copyOf(appliedNext);
@@ -33,7 +59,7 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
 
     byte[] toJson() {
         ObjectNode n = JSON.createObjectNode();
-        n.put("v", 1).put("sidecarId", sidecarId).put("reportedAt", reportedAt).put("stalenessMillis", stalenessMillis);
+        n.put("v", VERSION).put("sidecarId", sidecarId).put("reportedAt", reportedAt).put("stalenessMillis", stalenessMillis);
         ObjectNode next = n.putObject("appliedNext");
         appliedNext.forEach((p, o) -> next.put(String.valueOf(p), o));
         ObjectNode at = n.putObject("appliedAt");
@@ -45,22 +71,62 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         }
     }
 
-    /** @throws IllegalArgumentException for a record that is not a status report */
+    /**
+     * @throws IllegalArgumentException for a record that is not a status report; the message
+     *                                  names the field
+     */
     static SidecarStatus fromJson(byte[] bytes) {
-        try {
-            JsonNode n = JSON.readTree(bytes);
-            return new SidecarStatus(n.get("sidecarId").asText(), n.get("reportedAt").asLong(),
-                    longs(n.get("appliedNext")), longs(n.get("appliedAt")), n.get("stalenessMillis").asLong());
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("not a sidecar status: " + e.getMessage(), e);
+        if (bytes == null) {
+            throw new IllegalArgumentException("record has no value");
         }
+        JsonNode n;
+        try {
+            n = JSON.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        JsonNode v = n.get("v");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() != VERSION) {
+            throw new IllegalArgumentException("v: expected " + VERSION);
+        }
+        JsonNode id = n.get("sidecarId");
+        if (id == null || !id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_ID_LENGTH
+                || id.textValue().chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("sidecarId: required string of 1 to " + MAX_ID_LENGTH
+                    + " characters, no control characters");
+        }
+        long reportedAt = integer(n.get("reportedAt"), "reportedAt", 1);
+        long staleness = integer(n.get("stalenessMillis"), "stalenessMillis", -1);
+        return new SidecarStatus(id.textValue(), reportedAt, offsets(n, "appliedNext"), offsets(n, "appliedAt"), staleness);
     }
 
-    private static Map<Integer, Long> longs(JsonNode n) {
+    private static long integer(JsonNode f, String field, long min) {
+        if (f == null || !f.isIntegralNumber() || !f.canConvertToLong() || f.longValue() < min) {
+            throw new IllegalArgumentException(field + ": required integer of at least " + min);
+        }
+        return f.longValue();
+    }
+
+    /** An object of partition → non-negative integer. */
+    private static Map<Integer, Long> offsets(JsonNode n, String field) {
+        JsonNode o = n.get(field);
+        if (o == null || !o.isObject()) {
+            throw new IllegalArgumentException(field + ": required object of partition to integer");
+        }
+        if (o.size() > MAX_PARTITIONS) {
+            throw new IllegalArgumentException(field + ": more than " + MAX_PARTITIONS + " partitions");
+        }
         Map<Integer, Long> result = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            result.put(Integer.parseInt(e.getKey()), e.getValue().asLong());
+            String name = field + "." + e.getKey();
+            if (!PARTITION.matcher(e.getKey()).matches() || Long.parseLong(e.getKey()) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + ": a partition is a non-negative int in decimal");
+            }
+            result.put(Integer.parseInt(e.getKey()), integer(e.getValue(), name, 0));
         }
         return result;
     }

@@ -26,12 +26,17 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  *       ones dropped) and {@code retention.ms} at least the longest token lifetime of any issuer
  *       (shorter, and a sidecar that rebuilds from the topic misses rules for tokens still
  *       valid);</li>
- *   <li>the status topic: {@code cleanup.policy=compact}.</li>
+ *   <li>the status topic: {@code cleanup.policy=compact} (latest report per sidecar) and
+ *       {@code message.timestamp.type=LogAppendTime}: each record carries the broker's clock
+ *       at append, which no client can set, and {@link FleetView} judges a sidecar's silence by
+ *       it (with producer timestamps it must trust the report's own time, within a small skew).</li>
  * </ul>
  * Owns an Admin client for the duration of one call sequence; {@link #close()} releases it.
  */
 public final class TopicAdmin implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String STATUS_TIMESTAMP_TYPE = "message.timestamp.type";
+    private static final String LOG_APPEND_TIME = "LogAppendTime";
 
     private final Admin admin;
 
@@ -53,7 +58,7 @@ public final class TopicAdmin implements AutoCloseable {
         revocation.put("min.insync.replicas", String.valueOf(plan.minInsyncReplicas()));
         report.add(createOne(new NewTopic(plan.topic(), plan.partitions(), plan.replicationFactor()).configs(revocation)));
         report.add(createOne(new NewTopic(plan.statusTopic(), 1, plan.replicationFactor())
-                .configs(Map.of("cleanup.policy", "compact"))));
+                .configs(Map.of("cleanup.policy", "compact", STATUS_TIMESTAMP_TYPE, LOG_APPEND_TIME))));
         return report;
     }
 
@@ -108,6 +113,11 @@ public final class TopicAdmin implements AutoCloseable {
         if (status != null && !status.getOrDefault("cleanup.policy", "delete").contains("compact")) {
             problems.add(statusTopic + ": cleanup.policy=" + status.get("cleanup.policy")
                     + " should be compact (one latest report per sidecar)");
+        }
+        if (status != null && !LOG_APPEND_TIME.equals(status.get(STATUS_TIMESTAMP_TYPE))) {
+            problems.add(statusTopic + ": " + STATUS_TIMESTAMP_TYPE + "=" + status.get(STATUS_TIMESTAMP_TYPE)
+                    + " lets each sidecar's clock say how fresh its report is; set " + LOG_APPEND_TIME
+                    + " so fleet receipts judge silence by the broker's clock");
         }
         return problems;
     }

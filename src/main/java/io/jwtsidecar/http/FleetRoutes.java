@@ -2,6 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.FleetStatus;
+import io.jwtsidecar.feed.FleetView;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -53,21 +53,23 @@ public final class FleetRoutes {
                     .put("eventId", eventId).put("message", "this sidecar has not read that event recently").encode());
             return;
         }
-        HttpResponses.json(ctx.response(), 200, report(eventId, position.get()).encode());
+        HttpResponses.json(ctx.response(), 200, report(eventId, position.get(), fleet.receipt(position.get())).encode());
     }
 
     /** Completes with the fleet report once every live sidecar has applied the event, or at the timeout. */
     Future<JsonObject> awaitAll(Vertx vertx, String eventId, EventPosition position, Duration timeout) {
         Promise<JsonObject> done = Promise.promise();
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (fleet.appliedByAllLive(position)) {
-            done.complete(report(eventId, position));
+        FleetView.Receipt now = fleet.receipt(position);
+        if (now.complete()) {
+            done.complete(report(eventId, position, now));
             return done.future();
         }
         vertx.setPeriodic(POLL_MILLIS, id -> {
-            if (fleet.appliedByAllLive(position) || System.nanoTime() - deadline >= 0) {
+            FleetView.Receipt receipt = fleet.receipt(position);
+            if (receipt.complete() || System.nanoTime() - deadline >= 0) {
                 vertx.cancelTimer(id);
-                done.tryComplete(report(eventId, position));
+                done.tryComplete(report(eventId, position, receipt));
             }
         });
         return done.future();
@@ -88,14 +90,14 @@ public final class FleetRoutes {
         }
     }
 
-    private JsonObject report(String eventId, EventPosition position) {
-        List<FleetStatus.Standing> standings = fleet.standings(position);
+    /** The answer: counts and sidecars from one receipt, so that they agree with its {@code complete}. */
+    private static JsonObject report(String eventId, EventPosition position, FleetView.Receipt receipt) {
         JsonArray sidecars = new JsonArray();
         long applied = 0;
         long pending = 0;
         long lagging = 0;
         long slowest = -1;
-        for (FleetStatus.Standing s : standings) {
+        for (FleetView.Standing s : receipt.sidecars()) {
             sidecars.add(new JsonObject().put("id", s.sidecarId()).put("state", s.state().name().toLowerCase())
                     .put("delayMillis", s.delayMillis() < 0 ? null : s.delayMillis())
                     .put("lastReportMillisAgo", s.silentMillis()));
@@ -114,7 +116,7 @@ public final class FleetRoutes {
         return new JsonObject().put("eventId", eventId).put("partition", position.partition())
                 .put("offset", position.offset()).put("live", applied + pending).put("applied", applied)
                 .put("pending", pending).put("lagging", lagging)
-                .put("complete", pending == 0 && applied > 0)
+                .put("complete", receipt.complete())
                 .put("slowestDelayMillis", slowest < 0 ? null : slowest).put("sidecars", sidecars);
     }
 }

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  *       the JVM unpacks native libraries there) and {@code jwt-sidecar-config} (the ConfigMap);</li>
  *   <li>appends the {@code jwt-sidecar} container: non-root, read-only root filesystem, no
  *       capabilities, resource requests and limits, probes on {@code /health/ready} and
- *       {@code /health/live};</li>
+ *       {@code /health/live}, and the sidecar id {@code <namespace>/<pod name>} from the
+ *       downward API;</li>
  *   <li>sets the label {@code jwt-sidecar.io/sidecar: "true"} (the admin-port NetworkPolicy
  *       selects pods by it) and the annotation {@code jwt-sidecar.io/status: injected}.</li>
  * </ol>
@@ -129,8 +130,14 @@ public final class SidecarInjector {
     /** The sidecar container as injected with this injector's image; also what the example Deployment spells out by hand. */
     public Container container(String image) {
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVarBuilder().withName("JWT_SIDECAR_SIDECAR_ID")
+        // The id in fleet receipts is namespace/pod: a pod name alone repeats across namespaces, and
+        // two sidecars reporting under one id overwrite each other's status. The kubelet expands
+        // $(VAR) only from entries declared before, so these two come first.
+        env.add(new EnvVarBuilder().withName("POD_NAMESPACE")
+                .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build());
+        env.add(new EnvVarBuilder().withName("POD_NAME")
                 .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+        env.add(new EnvVar("JWT_SIDECAR_SIDECAR_ID", "$(POD_NAMESPACE)/$(POD_NAME)", null));
         // The store must be on the emptyDir whatever the ConfigMap says: the root filesystem is read-only.
         env.add(new EnvVar("JWT_SIDECAR_REVOCATION_DATA_DIR", STORE_DIR + "/revocations", null));
         settings.adminTokenSecret().ifPresent(secret -> env.add(new EnvVarBuilder().withName("JWT_SIDECAR_ADMIN_TOKEN")

@@ -48,6 +48,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,11 +123,22 @@ class K8sManifestsTest {
         assertThat(config.api().host()).as("API on loopback: the service is in the same pod").isEqualTo("127.0.0.1");
         assertThat(config.adminToken()).as("admin token from the Secret").isPresent();
         assertThat(config.admin().host()).isEqualTo("0.0.0.0");
-        assertThat(config.sidecarId()).isEqualTo("orders-5f7c9d-abcde");
+        assertThat(config.sidecarId()).as("namespace/pod: unique in the cluster").isEqualTo("jwt-sidecar/orders-5f7c9d-abcde");
         Path store = Path.of(mount(sidecar, SidecarInjector.CONTAINER_NAME + "-store").getMountPath());
         assertThat(config.revocation().dataDir().startsWith(store)).as("store %s on the emptyDir at %s",
                 config.revocation().dataDir(), store).isTrue();
         assertThat(volume(demoDeployment().getSpec().getTemplate().getSpec(), "jwt-sidecar-store").getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void pods_of_the_same_name_in_two_namespaces_report_under_two_ids() {
+        Container sidecar = demoSidecar();
+
+        String shop = podEnv(sidecar, "shop", "orders-0").get("JWT_SIDECAR_SIDECAR_ID");
+        String billing = podEnv(sidecar, "billing", "orders-0").get("JWT_SIDECAR_SIDECAR_ID");
+
+        assertThat(shop).isEqualTo("shop/orders-0");
+        assertThat(billing).isEqualTo("billing/orders-0");
     }
 
     @Test
@@ -288,6 +300,8 @@ class K8sManifestsTest {
         JsonNode st = tree(status.get("spec"));
         assertThat(st.get("config").get("cleanup.policy").asText()).isEqualTo("compact");
         assertThat(st.get("partitions").asInt()).isEqualTo(1);
+        assertThat(st.get("config").path("message.timestamp.type").asText())
+                .as("the status topic is stamped by the broker's clock, which no sidecar can set").isEqualTo("LogAppendTime");
 
         // The bootstrap address is the Strimzi cluster the topics belong to.
         String cluster = revocations.getMetadata().getLabels().get("strimzi.io/cluster");
@@ -457,20 +471,50 @@ class K8sManifestsTest {
                 .filter(c -> c.getName().equals(SidecarInjector.CONTAINER_NAME)).findFirst().orElseThrow();
     }
 
-    /** The sidecar's configuration as it would load in the demo pod: env from the container, the Secret's token. */
-    private static SidecarConfig sidecarConfig() {
-        Container sidecar = demoSidecar();
-        Map<String, String> env = new HashMap<>();
-        for (EnvVar e : sidecar.getEnv()) {
+    /**
+     * The container's environment as the kubelet would set it in pod {@code podName} of
+     * {@code namespace}: the downward API's name and namespace, the Secret's token, and
+     * {@code $(VAR)} expanded from the entries declared before it (a later or unknown one is
+     * left as written, {@code $$} is a literal {@code $}).
+     */
+    private static Map<String, String> podEnv(Container container, String namespace, String podName) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : container.getEnv()) {
             if (e.getValue() != null) {
-                env.put(e.getName(), e.getValue());
+                env.put(e.getName(), expand(e.getValue(), env));
             } else if (e.getValueFrom().getSecretKeyRef() != null) {
                 env.put(e.getName(), "a-secret-admin-token-of-forty-characters");
             } else if (e.getValueFrom().getFieldRef() != null) {
-                assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-                env.put(e.getName(), "orders-5f7c9d-abcde");
+                String field = e.getValueFrom().getFieldRef().getFieldPath();
+                assertThat(field).isIn("metadata.name", "metadata.namespace");
+                env.put(e.getName(), field.equals("metadata.name") ? podName : namespace);
             }
         }
+        return env;
+    }
+
+    private static String expand(String value, Map<String, String> earlier) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            int close = value.indexOf(')', i);
+            if (c == '$' && value.startsWith("$$", i)) {
+                out.append('$');
+                i++;
+            } else if (c == '$' && value.startsWith("$(", i) && close > 0 && earlier.containsKey(value.substring(i + 2, close))) {
+                out.append(earlier.get(value.substring(i + 2, close)));
+                i = close;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The sidecar's configuration as it would load in a demo pod: env from the container, the Secret's token. */
+    private static SidecarConfig sidecarConfig() {
+        Container sidecar = demoSidecar();
+        Map<String, String> env = podEnv(sidecar, demoDeployment().getMetadata().getNamespace(), "orders-5f7c9d-abcde");
         Volume configVolume = volume(demoDeployment().getSpec().getTemplate().getSpec(), "jwt-sidecar-config");
         ConfigMap map = one(ConfigMap.class, configVolume.getConfigMap().getName());
         String yaml = map.getData().get("sidecar.yaml");

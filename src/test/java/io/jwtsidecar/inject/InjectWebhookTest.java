@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.jwtsidecar.cli.JwtSidecarCommand;
 import io.jwtsidecar.http.WebhookServer;
@@ -25,6 +26,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +84,40 @@ class InjectWebhookTest {
         ObjectNode again = fixture(review).deepCopy();
         ((ObjectNode) again.get("request")).set("object", pod);
         assertThat(reply(FAIL_OPEN, again.toString().getBytes()).get("response").has("patch")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+            "pod-annotated.json, orders/orders-7d9f8b6c5d-x1y2z",
+            "pod-annotated-overrides.json, billing/billing-debug"})
+    void the_injected_sidecar_reports_as_namespace_slash_pod_name_from_entries_declared_before_its_id(String review,
+            String expectedId) throws IOException {
+        JsonNode pod = fixture(review).get("request").get("object").deepCopy();
+        apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        Container sidecar = patched.getSpec().getContainers().get(patched.getSpec().getContainers().size() - 1);
+        // What the API server fills in: a controller's pod gets its name from generateName.
+        String namespace = fixture(review).get("request").get("namespace").asText();
+        String name = patched.getMetadata().getName() != null ? patched.getMetadata().getName()
+                : patched.getMetadata().getGenerateName() + "x1y2z";
+
+        // The kubelet expands $(VAR) only from entries declared before it; a later one stays as written.
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : sidecar.getEnv()) {
+            String value = e.getValue();
+            if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null) {
+                String field = e.getValueFrom().getFieldRef().getFieldPath();
+                value = field.equals("metadata.namespace") ? namespace : field.equals("metadata.name") ? name : null;
+                assertThat(value).as("downward API field %s", field).isNotNull();
+            } else if (value != null) {
+                for (Map.Entry<String, String> earlier : env.entrySet()) {
+                    value = value.replace("$(" + earlier.getKey() + ")", earlier.getValue());
+                }
+            }
+            env.put(e.getName(), value);
+        }
+
+        assertThat(env.get("JWT_SIDECAR_SIDECAR_ID")).isEqualTo(expectedId);
     }
 
     @ParameterizedTest(name = "{0} passes untouched: {1}")
