@@ -2,6 +2,7 @@ package io.jwtsidecar.app;
 
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.FleetStatus;
+import io.jwtsidecar.feed.FleetView;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.feed.TopicAdmin;
@@ -150,7 +151,7 @@ public final class Sidecar implements AutoCloseable {
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             feed = new RevocationFeed(consumerConfig, new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(),
-                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, Clock.systemUTC());
+                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, clock);
             Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
             reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             reporter = new StatusReporter(reporterConfig, config.kafka().statusTopic(), config.sidecarId(), feed,
@@ -220,12 +221,16 @@ public final class Sidecar implements AutoCloseable {
                 fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
                         config.fleet().statusInterval().multipliedBy(3), config.fleet().goneAfter(), config.sidecarId());
                 fleet.start();
+                for (FleetView.Refusal why : FleetView.Refusal.values()) {
+                    metrics.monotonic(Metric.FLEET_STATUS_REFUSED, "reason", why.code(), fleet, status -> status.refused(why));
+                }
+                metrics.gauge(Metric.FLEET_SIDECARS_TRACKED, fleet, FleetStatus::trackedSidecars);
                 AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
                         publisher::publish, verifier, clock, feed::whenApplied, store, metrics)
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
                         config.adminTls());
-                reassertion = reassertion(config, store, publisher, signatures, feed, verifier);
+                reassertion = reassertion(config, store, publisher, signatures, feed, verifier, clock);
                 reassertion.start();
             } else {
                 log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
@@ -247,13 +252,13 @@ public final class Sidecar implements AutoCloseable {
      */
     private static RuleReassertion reassertion(SidecarConfig config, RocksDbRevocationStore store,
                                                RevocationPublisher publisher, EventSignatureCheck signatures,
-                                               RevocationFeed feed, TokenVerifier verifier) {
+                                               RevocationFeed feed, TokenVerifier verifier, Clock clock) {
         SidecarConfig.Revocation rc = config.revocation();
         Duration longest = longestLifetime(config);
         return new RuleReassertion(store, e -> publisher.publish(e).toCompletionStage().toCompletableFuture(), signatures,
                 publisher.signerKid(), issuer -> verifier.policy(issuer).map(p -> p.maxTokenLifetime()).orElse(longest)
                 .toSeconds(), () -> feed.isCaughtUp() && feed.staleness().compareTo(rc.maxStaleness()) <= 0,
-                Clock.systemUTC(), rc.sweepInterval(), longest.dividedBy(2), 10_000, config.sidecarId());
+                clock, rc.sweepInterval(), longest.dividedBy(2), 10_000, config.sidecarId());
     }
 
     private static Duration longestLifetime(SidecarConfig config) {

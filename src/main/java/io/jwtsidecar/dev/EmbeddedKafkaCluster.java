@@ -76,9 +76,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 "retention.ms", String.valueOf(retentionMs)));
     }
 
-    /** The fleet status topic: compacted, one record (the latest report) per sidecar. */
+    /**
+     * The fleet status topic: compacted, one record (the latest report) per sidecar, stamped by the
+     * broker's clock (what {@code topic create} makes).
+     */
     public void createStatusTopic(String name) {
-        createTopic(name, 1, Map.of("cleanup.policy", "compact", "segment.ms", "600000"));
+        createTopic(name, 1, Map.of("cleanup.policy", "compact", "segment.ms", "600000",
+                "message.timestamp.type", "LogAppendTime"));
     }
 
     public void createTopic(String name, int partitions, Map<String, String> configs) {

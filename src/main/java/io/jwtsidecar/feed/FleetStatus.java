@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * a producer's own timestamp is ignored, as the report carries its time anyway.
  *
  * <p>Owns a Kafka consumer (every partition of the status topic, read from the start) on one
- * daemon thread, which also removes silent sidecars from the view every second; the query
- * methods are safe from any thread.
+ * daemon thread ({@link KafkaLoop}), which also removes silent sidecars from the view every
+ * second; the query methods are safe from any thread.
  */
 public final class FleetStatus implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FleetStatus.class);
@@ -34,9 +34,7 @@ public final class FleetStatus implements AutoCloseable {
     private final String statusTopic;
     private final Clock clock;
     private final FleetView view;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaLoop loop;
 
     public FleetStatus(Map<String, Object> kafkaConfig, String statusTopic, Clock clock, Duration liveWindow,
                        Duration goneAfter, String sidecarId) {
@@ -45,19 +43,19 @@ public final class FleetStatus implements AutoCloseable {
         this.statusTopic = statusTopic;
         this.clock = clock;
         this.view = new FleetView(clock, liveWindow, goneAfter);
-        this.thread = new Thread(this::run, "fleet-status-" + sidecarId);
-        this.thread.setDaemon(true);
+        this.loop = new KafkaLoop("fleet-status-" + sidecarId, Duration.ofSeconds(1), Duration.ofSeconds(10), this::run);
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
-    private void run() {
+    /** One life of the consumer; a restart reads the topic from the start again (reports are idempotent). */
+    private void run() throws InterruptedException {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig)) {
-            consumer = c;
+            loop.onStop(c::wakeup);
             List<TopicPartition> partitions = new ArrayList<>();
-            while (running && partitions.isEmpty()) {
+            while (loop.running() && partitions.isEmpty()) {
                 try {
                     for (PartitionInfo p : c.partitionsFor(statusTopic, Duration.ofSeconds(5))) {
                         partitions.add(new TopicPartition(statusTopic, p.partition()));
@@ -67,14 +65,14 @@ public final class FleetStatus implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.warn("status topic {} not readable yet: {}", statusTopic, e.toString());
                 }
-                if (partitions.isEmpty() && running) {
-                    Thread.sleep(1_000);
+                if (partitions.isEmpty() && loop.pause(Duration.ofSeconds(1))) {
+                    return;
                 }
             }
             c.assign(partitions);
             c.seekToBeginning(partitions);
             long nextExpiry = clock.millis();
-            while (running) {
+            while (loop.running()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                     deliver(r);
                 }
@@ -83,14 +81,6 @@ public final class FleetStatus implements AutoCloseable {
                     nextExpiry = clock.millis() + EXPIRY_INTERVAL_MILLIS;
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("fleet status reader stopped", e);
-        } finally {
-            consumer = null;
         }
     }
 
@@ -134,15 +124,6 @@ public final class FleetStatus implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

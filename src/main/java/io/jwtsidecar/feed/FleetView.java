@@ -103,8 +103,11 @@ public final class FleetView {
      *                     timestamp to its application there (exact when it was the last record
      *                     applied); else -1
      * @param silentMillis how long ago it was last heard from (never negative)
+     * @param partitionsAssigned partitions of the revocation topic it reads (-1: not reported)
+     * @param partitionsExisting partitions it last counted on the topic (-1: not known or not reported)
      */
-    public record Standing(String sidecarId, State state, long delayMillis, long silentMillis) {
+    public record Standing(String sidecarId, State state, long delayMillis, long silentMillis, int partitionsAssigned,
+                           int partitionsExisting) {
     }
 
     /**
@@ -237,13 +240,13 @@ public final class FleetView {
             if (i >= 0 && e.next[i] > position.offset()) {
                 long appliedAt = e.appliedAt[i] >= 0 ? e.appliedAt[i] : e.reportedAt;
                 standings.add(new Standing(e.sidecarId, State.APPLIED, Math.max(0, appliedAt - position.timestamp()),
-                        silent));
+                        silent, e.assigned, e.existing));
                 applied = true;
             } else if (silent <= liveMillis) {
-                standings.add(new Standing(e.sidecarId, State.PENDING, -1, silent));
+                standings.add(new Standing(e.sidecarId, State.PENDING, -1, silent, e.assigned, e.existing));
                 pending = true;
             } else {
-                standings.add(new Standing(e.sidecarId, State.LAGGING, -1, silent));
+                standings.add(new Standing(e.sidecarId, State.LAGGING, -1, silent, e.assigned, e.existing));
             }
         }
         standings.sort(Comparator.comparing(Standing::sidecarId));
@@ -288,14 +291,19 @@ public final class FleetView {
         final long[] next;
         /** -1 where the report has no appliedAt for the partition. */
         final long[] appliedAt;
+        final int assigned;
+        final int existing;
 
-        private Entry(String sidecarId, long reportedAt, long heardAt, int[] partitions, long[] next, long[] appliedAt) {
+        private Entry(String sidecarId, long reportedAt, long heardAt, int[] partitions, long[] next, long[] appliedAt,
+                      int assigned, int existing) {
             this.sidecarId = sidecarId;
             this.reportedAt = reportedAt;
             this.heardAt = heardAt;
             this.partitions = partitions;
             this.next = next;
             this.appliedAt = appliedAt;
+            this.assigned = assigned;
+            this.existing = existing;
         }
 
         static Entry of(SidecarStatus s, long heardAt) {
@@ -306,7 +314,8 @@ public final class FleetView {
                 next[i] = s.appliedNext().get(partitions[i]);
                 at[i] = s.appliedAt().getOrDefault(partitions[i], -1L);
             }
-            return new Entry(s.sidecarId(), s.reportedAt(), heardAt, partitions, next, at);
+            return new Entry(s.sidecarId(), s.reportedAt(), heardAt, partitions, next, at, s.partitionsAssigned(),
+                    s.partitionsExisting());
         }
     }
 }

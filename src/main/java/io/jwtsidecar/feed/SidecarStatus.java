@@ -27,9 +27,15 @@ import java.util.regex.Pattern;
  * @param appliedNext  partition → next offset applied to its store
  * @param appliedAt    partition → wall-clock millis when that partition last advanced
  * @param stalenessMillis how old its confirmation of the log end is (-1: never confirmed)
+ * @param partitionsAssigned partitions of the revocation topic it reads (-1: not reported)
+ * @param partitionsExisting partitions of the revocation topic at its last count (-1: not known or not reported)
  */
 public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext,
-                            Map<Integer, Long> appliedAt, long stalenessMillis) {
+                            Map<Integer, Long> appliedAt, long stalenessMillis, int partitionsAssigned,
+                            int partitionsExisting) {
+    /** The most partitions a report may say a topic has; more is taken for garbage. */
+    static final int MAX_PARTITION_COUNT = 100_000;
+
     /** The wire format's version, {@code v}. */
     static final int VERSION = 1;
     /** Longest accepted sidecar id: a Kubernetes namespace/pod name is at most 63 + 1 + 253. */
@@ -52,6 +58,12 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         appliedAt = Map.copyOf(appliedAt);
     }
 
+    /** A report without partition counts, as releases before partition discovery sent. */
+    public SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext, Map<Integer, Long> appliedAt,
+                         long stalenessMillis) {
+        this(sidecarId, reportedAt, appliedNext, appliedAt, stalenessMillis, -1, -1);
+    }
+
     /** Whether the record at {@code offset} of {@code partition} is in this sidecar's store. */
     public boolean hasApplied(int partition, long offset) {
         return appliedNext.getOrDefault(partition, 0L) > offset;
@@ -64,6 +76,7 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         appliedNext.forEach((p, o) -> next.put(String.valueOf(p), o));
         ObjectNode at = n.putObject("appliedAt");
         appliedAt.forEach((p, t) -> at.put(String.valueOf(p), t));
+        n.putObject("partitions").put("assigned", partitionsAssigned).put("existing", partitionsExisting);
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
@@ -100,7 +113,27 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         }
         long reportedAt = integer(n.get("reportedAt"), "reportedAt", 1);
         long staleness = integer(n.get("stalenessMillis"), "stalenessMillis", -1);
-        return new SidecarStatus(id.textValue(), reportedAt, offsets(n, "appliedNext"), offsets(n, "appliedAt"), staleness);
+        // Optional: older sidecars do not report partition counts.
+        int assigned = -1;
+        int existing = -1;
+        JsonNode partitions = n.get("partitions");
+        if (partitions != null) {
+            if (!partitions.isObject()) {
+                throw new IllegalArgumentException("partitions: must be an object with assigned and existing");
+            }
+            assigned = count(partitions.get("assigned"), "partitions.assigned");
+            existing = count(partitions.get("existing"), "partitions.existing");
+        }
+        return new SidecarStatus(id.textValue(), reportedAt, offsets(n, "appliedNext"), offsets(n, "appliedAt"), staleness,
+                assigned, existing);
+    }
+
+    private static int count(JsonNode f, String field) {
+        long n = integer(f, field, -1);
+        if (n > MAX_PARTITION_COUNT) {
+            throw new IllegalArgumentException(field + ": more than " + MAX_PARTITION_COUNT);
+        }
+        return (int) n;
     }
 
     private static long integer(JsonNode f, String field, long min) {

@@ -115,8 +115,10 @@ public final class StatusReporter implements AutoCloseable {
 
     private void report(KafkaProducer<byte[], byte[]> producer) {
         Duration staleness = feed.staleness();
+        RevocationFeed.PartitionCounts partitions = feed.partitionCounts();
         SidecarStatus status = new SidecarStatus(sidecarId, clock.millis(), feed.appliedNextOffsets(),
-                feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis());
+                feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis(),
+                partitions.assigned(), partitions.existing());
         producer.send(new ProducerRecord<>(statusTopic, sidecarId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 status.toJson()));
     }

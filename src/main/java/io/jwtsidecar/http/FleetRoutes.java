@@ -100,7 +100,10 @@ public final class FleetRoutes {
         for (FleetView.Standing s : receipt.sidecars()) {
             sidecars.add(new JsonObject().put("id", s.sidecarId()).put("state", s.state().name().toLowerCase())
                     .put("delayMillis", s.delayMillis() < 0 ? null : s.delayMillis())
-                    .put("lastReportMillisAgo", s.silentMillis()));
+                    .put("lastReportMillisAgo", s.silentMillis())
+                    .put("partitions", s.partitionsAssigned() < 0 ? null : new JsonObject()
+                            .put("assigned", s.partitionsAssigned())
+                            .put("existing", s.partitionsExisting() < 0 ? null : s.partitionsExisting())));
             switch (s.state()) {
                 case APPLIED:
                     applied++;

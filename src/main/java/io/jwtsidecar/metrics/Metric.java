@@ -37,6 +37,10 @@ public enum Metric {
     BLOOM_BYTES("jwt_sidecar_bloom_bytes", "gauge", "Size of the Bloom filter's bit array."),
     BLOOM_FALSE_POSITIVE_RATE("jwt_sidecar_bloom_false_positive_rate", "gauge",
             "Estimated false-positive rate of the Bloom filter now."),
+    FLEET_STATUS_REFUSED("jwt_sidecar_fleet_status_refused", "counter",
+            "Status records refused by this admin sidecar, by reason: malformed, key_mismatch, from_the_future, full."),
+    FLEET_SIDECARS_TRACKED("jwt_sidecar_fleet_sidecars_tracked", "gauge",
+            "Sidecar ids this admin sidecar holds in memory for fleet receipts."),
     ADMIN_ACTIONS("jwt_sidecar_admin_actions", "counter", "Accepted admin actions by action."),
     ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter", "Admin requests refused for a missing or wrong credential.");
 

@@ -74,6 +74,12 @@ public final class SidecarMetrics {
         FunctionCounter.builder(metric.meterName(), source, count).description(metric.help()).register(registry);
     }
 
+    /** A counter read from a component's own tally, one per value of a label. */
+    public <T> void monotonic(Metric metric, String label, String value, T source, ToDoubleFunction<T> count) {
+        FunctionCounter.builder(metric.meterName(), source, count).description(metric.help()).tag(label, value)
+                .register(registry);
+    }
+
     /** A gauge read on scrape. */
     public <T> void gauge(Metric metric, T source, ToDoubleFunction<T> value) {
         Gauge.Builder<T> b = Gauge.builder(metric.meterName(), source, value).description(metric.help());

@@ -59,8 +59,8 @@ class FleetViewTest {
         Receipt receipt = view.receipt(EVENT);
 
         assertThat(receipt.sidecars()).containsExactly(
-                new Standing("a", State.APPLIED, 1_000, 0),
-                new Standing("b", State.PENDING, -1, 0));
+                new Standing("a", State.APPLIED, 1_000, 0, -1, -1),
+                new Standing("b", State.PENDING, -1, 0, -1, -1));
         assertThat(receipt.complete()).isFalse();
     }
 

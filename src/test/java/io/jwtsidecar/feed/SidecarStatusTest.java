@@ -66,6 +66,16 @@ class SidecarStatusTest {
     }
 
     @Test
+    void partition_counts_survive_encode_and_decode_and_are_unknown_when_an_older_sidecar_omits_them() {
+        SidecarStatus s = new SidecarStatus("shop/a", 1_700_000_000_000L, Map.of(0, 5L), Map.of(), 3, 6, 6);
+
+        assertThat(SidecarStatus.fromJson(s.toJson())).isEqualTo(s);
+        SidecarStatus older = SidecarStatus.fromJson(json(valid()));
+        assertThat(older.partitionsAssigned()).isEqualTo(-1);
+        assertThat(older.partitionsExisting()).isEqualTo(-1);
+    }
+
+    @Test
     void a_valid_record_decodes_to_its_fields() {
         SidecarStatus s = SidecarStatus.fromJson(json(valid()));
 
@@ -139,6 +149,13 @@ class SidecarStatusTest {
                 Bad.raw("JSON null", "null", "JSON object"),
                 Bad.raw("a duplicate member name", body.replace("\"reportedAt\":1700000000000",
                         "\"reportedAt\":1700000000000,\"reportedAt\":4102444800000"), "reportedAt"),
+                Bad.of("partitions not an object", with(x -> x.put("partitions", 6)), "partitions:"),
+                Bad.of("partitions.assigned missing", with(x -> x.put("partitions", Map.of("existing", 6))),
+                        "partitions.assigned:"),
+                Bad.of("partitions.existing a string", with(x -> x.put("partitions", Map.of("assigned", 6,
+                        "existing", "6"))), "partitions.existing:"),
+                Bad.of("partitions.existing absurd", with(x -> x.put("partitions", Map.of("assigned", 6,
+                        "existing", 2_000_000))), "partitions.existing:"),
                 Bad.of("v missing", with(x -> x.remove("v")), "v:"),
                 Bad.of("v = 2", with(x -> x.put("v", 2)), "v:"),
                 Bad.of("v a string", with(x -> x.put("v", "1")), "v:"),
