@@ -63,6 +63,12 @@ public final class RuleReassertion implements AutoCloseable {
     private final int maxPerPass;
     private final String actor;
     private final ScheduledExecutorService thread;
+    /**
+     * When this sidecar last renewed a permanent key, by its own clock: a renewal's record carries
+     * the broker's or producer's time, and a sidecar clock ahead of it by more than
+     * {@code renewAfter} must not renew on every pass. Bounded by the permanent rules and marks.
+     */
+    private final java.util.Map<RuleKey, Long> renewedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Why a key is re-published. */
     enum Reason { NOT_CURRENT, RESIGN, RENEW }
@@ -123,7 +129,8 @@ public final class RuleReassertion implements AutoCloseable {
             return null;
         }
         boolean permanent = s.rule() != null ? s.rule().permanent() : s.mark().expiresAt() == Rule.PERMANENT;
-        if (permanent && nowMillis - p.recordMillis() > renewAfter.toMillis()) {
+        long assertedAt = Math.max(p.recordMillis(), renewedAt.getOrDefault(s.key(), Long.MIN_VALUE));
+        if (permanent && nowMillis - assertedAt > renewAfter.toMillis()) {
             return Reason.RENEW;
         }
         return null;
@@ -162,29 +169,37 @@ public final class RuleReassertion implements AutoCloseable {
         }
         long now = clock.millis();
         List<RevocationEvent> events = new ArrayList<>();
+        List<Reason> reasons = new ArrayList<>();
         int[] counts = new int[Reason.values().length];
         store.forEachState(s -> {
             Reason r = events.size() < maxPerPass ? reason(s, now) : null;
             if (r != null) {
                 events.add(event(s, r, now / 1000));
+                reasons.add(r);
                 counts[r.ordinal()]++;
             }
         });
         int published = 0;
         for (int from = 0; from < events.size(); from += IN_FLIGHT) {
             List<CompletableFuture<PublishReceipt>> sent = new ArrayList<>();
-            for (RevocationEvent e : events.subList(from, Math.min(events.size(), from + IN_FLIGHT))) {
+            int to = Math.min(events.size(), from + IN_FLIGHT);
+            for (RevocationEvent e : events.subList(from, to)) {
                 sent.add(publish.apply(e));
             }
-            for (CompletableFuture<PublishReceipt> f : sent) {
+            for (int i = from; i < to; i++) {
                 try {
-                    f.get(30, TimeUnit.SECONDS);
+                    sent.get(i - from).get(30, TimeUnit.SECONDS);
                     published++;
+                    if (reasons.get(i) == Reason.RENEW) {
+                        renewedAt.put(events.get(i).key(), now);
+                    }
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     log.warn("re-publishing a revocation rule failed (retried next pass): {}", e.toString());
                 }
             }
         }
+        // Only permanent states are renewed; forget restored keys so the map stays as small as they are.
+        renewedAt.keySet().removeIf(k -> store.state(k).isEmpty());
         if (!events.isEmpty()) {
             log.info("re-published {} rules the topic would otherwise lose ({} not current, {} re-signed, {} renewed)",
                     published, counts[Reason.NOT_CURRENT.ordinal()], counts[Reason.RESIGN.ordinal()],
