@@ -10,7 +10,8 @@ import java.util.List;
  */
 public final class ConfigKeys {
     public static final ConfigKey SIDECAR_ID = new ConfigKey("sidecar.id", null,
-            "Name of this sidecar in logs and fleet status; defaults to the host name plus a random suffix.");
+            "Name of this sidecar in logs and fleet status; defaults to the host name plus a random suffix. In "
+                    + "Kubernetes the injector and manifests set it to namespace/pod name, unique across namespaces.");
     public static final ConfigKey API_HOST = new ConfigKey("api.host", "127.0.0.1",
             "Address of the sidecar API. Loopback by default: only the service beside it may ask.");
     public static final ConfigKey API_PORT = new ConfigKey("api.port", "8181",

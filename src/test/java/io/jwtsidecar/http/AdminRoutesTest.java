@@ -306,6 +306,129 @@ class AdminRoutesTest {
         }
     }
 
+    // ---- rules never weaken: the stored state decides -------------------------------------------
+
+    private static void store(RevocationEvent... events) {
+        store.apply(StoreBatch.of("t", List.of(events), Map.of(0, offsets.incrementAndGet()), CLOCK.epochSecond()));
+    }
+
+    private static RevocationEvent storedRevoke(RevocationScope scope, String value, long at, long expiresAt) {
+        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(scope, ISSUER, value), at, expiresAt, null, "admin");
+    }
+
+    @Test
+    void a_revoke_naming_an_earlier_time_or_expiry_than_the_stored_rule_is_409_and_publishes_nothing() throws Exception {
+        long now = CLOCK.epochSecond();
+        store(storedRevoke(RevocationScope.SUB, "weak-1", now, now + 3600));
+
+        HttpResponse<String> earlier = post(revokeBody("weak-1") + ",\"at\":" + (now - 5) + "}");
+        HttpResponse<String> shorter = post(revokeBody("weak-1") + ",\"expiresAt\":" + (now + 100) + "}");
+
+        assertThat(earlier.statusCode()).as(earlier.body()).isEqualTo(409);
+        assertThat(json(earlier).getString("field")).isEqualTo("at");
+        assertThat(json(earlier).getString("error")).isEqualTo("conflict");
+        assertThat(shorter.statusCode()).as(shorter.body()).isEqualTo(409);
+        assertThat(json(shorter).getString("field")).isEqualTo("expiresAt");
+        assertThat(published).isEmpty();
+    }
+
+    @Test
+    void an_expiry_already_past_is_400_and_a_kid_rule_takes_no_expiry() throws Exception {
+        long now = CLOCK.epochSecond();
+
+        HttpResponse<String> past = post(revokeBody("past-1") + ",\"expiresAt\":" + now + "}");
+        HttpResponse<String> kid = post("{\"scope\":\"kid\",\"issuer\":\"" + ISSUER + "\",\"value\":\"k1\","
+                + "\"expiresAt\":" + (now + 60) + "}");
+
+        assertThat(past.statusCode()).isEqualTo(400);
+        assertThat(json(past).getString("field")).isEqualTo("expiresAt");
+        assertThat(kid.statusCode()).isEqualTo(400);
+        assertThat(json(kid).getString("message")).contains("holds until it is restored");
+        assertThat(published).isEmpty();
+    }
+
+    @Test
+    void a_revoke_of_a_stored_rule_publishes_the_merged_rule_so_the_newest_record_says_all_of_it() throws Exception {
+        long now = CLOCK.epochSecond();
+        store(storedRevoke(RevocationScope.SUB, "merge-1", now + 60, now + 7200));
+
+        HttpResponse<String> r = post(revokeBody("merge-1") + "}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(published).singleElement().satisfies(e -> {
+            assertThat(e.at()).as("the stored rule's later time").isEqualTo(now + 60);
+            assertThat(e.expiresAt()).as("the stored rule's later expiry").isEqualTo(now + 7200);
+        });
+    }
+
+    @Test
+    void a_revoke_in_the_second_of_a_restore_is_dated_one_second_later_so_it_wins() throws Exception {
+        long now = CLOCK.epochSecond();
+        RuleKey key = new RuleKey(RevocationScope.SUB, ISSUER, "tie-1");
+        store(storedRevoke(RevocationScope.SUB, "tie-1", now - 10, now + 3600),
+                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, now, now + 3600, null,
+                        "admin"));
+
+        HttpResponse<String> r = post(revokeBody("tie-1") + "}");
+        HttpResponse<String> explicit = post(revokeBody("tie-1") + ",\"at\":" + now + "}");
+
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(published.get(0).at()).isEqualTo(now + 1);
+        assertThat(explicit.statusCode()).as("an explicit time the restore would win over").isEqualTo(409);
+    }
+
+    @Test
+    void a_restore_is_dated_no_earlier_than_the_stored_rule_so_it_lifts_a_rule_dated_ahead() throws Exception {
+        long now = CLOCK.epochSecond();
+        store(storedRevoke(RevocationScope.SUB, "ahead-1", now + 120, now + 3600));
+
+        HttpResponse<String> r = delete("/v1/revocations/sub/" + enc(ISSUER) + "/ahead-1");
+
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(published).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(RevocationEvent.Type.RESTORE);
+            assertThat(e.at()).isEqualTo(now + 120);
+            assertThat(e.expiresAt()).as("remembered a token lifetime").isEqualTo(now + 120 + 3600);
+        });
+    }
+
+    @Test
+    void a_kid_rule_is_looked_up_as_permanent_and_a_restored_rule_shows_when() throws Exception {
+        long now = CLOCK.epochSecond();
+        store(storedRevoke(RevocationScope.KID, "k-perm", now, now + 60));
+        RuleKey restored = new RuleKey(RevocationScope.SUB, ISSUER, "restored-1");
+        store(storedRevoke(RevocationScope.SUB, "restored-1", now - 5, now + 3600),
+                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, restored, now, now + 3600,
+                        null, "admin"));
+
+        JsonObject kid = json(get("/v1/revocations/kid/" + enc(ISSUER) + "/k-perm"));
+        HttpResponse<String> lifted = get("/v1/revocations/sub/" + enc(ISSUER) + "/restored-1");
+
+        assertThat(kid.getBoolean("permanent")).isTrue();
+        assertThat(kid.getValue("expiresAt")).isNull();
+        assertThat(lifted.statusCode()).isEqualTo(404);
+        assertThat(json(lifted).getLong("restoredAt")).isEqualTo(now);
+    }
+
+    @Test
+    void dead_letters_are_listed_a_page_at_a_time_and_a_bad_cursor_is_400() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            store.apply(new StoreBatch("t", List.of(), List.of(new io.jwtsidecar.revocation.DeadLetter(0, 100 + i, 0,
+                    null, new byte[] {1}, "pill " + i)), Map.of(0, offsets.incrementAndGet()), CLOCK.epochSecond()));
+        }
+        JsonObject first = json(get("/v1/dead-letters?limit=2"));
+        JsonObject second = json(get("/v1/dead-letters?limit=2&after=" + first.getLong("next")));
+
+        assertThat(first.getJsonArray("deadLetters").size()).isEqualTo(2);
+        assertThat(first.getLong("next")).isNotNull();
+        assertThat(second.getJsonArray("deadLetters").stream().map(o -> ((JsonObject) o).getString("reason")).toList())
+                .contains("pill 2");
+        assertThat(get("/v1/dead-letters?after=soon").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/dead-letters?limit=1001").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/dead-letters?colour=red").statusCode()).isEqualTo(400);
+    }
+
     // ---- GET: this sidecar's state of one rule ------------------------------------------------
 
     @Test

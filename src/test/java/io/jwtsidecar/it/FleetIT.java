@@ -251,10 +251,12 @@ class FleetIT {
             // The new topics' settings can take a moment to be readable.
             await().atMost(PATIENCE).untilAsserted(() ->
                     assertThat(admin.check("checked-revocations", "checked-status", Duration.ofHours(1))).isEmpty());
-            assertThat(admin.check(TestSidecars.TOPIC, TestSidecars.STATUS_TOPIC, Duration.ofHours(1)))
-                    .as("the test broker's status topic is stamped by its producers").singleElement().asString()
-                    .startsWith(TestSidecars.STATUS_TOPIC + ": message.timestamp.type=CreateTime")
-                    .contains("LogAppendTime");
+            kafka.cluster().createTopic("producer-stamped-status", 1, Map.of("cleanup.policy", "compact"));
+            await().atMost(PATIENCE).untilAsserted(() ->
+                    assertThat(admin.check("checked-revocations", "producer-stamped-status", Duration.ofHours(1)))
+                            .as("a status topic stamped by its producers").singleElement().asString()
+                            .startsWith("producer-stamped-status: message.timestamp.type=CreateTime")
+                            .contains("LogAppendTime"));
         }
     }
 }
