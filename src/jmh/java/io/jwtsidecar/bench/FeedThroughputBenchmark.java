@@ -57,6 +57,10 @@ public class FeedThroughputBenchmark {
     @Param({"none", "EdDSA", "ES256"})
     public String signing;
 
+    /** native: Amazon Corretto Crypto Provider first (as the sidecar runs); jdk: JDK providers only. */
+    @Param({"native", "jdk"})
+    public String provider;
+
     private List<PublisherKey> trusted = List.of();
 
     private EmbeddedKafkaCluster kafka;
@@ -64,6 +68,7 @@ public class FeedThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void publish() throws Exception {
+        BenchSetup.useProvider(provider);
         dir = Files.createTempDirectory("bench-feed");
         kafka = EmbeddedKafkaCluster.start(1, dir.resolve("kafka"));
         kafka.createRevocationTopic(TOPIC, 3, 86_400_000L);
