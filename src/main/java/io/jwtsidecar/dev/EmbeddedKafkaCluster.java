@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -17,49 +19,107 @@ import org.apache.kafka.common.test.TestKitNodes;
  * <p>Owns the cluster and its admin client; {@link #close()} stops both, once.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
+    /** The listener clients (and brokers among themselves) connect to. */
+    public static final String CLIENT_LISTENER = "EXTERNAL";
+    /** The listener of the KRaft controller (brokers register and heartbeat there). */
+    public static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The JVM-wide JAAS file setting, which the test kit points at a file of its own for a SASL listener. */
+    private static final String JAAS_PROPERTY = "java.security.auth.login.config";
+
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
     private final int brokers;
+    private final String jaasPropertyBefore;
     private boolean closed;
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int brokers) {
+    /**
+     * How the cluster's listeners are secured.
+     *
+     * @param protocol     the protocol of both listeners, {@link #CLIENT_LISTENER} and {@link #CONTROLLER_LISTENER}
+     * @param serverConfig settings added to every node's (e.g. SASL mechanisms, the listeners' JAAS configs
+     *                     prefixed {@code listener.name.<listener>.}, the authorizer and its super users); they
+     *                     win over the cluster's own
+     * @param adminConfig  the security settings of the cluster's own admin client, which creates topics: with an
+     *                     authorizer, a super user's
+     */
+    public record Security(SecurityProtocol protocol, Map<String, String> serverConfig, Map<String, Object> adminConfig) {
+        /** No authentication, no authorizer: dev mode and most tests. */
+        public static final Security PLAINTEXT = new Security(SecurityProtocol.PLAINTEXT, Map.of(), Map.of());
+
+        public Security {
+            serverConfig = Map.copyOf(serverConfig);
+            adminConfig = Map.copyOf(adminConfig);
+        }
+    }
+
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int brokers, Map<String, Object> adminConfig,
+                                 String jaasPropertyBefore) {
         this.cluster = cluster;
-        this.admin = cluster.admin();
+        this.admin = cluster.admin(adminConfig);
         this.brokers = brokers;
+        this.jaasPropertyBefore = jaasPropertyBefore;
     }
 
     /**
-     * Formats and starts a cluster whose data lives under {@code baseDir}.
+     * Formats and starts a cluster whose data lives under {@code baseDir}, without authentication.
      *
      * @throws IllegalStateException when the brokers do not come up
      */
     public static EmbeddedKafkaCluster start(int brokers, Path baseDir) {
+        return start(brokers, baseDir, Security.PLAINTEXT);
+    }
+
+    /**
+     * Formats and starts a cluster whose data lives under {@code baseDir}, its listeners secured as
+     * {@code security} says.
+     *
+     * @throws IllegalStateException when the brokers do not come up
+     */
+    public static EmbeddedKafkaCluster start(int brokers, Path baseDir, Security security) {
         int rf = Math.min(3, brokers);
+        // For a SASL listener the test kit writes a JAAS file and sets this JVM-wide property; close() puts it back.
+        String jaasPropertyBefore = System.getProperty(JAAS_PROPERTY);
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumControllerNodes(1)
                     .setNumBrokerNodes(brokers)
                     .setBaseDirectory(baseDir)
+                    .setBrokerListenerName(new ListenerName(CLIENT_LISTENER))
+                    .setBrokerSecurityProtocol(security.protocol())
+                    .setControllerListenerName(new ListenerName(CONTROLLER_LISTENER))
+                    .setControllerSecurityProtocol(security.protocol())
                     .build();
             // Internal topics must fit the broker count, or consumer groups and idempotent producers hang.
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                     .setConfigProp("offsets.topic.replication.factor", String.valueOf(rf))
                     .setConfigProp("transaction.state.log.replication.factor", String.valueOf(rf))
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("auto.create.topics.enable", "false")
-                    .setDeleteOnClose(true)
-                    .build();
+                    .setDeleteOnClose(true);
+            security.serverConfig().forEach(builder::setConfigProp);
+            KafkaClusterTestKit cluster = builder.build();
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafkaCluster(cluster, brokers);
+            return new EmbeddedKafkaCluster(cluster, brokers, security.adminConfig(), jaasPropertyBefore);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            restoreJaasProperty(jaasPropertyBefore);
             throw new IllegalStateException("interrupted while starting the embedded Kafka cluster", e);
         } catch (Exception e) {
+            restoreJaasProperty(jaasPropertyBefore);
             throw new IllegalStateException("Error starting the embedded Kafka cluster in " + baseDir, e);
+        }
+    }
+
+    /** The test kit deletes its JAAS file on close, but leaves the JVM-wide property naming it. */
+    private static void restoreJaasProperty(String before) {
+        if (before == null) {
+            System.clearProperty(JAAS_PROPERTY);
+        } else {
+            System.setProperty(JAAS_PROPERTY, before);
         }
     }
 
@@ -155,6 +215,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             cluster.close();
         } catch (Exception e) {
             throw new IllegalStateException("Error stopping the embedded Kafka cluster", e);
+        } finally {
+            restoreJaasProperty(jaasPropertyBefore);
         }
     }
 }

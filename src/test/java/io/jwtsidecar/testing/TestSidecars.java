@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -46,10 +48,34 @@ public final class TestSidecars {
      * two spaces, each ending in a newline).
      */
     public static String yaml(String id, String bootstrap, Path dataDir, String adminLines, String revocationLines) {
+        return yaml(id, bootstrap, dataDir, adminLines, revocationLines, Map.of());
+    }
+
+    /**
+     * The configuration text of a test sidecar ({@code admin} decides whether it has an admin API)
+     * whose Kafka consumer and producer both get {@code kafkaClient} (e.g. SASL settings) through
+     * {@code kafka.consumer} and {@code kafka.producer}.
+     */
+    public static String yaml(String id, String bootstrap, Path dataDir, boolean admin, Map<String, String> kafkaClient) {
+        return yaml(id, bootstrap, dataDir, admin ? "  token: " + ADMIN_TOKEN + "\n" : "", "", kafkaClient);
+    }
+
+    private static String yaml(String id, String bootstrap, Path dataDir, String adminLines, String revocationLines,
+                               Map<String, String> kafkaClient) {
+        StringBuilder passthrough = new StringBuilder();
+        if (!kafkaClient.isEmpty()) {
+            for (String section : List.of("consumer", "producer")) {
+                passthrough.append("  ").append(section).append(":\n");
+                // Single-quoted: JAAS configs hold double quotes, semicolons and equals signs.
+                new TreeMap<>(kafkaClient).forEach((k, v) -> passthrough.append("    ").append(k).append(": '")
+                        .append(v.replace("'", "''")).append("'\n"));
+            }
+        }
         return "sidecar:\n  id: " + id + "\n"
                 + "api:\n  port: 0\n"
                 + "admin:\n  port: 0\n" + adminLines
                 + "kafka:\n  bootstrapServers: " + bootstrap + "\n  topic: " + TOPIC + "\n  statusTopic: " + STATUS_TOPIC + "\n"
+                + passthrough
                 + "fleet:\n  statusInterval: 200ms\n  goneAfter: 3s\n"
                 + "revocation:\n  dataDir: " + dataDir + "\n  bloomExpectedRules: 10000\n" + revocationLines
                 + "issuers:\n"
