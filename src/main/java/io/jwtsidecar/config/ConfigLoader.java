@@ -200,35 +200,14 @@ public final class ConfigLoader {
         /** {@code revocation.publisherKeys}: a list of {@code {kid, alg, pemFile | pem, retired}}. */
         private List<PublisherKey> publisherKeys() {
             List<PublisherKey> result = new ArrayList<>();
-            JsonNode list = at(PUBLISHER_KEYS);
-            if (list == null || list.isNull()) {
-                return result;
-            }
-            if (!list.isArray()) {
-                errors.add(PUBLISHER_KEYS + ": must be a list of {kid, alg, pemFile or pem}");
-                return result;
-            }
             Set<String> kids = new LinkedHashSet<>();
-            for (int i = 0; i < list.size(); i++) {
-                String at = PUBLISHER_KEYS + "[" + i + "]";
-                JsonNode n = list.get(i);
-                if (!n.isObject()) {
-                    errors.add(at + ": must be a mapping with kid, alg and pemFile or pem");
-                    continue;
-                }
+            for (ListEntry entry : listEntries(PUBLISHER_KEYS, ConfigKeys.PUBLISHER_KEY_KEYS, "{kid, alg, pemFile or pem}",
+                    "kid, alg and pemFile or pem")) {
+                String at = entry.at();
+                JsonNode n = entry.node();
                 int before = errors.size();
-                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                    String f = it.next();
-                    if (ConfigKeys.PUBLISHER_KEY_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
-                        errors.add(at + "." + f + ": unknown key");
-                    }
-                }
-                String kid = scalar(n, ConfigKeys.PUBLISHER_KID.name());
-                if (kid == null || kid.isBlank()) {
-                    errors.add(at + ".kid: required");
-                } else if (!kids.add(kid)) {
-                    errors.add(at + ".kid: '" + kid + "' is configured twice");
-                }
+                errors.addAll(entry.unknownKeys());
+                String kid = unique(at, n, ConfigKeys.PUBLISHER_KID, kids);
                 String algName = scalar(n, ConfigKeys.PUBLISHER_ALG.name());
                 JwsAlgorithm alg = algName == null ? null : JwsAlgorithm.fromJoseName(algName).orElse(null);
                 if (alg != JwsAlgorithm.EdDSA && alg != JwsAlgorithm.ES256) {
@@ -342,37 +321,16 @@ public final class ConfigLoader {
          */
         private List<SidecarConfig.AdminCredential> adminCredentials(Optional<String> adminToken) {
             List<SidecarConfig.AdminCredential> result = new ArrayList<>();
-            JsonNode list = at(ADMIN_CREDENTIALS);
-            if (list == null || list.isNull()) {
-                return result;
-            }
-            if (!list.isArray()) {
-                errors.add(ADMIN_CREDENTIALS + ": must be a list of {name, token, scopes}");
-                return result;
-            }
             Map<String, String> tokenOwners = new java.util.HashMap<>();
             adminToken.ifPresent(t -> tokenOwners.put(t, ConfigKeys.ADMIN_TOKEN.name()));
             Set<String> names = new LinkedHashSet<>();
-            for (int i = 0; i < list.size(); i++) {
-                String at = ADMIN_CREDENTIALS + "[" + i + "]";
-                JsonNode n = list.get(i);
-                if (!n.isObject()) {
-                    errors.add(at + ": must be a mapping with name, token and scopes");
-                    continue;
-                }
+            for (ListEntry entry : listEntries(ADMIN_CREDENTIALS, ConfigKeys.CREDENTIAL_KEYS, "{name, token, scopes}",
+                    "name, token and scopes")) {
+                String at = entry.at();
+                JsonNode n = entry.node();
                 int before = errors.size();
-                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                    String f = it.next();
-                    if (ConfigKeys.CREDENTIAL_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
-                        errors.add(at + "." + f + ": unknown key");
-                    }
-                }
-                String name = scalar(n, ConfigKeys.CREDENTIAL_NAME.name());
-                if (name == null || name.isBlank()) {
-                    errors.add(at + ".name: required");
-                } else if (!names.add(name)) {
-                    errors.add(at + ".name: '" + name + "' is configured twice");
-                }
+                errors.addAll(entry.unknownKeys());
+                String name = unique(at, n, ConfigKeys.CREDENTIAL_NAME, names);
                 String token = scalar(n, ConfigKeys.CREDENTIAL_TOKEN.name());
                 if (token == null || token.isEmpty()) {
                     errors.add(at + ".token: required");
@@ -391,6 +349,55 @@ public final class ConfigLoader {
                 }
             }
             return result;
+        }
+
+        /** One mapping of a configured list, where it is ({@code path[i]}), and the errors for its unknown keys. */
+        private record ListEntry(String at, JsonNode node, List<String> unknownKeys) {
+        }
+
+        /**
+         * The mappings of the list at {@code path}, each with the errors for its unknown keys (the
+         * caller reports them with the entry's own, in order); an absent list is empty, and a list
+         * that is not one, or an entry that is not a mapping, is reported with what it should be.
+         */
+        private List<ListEntry> listEntries(String path, List<ConfigKey> keys, String listOf, String mappingWith) {
+            List<ListEntry> entries = new ArrayList<>();
+            JsonNode list = at(path);
+            if (list == null || list.isNull()) {
+                return entries;
+            }
+            if (!list.isArray()) {
+                errors.add(path + ": must be a list of " + listOf);
+                return entries;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String at = path + "[" + i + "]";
+                JsonNode n = list.get(i);
+                if (!n.isObject()) {
+                    errors.add(at + ": must be a mapping with " + mappingWith);
+                    continue;
+                }
+                List<String> unknown = new ArrayList<>();
+                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                    String f = it.next();
+                    if (keys.stream().noneMatch(k -> k.name().equals(f))) {
+                        unknown.add(at + "." + f + ": unknown key");
+                    }
+                }
+                entries.add(new ListEntry(at, n, unknown));
+            }
+            return entries;
+        }
+
+        /** A required value that must differ from the same key's value in every other entry; null when missing. */
+        private String unique(String at, JsonNode n, ConfigKey key, Set<String> seen) {
+            String value = scalar(n, key.name());
+            if (value == null || value.isBlank()) {
+                errors.add(at + "." + key.name() + ": required");
+            } else if (!seen.add(value)) {
+                errors.add(at + "." + key.name() + ": '" + value + "' is configured twice");
+            }
+            return value;
         }
 
         private Set<AdminScope> adminScopes(String at, JsonNode list) {

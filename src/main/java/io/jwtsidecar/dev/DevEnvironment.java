@@ -1,6 +1,7 @@
 package io.jwtsidecar.dev;
 
 import io.jsonwebtoken.Jwts;
+import io.jwtsidecar.token.keys.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -62,14 +63,14 @@ public final class DevEnvironment implements AutoCloseable {
             String adminToken = Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
 
             Path publicKey = directory.resolve("dev-issuer.pem");
-            Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+            Files.writeString(publicKey, Pem.encode("PUBLIC KEY", keys.getPublic().getEncoded()));
             Path privateKey = directory.resolve("dev-issuer-private.pem");
-            Files.writeString(privateKey, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            Files.writeString(privateKey, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
             // The JDK's generator: jjwt's EdDSA pairs are Ed448, and event signatures are Ed25519 or P-256.
             KeyPair publisher = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            Files.writeString(directory.resolve("dev-publisher.pem"), pem("PUBLIC KEY", publisher.getPublic().getEncoded()));
+            Files.writeString(directory.resolve("dev-publisher.pem"), Pem.encode("PUBLIC KEY", publisher.getPublic().getEncoded()));
             Files.writeString(directory.resolve("dev-publisher-private.pem"),
-                    pem("PRIVATE KEY", publisher.getPrivate().getEncoded()));
+                    Pem.encode("PRIVATE KEY", publisher.getPrivate().getEncoded()));
 
             EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1, directory.resolve("kafka"));
             try {
@@ -112,11 +113,6 @@ public final class DevEnvironment implements AutoCloseable {
                 + "        pemFile: dev-issuer.pem\n";
     }
 
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
 
     public Path directory() {
         return directory;

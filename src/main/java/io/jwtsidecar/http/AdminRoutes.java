@@ -187,11 +187,11 @@ public final class AdminRoutes {
             RevocationEvent event;
             try {
                 event = requests.revoke(request, stored, principal.actor());
-            } catch (RevocationRequests.FieldException e) {
-                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
-                return;
             } catch (RevocationRequests.ConflictException e) {
                 conflict(ctx, e.field(), e.getMessage());
+                return;
+            } catch (RevocationRequests.FieldException e) {
+                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
                 return;
             }
             TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());

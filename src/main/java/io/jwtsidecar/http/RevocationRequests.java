@@ -263,22 +263,8 @@ final class RevocationRequests {
         return ((Number) v).longValue();
     }
 
-    /** A request that would weaken or be overruled by the stored state; becomes a 409 naming the field. */
-    static final class ConflictException extends Exception {
-        private final String field;
-
-        ConflictException(String field, String message) {
-            super(message, null, false, false);
-            this.field = field;
-        }
-
-        String field() {
-            return field;
-        }
-    }
-
     /** A request field that is wrong; becomes a 400 naming it. */
-    static final class FieldException extends Exception {
+    static class FieldException extends Exception {
         private final String field;
 
         FieldException(String field, String message) {
@@ -288,6 +274,13 @@ final class RevocationRequests {
 
         String field() {
             return field;
+        }
+    }
+
+    /** A request that would weaken, or be overruled by, the stored state; becomes a 409 naming the field. */
+    static final class ConflictException extends FieldException {
+        ConflictException(String field, String message) {
+            super(field, message);
         }
     }
 }

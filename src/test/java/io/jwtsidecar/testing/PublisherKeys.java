@@ -2,16 +2,15 @@ package io.jwtsidecar.testing;
 
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.RevocationEvent;
+import io.jwtsidecar.token.keys.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Base64;
 
 /**
  * An event publisher key pair for tests, as an operator makes one with openssl: written as PEM
@@ -66,11 +65,11 @@ public final class PublisherKeys {
     }
 
     public String publicPem() {
-        return pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        return Pem.encode("PUBLIC KEY", pair.getPublic().getEncoded());
     }
 
     public String privatePem() {
-        return pem("PRIVATE KEY", pair.getPrivate().getEncoded());
+        return Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded());
     }
 
     /** Writes {@code <kid>.pem} and {@code <kid>-private.pem} into {@code dir}; returns {@code dir}. */
@@ -98,11 +97,5 @@ public final class PublisherKeys {
     /** The signature header value for an event as a publisher would write it to {@code topic}. */
     public byte[] sign(String topic, RevocationEvent event, io.jwtsidecar.revocation.EventCodec codec, long nowSeconds) {
         return signer().sign(topic, event.key().toBytes(), codec.encode(event), nowSeconds);
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }

@@ -98,9 +98,6 @@ public final class TestKeys {
 
     /** The public key as PEM, as an operator would configure it. */
     public String publicPem() {
-        return "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(verificationKey.getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
+        return io.jwtsidecar.token.keys.Pem.encode("PUBLIC KEY", verificationKey.getEncoded());
     }
 }
