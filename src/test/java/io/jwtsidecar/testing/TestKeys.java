@@ -4,11 +4,9 @@ import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.SignatureAlgorithm;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
-import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.util.Base64;
 import javax.crypto.SecretKey;
 
 /**
