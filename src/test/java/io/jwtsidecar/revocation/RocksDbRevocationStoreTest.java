@@ -250,6 +250,56 @@ class RocksDbRevocationStoreTest {
     }
 
     @Test
+    void a_store_written_by_the_previous_release_opens_with_its_rules_and_its_dead_letters_bounded() throws Exception {
+        store.close();
+        Path old = dir.resolve("previous-release");
+        java.nio.file.Files.createDirectories(old);
+        // The previous layout: no restores column, values without a version byte, dead letters raw.
+        List<org.rocksdb.ColumnFamilyDescriptor> descriptors = List.of(
+                new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY),
+                new org.rocksdb.ColumnFamilyDescriptor("rules".getBytes(StandardCharsets.UTF_8)),
+                new org.rocksdb.ColumnFamilyDescriptor("offsets".getBytes(StandardCharsets.UTF_8)),
+                new org.rocksdb.ColumnFamilyDescriptor("dead_letters".getBytes(StandardCharsets.UTF_8)));
+        List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        RuleKey kid = new RuleKey(RevocationScope.KID, ISS, "k1");
+        RuleKey sub = new RuleKey(RevocationScope.SUB, ISS, "alice");
+        byte[] bigValue = new byte[100_000];
+        try (org.rocksdb.DBOptions options = new org.rocksdb.DBOptions().setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true);
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, old.toString(), descriptors, handles)) {
+            db.put(handles.get(1), kid.toBytes(), legacyRule(AT, AT + 3600, "e-kid"));
+            db.put(handles.get(1), sub.toBytes(), legacyRule(AT, AT + 3600, "e-sub"));
+            byte[] reason = "not JSON".getBytes(StandardCharsets.UTF_8);
+            db.put(handles.get(3), java.nio.ByteBuffer.allocate(12).putInt(0).putLong(9).array(),
+                    java.nio.ByteBuffer.allocate(8 + reason.length + bigValue.length).putInt(reason.length).put(reason)
+                            .putInt(-1).put(bigValue).array());
+            handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+        }
+
+        store = RocksDbRevocationStore.open(old, 10_000, 0.001);
+
+        assertThat(store.find(kid)).hasValueSatisfying(r -> {
+            assertThat(r.permanent()).as("a key rule holds until restored, whatever it was stored with").isTrue();
+            assertThat(r.eventId()).isEqualTo("e-kid");
+        });
+        assertThat(store.find(sub)).hasValueSatisfying(r -> assertThat(r.expiresAt()).isEqualTo(AT + 3600));
+        assertThat(store.state(sub).provenance()).isEqualTo(new Provenance(0, Provenance.UNSIGNED, true));
+        assertThat(store.sweepExpired(AT + 7200)).as("the sub rule expired, the key rule did not").isEqualTo(1);
+        assertThat(store.find(kid)).isPresent();
+        KeptDeadLetter d = store.deadLetters(-1, 10).get(0);
+        assertThat(d.offset()).isEqualTo(9);
+        assertThat(d.valueSize()).isEqualTo(bigValue.length);
+        assertThat(d.valuePrefix()).hasSize(DeadLetterBudget.PREFIX_BYTES);
+        assertThat(d.keyPrefix()).isNull();
+        assertThat(store.deadLetterCount()).isEqualTo(1);
+    }
+
+    private static byte[] legacyRule(long at, long expiresAt, String eventId) {
+        byte[] id = eventId.getBytes(StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id).array();
+    }
+
+    @Test
     void closing_twice_is_harmless() {
         store.close();
         store.close();
