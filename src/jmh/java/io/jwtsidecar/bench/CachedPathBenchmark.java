@@ -86,7 +86,7 @@ public class CachedPathBenchmark {
             if (!feedCaughtUp) {
                 return RevocationCheck.Status.STALE;
             }
-            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
+            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.keyIds(),
                     t.keyThumbprint(), t.issuedAt());
             return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
         };

@@ -357,7 +357,7 @@ public final class Sidecar implements AutoCloseable {
     private static RevocationCheck revocationCheck(RevocationFeed feed, RevocationStore store,
                                                    SidecarConfig.Revocation rc) {
         return (VerifiedToken t, long skew) -> {
-            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.kid(),
+            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.keyIds(),
                     t.keyThumbprint(), t.issuedAt());
             if (store.isRevoked(facts, skew)) {
                 return RevocationCheck.Status.REVOKED;

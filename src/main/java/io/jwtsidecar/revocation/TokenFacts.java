@@ -6,15 +6,19 @@ import java.util.List;
  * The parts of a verified token that revocation rules can match. Null fields are absent claims.
  *
  * @param issuer   {@code iss}, never null
- * @param kid      the configured {@code kid} of the key that verified the token, or null when that
- *                 key has none; never the kid the token's header names, which a token can choose
- *                 freely when its issuer's only key has no kid
+ * @param keyIds   the configured {@code kid}s of the key that verified the token (its own, and
+ *                 those of keys with the same material), empty when it has none; never the kid
+ *                 the token's header names, which a token can choose
  * @param keyThumbprint the RFC 7638 thumbprint of the key that verified the token, or null when
  *                 not known (facts built by hand)
  * @param issuedAt {@code iat} in epoch seconds, or null
  */
 public record TokenFacts(String issuer, String jti, String sessionId, String subject,
-                         String clientId, String kid, String keyThumbprint, Long issuedAt) {
+                         String clientId, List<String> keyIds, String keyThumbprint, Long issuedAt) {
+
+    public TokenFacts {
+        keyIds = keyIds == null ? List.of() : List.copyOf(keyIds);
+    }
 
     /**
      * Every value a rule of this scope may name to match this token: none when the token has no
@@ -29,10 +33,16 @@ public record TokenFacts(String issuer, String jti, String sessionId, String sub
             case SUB: return listOf(subject);
             case CLIENT: return listOf(clientId);
             case KID:
-                if (kid == null || kid.equals(keyThumbprint)) {
+                if (keyIds.isEmpty()) {
                     return listOf(keyThumbprint);
                 }
-                return keyThumbprint == null ? List.of(kid) : List.of(kid, keyThumbprint);
+                if (keyThumbprint == null || keyIds.contains(keyThumbprint)) {
+                    return keyIds;
+                }
+                List<String> names = new java.util.ArrayList<>(keyIds.size() + 1);
+                names.addAll(keyIds);
+                names.add(keyThumbprint);
+                return names;
             case ISSUER: return List.of("");
             default: throw new IllegalStateException("unknown scope " + scope);
         }

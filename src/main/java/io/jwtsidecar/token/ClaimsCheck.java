@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *       {@code malformed}. No real token means a time outside that range, and inside it every
  *       claim is a whole number of seconds a {@code long} holds with room to spare, so no later
  *       arithmetic on it (skew, rule times) can saturate or wrap.</li>
+ *   <li>{@code exp - iat} at most the issuer's {@code maxTokenLifetime} plus skew, else
+ *       {@code malformed}: a longer-lived token would outlive its revocation rules.</li>
  *   <li>{@code aud} (string or array of strings) must name one of the policy's audiences.</li>
  *   <li>The policy's required claims must be present and not null; with a maximum age,
  *       {@code iat} is required.</li>
@@ -59,6 +61,12 @@ final class ClaimsCheck {
         }
         times = new TimeClaims(exp.doubleValue(), nbf == null ? null : nbf.doubleValue(),
                 iat == null ? null : iat.doubleValue());
+        // A token living longer than the issuer's lifetime would outlive its revocation rules, which
+        // are kept a lifetime (and twice the skew) after their time: refused, whenever it is checked.
+        if (iat != null && exp.doubleValue() - iat.doubleValue()
+                > policy.maxTokenLifetime().toSeconds() + policy.clockSkew().toMillis() / 1000.0) {
+            return fail(Verdict.MALFORMED, "exp is further after iat than the issuer's maxTokenLifetime");
+        }
 
         if (!audienceMatches(claims.get("aud"), policy)) {
             return fail(Verdict.BAD_AUDIENCE, "aud names none of the accepted audiences");

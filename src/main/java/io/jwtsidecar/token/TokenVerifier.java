@@ -181,7 +181,7 @@ public final class TokenVerifier {
         }
         // The key's own names, never the header's kid: with one key without kid, a header names anything.
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
-                claims.sessionId(), claims.clientId(), key.kid(), key.thumbprint(), claims.issuedAt(),
+                claims.sessionId(), claims.clientId(), keys.idsOf(key), key.thumbprint(), claims.issuedAt(),
                 claims.times().exp(), jws.payloadSegment(), jws.claimsJson(),
                 new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()));
         VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());

@@ -8,9 +8,10 @@ package io.jwtsidecar.token;
  * @param jti      {@code jti}, or null
  * @param sessionId {@code sid}, or null
  * @param clientId {@code client_id} (RFC 9068), else {@code azp}, or null
- * @param kid      the configured {@code kid} of the key that verified it, or null when that key
- *                 has none; never the kid the token's header names (a header can name anything
- *                 when its issuer's only key has no kid)
+ * @param keyIds   the configured {@code kid}s of the key that verified it: its own, and those of any
+ *                 other key of the issuer with the same key material (empty when it has none);
+ *                 never the kid the token's header names (a header can name anything when its
+ *                 issuer's only key has no kid)
  * @param keyThumbprint the RFC 7638 thumbprint of the key that verified it; never null
  * @param issuedAt {@code iat} in whole epoch seconds, or null when absent
  * @param expiresAt {@code exp} in epoch seconds
@@ -20,6 +21,6 @@ package io.jwtsidecar.token;
  *                 and kept with the token, so every cache hit sends the same bytes
  */
 public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
-                            String clientId, String kid, String keyThumbprint, Long issuedAt, double expiresAt,
+                            String clientId, java.util.List<String> keyIds, String keyThumbprint, Long issuedAt, double expiresAt,
                             String payloadSegment, byte[] claimsJson, IdentityJson identity) {
 }

@@ -59,7 +59,7 @@ class RocksDbRevocationStoreTest {
     }
 
     private static TokenFacts alice(Long iat) {
-        return new TokenFacts(ISS, "jti-1", "sid-1", "alice", "web", "k1", null, iat);
+        return new TokenFacts(ISS, "jti-1", "sid-1", "alice", "web", List.of("k1"), null, iat);
     }
 
     @Test
@@ -111,8 +111,8 @@ class RocksDbRevocationStoreTest {
 
         assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-9", "bob", null, null, null, AT - 1), 0)).isTrue();
         assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", "mobile", null, null, AT - 1), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "old-key", null, AT + 999), 0)).isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-8", "bob", "web", "new-key", null, AT - 1), 0)).isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, List.of("old-key"), null, AT + 999), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, "sid-8", "bob", "web", List.of("new-key"), null, AT - 1), 0)).isFalse();
     }
 
     @Test
@@ -122,13 +122,13 @@ class RocksDbRevocationStoreTest {
 
         assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-a-key-without-kid", AT + 999), 0))
                 .as("the key has no kid: its thumbprint names it").isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k9", "thumb-of-a-key-without-kid", AT + 999), 0))
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, List.of("k9"), "thumb-of-a-key-without-kid", AT + 999), 0))
                 .as("the thumbprint names the key whatever its kid").isTrue();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k1", "thumb-of-k1", AT + 999), 0))
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, List.of("k1"), "thumb-of-k1", AT + 999), 0))
                 .as("the configured kid names the key too").isTrue();
         assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, null, "thumb-of-another-key", AT - 1), 0))
                 .as("another key without kid").isFalse();
-        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, "k2", "thumb-of-k2", AT - 1), 0))
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, List.of("k2"), "thumb-of-k2", AT - 1), 0))
                 .as("another key with a kid").isFalse();
     }
 

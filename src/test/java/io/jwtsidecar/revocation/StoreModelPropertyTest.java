@@ -114,7 +114,7 @@ class StoreModelPropertyTest {
                 case SUB -> values.add(t.subject());
                 case CLIENT -> values.add(t.clientId());
                 case KID -> {
-                    values.add(t.kid());
+                    values.addAll(t.keyIds());
                     values.add(t.keyThumbprint());
                 }
                 case ISSUER -> values.add("");
@@ -148,8 +148,9 @@ class StoreModelPropertyTest {
     Arbitrary<List<TokenFacts>> tokens() {
         Arbitrary<String> value = Arbitraries.of(VALUES).injectNull(0.2);
         Arbitrary<Long> iat = Arbitraries.longs().between(START - 200, START + 3000).injectNull(0.1);
-        // The thumbprint is drawn from the same values as the kid, so a rule's value can be either.
-        return Combinators.combine(Arbitraries.of(ISSUERS), value, value, value, value, value, value, iat)
+        // The key's ids and thumbprint are drawn from the same values, so a rule's value can be any of them.
+        Arbitrary<List<String>> keyIds = Arbitraries.of(VALUES).list().ofMaxSize(2).uniqueElements();
+        return Combinators.combine(Arbitraries.of(ISSUERS), value, value, value, value, keyIds, value, iat)
                 .as(TokenFacts::new).list().ofSize(12);
     }
 

@@ -16,6 +16,8 @@ import java.util.Map;
 public final class IssuerKeys {
     private final List<VerificationKey> keys;
     private final Map<String, VerificationKey> byKid;
+    /** Thumbprint → the kids of every key with that key material, sorted (usually one, or none). */
+    private final Map<String, List<String>> kidsByThumbprint;
 
     /** @throws IllegalArgumentException when two keys share a kid, or several keys lack one */
     public IssuerKeys(List<VerificationKey> keys) {
@@ -32,6 +34,25 @@ public final class IssuerKeys {
         if (withoutKid > 0 && this.keys.size() > 1) {
             throw new IllegalArgumentException("with more than one key, every key needs a kid");
         }
+        Map<String, java.util.TreeSet<String>> kids = new HashMap<>();
+        for (VerificationKey k : this.keys) {
+            java.util.TreeSet<String> names = kids.computeIfAbsent(k.thumbprint(), t -> new java.util.TreeSet<>());
+            if (k.kid() != null) {
+                names.add(k.kid());
+            }
+        }
+        Map<String, List<String>> frozen = new HashMap<>();
+        kids.forEach((t, names) -> frozen.put(t, List.copyOf(names)));
+        this.kidsByThumbprint = Map.copyOf(frozen);
+    }
+
+    /**
+     * Every configured kid of {@code key}'s key material in this set: its own and those of any other
+     * key with the same material (a JWKS may list one key under two kids). A kid rule naming any
+     * of them must catch tokens verified with the key. Empty for a key without a kid.
+     */
+    public List<String> idsOf(VerificationKey key) {
+        return kidsByThumbprint.getOrDefault(key.thumbprint(), List.of());
     }
 
     /** @return the key for the token's {@code kid} (may be null), or null when there is none */
