@@ -232,6 +232,9 @@ public final class Sidecar implements AutoCloseable {
                         config.adminTls());
                 reassertion = reassertion(config, store, publisher, signatures, feed, verifier, clock);
                 reassertion.start();
+                for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
+                    metrics.gauge(Metric.REASSERTION_LAST_PASS, "reason", why.label(), reassertion, r -> r.lastPass(why));
+                }
             } else {
                 log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
@@ -258,7 +261,7 @@ public final class Sidecar implements AutoCloseable {
         return new RuleReassertion(store, e -> publisher.publish(e).toCompletionStage().toCompletableFuture(), signatures,
                 publisher.signerKid(), issuer -> verifier.policy(issuer).map(p -> p.maxTokenLifetime()).orElse(longest)
                 .toSeconds(), () -> feed.isCaughtUp() && feed.staleness().compareTo(rc.maxStaleness()) <= 0,
-                clock, rc.sweepInterval(), longest.dividedBy(2), 10_000, config.sidecarId());
+                clock, rc.sweepInterval(), longest.dividedBy(2), longest.multipliedBy(2), 10_000, config.sidecarId());
     }
 
     private static Duration longestLifetime(SidecarConfig config) {

@@ -146,12 +146,13 @@ public final class ConfigKeys {
             "File with the PEM public key (PUBLIC KEY). Give this or pem.");
     public static final ConfigKey PUBLISHER_PEM = new ConfigKey("pem", null,
             "The PEM public key itself, e.g. from a ConfigMap. Give this or pemFile.");
-    public static final ConfigKey PUBLISHER_RETIRED = new ConfigKey("retired", "false",
-            "true: still verifies events it signed, but sidecars with an admin API re-sign every live rule it last "
-                    + "signed with their own key, after which it can be removed.");
+    public static final ConfigKey PUBLISHER_TRUST = new ConfigKey("trust", "current",
+            "current: its signatures count. retired (rotating it out): they still count, and sidecars with an admin "
+                    + "API re-sign every live rule and restore it last signed with their own key; then remove it. "
+                    + "compromised: its revokes count and are re-signed, its restores are refused; then remove it.");
 
     public static final List<ConfigKey> PUBLISHER_KEY_KEYS = List.of(PUBLISHER_KID, PUBLISHER_ALG, PUBLISHER_PEM_FILE,
-            PUBLISHER_PEM, PUBLISHER_RETIRED);
+            PUBLISHER_PEM, PUBLISHER_TRUST);
 
     private ConfigKeys() {
     }

@@ -218,17 +218,19 @@ public final class ConfigLoader {
                 if ((pemFile == null) == (pem == null)) {
                     errors.add(at + ": give exactly one of pemFile and pem");
                 }
-                String retiredText = Optional.ofNullable(scalar(n, ConfigKeys.PUBLISHER_RETIRED.name()))
-                        .orElse(ConfigKeys.PUBLISHER_RETIRED.defaultValue());
-                if (!retiredText.equals("true") && !retiredText.equals("false")) {
-                    errors.add(at + ".retired: must be true or false, got '" + retiredText + "'");
+                String trustText = Optional.ofNullable(scalar(n, ConfigKeys.PUBLISHER_TRUST.name()))
+                        .orElse(ConfigKeys.PUBLISHER_TRUST.defaultValue());
+                PublisherKey.Trust trust = java.util.Arrays.stream(PublisherKey.Trust.values())
+                        .filter(t -> t.name().toLowerCase(java.util.Locale.ROOT).equals(trustText)).findFirst().orElse(null);
+                if (trust == null) {
+                    errors.add(at + ".trust: must be current, retired or compromised, got '" + trustText + "'");
                 }
                 if (errors.size() != before) {
                     continue;
                 }
                 try {
                     String text = pem != null ? pem : readFile(pemFile);
-                    result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), retiredText.equals("true")));
+                    result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), trust));
                 } catch (IllegalArgumentException e) {
                     errors.add(at + (pem != null ? ".pem: " : ".pemFile: ") + e.getMessage());
                 }
@@ -281,9 +283,10 @@ public final class ConfigLoader {
                         + PUBLISHER_KEYS);
                 return Optional.empty();
             }
-            if (trusted.get().retired()) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is marked retired in "
-                        + PUBLISHER_KEYS + "; sign with a current key");
+            if (trusted.get().trust() != PublisherKey.Trust.CURRENT) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is marked "
+                        + trusted.get().trust().name().toLowerCase(java.util.Locale.ROOT) + " in " + PUBLISHER_KEYS
+                        + "; sign with a current key");
             }
             Path path = resolve(file.get());
             try {

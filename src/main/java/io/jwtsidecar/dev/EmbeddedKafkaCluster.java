@@ -128,12 +128,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Creates the revocation topic as production should have it: compacted (latest event per
-     * rule) and deleted after the retention.
+     * Creates the revocation topic as production should have it ({@code topic create}): compacted
+     * (latest event per rule) after an hour, deleted after the retention, stamped by the broker.
      */
     public void createRevocationTopic(String name, int partitions, long retentionMs) {
         createTopic(name, partitions, Map.of("cleanup.policy", "compact,delete",
-                "retention.ms", String.valueOf(retentionMs)));
+                "retention.ms", String.valueOf(retentionMs), "min.compaction.lag.ms", "3600000",
+                "message.timestamp.type", "LogAppendTime"));
     }
 
     /**

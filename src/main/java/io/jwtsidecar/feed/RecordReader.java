@@ -6,6 +6,7 @@ import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
 import io.jwtsidecar.revocation.EventRecord;
 import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.EventSigner;
+import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.revocation.RevocationEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.header.Header;
  * Turns one record of the revocation topic into an event to apply, or a dead letter saying why
  * not: the value must decode as an event ({@link EventCodec}), the record key must be the
  * event's rule key (else compaction could drop a live rule), and the signature must verify
- * ({@link EventSignatureCheck}). Stateless; thread-safe.
+ * ({@link EventSignatureCheck}); a restore signed by a key marked compromised does not count.
+ * Stateless; thread-safe.
  */
 final class RecordReader {
     private final String topic;
@@ -41,6 +43,11 @@ final class RecordReader {
                 throw new MalformedEventException("record key is not the rule key " + event.key());
             }
             String signer = signatures.check(topic, r.key(), r.value(), signatureHeaders(r));
+            if (event.type() == RevocationEvent.Type.RESTORE
+                    && signatures.trustOf(signer) == PublisherKey.Trust.COMPROMISED) {
+                throw new MalformedEventException("signature: publisher key '" + signer + "' is marked compromised: its "
+                        + "revokes still count, its restores do not");
+            }
             return new Read(new EventRecord(event, r.timestamp(), signer), null);
         } catch (MalformedEventException e) {
             return new Read(null, new DeadLetter(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),

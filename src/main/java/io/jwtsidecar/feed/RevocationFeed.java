@@ -8,6 +8,7 @@ import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventRecord;
 import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleMerge;
 import io.jwtsidecar.revocation.StoreBatch;
 import io.jwtsidecar.revocation.StoreException;
@@ -369,6 +370,9 @@ public final class RevocationFeed implements AutoCloseable {
         List<ConsumerRecord<byte[], byte[]>> eventRecords = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
+        // Rule keys whose newest record here could not be applied (a forged record, a tombstone): compaction
+        // would keep that record and drop the good one, so the admin plane must say the stored state again.
+        Map<RuleKey, Long> unreadable = new HashMap<>();
         int badSignatures = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             recordsConsumed.incrementAndGet();
@@ -377,7 +381,9 @@ public final class RevocationFeed implements AutoCloseable {
             if (read.event() != null) {
                 events.add(read.event());
                 eventRecords.add(r);
+                unreadable.remove(read.event().event().key());
             } else {
+                ruleKeyOf(r.key()).ifPresent(k -> unreadable.put(k, r.timestamp()));
                 DeadLetter d = read.deadLetter();
                 log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
                         LogSafe.text(d.reason()));
@@ -390,7 +396,7 @@ public final class RevocationFeed implements AutoCloseable {
         long nowMillis = wallClock.millis();
         List<RuleMerge.Effect> effects;
         try {
-            effects = store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets, nowMillis / 1000));
+            effects = store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets, nowMillis / 1000, unreadable));
         } catch (StoreException e) {
             // Nothing of the batch was written: go back to what the store holds and try again.
             if (failingSinceNanos == NEVER) {
@@ -423,6 +429,18 @@ public final class RevocationFeed implements AutoCloseable {
             metrics.propagated(nowMillis - r.timestamp());
         }
         onApplied.run();
+    }
+
+    /** The rule key a record key names, if it names one. */
+    private static Optional<RuleKey> ruleKeyOf(byte[] key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(RuleKey.fromBytes(key));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The consumer's position on each partition (local state: no broker round trip once known). */

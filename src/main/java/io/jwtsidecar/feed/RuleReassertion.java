@@ -4,6 +4,7 @@ import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.KeyState;
 import io.jwtsidecar.revocation.Provenance;
+import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.Rule;
@@ -33,12 +34,17 @@ import org.slf4j.LoggerFactory;
  *   <li>the newest record of a key does not give the stored state by itself: a weaker or replayed
  *       event (which the stores ignored) or a partial one ({@link Provenance#current()} false);</li>
  *   <li>the newest record is unsigned while this sidecar signs, or signed by a retired publisher
- *       key, or is a revoke signed by a key no longer trusted at all: a sidecar requiring
- *       signatures would dead-letter it. A restore signed by a key no longer trusted is not
- *       re-signed: the key may have been removed because it was stolen, and a forged lift must not
- *       be laundered into a trusted one; it is logged for an operator instead;</li>
- *   <li>a permanent rule or mark (scope {@code kid}) was last asserted longer ago than
- *       {@code renewAfter}: the topic's retention would drop it.</li>
+ *       key, or is a revoke signed by a key marked compromised or no longer trusted at all: a
+ *       sidecar requiring signatures would dead-letter it. A restore signed by a compromised or
+ *       removed key is not re-signed: a forged lift must not be laundered into a trusted one; it is
+ *       logged for an operator instead;</li>
+ *   <li>a rule or mark that outlives the retention of its newest record (a permanent one of
+ *       scope {@code kid}, a long ban, or one whose record carries an old timestamp) was last
+ *       asserted longer ago than {@code renewAfter}: retention would drop the record while the
+ *       rule still matters. The topic keeps a record at least {@code retention} after its
+ *       timestamp; a rule is asserted again once half a lifetime passed if it would live longer
+ *       than {@code retention - renewAfter} after its record, so with passes much more frequent
+ *       than {@code renewAfter} some record of it is always on the topic.</li>
  * </ul>
  * Runs only on sidecars with an admin API (they can publish), only while their own feed is
  * fresh (a lagging store would re-publish what newer events already changed), at most
@@ -60,7 +66,11 @@ public final class RuleReassertion implements AutoCloseable {
     private final Clock clock;
     private final Duration interval;
     private final Duration renewAfter;
+    private final Duration retention;
     private final int maxPerPass;
+    /** What the last pass found, by reason (the operators' signal that a re-signing is done). */
+    private final java.util.concurrent.atomic.AtomicIntegerArray lastPass =
+            new java.util.concurrent.atomic.AtomicIntegerArray(Reason.values().length);
     private final String actor;
     private final ScheduledExecutorService thread;
     /**
@@ -71,7 +81,14 @@ public final class RuleReassertion implements AutoCloseable {
     private final java.util.Map<RuleKey, Long> renewedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Why a key is re-published. */
-    enum Reason { NOT_CURRENT, RESIGN, RENEW }
+    public enum Reason {
+        NOT_CURRENT, RESIGN, RENEW;
+
+        /** The label in metrics and in the event's reason ({@code reassert:<label>}). */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /**
      * @param publish         puts an event on the topic; completes when Kafka acknowledged it
@@ -79,12 +96,14 @@ public final class RuleReassertion implements AutoCloseable {
      * @param lifetimeSeconds an issuer's maximum token lifetime in seconds (the event expiry older
      *                        releases read for permanent rules)
      * @param fresh           whether this sidecar's own feed is caught up and fresh
-     * @param renewAfter      the age after which a permanent rule or mark is asserted again
+     * @param renewAfter      the age after which a rule or mark that outlives its record is asserted again
+     * @param retention       how long the topic keeps a record at least (twice the longest token
+     *                        lifetime, as {@code topic create} makes it and {@code topic check} asks)
      */
     public RuleReassertion(RocksDbRevocationStore store, Function<RevocationEvent, CompletableFuture<PublishReceipt>> publish,
                            EventSignatureCheck signatures, String signerKid, ToLongFunction<String> lifetimeSeconds,
-                           BooleanSupplier fresh, Clock clock, Duration interval, Duration renewAfter, int maxPerPass,
-                           String sidecarId) {
+                           BooleanSupplier fresh, Clock clock, Duration interval, Duration renewAfter, Duration retention,
+                           int maxPerPass, String sidecarId) {
         this.store = store;
         this.publish = publish;
         this.signatures = signatures;
@@ -94,6 +113,7 @@ public final class RuleReassertion implements AutoCloseable {
         this.clock = clock;
         this.interval = interval;
         this.renewAfter = renewAfter;
+        this.retention = retention;
         this.maxPerPass = maxPerPass;
         this.actor = "jwt-sidecar:" + sidecarId;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -119,18 +139,22 @@ public final class RuleReassertion implements AutoCloseable {
         }
         if (!signerKid.equals(Provenance.UNSIGNED) && !p.signer().equals(signerKid)
                 && !signatures.isCurrentSigner(p.signer())) {
-            boolean distrusted = !p.signer().equals(Provenance.UNSIGNED) && !signatures.isRetired(p.signer());
+            PublisherKey.Trust trust = signatures.trustOf(p.signer());
+            boolean distrusted = !p.signer().equals(Provenance.UNSIGNED)
+                    && (trust == null || trust == PublisherKey.Trust.COMPROMISED);
             if (!distrusted || s.rule() != null) {
                 return Reason.RESIGN;
             }
-            log.warn("the restore of {} (at {}) was last signed by publisher key '{}', which is no longer trusted; it is "
-                    + "not re-signed: check it, and restore the rule again if the lift was meant", s.key(),
-                    s.mark().at(), LogSafe.text(p.signer()));
+            log.warn("the restore of {} (at {}) was last signed by publisher key '{}', which is {}; it is not re-signed: "
+                    + "check it, and restore the rule again if the lift was meant", s.key(), s.mark().at(),
+                    LogSafe.text(p.signer()), trust == null ? "no longer trusted" : "marked compromised");
             return null;
         }
-        boolean permanent = s.rule() != null ? s.rule().permanent() : s.mark().expiresAt() == Rule.PERMANENT;
+        long expiresAt = s.rule() != null ? s.rule().expiresAt() : s.mark().expiresAt();
         long assertedAt = Math.max(p.recordMillis(), renewedAt.getOrDefault(s.key(), Long.MIN_VALUE));
-        if (permanent && nowMillis - assertedAt > renewAfter.toMillis()) {
+        boolean outlivesRecord = expiresAt == Rule.PERMANENT
+                || expiresAt > (assertedAt + retention.toMillis() - renewAfter.toMillis()) / 1000;
+        if (outlivesRecord && nowMillis - assertedAt > renewAfter.toMillis()) {
             return Reason.RENEW;
         }
         return null;
@@ -200,12 +224,20 @@ public final class RuleReassertion implements AutoCloseable {
         }
         // Only permanent states are renewed; forget restored keys so the map stays as small as they are.
         renewedAt.keySet().removeIf(k -> store.state(k).isEmpty());
+        for (Reason r : Reason.values()) {
+            lastPass.set(r.ordinal(), counts[r.ordinal()]);
+        }
         if (!events.isEmpty()) {
             log.info("re-published {} rules the topic would otherwise lose ({} not current, {} re-signed, {} renewed)",
                     published, counts[Reason.NOT_CURRENT.ordinal()], counts[Reason.RESIGN.ordinal()],
                     counts[Reason.RENEW.ordinal()]);
         }
         return published;
+    }
+
+    /** How many keys the last pass found to re-publish for {@code reason} (0 once the topic says everything). */
+    public int lastPass(Reason reason) {
+        return lastPass.get(reason.ordinal());
     }
 
     private void runQuietly() {

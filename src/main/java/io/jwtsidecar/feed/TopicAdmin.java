@@ -23,9 +23,13 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * live revocation rules:
  * <ul>
  *   <li>the revocation topic: {@code cleanup.policy=compact,delete} (latest event per rule, old
- *       ones dropped) and {@code retention.ms} at least the longest token lifetime of any issuer
- *       (shorter, and a sidecar that rebuilds from the topic misses rules for tokens still
- *       valid);</li>
+ *       ones dropped); {@code retention.ms} at least twice the longest token lifetime of any issuer
+ *       (the admin plane asserts a rule again half a lifetime after its newest record when the rule
+ *       would outlive it; shorter, and a sidecar that rebuilds from the topic misses rules);
+ *       {@code min.compaction.lag.ms} of an hour, so a record that changed nothing (a replay, a
+ *       forgery) cannot make compaction drop a rule's good record before the admin plane says the
+ *       rule again; {@code message.timestamp.type=LogAppendTime}, so retention counts from when the
+ *       broker took a record, not from a time its writer chose;</li>
  *   <li>the status topic: {@code cleanup.policy=compact} (latest report per sidecar) and
  *       {@code message.timestamp.type=LogAppendTime}: each record carries the broker's clock
  *       at append, which no client can set, and {@link FleetView} judges a sidecar's silence by
@@ -35,8 +39,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class TopicAdmin implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final String STATUS_TIMESTAMP_TYPE = "message.timestamp.type";
+    private static final String TIMESTAMP_TYPE = "message.timestamp.type";
     private static final String LOG_APPEND_TIME = "LogAppendTime";
+    private static final String COMPACTION_LAG = "min.compaction.lag.ms";
+    /** Longer than the admin plane's re-assertion pass (revocation.sweepInterval, 10 min by default). */
+    static final Duration MIN_COMPACTION_LAG = Duration.ofHours(1);
 
     private final Admin admin;
 
@@ -56,9 +63,11 @@ public final class TopicAdmin implements AutoCloseable {
         revocation.put("cleanup.policy", "compact,delete");
         revocation.put("retention.ms", String.valueOf(plan.retention().toMillis()));
         revocation.put("min.insync.replicas", String.valueOf(plan.minInsyncReplicas()));
+        revocation.put(COMPACTION_LAG, String.valueOf(MIN_COMPACTION_LAG.toMillis()));
+        revocation.put(TIMESTAMP_TYPE, LOG_APPEND_TIME);
         report.add(createOne(new NewTopic(plan.topic(), plan.partitions(), plan.replicationFactor()).configs(revocation)));
         report.add(createOne(new NewTopic(plan.statusTopic(), 1, plan.replicationFactor())
-                .configs(Map.of("cleanup.policy", "compact", STATUS_TIMESTAMP_TYPE, LOG_APPEND_TIME))));
+                .configs(Map.of("cleanup.policy", "compact", TIMESTAMP_TYPE, LOG_APPEND_TIME))));
         return report;
     }
 
@@ -95,10 +104,21 @@ public final class TopicAdmin implements AutoCloseable {
                         + " keeps every event forever or drops rules by age alone; set compact,delete");
             }
             long retention = Long.parseLong(rev.getOrDefault("retention.ms", "604800000"));
-            if (policy.contains("delete") && retention >= 0 && retention < longestTokenLifetime.toMillis()) {
-                problems.add(topic + ": retention.ms=" + retention + " is shorter than the longest token lifetime ("
-                        + longestTokenLifetime.toMillis() + " ms): a sidecar rebuilding from the topic would miss "
+            if (policy.contains("delete") && retention >= 0 && retention < 2 * longestTokenLifetime.toMillis()) {
+                problems.add(topic + ": retention.ms=" + retention + " is shorter than twice the longest token lifetime ("
+                        + 2 * longestTokenLifetime.toMillis() + " ms): a sidecar rebuilding from the topic could miss "
                         + "rules for tokens still valid");
+            }
+            long lag = Long.parseLong(rev.getOrDefault(COMPACTION_LAG, "0"));
+            if (policy.contains("compact") && lag < MIN_COMPACTION_LAG.toMillis()) {
+                problems.add(topic + ": " + COMPACTION_LAG + "=" + lag + " lets compaction drop a rule's record as soon as "
+                        + "a later record of the rule (a replay, a forgery) exists, before the admin sidecars say the rule "
+                        + "again; set " + MIN_COMPACTION_LAG.toMillis());
+            }
+            if (!LOG_APPEND_TIME.equals(rev.get(TIMESTAMP_TYPE))) {
+                problems.add(topic + ": " + TIMESTAMP_TYPE + "=" + rev.get(TIMESTAMP_TYPE) + " lets each "
+                        + "writer choose its records' times, which decide how long retention keeps a record and how far "
+                        + "ahead an event may be dated; set " + LOG_APPEND_TIME);
             }
             describe(topic).ifPresent(d -> {
                 int rf = d.partitions().get(0).replicas().size();
@@ -114,8 +134,8 @@ public final class TopicAdmin implements AutoCloseable {
             problems.add(statusTopic + ": cleanup.policy=" + status.get("cleanup.policy")
                     + " should be compact (one latest report per sidecar)");
         }
-        if (status != null && !LOG_APPEND_TIME.equals(status.get(STATUS_TIMESTAMP_TYPE))) {
-            problems.add(statusTopic + ": " + STATUS_TIMESTAMP_TYPE + "=" + status.get(STATUS_TIMESTAMP_TYPE)
+        if (status != null && !LOG_APPEND_TIME.equals(status.get(TIMESTAMP_TYPE))) {
+            problems.add(statusTopic + ": " + TIMESTAMP_TYPE + "=" + status.get(TIMESTAMP_TYPE)
                     + " lets each sidecar's clock say how fresh its report is; set " + LOG_APPEND_TIME
                     + " so fleet receipts judge silence by the broker's clock");
         }

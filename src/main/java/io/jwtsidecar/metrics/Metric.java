@@ -37,6 +37,9 @@ public enum Metric {
     BLOOM_BYTES("jwt_sidecar_bloom_bytes", "gauge", "Size of the Bloom filter's bit array."),
     BLOOM_FALSE_POSITIVE_RATE("jwt_sidecar_bloom_false_positive_rate", "gauge",
             "Estimated false-positive rate of the Bloom filter now."),
+    REASSERTION_LAST_PASS("jwt_sidecar_reassertion_last_pass", "gauge",
+            "Rules and restores the last re-assertion pass of this admin sidecar found the topic would lose, by reason "
+                    + "(not_current, resign, renew); it publishes them again, so the next pass finds 0."),
     FLEET_STATUS_REFUSED("jwt_sidecar_fleet_status_refused", "counter",
             "Status records refused by this admin sidecar, by reason: malformed, key_mismatch, from_the_future, full."),
     FLEET_SIDECARS_TRACKED("jwt_sidecar_fleet_sidecars_tracked", "gauge",

@@ -80,6 +80,11 @@ public final class SidecarMetrics {
                 .register(registry);
     }
 
+    /** A gauge read on scrape, one per value of a label. */
+    public <T> void gauge(Metric metric, String label, String value, T source, ToDoubleFunction<T> read) {
+        Gauge.builder(metric.meterName(), source, read).description(metric.help()).tag(label, value).register(registry);
+    }
+
     /** A gauge read on scrape. */
     public <T> void gauge(Metric metric, T source, ToDoubleFunction<T> value) {
         Gauge.Builder<T> b = Gauge.builder(metric.meterName(), source, value).description(metric.help());

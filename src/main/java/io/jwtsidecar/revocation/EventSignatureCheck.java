@@ -65,16 +65,15 @@ public final class EventSignatureCheck {
         return required;
     }
 
-    /** Whether a signer's records are trusted and need no re-signing (known, not retired). */
-    public boolean isCurrentSigner(String kid) {
+    /** How far a signer is trusted, or null for a key that is not trusted at all (or {@link Provenance#UNSIGNED}). */
+    public PublisherKey.Trust trustOf(String kid) {
         PublisherKey k = keys.get(kid);
-        return k != null && !k.retired();
+        return k == null ? null : k.trust();
     }
 
-    /** Whether a signer is trusted but retired: what it signed is re-signed with a current key. */
-    public boolean isRetired(String kid) {
-        PublisherKey k = keys.get(kid);
-        return k != null && k.retired();
+    /** Whether a signer's records are trusted and need no re-signing. */
+    public boolean isCurrentSigner(String kid) {
+        return trustOf(kid) == PublisherKey.Trust.CURRENT;
     }
 
     /**

@@ -249,7 +249,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
         writeLock.lock();
         try (WriteBatch wb = new WriteBatch()) {
             ensureOpen();
-            Map<RuleKey, KeyState> states = load(batch.records());
+            Map<RuleKey, KeyState> states = load(batch.records(), batch.unreadable().keySet());
             List<RuleMerge.Effect> effects = new ArrayList<>(batch.records().size());
             RevocationIndex next = rebuilding;
             for (EventRecord r : batch.records()) {
@@ -265,8 +265,18 @@ public final class RocksDbRevocationStore implements RevocationStore {
                 states.put(key, result.state());
                 effects.add(result.effect());
             }
+            // A record that could not be applied is now the newest of its key: the topic no longer says the state.
+            batch.unreadable().forEach((key, recordMillis) -> {
+                KeyState state = states.get(key);
+                if (!state.isEmpty()) {
+                    states.put(key, new KeyState(key, state.rule(), state.mark(),
+                            new Provenance(recordMillis, Provenance.UNSIGNED, false)));
+                }
+            });
             for (KeyState state : states.values()) {
-                write(wb, state);
+                if (!state.isEmpty() || state.provenance() != null) {
+                    write(wb, state);
+                }
             }
             List<Integer> addedSizes = new ArrayList<>();
             List<Long> addedIds = new ArrayList<>();
@@ -297,13 +307,19 @@ public final class RocksDbRevocationStore implements RevocationStore {
         }
     }
 
-    /** The stored state of every key the records touch, read in one multi-get per column family. */
-    private Map<RuleKey, KeyState> load(List<EventRecord> records) throws RocksDBException {
+    /** The stored state of every key the records and dead letters touch, read in one multi-get per column family. */
+    private Map<RuleKey, KeyState> load(List<EventRecord> records, java.util.Set<RuleKey> unreadable)
+            throws RocksDBException {
         Map<RuleKey, KeyState> states = new HashMap<>();
         List<RuleKey> keys = new ArrayList<>();
         for (EventRecord r : records) {
             if (states.putIfAbsent(r.event().key(), KeyState.empty(r.event().key())) == null) {
                 keys.add(r.event().key());
+            }
+        }
+        for (RuleKey k : unreadable) {
+            if (states.putIfAbsent(k, KeyState.empty(k)) == null) {
+                keys.add(k);
             }
         }
         if (keys.isEmpty()) {

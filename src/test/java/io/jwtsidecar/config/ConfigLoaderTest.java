@@ -619,7 +619,7 @@ class ConfigLoaderTest {
     private static String signed(io.jwtsidecar.testing.PublisherKeys... keys) {
         StringBuilder sb = new StringBuilder("revocation:\n  publisherKeys:\n");
         for (io.jwtsidecar.testing.PublisherKeys k : keys) {
-            sb.append(k.publisherKeyEntry(false).replace("    - kid", "    - kid"));
+            sb.append(k.publisherKeyEntry(io.jwtsidecar.revocation.PublisherKey.Trust.CURRENT));
         }
         return sb.toString();
     }

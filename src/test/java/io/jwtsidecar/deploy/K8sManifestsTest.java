@@ -293,7 +293,11 @@ class K8sManifestsTest {
         assertThat(revocations.getApiVersion()).isEqualTo("kafka.strimzi.io/v1beta2");
         assertThat(rev.get("config").get("cleanup.policy").asText()).isEqualTo("compact,delete");
         long retention = rev.get("config").get("retention.ms").asLong();
-        assertThat(retention).isGreaterThanOrEqualTo(Duration.ofDays(2).toMillis()).isGreaterThanOrEqualTo(longest.toMillis());
+        assertThat(retention).isGreaterThanOrEqualTo(Duration.ofDays(2).toMillis())
+                .isGreaterThanOrEqualTo(2 * longest.toMillis());
+        assertThat(rev.get("config").get("min.compaction.lag.ms").asLong()).as("the admin plane's time to say a rule again")
+                .isGreaterThanOrEqualTo(Duration.ofHours(1).toMillis());
+        assertThat(rev.get("config").get("message.timestamp.type").asText()).isEqualTo("LogAppendTime");
         assertThat(rev.get("config").get("min.insync.replicas").asInt()).isEqualTo(2);
         assertThat(rev.get("replicas").asInt()).isEqualTo(3);
 

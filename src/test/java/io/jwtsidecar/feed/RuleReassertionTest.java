@@ -56,7 +56,7 @@ class RuleReassertionTest {
             apply(e, CURRENT.kid());
             return CompletableFuture.completedFuture(new PublishReceipt(e.eventId(), 0, offset, clock.millis()));
         }, signatures, CURRENT.kid(), issuer -> 3600, () -> true, clock, Duration.ofMinutes(10), Duration.ofMinutes(30),
-                100, "test");
+                Duration.ofHours(2), 100, "test");
     }
 
     @AfterEach
@@ -66,7 +66,8 @@ class RuleReassertionTest {
     }
 
     private static PublisherKey key(PublisherKeys k, boolean retired) {
-        return new PublisherKey(k.kid(), StaticKeyLoader.pem(k.kid(), JwsAlgorithm.EdDSA, k.publicPem()), retired);
+        return new PublisherKey(k.kid(), StaticKeyLoader.pem(k.kid(), JwsAlgorithm.EdDSA, k.publicPem()),
+                retired ? PublisherKey.Trust.RETIRED : PublisherKey.Trust.CURRENT);
     }
 
     private void apply(RevocationEvent e, String signer) {
@@ -165,12 +166,54 @@ class RuleReassertionTest {
     }
 
     @Test
+    void a_ban_that_outlives_the_retention_of_its_record_is_asserted_again_an_ordinary_rule_is_not() throws Exception {
+        apply(revoke(sub("banned"), NOW, NOW + 30 * 86_400), CURRENT.kid());
+        apply(revoke(sub("ordinary"), NOW, NOW + 3600 + 60), CURRENT.kid());
+
+        clock.advance(Duration.ofMinutes(31));
+
+        assertThat(reassertion.runOnce()).isEqualTo(1);
+        assertThat(published).singleElement().satisfies(e -> {
+            assertThat(e.key().value()).isEqualTo("banned");
+            assertThat(e.expiresAt()).isEqualTo(NOW + 30 * 86_400);
+            assertThat(e.reason()).isEqualTo("reassert:renew");
+        });
+        assertThat(reassertion.lastPass(RuleReassertion.Reason.RENEW)).isEqualTo(1);
+        assertThat(reassertion.runOnce()).isZero();
+        assertThat(reassertion.lastPass(RuleReassertion.Reason.RENEW)).isZero();
+    }
+
+    @Test
+    void a_rule_whose_newest_record_carries_an_old_timestamp_is_asserted_again_before_retention_drops_it()
+            throws Exception {
+        RevocationEvent e = revoke(sub("backdated"), NOW, NOW + 3600);
+        store.apply(new StoreBatch("t", List.of(new EventRecord(e, 0, CURRENT.kid())), List.of(), Map.of(0, ++offset),
+                clock.epochSecond()));
+
+        assertThat(reassertion.runOnce()).isEqualTo(1);
+        assertThat(published.get(0).reason()).isEqualTo("reassert:renew");
+    }
+
+    @Test
+    void a_rule_whose_newest_record_could_not_be_applied_is_published_again() throws Exception {
+        apply(revoke(sub("erased"), NOW, NOW + 3600), CURRENT.kid());
+        // A tombstone keyed by the rule: dead-lettered, but compaction would keep it and drop the revoke.
+        store.apply(new StoreBatch("t", List.of(), List.of(new io.jwtsidecar.revocation.DeadLetter(0, ++offset,
+                clock.millis(), sub("erased").toBytes(), null, "record has no value")), Map.of(0, offset),
+                clock.epochSecond(), Map.of(sub("erased"), clock.millis())));
+
+        assertThat(reassertion.runOnce()).isEqualTo(1);
+        assertThat(published.get(0).reason()).isEqualTo("reassert:not_current");
+        assertThat(reassertion.runOnce()).isZero();
+    }
+
+    @Test
     void nothing_is_published_while_this_sidecars_data_is_not_fresh() throws Exception {
         RuleReassertion stale = new RuleReassertion(store, e -> {
             published.add(e);
             return CompletableFuture.completedFuture(null);
         }, EventSignatureCheck.none(), Provenance.UNSIGNED, issuer -> 3600, () -> false, clock, Duration.ofMinutes(10),
-                Duration.ofMinutes(30), 100, "test");
+                Duration.ofMinutes(30), Duration.ofHours(2), 100, "test");
         apply(revoke(sub("erin"), NOW, NOW + 3600), CURRENT.kid());
         apply(revoke(sub("erin"), 0, NOW + 60), CURRENT.kid());
 

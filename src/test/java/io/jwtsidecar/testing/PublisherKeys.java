@@ -1,6 +1,7 @@
 package io.jwtsidecar.testing;
 
 import io.jwtsidecar.revocation.EventSigner;
+import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.token.keys.Pem;
 import java.io.IOException;
@@ -85,13 +86,19 @@ public final class PublisherKeys {
     }
 
     /** The YAML lines of one {@code revocation.publisherKeys} entry (indented for that list), the PEM inline. */
-    public String publisherKeyEntry(boolean retired) {
+    public String publisherKeyEntry(PublisherKey.Trust trust) {
         StringBuilder sb = new StringBuilder("    - kid: " + kid + "\n      alg: " + alg + "\n      pem: |\n");
         publicPem().lines().forEach(l -> sb.append("        ").append(l).append('\n'));
-        if (retired) {
-            sb.append("      retired: true\n");
+        if (trust != PublisherKey.Trust.CURRENT) {
+            sb.append("      trust: ").append(trust.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The key as a sidecar trusts it. */
+    public PublisherKey trusted(PublisherKey.Trust trust) {
+        return new PublisherKey(kid, io.jwtsidecar.token.keys.StaticKeyLoader.pem(kid,
+                io.jwtsidecar.token.keys.JwsAlgorithm.valueOf(alg), publicPem()), trust);
     }
 
     /** The signature header value for an event as a publisher would write it to {@code topic}. */

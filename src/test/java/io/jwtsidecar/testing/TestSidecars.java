@@ -4,6 +4,7 @@ import io.jsonwebtoken.Jwts;
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
+import io.jwtsidecar.revocation.PublisherKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -96,8 +97,16 @@ public final class TestSidecars {
      */
     public static String signedYaml(String id, String bootstrap, Path dataDir, PublisherKeys signer, Path keyDir,
                                     java.util.List<PublisherKeys> trusted, java.util.Set<String> retired) {
+        java.util.Map<String, PublisherKey.Trust> trust = new java.util.HashMap<>();
+        retired.forEach(kid -> trust.put(kid, PublisherKey.Trust.RETIRED));
+        return signedYaml(id, bootstrap, dataDir, signer, keyDir, trusted, trust);
+    }
+
+    /** The same, with the trust of each key named in {@code trust} (current otherwise). */
+    public static String signedYaml(String id, String bootstrap, Path dataDir, PublisherKeys signer, Path keyDir,
+                                    java.util.List<PublisherKeys> trusted, java.util.Map<String, PublisherKey.Trust> trust) {
         StringBuilder revocation = new StringBuilder("  publisherKeys:\n");
-        trusted.forEach(k -> revocation.append(k.publisherKeyEntry(retired.contains(k.kid()))));
+        trusted.forEach(k -> revocation.append(k.publisherKeyEntry(trust.getOrDefault(k.kid(), PublisherKey.Trust.CURRENT))));
         String admin = "";
         if (signer != null) {
             signer.writeTo(keyDir);
