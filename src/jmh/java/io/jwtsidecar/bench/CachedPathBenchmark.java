@@ -79,7 +79,7 @@ public class CachedPathBenchmark {
                     new RuleKey(RevocationScope.JTI, BenchSetup.ISSUER, UUID.randomUUID().toString()),
                     now, now + 86_400, "bench", "bench"));
         }
-        store.apply(StoreBatch.of("revocations", events, Map.of(0, (long) RULES), 0));
+        store.apply(StoreBatch.of("revocations", events, Map.of(0, (long) RULES), now));
 
         // As the sidecar wires it (Sidecar.revocationCheck).
         RevocationCheck sidecarCheck = (VerifiedToken t, long skew) -> {

@@ -14,6 +14,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import io.jwtsidecar.revocation.RevocationEvent;
@@ -83,12 +84,14 @@ public class FeedThroughputBenchmark {
             signer = new EventSigner("bench", pair.getPrivate());
             trusted = List.of(new PublisherKey("bench", StaticKeyLoader.pem("bench", JwsAlgorithm.valueOf(signing),
                     "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded())
-                            + "\n-----END PUBLIC KEY-----\n"), false));
+                            + "\n-----END PUBLIC KEY-----\n"), PublisherKey.Trust.CURRENT));
         }
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "acks", "all", "linger.ms", "20", "batch.size", "262144"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            // Dated now: the feed dead-letters events dated more than ten minutes after their record.
+            long now = Instant.now().getEpochSecond();
             for (int i = 0; i < events; i++) {
-                RevocationEvent e = RevocationStoreBenchmark.revoke("user-" + i);
+                RevocationEvent e = RevocationStoreBenchmark.revoke("user-" + i, now);
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(TOPIC, e.key().toBytes(), codec.encode(e));
                 if (signer != null) {
                     record.headers().add(EventSigner.HEADER, signer.sign(TOPIC, record.key(), record.value(), 0));

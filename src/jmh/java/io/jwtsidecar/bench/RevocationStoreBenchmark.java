@@ -71,7 +71,7 @@ public class RevocationStoreBenchmark {
             Files.writeString(done, "ok");
         }
         if (allScopes) {
-            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.REVOKE), Map.of(0, 1L), 0));
+            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.REVOKE), Map.of(0, 1L), AT));
         }
         applyDir = Files.createTempDirectory("bench-apply");
         applyStore = RocksDbRevocationStore.open(applyDir, rules, 0.001);
@@ -86,15 +86,20 @@ public class RevocationStoreBenchmark {
         for (int i = 0; i < rules; i++) {
             batch.add(revoke("user-" + i));
             if (batch.size() == BATCH || i == rules - 1) {
-                store.apply(StoreBatch.of("bench", batch, Map.of(0, (long) i + 1), 0));
+                store.apply(StoreBatch.of("bench", batch, Map.of(0, (long) i + 1), AT));
                 batch.clear();
             }
         }
     }
 
     static RevocationEvent revoke(String subject) {
+        return revoke(subject, AT);
+    }
+
+    /** A day-long revoke of {@code subject} at {@code at}. */
+    static RevocationEvent revoke(String subject, long at) {
         return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
-                new RuleKey(RevocationScope.SUB, ISSUER, subject), AT, AT + 86_400, "bench", "bench");
+                new RuleKey(RevocationScope.SUB, ISSUER, subject), at, at + 86_400, "bench", "bench");
     }
 
     private static List<RevocationEvent> others(RevocationEvent.Type type) {
@@ -111,7 +116,7 @@ public class RevocationStoreBenchmark {
     public void close() {
         if (allScopes) {
             // Leave the shared store as it was: the extra rules go, and the index forgets their scopes.
-            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.RESTORE), Map.of(0, 2L), 0));
+            store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.RESTORE), Map.of(0, 2L), AT));
             store.rebuildIndex();
         }
         store.close();
@@ -144,6 +149,6 @@ public class RevocationStoreBenchmark {
     @OperationsPerInvocation(BATCH)
     public void applyBatch() {
         applyOffset += BATCH;
-        applyStore.apply(StoreBatch.of("bench", applyEvents, Map.of(0, applyOffset), 0));
+        applyStore.apply(StoreBatch.of("bench", applyEvents, Map.of(0, applyOffset), AT));
     }
 }

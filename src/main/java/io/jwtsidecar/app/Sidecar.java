@@ -226,7 +226,7 @@ public final class Sidecar implements AutoCloseable {
                 }
                 metrics.gauge(Metric.FLEET_SIDECARS_TRACKED, fleet, FleetStatus::trackedSidecars);
                 AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
-                        publisher::publish, verifier, clock, feed::whenApplied, store, metrics)
+                        publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
                         config.adminTls());
@@ -267,6 +267,21 @@ public final class Sidecar implements AutoCloseable {
     private static Duration longestLifetime(SidecarConfig config) {
         return config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
                 .orElse(Duration.ofDays(1));
+    }
+
+    /** The admin API's view of this sidecar's feed: when an event is applied here, and what it did. */
+    private static AdminRoutes.AppliedOffsets appliedOffsets(RevocationFeed feed) {
+        return new AdminRoutes.AppliedOffsets() {
+            @Override
+            public java.util.concurrent.CompletionStage<Void> whenApplied(int partition, long offset) {
+                return feed.whenApplied(partition, offset);
+            }
+
+            @Override
+            public Optional<String> effectOf(String eventId) {
+                return feed.effectOf(eventId).map(e -> e.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        };
     }
 
     /** The admin API's credentials: admin.token (every scope, actor "admin"), admin.credentials, admin JWTs. */

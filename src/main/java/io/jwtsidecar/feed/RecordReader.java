@@ -18,8 +18,9 @@ import org.apache.kafka.common.header.Header;
  * Turns one record of the revocation topic into an event to apply, or a dead letter saying why
  * not: the value must decode as an event ({@link EventCodec}), the record key must be the
  * event's rule key (else compaction could drop a live rule), and the signature must verify
- * ({@link EventSignatureCheck}); a restore signed by a key marked compromised does not count.
- * Stateless; thread-safe.
+ * ({@link EventSignatureCheck}); a restore signed by a key marked compromised does not count; and
+ * the event must not be dated more than {@value EventRecord#MAX_AHEAD_SECONDS} s after the record's
+ * timestamp. Stateless; thread-safe.
  */
 final class RecordReader {
     private final String topic;
@@ -47,6 +48,12 @@ final class RecordReader {
                     && signatures.trustOf(signer) == PublisherKey.Trust.COMPROMISED) {
                 throw new MalformedEventException("signature: publisher key '" + signer + "' is marked compromised: its "
                         + "revokes still count, its restores do not");
+            }
+            long recordSecond = Math.floorDiv(r.timestamp(), 1000L);
+            if (event.at() - recordSecond > EventRecord.MAX_AHEAD_SECONDS) {
+                throw new MalformedEventException("at: " + event.at() + " is more than " + EventRecord.MAX_AHEAD_SECONDS
+                        + " s after the record's timestamp (" + r.timestamp() + " ms): a rule time may not lie that far "
+                        + "ahead");
             }
             return new Read(new EventRecord(event, r.timestamp(), signer), null);
         } catch (MalformedEventException e) {

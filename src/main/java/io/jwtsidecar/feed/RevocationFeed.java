@@ -92,6 +92,8 @@ public final class RevocationFeed implements AutoCloseable {
     private final List<Waiter> waiters = new ArrayList<>();
     /** Where recent events landed, for fleet receipts by event id; bounded. */
     private final Cache<String, EventPosition> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
+    /** What recent events did here, for the admin API's answer; bounded. */
+    private final Cache<String, RuleMerge.Effect> recentEffects = Caffeine.newBuilder().maximumSize(10_000).build();
     private volatile Runnable onApplied = () -> { };
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
@@ -224,6 +226,11 @@ public final class RevocationFeed implements AutoCloseable {
         synchronized (appliedNext) {
             return Map.copyOf(appliedAt);
         }
+    }
+
+    /** What a recently applied event did to its rule here, if this feed has applied it. */
+    public Optional<RuleMerge.Effect> effectOf(String eventId) {
+        return Optional.ofNullable(recentEffects.getIfPresent(eventId));
     }
 
     /** Where a recently read event landed, if this feed has seen it. */
@@ -415,6 +422,7 @@ public final class RevocationFeed implements AutoCloseable {
             ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
             recentEvents.put(events.get(i).event().eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));
             RuleMerge.Effect effect = effects.get(i);
+            recentEffects.put(events.get(i).event().eventId(), effect);
             if (!effect.changedEnforcement()) {
                 metrics.eventWithoutEffect(effect.name().toLowerCase(java.util.Locale.ROOT));
             }

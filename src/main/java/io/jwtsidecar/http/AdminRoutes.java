@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Publishing answers 202 with the event id and where it landed once Kafka has acknowledged it
- * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}; at most a few
+ * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}, and what it did
+ * there, {@code effect}: a revoke can change nothing, e.g. when a newer restore wins; at most a few
  * seconds of waiting). Event ids are idempotency keys ({@link RecentPublishes}): the same request
  * with the same {@code eventId} within an hour gets the same answer and publishes nothing; another
  * request with that id is a 409. Bad input is a 400 naming the field. The issuer in a path is
@@ -100,6 +101,14 @@ public final class AdminRoutes {
     @FunctionalInterface
     public interface AppliedOffsets {
         CompletionStage<Void> whenApplied(int partition, long offset);
+
+        /**
+         * What an event this sidecar applied did (e.g. {@code created}, {@code ignored_restored}),
+         * if it is among the recent ones; the 202 says it, so an admin sees a revoke that changed nothing.
+         */
+        default Optional<String> effectOf(String eventId) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -399,6 +408,7 @@ public final class AdminRoutes {
                             .put("offset", receipt.offset())
                             .put("publishedAt", receipt.timestamp())
                             .put("appliedLocally", local.succeeded())
+                            .put("effect", local.succeeded() ? applied.effectOf(event.eventId()).orElse(null) : null)
                             .encode())));
         });
     }

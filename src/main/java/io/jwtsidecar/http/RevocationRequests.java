@@ -6,6 +6,7 @@ import io.jwtsidecar.revocation.RestoreMark;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.Rule;
+import io.jwtsidecar.revocation.RuleMerge;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -31,7 +32,11 @@ final class RevocationRequests {
     /** Members of a {@code POST /v1/revocations} body. */
     static final List<String> REVOKE_FIELDS =
             List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt", "eventId");
-    /** How far ahead of now a rule time may be. */
+    /**
+     * How far ahead of now the admin API dates an event, asked or not: half of what the sidecars
+     * accept ({@link io.jwtsidecar.revocation.EventRecord#MAX_AHEAD_SECONDS}, judged against the
+     * broker's timestamp), leaving the rest for the broker's clock to differ from this one.
+     */
     private static final long MAX_FUTURE_SECONDS = 300;
     /** The lifetime assumed for an issuer this sidecar does not know, where one is needed. */
     private static final long UNKNOWN_ISSUER_LIFETIME_SECONDS = 86_400;
@@ -89,12 +94,17 @@ final class RevocationRequests {
      * states the whole rule as it will stand (the later time and expiry of the request and the
      * stored rule), so the topic's newest record of the rule, which compaction keeps, says
      * everything. A request that names a time or expiry earlier than the stored rule's would
-     * weaken it: revokes never do, so that is a {@link ConflictException} (only a restore lifts a rule).
+     * weaken it: revokes never do, so that is a {@link ConflictException} (only a restore lifts a
+     * rule); so is an explicit time earlier than the rule's last restore, which would win over it.
+     * Without an explicit time the revoke is dated now, and at least a second after the stored
+     * rule: another admin sidecar may have just restored that rule (dating the restore a second
+     * after it) without this one having read the restore yet, and a revoke taken after a restore
+     * must not lose to it. At the same time as a restore the revoke wins (see {@link RuleMerge}).
      *
      * @param stored this sidecar's state of the rule key
      * @param actor  who asked (the authenticated principal)
      */
-    RevocationEvent revoke(RevokeRequest r, KeyState stored, String actor) throws FieldException, ConflictException {
+    RevocationEvent revoke(RevokeRequest r, KeyState stored, String actor) throws FieldException {
         long now = clock.instant().getEpochSecond();
         Rule rule = stored.rule();
         long at;
@@ -105,26 +115,27 @@ final class RevocationRequests {
             }
             at = r.at();
         } else {
-            at = rule == null ? now : Math.max(now, rule.at());
+            at = rule == null ? now : Math.max(now, rule.at() + 1);
         }
         RestoreMark mark = stored.mark();
-        if (mark != null && at <= mark.at()) {
+        if (mark != null && at < mark.at()) {
             if (r.at() != null) {
-                throw new ConflictException("at", "is not later than the last restore of this rule (at " + mark.at()
+                throw new ConflictException("at", "is earlier than the last restore of this rule (at " + mark.at()
                         + "), which would win over it");
             }
-            // Revoked again in the second of a restore: one second later, so the new revoke wins.
-            at = mark.at() + 1;
-            if (at > now + MAX_FUTURE_SECONDS) {
-                throw new ConflictException("at", "the last restore of this rule is dated " + mark.at()
-                        + ", too far ahead to revoke after it now");
-            }
+            // A restore dated ahead (it lifted a rule dated ahead): a revoke at its time wins.
+            at = mark.at();
+        }
+        if (at > now + MAX_FUTURE_SECONDS) {
+            throw new ConflictException("at", "the stored rule or its last restore is dated " + at + ", and a revoke "
+                    + "must not be earlier; the admin API dates events at most " + MAX_FUTURE_SECONDS
+                    + " s ahead: try again at " + (at - MAX_FUTURE_SECONDS));
         }
         Optional<IssuerPolicy> policy = verifier.policy(r.key().issuer());
         long expiresAt;
         if (r.key().scope() == RevocationScope.KID) {
             // Permanent here; older releases still read an expiry, a lifetime ahead.
-            expiresAt = at + policy.map(p -> p.maxTokenLifetime().toSeconds()).orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
+            expiresAt = defaultExpiry(at, policy);
         } else if (r.expiresAt() != null) {
             if (r.expiresAt() < at) {
                 throw new FieldException("expiresAt", "must not be before at");
@@ -135,7 +146,7 @@ final class RevocationRequests {
             }
             expiresAt = r.expiresAt();
         } else {
-            expiresAt = at + policy.orElseThrow().maxTokenLifetime().toSeconds();
+            expiresAt = defaultExpiry(at, policy);
             if (rule != null) {
                 expiresAt = Math.max(expiresAt, rule.expiresAt());
             }
@@ -145,9 +156,22 @@ final class RevocationRequests {
     }
 
     /**
-     * A restore event for {@code key}, at now, or at the stored rule's time when that is later (a
-     * restore lifts only rules not later than itself). Its {@code expiresAt}, how long the sidecars
-     * remember the restore against replayed revokes, is a token lifetime later.
+     * When a rule of time {@code at} may be forgotten: once no token it blocks can still be valid. It
+     * blocks tokens issued up to {@code at + skew}; those live at most a lifetime and are accepted
+     * until {@code exp + skew}: so {@code at + lifetime + 2 * skew}. A day for an unknown issuer.
+     */
+    private static long defaultExpiry(long at, Optional<IssuerPolicy> policy) {
+        long seconds = policy.map(p -> p.maxTokenLifetime().toSeconds() + 2 * p.clockSkew().toSeconds())
+                .orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
+        return Math.min(EventCodec.MAX_EPOCH_SECONDS, at + seconds);
+    }
+
+    /**
+     * A restore event for {@code key}, at now, and at least a second after the stored rule (a
+     * restore lifts only rules earlier than itself, so that no replayed revoke of the rule, nor the
+     * rule's own record read again, can undo it).
+     * Its {@code expiresAt}, how long the sidecars remember the restore against replayed revokes, is
+     * the later of a token lifetime (and twice the skew) and the lifted rule's own expiry.
      *
      * @param stored  this sidecar's state of the rule key
      * @param eventId the client's event id (canonical UUID), or null for a fresh one
@@ -157,9 +181,17 @@ final class RevocationRequests {
     RevocationEvent restore(RuleKey key, KeyState stored, String eventId, String reason, String actor)
             throws FieldException {
         long now = clock.instant().getEpochSecond();
-        long at = stored.rule() == null ? now : Math.max(now, stored.rule().at());
-        long expiresAt = at + verifier.policy(key.issuer()).map(p -> p.maxTokenLifetime().toSeconds())
-                .orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
+        Rule rule = stored.rule();
+        long at = rule == null ? now : Math.max(now, rule.at() + 1);
+        if (at > now + MAX_FUTURE_SECONDS) {
+            throw new ConflictException("at", "the stored rule is dated " + rule.at() + ", and a restore must be "
+                    + "later; the admin API dates events at most " + MAX_FUTURE_SECONDS + " s ahead: try again at "
+                    + (at - MAX_FUTURE_SECONDS));
+        }
+        long expiresAt = defaultExpiry(at, verifier.policy(key.issuer()));
+        if (rule != null && !rule.permanent()) {
+            expiresAt = Math.max(expiresAt, rule.expiresAt());
+        }
         return new RevocationEvent(eventId(eventId), RevocationEvent.Type.RESTORE, key, at, expiresAt,
                 checkText("reason", reason), eventActor(actor));
     }

@@ -6,12 +6,26 @@ package io.jwtsidecar.revocation;
  *
  * <ul>
  *   <li>A <b>revoke</b> never weakens a rule: the stored rule keeps the later {@code at} and the
- *       later {@code expiresAt} of the two. A revoke whose {@code expiresAt} is already past
- *       changes nothing, nor does a revoke whose {@code at} is not later than the key's restore
- *       mark (a restore at or after its time lifted it; a tie goes to the restore).</li>
- *   <li>A <b>restore</b> lifts the rule only when the rule's {@code at} is not later than its own
- *       (a replayed old restore cannot lift a newer revocation), and leaves a restore mark until
- *       its {@code expiresAt}.</li>
+ *       later {@code expiresAt} of the two. A revoke whose {@code expiresAt} is already past changes
+ *       nothing, nor does a revoke earlier than the key's restore mark (a restore after its time
+ *       lifted it).</li>
+ *   <li>A <b>restore</b> lifts the rule only when the rule is earlier than itself (a replayed old
+ *       restore cannot lift a newer revocation), and leaves a restore mark until the later of its
+ *       own {@code expiresAt} and that of every revoke it lifted or blocked: a replayed old revoke
+ *       stays powerless for as long as it could matter.</li>
+ *   <li>"Earlier" compares rule times ({@code at}, epoch seconds) and nothing else; at the same
+ *       time the revoke wins. Losing a restore leaves a token refused that an admin meant to let
+ *       in again, which the admin sees (the answer says what the event did) and repeats; losing a
+ *       revoke would let in a token an admin meant to cut off. The admin API dates a restore at
+ *       least a second after the rule it lifts, and a revoke at least a second after the rule it
+ *       finds: an admin sidecar that has not read a restore yet still dates a revoke taken right
+ *       after it no earlier than the restore. Record timestamps take no part, since a captured
+ *       event written again gets a new one: decided by the events' own times alone, reading an
+ *       event again changes nothing, and every sidecar ends in the same state in whatever order
+ *       it reads the events, also when the events of one rule sit on different partitions (after
+ *       partitions were added). The feed refuses an event dated more than
+ *       {@value EventRecord#MAX_AHEAD_SECONDS} s after its record, so none freezes its key far
+ *       ahead.</li>
  *   <li>Rules and marks of scope {@code kid} are {@linkplain Rule#PERMANENT permanent}: a
  *       compromised key stays refused until someone restores it on purpose, whatever the event's
  *       {@code expiresAt} (which older releases still read).</li>
@@ -34,13 +48,13 @@ public final class RuleMerge {
         REPEATED(false),
         /** A revoke weaker than the stored rule in every respect. */
         IGNORED_WEAKER(false),
-        /** A revoke not later than the key's last restore. */
+        /** A revoke earlier than the key's last restore. */
         IGNORED_RESTORED(false),
         /** A revoke whose expiry is already past. */
         IGNORED_EXPIRED(false),
         /** A restore lifted the rule. */
         LIFTED(true),
-        /** A restore older than the stored rule: the rule stays. */
+        /** A restore not later than the stored rule: the rule stays. */
         IGNORED_OLDER_RESTORE(false),
         /** A restore of a key without a rule (it still leaves its mark). */
         NOTHING_TO_LIFT(false);
@@ -78,45 +92,53 @@ public final class RuleMerge {
         }
         boolean permanent = e.key().scope() == RevocationScope.KID;
         long expiresAt = permanent ? Rule.PERMANENT : e.expiresAt();
+        long at = e.at();
         return e.type() == RevocationEvent.Type.REVOKE
-                ? revoke(before, record, expiresAt, nowSeconds)
-                : restore(before, record, expiresAt, nowSeconds);
+                ? revoke(before, record, at, expiresAt, nowSeconds)
+                : restore(before, record, at, expiresAt, nowSeconds);
     }
 
-    private static Result revoke(KeyState s, EventRecord record, long expiresAt, long now) {
+    private static Result revoke(KeyState s, EventRecord record, long at, long expiresAt, long now) {
         RevocationEvent e = record.event();
         Rule rule = s.rule();
         if (expiresAt < now) {
-            return unchanged(s, record, rule != null && rule.at() == e.at() && rule.expiresAt() == expiresAt,
+            return unchanged(s, record, rule != null && rule.at() == at && rule.expiresAt() == expiresAt,
                     Effect.IGNORED_EXPIRED);
         }
-        if (s.mark() != null && e.at() <= s.mark().at()) {
-            return unchanged(s, record, false, Effect.IGNORED_RESTORED);
+        RestoreMark mark = s.mark();
+        if (mark != null && at < mark.at()) {
+            // The mark now stands between this revoke and its rule for as long as the revoke could matter.
+            RestoreMark longer = new RestoreMark(mark.key(), mark.at(), Math.max(mark.expiresAt(), expiresAt),
+                    mark.eventId());
+            return unchanged(new KeyState(s.key(), rule, longer, s.provenance()), record, false,
+                    Effect.IGNORED_RESTORED);
         }
         if (rule == null) {
-            Rule created = new Rule(e.key(), e.at(), expiresAt, e.eventId());
-            return new Result(new KeyState(e.key(), created, s.mark(), provenance(record, true)), Effect.CREATED);
+            Rule created = new Rule(e.key(), at, expiresAt, e.eventId());
+            return new Result(new KeyState(e.key(), created, mark, provenance(record, true)), Effect.CREATED);
         }
-        long at = Math.max(rule.at(), e.at());
+        long mergedAt = Math.max(rule.at(), at);
         long until = Math.max(rule.expiresAt(), expiresAt);
-        boolean dominates = e.at() >= rule.at() && expiresAt >= rule.expiresAt();
-        if (at == rule.at() && until == rule.expiresAt()) {
+        boolean dominates = at >= rule.at() && expiresAt >= rule.expiresAt();
+        if (mergedAt == rule.at() && until == rule.expiresAt()) {
             return unchanged(s, record, dominates, dominates ? Effect.REPEATED : Effect.IGNORED_WEAKER);
         }
-        Rule merged = new Rule(e.key(), at, until, e.eventId());
-        return new Result(new KeyState(e.key(), merged, s.mark(), provenance(record, dominates)), Effect.STRENGTHENED);
+        Rule merged = new Rule(e.key(), mergedAt, until, e.eventId());
+        return new Result(new KeyState(e.key(), merged, mark, provenance(record, dominates)), Effect.STRENGTHENED);
     }
 
-    private static Result restore(KeyState s, EventRecord record, long expiresAt, long now) {
+    private static Result restore(KeyState s, EventRecord record, long at, long expiresAt, long now) {
         RevocationEvent e = record.event();
         Rule rule = s.rule();
-        boolean lift = rule != null && rule.at() <= e.at();
+        boolean lift = rule != null && rule.at() < at;
         Rule after = lift ? null : rule;
+        // Remembered as long as the restore itself says, and as long as the rule it lifted could matter.
+        long until = lift ? Math.max(expiresAt, rule.expiresAt()) : expiresAt;
         RestoreMark mark = s.mark();
-        if (expiresAt >= now) {
-            mark = mark == null ? new RestoreMark(e.key(), e.at(), expiresAt, e.eventId())
-                    : new RestoreMark(e.key(), Math.max(mark.at(), e.at()), Math.max(mark.expiresAt(), expiresAt),
-                            e.at() >= mark.at() ? e.eventId() : mark.eventId());
+        if (until >= now) {
+            mark = mark == null ? new RestoreMark(e.key(), at, until, e.eventId())
+                    : new RestoreMark(e.key(), Math.max(mark.at(), at), Math.max(mark.expiresAt(), until),
+                            at > mark.at() ? e.eventId() : mark.eventId());
         }
         Effect effect = lift ? Effect.LIFTED : rule == null ? Effect.NOTHING_TO_LIFT : Effect.IGNORED_OLDER_RESTORE;
         // The restore, read alone, says "no rule": true exactly when no rule is left.

@@ -6,14 +6,16 @@ import java.nio.charset.StandardCharsets;
 /**
  * The byte form of rules and restore marks in RocksDB.
  *
- * <p>Format 1: {@code 0x01, at (8), expiresAt (8), recordMillis (8), current (1), signer length
- * (2), signer (UTF-8), eventId (UTF-8, the rest)}. Releases before it stored {@code at (8),
- * expiresAt (8), eventId} with no version byte; epoch seconds are far below 2^56, so such a value
- * starts with a zero byte and both forms are read. Rules and marks of scope {@code kid} read as
- * permanent whatever expiry an older release stored: a key rule holds until restored.
+ * <p>Format 1: {@code 0x81, at (8), expiresAt (8), recordMillis (8), current (1), signer length
+ * (2), signer (UTF-8), eventId (UTF-8, the rest)}, where {@code recordMillis}, {@code current}
+ * and {@code signer} are the key's {@link Provenance}. Releases before it stored {@code at (8),
+ * expiresAt (8), eventId} with no version byte; their {@code at} is a non-negative long, whose
+ * first byte is 0x00 to 0x7F whatever its value, so a first byte of 0x81 tells the two forms
+ * apart for any value either could hold. Rules and marks of scope {@code kid} read as permanent
+ * whatever expiry an older release stored: a key rule holds until restored.
  */
 final class StoredValues {
-    private static final byte FORMAT_1 = 1;
+    private static final byte FORMAT_1 = (byte) 0x81;
     private static final int HEADER = 1 + 8 + 8 + 8 + 1 + 2;
 
     private StoredValues() {

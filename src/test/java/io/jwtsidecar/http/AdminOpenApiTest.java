@@ -104,6 +104,19 @@ class AdminOpenApiTest {
     }
 
     @Test
+    void the_effect_a_202_can_name_is_every_effect_the_store_reports() {
+        List<String> documented = new ArrayList<>();
+        openApi.at("/components/schemas/Published/properties/effect/enum").forEach(v -> documented.add(v.asText(null)));
+        List<String> effects = new ArrayList<>();
+        for (io.jwtsidecar.revocation.RuleMerge.Effect e : io.jwtsidecar.revocation.RuleMerge.Effect.values()) {
+            effects.add(e.name().toLowerCase(Locale.ROOT));
+        }
+        effects.add(null);
+
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(effects);
+    }
+
+    @Test
     void every_route_the_admin_router_registers_is_documented() {
         assertThat(registered()).isNotEmpty().contains("delete /v1/revocations/{scope}/{issuer}/{value}");
         assertThat(documented()).containsAll(registered());

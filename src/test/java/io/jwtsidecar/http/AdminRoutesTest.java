@@ -212,7 +212,8 @@ class AdminRoutesTest {
         assertThat(e.key()).isEqualTo(new RuleKey(RevocationScope.SUB, ISSUER, "alice"));
         assertThat(e.actor()).as("the credential, not what the body claims").isEqualTo("admin");
         assertThat(e.reason()).isEqualTo("logout_all");
-        assertThat(e.expiresAt()).isEqualTo(e.at() + 3600);
+        assertThat(e.expiresAt()).as("a lifetime and twice the skew: until no token the rule blocks is valid")
+                .isEqualTo(e.at() + 3600 + 2 * 30);
         assertThat(json(r).getString("eventId")).isEqualTo(e.eventId());
         assertThat(json(r).getString("type")).isEqualTo("revoke");
         assertThat(json(r).getBoolean("appliedLocally")).isTrue();
@@ -357,29 +358,30 @@ class AdminRoutesTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(published).singleElement().satisfies(e -> {
-            assertThat(e.at()).as("the stored rule's later time").isEqualTo(now + 60);
+            assertThat(e.at()).as("a second after the stored rule's time, so no restore it has not read yet wins")
+                    .isEqualTo(now + 61);
             assertThat(e.expiresAt()).as("the stored rule's later expiry").isEqualTo(now + 7200);
         });
     }
 
     @Test
-    void a_revoke_in_the_second_of_a_restore_is_dated_one_second_later_so_it_wins() throws Exception {
+    void a_revoke_after_a_restore_dated_ahead_is_dated_at_the_restore_which_a_revoke_wins() throws Exception {
         long now = CLOCK.epochSecond();
         RuleKey key = new RuleKey(RevocationScope.SUB, ISSUER, "tie-1");
-        store(storedRevoke(RevocationScope.SUB, "tie-1", now - 10, now + 3600),
-                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, now, now + 3600, null,
-                        "admin"));
+        store(storedRevoke(RevocationScope.SUB, "tie-1", now + 100, now + 3600),
+                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, now + 101, now + 3600,
+                        null, "admin"));
 
         HttpResponse<String> r = post(revokeBody("tie-1") + "}");
         HttpResponse<String> explicit = post(revokeBody("tie-1") + ",\"at\":" + now + "}");
 
-        assertThat(r.statusCode()).isEqualTo(202);
-        assertThat(published.get(0).at()).isEqualTo(now + 1);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(published.get(0).at()).isEqualTo(now + 101);
         assertThat(explicit.statusCode()).as("an explicit time the restore would win over").isEqualTo(409);
     }
 
     @Test
-    void a_restore_is_dated_no_earlier_than_the_stored_rule_so_it_lifts_a_rule_dated_ahead() throws Exception {
+    void a_restore_is_dated_a_second_after_the_stored_rule_so_it_lifts_a_rule_dated_ahead() throws Exception {
         long now = CLOCK.epochSecond();
         store(storedRevoke(RevocationScope.SUB, "ahead-1", now + 120, now + 3600));
 
@@ -388,8 +390,8 @@ class AdminRoutesTest {
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(published).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(RevocationEvent.Type.RESTORE);
-            assertThat(e.at()).isEqualTo(now + 120);
-            assertThat(e.expiresAt()).as("remembered a token lifetime").isEqualTo(now + 120 + 3600);
+            assertThat(e.at()).as("later than the rule, which wins a tie").isEqualTo(now + 121);
+            assertThat(e.expiresAt()).as("remembered a token lifetime and twice the skew").isEqualTo(now + 121 + 3600 + 60);
         });
     }
 
@@ -436,7 +438,7 @@ class AdminRoutesTest {
         String eventId = UUID.randomUUID().toString();
         RuleKey key = new RuleKey(RevocationScope.CLIENT, ISSUER, "mobile app");
         store.apply(StoreBatch.of("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE, key, 1000, 4600,
-                "client_compromise", "admin")), Map.of(0, 1L), 0));
+                "client_compromise", "admin")), Map.of(0, 1L), 1000));
 
         HttpResponse<String> r = get("/v1/revocations/client/" + enc(ISSUER) + "/" + enc("mobile app"));
 
@@ -459,7 +461,7 @@ class AdminRoutesTest {
     void an_issuer_rule_is_looked_up_with_or_without_a_trailing_slash() throws Exception {
         String eventId = UUID.randomUUID().toString();
         store.apply(StoreBatch.of("t", List.of(new RevocationEvent(eventId, RevocationEvent.Type.REVOKE,
-                new RuleKey(RevocationScope.ISSUER, ISSUER, ""), 2000, 5600, null, "admin")), Map.of(0, 2L), 0));
+                new RuleKey(RevocationScope.ISSUER, ISSUER, ""), 2000, 5600, null, "admin")), Map.of(0, 2L), 2000));
 
         for (String path : List.of("/v1/revocations/issuer/" + enc(ISSUER), "/v1/revocations/issuer/" + enc(ISSUER) + "/")) {
             HttpResponse<String> r = get(path);

@@ -3,6 +3,7 @@ package io.jwtsidecar.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.revocation.RuleMerge.Effect;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -94,13 +95,30 @@ class RuleMergeTest {
     }
 
     @Test
-    void a_restore_lifts_a_rule_not_later_than_itself_and_leaves_a_mark() {
-        RuleMerge.Result r = after(ruled(SUB, NOW, NOW + 3600), restore(SUB, NOW, NOW + 3600));
+    void a_restore_lifts_a_rule_earlier_than_itself_and_leaves_a_mark_as_long_as_the_rule_could_matter() {
+        RuleMerge.Result r = after(ruled(SUB, NOW, NOW + 7200), restore(SUB, NOW + 1, NOW + 3600));
 
         assertThat(r.effect()).isEqualTo(Effect.LIFTED);
         assertThat(r.state().rule()).isNull();
-        assertThat(r.state().mark()).extracting(RestoreMark::at).isEqualTo(NOW);
+        assertThat(r.state().mark()).extracting(RestoreMark::at, RestoreMark::expiresAt)
+                .containsExactly(NOW + 1, NOW + 7200);
         assertThat(r.state().provenance()).isEqualTo(new Provenance(222, "pub-2", true));
+    }
+
+    @Test
+    void a_restore_at_the_rule_time_loses_the_tie_whatever_its_record_time() {
+        KeyState s = ruled(SUB, NOW, NOW + 3600); // record time 111
+
+        for (long recordMillis : new long[] {50, 111, 222, Long.MAX_VALUE}) {
+            RuleMerge.Result r = after(s, at(restore(SUB, NOW, NOW + 3600), recordMillis));
+            assertThat(r.effect()).as("record time %d", recordMillis).isEqualTo(Effect.IGNORED_OLDER_RESTORE);
+            assertThat(r.state().rule()).isEqualTo(s.rule());
+        }
+    }
+
+    /** The same event, carried by a record of another timestamp (a replay gets a new one). */
+    private static EventRecord at(EventRecord r, long recordMillis) {
+        return new EventRecord(r.event(), recordMillis, r.signer());
     }
 
     @Test
@@ -115,23 +133,59 @@ class RuleMergeTest {
     }
 
     @Test
-    void a_replayed_revoke_not_later_than_the_last_restore_changes_nothing_ties_go_to_the_restore() {
+    void a_replayed_revoke_earlier_than_the_last_restore_changes_nothing_and_lengthens_the_mark() {
         KeyState restored = after(ruled(SUB, NOW - 60, NOW + 3600), restore(SUB, NOW, NOW + 3600)).state();
 
-        for (long at : new long[] {NOW - 60, NOW}) {
-            RuleMerge.Result r = after(restored, revoke(SUB, at, NOW + 3600));
-            assertThat(r.effect()).isEqualTo(Effect.IGNORED_RESTORED);
-            assertThat(r.state().rule()).isNull();
-        }
-        assertThat(after(restored, revoke(SUB, NOW + 1, NOW + 3600)).effect()).isEqualTo(Effect.CREATED);
+        RuleMerge.Result r = after(restored, at(revoke(SUB, NOW - 60, NOW + 9000), Long.MAX_VALUE));
+
+        assertThat(r.effect()).as("however late its record").isEqualTo(Effect.IGNORED_RESTORED);
+        assertThat(r.state().rule()).isNull();
+        assertThat(r.state().mark().expiresAt()).as("as long as the blocked revoke could matter").isEqualTo(NOW + 9000);
+        assertThat(after(restored, at(revoke(SUB, NOW, NOW + 3600), 1)).effect())
+                .as("a revoke at the restore's time wins the tie, however early its record").isEqualTo(Effect.CREATED);
     }
 
     @Test
-    void an_expired_restore_still_lifts_but_leaves_no_mark() {
+    void reading_an_event_again_changes_no_rule_or_mark() {
+        EventRecord[] events = {revoke(SUB, NOW - 60, NOW + 3600), restore(SUB, NOW - 30, NOW + 1800),
+            revoke(SUB, NOW - 30, NOW + 7200), restore(SUB, NOW, NOW + 600), revoke(SUB, NOW - 100, NOW + 90_000)};
+        KeyState s = KeyState.empty(SUB);
+        for (EventRecord e : events) {
+            s = after(s, e).state();
+        }
+        for (EventRecord e : events) {
+            EventRecord replayed = at(e, Long.MAX_VALUE);
+            assertThat(times(after(s, replayed).state())).as("%s read again", e.event().type()).isEqualTo(times(s));
+        }
+    }
+
+    @Test
+    void a_revoke_and_a_restore_give_the_same_state_in_either_order() {
+        long[][] times = {{NOW - 10, NOW}, {NOW, NOW}, {NOW + 10, NOW}, {NOW - 10, NOW + 5}, {NOW + 5, NOW + 5}};
+        for (long[] t : times) {
+            EventRecord revoke = revoke(SUB, t[0], NOW + 3600 + t[0] - NOW);
+            EventRecord restore = restore(SUB, t[1], NOW + 1800);
+            KeyState a = after(after(KeyState.empty(SUB), revoke).state(), restore).state();
+            KeyState b = after(after(KeyState.empty(SUB), restore).state(), revoke).state();
+            assertThat(times(a)).as("revoke at %d, restore at %d", t[0], t[1]).isEqualTo(times(b));
+        }
+    }
+
+    /** The rule and mark times, without the event ids and provenance that record which event came last. */
+    private static List<Long> times(KeyState s) {
+        return java.util.Arrays.asList(s.rule() == null ? null : s.rule().at(), s.rule() == null ? null : s.rule().expiresAt(),
+                s.mark() == null ? null : s.mark().at(), s.mark() == null ? null : s.mark().expiresAt());
+    }
+
+    @Test
+    void an_expired_restore_still_lifts_and_is_remembered_as_long_as_the_rule_it_lifted() {
         RuleMerge.Result r = after(ruled(SUB, NOW - 100, NOW + 3600), restore(SUB, NOW - 50, NOW - 1));
 
         assertThat(r.effect()).isEqualTo(Effect.LIFTED);
-        assertThat(r.state().isEmpty()).isTrue();
+        assertThat(r.state().rule()).isNull();
+        assertThat(r.state().mark().expiresAt()).isEqualTo(NOW + 3600);
+        assertThat(after(KeyState.empty(SUB), restore(SUB, NOW - 50, NOW - 1)).state().isEmpty())
+                .as("with nothing to lift, an expired restore leaves nothing").isTrue();
     }
 
     @Test
@@ -142,6 +196,7 @@ class RuleMergeTest {
         assertThat(after(s, revoke(KID, NOW + 1, NOW - 1)).effect()).as("an old expiry does not matter for kid")
                 .isEqualTo(Effect.STRENGTHENED);
         KeyState restored = after(s, restore(KID, NOW + 5, NOW + 60)).state();
+        assertThat(restored.rule()).isNull();
         assertThat(restored.mark().expiresAt()).isEqualTo(Rule.PERMANENT);
     }
 }

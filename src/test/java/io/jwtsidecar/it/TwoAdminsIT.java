@@ -1,0 +1,86 @@
+package io.jwtsidecar.it;
+
+import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
+import static io.jwtsidecar.testing.TestSidecars.ISSUER;
+import static io.jwtsidecar.testing.TestSidecars.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.testing.Http;
+import io.jwtsidecar.testing.KafkaBroker;
+import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.PublisherKeys;
+import io.jwtsidecar.testing.TestSidecars;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two admin sidecars (several pods behind one admin Service): a revocation one accepts right after
+ * a restore on the other is enforced everywhere (found by an outside review: the revoke was dated
+ * in the restore's second by an admin sidecar that had not seen the restore yet, a tie went to the
+ * restore, and the revoke, answered with 202, took effect nowhere). Restores and revokes are now
+ * dated at least a second after the rule they find and a tie goes to the revoke, so the revoke
+ * stands; the 202 also says what the event did.
+ */
+class TwoAdminsIT {
+    @TempDir
+    static Path dir;
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(1);
+
+    private static final PublisherKeys OPS = PublisherKeys.ed25519("ops-2026-11");
+
+    private static io.jwtsidecar.config.SidecarConfig config(String id, String consumerLines) {
+        String yaml = TestSidecars.signedYaml(id, kafka.bootstrapServers(), dir.resolve(id), OPS, dir.resolve("keys-" + id),
+                List.of(OPS), Set.of());
+        yaml = yaml.replace("  statusTopic: ", consumerLines + "  statusTopic: ");
+        return TestSidecars.parse(yaml, dir.resolve(id));
+    }
+
+    @Test
+    void a_revoke_accepted_by_one_admin_sidecar_right_after_a_restore_on_another_is_enforced_everywhere() throws Exception {
+        MutableClock clock = MutableClock.atNow(); // both admin sidecars read the same second
+        String carol = token("carol", clock.epochSecond() - 60);
+        String path = "/v1/revocations/sub/" + URLEncoder.encode(ISSUER, StandardCharsets.UTF_8) + "/carol";
+        String body = "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"carol\",\"reason\":\"logout_all\"}";
+        try (Sidecar a = TestSidecars.startReady(config("admin-a", ""), clock);
+             // B's feed lags by up to three seconds: a fetch waits for more data, as a loaded consumer might.
+             Sidecar b = TestSidecars.startReady(config("admin-b",
+                     "  consumer:\n    fetch.min.bytes: \"1048576\"\n    fetch.max.wait.ms: \"3000\"\n"), clock)) {
+            HttpResponse<String> first = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN, body);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> Http.verify(s.apiPort(), carol).statusCode() == 401);
+            }
+
+            // The operator lifts it on A (a mistake), then revokes again, and the load balancer picks B.
+            HttpResponse<String> restore = Http.deleteWithBearer(a.adminPort().orElseThrow(), path, ADMIN_TOKEN);
+            assertThat(restore.statusCode()).as(restore.body()).isEqualTo(202);
+            HttpResponse<String> again = Http.postJson(b.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN, body);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+            assertThat(new JsonObject(again.body()).getBoolean("appliedLocally")).isTrue();
+            assertThat(new JsonObject(again.body()).getString("effect")).as("what the revoke did on B").isEqualTo("created");
+
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> s.feed().recordsConsumed() >= 3);
+            }
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                HttpResponse<String> verdict = Http.verify(s.apiPort(), carol);
+                assertThat(verdict.statusCode())
+                        .as("the revoke B accepted (%s) after A's restore (%s) must be enforced: %s", again.body(),
+                                restore.body(), verdict.body())
+                        .isEqualTo(401);
+            }
+        }
+    }
+}
