@@ -130,7 +130,7 @@ public class RevocationStoreBenchmark {
     public boolean negativeCheck() {
         int n = ThreadLocalRandom.current().nextInt(1_000_000_000);
         String v = "nobody-" + n;
-        return store.isRevoked(new TokenFacts(ISSUER, v, v, v, v, v, null, AT - 10), 30);
+        return store.isRevoked(new TokenFacts(ISSUER, v, v, v, v, List.of(v), null, AT - 10), 30);
     }
 
     /** A revoked subject: Bloom hit, then the RocksDB read that confirms the rule. */
