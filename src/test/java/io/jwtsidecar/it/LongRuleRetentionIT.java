@@ -1,7 +1,6 @@
 package io.jwtsidecar.it;
 
 import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
-import static io.jwtsidecar.testing.TestSidecars.AUDIENCE;
 import static io.jwtsidecar.testing.TestSidecars.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,9 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -44,22 +41,13 @@ class LongRuleRetentionIT {
 
     private static final PublisherKeys OPS = PublisherKeys.ed25519("ops-2026-11");
 
-    private static io.jwtsidecar.config.SidecarConfig config(String id, boolean admin) {
-        String yaml = TestSidecars.signedYaml(id, kafka.bootstrapServers(), dir.resolve(id), admin ? OPS : null,
-                dir.resolve("keys"), List.of(OPS), Set.of()).replace("revocation:\n", "revocation:\n  sweepInterval: 1s\n");
-        return TestSidecars.parse(yaml, dir.resolve(id));
-    }
 
-    private static String tokenWithoutIat(String subject, long exp) {
-        return TestSidecars.tokenWithPayload("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\""
-                + AUDIENCE + "\",\"exp\":" + exp + "}");
-    }
 
     @Test
     void a_thirty_day_rule_reaches_a_sidecar_started_after_retention_dropped_its_first_record() throws Exception {
         MutableClock clock = MutableClock.atNow();
         long t = clock.epochSecond();
-        try (Sidecar admin = TestSidecars.startReady(config("admin", true), clock);
+        try (Sidecar admin = TestSidecars.startReady(TestSidecars.signedSweepingEverySecond("admin", kafka.bootstrapServers(), dir, OPS, OPS), clock);
              Admin kafkaAdmin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             HttpResponse<String> r = Http.postJson(admin.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
                     "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"dave\",\"reason\":\"admin\","
@@ -76,10 +64,10 @@ class LongRuleRetentionIT {
             kafkaAdmin.deleteRecords(Map.of(new TopicPartition(TestSidecars.TOPIC, 0), RecordsToDelete.beforeOffset(offset + 1)))
                     .all().get(30, TimeUnit.SECONDS);
 
-            String dave = tokenWithoutIat("dave", clock.epochSecond() + 600);
+            String dave = TestSidecars.tokenWithoutIat("dave", clock.epochSecond() + 600);
             assertThat(Http.verify(admin.apiPort(), dave).statusCode()).as("the running sidecar enforces the rule")
                     .isEqualTo(401);
-            try (Sidecar later = TestSidecars.startReady(config("later", false), clock)) {
+            try (Sidecar later = TestSidecars.startReady(TestSidecars.signedSweepingEverySecond("later", kafka.bootstrapServers(), dir, null, OPS), clock)) {
                 HttpResponse<String> verdict = Http.verify(later.apiPort(), dave);
                 assertThat(verdict.statusCode())
                         .as("a sidecar started later must enforce the rule the running ones hold: %s", verdict.body())

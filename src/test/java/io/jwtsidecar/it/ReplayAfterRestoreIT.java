@@ -1,7 +1,6 @@
 package io.jwtsidecar.it;
 
 import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
-import static io.jwtsidecar.testing.TestSidecars.AUDIENCE;
 import static io.jwtsidecar.testing.TestSidecars.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,8 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,19 +37,14 @@ class ReplayAfterRestoreIT {
 
     private static final PublisherKeys OPS = PublisherKeys.ed25519("ops-2026-11");
 
-    private static String tokenWithoutIat(String subject, long exp) {
-        return TestSidecars.tokenWithPayload("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\""
-                + AUDIENCE + "\",\"exp\":" + exp + "}");
-    }
 
     @Test
     void a_replayed_ban_stays_powerless_for_as_long_as_it_could_matter() throws Exception {
         MutableClock clock = MutableClock.atNow();
         long t = clock.epochSecond();
-        String yaml = TestSidecars.signedYaml("admin", kafka.bootstrapServers(), dir.resolve("admin"), OPS,
-                dir.resolve("keys"), List.of(OPS), Set.of()).replace("revocation:\n", "revocation:\n  sweepInterval: 1s\n");
         String path = "/v1/revocations/sub/" + URLEncoder.encode(ISSUER, StandardCharsets.UTF_8) + "/bob";
-        try (Sidecar admin = TestSidecars.startReady(TestSidecars.parse(yaml, dir.resolve("admin")), clock);
+        try (Sidecar admin = TestSidecars.startReady(
+                TestSidecars.signedSweepingEverySecond("admin", kafka.bootstrapServers(), dir, OPS, OPS), clock);
              RawTopic topic = new RawTopic(kafka.bootstrapServers(), TestSidecars.TOPIC)) {
             int adminPort = admin.adminPort().orElseThrow();
             HttpResponse<String> ban = Http.postJson(adminPort, "/v1/revocations", ADMIN_TOKEN, "{\"scope\":\"sub\","
@@ -60,7 +52,7 @@ class ReplayAfterRestoreIT {
             assertThat(ban.statusCode()).as(ban.body()).isEqualTo(202);
             JsonObject banReceipt = new JsonObject(ban.body());
             ConsumerRecord<byte[], byte[]> captured = topic.read(banReceipt.getInteger("partition"), banReceipt.getLong("offset"));
-            assertThat(Http.verify(admin.apiPort(), tokenWithoutIat("bob", t + 600)).statusCode()).isEqualTo(401);
+            assertThat(Http.verify(admin.apiPort(), TestSidecars.tokenWithoutIat("bob", t + 600)).statusCode()).isEqualTo(401);
 
             HttpResponse<String> restore = Http.deleteWithBearer(adminPort, path, ADMIN_TOKEN);
             assertThat(restore.statusCode()).as(restore.body()).isEqualTo(202);
@@ -70,7 +62,7 @@ class ReplayAfterRestoreIT {
             await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     new JsonObject(Http.getWithBearer(adminPort, path, ADMIN_TOKEN).body()).containsKey("restoredAt"))
                     .isTrue());
-            String bobNow = tokenWithoutIat("bob", clock.epochSecond() + 600);
+            String bobNow = TestSidecars.tokenWithoutIat("bob", clock.epochSecond() + 600);
             assertThat(Http.verify(admin.apiPort(), bobNow).statusCode()).as("restored").isEqualTo(200);
 
             long read = admin.feed().recordsConsumed();

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -48,12 +47,6 @@ class TopicRepairIT {
 
     private static final PublisherKeys OPS = PublisherKeys.ed25519("ops-2026-11");
 
-    private static io.jwtsidecar.config.SidecarConfig config(String id, boolean admin) {
-        String yaml = TestSidecars.signedYaml(id, kafka.bootstrapServers(), dir.resolve(id), admin ? OPS : null,
-                dir.resolve("keys"), List.of(OPS), Set.of())
-                .replace("revocation:\n", "revocation:\n  sweepInterval: 1s\n");
-        return TestSidecars.parse(yaml, dir.resolve(id));
-    }
 
     /** Compaction as a broker does it, only sooner: small segments, no dirty-ratio or lag threshold. */
     private static void compactSoon() throws Exception {
@@ -83,7 +76,7 @@ class TopicRepairIT {
         compactSoon();
         RuleKey mallory = new RuleKey(RevocationScope.SUB, ISSUER, "mallory");
         String stolen = token("mallory", clock.epochSecond() - 60);
-        try (Sidecar admin = TestSidecars.startReady(config("admin", true), clock);
+        try (Sidecar admin = TestSidecars.startReady(TestSidecars.signedSweepingEverySecond("admin", kafka.bootstrapServers(), dir, OPS, OPS), clock);
              RawTopic topic = new RawTopic(kafka.bootstrapServers(), TestSidecars.TOPIC)) {
             HttpResponse<String> r = Http.postJson(admin.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
                     "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"mallory\",\"reason\":\"logout_all\"}");
@@ -108,7 +101,7 @@ class TopicRepairIT {
             // Running sidecars still enforce the rule; several re-assertion passes (sweepInterval 1s) go by.
             assertThat(Http.verify(admin.apiPort(), stolen).statusCode()).isEqualTo(401);
 
-            try (Sidecar later = TestSidecars.startReady(config("later", false), clock)) {
+            try (Sidecar later = TestSidecars.startReady(TestSidecars.signedSweepingEverySecond("later", kafka.bootstrapServers(), dir, null, OPS), clock)) {
                 HttpResponse<String> verdict = Http.verify(later.apiPort(), stolen);
                 assertThat(verdict.statusCode())
                         .as("a sidecar started from the topic after the attack must enforce the accepted revocation; "

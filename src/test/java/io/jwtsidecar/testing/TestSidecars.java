@@ -116,6 +116,18 @@ public final class TestSidecars {
         return yaml(id, bootstrap, dataDir, admin, revocation.toString());
     }
 
+    /**
+     * A sidecar that trusts {@code trusted}, requires signed events and sweeps (and so re-asserts
+     * rules, when it has an admin API) every second; with {@code signer} it is an admin sidecar
+     * signing with that key. Its store is {@code dir/id}, the signer's key file in {@code dir/keys}.
+     */
+    public static SidecarConfig signedSweepingEverySecond(String id, String bootstrap, Path dir, PublisherKeys signer,
+                                                          PublisherKeys trusted) {
+        String yaml = signedYaml(id, bootstrap, dir.resolve(id), signer, dir.resolve("keys"), List.of(trusted),
+                java.util.Set.of()).replace("revocation:\n", "revocation:\n  sweepInterval: 1s\n");
+        return parse(yaml, dir.resolve(id));
+    }
+
     public static SidecarConfig config(String id, String bootstrap, Path dataDir, boolean admin) {
         return new ConfigLoader(Map.of()).parse(yaml(id, bootstrap, dataDir, admin), dataDir.getParent());
     }
@@ -155,6 +167,15 @@ public final class TestSidecars {
                 .claims(claims)
                 .signWith(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
                 .compact();
+    }
+
+    /**
+     * A token of the test issuer for {@code subject} without {@code iat}: every time-based rule of
+     * its subject catches it, whatever the rule's time.
+     */
+    public static String tokenWithoutIat(String subject, long exp) {
+        return tokenWithPayload("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"aud\":\"" + AUDIENCE
+                + "\",\"exp\":" + exp + "}");
     }
 
     /**
