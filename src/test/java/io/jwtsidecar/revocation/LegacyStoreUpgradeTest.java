@@ -3,20 +3,14 @@ package io.jwtsidecar.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.jwtsidecar.testing.PreviousReleaseStore;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.DBOptions;
-import org.rocksdb.RocksDB;
 
 /**
  * A store written by the previous release opens whatever its values hold (found by an outside
@@ -29,28 +23,12 @@ class LegacyStoreUpgradeTest {
     @TempDir
     Path dir;
 
-    /** A store as the previous release wrote it: columns rules, offsets, dead_letters; rule value at, expiresAt, eventId. */
-    private void writeOldStore(Path path, RuleKey key, long at, long expiresAt) throws Exception {
-        RocksDB.loadLibrary();
-        List<ColumnFamilyDescriptor> cfs = List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
-                new ColumnFamilyDescriptor("rules".getBytes(StandardCharsets.UTF_8)),
-                new ColumnFamilyDescriptor("offsets".getBytes(StandardCharsets.UTF_8)),
-                new ColumnFamilyDescriptor("dead_letters".getBytes(StandardCharsets.UTF_8)));
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-             RocksDB db = RocksDB.open(options, path.toString(), cfs, handles)) {
-            byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-            db.put(handles.get(1), key.toBytes(), ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id)
-                    .array());
-            handles.forEach(ColumnFamilyHandle::close);
-        }
-    }
 
     @Test
     void a_rule_of_the_previous_release_with_a_large_at_survives_the_upgrade() throws Exception {
         RuleKey zed = new RuleKey(RevocationScope.SUB, ISSUER, "zed");
         long at = (1L << 56) + 1000; // accepted by the previous release's EventCodec (any at >= 0)
-        writeOldStore(dir.resolve("store"), zed, at, at + 3600);
+        PreviousReleaseStore.write(dir.resolve("store"), Map.of(zed, PreviousReleaseStore.rule(at, at + 3600, "e-zed")), Map.of());
         long now = Instant.now().getEpochSecond();
         TokenFacts token = new TokenFacts(ISSUER, null, null, "zed", null, null, null, now);
 
@@ -73,7 +51,8 @@ class LegacyStoreUpgradeTest {
     void the_sweep_does_not_delete_an_unexpired_rule_of_the_previous_release() throws Exception {
         RuleKey zed = new RuleKey(RevocationScope.SUB, ISSUER, "zed");
         long at = (1L << 56) + 1000;
-        writeOldStore(dir.resolve("store2"), zed, at, at + 3600);
+        PreviousReleaseStore.write(dir.resolve("store2"), Map.of(zed, PreviousReleaseStore.rule(at, at + 3600, "e-zed")),
+                Map.of());
         long now = Instant.now().getEpochSecond();
         try (RocksDbRevocationStore store = RocksDbRevocationStore.open(dir.resolve("store2"), 1000, 0.001)) {
             long deleted = store.sweepExpired(now);

@@ -3,6 +3,7 @@ package io.jwtsidecar.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jwtsidecar.testing.PreviousReleaseStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,26 +257,15 @@ class RocksDbRevocationStoreTest {
         Path old = dir.resolve("previous-release");
         java.nio.file.Files.createDirectories(old);
         // The previous layout: no restores column, values without a version byte, dead letters raw.
-        List<org.rocksdb.ColumnFamilyDescriptor> descriptors = List.of(
-                new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY),
-                new org.rocksdb.ColumnFamilyDescriptor("rules".getBytes(StandardCharsets.UTF_8)),
-                new org.rocksdb.ColumnFamilyDescriptor("offsets".getBytes(StandardCharsets.UTF_8)),
-                new org.rocksdb.ColumnFamilyDescriptor("dead_letters".getBytes(StandardCharsets.UTF_8)));
-        List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
         RuleKey kid = new RuleKey(RevocationScope.KID, ISS, "k1");
         RuleKey sub = new RuleKey(RevocationScope.SUB, ISS, "alice");
         byte[] bigValue = new byte[100_000];
-        try (org.rocksdb.DBOptions options = new org.rocksdb.DBOptions().setCreateIfMissing(true)
-                .setCreateMissingColumnFamilies(true);
-             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(options, old.toString(), descriptors, handles)) {
-            db.put(handles.get(1), kid.toBytes(), legacyRule(AT, AT + 3600, "e-kid"));
-            db.put(handles.get(1), sub.toBytes(), legacyRule(AT, AT + 3600, "e-sub"));
-            byte[] reason = "not JSON".getBytes(StandardCharsets.UTF_8);
-            db.put(handles.get(3), java.nio.ByteBuffer.allocate(12).putInt(0).putLong(9).array(),
-                    java.nio.ByteBuffer.allocate(8 + reason.length + bigValue.length).putInt(reason.length).put(reason)
-                            .putInt(-1).put(bigValue).array());
-            handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
-        }
+        byte[] reason = "not JSON".getBytes(StandardCharsets.UTF_8);
+        PreviousReleaseStore.write(old, Map.of(kid, PreviousReleaseStore.rule(AT, AT + 3600, "e-kid"),
+                sub, PreviousReleaseStore.rule(AT, AT + 3600, "e-sub")),
+                Map.of(java.nio.ByteBuffer.allocate(12).putInt(0).putLong(9).array(),
+                        java.nio.ByteBuffer.allocate(8 + reason.length + bigValue.length).putInt(reason.length).put(reason)
+                                .putInt(-1).put(bigValue).array()));
 
         store = RocksDbRevocationStore.open(old, 10_000, 0.001);
 
@@ -295,10 +285,6 @@ class RocksDbRevocationStoreTest {
         assertThat(store.deadLetterCount()).isEqualTo(1);
     }
 
-    private static byte[] legacyRule(long at, long expiresAt, String eventId) {
-        byte[] id = eventId.getBytes(StandardCharsets.UTF_8);
-        return java.nio.ByteBuffer.allocate(16 + id.length).putLong(at).putLong(expiresAt).put(id).array();
-    }
 
     @Test
     void closing_twice_is_harmless() {
