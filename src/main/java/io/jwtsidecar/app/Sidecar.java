@@ -269,7 +269,7 @@ public final class Sidecar implements AutoCloseable {
                 .orElse(Duration.ofDays(1));
     }
 
-    /** The admin API's view of this sidecar's feed: when an event is applied here, and what it did. */
+    /** The admin API's view of this sidecar's feed: when an event is applied here, what it did, or why not. */
     private static AdminRoutes.AppliedOffsets appliedOffsets(RevocationFeed feed) {
         return new AdminRoutes.AppliedOffsets() {
             @Override
@@ -280,6 +280,11 @@ public final class Sidecar implements AutoCloseable {
             @Override
             public Optional<String> effectOf(String eventId) {
                 return feed.effectOf(eventId).map(e -> e.name().toLowerCase(java.util.Locale.ROOT));
+            }
+
+            @Override
+            public Optional<String> deadLetterReason(int partition, long offset) {
+                return feed.deadLetterReason(partition, offset);
             }
         };
     }

@@ -19,8 +19,9 @@ import org.apache.kafka.common.header.Header;
  * not: the value must decode as an event ({@link EventCodec}), the record key must be the
  * event's rule key (else compaction could drop a live rule), and the signature must verify
  * ({@link EventSignatureCheck}); a restore signed by a key marked compromised does not count; and
- * the event must not be dated more than {@value EventRecord#MAX_AHEAD_SECONDS} s after the record's
- * timestamp. Stateless; thread-safe.
+ * the event must not be dated further after the record's timestamp than
+ * {@link EventRecord#maxAheadSeconds} allows (600 s for a revoke, 300 s for a restore).
+ * Stateless; thread-safe.
  */
 final class RecordReader {
     private final String topic;
@@ -50,10 +51,11 @@ final class RecordReader {
                         + "revokes still count, its restores do not");
             }
             long recordSecond = Math.floorDiv(r.timestamp(), 1000L);
-            if (event.at() - recordSecond > EventRecord.MAX_AHEAD_SECONDS) {
-                throw new MalformedEventException("at: " + event.at() + " is more than " + EventRecord.MAX_AHEAD_SECONDS
-                        + " s after the record's timestamp (" + r.timestamp() + " ms): a rule time may not lie that far "
-                        + "ahead");
+            long maxAhead = EventRecord.maxAheadSeconds(event.type());
+            if (event.at() - recordSecond > maxAhead) {
+                throw new MalformedEventException("at: " + event.at() + " is more than " + maxAhead + " s after the "
+                        + "record's timestamp (" + r.timestamp() + " ms): a " + event.type().name().toLowerCase(
+                        java.util.Locale.ROOT) + " may not be dated that far ahead");
             }
             return new Read(new EventRecord(event, r.timestamp(), signer), null);
         } catch (MalformedEventException e) {

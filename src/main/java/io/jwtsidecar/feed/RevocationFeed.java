@@ -94,7 +94,12 @@ public final class RevocationFeed implements AutoCloseable {
     private final Cache<String, EventPosition> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
     /** What recent events did here, for the admin API's answer; bounded. */
     private final Cache<String, RuleMerge.Effect> recentEffects = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Why recent records were dead-lettered, by position, for the admin API's answer; bounded. */
+    private final Cache<RecordPosition, String> recentDeadLetters = Caffeine.newBuilder().maximumSize(1_000).build();
     private volatile Runnable onApplied = () -> { };
+
+    private record RecordPosition(int partition, long offset) {
+    }
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
     }
@@ -231,6 +236,14 @@ public final class RevocationFeed implements AutoCloseable {
     /** What a recently applied event did to its rule here, if this feed has applied it. */
     public Optional<RuleMerge.Effect> effectOf(String eventId) {
         return Optional.ofNullable(recentEffects.getIfPresent(eventId));
+    }
+
+    /**
+     * Why the record at {@code partition} and {@code offset} was dead-lettered, if it was one of
+     * the recent ones this feed dead-lettered.
+     */
+    public Optional<String> deadLetterReason(int partition, long offset) {
+        return Optional.ofNullable(recentDeadLetters.getIfPresent(new RecordPosition(partition, offset)));
     }
 
     /** Where a recently read event landed, if this feed has seen it. */
@@ -418,6 +431,9 @@ public final class RevocationFeed implements AutoCloseable {
         eventsApplied.addAndGet(events.size());
         deadLettered.addAndGet(deadLetters.size());
         signatureFailures.addAndGet(badSignatures);
+        for (DeadLetter d : deadLetters) {
+            recentDeadLetters.put(new RecordPosition(d.partition(), d.offset()), d.reason());
+        }
         for (int i = 0; i < events.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
             recentEvents.put(events.get(i).event().eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));

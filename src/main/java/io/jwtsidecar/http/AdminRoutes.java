@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -107,6 +108,11 @@ public final class AdminRoutes {
          * if it is among the recent ones; the 202 says it, so an admin sees a revoke that changed nothing.
          */
         default Optional<String> effectOf(String eventId) {
+            return Optional.empty();
+        }
+
+        /** Why this sidecar dead-lettered the record at that position, if it did so recently. */
+        default Optional<String> deadLetterReason(int partition, long offset) {
             return Optional.empty();
         }
     }
@@ -205,8 +211,43 @@ public final class AdminRoutes {
             }
             TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());
             fingerprint.remove("eventId");
-            publishOnce(ctx, event, principal, asked.getString("actor"), fingerprint, fleetWait);
+            String onBehalfOf = asked.getString("actor");
+            publishOnce(ctx, event, principal, onBehalfOf, fingerprint, fleetWait,
+                    answer -> againIfOvertaken(ctx, request, principal, onBehalfOf, answer));
         });
+    }
+
+    /**
+     * A revoke dated by this sidecar that lost to a restore it had not read yet (made on another
+     * admin sidecar a moment before, or dated by a clock ahead of this one) is published once more,
+     * dated after that restore, which this sidecar has read by now: a revoke asked for after a
+     * restore holds. The answer is the second event's, naming the first ({@code overtakenEventId}).
+     * A revoke with an explicit {@code at} is answered as it is: its caller chose the time.
+     */
+    private Future<RecentPublishes.Answer> againIfOvertaken(RoutingContext ctx, RevocationRequests.RevokeRequest request,
+                                                           AdminAuthenticator.Principal principal, String onBehalfOf,
+                                                           RecentPublishes.Answer first) {
+        if (first.status() != 202 || request.at() != null
+                || !"ignored_restored".equals(new JsonObject(first.body()).getString("effect"))) {
+            return Future.succeededFuture(first);
+        }
+        String overtaken = new JsonObject(first.body()).getString("eventId");
+        RevocationRequests.RevokeRequest again = new RevocationRequests.RevokeRequest(request.key(), null,
+                request.expiresAt(), request.reason(), UUID.randomUUID().toString());
+        return ctx.vertx().executeBlocking(() -> store.state(request.key())).compose(stored -> {
+            RevocationEvent event;
+            try {
+                event = requests.revoke(again, stored, principal.actor());
+            } catch (RevocationRequests.FieldException e) {
+                log.warn("revoke {} lost to a newer restore and cannot be dated after it: {}", overtaken, e.getMessage());
+                return Future.succeededFuture(first);
+            }
+            log.info("revoke {} lost to a restore this sidecar had not read yet; publishing it again as {}", overtaken,
+                    event.eventId());
+            return publish(ctx, event, principal, onBehalfOf).map(answer -> answer.status() != 202 ? answer
+                    : new RecentPublishes.Answer(202, new JsonObject(answer.body()).put("overtakenEventId", overtaken)
+                            .encode()));
+        }, ar -> Future.succeededFuture(first));
     }
 
     /**
@@ -272,7 +313,7 @@ public final class AdminRoutes {
                 asked.put("value", event.key().value());
                 asked.put("reason", event.reason());
                 asked.put("actor", onBehalfOf);
-                publishOnce(ctx, event, principal, onBehalfOf, asked, null);
+                publishOnce(ctx, event, principal, onBehalfOf, asked, null, Future::succeededFuture);
             } catch (RevocationRequests.FieldException e) {
                 HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             }
@@ -332,9 +373,11 @@ public final class AdminRoutes {
      *
      * @param asked everything the request asked for except the event id, for telling a repeat
      *              from a different request
+     * @param then  what follows a publication, before the answer is given and remembered
      */
     private void publishOnce(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
-                             String onBehalfOf, TreeMap<String, Object> asked, Duration fleetWait) {
+                             String onBehalfOf, TreeMap<String, Object> asked, Duration fleetWait,
+                             java.util.function.Function<RecentPublishes.Answer, Future<RecentPublishes.Answer>> then) {
         String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
                 .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
         RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
@@ -349,7 +392,7 @@ public final class AdminRoutes {
                         logSafe(principal.actor()));
                 break;
             default:
-                publish(ctx, event, principal, onBehalfOf).onComplete(ar -> {
+                publish(ctx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
                     RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
                             : new RecentPublishes.Answer(500, new JsonObject().put("error", "internal").encode());
                     if (answer.status() == 202) {
@@ -368,7 +411,7 @@ public final class AdminRoutes {
             JsonObject receipt = new JsonObject(answer.body());
             EventPosition position = new EventPosition(receipt.getInteger("partition"), receipt.getLong("offset"),
                     receipt.getLong("publishedAt"));
-            fleet.awaitAll(ctx.vertx(), event.eventId(), position, fleetWait).onComplete(f ->
+            fleet.awaitAll(ctx.vertx(), receipt.getString("eventId"), position, fleetWait).onComplete(f ->
                     HttpResponses.json(ctx.response(), 202, receipt.put("fleet", f.result()).encode()));
         });
     }
@@ -396,7 +439,8 @@ public final class AdminRoutes {
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
-                    .transform(local -> Future.succeededFuture(new RecentPublishes.Answer(202, new JsonObject()
+                    .transform(local -> Future.succeededFuture(refusedHere(event, receipt, local.succeeded())
+                            .orElseGet(() -> new RecentPublishes.Answer(202, new JsonObject()
                             .put("eventId", event.eventId())
                             .put("type", verb(event))
                             .put("scope", event.key().scope().wireName())
@@ -409,7 +453,26 @@ public final class AdminRoutes {
                             .put("publishedAt", receipt.timestamp())
                             .put("appliedLocally", local.succeeded())
                             .put("effect", local.succeeded() ? applied.effectOf(event.eventId()).orElse(null) : null)
-                            .encode())));
+                            .encode()))));
+        });
+    }
+
+    /**
+     * A 500 when this sidecar dead-lettered the event it just published (its clock far from the
+     * broker's, a signing key the sidecars do not trust): every sidecar configured alike refuses
+     * it too, so the revocation is enforced nowhere and must not be answered as accepted.
+     */
+    private Optional<RecentPublishes.Answer> refusedHere(RevocationEvent event, PublishReceipt receipt, boolean applied) {
+        if (!applied) {
+            return Optional.empty();
+        }
+        return this.applied.deadLetterReason(receipt.partition(), receipt.offset()).map(reason -> {
+            log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
+                    verb(event), event.eventId(), receipt.partition(), receipt.offset(), logSafe(reason));
+            return new RecentPublishes.Answer(500, new JsonObject().put("error", "refused_by_sidecars")
+                    .put("eventId", event.eventId()).put("partition", receipt.partition()).put("offset", receipt.offset())
+                    .put("message", "this sidecar dead-lettered the event it published, as every sidecar configured "
+                            + "alike does: " + reason).encode());
         });
     }
 

@@ -1,6 +1,7 @@
 package io.jwtsidecar.http;
 
 import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.EventRecord;
 import io.jwtsidecar.revocation.KeyState;
 import io.jwtsidecar.revocation.RestoreMark;
 import io.jwtsidecar.revocation.RevocationEvent;
@@ -32,12 +33,13 @@ final class RevocationRequests {
     /** Members of a {@code POST /v1/revocations} body. */
     static final List<String> REVOKE_FIELDS =
             List.of("scope", "issuer", "value", "reason", "actor", "at", "expiresAt", "eventId");
-    /**
-     * How far ahead of now the admin API dates an event, asked or not: half of what the sidecars
-     * accept ({@link io.jwtsidecar.revocation.EventRecord#MAX_AHEAD_SECONDS}, judged against the
-     * broker's timestamp), leaving the rest for the broker's clock to differ from this one.
-     */
+    /** How far ahead of now a client may date a revoke ({@code at}). */
     private static final long MAX_FUTURE_SECONDS = 300;
+    /**
+     * What the admin API leaves of the sidecars' windows ({@link EventRecord#maxAheadSeconds},
+     * judged against the broker's timestamp) for the broker's clock to differ from this one.
+     */
+    private static final long BROKER_CLOCK_MARGIN_SECONDS = 60;
     /** The lifetime assumed for an issuer this sidecar does not know, where one is needed. */
     private static final long UNKNOWN_ISSUER_LIFETIME_SECONDS = 86_400;
     private static final Pattern CANONICAL_UUID =
@@ -95,11 +97,10 @@ final class RevocationRequests {
      * stored rule), so the topic's newest record of the rule, which compaction keeps, says
      * everything. A request that names a time or expiry earlier than the stored rule's would
      * weaken it: revokes never do, so that is a {@link ConflictException} (only a restore lifts a
-     * rule); so is an explicit time earlier than the rule's last restore, which would win over it.
-     * Without an explicit time the revoke is dated now, and at least a second after the stored
-     * rule: another admin sidecar may have just restored that rule (dating the restore a second
-     * after it) without this one having read the restore yet, and a revoke taken after a restore
-     * must not lose to it. At the same time as a restore the revoke wins (see {@link RuleMerge}).
+     * rule); so is an explicit time not later than the rule's last restore, which would win over
+     * it. Without an explicit time the revoke is dated now, or the stored rule's time when later,
+     * and at least a second after the rule's last restore (a restore wins a tie, see
+     * {@link RuleMerge}).
      *
      * @param stored this sidecar's state of the rule key
      * @param actor  who asked (the authenticated principal)
@@ -115,21 +116,21 @@ final class RevocationRequests {
             }
             at = r.at();
         } else {
-            at = rule == null ? now : Math.max(now, rule.at() + 1);
+            at = rule == null ? now : Math.max(now, rule.at());
         }
         RestoreMark mark = stored.mark();
-        if (mark != null && at < mark.at()) {
+        if (mark != null && at <= mark.at()) {
             if (r.at() != null) {
-                throw new ConflictException("at", "is earlier than the last restore of this rule (at " + mark.at()
+                throw new ConflictException("at", "is not later than the last restore of this rule (at " + mark.at()
                         + "), which would win over it");
             }
-            // A restore dated ahead (it lifted a rule dated ahead): a revoke at its time wins.
-            at = mark.at();
+            // Restored in this second, or by a restore dated ahead: a second later, the revoke wins.
+            at = mark.at() + 1;
         }
-        if (at > now + MAX_FUTURE_SECONDS) {
-            throw new ConflictException("at", "the stored rule or its last restore is dated " + at + ", and a revoke "
-                    + "must not be earlier; the admin API dates events at most " + MAX_FUTURE_SECONDS
-                    + " s ahead: try again at " + (at - MAX_FUTURE_SECONDS));
+        long latest = now + EventRecord.MAX_REVOKE_AHEAD_SECONDS - BROKER_CLOCK_MARGIN_SECONDS;
+        if (at > latest) {
+            throw new ConflictException("at", "the stored rule or its last restore is dated so far ahead that a revoke "
+                    + "would be dated " + at + ", more than the sidecars accept: try again at " + (at - latest + now));
         }
         Optional<IssuerPolicy> policy = verifier.policy(r.key().issuer());
         long expiresAt;
@@ -167,9 +168,8 @@ final class RevocationRequests {
     }
 
     /**
-     * A restore event for {@code key}, at now, and at least a second after the stored rule (a
-     * restore lifts only rules earlier than itself, so that no replayed revoke of the rule, nor the
-     * rule's own record read again, can undo it).
+     * A restore event for {@code key}, at now, or at the stored rule's time when that is later (a
+     * restore lifts only rules not later than itself, so no replayed older revoke undoes it).
      * Its {@code expiresAt}, how long the sidecars remember the restore against replayed revokes, is
      * the later of a token lifetime (and twice the skew) and the lifted rule's own expiry.
      *
@@ -182,11 +182,11 @@ final class RevocationRequests {
             throws FieldException {
         long now = clock.instant().getEpochSecond();
         Rule rule = stored.rule();
-        long at = rule == null ? now : Math.max(now, rule.at() + 1);
-        if (at > now + MAX_FUTURE_SECONDS) {
-            throw new ConflictException("at", "the stored rule is dated " + rule.at() + ", and a restore must be "
-                    + "later; the admin API dates events at most " + MAX_FUTURE_SECONDS + " s ahead: try again at "
-                    + (at - MAX_FUTURE_SECONDS));
+        long at = rule == null ? now : Math.max(now, rule.at());
+        long latest = now + EventRecord.MAX_RESTORE_AHEAD_SECONDS - BROKER_CLOCK_MARGIN_SECONDS;
+        if (at > latest) {
+            throw new ConflictException("at", "the stored rule is dated " + rule.at() + ", further ahead than the "
+                    + "sidecars accept a restore: try again at " + (at - latest + now));
         }
         long expiresAt = defaultExpiry(at, verifier.policy(key.issuer()));
         if (rule != null && !rule.permanent()) {

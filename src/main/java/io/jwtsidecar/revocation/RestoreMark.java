@@ -2,8 +2,7 @@ package io.jwtsidecar.revocation;
 
 /**
  * The memory of a {@code restore}: until {@code expiresAt}, a {@code revoke} of the same key
- * whose rule time is earlier than {@code at} changes nothing (one at {@code at} stands: ties go to
- * the revoke). Signatures stop forged events,
+ * whose rule time is not later than {@code at} changes nothing. Signatures stop forged events,
  * not replayed ones; this mark is what stops a captured old revoke, published again, from
  * undoing a newer restore.
  *

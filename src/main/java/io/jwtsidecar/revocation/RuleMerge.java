@@ -7,25 +7,22 @@ package io.jwtsidecar.revocation;
  * <ul>
  *   <li>A <b>revoke</b> never weakens a rule: the stored rule keeps the later {@code at} and the
  *       later {@code expiresAt} of the two. A revoke whose {@code expiresAt} is already past changes
- *       nothing, nor does a revoke earlier than the key's restore mark (a restore after its time
- *       lifted it).</li>
- *   <li>A <b>restore</b> lifts the rule only when the rule is earlier than itself (a replayed old
- *       restore cannot lift a newer revocation), and leaves a restore mark until the later of its
- *       own {@code expiresAt} and that of every revoke it lifted or blocked: a replayed old revoke
- *       stays powerless for as long as it could matter.</li>
- *   <li>"Earlier" compares rule times ({@code at}, epoch seconds) and nothing else; at the same
- *       time the revoke wins. Losing a restore leaves a token refused that an admin meant to let
- *       in again, which the admin sees (the answer says what the event did) and repeats; losing a
- *       revoke would let in a token an admin meant to cut off. The admin API dates a restore at
- *       least a second after the rule it lifts, and a revoke at least a second after the rule it
- *       finds: an admin sidecar that has not read a restore yet still dates a revoke taken right
- *       after it no earlier than the restore. Record timestamps take no part, since a captured
+ *       nothing, nor does a revoke not later than the key's restore mark (a restore at or after its
+ *       time lifted it).</li>
+ *   <li>A <b>restore</b> lifts the rule only when the rule is not later than itself (a replayed
+ *       old restore cannot lift a newer revocation), and leaves a restore mark until the later of
+ *       its own {@code expiresAt} and that of every revoke it lifted or blocked: a replayed old
+ *       revoke stays powerless for as long as it could matter.</li>
+ *   <li>"Later" compares rule times ({@code at}, epoch seconds) and nothing else; at the same
+ *       time the restore wins, as in the release before this one, which applied a restore made in
+ *       the second of its revoke after it. Record timestamps take no part, since a captured
  *       event written again gets a new one: decided by the events' own times alone, reading an
- *       event again changes nothing, and every sidecar ends in the same state in whatever order
- *       it reads the events, also when the events of one rule sit on different partitions (after
- *       partitions were added). The feed refuses an event dated more than
- *       {@value EventRecord#MAX_AHEAD_SECONDS} s after its record, so none freezes its key far
- *       ahead.</li>
+ *       event again changes nothing, and a revoke and a restore give the same state in either
+ *       order, also when the events of one rule sit on different partitions (after partitions
+ *       were added). The admin API dates a revoke at least a second after the key's restore mark
+ *       and publishes a revoke again when it lost to a restore it had not read yet
+ *       ({@code AdminRoutes}). The feed refuses an event dated far after its record
+ *       ({@link EventRecord#maxAheadSeconds}), so none freezes its key.</li>
  *   <li>Rules and marks of scope {@code kid} are {@linkplain Rule#PERMANENT permanent}: a
  *       compromised key stays refused until someone restores it on purpose, whatever the event's
  *       {@code expiresAt} (which older releases still read).</li>
@@ -106,7 +103,7 @@ public final class RuleMerge {
                     Effect.IGNORED_EXPIRED);
         }
         RestoreMark mark = s.mark();
-        if (mark != null && at < mark.at()) {
+        if (mark != null && at <= mark.at()) {
             // The mark now stands between this revoke and its rule for as long as the revoke could matter.
             RestoreMark longer = new RestoreMark(mark.key(), mark.at(), Math.max(mark.expiresAt(), expiresAt),
                     mark.eventId());
@@ -130,7 +127,7 @@ public final class RuleMerge {
     private static Result restore(KeyState s, EventRecord record, long at, long expiresAt, long now) {
         RevocationEvent e = record.event();
         Rule rule = s.rule();
-        boolean lift = rule != null && rule.at() < at;
+        boolean lift = rule != null && rule.at() <= at;
         Rule after = lift ? null : rule;
         // Remembered as long as the restore itself says, and as long as the rule it lifted could matter.
         long until = lift ? Math.max(expiresAt, rule.expiresAt()) : expiresAt;
@@ -138,7 +135,7 @@ public final class RuleMerge {
         if (until >= now) {
             mark = mark == null ? new RestoreMark(e.key(), at, until, e.eventId())
                     : new RestoreMark(e.key(), Math.max(mark.at(), at), Math.max(mark.expiresAt(), until),
-                            at > mark.at() ? e.eventId() : mark.eventId());
+                            at >= mark.at() ? e.eventId() : mark.eventId());
         }
         Effect effect = lift ? Effect.LIFTED : rule == null ? Effect.NOTHING_TO_LIFT : Effect.IGNORED_OLDER_RESTORE;
         // The restore, read alone, says "no rule": true exactly when no rule is left.

@@ -16,9 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the feed makes of one record: an event dated more than ten minutes after its record is
- * dead-lettered, judged against the record's timestamp so that every sidecar decides alike (found
- * by an outside review: a rule dated years ahead froze its key, since no restore could be later).
+ * What the feed makes of one record: a revoke dated more than ten minutes after its record, or a
+ * restore more than five, is dead-lettered, judged against the record's timestamp so that every
+ * sidecar decides alike (found by an outside review: a rule dated years ahead froze its key, since
+ * no restore could be as late).
  */
 class RecordReaderTest {
     private static final String TOPIC = "jwt-revocations";
@@ -35,25 +36,27 @@ class RecordReaderTest {
     }
 
     @Test
-    void an_event_dated_up_to_ten_minutes_after_its_record_is_read() {
+    void a_revoke_dated_up_to_ten_minutes_and_a_restore_up_to_five_after_its_record_is_read() {
         for (RevocationEvent.Type type : RevocationEvent.Type.values()) {
-            for (long at : new long[] {0, RECORD_SECOND, RECORD_SECOND + EventRecord.MAX_AHEAD_SECONDS}) {
+            for (long at : new long[] {0, RECORD_SECOND, RECORD_SECOND + EventRecord.maxAheadSeconds(type)}) {
                 RecordReader.Read read = reader.read(record(type, at, RECORD_MILLIS));
                 assertThat(read.deadLetter()).as("%s at %d", type, at).isNull();
                 assertThat(read.event().recordMillis()).isEqualTo(RECORD_MILLIS);
             }
         }
+        assertThat(EventRecord.maxAheadSeconds(RevocationEvent.Type.REVOKE)).isEqualTo(600);
+        assertThat(EventRecord.maxAheadSeconds(RevocationEvent.Type.RESTORE)).isEqualTo(300);
     }
 
     @Test
     void an_event_dated_later_is_dead_lettered_with_the_reason() {
         for (RevocationEvent.Type type : RevocationEvent.Type.values()) {
-            for (long at : new long[] {RECORD_SECOND + EventRecord.MAX_AHEAD_SECONDS + 1,
-                EventCodec.MAX_EPOCH_SECONDS - 3600}) {
+            long limit = EventRecord.maxAheadSeconds(type);
+            for (long at : new long[] {RECORD_SECOND + limit + 1, EventCodec.MAX_EPOCH_SECONDS - 3600}) {
                 RecordReader.Read read = reader.read(record(type, at, RECORD_MILLIS));
                 assertThat(read.event()).as("%s at %d", type, at).isNull();
-                assertThat(read.deadLetter().reason()).startsWith("at: " + at + " is more than 600 s after the record's "
-                        + "timestamp (" + RECORD_MILLIS + " ms)");
+                assertThat(read.deadLetter().reason()).startsWith("at: " + at + " is more than " + limit + " s after the "
+                        + "record's timestamp (" + RECORD_MILLIS + " ms)");
                 assertThat(read.deadLetter().offset()).isEqualTo(7);
             }
         }

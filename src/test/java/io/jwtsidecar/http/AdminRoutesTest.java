@@ -358,18 +358,17 @@ class AdminRoutesTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(published).singleElement().satisfies(e -> {
-            assertThat(e.at()).as("a second after the stored rule's time, so no restore it has not read yet wins")
-                    .isEqualTo(now + 61);
+            assertThat(e.at()).as("the stored rule's later time").isEqualTo(now + 60);
             assertThat(e.expiresAt()).as("the stored rule's later expiry").isEqualTo(now + 7200);
         });
     }
 
     @Test
-    void a_revoke_after_a_restore_dated_ahead_is_dated_at_the_restore_which_a_revoke_wins() throws Exception {
+    void a_revoke_after_a_restore_dated_ahead_is_dated_a_second_after_it_so_it_wins() throws Exception {
         long now = CLOCK.epochSecond();
         RuleKey key = new RuleKey(RevocationScope.SUB, ISSUER, "tie-1");
         store(storedRevoke(RevocationScope.SUB, "tie-1", now + 100, now + 3600),
-                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, now + 101, now + 3600,
+                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, now + 100, now + 3600,
                         null, "admin"));
 
         HttpResponse<String> r = post(revokeBody("tie-1") + "}");
@@ -377,11 +376,13 @@ class AdminRoutesTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(published.get(0).at()).isEqualTo(now + 101);
+        HttpResponse<String> tie = post(revokeBody("tie-1") + ",\"at\":" + (now + 100) + "}");
+        assertThat(tie.statusCode()).as("an explicit time equal to the restore's loses to it").isEqualTo(409);
         assertThat(explicit.statusCode()).as("an explicit time the restore would win over").isEqualTo(409);
     }
 
     @Test
-    void a_restore_is_dated_a_second_after_the_stored_rule_so_it_lifts_a_rule_dated_ahead() throws Exception {
+    void a_restore_is_dated_no_earlier_than_the_stored_rule_so_it_lifts_a_rule_dated_ahead() throws Exception {
         long now = CLOCK.epochSecond();
         store(storedRevoke(RevocationScope.SUB, "ahead-1", now + 120, now + 3600));
 
@@ -390,8 +391,8 @@ class AdminRoutesTest {
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(published).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(RevocationEvent.Type.RESTORE);
-            assertThat(e.at()).as("later than the rule, which wins a tie").isEqualTo(now + 121);
-            assertThat(e.expiresAt()).as("remembered a token lifetime and twice the skew").isEqualTo(now + 121 + 3600 + 60);
+            assertThat(e.at()).as("the rule's own time: a restore wins the tie").isEqualTo(now + 120);
+            assertThat(e.expiresAt()).as("remembered a token lifetime and twice the skew").isEqualTo(now + 120 + 3600 + 60);
         });
     }
 

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Two admin sidecars (several pods behind one admin Service): a revocation one accepts right after
  * a restore on the other is enforced everywhere (found by an outside review: the revoke was dated
  * in the restore's second by an admin sidecar that had not seen the restore yet, a tie went to the
- * restore, and the revoke, answered with 202, took effect nowhere). Restores and revokes are now
- * dated at least a second after the rule they find and a tie goes to the revoke, so the revoke
- * stands; the 202 also says what the event did.
+ * restore, and the revoke, answered with 202, took effect nowhere; a second review found the same
+ * with the two admin sidecars' clocks two seconds apart). An admin sidecar whose revoke lost to a
+ * restore it had not read publishes it again, dated after that restore; the 202 says what the
+ * event did, and names the overtaken one.
  */
 class TwoAdminsIT {
     @TempDir
@@ -79,6 +81,47 @@ class TwoAdminsIT {
                 assertThat(verdict.statusCode())
                         .as("the revoke B accepted (%s) after A's restore (%s) must be enforced: %s", again.body(),
                                 restore.body(), verdict.body())
+                        .isEqualTo(401);
+            }
+        }
+    }
+
+    @Test
+    void the_same_with_the_two_admin_sidecars_clocks_two_seconds_apart() throws Exception {
+        long t = Instant.now().getEpochSecond();
+        MutableClock clockA = new MutableClock(Instant.ofEpochSecond(t + 2)); // A's node runs ahead
+        MutableClock clockB = new MutableClock(Instant.ofEpochSecond(t));
+        String dave = token("dave", t - 60);
+        String path = "/v1/revocations/sub/" + URLEncoder.encode(ISSUER, StandardCharsets.UTF_8) + "/dave";
+        String body = "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"dave\",\"reason\":\"logout_all\"}";
+        try (Sidecar a = TestSidecars.startReady(config("skew-a", ""), clockA);
+             Sidecar b = TestSidecars.startReady(config("skew-b",
+                     "  consumer:\n    fetch.min.bytes: \"1048576\"\n    fetch.max.wait.ms: \"3000\"\n"), clockB)) {
+            HttpResponse<String> first = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN, body);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> Http.verify(s.apiPort(), dave).statusCode() == 401);
+            }
+            clockA.advance(Duration.ofSeconds(60));
+            clockB.advance(Duration.ofSeconds(60));
+            long read = b.feed().recordsConsumed();
+
+            HttpResponse<String> restore = Http.deleteWithBearer(a.adminPort().orElseThrow(), path, ADMIN_TOKEN);
+            assertThat(restore.statusCode()).as(restore.body()).isEqualTo(202);
+            HttpResponse<String> again = Http.postJson(b.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN, body);
+
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+            JsonObject answer = new JsonObject(again.body());
+            assertThat(answer.getString("effect")).as("what the revoke did on B").isEqualTo("created");
+            if (answer.containsKey("overtakenEventId")) {
+                assertThat(answer.getLong("at")).as("dated after A's restore")
+                        .isGreaterThan(new JsonObject(restore.body()).getLong("at"));
+            }
+            for (Sidecar s : new Sidecar[] {a, b}) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> s.feed().recordsConsumed() >= read + 2);
+                assertThat(Http.verify(s.apiPort(), dave).statusCode())
+                        .as("the revoke B accepted (%s) after A's restore (%s) must be enforced", again.body(),
+                                restore.body())
                         .isEqualTo(401);
             }
         }

@@ -95,7 +95,7 @@ class RuleMergeTest {
     }
 
     @Test
-    void a_restore_lifts_a_rule_earlier_than_itself_and_leaves_a_mark_as_long_as_the_rule_could_matter() {
+    void a_restore_lifts_a_rule_not_later_than_itself_and_leaves_a_mark_as_long_as_the_rule_could_matter() {
         RuleMerge.Result r = after(ruled(SUB, NOW, NOW + 7200), restore(SUB, NOW + 1, NOW + 3600));
 
         assertThat(r.effect()).isEqualTo(Effect.LIFTED);
@@ -106,13 +106,13 @@ class RuleMergeTest {
     }
 
     @Test
-    void a_restore_at_the_rule_time_loses_the_tie_whatever_its_record_time() {
+    void a_restore_at_the_rule_time_wins_the_tie_whatever_its_record_time() {
         KeyState s = ruled(SUB, NOW, NOW + 3600); // record time 111
 
-        for (long recordMillis : new long[] {50, 111, 222, Long.MAX_VALUE}) {
+        for (long recordMillis : new long[] {0, 111, 222, Long.MAX_VALUE}) {
             RuleMerge.Result r = after(s, at(restore(SUB, NOW, NOW + 3600), recordMillis));
-            assertThat(r.effect()).as("record time %d", recordMillis).isEqualTo(Effect.IGNORED_OLDER_RESTORE);
-            assertThat(r.state().rule()).isEqualTo(s.rule());
+            assertThat(r.effect()).as("record time %d", recordMillis).isEqualTo(Effect.LIFTED);
+            assertThat(r.state().rule()).isNull();
         }
     }
 
@@ -133,7 +133,7 @@ class RuleMergeTest {
     }
 
     @Test
-    void a_replayed_revoke_earlier_than_the_last_restore_changes_nothing_and_lengthens_the_mark() {
+    void a_replayed_revoke_not_later_than_the_last_restore_changes_nothing_and_lengthens_the_mark() {
         KeyState restored = after(ruled(SUB, NOW - 60, NOW + 3600), restore(SUB, NOW, NOW + 3600)).state();
 
         RuleMerge.Result r = after(restored, at(revoke(SUB, NOW - 60, NOW + 9000), Long.MAX_VALUE));
@@ -141,8 +141,11 @@ class RuleMergeTest {
         assertThat(r.effect()).as("however late its record").isEqualTo(Effect.IGNORED_RESTORED);
         assertThat(r.state().rule()).isNull();
         assertThat(r.state().mark().expiresAt()).as("as long as the blocked revoke could matter").isEqualTo(NOW + 9000);
-        assertThat(after(restored, at(revoke(SUB, NOW, NOW + 3600), 1)).effect())
-                .as("a revoke at the restore's time wins the tie, however early its record").isEqualTo(Effect.CREATED);
+        assertThat(after(restored, at(revoke(SUB, NOW, NOW + 9000), Long.MAX_VALUE)).effect())
+                .as("a revoke at the restore's time loses the tie, however late its record")
+                .isEqualTo(Effect.IGNORED_RESTORED);
+        assertThat(after(restored, revoke(SUB, NOW + 1, NOW + 3600)).effect()).as("a second later it stands")
+                .isEqualTo(Effect.CREATED);
     }
 
     @Test

@@ -25,7 +25,7 @@ import net.jqwik.api.Provide;
  * of revokes, restores (replayed old ones included), clock moves, sweeps, index rebuilds and
  * restarts gives the same answer for every token as the model. The model is written from the
  * rules' specification, not from the store's merge code: revokes keep the later time and expiry,
- * only a restore later than the rule lifts it, a revoke earlier than the last restore (while
+ * only a restore not earlier than the rule lifts it, a revoke not later than the last restore (while
  * remembered, as long as the lifted or blocked revokes could matter) changes nothing, expired
  * events change nothing, and key rules are permanent.
  */
@@ -68,7 +68,7 @@ class StoreModelPropertyTest {
             if (until < now) {
                 return;
             }
-            if (mark != null && at < mark[0]) {
+            if (mark != null && at <= mark[0]) {
                 mark[1] = Math.max(mark[1], until);
                 return;
             }
@@ -80,7 +80,7 @@ class StoreModelPropertyTest {
         void restore(RuleKey key, long at, long expiresAt, long now) {
             long until = key.scope() == RevocationScope.KID ? Long.MAX_VALUE : expiresAt;
             long[] rule = rules.get(key);
-            if (rule != null && rule[0] < at) {
+            if (rule != null && rule[0] <= at) {
                 rules.remove(key);
                 until = Math.max(until, rule[1]);
             }
