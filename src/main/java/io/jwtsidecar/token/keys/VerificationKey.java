@@ -1,5 +1,6 @@
 package io.jwtsidecar.token.keys;
 
+import io.jsonwebtoken.security.Jwks;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -50,7 +51,22 @@ public final class VerificationKey {
         this.algorithm = algorithm;
         this.key = plainRsa(key);
         checkStrength();
-        this.thumbprint = JwkThumbprint.of(this.key);
+        this.thumbprint = thumbprintOf(this.key);
+    }
+
+    /**
+     * The RFC 7638 thumbprint (SHA-256 over the key's required JWK members): a name for the key
+     * that no token header can choose, so a {@code kid} rule can name a key without a kid and a
+     * token cannot dodge the rule by naming another. jjwt, which reads the sidecar's JWKS, computes
+     * it. An HMAC secret's thumbprint is a hash of the secret; it tells an attacker no more than a
+     * token signed with the secret does (both allow guessing a weak secret offline, which the
+     * minimum secret length prevents).
+     */
+    private static String thumbprintOf(Key key) {
+        if (key instanceof SecretKey secret) {
+            return Jwks.builder().key(secret).build().thumbprint().toString();
+        }
+        return Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
     }
 
     /** The key id, or {@code null}. */
