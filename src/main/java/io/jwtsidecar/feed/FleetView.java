@@ -1,5 +1,6 @@
 package io.jwtsidecar.feed;
 
+import io.jwtsidecar.logging.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,7 +175,7 @@ public final class FleetView {
     Optional<Refusal> accept(String key, SidecarStatus report, OptionalLong appendedAt) {
         long now = clock.millis();
         if (!key.equals(report.sidecarId())) {
-            return refuse(key, Refusal.KEY_MISMATCH, "the record reports about '" + printable(report.sidecarId()) + "'");
+            return refuse(key, Refusal.KEY_MISMATCH, "the record reports about '" + LogSafe.text(report.sidecarId(), LOGGED_ID_LENGTH) + "'");
         }
         long reference = appendedAt.orElse(now);
         long ahead = report.reportedAt() - reference;
@@ -205,7 +206,7 @@ public final class FleetView {
             unlogged[i]++;
             return Optional.of(why);
         }
-        log.warn("refused a status record ({}) for sidecar '{}': {}{}", why.code(), printable(key), detail,
+        log.warn("refused a status record ({}) for sidecar '{}': {}{}", why.code(), LogSafe.text(key, LOGGED_ID_LENGTH), detail,
                 unlogged[i] == 0 ? "" : " (and " + unlogged[i] + " more " + why.code() + " since the last such line)");
         lastLogged[i] = now;
         unlogged[i] = 0;
@@ -265,22 +266,6 @@ public final class FleetView {
         return refusals.get(why.ordinal());
     }
 
-    /** A sidecar id fit for one log line: control characters escaped, cut after 100 characters. */
-    private static String printable(String id) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        for (; i < id.length() && i < LOGGED_ID_LENGTH; i++) {
-            char c = id.charAt(i);
-            if (c == '\n') {
-                out.append("\\n");
-            } else if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return i < id.length() ? out + "…" : out.toString();
-    }
 
     /** One tracked sidecar: its last report, by partition in sorted arrays. Immutable. */
     private static final class Entry {

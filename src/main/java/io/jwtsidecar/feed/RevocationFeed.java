@@ -2,6 +2,7 @@ package io.jwtsidecar.feed;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.DeadLetter;
 import io.jwtsidecar.revocation.EventCodec;

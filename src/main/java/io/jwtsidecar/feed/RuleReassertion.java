@@ -1,5 +1,6 @@
 package io.jwtsidecar.feed;
 
+import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.KeyState;

@@ -2,6 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.PublishReceipt;
+import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.KeptDeadLetter;
 import io.jwtsidecar.revocation.KeyState;
@@ -389,7 +390,7 @@ public final class AdminRoutes {
                 return;
             case REPEAT:
                 log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
-                        logSafe(principal.actor()));
+                        LogSafe.text(principal.actor(), Integer.MAX_VALUE));
                 break;
             default:
                 publish(ctx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
@@ -434,7 +435,7 @@ public final class AdminRoutes {
             audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
                             + "reason={} partition={} offset={}", verb(event), event.eventId(),
                     event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(),
-                    event.expiresAt(), logSafe(principal.actor()), principal.via().label(), onBehalfOf, event.reason(),
+                    event.expiresAt(), LogSafe.text(principal.actor(), Integer.MAX_VALUE), principal.via().label(), onBehalfOf, event.reason(),
                     receipt.partition(), receipt.offset());
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
@@ -468,7 +469,7 @@ public final class AdminRoutes {
         }
         return this.applied.deadLetterReason(receipt.partition(), receipt.offset()).map(reason -> {
             log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
-                    verb(event), event.eventId(), receipt.partition(), receipt.offset(), logSafe(reason));
+                    verb(event), event.eventId(), receipt.partition(), receipt.offset(), LogSafe.text(reason));
             return new RecentPublishes.Answer(500, new JsonObject().put("error", "refused_by_sidecars")
                     .put("eventId", event.eventId()).put("partition", receipt.partition()).put("offset", receipt.offset())
                     .put("message", "this sidecar dead-lettered the event it published, as every sidecar configured "
@@ -558,17 +559,4 @@ public final class AdminRoutes {
         return event.type().name().toLowerCase(Locale.ROOT);
     }
 
-    /** An actor comes from a credential name or a token's sub: escape control characters so it cannot forge log lines. */
-    private static String logSafe(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
 }
