@@ -3,7 +3,7 @@ package io.jwtsidecar.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jwtsidecar.testing.MalformedRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -24,8 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a number).
  */
 class SidecarStatusTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** A valid report as the JSON members a sidecar writes; tests change one thing. */
     private static Map<String, Object> valid() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -49,13 +47,6 @@ class SidecarStatusTest {
         return (Map<String, Object>) m.get(field);
     }
 
-    private static byte[] json(Map<String, Object> members) {
-        try {
-            return JSON.writeValueAsBytes(members);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void a_report_survives_encode_and_decode_unchanged() {
@@ -70,14 +61,14 @@ class SidecarStatusTest {
         SidecarStatus s = new SidecarStatus("shop/a", 1_700_000_000_000L, Map.of(0, 5L), Map.of(), 3, 6, 6);
 
         assertThat(SidecarStatus.fromJson(s.toJson())).isEqualTo(s);
-        SidecarStatus older = SidecarStatus.fromJson(json(valid()));
+        SidecarStatus older = SidecarStatus.fromJson(MalformedRecord.json(valid()));
         assertThat(older.partitionsAssigned()).isEqualTo(-1);
         assertThat(older.partitionsExisting()).isEqualTo(-1);
     }
 
     @Test
     void a_valid_record_decodes_to_its_fields() {
-        SidecarStatus s = SidecarStatus.fromJson(json(valid()));
+        SidecarStatus s = SidecarStatus.fromJson(MalformedRecord.json(valid()));
 
         assertThat(s.sidecarId()).isEqualTo("shop/orders-7d9f8b6c5d-x1y2z");
         assertThat(s.reportedAt()).isEqualTo(1_700_000_000_000L);
@@ -93,12 +84,12 @@ class SidecarStatusTest {
             x.put("nested", Map.of("a", List.of(1, 2, 3)));
         });
 
-        assertThat(SidecarStatus.fromJson(json(m))).isEqualTo(SidecarStatus.fromJson(json(valid())));
+        assertThat(SidecarStatus.fromJson(MalformedRecord.json(m))).isEqualTo(SidecarStatus.fromJson(MalformedRecord.json(valid())));
     }
 
     @Test
     void a_sidecar_that_has_applied_nothing_yet_reports_empty_maps_and_unknown_staleness() {
-        SidecarStatus s = SidecarStatus.fromJson(json(with(x -> {
+        SidecarStatus s = SidecarStatus.fromJson(MalformedRecord.json(with(x -> {
             x.put("appliedNext", Map.of());
             x.put("appliedAt", Map.of());
             x.put("stalenessMillis", -1);
@@ -115,97 +106,82 @@ class SidecarStatusTest {
             next.put(String.valueOf(p), 1);
         }
 
-        assertThat(SidecarStatus.fromJson(json(with(x -> x.put("appliedNext", next)))).appliedNext())
+        assertThat(SidecarStatus.fromJson(MalformedRecord.json(with(x -> x.put("appliedNext", next)))).appliedNext())
                 .hasSize(SidecarStatus.MAX_PARTITIONS);
     }
 
-    /** One malformed record: why it is malformed, its bytes, and the field its message must name. */
-    private record Bad(String why, byte[] bytes, String field) {
-        static Bad of(String why, Map<String, Object> members, String field) {
-            return new Bad(why, json(members), field);
-        }
-
-        static Bad raw(String why, String text, String field) {
-            return new Bad(why, text.getBytes(StandardCharsets.UTF_8), field);
-        }
-
-        @Override
-        public String toString() {
-            return why;
-        }
-    }
 
     static Stream<Arguments> malformed() {
-        String body = new String(json(valid()), StandardCharsets.UTF_8);
+        String body = new String(MalformedRecord.json(valid()), StandardCharsets.UTF_8);
         Map<String, Object> tooMany = new HashMap<>();
         for (int p = 0; p <= SidecarStatus.MAX_PARTITIONS; p++) {
             tooMany.put(String.valueOf(p), 1);
         }
         return Stream.of(
-                Bad.raw("not JSON at all", "status: fine", "not JSON"),
-                Bad.raw("truncated JSON", body.substring(0, body.length() - 3), "not JSON"),
-                Bad.raw("JSON followed by more", body + "{}", "not JSON"),
-                Bad.raw("a JSON array", "[" + body + "]", "JSON object"),
-                Bad.raw("JSON null", "null", "JSON object"),
-                Bad.raw("a duplicate member name", body.replace("\"reportedAt\":1700000000000",
+                MalformedRecord.raw("not JSON at all", "status: fine", "not JSON"),
+                MalformedRecord.raw("truncated JSON", body.substring(0, body.length() - 3), "not JSON"),
+                MalformedRecord.raw("JSON followed by more", body + "{}", "not JSON"),
+                MalformedRecord.raw("a JSON array", "[" + body + "]", "JSON object"),
+                MalformedRecord.raw("JSON null", "null", "JSON object"),
+                MalformedRecord.raw("a duplicate member name", body.replace("\"reportedAt\":1700000000000",
                         "\"reportedAt\":1700000000000,\"reportedAt\":4102444800000"), "reportedAt"),
-                Bad.of("partitions not an object", with(x -> x.put("partitions", 6)), "partitions:"),
-                Bad.of("partitions.assigned missing", with(x -> x.put("partitions", Map.of("existing", 6))),
+                MalformedRecord.of("partitions not an object", with(x -> x.put("partitions", 6)), "partitions:"),
+                MalformedRecord.of("partitions.assigned missing", with(x -> x.put("partitions", Map.of("existing", 6))),
                         "partitions.assigned:"),
-                Bad.of("partitions.existing a string", with(x -> x.put("partitions", Map.of("assigned", 6,
+                MalformedRecord.of("partitions.existing a string", with(x -> x.put("partitions", Map.of("assigned", 6,
                         "existing", "6"))), "partitions.existing:"),
-                Bad.of("partitions.existing absurd", with(x -> x.put("partitions", Map.of("assigned", 6,
+                MalformedRecord.of("partitions.existing absurd", with(x -> x.put("partitions", Map.of("assigned", 6,
                         "existing", 2_000_000))), "partitions.existing:"),
-                Bad.of("v missing", with(x -> x.remove("v")), "v:"),
-                Bad.of("v = 2", with(x -> x.put("v", 2)), "v:"),
-                Bad.of("v a string", with(x -> x.put("v", "1")), "v:"),
-                Bad.of("v a fraction", with(x -> x.put("v", 1.5)), "v:"),
-                Bad.of("sidecarId missing", with(x -> x.remove("sidecarId")), "sidecarId:"),
-                Bad.of("sidecarId a number", with(x -> x.put("sidecarId", 42)), "sidecarId:"),
-                Bad.of("sidecarId null", with(x -> x.put("sidecarId", null)), "sidecarId:"),
-                Bad.of("sidecarId empty", with(x -> x.put("sidecarId", "")), "sidecarId:"),
-                Bad.of("sidecarId with a newline", with(x -> x.put("sidecarId", "shop/a\nshop/b")), "sidecarId:"),
-                Bad.of("sidecarId longer than allowed",
+                MalformedRecord.of("v missing", with(x -> x.remove("v")), "v:"),
+                MalformedRecord.of("v = 2", with(x -> x.put("v", 2)), "v:"),
+                MalformedRecord.of("v a string", with(x -> x.put("v", "1")), "v:"),
+                MalformedRecord.of("v a fraction", with(x -> x.put("v", 1.5)), "v:"),
+                MalformedRecord.of("sidecarId missing", with(x -> x.remove("sidecarId")), "sidecarId:"),
+                MalformedRecord.of("sidecarId a number", with(x -> x.put("sidecarId", 42)), "sidecarId:"),
+                MalformedRecord.of("sidecarId null", with(x -> x.put("sidecarId", null)), "sidecarId:"),
+                MalformedRecord.of("sidecarId empty", with(x -> x.put("sidecarId", "")), "sidecarId:"),
+                MalformedRecord.of("sidecarId with a newline", with(x -> x.put("sidecarId", "shop/a\nshop/b")), "sidecarId:"),
+                MalformedRecord.of("sidecarId longer than allowed",
                         with(x -> x.put("sidecarId", "s".repeat(SidecarStatus.MAX_ID_LENGTH + 1))), "sidecarId:"),
-                Bad.of("reportedAt missing", with(x -> x.remove("reportedAt")), "reportedAt:"),
-                Bad.of("reportedAt a string", with(x -> x.put("reportedAt", "1700000000000")), "reportedAt:"),
-                Bad.of("reportedAt a fraction", with(x -> x.put("reportedAt", 1.7e12 + 0.5)), "reportedAt:"),
-                Bad.of("reportedAt zero", with(x -> x.put("reportedAt", 0)), "reportedAt:"),
-                Bad.of("reportedAt negative", with(x -> x.put("reportedAt", -1)), "reportedAt:"),
-                Bad.of("reportedAt beyond a long",
+                MalformedRecord.of("reportedAt missing", with(x -> x.remove("reportedAt")), "reportedAt:"),
+                MalformedRecord.of("reportedAt a string", with(x -> x.put("reportedAt", "1700000000000")), "reportedAt:"),
+                MalformedRecord.of("reportedAt a fraction", with(x -> x.put("reportedAt", 1.7e12 + 0.5)), "reportedAt:"),
+                MalformedRecord.of("reportedAt zero", with(x -> x.put("reportedAt", 0)), "reportedAt:"),
+                MalformedRecord.of("reportedAt negative", with(x -> x.put("reportedAt", -1)), "reportedAt:"),
+                MalformedRecord.of("reportedAt beyond a long",
                         with(x -> x.put("reportedAt", new BigInteger("99999999999999999999"))), "reportedAt:"),
-                Bad.of("reportedAt true", with(x -> x.put("reportedAt", true)), "reportedAt:"),
-                Bad.of("stalenessMillis missing", with(x -> x.remove("stalenessMillis")), "stalenessMillis:"),
-                Bad.of("stalenessMillis below -1", with(x -> x.put("stalenessMillis", -2)), "stalenessMillis:"),
-                Bad.of("stalenessMillis a string", with(x -> x.put("stalenessMillis", "12")), "stalenessMillis:"),
-                Bad.of("appliedNext missing", with(x -> x.remove("appliedNext")), "appliedNext:"),
-                Bad.of("appliedNext an array", with(x -> x.put("appliedNext", List.of(5, 0))), "appliedNext:"),
-                Bad.of("appliedNext null", with(x -> x.put("appliedNext", null)), "appliedNext:"),
-                Bad.of("a negative offset", with(x -> nested(x, "appliedNext").put("0", -5)), "appliedNext.0:"),
-                Bad.of("an offset as a string", with(x -> nested(x, "appliedNext").put("0", "5")), "appliedNext.0:"),
-                Bad.of("an offset as a fraction", with(x -> nested(x, "appliedNext").put("0", 5.5)), "appliedNext.0:"),
-                Bad.of("an offset null", with(x -> nested(x, "appliedNext").put("0", null)), "appliedNext.0:"),
-                Bad.of("an offset beyond a long", with(x -> nested(x, "appliedNext")
+                MalformedRecord.of("reportedAt true", with(x -> x.put("reportedAt", true)), "reportedAt:"),
+                MalformedRecord.of("stalenessMillis missing", with(x -> x.remove("stalenessMillis")), "stalenessMillis:"),
+                MalformedRecord.of("stalenessMillis below -1", with(x -> x.put("stalenessMillis", -2)), "stalenessMillis:"),
+                MalformedRecord.of("stalenessMillis a string", with(x -> x.put("stalenessMillis", "12")), "stalenessMillis:"),
+                MalformedRecord.of("appliedNext missing", with(x -> x.remove("appliedNext")), "appliedNext:"),
+                MalformedRecord.of("appliedNext an array", with(x -> x.put("appliedNext", List.of(5, 0))), "appliedNext:"),
+                MalformedRecord.of("appliedNext null", with(x -> x.put("appliedNext", null)), "appliedNext:"),
+                MalformedRecord.of("a negative offset", with(x -> nested(x, "appliedNext").put("0", -5)), "appliedNext.0:"),
+                MalformedRecord.of("an offset as a string", with(x -> nested(x, "appliedNext").put("0", "5")), "appliedNext.0:"),
+                MalformedRecord.of("an offset as a fraction", with(x -> nested(x, "appliedNext").put("0", 5.5)), "appliedNext.0:"),
+                MalformedRecord.of("an offset null", with(x -> nested(x, "appliedNext").put("0", null)), "appliedNext.0:"),
+                MalformedRecord.of("an offset beyond a long", with(x -> nested(x, "appliedNext")
                         .put("0", new BigInteger("99999999999999999999"))), "appliedNext.0:"),
-                Bad.of("a negative partition", with(x -> nested(x, "appliedNext").put("-1", 3)), "appliedNext.-1:"),
-                Bad.of("a partition that is not a number", with(x -> nested(x, "appliedNext").put("x", 3)),
+                MalformedRecord.of("a negative partition", with(x -> nested(x, "appliedNext").put("-1", 3)), "appliedNext.-1:"),
+                MalformedRecord.of("a partition that is not a number", with(x -> nested(x, "appliedNext").put("x", 3)),
                         "appliedNext.x:"),
-                Bad.of("a partition with a leading zero", with(x -> nested(x, "appliedNext").put("01", 3)),
+                MalformedRecord.of("a partition with a leading zero", with(x -> nested(x, "appliedNext").put("01", 3)),
                         "appliedNext.01:"),
-                Bad.of("a partition beyond an int", with(x -> nested(x, "appliedNext").put("2147483648", 3)),
+                MalformedRecord.of("a partition beyond an int", with(x -> nested(x, "appliedNext").put("2147483648", 3)),
                         "appliedNext.2147483648:"),
-                Bad.of("more partitions than allowed", with(x -> x.put("appliedNext", tooMany)), "appliedNext:"),
-                Bad.of("appliedAt missing", with(x -> x.remove("appliedAt")), "appliedAt:"),
-                Bad.of("a negative appliedAt", with(x -> nested(x, "appliedAt").put("0", -1)), "appliedAt.0:"),
-                Bad.of("an appliedAt as a string", with(x -> nested(x, "appliedAt").put("0", "1699999999000")),
+                MalformedRecord.of("more partitions than allowed", with(x -> x.put("appliedNext", tooMany)), "appliedNext:"),
+                MalformedRecord.of("appliedAt missing", with(x -> x.remove("appliedAt")), "appliedAt:"),
+                MalformedRecord.of("a negative appliedAt", with(x -> nested(x, "appliedAt").put("0", -1)), "appliedAt.0:"),
+                MalformedRecord.of("an appliedAt as a string", with(x -> nested(x, "appliedAt").put("0", "1699999999000")),
                         "appliedAt.0:"),
-                Bad.of("more appliedAt partitions than allowed", with(x -> x.put("appliedAt", tooMany)), "appliedAt:"))
+                MalformedRecord.of("more appliedAt partitions than allowed", with(x -> x.put("appliedAt", tooMany)), "appliedAt:"))
                 .map(Arguments::of);
     }
 
     @ParameterizedTest(name = "refused: {0}")
     @MethodSource("malformed")
-    void a_malformed_record_is_refused_with_a_message_naming_the_field(Bad bad) {
+    void a_malformed_record_is_refused_with_a_message_naming_the_field(MalformedRecord bad) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SidecarStatus.fromJson(bad.bytes()));
 

@@ -9,11 +9,11 @@ import static org.awaitility.Awaitility.await;
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.feed.TopicAdmin;
+import io.jwtsidecar.testing.FleetReports;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaBroker;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestSidecars;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,15 +65,6 @@ class FleetIT {
         return ids;
     }
 
-    private static String stateOf(JsonObject report, String id) {
-        JsonArray sidecars = report.getJsonArray("sidecars");
-        for (int i = 0; i < sidecars.size(); i++) {
-            if (sidecars.getJsonObject(i).getString("id").equals(id)) {
-                return sidecars.getJsonObject(i).getString("state");
-            }
-        }
-        return "absent";
-    }
 
     @Test
     void wait_all_answers_once_every_live_sidecar_applied_and_a_stopped_one_is_lagging_then_gone() throws Exception {
@@ -117,14 +108,14 @@ class FleetIT {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 JsonObject s = new JsonObject(Http.getWithBearer(adminPort, "/v1/revocations/" + bobEvent + "/status",
                         ADMIN_TOKEN).body());
-                assertThat(stateOf(s, "c")).isEqualTo("lagging");
+                assertThat(FleetReports.stateOf(s, "c")).isEqualTo("lagging");
                 assertThat(s.getBoolean("complete")).as("a stopped sidecar does not hold the fleet up").isTrue();
                 assertThat(s.getLong("applied")).isEqualTo(2);
             });
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 JsonObject s = new JsonObject(Http.getWithBearer(adminPort, "/v1/revocations/" + bobEvent + "/status",
                         ADMIN_TOKEN).body());
-                assertThat(stateOf(s, "c")).as("gone after fleet.goneAfter").isEqualTo("absent");
+                assertThat(FleetReports.stateOf(s, "c")).as("gone after fleet.goneAfter").isEqualTo("absent");
             });
         }
     }
@@ -198,9 +189,9 @@ class FleetIT {
             String probe = revoke(admin, "probe", "").getString("eventId");
             await().atMost(PATIENCE).untilAsserted(() -> {
                 JsonObject s = status(adminPort, probe);
-                assertThat(stateOf(s, adminId)).isEqualTo("applied");
-                assertThat(stateOf(s, stoppedId)).isEqualTo("applied");
-                assertThat(stateOf(s, frozenId)).isEqualTo("pending");
+                assertThat(FleetReports.stateOf(s, adminId)).isEqualTo("applied");
+                assertThat(FleetReports.stateOf(s, stoppedId)).isEqualTo("applied");
+                assertThat(FleetReports.stateOf(s, frozenId)).isEqualTo("pending");
             });
             stopped.close();
 
@@ -221,13 +212,13 @@ class FleetIT {
             JsonObject answer = revoke(admin, "alice", "?wait=all&timeout=3s");
             JsonObject fleet = answer.getJsonObject("fleet");
             assertThat(fleet.getBoolean("complete")).as("the frozen sidecar has not applied it, whatever a forged "
-                    + "report says; frozen: %s, stopped: %s, ghost: %s", stateOf(fleet, frozenId), stateOf(fleet, stoppedId),
-                    stateOf(fleet, ghostId)).isFalse();
+                    + "report says; frozen: %s, stopped: %s, ghost: %s", FleetReports.stateOf(fleet, frozenId), FleetReports.stateOf(fleet, stoppedId),
+                    FleetReports.stateOf(fleet, ghostId)).isFalse();
             String alice = answer.getString("eventId");
             for (JsonObject report : List.of(fleet, status(adminPort, alice))) {
-                assertThat(stateOf(report, frozenId)).as("frozen").isEqualTo("pending");
-                assertThat(stateOf(report, stoppedId)).as("stopped before the forgery").isNotEqualTo("applied");
-                assertThat(stateOf(report, ghostId)).as("only ever reported from the future").isEqualTo("absent");
+                assertThat(FleetReports.stateOf(report, frozenId)).as("frozen").isEqualTo("pending");
+                assertThat(FleetReports.stateOf(report, stoppedId)).as("stopped before the forgery").isNotEqualTo("applied");
+                assertThat(FleetReports.stateOf(report, ghostId)).as("only ever reported from the future").isEqualTo("absent");
                 assertThat(ids(report)).as("reported from the future").noneMatch(id -> id.startsWith(ns + "/future-"));
                 assertThat(report.getBoolean("complete")).isFalse();
             }
@@ -236,8 +227,8 @@ class FleetIT {
                 JsonObject s = status(adminPort, alice);
                 assertThat(ids(s)).as("after fleet.goneAfter only the sidecars still reporting are listed")
                         .containsExactlyInAnyOrder(adminId, frozenId);
-                assertThat(stateOf(s, adminId)).isEqualTo("applied");
-                assertThat(stateOf(s, frozenId)).isEqualTo("pending");
+                assertThat(FleetReports.stateOf(s, adminId)).isEqualTo("applied");
+                assertThat(FleetReports.stateOf(s, frozenId)).isEqualTo("pending");
                 assertThat(s.getBoolean("complete")).isFalse();
             });
         }

@@ -12,6 +12,7 @@ import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
+import io.jwtsidecar.testing.FleetReports;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaAclExamples;
 import io.jwtsidecar.testing.LogCapture;
@@ -19,7 +20,6 @@ import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.RawTopic;
 import io.jwtsidecar.testing.SaslKafkaBroker;
 import io.jwtsidecar.testing.TestSidecars;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,15 +107,6 @@ class KafkaAclsIT {
         return log.messages().stream().filter(m -> m.startsWith(prefix)).count();
     }
 
-    private static String stateOf(JsonObject report, String id) {
-        JsonArray sidecars = report.getJsonArray("sidecars");
-        for (int i = 0; i < sidecars.size(); i++) {
-            if (sidecars.getJsonObject(i).getString("id").equals(id)) {
-                return sidecars.getJsonObject(i).getString("state");
-            }
-        }
-        return "absent";
-    }
 
     @Test
     void with_the_example_acls_sidecars_read_report_check_publish_and_enforce_and_nothing_is_denied() throws Exception {
@@ -163,8 +154,8 @@ class KafkaAclsIT {
                         var status = Http.getWithBearer(adminPort, "/v1/revocations/" + eventId + "/status", ADMIN_TOKEN);
                         assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
                         JsonObject report = new JsonObject(status.body());
-                        assertThat(stateOf(report, "reader")).as(status.body()).isEqualTo("applied");
-                        assertThat(stateOf(report, "publisher")).as(status.body()).isEqualTo("applied");
+                        assertThat(FleetReports.stateOf(report, "reader")).as(status.body()).isEqualTo("applied");
+                        assertThat(FleetReports.stateOf(report, "publisher")).as(status.body()).isEqualTo("applied");
                     });
                 }
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
+import io.jwtsidecar.testing.MalformedRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -47,13 +48,6 @@ class EventCodecTest {
         return m;
     }
 
-    private static byte[] json(Map<String, Object> members) {
-        try {
-            return JSON.writeValueAsBytes(members);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Map<String, Object> with(Consumer<Map<String, Object>> change) {
         Map<String, Object> m = valid();
@@ -101,7 +95,7 @@ class EventCodecTest {
 
     @Test
     void a_valid_producer_record_decodes_to_its_fields() throws Exception {
-        RevocationEvent e = codec.decode(json(valid()));
+        RevocationEvent e = codec.decode(MalformedRecord.json(valid()));
 
         assertThat(e.eventId()).isEqualTo("6f1c1b8e-2d7a-4c55-9a39-3f7e2c1d0b4a");
         assertThat(e.type()).isEqualTo(RevocationEvent.Type.REVOKE);
@@ -119,7 +113,7 @@ class EventCodecTest {
             x.put("nested", Map.of("a", List.of(1, 2, 3)));
         });
 
-        assertThat(codec.decode(json(m))).isEqualTo(codec.decode(json(valid())));
+        assertThat(codec.decode(MalformedRecord.json(m))).isEqualTo(codec.decode(MalformedRecord.json(valid())));
     }
 
     @Test
@@ -129,95 +123,80 @@ class EventCodecTest {
             x.remove("value");
         });
 
-        assertThat(codec.decode(json(m)).key()).isEqualTo(new RuleKey(RevocationScope.ISSUER, ISS, ""));
+        assertThat(codec.decode(MalformedRecord.json(m)).key()).isEqualTo(new RuleKey(RevocationScope.ISSUER, ISS, ""));
     }
 
     @Test
     void expires_at_equal_to_at_is_accepted() throws Exception {
-        assertThat(codec.decode(json(with(x -> x.put("expiresAt", x.get("at"))))).expiresAt()).isEqualTo(1_700_000_000L);
+        assertThat(codec.decode(MalformedRecord.json(with(x -> x.put("expiresAt", x.get("at"))))).expiresAt()).isEqualTo(1_700_000_000L);
     }
 
-    /** One malformed record: why it is malformed, its bytes, and the field its message must name. */
-    private record Bad(String why, byte[] bytes, String field) {
-        static Bad of(String why, Map<String, Object> members, String field) {
-            return new Bad(why, json(members), field);
-        }
-
-        static Bad raw(String why, String text, String field) {
-            return new Bad(why, text.getBytes(StandardCharsets.UTF_8), field);
-        }
-
-        @Override
-        public String toString() {
-            return why;
-        }
-    }
 
     static Stream<Arguments> malformed() {
-        String aValidBody = new String(json(valid()), StandardCharsets.UTF_8);
+        String aValidBody = new String(MalformedRecord.json(valid()), StandardCharsets.UTF_8);
         return Stream.of(
-                Bad.raw("not JSON at all", "revoke alice please", "not JSON"),
-                Bad.raw("truncated JSON", aValidBody.substring(0, aValidBody.length() - 5), "not JSON"),
-                Bad.raw("a JSON array", "[" + aValidBody + "]", "JSON object"),
-                Bad.raw("a JSON string", "\"revoke\"", "JSON object"),
-                Bad.of("v missing", with(x -> x.remove("v")), "v:"),
-                Bad.of("v = 2", with(x -> x.put("v", 2)), "v:"),
-                Bad.of("v a string", with(x -> x.put("v", "1")), "v:"),
-                Bad.of("v a fraction", with(x -> x.put("v", 1.5)), "v:"),
-                Bad.of("v = 2^32 + 1, which wraps to 1 as an int", with(x -> x.put("v", 4_294_967_297L)), "v:"),
-                Bad.of("v = 2^64 + 1, beyond a long", with(x -> x.put("v", new BigInteger("18446744073709551617"))), "v:"),
-                Bad.of("v = 1.0 (a float, not an integer)", with(x -> x.put("v", 1.0)), "v:"),
-                Bad.raw("trailing data after the object", aValidBody + " {\"v\":1}", "not JSON"),
-                Bad.raw("trailing garbage after the object", aValidBody + "x", "not JSON"),
-                Bad.of("eventId in upper case", with(x -> x.put("eventId", "6F1C1B8E-2D7A-4C55-9A39-3F7E2C1D0B4A")),
+                MalformedRecord.raw("not JSON at all", "revoke alice please", "not JSON"),
+                MalformedRecord.raw("truncated JSON", aValidBody.substring(0, aValidBody.length() - 5), "not JSON"),
+                MalformedRecord.raw("a JSON array", "[" + aValidBody + "]", "JSON object"),
+                MalformedRecord.raw("a JSON string", "\"revoke\"", "JSON object"),
+                MalformedRecord.of("v missing", with(x -> x.remove("v")), "v:"),
+                MalformedRecord.of("v = 2", with(x -> x.put("v", 2)), "v:"),
+                MalformedRecord.of("v a string", with(x -> x.put("v", "1")), "v:"),
+                MalformedRecord.of("v a fraction", with(x -> x.put("v", 1.5)), "v:"),
+                MalformedRecord.of("v = 2^32 + 1, which wraps to 1 as an int", with(x -> x.put("v", 4_294_967_297L)), "v:"),
+                MalformedRecord.of("v = 2^64 + 1, beyond a long", with(x -> x.put("v", new BigInteger("18446744073709551617"))), "v:"),
+                MalformedRecord.of("v = 1.0 (a float, not an integer)", with(x -> x.put("v", 1.0)), "v:"),
+                MalformedRecord.raw("trailing data after the object", aValidBody + " {\"v\":1}", "not JSON"),
+                MalformedRecord.raw("trailing garbage after the object", aValidBody + "x", "not JSON"),
+                MalformedRecord.of("eventId in upper case", with(x -> x.put("eventId", "6F1C1B8E-2D7A-4C55-9A39-3F7E2C1D0B4A")),
                         "eventId:"),
-                Bad.of("eventId in mixed case", with(x -> x.put("eventId", "6f1c1b8e-2d7a-4c55-9a39-3F7E2C1D0B4A")),
+                MalformedRecord.of("eventId in mixed case", with(x -> x.put("eventId", "6f1c1b8e-2d7a-4c55-9a39-3F7E2C1D0B4A")),
                         "eventId:"),
-                Bad.of("eventId with braces", with(x -> x.put("eventId", "{6f1c1b8e-2d7a-4c55-9a39-3f7e2c1d0b4a}")),
+                MalformedRecord.of("eventId with braces", with(x -> x.put("eventId", "{6f1c1b8e-2d7a-4c55-9a39-3f7e2c1d0b4a}")),
                         "eventId:"),
-                Bad.of("at after the year 9999", with(x -> x.put("at", 253_402_300_800L)), "at:"),
-                Bad.of("expiresAt after the year 9999", with(x -> x.put("expiresAt", Long.MAX_VALUE)), "expiresAt:"),
-                Bad.of("eventId missing", with(x -> x.remove("eventId")), "eventId:"),
-                Bad.of("eventId not a UUID", with(x -> x.put("eventId", "not-a-uuid")), "eventId:"),
-                Bad.of("eventId empty", with(x -> x.put("eventId", "")), "eventId:"),
-                Bad.of("eventId a number", with(x -> x.put("eventId", 42)), "eventId:"),
-                Bad.of("type unknown", with(x -> x.put("type", "delete")), "type:"),
-                Bad.of("type in upper case", with(x -> x.put("type", "REVOKE")), "type:"),
-                Bad.of("type missing", with(x -> x.remove("type")), "type:"),
-                Bad.of("scope unknown", with(x -> x.put("scope", "email")), "scope:"),
-                Bad.of("scope in upper case", with(x -> x.put("scope", "SUB")), "scope:"),
-                Bad.of("scope missing", with(x -> x.remove("scope")), "scope:"),
-                Bad.of("issuer missing", with(x -> x.remove("issuer")), "issuer:"),
-                Bad.of("issuer empty", with(x -> x.put("issuer", "")), "issuer:"),
-                Bad.of("issuer null", with(x -> x.put("issuer", null)), "issuer:"),
-                Bad.of("issuer longer than 1024 characters", with(x -> x.put("issuer", "i".repeat(1025))), "issuer:"),
-                Bad.of("value missing for scope sub", with(x -> x.remove("value")), "value:"),
-                Bad.of("value empty for scope jti", with(x -> { x.put("scope", "jti"); x.put("value", ""); }), "value:"),
-                Bad.of("value a number", with(x -> x.put("value", 7)), "value:"),
-                Bad.of("value non-empty for scope issuer", with(x -> x.put("scope", "issuer")), "value:"),
-                Bad.of("value with a control character", with(x -> x.put("value", "ali\u0000ce")), "value:"),
-                Bad.of("value with the rule-key separator", with(x -> x.put("value", "a\u001fb")), "value:"),
-                Bad.of("value with a newline", with(x -> x.put("value", "alice\nbob")), "value:"),
-                Bad.of("issuer with a control character", with(x -> x.put("issuer", ISS + "\u0007")), "issuer:"),
-                Bad.of("at negative", with(x -> x.put("at", -1)), "at:"),
-                Bad.of("at a string", with(x -> x.put("at", "1700000000")), "at:"),
-                Bad.of("at a fraction", with(x -> x.put("at", 1.7e9 + 0.5)), "at:"),
-                Bad.of("at beyond a long", with(x -> x.put("at", new BigInteger("99999999999999999999"))), "at:"),
-                Bad.of("at missing", with(x -> x.remove("at")), "at:"),
-                Bad.of("expiresAt missing", with(x -> x.remove("expiresAt")), "expiresAt:"),
-                Bad.of("expiresAt before at", with(x -> x.put("expiresAt", 1_699_999_999L)), "expiresAt:"),
-                Bad.of("reason longer than 1024 characters", with(x -> x.put("reason", "r".repeat(1025))), "reason:"),
-                Bad.of("reason a number", with(x -> x.put("reason", 3)), "reason:"),
-                Bad.of("actor longer than 1024 characters", with(x -> x.put("actor", "a".repeat(1025))), "actor:"),
-                Bad.raw("a duplicate member name", aValidBody.replace("\"value\":\"alice\"",
+                MalformedRecord.of("at after the year 9999", with(x -> x.put("at", 253_402_300_800L)), "at:"),
+                MalformedRecord.of("expiresAt after the year 9999", with(x -> x.put("expiresAt", Long.MAX_VALUE)), "expiresAt:"),
+                MalformedRecord.of("eventId missing", with(x -> x.remove("eventId")), "eventId:"),
+                MalformedRecord.of("eventId not a UUID", with(x -> x.put("eventId", "not-a-uuid")), "eventId:"),
+                MalformedRecord.of("eventId empty", with(x -> x.put("eventId", "")), "eventId:"),
+                MalformedRecord.of("eventId a number", with(x -> x.put("eventId", 42)), "eventId:"),
+                MalformedRecord.of("type unknown", with(x -> x.put("type", "delete")), "type:"),
+                MalformedRecord.of("type in upper case", with(x -> x.put("type", "REVOKE")), "type:"),
+                MalformedRecord.of("type missing", with(x -> x.remove("type")), "type:"),
+                MalformedRecord.of("scope unknown", with(x -> x.put("scope", "email")), "scope:"),
+                MalformedRecord.of("scope in upper case", with(x -> x.put("scope", "SUB")), "scope:"),
+                MalformedRecord.of("scope missing", with(x -> x.remove("scope")), "scope:"),
+                MalformedRecord.of("issuer missing", with(x -> x.remove("issuer")), "issuer:"),
+                MalformedRecord.of("issuer empty", with(x -> x.put("issuer", "")), "issuer:"),
+                MalformedRecord.of("issuer null", with(x -> x.put("issuer", null)), "issuer:"),
+                MalformedRecord.of("issuer longer than 1024 characters", with(x -> x.put("issuer", "i".repeat(1025))), "issuer:"),
+                MalformedRecord.of("value missing for scope sub", with(x -> x.remove("value")), "value:"),
+                MalformedRecord.of("value empty for scope jti", with(x -> { x.put("scope", "jti"); x.put("value", ""); }), "value:"),
+                MalformedRecord.of("value a number", with(x -> x.put("value", 7)), "value:"),
+                MalformedRecord.of("value non-empty for scope issuer", with(x -> x.put("scope", "issuer")), "value:"),
+                MalformedRecord.of("value with a control character", with(x -> x.put("value", "ali\u0000ce")), "value:"),
+                MalformedRecord.of("value with the rule-key separator", with(x -> x.put("value", "a\u001fb")), "value:"),
+                MalformedRecord.of("value with a newline", with(x -> x.put("value", "alice\nbob")), "value:"),
+                MalformedRecord.of("issuer with a control character", with(x -> x.put("issuer", ISS + "\u0007")), "issuer:"),
+                MalformedRecord.of("at negative", with(x -> x.put("at", -1)), "at:"),
+                MalformedRecord.of("at a string", with(x -> x.put("at", "1700000000")), "at:"),
+                MalformedRecord.of("at a fraction", with(x -> x.put("at", 1.7e9 + 0.5)), "at:"),
+                MalformedRecord.of("at beyond a long", with(x -> x.put("at", new BigInteger("99999999999999999999"))), "at:"),
+                MalformedRecord.of("at missing", with(x -> x.remove("at")), "at:"),
+                MalformedRecord.of("expiresAt missing", with(x -> x.remove("expiresAt")), "expiresAt:"),
+                MalformedRecord.of("expiresAt before at", with(x -> x.put("expiresAt", 1_699_999_999L)), "expiresAt:"),
+                MalformedRecord.of("reason longer than 1024 characters", with(x -> x.put("reason", "r".repeat(1025))), "reason:"),
+                MalformedRecord.of("reason a number", with(x -> x.put("reason", 3)), "reason:"),
+                MalformedRecord.of("actor longer than 1024 characters", with(x -> x.put("actor", "a".repeat(1025))), "actor:"),
+                MalformedRecord.raw("a duplicate member name", aValidBody.replace("\"value\":\"alice\"",
                         "\"value\":\"alice\",\"value\":\"bob\""), "value"),
-                Bad.raw("a duplicate v", "{\"v\":1," + aValidBody.substring(1), "'v'"))
+                MalformedRecord.raw("a duplicate v", "{\"v\":1," + aValidBody.substring(1), "'v'"))
                 .map(Arguments::of);
     }
 
     @ParameterizedTest(name = "refused: {0}")
     @MethodSource("malformed")
-    void a_malformed_record_is_refused_with_a_message_naming_the_field(Bad bad) {
+    void a_malformed_record_is_refused_with_a_message_naming_the_field(MalformedRecord bad) {
         MalformedEventException e = assertThrows(MalformedEventException.class, () -> codec.decode(bad.bytes()));
 
         assertThat(e.getMessage()).contains(bad.field());
@@ -227,12 +206,12 @@ class EventCodecTest {
     void a_reason_of_exactly_1024_characters_is_accepted() throws Exception {
         String reason = "r".repeat(EventCodec.MAX_FIELD_LENGTH);
 
-        assertThat(codec.decode(json(with(x -> x.put("reason", reason)))).reason()).isEqualTo(reason);
+        assertThat(codec.decode(MalformedRecord.json(with(x -> x.put("reason", reason)))).reason()).isEqualTo(reason);
     }
 
     @Test
     void whitespace_after_the_object_is_not_trailing_data() throws Exception {
-        byte[] body = (new String(json(valid()), StandardCharsets.UTF_8) + " \n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = (new String(MalformedRecord.json(valid()), StandardCharsets.UTF_8) + " \n").getBytes(StandardCharsets.UTF_8);
 
         assertThat(codec.decode(body).key().value()).isEqualTo("alice");
     }
