@@ -64,11 +64,6 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         this(sidecarId, reportedAt, appliedNext, appliedAt, stalenessMillis, -1, -1);
     }
 
-    /** Whether the record at {@code offset} of {@code partition} is in this sidecar's store. */
-    public boolean hasApplied(int partition, long offset) {
-        return appliedNext.getOrDefault(partition, 0L) > offset;
-    }
-
     byte[] toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("v", VERSION).put("sidecarId", sidecarId).put("reportedAt", reportedAt).put("stalenessMillis", stalenessMillis);

@@ -61,10 +61,6 @@ public final class EventSignatureCheck {
         return new EventSignatureCheck(List.of(), false);
     }
 
-    public boolean required() {
-        return required;
-    }
-
     /** How far a signer is trusted, or null for a key that is not trusted at all (or {@link Provenance#UNSIGNED}). */
     public PublisherKey.Trust trustOf(String kid) {
         PublisherKey k = keys.get(kid);
