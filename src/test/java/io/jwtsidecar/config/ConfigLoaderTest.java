@@ -692,6 +692,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_publisher_key_trust_is_current_retired_or_compromised_and_nothing_else() {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+        String entry = ops.publisherKeyEntry(io.jwtsidecar.revocation.PublisherKey.Trust.CURRENT);
+
+        for (io.jwtsidecar.revocation.PublisherKey.Trust trust : io.jwtsidecar.revocation.PublisherKey.Trust.values()) {
+            String yaml = minimal("revocation:\n  publisherKeys:\n" + ops.publisherKeyEntry(trust));
+            assertThat(parse(yaml).revocation().publisherKeys()).singleElement()
+                    .satisfies(k -> assertThat(k.trust()).isEqualTo(trust));
+        }
+        assertThat(errors(minimal("revocation:\n  publisherKeys:\n" + entry + "      trust: Retired\n")))
+                .containsExactly("revocation.publisherKeys[0].trust: must be current, retired or compromised, got "
+                        + "'Retired'");
+    }
+
+    @Test
+    void an_admin_api_signs_only_with_a_current_publisher_key_it_names() throws IOException {
+        io.jwtsidecar.testing.PublisherKeys ops = io.jwtsidecar.testing.PublisherKeys.ed25519("ops-1");
+        ops.writeTo(dir);
+        String admin = "admin:\n  token: " + "t".repeat(32) + "\n  signingKeyFile: ops-1-private.pem\n  signingKeyId: ";
+        for (io.jwtsidecar.revocation.PublisherKey.Trust trust : List.of(io.jwtsidecar.revocation.PublisherKey.Trust.RETIRED,
+                io.jwtsidecar.revocation.PublisherKey.Trust.COMPROMISED)) {
+            String yaml = minimal(admin + "ops-1", "revocation:\n  publisherKeys:\n" + ops.publisherKeyEntry(trust));
+            assertThat(errors(yaml)).containsExactly("admin.signingKeyId: 'ops-1' is marked "
+                    + trust.name().toLowerCase(java.util.Locale.ROOT) + " in revocation.publisherKeys; sign with a current key");
+        }
+        assertThat(errors(minimal(admin + "ops-9", signed(ops)))).containsExactly(
+                "admin.signingKeyId: 'ops-9' is not the kid of any entry of revocation.publisherKeys");
+    }
+
+    @Test
     void the_partition_check_must_be_shorter_than_the_staleness_limit() {
         assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
                 "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "
