@@ -722,6 +722,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_dead_letter_budget_is_at_least_64_kib() {
+        assertThat(parse(minimal("revocation:\n  deadLetterMaxBytes: 65536")).revocation().deadLetterMaxBytes())
+                .isEqualTo(65_536);
+        assertThat(errors(minimal("revocation:\n  deadLetterMaxBytes: 1024"))).containsExactly(
+                "revocation.deadLetterMaxBytes: must be between 65536 and 2147483647, got '1024'");
+        assertThat(errors(minimal("revocation:\n  deadLetterMaxBytes: lots"))).containsExactly(
+                "revocation.deadLetterMaxBytes: must be a whole number, got 'lots'");
+    }
+
+    @Test
     void the_partition_check_must_be_shorter_than_the_staleness_limit() {
         assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
                 "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "
