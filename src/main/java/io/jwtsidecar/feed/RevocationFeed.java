@@ -91,15 +91,17 @@ public final class RevocationFeed implements AutoCloseable {
     private final Map<Integer, Long> appliedNext = new HashMap<>();
     private final Map<Integer, Long> appliedAt = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
-    /** Where recent events landed, for fleet receipts by event id; bounded. */
-    private final Cache<String, EventPosition> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
-    /** What recent events did here, for the admin API's answer; bounded. */
-    private final Cache<String, RuleMerge.Effect> recentEffects = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Where recent events landed and what they did, for fleet receipts and admin answers by event id; bounded. */
+    private final Cache<String, AppliedEvent> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
     /** Why recent records were dead-lettered, by position, for the admin API's answer; bounded. */
     private final Cache<RecordPosition, String> recentDeadLetters = Caffeine.newBuilder().maximumSize(1_000).build();
     private volatile Runnable onApplied = () -> { };
 
     private record RecordPosition(int partition, long offset) {
+    }
+
+    /** Where a recent event landed, and what it did here. */
+    private record AppliedEvent(EventPosition position, RuleMerge.Effect effect) {
     }
 
     private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
@@ -236,7 +238,7 @@ public final class RevocationFeed implements AutoCloseable {
 
     /** What a recently applied event did to its rule here, if this feed has applied it. */
     public Optional<RuleMerge.Effect> effectOf(String eventId) {
-        return Optional.ofNullable(recentEffects.getIfPresent(eventId));
+        return Optional.ofNullable(recentEvents.getIfPresent(eventId)).map(AppliedEvent::effect);
     }
 
     /**
@@ -249,7 +251,7 @@ public final class RevocationFeed implements AutoCloseable {
 
     /** Where a recently read event landed, if this feed has seen it. */
     public Optional<EventPosition> positionOf(String eventId) {
-        return Optional.ofNullable(recentEvents.getIfPresent(eventId));
+        return Optional.ofNullable(recentEvents.getIfPresent(eventId)).map(AppliedEvent::position);
     }
 
     private void markApplied(Map<Integer, Long> nextOffsets) {
@@ -437,9 +439,9 @@ public final class RevocationFeed implements AutoCloseable {
         }
         for (int i = 0; i < events.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
-            recentEvents.put(events.get(i).event().eventId(), new EventPosition(r.partition(), r.offset(), r.timestamp()));
             RuleMerge.Effect effect = effects.get(i);
-            recentEffects.put(events.get(i).event().eventId(), effect);
+            recentEvents.put(events.get(i).event().eventId(),
+                    new AppliedEvent(new EventPosition(r.partition(), r.offset(), r.timestamp()), effect));
             if (!effect.changedEnforcement()) {
                 metrics.eventWithoutEffect(effect.name().toLowerCase(java.util.Locale.ROOT));
             }
