@@ -4,11 +4,10 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.FleetView;
 import io.jwtsidecar.feed.RevocationFeed;
-import io.jwtsidecar.feed.StatusReporter;
-import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.feed.RuleReassertion;
-import io.jwtsidecar.revocation.EventSignatureCheck;
+import io.jwtsidecar.feed.StatusReporter;
+import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;
@@ -20,11 +19,12 @@ import io.jwtsidecar.http.SidecarRoutes;
 import io.jwtsidecar.metrics.Metric;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.EventCodec;
+import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.RevocationMaintenance;
 import io.jwtsidecar.revocation.RevocationStore;
+import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.StoreException;
 import io.jwtsidecar.revocation.StoreStats;
-import io.jwtsidecar.revocation.RocksDbRevocationStore;
 import io.jwtsidecar.revocation.TokenFacts;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
@@ -42,17 +42,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -181,7 +186,7 @@ public final class Sidecar implements AutoCloseable {
                 partitions.put("existing", pc.existing() < 0 ? null : pc.existing());
                 partitions.put("countedSecondsAgo", pc.sinceConfirmed() == null ? null : pc.sinceConfirmed().toMillis() / 1000.0);
                 checks.put("partitions", partitions);
-                Map<String, Long> applied = new java.util.TreeMap<>();
+                Map<String, Long> applied = new TreeMap<>();
                 f.appliedNextOffsets().forEach((p, o) -> applied.put(String.valueOf(p), o));
                 checks.put("appliedOffsets", applied);
                 StoreStats stats = storeStats(store);
@@ -273,13 +278,13 @@ public final class Sidecar implements AutoCloseable {
     private static AdminRoutes.AppliedOffsets appliedOffsets(RevocationFeed feed) {
         return new AdminRoutes.AppliedOffsets() {
             @Override
-            public java.util.concurrent.CompletionStage<Void> whenApplied(int partition, long offset) {
+            public CompletionStage<Void> whenApplied(int partition, long offset) {
                 return feed.whenApplied(partition, offset);
             }
 
             @Override
             public Optional<String> effectOf(String eventId) {
-                return feed.effectOf(eventId).map(e -> e.name().toLowerCase(java.util.Locale.ROOT));
+                return feed.effectOf(eventId).map(e -> e.name().toLowerCase(Locale.ROOT));
             }
 
             @Override
@@ -292,7 +297,7 @@ public final class Sidecar implements AutoCloseable {
     /** The admin API's credentials: admin.token (every scope, actor "admin"), admin.credentials, admin JWTs. */
     private static AdminAuthenticator adminAuthenticator(SidecarConfig.AdminAccess access, TokenVerifier verifier,
                                                          SidecarMetrics metrics) {
-        List<AdminAuthenticator.Credential> credentials = new java.util.ArrayList<>();
+        List<AdminAuthenticator.Credential> credentials = new ArrayList<>();
         access.token().ifPresent(t -> credentials.add(AdminAuthenticator.Credential.adminToken(t)));
         for (SidecarConfig.AdminCredential c : access.credentials()) {
             credentials.add(new AdminAuthenticator.Credential(c.name(), c.token(), c.scopes()));
@@ -359,7 +364,7 @@ public final class Sidecar implements AutoCloseable {
         metrics.gauge(Metric.BLOOM_FALSE_POSITIVE_RATE, store, s -> statOr(s, StoreStats::indexFalsePositiveRate));
     }
 
-    private static double statOr(RocksDbRevocationStore store, java.util.function.ToDoubleFunction<StoreStats> stat) {
+    private static double statOr(RocksDbRevocationStore store, ToDoubleFunction<StoreStats> stat) {
         StoreStats stats = storeStats(store);
         return stats == null ? Double.NaN : stat.applyAsDouble(stats);
     }

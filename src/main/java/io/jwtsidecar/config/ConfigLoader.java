@@ -24,10 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -220,8 +224,8 @@ public final class ConfigLoader {
                 }
                 String trustText = Optional.ofNullable(scalar(n, ConfigKeys.PUBLISHER_TRUST.name()))
                         .orElse(ConfigKeys.PUBLISHER_TRUST.defaultValue());
-                PublisherKey.Trust trust = java.util.Arrays.stream(PublisherKey.Trust.values())
-                        .filter(t -> t.name().toLowerCase(java.util.Locale.ROOT).equals(trustText)).findFirst().orElse(null);
+                PublisherKey.Trust trust = Arrays.stream(PublisherKey.Trust.values())
+                        .filter(t -> t.name().toLowerCase(Locale.ROOT).equals(trustText)).findFirst().orElse(null);
                 if (trust == null) {
                     errors.add(at + ".trust: must be current, retired or compromised, got '" + trustText + "'");
                 }
@@ -285,7 +289,7 @@ public final class ConfigLoader {
             }
             if (trusted.get().trust() != PublisherKey.Trust.CURRENT) {
                 errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is marked "
-                        + trusted.get().trust().name().toLowerCase(java.util.Locale.ROOT) + " in " + PUBLISHER_KEYS
+                        + trusted.get().trust().name().toLowerCase(Locale.ROOT) + " in " + PUBLISHER_KEYS
                         + "; sign with a current key");
             }
             Path path = resolve(file.get());
@@ -324,7 +328,7 @@ public final class ConfigLoader {
          */
         private List<SidecarConfig.AdminCredential> adminCredentials(Optional<String> adminToken) {
             List<SidecarConfig.AdminCredential> result = new ArrayList<>();
-            Map<String, String> tokenOwners = new java.util.HashMap<>();
+            Map<String, String> tokenOwners = new HashMap<>();
             adminToken.ifPresent(t -> tokenOwners.put(t, ConfigKeys.ADMIN_TOKEN.name()));
             Set<String> names = new LinkedHashSet<>();
             for (ListEntry entry : listEntries(ADMIN_CREDENTIALS, ConfigKeys.CREDENTIAL_KEYS, "{name, token, scopes}",
@@ -405,8 +409,8 @@ public final class ConfigLoader {
 
         private Set<AdminScope> adminScopes(String at, JsonNode list) {
             String key = at + "." + ConfigKeys.CREDENTIAL_SCOPES.name();
-            List<String> known = java.util.Arrays.stream(AdminScope.values()).map(AdminScope::wireName).toList();
-            Set<AdminScope> scopes = java.util.EnumSet.noneOf(AdminScope.class);
+            List<String> known = Arrays.stream(AdminScope.values()).map(AdminScope::wireName).toList();
+            Set<AdminScope> scopes = EnumSet.noneOf(AdminScope.class);
             if (list == null || list.isNull() || (list.isArray() && list.isEmpty())) {
                 errors.add(key + ": at least one of " + known + " is required");
                 return scopes;

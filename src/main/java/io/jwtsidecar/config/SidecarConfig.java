@@ -5,6 +5,7 @@ import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     }
 
     /** Fleet status reporting: how often, and when a silent sidecar is forgotten. */
-    public record Fleet(java.time.Duration statusInterval, java.time.Duration goneAfter) {
+    public record Fleet(Duration statusInterval, Duration goneAfter) {
     }
 
     /** The static {@code admin.token}, if set (a shortcut for {@code adminAccess().token()}). */
@@ -135,9 +136,9 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      * @param partitionCheckInterval how often the feed counts the topic's partitions
      */
     public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate,
-                             java.time.Duration sweepInterval, java.time.Duration maxStaleness, boolean failOpen,
+                             Duration sweepInterval, Duration maxStaleness, boolean failOpen,
                              List<PublisherKey> publisherKeys, boolean requireSignedEvents, long deadLetterMaxBytes,
-                             java.time.Duration partitionCheckInterval) {
+                             Duration partitionCheckInterval) {
         public Revocation {
             publisherKeys = List.copyOf(publisherKeys);
         }

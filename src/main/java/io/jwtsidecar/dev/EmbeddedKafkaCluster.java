@@ -1,6 +1,7 @@
 package io.jwtsidecar.dev;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         short rf = (short) Math.min(3, brokers);
         if (rf >= 3 && !configs.containsKey("min.insync.replicas")) {
-            configs = new java.util.HashMap<>(configs);
+            configs = new HashMap<>(configs);
             configs.put("min.insync.replicas", "2");
         }
         try {

@@ -1,8 +1,8 @@
 package io.jwtsidecar.feed;
 
 import io.jwtsidecar.revocation.DeadLetter;
-import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
+import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventRecord;
 import io.jwtsidecar.revocation.EventSignatureCheck;
 import io.jwtsidecar.revocation.EventSigner;
@@ -11,6 +11,7 @@ import io.jwtsidecar.revocation.RevocationEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -55,7 +56,7 @@ final class RecordReader {
             if (event.at() - recordSecond > maxAhead) {
                 throw new MalformedEventException("at: " + event.at() + " is more than " + maxAhead + " s after the "
                         + "record's timestamp (" + r.timestamp() + " ms): a " + event.type().name().toLowerCase(
-                        java.util.Locale.ROOT) + " may not be dated that far ahead");
+                        Locale.ROOT) + " may not be dated that far ahead");
             }
             return new Read(new EventRecord(event, r.timestamp(), signer), null);
         } catch (MalformedEventException e) {

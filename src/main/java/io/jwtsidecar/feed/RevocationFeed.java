@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -443,12 +444,12 @@ public final class RevocationFeed implements AutoCloseable {
             recentEvents.put(events.get(i).event().eventId(),
                     new AppliedEvent(new EventPosition(r.partition(), r.offset(), r.timestamp()), effect));
             if (!effect.changedEnforcement()) {
-                metrics.eventWithoutEffect(effect.name().toLowerCase(java.util.Locale.ROOT));
+                metrics.eventWithoutEffect(effect.name().toLowerCase(Locale.ROOT));
             }
             if (effect.refused()) {
                 log.info("revocation event {} ({} of {}) at {}-{} offset {} changed nothing: {}", events.get(i).event().eventId(),
-                        events.get(i).event().type().name().toLowerCase(java.util.Locale.ROOT), events.get(i).event().key(),
-                        topic, r.partition(), r.offset(), effect.name().toLowerCase(java.util.Locale.ROOT));
+                        events.get(i).event().type().name().toLowerCase(Locale.ROOT), events.get(i).event().key(),
+                        topic, r.partition(), r.offset(), effect.name().toLowerCase(Locale.ROOT));
             }
         }
         markApplied(nextOffsets);

@@ -14,11 +14,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -70,8 +76,8 @@ public final class RuleReassertion implements AutoCloseable {
     private final Duration retention;
     private final int maxPerPass;
     /** What the last pass found, by reason (the operators' signal that a re-signing is done). */
-    private final java.util.concurrent.atomic.AtomicIntegerArray lastPass =
-            new java.util.concurrent.atomic.AtomicIntegerArray(Reason.values().length);
+    private final AtomicIntegerArray lastPass =
+            new AtomicIntegerArray(Reason.values().length);
     private final String actor;
     private final ScheduledExecutorService thread;
     /**
@@ -79,7 +85,7 @@ public final class RuleReassertion implements AutoCloseable {
      * the broker's or producer's time, and a sidecar clock ahead of it by more than
      * {@code renewAfter} must not renew on every pass. Bounded by the permanent rules and marks.
      */
-    private final java.util.Map<RuleKey, Long> renewedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<RuleKey, Long> renewedAt = new ConcurrentHashMap<>();
 
     /** Why a key is re-published. */
     public enum Reason {
@@ -87,7 +93,7 @@ public final class RuleReassertion implements AutoCloseable {
 
         /** The label in metrics and in the event's reason ({@code reassert:<label>}). */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -164,7 +170,7 @@ public final class RuleReassertion implements AutoCloseable {
     /** The event that asserts a state again, with its times. */
     RevocationEvent event(KeyState s, Reason reason, long nowSeconds) {
         RuleKey key = s.key();
-        String why = "reassert:" + reason.name().toLowerCase(java.util.Locale.ROOT);
+        String why = "reassert:" + reason.name().toLowerCase(Locale.ROOT);
         if (s.rule() != null) {
             Rule r = s.rule();
             long expiresAt = r.permanent() ? legacyExpiry(key, r.at(), nowSeconds) : r.expiresAt();
@@ -218,7 +224,7 @@ public final class RuleReassertion implements AutoCloseable {
                     if (reasons.get(i) == Reason.RENEW) {
                         renewedAt.put(events.get(i).key(), now);
                     }
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     log.warn("re-publishing a revocation rule failed (retried next pass): {}", e.toString());
                 }
             }

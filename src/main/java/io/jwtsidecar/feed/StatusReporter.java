@@ -1,5 +1,6 @@
 package io.jwtsidecar.feed;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -119,7 +120,7 @@ public final class StatusReporter implements AutoCloseable {
         SidecarStatus status = new SidecarStatus(sidecarId, clock.millis(), feed.appliedNextOffsets(),
                 feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis(),
                 partitions.assigned(), partitions.existing());
-        producer.send(new ProducerRecord<>(statusTopic, sidecarId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        producer.send(new ProducerRecord<>(statusTopic, sidecarId.getBytes(StandardCharsets.UTF_8),
                 status.toJson()));
     }
 

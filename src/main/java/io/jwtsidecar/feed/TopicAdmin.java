@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -142,12 +143,12 @@ public final class TopicAdmin implements AutoCloseable {
         return problems;
     }
 
-    private java.util.Optional<TopicDescription> describe(String topic) {
+    private Optional<TopicDescription> describe(String topic) {
         try {
-            return java.util.Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
+            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic));
         } catch (Exception e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -24,13 +24,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +132,7 @@ public final class AdminRoutes {
      */
     public AdminRoutes(AdminAuthenticator authenticator, EventPublisher publisher, TokenVerifier verifier,
                        Clock clock, AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
-        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.publisher = publisher;
         this.requests = new RevocationRequests(verifier, clock);
         this.applied = applied;
@@ -378,7 +382,7 @@ public final class AdminRoutes {
      */
     private void publishOnce(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
                              String onBehalfOf, TreeMap<String, Object> asked, Duration fleetWait,
-                             java.util.function.Function<RecentPublishes.Answer, Future<RecentPublishes.Answer>> then) {
+                             Function<RecentPublishes.Answer, Future<RecentPublishes.Answer>> then) {
         String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
                 .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
         RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
@@ -502,13 +506,13 @@ public final class AdminRoutes {
             List<KeptDeadLetter> page = ar.result();
             boolean more = page.size() > limit;
             io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
-            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            Base64.Encoder b64 = Base64.getEncoder();
             for (KeptDeadLetter d : page.subList(0, Math.min(limit, page.size()))) {
                 items.add(new JsonObject().put("id", d.id()).put("partition", d.partition()).put("offset", d.offset())
                         .put("recordTimestamp", d.recordMillis()).put("reason", d.reason())
                         .put("keySize", d.keySize() < 0 ? null : d.keySize())
                         .put("valueSize", d.valueSize() < 0 ? null : d.valueSize())
-                        .put("sha256", java.util.HexFormat.of().formatHex(d.sha256()))
+                        .put("sha256", HexFormat.of().formatHex(d.sha256()))
                         .put("truncated", d.truncated())
                         .put("key", d.keyPrefix() == null ? null : b64.encodeToString(d.keyPrefix()))
                         .put("value", d.valuePrefix() == null ? null : b64.encodeToString(d.valuePrefix())));

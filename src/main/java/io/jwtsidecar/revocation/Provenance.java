@@ -1,5 +1,7 @@
 package io.jwtsidecar.revocation;
 
+import java.util.Objects;
+
 /**
  * What this sidecar knows of the newest record of a rule key on the topic: the record that
  * compaction keeps, and therefore what a sidecar reading the topic from the start will see.
@@ -14,7 +16,7 @@ public record Provenance(long recordMillis, String signer, boolean current) {
     public static final String UNSIGNED = "";
 
     public Provenance {
-        java.util.Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(signer, "signer");
     }
 
     /** The provenance of state written by a release that did not record it. */

@@ -13,12 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -308,7 +311,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     }
 
     /** The stored state of every key the records and dead letters touch, read in one multi-get per column family. */
-    private Map<RuleKey, KeyState> load(List<EventRecord> records, java.util.Set<RuleKey> unreadable)
+    private Map<RuleKey, KeyState> load(List<EventRecord> records, Set<RuleKey> unreadable)
             throws RocksDBException {
         Map<RuleKey, KeyState> states = new HashMap<>();
         List<RuleKey> keys = new ArrayList<>();
@@ -428,7 +431,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
      * consistent snapshot; applies continue meanwhile. For the topic's upkeep (re-asserting rules
      * the topic would otherwise lose), not for the request path.
      */
-    public void forEachState(java.util.function.Consumer<KeyState> visitor) {
+    public void forEachState(Consumer<KeyState> visitor) {
         ensureOpen();
         Snapshot snapshot = db.getSnapshot();
         try (ReadOptions read = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
@@ -438,7 +441,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
             m.seekToFirst();
             // A merge join of two sorted columns: a key may have a rule, a mark, or both.
             while (r.isValid() || m.isValid()) {
-                int order = !r.isValid() ? 1 : !m.isValid() ? -1 : java.util.Arrays.compareUnsigned(r.key(), m.key());
+                int order = !r.isValid() ? 1 : !m.isValid() ? -1 : Arrays.compareUnsigned(r.key(), m.key());
                 byte[] keyBytes = order <= 0 ? r.key() : m.key();
                 RuleKey key = RuleKey.fromBytes(keyBytes);
                 visitor.accept(decodeState(key, order <= 0 ? r.value() : null, order >= 0 ? m.value() : null));

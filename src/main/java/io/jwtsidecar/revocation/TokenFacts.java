@@ -1,5 +1,6 @@
 package io.jwtsidecar.revocation;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ public record TokenFacts(String issuer, String jti, String sessionId, String sub
                 if (keyThumbprint == null || keyIds.contains(keyThumbprint)) {
                     return keyIds;
                 }
-                List<String> names = new java.util.ArrayList<>(keyIds.size() + 1);
+                List<String> names = new ArrayList<>(keyIds.size() + 1);
                 names.addAll(keyIds);
                 names.add(keyThumbprint);
                 return names;

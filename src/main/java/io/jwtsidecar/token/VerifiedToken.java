@@ -1,5 +1,7 @@
 package io.jwtsidecar.token;
 
+import java.util.List;
+
 /**
  * A token whose signature and claims passed. Immutable.
  *
@@ -21,6 +23,6 @@ package io.jwtsidecar.token;
  *                 and kept with the token, so every cache hit sends the same bytes
  */
 public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
-                            String clientId, java.util.List<String> keyIds, String keyThumbprint, Long issuedAt, double expiresAt,
+                            String clientId, List<String> keyIds, String keyThumbprint, Long issuedAt, double expiresAt,
                             String payloadSegment, byte[] claimsJson, IdentityJson identity) {
 }

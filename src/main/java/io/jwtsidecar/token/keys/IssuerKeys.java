@@ -3,6 +3,7 @@ package io.jwtsidecar.token.keys;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The keys trusted for one issuer, and the rule for picking one for a token.
@@ -34,9 +35,9 @@ public final class IssuerKeys {
         if (withoutKid > 0 && this.keys.size() > 1) {
             throw new IllegalArgumentException("with more than one key, every key needs a kid");
         }
-        Map<String, java.util.TreeSet<String>> kids = new HashMap<>();
+        Map<String, TreeSet<String>> kids = new HashMap<>();
         for (VerificationKey k : this.keys) {
-            java.util.TreeSet<String> names = kids.computeIfAbsent(k.thumbprint(), t -> new java.util.TreeSet<>());
+            TreeSet<String> names = kids.computeIfAbsent(k.thumbprint(), t -> new TreeSet<>());
             if (k.kid() != null) {
                 names.add(k.kid());
             }

@@ -17,6 +17,8 @@ import java.security.spec.ECParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.RSAPublicKeySpec;
+import java.util.Arrays;
+import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
@@ -152,8 +154,8 @@ public final class VerificationKey {
             return false;
         }
         BigInteger order = ((ECPublicKey) key).getParams().getOrder();
-        BigInteger r = new BigInteger(1, java.util.Arrays.copyOfRange(signature, 0, n));
-        BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(signature, n, 2 * n));
+        BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, n));
+        BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, n, 2 * n));
         return r.signum() > 0 && s.signum() > 0 && r.compareTo(order) < 0 && s.compareTo(order) < 0;
     }
 
@@ -261,8 +263,8 @@ public final class VerificationKey {
 
     /** Same kid, algorithm and key material. */
     boolean sameAs(VerificationKey other) {
-        return java.util.Objects.equals(kid, other.kid) && algorithm == other.algorithm
-                && java.util.Arrays.equals(key.getEncoded(), other.key.getEncoded());
+        return Objects.equals(kid, other.kid) && algorithm == other.algorithm
+                && Arrays.equals(key.getEncoded(), other.key.getEncoded());
     }
 
     @Override
