@@ -17,18 +17,12 @@ import java.security.spec.ECGenParameterSpec;
  * An event publisher key pair for tests, as an operator makes one with openssl: written as PEM
  * files (PUBLIC KEY for every sidecar, PRIVATE KEY for the admin sidecars) and usable as an
  * {@link EventSigner} to sign records written straight to the topic.
+ *
+ * @param kid  the publisher key's name
+ * @param pair its key pair
+ * @param alg  EdDSA or ES256
  */
-public final class PublisherKeys {
-    private final String kid;
-    private final KeyPair pair;
-    private final String alg;
-
-    private PublisherKeys(String kid, KeyPair pair, String alg) {
-        this.kid = kid;
-        this.pair = pair;
-        this.alg = alg;
-    }
-
+public record PublisherKeys(String kid, KeyPair pair, String alg) {
     /** A fresh Ed25519 publisher key named {@code kid}. */
     public static PublisherKeys ed25519(String kid) {
         try {
@@ -47,18 +41,6 @@ public final class PublisherKeys {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    public String kid() {
-        return kid;
-    }
-
-    public String alg() {
-        return alg;
-    }
-
-    public KeyPair pair() {
-        return pair;
     }
 
     public EventSigner signer() {
