@@ -33,10 +33,11 @@ import io.jwtsidecar.token.VerifiedToken;
 import io.jwtsidecar.token.keys.KeyFetching;
 import io.jwtsidecar.token.keys.RemoteJwksSource;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,9 +212,10 @@ public final class Sidecar implements AutoCloseable {
                         Map.of("storeFailingSeconds", failing.toMillis() / 1000.0));
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
-                    new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute());
+                    new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
+                    new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock));
             registerGauges(metrics, feed, store, verifier);
-            int apiPort = listen(vertx, config.api(), sidecarRoutes::router, cores, config.maxTokenBytes());
+            int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes());
 
             Integer adminPort = null;
             if (config.adminAccess().enabled()) {
@@ -404,12 +406,12 @@ public final class Sidecar implements AutoCloseable {
      * shared form is port -1 (port 0 gives each instance a port of its own); a single instance
      * keeps port 0, so two listeners on the same host never share a socket by accident.
      */
-    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
+    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
                               int instances, int maxTokenBytes) {
         return listen(vertx, listener, routes, instances, maxTokenBytes, Optional.empty());
     }
 
-    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, Router> routes,
+    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
                               int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
         HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);

@@ -85,12 +85,20 @@ public final class ConfigKeys {
             "fail-closed: answer 503 revocation_data_stale while stale. fail-open: verify as usual, add "
                     + "X-Revocation-Stale: true.");
 
+    public static final ConfigKey AUTHZ_DEFAULT_ACTION = new ConfigKey("authz.defaultAction", "allow",
+            "Forward auth (/v1/authz) for a request no entry of routes covers: allow (a valid token is enough) or deny "
+                    + "(403 no_route).");
+    public static final ConfigKey AUTHZ_CLIENT_IDENTITY_HEADERS = new ConfigKey("authz.clientIdentityHeaders", "refuse",
+            "A forward-auth request that carries its own X-Auth-*, mapped claim header or X-Revocation-Stale: refuse "
+                    + "(400) or strip (judge it, and list the copies in x-envoy-auth-headers-to-remove; the proxy must "
+                    + "remove them, see docs/PROXIES.md).");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
-            PARTITION_CHECK_INTERVAL);
+            PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");
@@ -123,9 +131,45 @@ public final class ConfigKeys {
             "Deadline of each key request (discovery document or JWKS), from connecting to the last byte of the body; "
                     + "a request past it fails, and other issuers never wait for it.");
 
+    public static final ConfigKey ISSUER_TOKEN_LOCATIONS = new ConfigKey("tokenLocations", null,
+            "Forward auth only: the places this issuer's tokens may come from (header, cookie:NAME, query:NAME); a token "
+                    + "found elsewhere is refused as token_location_not_allowed. Unset: wherever the route looks.");
+
     public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
-            JWKS_FETCH_TIMEOUT);
+            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS);
+
+    /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
+    public static final ConfigKey ROUTE_NAME = new ConfigKey("name", null,
+            "Names the route in metrics and logs. Required, unique.");
+    public static final ConfigKey ROUTE_HOSTS = new ConfigKey("hosts", "[]",
+            "Hosts it covers, exact (api.example.com) or below a domain (*.example.com), without port; empty: any host.");
+    public static final ConfigKey ROUTE_METHODS = new ConfigKey("methods", "[]",
+            "Methods it covers (GET, POST, ...), exactly as sent; empty: any method.");
+    public static final ConfigKey ROUTE_PATH = new ConfigKey("path", null,
+            "Path template: literal segments, {name} for any one segment, a last ** for any rest (/orders/{id}, "
+                    + "/files/**). Give path or pathPrefix, or neither for every path.");
+    public static final ConfigKey ROUTE_PATH_PREFIX = new ConfigKey("pathPrefix", null,
+            "Path prefix by whole segments: /orders covers /orders and /orders/42, never /orders-admin.");
+    public static final ConfigKey ROUTE_ISSUERS = new ConfigKey("issuers", "[]",
+            "The token's iss must be one of these (configured issuers); else 403 access_denied.");
+    public static final ConfigKey ROUTE_AUDIENCES = new ConfigKey("audiences", "[]",
+            "The token's aud must name one of these; else 403 access_denied.");
+    public static final ConfigKey ROUTE_SCOPES = new ConfigKey("scopes", "[]",
+            "The token's scope/scp must grant every one of these; else 403 insufficient_scope naming them.");
+    public static final ConfigKey ROUTE_CLAIMS = new ConfigKey("claims", "{}",
+            "Claim name: accepted value or list of values; a list claim needs one accepted member; else 403 access_denied.");
+    public static final ConfigKey ROUTE_ACR = new ConfigKey("acr", "[]",
+            "Accepted acr values, most preferred first; else 401 with the RFC 9470 step-up challenge (acr_values).");
+    public static final ConfigKey ROUTE_MAX_AGE = new ConfigKey("maxAge", null,
+            "Most time since auth_time (e.g. 10m); older or missing: 401 with the RFC 9470 step-up challenge (max_age).");
+    public static final ConfigKey ROUTE_TOKEN_LOCATIONS = new ConfigKey("tokenLocations", null,
+            "Where this route's tokens may be: header, cookie:NAME, query:NAME (leaks into logs; avoid). Unset: "
+                    + "authz.tokenLocations. A request with tokens in two places is a 400.");
+
+    public static final List<ConfigKey> ROUTE_KEYS = List.of(ROUTE_NAME, ROUTE_HOSTS, ROUTE_METHODS, ROUTE_PATH,
+            ROUTE_PATH_PREFIX, ROUTE_ISSUERS, ROUTE_AUDIENCES, ROUTE_SCOPES, ROUTE_CLAIMS, ROUTE_ACR, ROUTE_MAX_AGE,
+            ROUTE_TOKEN_LOCATIONS);
 
     /** Keys of each entry of {@code admin.credentials} (under {@code admin.credentials[i]}). */
     public static final ConfigKey CREDENTIAL_NAME = new ConfigKey("name", null,

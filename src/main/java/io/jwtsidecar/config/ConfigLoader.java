@@ -192,13 +192,37 @@ public final class ConfigLoader {
             List<IssuerPolicy> issuers = issuers();
             Optional<String> adminJwtIssuer = adminJwtIssuer();
             Optional<SidecarConfig.AdminTls> adminTls = adminTls();
+            SidecarConfig.Authz authz = authz();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer);
+                    revocation, issuers, noopRoute, signer, authz);
+        }
+
+        /** {@code authz.*}, {@code routes} and each issuer's {@code tokenLocations}. */
+        private SidecarConfig.Authz authz() {
+            String action = text(ConfigKeys.AUTHZ_DEFAULT_ACTION).orElseThrow();
+            if (!action.equals("allow") && !action.equals("deny")) {
+                errors.add(ConfigKeys.AUTHZ_DEFAULT_ACTION.name() + ": must be allow or deny, got '" + action + "'");
+            }
+            String copies = text(ConfigKeys.AUTHZ_CLIENT_IDENTITY_HEADERS).orElseThrow();
+            if (!copies.equals("refuse") && !copies.equals("strip")) {
+                errors.add(ConfigKeys.AUTHZ_CLIENT_IDENTITY_HEADERS.name() + ": must be refuse or strip, got '" + copies + "'");
+            }
+            Set<String> issuers = new LinkedHashSet<>();
+            JsonNode list = root.get("issuers");
+            if (list != null && list.isArray()) {
+                list.forEach(n -> {
+                    if (n.isObject() && n.get("issuer") != null && n.get("issuer").isTextual()) {
+                        issuers.add(n.get("issuer").textValue());
+                    }
+                });
+            }
+            return new SidecarConfig.Authz(new AuthzConfigReader(root, errors).read(action.equals("deny"), issuers),
+                    !copies.equals("strip"));
         }
 
         /** {@code revocation.publisherKeys}: a list of {@code {kid, alg, pemFile | pem, retired}}. */
@@ -720,7 +744,7 @@ public final class ConfigLoader {
             for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> section = it.next();
                 String s = section.getKey();
-                if (s.equals("issuers")) {
+                if (s.equals("issuers") || s.equals(AuthzConfigReader.ROUTES)) {
                     continue;
                 }
                 if (!section.getValue().isObject()) {
@@ -731,7 +755,7 @@ public final class ConfigLoader {
                     String name = s + "." + f.next();
                     if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
                             && !name.equals(CLAIM_HEADERS) && !name.equals(ADMIN_CREDENTIALS)
-                            && !name.equals(PUBLISHER_KEYS)) {
+                            && !name.equals(PUBLISHER_KEYS) && !name.equals(AuthzConfigReader.TOKEN_LOCATIONS)) {
                         errors.add(name + ": unknown key");
                     }
                 }

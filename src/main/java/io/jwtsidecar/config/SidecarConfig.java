@@ -1,5 +1,6 @@
 package io.jwtsidecar.config;
 
+import io.jwtsidecar.authz.RoutePolicy;
 import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
@@ -29,11 +30,21 @@ import java.util.Set;
  * @param issuers     trusted issuers with their keys already loaded and checked
  * @param noopRoute   serve {@code GET /noop} on the API listener (load tests only)
  * @param eventSigner the key the admin API signs its events with ({@code admin.signingKeyFile})
+ * @param authz       how forward auth ({@code /v1/authz}) decides: {@code authz.*} and {@code routes}
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
-                            Optional<EventSigner> eventSigner) {
+                            Optional<EventSigner> eventSigner, Authz authz) {
+
+    /**
+     * Forward auth.
+     *
+     * @param policy             routes, the action for unmatched requests, token locations
+     * @param refuseClientCopies {@code authz.clientIdentityHeaders: refuse} (true) or {@code strip}
+     */
+    public record Authz(RoutePolicy policy, boolean refuseClientCopies) {
+    }
 
     public SidecarConfig {
         claimHeaders = Map.copyOf(claimHeaders);

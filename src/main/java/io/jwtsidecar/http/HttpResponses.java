@@ -1,5 +1,6 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.authz.AuthzDecision;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
@@ -21,7 +22,13 @@ import java.nio.charset.StandardCharsets;
  *       (RFC 6750 §3); with no token at all, a bare {@code Bearer realm} challenge.</li>
  *   <li>Unavailable (stale revocation data, no keys): 503 with {@code Retry-After}; never a
  *       401, since the token may be fine.</li>
+ *   <li>Refused by a route's policy (forward auth): 403, with an RFC 6750
+ *       {@code insufficient_scope} challenge naming the scopes when scopes were missing; or 401
+ *       with the RFC 9470 step-up challenge when the user must authenticate again.</li>
+ *   <li>Not a request the sidecar can judge: 400 with an RFC 6750 {@code invalid_request}
+ *       challenge.</li>
  * </ul>
+ * Every refusal carries at most one {@code WWW-Authenticate} challenge.
  */
 public final class HttpResponses {
     // Pre-encoded header names and values (Netty AsciiString): no validation or hashing per answer.
@@ -66,6 +73,10 @@ public final class HttpResponses {
             json(response, 503, body);
             return;
         }
+        if (verdict.kind() == Verdict.Kind.FORBIDDEN) {
+            json(response, 403, body);
+            return;
+        }
         if (verdict == Verdict.MISSING_TOKEN) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
         } else {
@@ -75,15 +86,59 @@ public final class HttpResponses {
         json(response, 401, body);
     }
 
-    /** Forward auth (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz): headers only, no body. */
-    static void authz(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
-        if (outcome.isAccepted()) {
-            markStale(response, outcome);
-            identity.apply(response, outcome.token());
-            response.setStatusCode(200).putHeader("Cache-Control", "no-store").end();
+    /**
+     * Forward auth (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz, Caddy forward_auth):
+     * 200 with headers only and no body. {@code X-Revocation-Stale} is always named (empty when
+     * the data is fresh), like the identity headers, so a client's own copy never survives.
+     */
+    static void authorized(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
+        identity.apply(response, outcome.token());
+        response.putHeader(STALE_HEADER, outcome.revocationStale() ? "true" : "");
+        response.setStatusCode(200).putHeader(CACHE_CONTROL, NO_STORE).end();
+    }
+
+    /** A good token that a route's policy refuses: 403, or 401 with the RFC 9470 step-up challenge. */
+    static void refused(HttpServerResponse response, AuthzDecision decision) {
+        Verdict verdict = decision.verdict();
+        String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
+        if (verdict == Verdict.INSUFFICIENT_SCOPE) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\", "
+                    + "scope=\"" + String.join(" ", decision.scopes()) + "\"");
+            json(response, 403, body);
+        } else if (verdict == Verdict.INSUFFICIENT_USER_AUTHENTICATION) {
+            response.putHeader("WWW-Authenticate", stepUpChallenge(decision.stepUp()));
+            json(response, 401, body);
         } else {
-            refused(response, outcome.verdict());
+            refused(response, verdict);
         }
+    }
+
+    /**
+     * RFC 9470 §3, in the exact shape of its examples: the acceptable {@code acr_values} (most
+     * preferred first) and {@code max_age} in seconds, whichever the route demands, with the
+     * description of the one that failed (a different level when the acr is wrong, else a more
+     * recent authentication).
+     */
+    static String stepUpChallenge(AuthzDecision.StepUp stepUp) {
+        StringBuilder challenge = new StringBuilder("Bearer error=\"insufficient_user_authentication\", error_description=\"")
+                .append(stepUp.acrFailed() ? "A different authentication level is required"
+                        : "More recent authentication is required")
+                .append('"');
+        if (!stepUp.acrValues().isEmpty()) {
+            challenge.append(", acr_values=\"").append(String.join(" ", stepUp.acrValues())).append('"');
+        }
+        if (stepUp.maxAge() != null) {
+            challenge.append(", max_age=\"").append(stepUp.maxAge().toSeconds()).append('"');
+        }
+        return challenge.toString();
+    }
+
+    /** RFC 6750 §3.1 {@code invalid_request}: 400, naming what is wrong (the header at fault). */
+    static void invalidRequest(HttpServerResponse response, String field, String message) {
+        response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\", error=\"invalid_request\", "
+                + "error_description=\"" + headerSafe(message).replace('"', '\'') + "\"");
+        json(response, 400, new JsonObject().put("active", false).put("error", Verdict.INVALID_REQUEST.code())
+                .put("field", field).put("message", message).encode());
     }
 
     /**

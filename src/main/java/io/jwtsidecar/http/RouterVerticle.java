@@ -4,20 +4,22 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.function.Function;
 
 /**
- * One HTTP server instance serving a router on one event loop. Deploying several instances on
+ * One HTTP server instance serving a request handler (a router, or a router behind a
+ * dispatcher) on one event loop. Deploying several instances on
  * the same host and port spreads connections over event loops (Vert.x shares the listening
  * socket between them).
  */
 public final class RouterVerticle extends VerticleBase {
     private final HttpServerOptions options;
-    private final Function<io.vertx.core.Vertx, Router> routes;
+    private final Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes;
     private volatile HttpServer server;
 
-    public RouterVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routes) {
+    public RouterVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes) {
         this.options = options;
         this.routes = routes;
     }

@@ -5,7 +5,14 @@ import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.authz.RoutePolicy;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -19,8 +26,11 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /v1/verify}: the token from {@code Authorization: Bearer …}.</li>
  *   <li>{@code POST /v1/verify}: the same header, or a JSON body {@code {"token":"…"}}.</li>
  *   <li>{@code /v1/authz} (any method, any sub-path): forward auth for nginx
- *       {@code auth_request}, Traefik ForwardAuth and Envoy {@code ext_authz}: 200 with the
- *       identity headers and no body, or the same 401/503 as verify.</li>
+ *       {@code auth_request}, Traefik ForwardAuth, Envoy {@code ext_authz} and Caddy
+ *       {@code forward_auth} ({@link ForwardAuthHandler}): 200 with the identity headers and no
+ *       body, the same 401/503 as verify, 403 when a route's policy refuses, 400 for a request
+ *       it cannot judge. Claimed by raw path before routing, so it never normalises onto
+ *       another route.</li>
  *   <li>{@code POST /oauth2/introspect}: RFC 7662 introspection of a form-encoded
  *       {@code token}.</li>
  *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md).</li>
@@ -35,6 +45,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class SidecarRoutes {
     private final TokenVerifier verifier;
+    private final ForwardAuthHandler forwardAuth;
     private final Readiness readiness;
     private final Readiness liveness;
     private final int maxTokenBytes;
@@ -49,13 +60,32 @@ public final class SidecarRoutes {
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
                          SidecarMetrics metrics, boolean noopRoute) {
-        this(verifier, readiness, () -> new Readiness.Report(true, java.util.Map.of()), maxTokenBytes, identity, metrics,
-                noopRoute);
+        this(verifier, readiness, () -> new Readiness.Report(true, Map.of()), maxTokenBytes, identity, metrics,
+                noopRoute, ForwardAuth.open(Clock.systemUTC()));
+    }
+
+    /**
+     * How {@code /v1/authz} decides.
+     *
+     * @param policy       the routes and token locations
+     * @param refuseCopies true: a request carrying a client copy of a sidecar-owned header gets a 400
+     *                     ({@code authz.clientIdentityHeaders: refuse}); false: it is judged, and
+     *                     the copies are named for Envoy to remove ({@code strip})
+     * @param clock        for {@code maxAge}
+     */
+    public record ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock) {
+        /** No routes, header tokens, client copies refused. */
+        public static ForwardAuth open(Clock clock) {
+            return new ForwardAuth(RoutePolicy.open(), true, clock);
+        }
     }
 
     /** @param liveness what {@code /health/live} reports (same shape as readiness) */
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
-                         IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute) {
+                         IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute, ForwardAuth forwardAuth) {
+        this.forwardAuth = new ForwardAuthHandler(this::verify, identity, forwardAuth.policy(),
+                forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
+                metrics, forwardAuth.clock());
         this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;
@@ -80,15 +110,28 @@ public final class SidecarRoutes {
         HttpResponses.refused(ctx.response(), verdict);
     }
 
+    /**
+     * The API listener's request handler: the forward-auth family by its raw path, everything else
+     * through the router (which normalises paths, and so must never see {@code /v1/authz/…}).
+     */
+    public Handler<HttpServerRequest> handler(Vertx vertx) {
+        Router router = router(vertx);
+        return request -> {
+            if (ForwardAuthHandler.claims(request.path())) {
+                forwardAuth.handle(request);
+            } else {
+                router.handle(request);
+            }
+        };
+    }
+
+    /** The routes other than forward auth; see {@link #handler}. */
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         router.get("/v1/verify").handler(this::verifyFromHeader);
         router.post("/v1/verify")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::verifyFromHeaderOrBody);
-        // Forward auth: proxies send the original method, and Envoy appends the original path.
-        router.route("/v1/authz").handler(this::authz);
-        router.route("/v1/authz/*").handler(this::authz);
         router.post("/oauth2/introspect")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::introspect);
@@ -112,25 +155,15 @@ public final class SidecarRoutes {
         HttpResponses.outcome(ctx.response(), verify(ex.token()), identity);
     }
 
-    private void authz(RoutingContext ctx) {
-        BearerExtractor.Extracted ex =
-                BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
-        if (!ex.found()) {
-            refuse(ctx, ex.verdict());
-            return;
-        }
-        HttpResponses.authz(ctx.response(), verify(ex.token()), identity);
-    }
-
     /** RFC 7662: {@code token} as a form parameter. */
     private void introspect(RoutingContext ctx) {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT)
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT)
                 .startsWith("application/x-www-form-urlencoded")) {
             HttpResponses.badRequest(ctx.response(), "Content-Type", "must be application/x-www-form-urlencoded");
             return;
         }
-        java.util.List<String> tokens = ctx.request().formAttributes().getAll("token");
+        List<String> tokens = ctx.request().formAttributes().getAll("token");
         if (tokens.size() != 1 || tokens.get(0).isEmpty()) {
             HttpResponses.badRequest(ctx.response(), "token", "exactly one non-empty token parameter is required");
             return;

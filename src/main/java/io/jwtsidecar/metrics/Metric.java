@@ -13,6 +13,9 @@ public enum Metric {
             "Verifications answered from the verified-token cache (signature check skipped)."),
     VERIFY_STALE_PASSES("jwt_sidecar_verify_stale_passes", "counter",
             "Tokens accepted with stale revocation data under the fail-open policy."),
+    AUTHZ_DECISIONS("jwt_sidecar_authz_decisions", "counter",
+            "Forward-auth answers (/v1/authz) by route (the route's name, or none) and decision: allowed, or the "
+                    + "refusal code."),
     FEED_EVENTS_APPLIED("jwt_sidecar_feed_events_applied", "counter", "Revocation events applied to the local store."),
     FEED_DEAD_LETTERS("jwt_sidecar_feed_dead_letters", "counter",
             "Records of the revocation topic dead-lettered as poison pills."),

@@ -19,6 +19,7 @@ public final class SidecarMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> verifyByVerdict = new ConcurrentHashMap<>();
     private final Map<String, Counter> adminActions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> authzDecisions = new ConcurrentHashMap<>();
     private final Map<String, Counter> withoutEffect = new ConcurrentHashMap<>();
     private final Timer verifyLatency;
     private final Timer propagationDelay;
@@ -47,6 +48,18 @@ public final class SidecarMetrics {
         if (stale) {
             stalePasses.increment();
         }
+    }
+
+    /**
+     * One forward-auth answer. Route names come from the configuration, so the label set is bounded.
+     *
+     * @param route    the route's name, or "none"
+     * @param decision "allowed" or a refusal code
+     */
+    public void authorized(String route, String decision) {
+        authzDecisions.computeIfAbsent(route + '\n' + decision, k -> Counter.builder(Metric.AUTHZ_DECISIONS.meterName())
+                .description(Metric.AUTHZ_DECISIONS.help()).tag("route", route).tag("decision", decision)
+                .register(registry)).increment();
     }
 
     /** An event applied {@code millis} after its Kafka timestamp. */

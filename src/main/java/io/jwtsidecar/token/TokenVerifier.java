@@ -183,7 +183,7 @@ public final class TokenVerifier {
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
                 claims.sessionId(), claims.clientId(), keys.idsOf(key), key.thumbprint(), claims.issuedAt(),
                 claims.times().exp(), jws.payloadSegment(), jws.claimsJson(),
-                new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()));
+                new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()), new ClaimValues(jws.claims()));
         VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());
         if (cache != null) {
             cache.put(token, entry);

@@ -7,7 +7,9 @@ package io.jwtsidecar.token;
  *
  * <p>Rejections say the token is bad (HTTP 401). {@link #REVOCATION_DATA_STALE} and
  * {@link #KEYS_UNAVAILABLE} say the sidecar cannot judge right now (HTTP 503): the token may
- * be fine.
+ * be fine. Refusals by a route's policy ({@code /v1/authz}) say the token is good but not for
+ * this request (HTTP 403), or that the user must authenticate again (401, RFC 9470). An invalid
+ * request (HTTP 400) was not judged at all.
  */
 public enum Verdict {
     /** No bearer token was presented at all (RFC 6750 §3.1: no error code is sent). */
@@ -27,10 +29,25 @@ public enum Verdict {
     TOKEN_TOO_OLD("token_too_old", Kind.REJECTED),
     REVOKED("revoked", Kind.REJECTED),
     REVOCATION_DATA_STALE("revocation_data_stale", Kind.UNAVAILABLE),
-    KEYS_UNAVAILABLE("keys_unavailable", Kind.UNAVAILABLE);
+    KEYS_UNAVAILABLE("keys_unavailable", Kind.UNAVAILABLE),
+    /** The token came from a place (cookie, query) its issuer does not send tokens in. */
+    TOKEN_LOCATION_NOT_ALLOWED("token_location_not_allowed", Kind.REJECTED),
+    /** RFC 9470: the route needs another {@code acr} or a more recent {@code auth_time}. */
+    INSUFFICIENT_USER_AUTHENTICATION("insufficient_user_authentication", Kind.REJECTED),
+    /** RFC 6750 §3.1: the route needs scopes the token does not grant. */
+    INSUFFICIENT_SCOPE("insufficient_scope", Kind.FORBIDDEN),
+    /** The route needs another issuer, audience or claim value. */
+    ACCESS_DENIED("access_denied", Kind.FORBIDDEN),
+    /** No route matches and unmatched requests are denied ({@code authz.defaultAction: deny}). */
+    NO_ROUTE("no_route", Kind.FORBIDDEN),
+    /** RFC 6750 §3.1: the request is not one the sidecar can judge (two tokens, a bad forwarded URI). */
+    INVALID_REQUEST("invalid_request", Kind.INVALID);
 
-    /** Whether the token was judged bad, or the sidecar could not judge it. */
-    public enum Kind { REJECTED, UNAVAILABLE }
+    /**
+     * Whether the token was judged bad (401), the sidecar could not judge it (503), a good token
+     * is not allowed this request (403), or the request itself was unusable (400).
+     */
+    public enum Kind { REJECTED, UNAVAILABLE, FORBIDDEN, INVALID }
 
     private final String code;
     private final Kind kind;

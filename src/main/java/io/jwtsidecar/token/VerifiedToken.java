@@ -21,8 +21,10 @@ import java.util.List;
  * @param claimsJson the claims set as UTF-8 JSON bytes; callers must not modify the array
  * @param identity the body of an accepted {@code /v1/verify} answer, encoded once on first use
  *                 and kept with the token, so every cache hit sends the same bytes
+ * @param claims   the claims, parsed once, for route policies and claim headers
  */
 public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
                             String clientId, List<String> keyIds, String keyThumbprint, Long issuedAt, double expiresAt,
-                            String payloadSegment, byte[] claimsJson, IdentityJson identity) {
+                            String payloadSegment, byte[] claimsJson, IdentityJson identity,
+                            ClaimValues claims) {
 }

@@ -71,7 +71,8 @@ final class VerifiedTokenCache {
                 .maximumWeight(maxBytes)
                 // Eviction work on the calling thread: cheap, and no hidden ForkJoinPool tasks.
                 .executor(Runnable::run)
-                .weigher((TokenKey key, Entry e) -> 2 * key.token.length() + e.token().claimsJson().length
+                // The parsed claims (ClaimValues) take about four times their JSON: nodes, map entries, strings.
+                .weigher((TokenKey key, Entry e) -> 2 * key.token.length() + 5 * e.token().claimsJson().length
                         + e.token().identity().estimatedSize() + ENTRY_OVERHEAD)
                 .expireAfter(Expiry.creating((TokenKey key, Entry e) -> {
                     double secondsLeft = e.times().exp() + e.policy().clockSkew().toSeconds() - clock.millis() / 1000.0;

@@ -51,6 +51,15 @@ class ConfigDocsTest {
     }
 
     @Test
+    void every_route_key_is_documented_with_its_default_and_meaning() throws Exception {
+        List<String> rows = rows();
+        for (ConfigKey key : ConfigKeys.ROUTE_KEYS) {
+            assertThat(rowOf(rows, "routes[]." + key.name())).isEqualTo("| `routes[]." + key.name() + "` | "
+                    + shownDefault(key) + " | " + key.doc() + " |");
+        }
+    }
+
+    @Test
     void every_publisher_key_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
         for (ConfigKey key : ConfigKeys.PUBLISHER_KEY_KEYS) {
@@ -77,6 +86,7 @@ class ConfigDocsTest {
         ConfigKeys.ISSUER_KEYS.forEach(k -> known.add(k.name()));
         ConfigKeys.CREDENTIAL_KEYS.forEach(k -> known.add(k.name()));
         ConfigKeys.PUBLISHER_KEY_KEYS.forEach(k -> known.add(k.name()));
+        ConfigKeys.ROUTE_KEYS.forEach(k -> known.add("routes[]." + k.name()));
         for (String row : rows()) {
             if (row.startsWith("| `kafka.")) {
                 continue; // the refused passthrough settings, checked above

@@ -3,6 +3,7 @@ package io.jwtsidecar.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.RawHttp;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.testing.Tokens;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -50,7 +51,7 @@ class SidecarRoutesTest {
                 new io.jwtsidecar.metrics.SidecarMetrics());
         vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(routes.router(vertx)).listen().toCompletionStage().toCompletableFuture().get();
+                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
         port = server.actualPort();
     }
 
@@ -245,6 +246,97 @@ class SidecarRoutesTest {
             assertThat(intro.statusCode()).isEqualTo(503);
             assertThat(intro.body()).contains("revocation_data_stale");
             assertThat(authz.statusCode()).isEqualTo(503);
+        } finally {
+            REVOCATION.set(RevocationCheck.Status.NOT_REVOKED);
+        }
+    }
+
+    private static RawHttp.Response raw(String target, String... headers) throws Exception {
+        return RawHttp.send(port, "GET", target, headers);
+    }
+
+    @Test
+    void forward_auth_paths_never_normalise_onto_another_route() throws Exception {
+        for (String target : List.of("/v1/authz/api/%2e%2e/%2e%2e/%2e%2e/health/live", "/v1/authz/api/%2e%2e/%2e%2e/%2e%2e/metrics",
+                "/v1/authz/../health/live", "/v1/authz/%2E%2E/metrics", "/v1/authz/./metrics", "/v1/authz//metrics",
+                "/v1/authz/a%2f..%2f..%2fmetrics", "/v1/authz/a%5c..%5cmetrics")) {
+            RawHttp.Response r = raw(target);
+            assertThat(r.status()).as(target).isEqualTo(400);
+            assertThat(r.body()).as(target).contains("invalid_request").doesNotContain("\"UP\"").doesNotContain("jwt_sidecar_");
+        }
+        // Outside the family, a path that normalises onto /v1/authz is not forward auth: nothing answers it.
+        assertThat(raw("/v1/verify/../authz").status()).isEqualTo(404);
+        assertThat(raw("/v1//authz/x").status()).isEqualTo(404);
+    }
+
+    @Test
+    void an_accepted_forward_auth_answer_names_every_identity_header_even_for_absent_claims() throws Exception {
+        Map<String, Object> claims = Tokens.validClaims(ISS, "api", CLOCK.epochSecond());
+        claims.remove("sub");
+        String noSubject = Tokens.mint(KEYS, "k1", claims);
+
+        RawHttp.Response r = raw("/v1/authz", "Authorization: Bearer " + noSubject);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.all("X-Auth-Subject")).containsExactly("");
+        assertThat(r.all("X-User-Email")).containsExactly("");
+        assertThat(r.all("X-Roles")).containsExactly("");
+        assertThat(r.all("X-Revocation-Stale")).containsExactly("");
+        assertThat(r.all("X-Auth-Issuer")).containsExactly(ISS);
+    }
+
+    @Test
+    void a_client_copy_of_a_sidecar_header_is_refused_before_any_token_is_judged() throws Exception {
+        for (String forged : List.of("X-Auth-Subject: admin", "x-auth-role: admin", "X-User-Email: boss@example.com",
+                "X-Revocation-Stale: false")) {
+            RawHttp.Response r = raw("/v1/authz", "Authorization: Bearer " + goodToken("mallory"), forged);
+            assertThat(r.status()).as(forged).isEqualTo(400);
+            assertThat(r.all("X-Auth-Subject")).as(forged).isEmpty();
+            assertThat(r.all("WWW-Authenticate")).as(forged).hasSize(1);
+        }
+    }
+
+    @Test
+    void the_original_request_must_be_described_once_and_consistently() throws Exception {
+        String bearer = "Authorization: Bearer " + goodToken("amy");
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Uri: /orders/1").status()).isEqualTo(200);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Uri: /public", "X-Original-URI: /admin").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Uri: /a", "X-Forwarded-Uri: /a").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz/admin", bearer, "X-Forwarded-Uri: /public").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Method: GET POST").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Host: evil.example/x").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Proto: gopher").status()).isEqualTo(400);
+        assertThat(raw("/v1/authz", bearer, "X-Forwarded-Uri: relative/path").status()).isEqualTo(400);
+    }
+
+    @Test
+    void every_forward_auth_refusal_carries_at_most_one_challenge() throws Exception {
+        assertThat(raw("/v1/authz").all("WWW-Authenticate")).containsExactly("Bearer realm=\"jwt-sidecar\"");
+        assertThat(raw("/v1/authz", "Authorization: Bearer x.y.z").all("WWW-Authenticate")).hasSize(1);
+        assertThat(raw("/v1/authz", "Authorization: Bearer a.b.c", "Authorization: Bearer d.e.f")
+                .all("WWW-Authenticate")).hasSize(1);
+    }
+
+    @Test
+    void with_fail_open_stale_data_forward_auth_says_so_in_a_header_the_proxy_passes_on() throws Exception {
+        REVOCATION.set(RevocationCheck.Status.NOT_REVOKED_STALE);
+        try {
+            RawHttp.Response r = raw("/v1/authz", "Authorization: Bearer " + goodToken("gil"));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.all("X-Revocation-Stale")).containsExactly("true");
+        } finally {
+            REVOCATION.set(RevocationCheck.Status.NOT_REVOKED);
+        }
+    }
+
+    @Test
+    void with_fail_closed_stale_data_forward_auth_answers_503_with_retry_after() throws Exception {
+        REVOCATION.set(RevocationCheck.Status.STALE);
+        try {
+            RawHttp.Response r = raw("/v1/authz", "Authorization: Bearer " + goodToken("hal"));
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.all("Retry-After")).containsExactly("1");
+            assertThat(r.all("WWW-Authenticate")).isEmpty();
         } finally {
             REVOCATION.set(RevocationCheck.Status.NOT_REVOKED);
         }

@@ -1,0 +1,135 @@
+package io.jwtsidecar.authz;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The original request a proxy asks about, as the proxy describes it, validated.
+ *
+ * <p>Where each part comes from (every source that is present must agree, and each header may
+ * appear once: a client that adds its own copy beside the proxy's gets a 400, never a guess):
+ * <ul>
+ *   <li>method: {@code X-Forwarded-Method} (Traefik, Caddy) or {@code X-Original-Method}
+ *       (nginx), else the method of the request itself (Envoy {@code ext_authz} keeps it);</li>
+ *   <li>URI: {@code X-Forwarded-Uri} (Traefik, Caddy) or {@code X-Original-URI} (nginx), else
+ *       what follows {@code /v1/authz} in the request's own path (Envoy appends the original path
+ *       to its {@code path_prefix});</li>
+ *   <li>host: {@code X-Forwarded-Host}, else {@code Host} (Envoy keeps the original authority);</li>
+ *   <li>scheme: {@code X-Forwarded-Proto}, else none.</li>
+ * </ul>
+ *
+ * @param method  the HTTP method, as sent (methods are case-sensitive)
+ * @param host    the host name, lower case, without port; null when none was given
+ * @param path    the canonical path ({@link RequestPath}); null when no URI was given (a direct call)
+ * @param query   the raw query string without {@code ?}; null when there is none
+ * @param scheme  {@code http} or {@code https}; null when not given
+ */
+public record ForwardedRequest(String method, String host, String path, String query, String scheme) {
+    public static final String FORWARDED_METHOD = "X-Forwarded-Method";
+    public static final String ORIGINAL_METHOD = "X-Original-Method";
+    public static final String FORWARDED_URI = "X-Forwarded-Uri";
+    public static final String ORIGINAL_URI = "X-Original-URI";
+    public static final String FORWARDED_HOST = "X-Forwarded-Host";
+    public static final String FORWARDED_PROTO = "X-Forwarded-Proto";
+
+    private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
+    // A registered name or IPv4 address, or an IPv6 literal, with an optional port (RFC 3986 §3.2.2).
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9](?:[A-Za-z0-9_.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}])(?::[0-9]{1,5})?");
+
+    /**
+     * @param headers     every value of a request header, by case-insensitive name
+     * @param ownMethod   the method of the request to the sidecar
+     * @param pathSuffix  what follows {@code /v1/authz} in the request's path, with its query; may be empty
+     */
+    public static ForwardedRequest from(Function<String, List<String>> headers, String ownMethod, String pathSuffix)
+            throws ForwardAuthException {
+        String method = agreed(headers, FORWARDED_METHOD, ORIGINAL_METHOD, null);
+        if (method == null) {
+            method = ownMethod;
+        }
+        if (!METHOD.matcher(method).matches()) {
+            throw new ForwardAuthException(FORWARDED_METHOD, "the method is not an HTTP token of at most 32 characters");
+        }
+        String uri = agreed(headers, FORWARDED_URI, ORIGINAL_URI, pathSuffix.isEmpty() ? null : pathSuffix);
+        String path = null;
+        String query = null;
+        if (uri != null) {
+            if (uri.length() > RequestPath.MAX_LENGTH) {
+                throw new ForwardAuthException(FORWARDED_URI, "the URI is longer than " + RequestPath.MAX_LENGTH + " characters");
+            }
+            int q = uri.indexOf('?');
+            path = RequestPath.canonical(q < 0 ? uri : uri.substring(0, q), FORWARDED_URI);
+            query = q < 0 ? null : uri.substring(q + 1);
+            if (query != null && !printableAscii(query)) {
+                throw new ForwardAuthException(FORWARDED_URI, "the query has a character outside printable ASCII");
+            }
+        }
+        String host = single(headers, FORWARDED_HOST);
+        if (host == null) {
+            host = single(headers, "Host");
+        }
+        if (host != null) {
+            host = hostName(host);
+        }
+        String scheme = single(headers, FORWARDED_PROTO);
+        if (scheme != null) {
+            scheme = scheme.toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new ForwardAuthException(FORWARDED_PROTO, "must be http or https");
+            }
+        }
+        return new ForwardedRequest(method, host, path, query, scheme);
+    }
+
+    /** The value of whichever of two headers (and a third source) is present; all present must be equal. */
+    private static String agreed(Function<String, List<String>> headers, String first, String second, String third)
+            throws ForwardAuthException {
+        String a = single(headers, first);
+        String b = single(headers, second);
+        String value = a != null ? a : b != null ? b : third;
+        if ((a != null && !a.equals(value)) || (b != null && !b.equals(value)) || (third != null && !third.equals(value))) {
+            throw new ForwardAuthException(first, first + ", " + second + " and the request path disagree about "
+                    + "the original request");
+        }
+        return value;
+    }
+
+    private static String single(Function<String, List<String>> headers, String name) throws ForwardAuthException {
+        List<String> values = headers.apply(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new ForwardAuthException(name, name + " appears more than once");
+        }
+        String v = values.get(0).strip();
+        if (v.isEmpty()) {
+            return null;
+        }
+        return v;
+    }
+
+    private static String hostName(String host) throws ForwardAuthException {
+        if (host.length() > 261 || !HOST.matcher(host).matches()) {
+            throw new ForwardAuthException(FORWARDED_HOST, "not a host name with an optional port");
+        }
+        int end = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
+        String name = end <= 0 ? host : host.substring(0, end);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean printableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || c == '#') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

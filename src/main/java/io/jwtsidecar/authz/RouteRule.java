@@ -1,0 +1,39 @@
+package io.jwtsidecar.authz;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One entry of {@code routes}: which requests it covers and what it demands of their tokens.
+ * An empty {@code hosts} or {@code methods} covers every host or method; a null {@code path}
+ * every path. Immutable.
+ *
+ * @param name           names the route in logs and answers
+ * @param hosts          the hosts it covers
+ * @param methods        the methods it covers, exactly as sent (upper case by convention)
+ * @param path           the paths it covers
+ * @param requirements   what a token needs to pass
+ * @param tokenLocations where its requests may carry the token; empty for {@code authz.tokenLocations}
+ */
+public record RouteRule(String name, List<HostPattern> hosts, Set<String> methods, PathPattern path,
+                        Requirements requirements, List<TokenLocation> tokenLocations) {
+    public RouteRule {
+        hosts = List.copyOf(hosts);
+        methods = Set.copyOf(methods);
+        tokenLocations = List.copyOf(tokenLocations);
+    }
+
+    /** Whether this route covers a request; a request without a path (a direct call) is covered only by a route without one. */
+    public boolean covers(ForwardedRequest request) {
+        if (!methods.isEmpty() && !methods.contains(request.method())) {
+            return false;
+        }
+        if (!hosts.isEmpty() && hosts.stream().noneMatch(h -> h.matches(request.host()))) {
+            return false;
+        }
+        if (path == null) {
+            return true;
+        }
+        return request.path() != null && path.matches(request.path());
+    }
+}
