@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * appear once: a client that adds its own copy beside the proxy's gets a 400, never a guess):
  * <ul>
  *   <li>method: {@code X-Forwarded-Method} (Traefik, Caddy) or {@code X-Original-Method}
- *       (nginx), else the method of the request itself (Envoy {@code ext_authz} keeps it);</li>
+ *       (nginx), else the method of the request itself (Envoy {@code ext_authz} keeps it);
+ *       when the path carries the original request (Envoy), the request's own method and
+ *       {@code Host} count as sources too, so a header cannot override them;</li>
  *   <li>URI: {@code X-Forwarded-Uri} (Traefik, Caddy) or {@code X-Original-URI} (nginx), else
  *       what follows {@code /v1/authz} in the request's own path (Envoy appends the original path
  *       to its {@code path_prefix});</li>
@@ -45,7 +47,9 @@ public record ForwardedRequest(String method, String host, String path, String q
      */
     public static ForwardedRequest from(Function<String, List<String>> headers, String ownMethod, String pathSuffix)
             throws ForwardAuthException {
-        String method = agreed(headers, FORWARDED_METHOD, ORIGINAL_METHOD, null);
+        // Envoy's way (the original path after /v1/authz) keeps the original method and Host as well.
+        boolean envoyStyle = !pathSuffix.isEmpty();
+        String method = agreed(headers, FORWARDED_METHOD, ORIGINAL_METHOD, envoyStyle ? ownMethod : null);
         if (method == null) {
             method = ownMethod;
         }
@@ -66,10 +70,12 @@ public record ForwardedRequest(String method, String host, String path, String q
                 throw new ForwardAuthException(FORWARDED_URI, "the query has a character outside printable ASCII");
             }
         }
-        String host = single(headers, FORWARDED_HOST);
-        if (host == null) {
-            host = single(headers, "Host");
+        String forwardedHost = single(headers, FORWARDED_HOST);
+        String ownHost = single(headers, "Host");
+        if (envoyStyle && forwardedHost != null && !forwardedHost.equals(ownHost)) {
+            throw new ForwardAuthException(FORWARDED_HOST, FORWARDED_HOST + " and Host disagree about the original request");
         }
+        String host = forwardedHost != null ? forwardedHost : ownHost;
         if (host != null) {
             host = hostName(host);
         }
@@ -90,7 +96,7 @@ public record ForwardedRequest(String method, String host, String path, String q
         String b = single(headers, second);
         String value = a != null ? a : b != null ? b : third;
         if ((a != null && !a.equals(value)) || (b != null && !b.equals(value)) || (third != null && !third.equals(value))) {
-            throw new ForwardAuthException(first, first + ", " + second + " and the request path disagree about "
+            throw new ForwardAuthException(first, first + ", " + second + " and the request itself disagree about "
                     + "the original request");
         }
         return value;

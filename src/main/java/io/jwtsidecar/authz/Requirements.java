@@ -67,7 +67,9 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
                         ? "scope or scp is malformed" : "the token lacks a required scope", scopes, null);
             }
         }
-        boolean acrFails = !acrValues.isEmpty() && !acrValues.contains(values.text("acr"));
+        String acr = values.text("acr");
+        // Immutable collections throw on contains(null): a token without acr is checked before asking.
+        boolean acrFails = !acrValues.isEmpty() && (acr == null || !acrValues.contains(acr));
         boolean ageFails = maxAge != null && !recentEnough(values.seconds("auth_time"), nowSeconds);
         if (acrFails || ageFails) {
             return new AuthzDecision(Verdict.INSUFFICIENT_USER_AUTHENTICATION,

@@ -62,6 +62,7 @@ public final class IdentityHeaders {
 
     /** Whether every accepted forward-auth answer names this header (so a proxy overwrites the client's copy). */
     boolean setsOnEveryAnswer(String header) {
+        // Exact names only: X_Auth_Subject is not overwritten by X-Auth-Subject, so it must be removed.
         return ownedLowerCase.contains(header.toLowerCase(Locale.ROOT));
     }
 
@@ -83,14 +84,16 @@ public final class IdentityHeaders {
 
     /**
      * The request headers a client may not send because the sidecar sets them: the
-     * {@code X-Auth-*} family, the mapped claim headers and {@code X-Revocation-Stale}.
+     * {@code X-Auth-*} family, the mapped claim headers and {@code X-Revocation-Stale}. An
+     * underscore counts as a hyphen: CGI, WSGI, Rack and PHP hand {@code X_Auth_Subject} to the
+     * application under the same name as {@code X-Auth-Subject}.
      *
      * @return their names as sent, in order; empty for a clean request
      */
     public List<String> clientCopies(MultiMap requestHeaders) {
         List<String> found = new ArrayList<>(0);
         for (String name : requestHeaders.names()) {
-            String lower = name.toLowerCase(Locale.ROOT);
+            String lower = name.toLowerCase(Locale.ROOT).replace('_', '-');
             if (lower.startsWith(FAMILY_PREFIX) || ownedLowerCase.contains(lower)) {
                 found.add(name);
             }

@@ -288,7 +288,7 @@ class SidecarRoutesTest {
     @Test
     void a_client_copy_of_a_sidecar_header_is_refused_before_any_token_is_judged() throws Exception {
         for (String forged : List.of("X-Auth-Subject: admin", "x-auth-role: admin", "X-User-Email: boss@example.com",
-                "X-Revocation-Stale: false")) {
+                "X-Revocation-Stale: false", "X_Auth_Subject: admin", "x_user_email: boss@example.com")) {
             RawHttp.Response r = raw("/v1/authz", "Authorization: Bearer " + goodToken("mallory"), forged);
             assertThat(r.status()).as(forged).isEqualTo(400);
             assertThat(r.all("X-Auth-Subject")).as(forged).isEmpty();
