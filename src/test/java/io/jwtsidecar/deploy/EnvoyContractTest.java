@@ -199,6 +199,9 @@ class EnvoyContractTest {
                         "X-User-Email: boss@example.com").status(400),
                 Case.of("a client X-Auth-Role: admin", "GET", "/orders/1", bearer(good), "X-Auth-Role: admin").status(400),
                 Case.of("a client X-AUTH-ADMIN", "GET", "/orders/1", bearer(good), "X-AUTH-ADMIN: yes").status(400),
+                // The sidecar never sees x_auth_subject (allowed_headers has the x-auth- prefix): Envoy drops it.
+                Case.of("no sub, a client X_Auth_Subject", "GET", "/orders/1", bearer(noSubject), "X_Auth_Subject: admin")
+                        .status(200).upstream("X-Auth-Subject", ""),
                 Case.of("a client X-Revocation-Stale", "GET", "/orders/1", bearer(good), "X-Revocation-Stale: false")
                         .status(400),
                 Case.of("encoded dot segments onto /health/live, no token", "GET", "/api/%2e%2e/%2e%2e/%2e%2e/health/live")
@@ -384,9 +387,24 @@ class EnvoyContractTest {
             return ignoreCase ? v.toLowerCase(Locale.ROOT) : v;
         }
 
+        /** The connection manager's headers_with_underscores_action: ALLOW (Envoy's default), DROP_HEADER or REJECT_REQUEST. */
+        String underscoreAction() {
+            return hcm.path("common_http_protocol_options").path("headers_with_underscores_action").asText("ALLOW");
+        }
+
         Exchange exchange(int sidecarPort, ClientRequest request) throws IOException {
             List<Header> client = new ArrayList<>();
-            request.headers().forEach(h -> client.add(new Header(h.name().toLowerCase(Locale.ROOT), h.value())));
+            for (Header h : request.headers()) {
+                if (h.name().contains("_")) {
+                    if (underscoreAction().equals("REJECT_REQUEST")) {
+                        return new Exchange(List.of(), "", null, 400, List.of(), "", null);
+                    }
+                    if (underscoreAction().equals("DROP_HEADER")) {
+                        continue;
+                    }
+                }
+                client.add(new Header(h.name().toLowerCase(Locale.ROOT), h.value()));
+            }
             JsonNode allowedHeaders = patterns("authorization_request", "allowed_headers");
             Map<String, String> check = new LinkedHashMap<>();
             for (Header h : client) {

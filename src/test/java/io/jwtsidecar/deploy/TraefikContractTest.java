@@ -111,7 +111,8 @@ class TraefikContractTest {
         assertThat(ForwardAuthReplay.lowerCase(answered))
                 .contains("x-auth-subject", "x-auth-issuer", "x-auth-claims", "x-revocation-stale");
         List<String> covered = new ArrayList<>(answered);
-        covered.addAll(List.of("X-Auth-Subject", "x-auth-role", "X-AUTH-ADMIN", "X-Revocation-Stale"));
+        covered.addAll(List.of("X-Auth-Subject", "x-auth-role", "X-AUTH-ADMIN", "X-Revocation-Stale", "X_Auth_Subject",
+                "x_revocation_stale"));
         for (String name : covered) {
             // Go's MatchString finds a match anywhere, like find(); Go also canonicalizes names first.
             assertThat(regex.matcher(name).find()).as("the regex matches %s", name).isTrue();
@@ -148,6 +149,8 @@ class TraefikContractTest {
                         "X-User-Email: boss@example.com").status(400),
                 Case.of("a client X-Auth-Role: admin", "GET", "/orders/1", bearer(good), "X-Auth-Role: admin").status(400),
                 Case.of("a client X-AUTH-ADMIN", "GET", "/orders/1", bearer(good), "X-AUTH-ADMIN: yes").status(400),
+                Case.of("no sub, a client X_Auth_Subject", "GET", "/orders/1", bearer(noSubject), "X_Auth_Subject: admin")
+                        .status(400),
                 Case.of("a client X-Revocation-Stale", "GET", "/orders/1", bearer(good), "X-Revocation-Stale: false")
                         .status(400),
                 Case.of("a client X-Original-URI naming a weaker request", "POST", "/orders/1", bearer(good),

@@ -239,19 +239,26 @@ public final class ForwardAuthReplay implements AutoCloseable {
         return names;
     }
 
-    /** Whether the sidecar owns a header name (the X-Auth-* family, X-Revocation-Stale, a mapped claim header). */
+    /**
+     * Whether the sidecar owns a header name (the X-Auth-* family, X-Revocation-Stale, a mapped
+     * claim header), '_' counting as '-' as CGI-style servers read it.
+     */
     public static boolean sidecarOwned(String name, IdentityHeaders identity) {
-        String lower = name.toLowerCase(Locale.ROOT);
+        String lower = normalised(name);
         return lower.startsWith(IdentityHeaders.FAMILY_PREFIX) || lower.equals(HttpResponses.STALE_HEADER.toLowerCase(Locale.ROOT))
                 || identity.claimHeaders().keySet().stream().anyMatch(lower::equalsIgnoreCase);
     }
 
-    /** The sidecar-owned headers of a header list, by lower-case name, values in order. */
+    private static String normalised(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The sidecar-owned headers of a header list, by lower-case name ('_' as '-'), values in order. */
     public static Map<String, List<String>> owned(List<Header> headers, IdentityHeaders identity) {
         Map<String, List<String>> owned = new TreeMap<>();
         for (Header h : headers) {
             if (sidecarOwned(h.name(), identity)) {
-                owned.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.value());
+                owned.computeIfAbsent(normalised(h.name()), k -> new ArrayList<>()).add(h.value());
             }
         }
         return owned;
@@ -278,7 +285,7 @@ public final class ForwardAuthReplay implements AutoCloseable {
                 .isEqualTo(fromSidecar);
         for (Header sent : request.headers()) {
             if (sidecarOwned(sent.name(), identity)) {
-                List<String> sidecarValues = fromSidecar.getOrDefault(sent.name().toLowerCase(Locale.ROOT), List.of());
+                List<String> sidecarValues = fromSidecar.getOrDefault(normalised(sent.name()), List.of());
                 if (!sidecarValues.contains(sent.value())) {
                     assertThat(exchange.upstream(sent.name())).as("the client's %s\n%s", sent.line(), exchange)
                             .doesNotContain(sent.value());
