@@ -69,4 +69,21 @@ class RouteConfusionTest {
                 r -> assertThat(r).isEmpty(),
                 r -> assertThat(r).contains("orders-read"));
     }
+
+    /**
+     * Rails (Rack::MethodOverride), Express method-override, Laminas and ASP.NET honour a method
+     * override header: a POST judged by the POST rules is a DELETE to them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"})
+    void a_method_override_header_is_not_judged_as_the_method_it_overrides(String header) {
+        ForwardedRequest request;
+        try {
+            request = ForwardedRequest.from(HeaderLines.of("X-Forwarded-Method: POST", "X-Forwarded-Uri: /orders/42",
+                    header + ": DELETE"), "GET", "");
+        } catch (ForwardAuthException refused) {
+            return;
+        }
+        assertThat(request.method()).as(header).isEqualTo("DELETE");
+    }
 }
