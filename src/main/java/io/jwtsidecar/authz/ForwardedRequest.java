@@ -35,6 +35,13 @@ public record ForwardedRequest(String method, String host, String path, String q
     public static final String ORIGINAL_URI = "X-Original-URI";
     public static final String FORWARDED_HOST = "X-Forwarded-Host";
     public static final String FORWARDED_PROTO = "X-Forwarded-Proto";
+    /**
+     * Method overrides that Rails, Express, Laminas and ASP.NET honour: a POST with one of these
+     * is another method to them, so the sidecar refuses one that names another method rather than
+     * judge the request by the wrong one.
+     */
+    public static final List<String> METHOD_OVERRIDES = List.of("X-HTTP-Method-Override", "X-HTTP-Method",
+            "X-Method-Override");
 
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
     // A registered name or IPv4 address, or an IPv6 literal, with an optional port (RFC 3986 §3.2.2).
@@ -55,6 +62,13 @@ public record ForwardedRequest(String method, String host, String path, String q
         }
         if (!METHOD.matcher(method).matches()) {
             throw new ForwardAuthException(FORWARDED_METHOD, "the method is not an HTTP token of at most 32 characters");
+        }
+        for (String override : METHOD_OVERRIDES) {
+            String other = single(headers, override);
+            if (other != null && !other.equals(method)) {
+                throw new ForwardAuthException(override, override + " names another method than the request's; "
+                        + "the request would be judged as the wrong one");
+            }
         }
         String uri = agreed(headers, FORWARDED_URI, ORIGINAL_URI, pathSuffix.isEmpty() ? null : pathSuffix);
         String path = null;

@@ -2,10 +2,13 @@ package io.jwtsidecar.authz;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Which canonical paths ({@link RequestPath}) a route covers, segment by segment, so that a
- * prefix {@code /orders} never covers {@code /orders-admin}.
+ * prefix {@code /orders} never covers {@code /orders-admin}. One trailing slash is ignored on
+ * both sides: Express (by default), Spring 5 and many others serve {@code /orders/42/} from
+ * {@code /orders/{id}}, so the sidecar must judge it by that route too.
  *
  * <ul>
  *   <li>A prefix ({@code pathPrefix: /orders}) covers {@code /orders} and everything below it.</li>
@@ -42,7 +45,7 @@ public final class PathPattern {
      * @throws IllegalArgumentException when it is not canonical or misuses a placeholder
      */
     public static PathPattern template(String template) {
-        List<String> parts = parse(template);
+        List<String> parts = parse(withoutTrailingSlash(template));
         for (int i = 0; i < parts.size(); i++) {
             String p = parts.get(i);
             if (p.equals("**")) {
@@ -66,7 +69,7 @@ public final class PathPattern {
      * @throws IllegalArgumentException when it is not canonical
      */
     public static PathPattern prefix(String prefix) {
-        String trimmed = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        String trimmed = withoutTrailingSlash(prefix);
         List<String> parts = trimmed.equals("/") ? List.of() : parse(trimmed);
         for (String p : parts) {
             if (p.contains("{") || p.contains("}") || p.contains("*")) {
@@ -74,6 +77,10 @@ public final class PathPattern {
             }
         }
         return new PathPattern(prefix, parts, true);
+    }
+
+    private static String withoutTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private static List<String> parse(String path) {
@@ -86,23 +93,35 @@ public final class PathPattern {
         if (!canonical.equals(path)) {
             throw new IllegalArgumentException("not in canonical form; write it as '" + canonical + "'");
         }
-        // "/a/" is the segment "a" and an empty last segment, so a template "/a/" covers "/a/" but not "/a".
         return new ArrayList<>(List.of(path.substring(1).split("/", -1)));
+    }
+
+    /**
+     * The same pattern for paths that are lower-cased before matching
+     * ({@link RoutePolicy#caseInsensitivePaths()}): its literal segments lower-cased too.
+     */
+    public PathPattern ignoringCase() {
+        List<String> lower = new ArrayList<>();
+        for (String segment : segments) {
+            lower.add(segment.toLowerCase(Locale.ROOT));
+        }
+        return new PathPattern(text, lower, prefix);
     }
 
     /** Whether this pattern covers a canonical path. Allocation-free. */
     public boolean matches(String path) {
+        int length = path.length() > 1 && path.charAt(path.length() - 1) == '/' ? path.length() - 1 : path.length();
         int pos = 1; // after the leading '/'
         for (int i = 0; i < segments.length; i++) {
             if (kinds[i] == Kind.ANY_REST) {
                 return true;
             }
-            if (pos > path.length()) {
+            if (pos > length) {
                 return false;
             }
             int end = path.indexOf('/', pos);
-            if (end < 0) {
-                end = path.length();
+            if (end < 0 || end > length) {
+                end = length;
             }
             String s = segments[i];
             if (kinds[i] == Kind.ANY_SEGMENT) {
@@ -117,7 +136,7 @@ public final class PathPattern {
         if (prefix) {
             return true;
         }
-        return pos == path.length() + 1;
+        return pos == length + 1;
     }
 
     @Override

@@ -13,7 +13,10 @@ package io.jwtsidecar.authz;
  *   <li>a path that an upstream could still read in more than one way is refused: a
  *       {@code .} or {@code ..} segment (also when encoded), an empty segment ({@code //}), an
  *       encoded {@code /} or {@code \}, a backslash, an encoded control character, a broken
- *       escape, or anything outside printable ASCII.</li>
+ *       escape, anything outside printable ASCII, and path parameters ({@code ;}, also encoded:
+ *       Tomcat, Jetty, Undertow and Spring drop {@code ;params} before resolving dot segments,
+ *       so {@code /public/..;/admin} is {@code /admin} to them, and nginx decodes {@code %3B}
+ *       when it rewrites a URI).</li>
  * </ul>
  * Stateless.
  */
@@ -50,6 +53,9 @@ public final class RequestPath {
             if (c == '#') {
                 throw new ForwardAuthException(field, "the path has a fragment");
             }
+            if (c == ';') {
+                throw new ForwardAuthException(field, "the path has path parameters (';'), which upstreams read differently");
+            }
             if (c == '%') {
                 if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
                     throw new ForwardAuthException(field, "the path has a broken percent-escape");
@@ -57,6 +63,9 @@ public final class RequestPath {
                 int b = hex(raw.charAt(i + 1)) << 4 | hex(raw.charAt(i + 2));
                 if (b == '/' || b == '\\') {
                     throw new ForwardAuthException(field, "the path has an encoded '/' or '\\', which upstreams read differently");
+                }
+                if (b == ';') {
+                    throw new ForwardAuthException(field, "the path has an encoded ';', which upstreams read differently");
                 }
                 if (b < 0x20 || b == 0x7f) {
                     throw new ForwardAuthException(field, "the path has an encoded control character");

@@ -21,7 +21,8 @@ import java.util.Set;
  *   <li>{@code scopes}: its {@code scope}/{@code scp} grant every one of them (403
  *       {@code insufficient_scope}, naming them);</li>
  *   <li>{@code acr} and {@code maxAge} (RFC 9470 step-up): its {@code acr} is one of the listed
- *       values, and its {@code auth_time} is at most {@code maxAge} ago (401
+ *       values, and its {@code auth_time} is a NumericDate at most {@code maxAge} ago and not
+ *       ahead of now by more than the issuer's clock skew (401
  *       {@code insufficient_user_authentication}, with the values and age it needs).</li>
  * </ol>
  * Step-up comes last: asking a user to sign in again is pointless if the token could never pass.
@@ -45,9 +46,10 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
     }
 
     /**
-     * @param nowSeconds the current time in epoch seconds, for {@code maxAge}
+     * @param nowSeconds  the current time in epoch seconds, for {@code maxAge}
+     * @param skewSeconds the token issuer's clock skew: how far ahead {@code auth_time} may be
      */
-    public AuthzDecision check(VerifiedToken token, long nowSeconds) {
+    public AuthzDecision check(VerifiedToken token, long nowSeconds, long skewSeconds) {
         if (!issuers.isEmpty() && !issuers.contains(token.issuer())) {
             return AuthzDecision.refuse(Verdict.ACCESS_DENIED, "issuer is not one the route accepts");
         }
@@ -70,7 +72,7 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
         String acr = values.text("acr");
         // Immutable collections throw on contains(null): a token without acr is checked before asking.
         boolean acrFails = !acrValues.isEmpty() && (acr == null || !acrValues.contains(acr));
-        boolean ageFails = maxAge != null && !recentEnough(values.seconds("auth_time"), nowSeconds);
+        boolean ageFails = maxAge != null && !recentEnough(values.numericDate("auth_time"), nowSeconds, skewSeconds);
         if (acrFails || ageFails) {
             return new AuthzDecision(Verdict.INSUFFICIENT_USER_AUTHENTICATION,
                     acrFails ? "acr is not one the route accepts" : "auth_time is missing or too old",
@@ -79,8 +81,8 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
         return AuthzDecision.allow();
     }
 
-    private boolean recentEnough(Long authTime, long nowSeconds) {
-        return authTime != null && nowSeconds - authTime <= maxAge.toSeconds();
+    private boolean recentEnough(Double authTime, long nowSeconds, long skewSeconds) {
+        return authTime != null && authTime <= nowSeconds + skewSeconds && nowSeconds - authTime <= maxAge.toSeconds();
     }
 
     /** A string, number or boolean claim in the set, or a list claim with such a member. */

@@ -1,6 +1,7 @@
 package io.jwtsidecar.authz;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,10 +17,20 @@ import java.util.Set;
  * @param tokenLocations  where tokens are looked for unless a route says otherwise
  * @param issuerLocations per issuer that restricts it ({@code issuers[].tokenLocations}), the only
  *                        places its tokens may come from; issuers not named here may use any
+ * @param caseInsensitivePaths match paths ignoring ASCII case ({@code authz.caseInsensitivePaths}),
+ *                        for upstreams that route that way (Express by default, ASP.NET, IIS): then
+ *                        {@code /ADMIN} is judged by the {@code /admin} route the upstream serves it
+ *                        from (the routes' patterns must be {@link PathPattern#ignoringCase()})
  */
 public record RoutePolicy(List<RouteRule> routes, boolean denyUnmatched, List<TokenLocation> tokenLocations,
-                          Map<String, Set<TokenLocation>> issuerLocations) {
+                          Map<String, Set<TokenLocation>> issuerLocations, boolean caseInsensitivePaths) {
     private static final RoutePolicy OPEN = new RoutePolicy(List.of(), false, List.of(TokenLocation.HEADER), Map.of());
+
+    /** A policy that matches paths case-sensitively. */
+    public RoutePolicy(List<RouteRule> routes, boolean denyUnmatched, List<TokenLocation> tokenLocations,
+                       Map<String, Set<TokenLocation>> issuerLocations) {
+        this(routes, denyUnmatched, tokenLocations, issuerLocations, false);
+    }
 
     public RoutePolicy {
         routes = List.copyOf(routes);
@@ -37,8 +48,12 @@ public record RoutePolicy(List<RouteRule> routes, boolean denyUnmatched, List<To
 
     /** The first route that covers the request. */
     public Optional<RouteRule> match(ForwardedRequest request) {
+        ForwardedRequest r = caseInsensitivePaths && request.path() != null
+                ? new ForwardedRequest(request.method(), request.host(), request.path().toLowerCase(Locale.ROOT),
+                request.query(), request.scheme())
+                : request;
         for (RouteRule route : routes) {
-            if (route.covers(request)) {
+            if (route.covers(r)) {
                 return Optional.of(route);
             }
         }

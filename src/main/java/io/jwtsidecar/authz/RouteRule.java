@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * @param name           names the route in logs and answers
  * @param hosts          the hosts it covers
- * @param methods        the methods it covers, exactly as sent (upper case by convention)
+ * @param methods        the methods it covers, exactly as sent (upper case by convention); GET
+ *                       covers HEAD too, since servers answer HEAD with their GET handler
  * @param path           the paths it covers
  * @param requirements   what a token needs to pass
  * @param tokenLocations where its requests may carry the token; empty for {@code authz.tokenLocations}
@@ -25,7 +26,8 @@ public record RouteRule(String name, List<HostPattern> hosts, Set<String> method
 
     /** Whether this route covers a request; a request without a path (a direct call) is covered only by a route without one. */
     public boolean covers(ForwardedRequest request) {
-        if (!methods.isEmpty() && !methods.contains(request.method())) {
+        if (!methods.isEmpty() && !methods.contains(request.method())
+                && !(request.method().equals("HEAD") && methods.contains("GET"))) {
             return false;
         }
         if (!hosts.isEmpty() && hosts.stream().noneMatch(h -> h.matches(request.host()))) {

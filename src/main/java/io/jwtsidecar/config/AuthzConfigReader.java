@@ -30,6 +30,7 @@ final class AuthzConfigReader {
 
     private final JsonNode root;
     private final List<String> errors;
+    private boolean caseInsensitive;
 
     AuthzConfigReader(JsonNode root, List<String> errors) {
         this.root = root;
@@ -38,9 +39,11 @@ final class AuthzConfigReader {
 
     /**
      * @param denyUnmatched       {@code authz.defaultAction} is deny
+     * @param caseInsensitive     {@code authz.caseInsensitivePaths}: route paths match ignoring case
      * @param configuredIssuers   the {@code iss} of every issuer entry
      */
-    RoutePolicy read(boolean denyUnmatched, Set<String> configuredIssuers) {
+    RoutePolicy read(boolean denyUnmatched, boolean caseInsensitive, Set<String> configuredIssuers) {
+        this.caseInsensitive = caseInsensitive;
         JsonNode authz = root.get("authz");
         List<TokenLocation> defaults = List.of(TokenLocation.HEADER);
         if (authz != null && authz.isObject() && authz.has("tokenLocations")) {
@@ -55,7 +58,7 @@ final class AuthzConfigReader {
             errors.add(ConfigKeys.AUTHZ_DEFAULT_ACTION.name() + ": 'deny' with no routes would refuse every forward-auth "
                     + "request; add routes");
         }
-        return new RoutePolicy(routes, denyUnmatched, defaults, byIssuer);
+        return new RoutePolicy(routes, denyUnmatched, defaults, byIssuer, caseInsensitive);
     }
 
     private List<RouteRule> routes(Set<String> configuredIssuers) {
@@ -145,7 +148,9 @@ final class AuthzConfigReader {
             return null;
         }
         try {
-            return template != null ? PathPattern.template(template) : prefix != null ? PathPattern.prefix(prefix) : null;
+            PathPattern pattern = template != null ? PathPattern.template(template)
+                    : prefix != null ? PathPattern.prefix(prefix) : null;
+            return pattern != null && caseInsensitive ? pattern.ignoringCase() : pattern;
         } catch (IllegalArgumentException e) {
             errors.add(at + (template != null ? ".path: '" + template : ".pathPrefix: '" + prefix) + "': " + e.getMessage());
             return null;

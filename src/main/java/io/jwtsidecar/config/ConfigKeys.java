@@ -93,12 +93,17 @@ public final class ConfigKeys {
                     + "(400) or strip (judge it, and list the copies in x-envoy-auth-headers-to-remove; the proxy must "
                     + "remove them, see docs/PROXIES.md).");
 
+    public static final ConfigKey AUTHZ_CASE_INSENSITIVE_PATHS = new ConfigKey("authz.caseInsensitivePaths", "false",
+            "true: routes match paths ignoring ASCII case, for upstreams that route that way (Express by default, "
+                    + "ASP.NET, IIS), so /ADMIN is judged by the /admin route.");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
-            PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS);
+            PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
+            AUTHZ_CASE_INSENSITIVE_PATHS);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

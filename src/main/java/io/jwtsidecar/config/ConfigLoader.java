@@ -221,8 +221,9 @@ public final class ConfigLoader {
                     }
                 });
             }
-            return new SidecarConfig.Authz(new AuthzConfigReader(root, errors).read(action.equals("deny"), issuers),
-                    !copies.equals("strip"));
+            boolean caseInsensitive = bool(ConfigKeys.AUTHZ_CASE_INSENSITIVE_PATHS);
+            return new SidecarConfig.Authz(new AuthzConfigReader(root, errors).read(action.equals("deny"), caseInsensitive,
+                    issuers), !copies.equals("strip"));
         }
 
         /** {@code revocation.publisherKeys}: a list of {@code {kid, alg, pemFile | pem, retired}}. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Forward auth: {@code /v1/authz} and everything below it, for nginx {@code auth_request},
@@ -47,16 +48,22 @@ final class ForwardAuthHandler {
     }
 
     private final Function<String, VerificationOutcome> verifier;
+    private final ToLongFunction<String> skewOf;
     private final IdentityHeaders identity;
     private final RoutePolicy policy;
     private final ClientCopies clientCopies;
     private final SidecarMetrics metrics;
     private final Clock clock;
 
-    /** @param verifier verifies a token and counts it */
-    ForwardAuthHandler(Function<String, VerificationOutcome> verifier, IdentityHeaders identity, RoutePolicy policy,
-                       ClientCopies clientCopies, SidecarMetrics metrics, Clock clock) {
+    /**
+     * @param verifier verifies a token and counts it
+     * @param skewOf   an issuer's clock skew in seconds
+     */
+    ForwardAuthHandler(Function<String, VerificationOutcome> verifier, ToLongFunction<String> skewOf,
+                       IdentityHeaders identity, RoutePolicy policy, ClientCopies clientCopies, SidecarMetrics metrics,
+                       Clock clock) {
         this.verifier = verifier;
+        this.skewOf = skewOf;
         this.identity = identity;
         this.policy = policy;
         this.clientCopies = clientCopies;
@@ -116,8 +123,8 @@ final class ForwardAuthHandler {
                     "the issuer does not send tokens in " + located.location()));
             return;
         }
-        AuthzDecision decision = route.map(r -> r.requirements().check(token, clock.millis() / 1000))
-                .orElse(AuthzDecision.allow());
+        AuthzDecision decision = route.map(r -> r.requirements().check(token, clock.millis() / 1000,
+                skewOf.applyAsLong(token.issuer()))).orElse(AuthzDecision.allow());
         if (!decision.allowed()) {
             refuse(response, routeName, decision);
             return;

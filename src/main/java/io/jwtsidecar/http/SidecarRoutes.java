@@ -83,7 +83,8 @@ public final class SidecarRoutes {
     /** @param liveness what {@code /health/live} reports (same shape as readiness) */
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
                          IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute, ForwardAuth forwardAuth) {
-        this.forwardAuth = new ForwardAuthHandler(this::verify, identity, forwardAuth.policy(),
+        this.forwardAuth = new ForwardAuthHandler(this::verify,
+                issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), identity, forwardAuth.policy(),
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
                 metrics, forwardAuth.clock());
         this.liveness = liveness;

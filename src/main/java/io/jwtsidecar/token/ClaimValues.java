@@ -42,9 +42,18 @@ public final class ClaimValues {
         return n != null && n.isTextual() ? n.textValue() : null;
     }
 
-    /** A numeric claim in whole seconds (fractions dropped), or null when absent or not a number. */
-    public Long seconds(String name) {
+    /**
+     * A NumericDate claim (such as {@code auth_time}) in epoch seconds, held to the range the
+     * verifier holds {@code exp}, {@code nbf} and {@code iat} to (1970 to the end of 9999); null
+     * when absent, not a number or out of that range, so no huge or negative value ever reads as
+     * a time.
+     */
+    public Double numericDate(String name) {
         JsonNode n = claims.get(name);
-        return n != null && n.isNumber() ? n.longValue() : null;
+        if (n == null || !n.isNumber()) {
+            return null;
+        }
+        double v = n.asDouble();
+        return v >= 0 && v <= ClaimsCheck.MAX_NUMERIC_DATE ? v : null;
     }
 }

@@ -49,7 +49,7 @@ class AuthTimeRangeTest {
     @MethodSource("authTimes")
     void an_auth_time_that_is_no_sign_in_time_never_satisfies_max_age(String name, String authTime) throws Exception {
         AuthzDecision d = FIVE_MINUTES.check(token("{\"iss\":\"https://idp\",\"sub\":\"ann\",\"auth_time\":" + authTime + "}"),
-                NOW);
+                NOW, 0);
 
         assertThat(d.verdict()).isEqualTo(Verdict.INSUFFICIENT_USER_AUTHENTICATION);
     }

@@ -105,7 +105,7 @@ class RequirementsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void requirement(String name, Requirements requirements, String claims, Verdict expected) {
-        AuthzDecision decision = requirements.check(token(claims), NOW);
+        AuthzDecision decision = requirements.check(token(claims), NOW, 0);
 
         assertThat(decision.verdict()).isEqualTo(expected);
         assertThat(decision.allowed()).isEqualTo(expected == null);
@@ -114,20 +114,29 @@ class RequirementsTest {
     @org.junit.jupiter.api.Test
     void refusals_say_what_the_client_needs() {
         Requirements scoped = scopes("orders:read", "orders:write");
-        assertThat(scoped.check(token("{\"iss\":\"i\"}"), NOW).scopes()).containsExactly("orders:read", "orders:write");
+        assertThat(scoped.check(token("{\"iss\":\"i\"}"), NOW, 0).scopes()).containsExactly("orders:read", "orders:write");
 
         Requirements both = stepUp(List.of("mfa", "hwk"), Duration.ofMinutes(10));
-        AuthzDecision wrongAcr = both.check(token("{\"iss\":\"i\",\"acr\":\"pwd\",\"auth_time\":" + NOW + "}"), NOW);
-        AuthzDecision oldAuth = both.check(token("{\"iss\":\"i\",\"acr\":\"mfa\",\"auth_time\":" + (NOW - 3600) + "}"), NOW);
+        AuthzDecision wrongAcr = both.check(token("{\"iss\":\"i\",\"acr\":\"pwd\",\"auth_time\":" + NOW + "}"), NOW, 0);
+        AuthzDecision oldAuth = both.check(token("{\"iss\":\"i\",\"acr\":\"mfa\",\"auth_time\":" + (NOW - 3600) + "}"), NOW, 0);
 
         assertThat(wrongAcr.stepUp()).isEqualTo(new AuthzDecision.StepUp(List.of("mfa", "hwk"), Duration.ofMinutes(10), true));
         assertThat(oldAuth.stepUp()).isEqualTo(new AuthzDecision.StepUp(List.of("mfa", "hwk"), Duration.ofMinutes(10), false));
     }
 
     @org.junit.jupiter.api.Test
+    void an_auth_time_may_be_ahead_by_the_issuers_clock_skew_and_no_more() {
+        Requirements fresh = stepUp(List.of(), Duration.ofMinutes(5));
+
+        assertThat(fresh.check(token("{\"iss\":\"i\",\"auth_time\":" + (NOW + 30) + "}"), NOW, 30).allowed()).isTrue();
+        assertThat(fresh.check(token("{\"iss\":\"i\",\"auth_time\":" + (NOW + 31) + "}"), NOW, 30).allowed()).isFalse();
+        assertThat(fresh.check(token("{\"iss\":\"i\",\"auth_time\":" + (NOW - 100) + ".5}"), NOW, 30).allowed()).isTrue();
+    }
+
+    @org.junit.jupiter.api.Test
     void step_up_comes_after_every_other_requirement() {
         Requirements all = new Requirements(Set.of(), Set.of(), Map.of(), List.of("orders:write"), List.of("mfa"), null);
 
-        assertThat(all.check(token("{\"iss\":\"i\",\"acr\":\"pwd\"}"), NOW).verdict()).isEqualTo(Verdict.INSUFFICIENT_SCOPE);
+        assertThat(all.check(token("{\"iss\":\"i\",\"acr\":\"pwd\"}"), NOW, 0).verdict()).isEqualTo(Verdict.INSUFFICIENT_SCOPE);
     }
 }

@@ -28,8 +28,10 @@ class RouteMatchingTest {
             "/, /, true",
             "/, /a, false",
             "/a/, /a/, true",
-            "/a/, /a, false",
-            "/a, /a/, false",
+            "/a/, /a, true",                      // one trailing slash is ignored on both sides
+            "/a, /a/, true",
+            "/orders/{id}, /orders/42/, true",
+            "/orders/{id}/items, /orders/42/items/, true",
             "/a%20b, /a%20b, true",
     })
     void templates(String template, String path, boolean covered) {
@@ -40,6 +42,7 @@ class RouteMatchingTest {
     @CsvSource({
             "/orders, /orders, true",
             "/orders, /orders/, true",
+            "/orders/42, /orders/42/, true",
             "/orders, /orders/42/x, true",
             "/orders, /orders-admin, false",
             "/orders, /ordersX, false",
@@ -106,6 +109,14 @@ class RouteMatchingTest {
         assertThat(r.covers(request("GET", null, "/orders/1"))).as("no host").isFalse();
         assertThat(r.covers(request("GET", "api.example.com", "/billing"))).as("path").isFalse();
         assertThat(r.covers(request("GET", "api.example.com", null))).as("no path").isFalse();
+    }
+
+    @Test
+    void a_route_for_get_covers_head_which_servers_answer_with_the_get_handler() {
+        RouteRule r = route("r", List.of(), Set.of("GET"), PathPattern.prefix("/orders"));
+
+        assertThat(r.covers(request("HEAD", null, "/orders/1"))).isTrue();
+        assertThat(route("p", List.of(), Set.of("POST"), null).covers(request("HEAD", null, "/x"))).isFalse();
     }
 
     @Test

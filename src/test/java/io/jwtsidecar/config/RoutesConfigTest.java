@@ -143,6 +143,26 @@ class RoutesConfigTest {
     }
 
     @Test
+    void with_case_insensitive_paths_a_route_covers_every_spelling_of_its_path() {
+        RoutePolicy policy = parse("""
+                authz:
+                  caseInsensitivePaths: true
+                routes:
+                  - name: admin
+                    pathPrefix: /Admin
+                    claims: { roles: admin }
+                  - name: rest
+                """, Map.of()).authz().policy();
+        RoutePolicy sensitive = parse("routes:\n  - name: admin\n    pathPrefix: /admin\n", Map.of()).authz().policy();
+
+        for (String path : List.of("/admin/users", "/ADMIN/users", "/aDmIn")) {
+            assertThat(policy.match(new ForwardedRequest("GET", null, path, null, null)).map(RouteRule::name))
+                    .as(path).contains("admin");
+        }
+        assertThat(sensitive.match(new ForwardedRequest("GET", null, "/ADMIN/users", null, null))).isEmpty();
+    }
+
+    @Test
     void deny_without_any_route_would_refuse_everything_and_is_refused() {
         assertThat(errors("authz:\n  defaultAction: deny\n"))
                 .containsExactly("authz.defaultAction: 'deny' with no routes would refuse every forward-auth request; add routes");

@@ -32,6 +32,7 @@ class CaddyIT {
     static String caddyfile() throws Exception {
         return Files.readString(Path.of("deploy/proxies/caddy/Caddyfile"))
                 .replace("# request_header -X-User-Email", "request_header -X-User-Email")
+                .replace("# request_header -X_user_email", "request_header -X_user_email")
                 .replace("copy_headers X-Auth-Subject X-Auth-Issuer X-Auth-Claims X-Revocation-Stale",
                         "copy_headers X-Auth-Subject X-Auth-Issuer X-Auth-Claims X-Revocation-Stale X-User-Email");
     }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * authz.clientIdentityHeaders: strip behind the shipped nginx and Caddy recipes. CONFIG.md says
- * the configurations in deploy/proxies/ remove the copies the sidecar lists; whatever the
- * proxy, no client copy of a sidecar-owned header may reach the upstream.
+ * authz.clientIdentityHeaders: strip behind the shipped Caddy recipe: the sidecar judges a request
+ * that carries client copies of its headers, and the recipe must remove every one of them. (nginx
+ * cannot remove headers by prefix, so its recipe needs the default, refuse; docs/PROXIES.md.)
  */
 class StripModeIT {
     @RegisterExtension
@@ -59,22 +59,6 @@ class StripModeIT {
                         forged + ": " + HostileRequests.FORGED);
                 assertThat(r.status()).as(forged).isEqualTo(200);
                 assertNoForgedCopy(upstream, forged);
-            }
-        }
-    }
-
-    @Test
-    void behind_nginx_no_client_copy_survives_strip_mode() throws Exception {
-        MutableClock clock = MutableClock.atNow();
-        try (Sidecar s = stripping("sn", dir, clock); EdgeProxies.Upstream upstream = new EdgeProxies.Upstream()) {
-            int listen = EdgeProxies.freePort();
-            try (EdgeProxies.Proxy nginx = EdgeProxies.nginx(dir,
-                    NginxIT.site(NginxIT.TEMPLATE, listen, s.apiPort(), upstream.port()), listen)) {
-                String alice = "Authorization: Bearer " + token("alice", clock.epochSecond() - 10);
-                upstream.clear();
-                RawHttp.Response r = RawHttp.send(listen, "GET", "/orders/1", alice, "X-Auth-Role: " + HostileRequests.FORGED);
-                assertThat(r.status()).isEqualTo(200);
-                assertNoForgedCopy(upstream, "X-Auth-Role");
             }
         }
     }
