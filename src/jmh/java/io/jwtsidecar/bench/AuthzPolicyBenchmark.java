@@ -2,6 +2,8 @@ package io.jwtsidecar.bench;
 
 import io.jsonwebtoken.Jwts;
 import io.jwtsidecar.authz.AuthzDecision;
+import io.jwtsidecar.authz.ForwardAuthDecider;
+import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.authz.ForwardAuthException;
 import io.jwtsidecar.authz.ForwardedRequest;
 import io.jwtsidecar.authz.HostPattern;
@@ -16,6 +18,7 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.vertx.core.MultiMap;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -36,31 +38,32 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * What a forward-auth policy decision adds to a cached verify, without HTTP: the steps
- * {@code ForwardAuthHandler} takes for an allowed request, on a plain header map (a TreeMap
- * ordered by {@code String.CASE_INSENSITIVE_ORDER}) instead of a Vert.x request, so that the
- * policy code is measured rather than Vert.x.
+ * What a forward-auth policy decision adds to a cached verify, without HTTP: the decision
+ * {@code ForwardAuthHandler} asks {@link ForwardAuthDecider} for, on the request headers as Vert.x
+ * holds them ({@code MultiMap.caseInsensitiveMultiMap()}, read the way the handler reads them),
+ * without the network, the HTTP codec or the answer.
  *
  * <ul>
  *   <li>{@link #cachedVerify}: {@code TokenVerifier.verify} of a token already in the
  *       verified-token cache (ES256 issuer, revocation {@code NONE}), the same String instance
  *       every call, as {@code VerifyBenchmark.cached}.</li>
  *   <li>{@link #cachedVerifyAndPolicy}: what forward auth does per request around the same
- *       verify, in the handler's order: {@link ForwardedRequest#from} (X-Forwarded-Method, -Uri,
- *       -Host, -Proto), {@link RoutePolicy#match} over {@value #ROUTES} routes where the 11th
+ *       verify, in the decider's order: {@link ForwardedRequest#from} (X-Forwarded-Method, -Uri,
+ *       -Host, -Proto, the method overrides), {@link RoutePolicy#match} over {@value #ROUTES} routes where the 11th
  *       covers the request, {@link TokenLocator#find} over [header], verify of the token it
  *       found (a new String cut from the Authorization header, as a request brings it),
  *       {@link RoutePolicy#issuerAllows}, and {@link Requirements#check} with issuers,
  *       audiences, two claims, scopes, acr and maxAge all set and passing.</li>
  *   <li>{@link #policyOnly}: the same without the verify, on the already verified token.</li>
+ *   <li>{@link #cachedVerifyOfACopy}: the cache hit of {@link #cachedVerify} for a new copy of
+ *       the token, as a request brings it.</li>
  * </ul>
  * The difference of the first two is what forward auth adds, including that its verify gets a
  * fresh String (the cache compares the whole token instead of finding the same instance).
- * The handler's other work (Vert.x headers, the client's copies of identity headers, metrics,
- * the answer) is not included. The request: {@code GET https://api.example.com/orders/42/items?expand=1}.
+ * The handler's other work (the client's copies of identity headers, metrics, the answer) is not
+ * included. The request: {@code GET https://api.example.com/orders/42/items?expand=1}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -69,17 +72,21 @@ public class AuthzPolicyBenchmark {
     static final int ROUTES = 20;
     static final String MATCHED_ROUTE = "order-items-read";
     static final int MATCHED_INDEX = 10;
+    /** The issuer's clock skew as the handler passes it (how far ahead auth_time may be). */
+    static final long SKEW_SECONDS = 30;
 
     private String token;
-    private Map<String, List<String>> headers;
+    private MultiMap headers;
     private Function<String, List<String>> lookup;
     private TokenVerifier verifier;
     private VerifiedToken verified;
     private RoutePolicy policy;
     private Clock clock;
+    private ForwardAuthDecider decider;
+    private ForwardAuthDecider policyOnlyDecider;
 
     @Setup
-    public void setup(Blackhole bh) throws ForwardAuthException {
+    public void setup() throws ForwardAuthException {
         BenchSetup.useProvider(BenchSetup.NATIVE);
         clock = Clock.systemUTC();
         long now = clock.millis() / 1000;
@@ -88,22 +95,23 @@ public class AuthzPolicyBenchmark {
         verifier = m.verifier(clock, RevocationCheck.NONE, 64L << 20);
         policy = policy();
 
-        // As Traefik's ForwardAuth sends it; header names are case-insensitive, as in Vert.x.
-        headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.put("Host", List.of("jwt-sidecar:8181"));
-        headers.put("User-Agent", List.of("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"));
-        headers.put("Accept", List.of("application/json"));
-        headers.put("Accept-Encoding", List.of("gzip, deflate, br"));
-        headers.put("Authorization", List.of("Bearer " + token));
-        headers.put("X-Forwarded-For", List.of("203.0.113.7"));
-        headers.put("X-Forwarded-Host", List.of("api.example.com"));
-        headers.put("X-Forwarded-Method", List.of("GET"));
-        headers.put("X-Forwarded-Port", List.of("443"));
-        headers.put("X-Forwarded-Proto", List.of("https"));
-        headers.put("X-Forwarded-Server", List.of("traefik-7c9d5b6f4-x2kqp"));
-        headers.put("X-Forwarded-Uri", List.of("/orders/42/items?expand=1"));
-        headers.put("X-Real-Ip", List.of("203.0.113.7"));
-        lookup = headers::get;
+        // As Traefik's ForwardAuth sends it, in the header map Vert.x gives an HTTP/1.x request.
+        headers = MultiMap.caseInsensitiveMultiMap();
+        headers.add("Host", "jwt-sidecar:8181");
+        headers.add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+        headers.add("Accept", "application/json");
+        headers.add("Accept-Encoding", "gzip, deflate, br");
+        headers.add("Authorization", "Bearer " + token);
+        headers.add("X-Forwarded-For", "203.0.113.7");
+        headers.add("X-Forwarded-Host", "api.example.com");
+        headers.add("X-Forwarded-Method", "GET");
+        headers.add("X-Forwarded-Port", "443");
+        headers.add("X-Forwarded-Proto", "https");
+        headers.add("X-Forwarded-Server", "traefik-7c9d5b6f4-x2kqp");
+        headers.add("X-Forwarded-Uri", "/orders/42/items?expand=1");
+        headers.add("X-Real-Ip", "203.0.113.7");
+        // As ForwardAuthHandler reads a Vert.x request's headers: gathered per request (see the benchmarks).
+        lookup = ForwardAuthHeaders.of(headers::forEach);
 
         // A broken setup fails here, not as a fast figure of the wrong thing.
         VerificationOutcome first = verifier.verify(token);
@@ -142,7 +150,7 @@ public class AuthzPolicyBenchmark {
                 || req.acrValues().isEmpty() || req.maxAge() == null) {
             throw new IllegalStateException("the matched route does not demand everything: " + req);
         }
-        AuthzDecision decision = req.check(verified, now);
+        AuthzDecision decision = req.check(verified, now, SKEW_SECONDS);
         if (!decision.allowed()) {
             throw new IllegalStateException("the matched route refuses the token: " + decision);
         }
@@ -153,19 +161,21 @@ public class AuthzPolicyBenchmark {
                 with(req, req.issuers(), req.audiences(), Map.of("groups", Set.of("billing")), req.scopes(), req.acrValues()),
                 with(req, req.issuers(), req.audiences(), req.claims(), List.of("orders:delete"), req.acrValues()),
                 with(req, req.issuers(), req.audiences(), req.claims(), req.scopes(), List.of("urn:example:acr:hwk")))) {
-            if (stricter.check(verified, now).allowed()) {
+            if (stricter.check(verified, now, SKEW_SECONDS).allowed()) {
                 throw new IllegalStateException("a requirement the token does not meet passed: " + stricter);
             }
         }
         if (new Requirements(Set.of(), Set.of(), Map.of(), List.of(), List.of(), Duration.ofSeconds(60))
-                .check(verified, now).allowed()) {
+                .check(verified, now, SKEW_SECONDS).allowed()) {
             throw new IllegalStateException("maxAge 60 s passed a token authenticated 10 minutes ago");
         }
-        if (!cachedVerifyAndPolicy(bh)) {
-            throw new IllegalStateException("cachedVerifyAndPolicy does not allow the request");
-        }
-        if (!policyOnly(bh)) {
-            throw new IllegalStateException("policyOnly does not allow the request");
+        decider = new ForwardAuthDecider(policy, verifier::verify, issuer -> SKEW_SECONDS, clock);
+        VerificationOutcome verifiedOutcome = VerificationOutcome.accepted(verified);
+        policyOnlyDecider = new ForwardAuthDecider(policy, t -> verifiedOutcome, issuer -> SKEW_SECONDS, clock);
+        for (ForwardAuthDecider.Result r : List.of(cachedVerifyAndPolicy(), policyOnly())) {
+            if (!(r instanceof ForwardAuthDecider.Allowed) || !r.route().equals(MATCHED_ROUTE)) {
+                throw new IllegalStateException("the decision is not allowed by " + MATCHED_ROUTE + ": " + r);
+            }
         }
     }
 
@@ -265,61 +275,25 @@ public class AuthzPolicyBenchmark {
         return verifier.verify(token);
     }
 
-    /** The handler's steps for an allowed request, in its order; true when allowed. */
+    /**
+     * The same cache hit for a copy of the token, as every request brings one (the text of its
+     * Authorization header): the cache hashes and compares the whole text. The fair baseline for
+     * what forward auth adds, since its verify gets such a copy too.
+     */
     @Benchmark
-    public boolean cachedVerifyAndPolicy(Blackhole bh) throws ForwardAuthException {
-        ForwardedRequest original = ForwardedRequest.from(lookup, "GET", "");
-        if (original.path() == null && policy.needsPath()) {
-            return false;
-        }
-        Optional<RouteRule> route = policy.match(original);
-        if (route.isEmpty() && policy.denyUnmatched()) {
-            return false;
-        }
-        TokenLocator.Located located = TokenLocator.find(policy.locationsFor(route), lookup, original.query());
-        if (!located.found()) {
-            return false;
-        }
-        VerificationOutcome outcome = verifier.verify(located.token());
-        bh.consume(outcome);
-        if (!outcome.isAccepted()) {
-            return false;
-        }
-        VerifiedToken t = outcome.token();
-        if (!policy.issuerAllows(t.issuer(), located.location())) {
-            return false;
-        }
-        AuthzDecision decision = route.map(r -> r.requirements().check(t, clock.millis() / 1000))
-                .orElse(AuthzDecision.allow());
-        bh.consume(route);
-        bh.consume(decision);
-        return decision.allowed();
+    public VerificationOutcome cachedVerifyOfACopy() {
+        return verifier.verify(new String(token));
     }
 
-    /** The same without the verify, on the token verified at setup; true when allowed. */
+    /** The decision forward auth makes for the request, with the verify of the token it finds. */
     @Benchmark
-    public boolean policyOnly(Blackhole bh) throws ForwardAuthException {
-        ForwardedRequest original = ForwardedRequest.from(lookup, "GET", "");
-        if (original.path() == null && policy.needsPath()) {
-            return false;
-        }
-        Optional<RouteRule> route = policy.match(original);
-        if (route.isEmpty() && policy.denyUnmatched()) {
-            return false;
-        }
-        TokenLocator.Located located = TokenLocator.find(policy.locationsFor(route), lookup, original.query());
-        if (!located.found()) {
-            return false;
-        }
-        bh.consume(located.token());
-        VerifiedToken t = verified;
-        if (!policy.issuerAllows(t.issuer(), located.location())) {
-            return false;
-        }
-        AuthzDecision decision = route.map(r -> r.requirements().check(t, clock.millis() / 1000))
-                .orElse(AuthzDecision.allow());
-        bh.consume(route);
-        bh.consume(decision);
-        return decision.allowed();
+    public ForwardAuthDecider.Result cachedVerifyAndPolicy() {
+        return decider.decide(ForwardAuthHeaders.of(headers::forEach), "GET", "");
+    }
+
+    /** The same decision with a verifier that hands back the outcome verified at setup. */
+    @Benchmark
+    public ForwardAuthDecider.Result policyOnly() {
+        return policyOnlyDecider.decide(ForwardAuthHeaders.of(headers::forEach), "GET", "");
     }
 }

@@ -3,7 +3,6 @@ package io.jwtsidecar.authz;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The original request a proxy asks about, as the proxy describes it, validated.
@@ -43,9 +42,7 @@ public record ForwardedRequest(String method, String host, String path, String q
     public static final List<String> METHOD_OVERRIDES = List.of("X-HTTP-Method-Override", "X-HTTP-Method",
             "X-Method-Override");
 
-    private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
-    // A registered name or IPv4 address, or an IPv6 literal, with an optional port (RFC 3986 §3.2.2).
-    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9](?:[A-Za-z0-9_.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}])(?::[0-9]{1,5})?");
+    private static final String TCHAR_SYMBOLS = "!#$%&'*+.^_`|~-";
 
     /**
      * @param headers     every value of a request header, by case-insensitive name
@@ -60,7 +57,7 @@ public record ForwardedRequest(String method, String host, String path, String q
         if (method == null) {
             method = ownMethod;
         }
-        if (!METHOD.matcher(method).matches()) {
+        if (!isMethod(method)) {
             throw new ForwardAuthException(FORWARDED_METHOD, "the method is not an HTTP token of at most 32 characters");
         }
         for (String override : METHOD_OVERRIDES) {
@@ -131,16 +128,70 @@ public record ForwardedRequest(String method, String host, String path, String q
         return v;
     }
 
+    /** An HTTP token (RFC 9110 §5.6.2) of 1 to 32 characters. Loops, not a regex: this runs on every request. */
+    private static boolean isMethod(String method) {
+        int n = method.length();
+        if (n == 0 || n > 32) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = method.charAt(i);
+            if (!(asciiLetterOrDigit(c) || TCHAR_SYMBOLS.indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A registered name or IPv4 address ({@code [A-Za-z0-9][A-Za-z0-9_.-]*}), or an IPv6 literal in
+     * brackets, with an optional port of up to five digits (RFC 3986 §3.2.2): the name lower-cased,
+     * without port and without one trailing dot.
+     */
     private static String hostName(String host) throws ForwardAuthException {
-        if (host.length() > 261 || !HOST.matcher(host).matches()) {
-            throw new ForwardAuthException(FORWARDED_HOST, "not a host name with an optional port");
+        int n = host.length();
+        int nameEnd;
+        if (n > 0 && host.charAt(0) == '[') {
+            nameEnd = host.indexOf(']') + 1;
+            if (nameEnd < 4 || nameEnd > 47 || !allOf(host, 1, nameEnd - 1, "0123456789abcdefABCDEF:.")) {
+                throw badHost();
+            }
+        } else {
+            nameEnd = host.indexOf(':');
+            nameEnd = nameEnd < 0 ? n : nameEnd;
+            if (nameEnd == 0 || nameEnd > 253 || !asciiLetterOrDigit(host.charAt(0))) {
+                throw badHost();
+            }
+            for (int i = 1; i < nameEnd; i++) {
+                char c = host.charAt(i);
+                if (!(asciiLetterOrDigit(c) || c == '-' || c == '.' || c == '_')) {
+                    throw badHost();
+                }
+            }
         }
-        int end = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
-        String name = end <= 0 ? host : host.substring(0, end);
-        if (name.endsWith(".")) {
-            name = name.substring(0, name.length() - 1);
+        if (nameEnd < n && (host.charAt(nameEnd) != ':' || n - nameEnd - 1 < 1 || n - nameEnd - 1 > 5
+                || !allOf(host, nameEnd + 1, n, "0123456789"))) {
+            throw badHost();
         }
+        String name = host.substring(0, host.charAt(nameEnd - 1) == '.' ? nameEnd - 1 : nameEnd);
         return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static ForwardAuthException badHost() {
+        return new ForwardAuthException(FORWARDED_HOST, "not a host name with an optional port");
+    }
+
+    private static boolean asciiLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    private static boolean allOf(String s, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
+            if (allowed.indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean printableAscii(String s) {

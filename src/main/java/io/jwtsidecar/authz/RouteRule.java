@@ -30,12 +30,22 @@ public record RouteRule(String name, List<HostPattern> hosts, Set<String> method
                 && !(request.method().equals("HEAD") && methods.contains("GET"))) {
             return false;
         }
-        if (!hosts.isEmpty() && hosts.stream().noneMatch(h -> h.matches(request.host()))) {
+        if (!hosts.isEmpty() && !anyHostMatches(request.host())) {
             return false;
         }
         if (path == null) {
             return true;
         }
         return request.path() != null && path.matches(request.path());
+    }
+
+    // A loop, not a stream: this runs for every route tried on every request.
+    private boolean anyHostMatches(String host) {
+        for (HostPattern h : hosts) {
+            if (h.matches(host)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

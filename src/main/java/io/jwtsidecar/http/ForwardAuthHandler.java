@@ -1,25 +1,15 @@
 package io.jwtsidecar.http;
 
-import io.jwtsidecar.authz.AuthzDecision;
-import io.jwtsidecar.authz.ForwardAuthException;
-import io.jwtsidecar.authz.ForwardedRequest;
-import io.jwtsidecar.authz.RoutePolicy;
-import io.jwtsidecar.authz.RouteRule;
-import io.jwtsidecar.authz.TokenLocator;
+import io.jwtsidecar.authz.ForwardAuthDecider;
+import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.Verdict;
-import io.jwtsidecar.token.VerificationOutcome;
-import io.jwtsidecar.token.VerifiedToken;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.function.Function;
-import java.util.function.ToLongFunction;
 
 /**
  * Forward auth: {@code /v1/authz} and everything below it, for nginx {@code auth_request},
@@ -27,17 +17,14 @@ import java.util.function.ToLongFunction;
  *
  * <p>The whole family is claimed by its raw path before any routing ({@link #claims}): a path
  * such as {@code /v1/authz/%2e%2e/metrics} is a forward-auth question about a path that the
- * sidecar refuses to read, never a request for {@code /metrics}. Each answer goes through, in order:
- * the client's copies of sidecar-owned headers, the proxy's description of the original request
- * ({@link ForwardedRequest}), the route that covers it ({@link RoutePolicy}), the token in the
- * one place it may be ({@link TokenLocator}), verification, the issuer's token locations, and the
- * route's requirements. Stateless apart from its collaborators; safe on any event loop.
+ * sidecar refuses to read, never a request for {@code /metrics}. The handler checks the client's
+ * copies of sidecar-owned headers, asks {@link ForwardAuthDecider} for the decision, counts it and
+ * answers. Stateless apart from its collaborators; safe on any event loop.
  */
 final class ForwardAuthHandler {
     static final String PATH = "/v1/authz";
     /** Envoy removes these request headers before the upstream sees the request. */
     static final String ENVOY_HEADERS_TO_REMOVE = "x-envoy-auth-headers-to-remove";
-    private static final String NO_ROUTE = "none";
 
     /** What to do with a client's copy of a header the sidecar sets. */
     enum ClientCopies {
@@ -47,28 +34,17 @@ final class ForwardAuthHandler {
         STRIP
     }
 
-    private final Function<String, VerificationOutcome> verifier;
-    private final ToLongFunction<String> skewOf;
+    private final ForwardAuthDecider decider;
     private final IdentityHeaders identity;
-    private final RoutePolicy policy;
     private final ClientCopies clientCopies;
     private final SidecarMetrics metrics;
-    private final Clock clock;
 
-    /**
-     * @param verifier verifies a token and counts it
-     * @param skewOf   an issuer's clock skew in seconds
-     */
-    ForwardAuthHandler(Function<String, VerificationOutcome> verifier, ToLongFunction<String> skewOf,
-                       IdentityHeaders identity, RoutePolicy policy, ClientCopies clientCopies, SidecarMetrics metrics,
-                       Clock clock) {
-        this.verifier = verifier;
-        this.skewOf = skewOf;
+    ForwardAuthHandler(ForwardAuthDecider decider, IdentityHeaders identity, ClientCopies clientCopies,
+                       SidecarMetrics metrics) {
+        this.decider = decider;
         this.identity = identity;
-        this.policy = policy;
         this.clientCopies = clientCopies;
         this.metrics = metrics;
-        this.clock = clock;
     }
 
     /** Whether a raw (undecoded, unnormalised) request path belongs to the forward-auth family. */
@@ -80,74 +56,40 @@ final class ForwardAuthHandler {
     void handle(HttpServerRequest request) {
         HttpServerResponse response = request.response();
         MultiMap headers = request.headers();
-        Function<String, List<String>> lookup = headers::getAll;
         List<String> copies = identity.clientCopies(headers);
         if (!copies.isEmpty() && clientCopies == ClientCopies.REFUSE) {
-            invalid(response, NO_ROUTE, copies.get(0), "the request carries " + copies.get(0)
+            invalid(response, ForwardAuthDecider.NO_ROUTE, copies.get(0), "the request carries " + copies.get(0)
                     + ", a header only the sidecar sets");
             return;
         }
-        ForwardedRequest original;
-        Optional<RouteRule> route;
-        TokenLocator.Located located;
-        try {
-            original = ForwardedRequest.from(lookup, request.method().name(), pathSuffix(request));
-            if (original.path() == null && policy.needsPath()) {
-                throw new ForwardAuthException(ForwardedRequest.FORWARDED_URI, "routes are configured, so the proxy "
-                        + "must send the original URI (X-Forwarded-Uri or X-Original-URI, or a path after " + PATH + ")");
+        ForwardAuthDecider.Result result = decider.decide(ForwardAuthHeaders.of(headers::forEach), request.method().name(),
+                pathSuffix(request));
+        if (result instanceof ForwardAuthDecider.Invalid invalid) {
+            invalid(response, invalid.route(), invalid.field(), invalid.message());
+        } else if (result instanceof ForwardAuthDecider.Refused refused) {
+            metrics.authorized(refused.route(), refused.decision().verdict().code());
+            HttpResponses.refused(response, refused.decision());
+        } else {
+            ForwardAuthDecider.Allowed allowed = (ForwardAuthDecider.Allowed) result;
+            metrics.authorized(allowed.route(), "allowed");
+            if (!copies.isEmpty()) {
+                namesToRemove(response, copies);
             }
-            route = policy.match(original);
-            if (route.isEmpty() && policy.denyUnmatched()) {
-                refuse(response, NO_ROUTE, AuthzDecision.refuse(Verdict.NO_ROUTE, "no route covers the request"));
-                return;
-            }
-            located = TokenLocator.find(policy.locationsFor(route), lookup, original.query());
-        } catch (ForwardAuthException e) {
-            invalid(response, NO_ROUTE, e.field(), e.getMessage());
-            return;
+            HttpResponses.authorized(response, allowed.outcome(), identity);
         }
-        String routeName = route.map(RouteRule::name).orElse(NO_ROUTE);
-        if (!located.found()) {
-            refuse(response, routeName, AuthzDecision.refuse(located.verdict(), "no usable token"));
-            return;
-        }
-        VerificationOutcome outcome = verifier.apply(located.token());
-        if (!outcome.isAccepted()) {
-            metrics.authorized(routeName, outcome.verdict().code());
-            HttpResponses.refused(response, outcome.verdict());
-            return;
-        }
-        VerifiedToken token = outcome.token();
-        if (!policy.issuerAllows(token.issuer(), located.location())) {
-            refuse(response, routeName, AuthzDecision.refuse(Verdict.TOKEN_LOCATION_NOT_ALLOWED,
-                    "the issuer does not send tokens in " + located.location()));
-            return;
-        }
-        AuthzDecision decision = route.map(r -> r.requirements().check(token, clock.millis() / 1000,
-                skewOf.applyAsLong(token.issuer()))).orElse(AuthzDecision.allow());
-        if (!decision.allowed()) {
-            refuse(response, routeName, decision);
-            return;
-        }
-        metrics.authorized(routeName, "allowed");
-        List<String> toRemove = new ArrayList<>(0);
-        if (!copies.isEmpty()) {
-            // STRIP: the client's copies the answer does not overwrite go too (Envoy acts on this header).
-            for (String copy : copies) {
-                if (!identity.setsOnEveryAnswer(copy)) {
-                    toRemove.add(copy.toLowerCase(Locale.ROOT));
-                }
+    }
+
+    /** STRIP: the client's copies the answer does not overwrite, for Envoy to remove. */
+    private void namesToRemove(HttpServerResponse response, List<String> copies) {
+        List<String> toRemove = new ArrayList<>(copies.size());
+        for (String copy : copies) {
+            if (!identity.setsOnEveryAnswer(copy)) {
+                toRemove.add(copy.toLowerCase(Locale.ROOT));
             }
         }
         if (!toRemove.isEmpty()) {
             response.putHeader(ENVOY_HEADERS_TO_REMOVE, String.join(",", toRemove));
         }
-        HttpResponses.authorized(response, outcome, identity);
-    }
-
-    private void refuse(HttpServerResponse response, String routeName, AuthzDecision decision) {
-        metrics.authorized(routeName, decision.verdict().code());
-        HttpResponses.refused(response, decision);
     }
 
     private void invalid(HttpServerResponse response, String routeName, String field, String message) {

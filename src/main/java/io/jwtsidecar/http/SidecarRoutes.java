@@ -5,6 +5,7 @@ import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.authz.ForwardAuthDecider;
 import io.jwtsidecar.authz.RoutePolicy;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -83,10 +84,11 @@ public final class SidecarRoutes {
     /** @param liveness what {@code /health/live} reports (same shape as readiness) */
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
                          IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute, ForwardAuth forwardAuth) {
-        this.forwardAuth = new ForwardAuthHandler(this::verify,
-                issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), identity, forwardAuth.policy(),
+        ForwardAuthDecider decider = new ForwardAuthDecider(forwardAuth.policy(), this::verify,
+                issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), forwardAuth.clock());
+        this.forwardAuth = new ForwardAuthHandler(decider, identity,
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
-                metrics, forwardAuth.clock());
+                metrics);
         this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;

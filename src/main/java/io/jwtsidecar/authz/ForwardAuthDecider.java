@@ -1,0 +1,103 @@
+package io.jwtsidecar.authz;
+
+import io.jwtsidecar.token.Verdict;
+import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.token.VerifiedToken;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * One forward-auth decision, in order: the proxy's description of the original request
+ * ({@link ForwardedRequest}), the route that covers it ({@link RoutePolicy}), the token in the one
+ * place it may be ({@link TokenLocator}), verification, the issuer's token locations, and the
+ * route's requirements. Knows no HTTP library: the caller maps each {@link Result} to an answer.
+ * Immutable; safe from any thread.
+ */
+public final class ForwardAuthDecider {
+    /** The route label of a request no route covers (or that was not read far enough to tell). */
+    public static final String NO_ROUTE = "none";
+
+    private final RoutePolicy policy;
+    private final Function<String, VerificationOutcome> verifier;
+    private final ToLongFunction<String> skewOf;
+    private final Clock clock;
+
+    /**
+     * @param verifier verifies a token
+     * @param skewOf   an issuer's clock skew in seconds (how far ahead {@code auth_time} may be)
+     * @param clock    for {@code maxAge}
+     */
+    public ForwardAuthDecider(RoutePolicy policy, Function<String, VerificationOutcome> verifier,
+                              ToLongFunction<String> skewOf, Clock clock) {
+        this.policy = policy;
+        this.verifier = verifier;
+        this.skewOf = skewOf;
+        this.clock = clock;
+    }
+
+    /** What was decided, and by which route ({@link #NO_ROUTE} when none). */
+    public sealed interface Result permits Invalid, Refused, Allowed {
+        String route();
+    }
+
+    /** Not a request the sidecar can judge (400): {@code field} names the header at fault. */
+    public record Invalid(String route, String field, String message) implements Result {
+    }
+
+    /** Refused: no token, a token the verifier refused (401/503), or a route's policy (403/401). */
+    public record Refused(String route, AuthzDecision decision) implements Result {
+    }
+
+    /** Allowed: the verified token (and whether revocation data was stale under fail-open). */
+    public record Allowed(String route, VerificationOutcome outcome) implements Result {
+    }
+
+    /**
+     * @param headers    every value of a request header, by case-insensitive name
+     * @param ownMethod  the method of the request to the sidecar
+     * @param pathSuffix what follows {@code /v1/authz} in its path, with the query; may be empty
+     */
+    public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix) {
+        ForwardedRequest original;
+        Optional<RouteRule> route;
+        TokenLocator.Located located;
+        try {
+            original = ForwardedRequest.from(headers, ownMethod, pathSuffix);
+            if (original.path() == null && policy.needsPath()) {
+                return new Invalid(NO_ROUTE, ForwardedRequest.FORWARDED_URI, "routes are configured, so the proxy "
+                        + "must send the original URI (X-Forwarded-Uri or X-Original-URI, or a path after /v1/authz)");
+            }
+            route = policy.match(original);
+            if (route.isEmpty() && policy.denyUnmatched()) {
+                return new Refused(NO_ROUTE, AuthzDecision.refuse(Verdict.NO_ROUTE, "no route covers the request"));
+            }
+            located = TokenLocator.find(policy.locationsFor(route), headers, original.query());
+        } catch (ForwardAuthException e) {
+            return new Invalid(NO_ROUTE, e.field(), e.getMessage());
+        }
+        String routeName = route.map(RouteRule::name).orElse(NO_ROUTE);
+        if (!located.found()) {
+            return new Refused(routeName, AuthzDecision.refuse(located.verdict(), "no usable token"));
+        }
+        VerificationOutcome outcome = verifier.apply(located.token());
+        if (!outcome.isAccepted()) {
+            return new Refused(routeName, AuthzDecision.refuse(outcome.verdict(), outcome.detail()));
+        }
+        VerifiedToken token = outcome.token();
+        if (!policy.issuerAllows(token.issuer(), located.location())) {
+            return new Refused(routeName, AuthzDecision.refuse(Verdict.TOKEN_LOCATION_NOT_ALLOWED,
+                    "the issuer does not send tokens in " + located.location()));
+        }
+        if (route.isPresent()) {
+            AuthzDecision decision = route.get().requirements().check(token, clock.millis() / 1000,
+                    skewOf.applyAsLong(token.issuer()));
+            if (!decision.allowed()) {
+                return new Refused(routeName, decision);
+            }
+        }
+        return new Allowed(routeName, outcome);
+    }
+}
