@@ -87,7 +87,9 @@ public final class SidecarInjector {
         if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
             throw new InjectionException("the pod has no containers");
         }
-        if (spec.getContainers().stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))) {
+        List<Container> initContainers = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
+        if (spec.getContainers().stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))
+                || initContainers.stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))) {
             return Injection.skipped("already has a container named " + CONTAINER_NAME);
         }
         String image = annotations.getOrDefault(IMAGE_ANNOTATION, settings.image());
@@ -115,7 +117,14 @@ public final class SidecarInjector {
                 patch.add(JsonPatch.pointer("spec", "volumes", "-"), json.valueToTree(v));
             }
         }
-        patch.add(JsonPatch.pointer("spec", "containers", "-"), json.valueToTree(container(image)));
+        // A native sidecar (Kubernetes 1.29+): an init container that keeps running. It starts before
+        // the app's init and app containers (first in the list) and stops after them, and a Job's pod
+        // completes when its app containers do instead of waiting for the sidecar forever.
+        if (initContainers.isEmpty()) {
+            patch.add(JsonPatch.pointer("spec", "initContainers"), json.valueToTree(List.of(container(image))));
+        } else {
+            patch.add(JsonPatch.pointer("spec", "initContainers", "0"), json.valueToTree(container(image)));
+        }
         if (meta.getLabels() == null || meta.getLabels().isEmpty()) {
             ObjectNode labels = json.createObjectNode().put(SIDECAR_LABEL, "true");
             patch.add(JsonPatch.pointer("metadata", "labels"), labels);
@@ -127,7 +136,10 @@ public final class SidecarInjector {
         return Injection.injected(patch);
     }
 
-    /** The sidecar container as injected with this injector's image; also what the example Deployment spells out by hand. */
+    /**
+     * The sidecar container as injected with this injector's image, a native sidecar (an init
+     * container with {@code restartPolicy: Always}); also what the example Deployment spells out by hand.
+     */
     public Container container(String image) {
         List<EnvVar> env = new ArrayList<>();
         // The id in fleet receipts is namespace/pod: a pod name alone repeats across namespaces, and
@@ -147,6 +159,8 @@ public final class SidecarInjector {
                 .withName(CONTAINER_NAME)
                 .withImage(image)
                 .withImagePullPolicy("IfNotPresent")
+                // In initContainers, Always makes it a native sidecar (Kubernetes 1.29+).
+                .withRestartPolicy("Always")
                 .withArgs("run", "--config", CONFIG_DIR + "/sidecar.yaml")
                 .withEnv(env)
                 .withResources(new ResourceRequirementsBuilder()

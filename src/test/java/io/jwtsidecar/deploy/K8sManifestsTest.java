@@ -142,6 +142,20 @@ class K8sManifestsTest {
     }
 
     @Test
+    void the_sidecar_is_a_native_sidecar_with_a_locked_down_security_context() {
+        Container sidecar = demoSidecar();
+
+        assertThat(sidecar.getRestartPolicy()).as("an init container that keeps running (Kubernetes 1.29+)")
+                .isEqualTo("Always");
+        assertThat(demoDeployment().getSpec().getTemplate().getSpec().getContainers())
+                .noneMatch(c -> c.getName().equals(SidecarInjector.CONTAINER_NAME));
+        assertThat(sidecar.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(sidecar.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(sidecar.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(sidecar.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    @Test
     void the_sidecar_probes_ask_the_api_for_readiness_and_liveness() {
         Container sidecar = demoSidecar();
         int apiPort = sidecarConfig().api().port();
@@ -471,7 +485,7 @@ class K8sManifestsTest {
     }
 
     private static Container demoSidecar() {
-        return demoDeployment().getSpec().getTemplate().getSpec().getContainers().stream()
+        return demoDeployment().getSpec().getTemplate().getSpec().getInitContainers().stream()
                 .filter(c -> c.getName().equals(SidecarInjector.CONTAINER_NAME)).findFirst().orElseThrow();
     }
 

@@ -71,9 +71,11 @@ class InjectWebhookTest {
         apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
 
         Pod patched = JSON.treeToValue(pod, Pod.class);
-        assertThat(patched.getSpec().getContainers()).hasSize(containers + 1);
-        Container sidecar = patched.getSpec().getContainers().get(containers);
+        assertThat(patched.getSpec().getContainers()).as("the app's containers untouched").hasSize(containers);
+        // A native sidecar: the first init container, restartPolicy Always.
+        Container sidecar = patched.getSpec().getInitContainers().get(0);
         assertThat(sidecar.getName()).isEqualTo("jwt-sidecar");
+        assertThat(sidecar.getRestartPolicy()).isEqualTo("Always");
         assertThat(sidecar.getVolumeMounts()).allSatisfy(m -> assertThat(patched.getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getName()).isEqualTo(m.getName())));
         // The escaped pointer made one key with a slash in it, not a nested object.
@@ -86,6 +88,20 @@ class InjectWebhookTest {
         assertThat(reply(FAIL_OPEN, again.toString().getBytes()).get("response").has("patch")).isFalse();
     }
 
+    @Test
+    void a_pod_with_init_containers_gets_the_sidecar_first_so_it_serves_them_too() throws IOException {
+        ObjectNode review = fixture("pod-annotated.json").deepCopy();
+        ObjectNode spec = (ObjectNode) review.get("request").get("object").get("spec");
+        spec.putArray("initContainers").addObject().put("name", "migrate").put("image", "migrate:1");
+        JsonNode pod = review.get("request").get("object").deepCopy();
+
+        apply(decodedPatch(reply(FAIL_OPEN, review.toString().getBytes()).get("response")), pod);
+
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        assertThat(patched.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly("jwt-sidecar", "migrate");
+    }
+
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource({
             "pod-annotated.json, orders/orders-7d9f8b6c5d-x1y2z",
@@ -95,7 +111,7 @@ class InjectWebhookTest {
         JsonNode pod = fixture(review).get("request").get("object").deepCopy();
         apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
         Pod patched = JSON.treeToValue(pod, Pod.class);
-        Container sidecar = patched.getSpec().getContainers().get(patched.getSpec().getContainers().size() - 1);
+        Container sidecar = patched.getSpec().getInitContainers().get(0);
         // What the API server fills in: a controller's pod gets its name from generateName.
         String namespace = fixture(review).get("request").get("namespace").asText();
         String name = patched.getMetadata().getName() != null ? patched.getMetadata().getName()
@@ -327,8 +343,13 @@ class InjectWebhookTest {
             }
             String last = unescape(tokens[tokens.length - 1]);
             if (parent.isArray()) {
-                assertThat(last).isEqualTo("-");
-                ((ArrayNode) parent).add(op.get("value"));
+                if (last.equals("-")) {
+                    ((ArrayNode) parent).add(op.get("value"));
+                } else { // an index: the value goes before what stands there (RFC 6902 §4.1)
+                    int index = Integer.parseInt(last);
+                    assertThat(index).as("index in %s", op.get("path")).isBetween(0, parent.size());
+                    ((ArrayNode) parent).insert(index, op.get("value"));
+                }
             } else {
                 ((ObjectNode) parent).set(last, op.get("value"));
             }
