@@ -2,8 +2,9 @@ package io.jwtsidecar.logging;
 
 /**
  * Text from outside (a record's reason, a sidecar id, a signer's kid, an admin's name) made safe
- * for one log line: control characters are escaped ({@code \n}, {@code \r}, {@code \t}, else
- * {@code \}{@code uXXXX}), so the text cannot forge lines of its own, and the length is capped.
+ * for one log line: control characters are escaped ({@code \n}, {@code \r}, {@code \t}, else a
+ * backslash, {@code u} and four hex digits, e.g. {@code \}{@code u001b} for ESC), so the text
+ * cannot forge lines of its own, and the length is capped.
  */
 public final class LogSafe {
     /** The cap of {@link #text(String)}. */

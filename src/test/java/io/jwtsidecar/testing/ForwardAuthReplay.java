@@ -112,6 +112,24 @@ public final class ForwardAuthReplay implements AutoCloseable {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
+    /** A proxy's handling of one client request, modelled from its source: what reaches the upstream or the client. */
+    public interface ProxyModel {
+        Exchange exchange(int sidecarPort, ClientRequest request) throws IOException;
+    }
+
+    /**
+     * Replays one case through a proxy model, against the replay sidecar that refuses or strips
+     * client copies as the case says, with the case's revocation answer, and checks it.
+     */
+    public void replay(Case c, ProxyModel proxy, int refusingPort, int strippingPort) throws IOException {
+        revocation(c.revocation());
+        try {
+            c.verify(proxy.exchange(c.stripped() ? strippingPort : refusingPort, c.request()), replayIdentity());
+        } finally {
+            revocation(RevocationCheck.Status.NOT_REVOKED);
+        }
+    }
+
     /** What the revocation check answers from now on. */
     public void revocation(RevocationCheck.Status status) {
         revocation.set(status);
