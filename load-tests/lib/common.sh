@@ -3,7 +3,9 @@
 # in the repository root. Provides a work directory removed at exit, process bookkeeping, port and
 # readiness helpers, tool installation and the embedded Kafka broker of `jwt-sidecar dev`.
 
-JAR=${JAR:-target/jwt-sidecar.jar}
+# The dev jar: the scripts start its embedded broker (`dev`) as well as the sidecar (`run`, the same
+# code as the production jar's).
+JAR=${JAR:-target/jwt-sidecar-dev.jar}
 # shellcheck disable=SC2034 # DATE and BOOTSTRAP are for the scripts that source this file
 DATE=$(date -u +%Y-%m-%d)
 

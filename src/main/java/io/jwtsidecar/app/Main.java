@@ -25,7 +25,7 @@ public final class Main {
 
     /** Runs a command line; returns the exit status. */
     static int run(String[] args, PrintStream err) {
-        CommandLine cli = new CommandLine(new JwtSidecarCommand());
+        CommandLine cli = JwtSidecarCommand.commandLine();
         cli.setExecutionExceptionHandler((e, command, parsed) -> fatal(err, command.getCommandName(), e));
         try {
             return cli.execute(args);

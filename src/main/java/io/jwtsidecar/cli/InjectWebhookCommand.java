@@ -75,7 +75,7 @@ final class InjectWebhookCommand implements Callable<Integer> {
             System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
             return 1;
         }
-        RunCommand.awaitShutdown(server);
+        ShutdownWait.awaitShutdown(server);
         return 0;
     }
 }

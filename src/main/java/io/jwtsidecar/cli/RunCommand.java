@@ -7,7 +7,6 @@ import io.jwtsidecar.config.SidecarConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,23 +25,7 @@ final class RunCommand implements Callable<Integer> {
             return ConfigErrors.print(config, e);
         }
         Sidecar sidecar = Sidecar.start(cfg, Clock.systemUTC());
-        awaitShutdown(sidecar);
+        ShutdownWait.awaitShutdown(sidecar);
         return 0;
-    }
-
-    /** Blocks until the JVM is asked to stop, then closes what it was given. */
-    static void awaitShutdown(AutoCloseable... resources) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (AutoCloseable r : resources) {
-                try {
-                    r.close();
-                } catch (Exception e) {
-                    System.err.println("error while stopping: " + e);
-                }
-            }
-            stopped.countDown();
-        }, "shutdown"));
-        stopped.await();
     }
 }

@@ -1,6 +1,6 @@
 package io.jwtsidecar.cli;
 
-import io.jwtsidecar.dev.TokenMinter;
+import io.jwtsidecar.token.TokenMinter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.jwtsidecar.dev;
 
+import io.jwtsidecar.token.TokenMinter;
+
 import io.jsonwebtoken.Jwts;
 import io.jwtsidecar.token.keys.Pem;
 import java.io.IOException;

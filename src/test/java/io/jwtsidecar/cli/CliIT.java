@@ -27,7 +27,7 @@ class CliIT {
     static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(1);
 
     private static int run(String... args) {
-        return new CommandLine(new JwtSidecarCommand()).execute(args);
+        return JwtSidecarCommand.commandLine().execute(args);
     }
 
     @Test

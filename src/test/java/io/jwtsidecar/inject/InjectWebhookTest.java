@@ -231,7 +231,7 @@ class InjectWebhookTest {
 
     @Test
     void the_command_is_registered_and_requires_its_certificate_and_image() {
-        CommandLine cli = new CommandLine(new JwtSidecarCommand());
+        CommandLine cli = JwtSidecarCommand.commandLine();
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
 

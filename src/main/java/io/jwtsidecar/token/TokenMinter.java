@@ -1,4 +1,4 @@
-package io.jwtsidecar.dev;
+package io.jwtsidecar.token;
 
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;

@@ -1,4 +1,4 @@
-package io.jwtsidecar.cli;
+package io.jwtsidecar.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DevSelfTestIT {
     @Test
     void the_self_test_runs_the_tour_and_exits_zero() throws Exception {
-        Path jar = Path.of("target", "jwt-sidecar.jar");
+        Path jar = Path.of("target", "jwt-sidecar-dev.jar");
         assertThat(jar).as("built by the package phase").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
         // Output to a file: a pipe nobody reads while the process runs could fill up and stall it.

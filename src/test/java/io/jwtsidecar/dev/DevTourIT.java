@@ -1,4 +1,4 @@
-package io.jwtsidecar.cli;
+package io.jwtsidecar.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,6 @@
-package io.jwtsidecar.cli;
+package io.jwtsidecar.dev;
 
 import io.jwtsidecar.app.Sidecar;
-import io.jwtsidecar.dev.DevEnvironment;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,9 +1,9 @@
-package io.jwtsidecar.cli;
+package io.jwtsidecar.dev;
 
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
-import io.jwtsidecar.dev.DevEnvironment;
+import io.jwtsidecar.cli.ShutdownWait;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * the five-minute tour.
  */
 @Command(name = "dev", description = "Run everything on this machine: embedded Kafka, a dev issuer, the sidecar and its admin API.")
-final class DevCommand implements Callable<Integer> {
+public final class DevCommand implements Callable<Integer> {
     @Option(names = "--api-port", defaultValue = "8181", description = "Sidecar API port (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
@@ -65,7 +65,7 @@ final class DevCommand implements Callable<Integer> {
             return passed ? 0 : 1;
         }
         printTour(System.out, env, sidecar);
-        RunCommand.awaitShutdown(sidecar, env, () -> {
+        ShutdownWait.awaitShutdown(sidecar, env, () -> {
             if (temporary) {
                 deleteTree(directory);
             }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes a container base image from Debian packages alone, for builds without a registry (the
+# Dockerfile's BUILD_BASE and RUNTIME_BASE). It holds a Java 17 runtime, curl (the image's health
+# check), zip/unzip (the build stage's jar steps) and passwd (useradd). About two minutes.
+#
+#   deploy/image/debian-base.sh TAG [MIRROR]
+#
+# MIRROR defaults to the first Debian mirror of this machine's apt sources, else deb.debian.org.
+# Needs root, debootstrap and a running Docker engine. Does nothing if TAG already exists.
+set -euo pipefail
+tag=${1:?usage: debian-base.sh TAG [MIRROR]}
+if docker image inspect "$tag" >/dev/null 2>&1; then
+  echo "debian-base: $tag exists"
+  exit 0
+fi
+mirror=${2:-}
+if [ -z "$mirror" ]; then
+  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}')
+fi
+if [ -z "$mirror" ]; then
+  mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,zip,unzip,passwd,ca-certificates \
+  bookworm "$root" "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; exit 1; }
+rm -f "$root.log"
+rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+tar -C "$root" -c . | docker import --change 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
+echo "debian-base: built $tag"
