@@ -9,6 +9,9 @@
 # Needs root, debootstrap and a running Docker engine. Does nothing if TAG already exists.
 set -euo pipefail
 tag=${1:?usage: debian-base.sh TAG [MIRROR]}
+# One build at a time: CI starts one early, and a test that needs the base waits for it here.
+exec 9>"${TMPDIR:-/tmp}/jwt-sidecar-debian-base.lock"
+flock 9
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "debian-base: $tag exists"
   exit 0
@@ -22,10 +25,10 @@ if [ -z "$mirror" ]; then
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$root" "$log"' EXIT
 debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,zip,unzip,passwd,ca-certificates \
-  bookworm "$root" "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; exit 1; }
-rm -f "$root.log"
+  bookworm "$root" "$mirror" >"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import --change 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
 echo "debian-base: built $tag"
