@@ -43,6 +43,23 @@ COPY --from=build /src/jwt-sidecar.jar /app/jwt-sidecar.jar
 # The native libraries load from here, never from /tmp: a read-only container mounts /tmp as a
 # noexec tmpfs, where a library extracted at start cannot be mapped.
 COPY --from=build /src/native /app/native
+# A class archive: the training run `warm-up` (the sidecar without Kafka, verifying tokens over
+# loopback HTTP) records the classes a start loads, and every start maps them instead of loading
+# them again (docs/BENCHMARKS.md has start-to-ready with and without). JDK 25+ records an AOT
+# cache, which also keeps them linked; JDK 17-24 a dynamic CDS archive. The options that use it go
+# to /app/jvm.options, which the entry point reads. The run is also the image's smoke test: the
+# build fails if any answer is not the expected one.
+RUN set -eu; \
+    version=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}'); \
+    if [ "${version%%.*}" -ge 25 ]; then \
+      record=-XX:AOTCacheOutput=/app/jwt-sidecar.aot; use=-XX:AOTCache=/app/jwt-sidecar.aot; \
+    else \
+      record=-XX:ArchiveClassesAtExit=/app/jwt-sidecar.jsa; use=-XX:SharedArchiveFile=/app/jwt-sidecar.jsa; \
+    fi; \
+    java "$record" -Djava.library.path=/app/native -Dcom.amazon.corretto.crypto.provider.useExternalLib=true \
+      -jar /app/jwt-sidecar.jar warm-up >/tmp/warm-up.log 2>&1 || { tail -50 /tmp/warm-up.log; exit 1; }; \
+    grep '^jwt-sidecar warm-up' /tmp/warm-up.log; rm -rf /tmp/*; \
+    echo "$use" > /app/jvm.options
 USER 10001:10001
 # The store lives on a volume; the root filesystem can be read-only. The JVM's temp files go to
 # /tmp: mount a tmpfs there (it may be noexec, as Docker's --tmpfs is: no library loads from it).
@@ -56,7 +73,7 @@ HEALTHCHECK --interval=10s --timeout=2s --start-period=30s --retries=3 \
 # JVM options on the command line rather than in JAVA_TOOL_OPTIONS, which the JVM echoes to stderr
 # at every start: a failed start prints its one line and nothing else. Add options with
 # JAVA_TOOL_OPTIONS at run time.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
+ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.library.path=/app/native", "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true", \
             "-jar", "/app/jwt-sidecar.jar"]
 CMD ["run", "--config", "/config/sidecar.yaml"]

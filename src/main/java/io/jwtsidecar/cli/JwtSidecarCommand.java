@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jwt-sidecar", mixinStandardHelpOptions = true, version = "jwt-sidecar 0.1.0",
         description = "JWT verification and near-instant revocation sidecar.",
         subcommands = {RunCommand.class, RevokeCommand.class, RestoreCommand.class, StatusCommand.class,
-                TokenCommand.class, CheckConfigCommand.class, TopicCommand.class, InjectWebhookCommand.class})
+                TokenCommand.class, CheckConfigCommand.class, TopicCommand.class, InjectWebhookCommand.class,
+                WarmUpCommand.class})
 public final class JwtSidecarCommand implements Runnable {
     /**
      * {@code dev} runs a Kafka broker inside the JVM, which only the dev jar carries

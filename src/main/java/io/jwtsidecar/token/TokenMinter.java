@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Mints signed tokens with jjwt, for {@code dev} mode and {@code jwt-sidecar token}. This is a
+ * Mints signed tokens with jjwt, for {@code dev} mode, {@code jwt-sidecar token} and {@code warm-up}. This is a
  * development aid: the verifier never uses it, and the tests check the verifier against it as
  * an independent implementation.
  */
