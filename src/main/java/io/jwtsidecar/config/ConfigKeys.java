@@ -41,6 +41,12 @@ public final class ConfigKeys {
                     + "revocation.requireSignedEvents is on.");
     public static final ConfigKey ADMIN_SIGNING_KEY_ID = new ConfigKey("admin.signingKeyId", null,
             "The kid of admin.signingKeyFile's public key in revocation.publisherKeys; required with it.");
+    public static final ConfigKey METRICS_HOST = new ConfigKey("metrics.host", "127.0.0.1",
+            "Address of the metrics listener (metrics.port). Loopback by default; in Kubernetes the injector sets "
+                    + "0.0.0.0 so Prometheus can scrape the pod IP while the sidecar API stays on loopback.");
+    public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", null,
+            "Port of a listener that serves only GET /metrics (0 picks a free port); every other path there is a 404. "
+                    + "Unset: no such listener, and /metrics is on the sidecar API only (where it always is).");
     public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
             "Tokens longer than this are refused as too_large before any parsing.");
     public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
@@ -99,7 +105,7 @@ public final class ConfigKeys {
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
-            ADMIN_SIGNING_KEY_ID, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
+            ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,

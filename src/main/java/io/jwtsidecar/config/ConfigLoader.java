@@ -134,6 +134,7 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the admin API needs a port of its own");
             }
+            Optional<SidecarConfig.Listener> metrics = metricsListener(api, admin);
             Optional<String> adminToken = text(ConfigKeys.ADMIN_TOKEN);
             if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
                 errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
@@ -199,7 +200,28 @@ public final class ConfigLoader {
             SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
                     adminJwtIssuer);
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz);
+                    revocation, issuers, noopRoute, signer, authz, metrics);
+        }
+
+        /**
+         * {@code metrics.host} and {@code metrics.port}: a listener of its own for Prometheus, only
+         * when a port is given. The host is checked either way, as {@code admin.host} is.
+         */
+        private Optional<SidecarConfig.Listener> metricsListener(SidecarConfig.Listener api, SidecarConfig.Listener admin) {
+            String host = host(ConfigKeys.METRICS_HOST);
+            if (text(ConfigKeys.METRICS_PORT).isEmpty()) {
+                return Optional.empty();
+            }
+            int port = integer(ConfigKeys.METRICS_PORT, 0, 65535);
+            // Different hosts do not help: 0.0.0.0:8181 and 127.0.0.1:8181 cannot both be bound.
+            if (port != 0 && port == api.port()) {
+                errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.API_PORT.name()
+                        + "; the metrics listener needs a port of its own");
+            } else if (port != 0 && port == admin.port() && adminCredentialGiven()) {
+                errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.ADMIN_PORT.name()
+                        + "; the metrics listener needs a port of its own");
+            }
+            return Optional.of(new SidecarConfig.Listener(host, port));
         }
 
         /** {@code authz.*}, {@code routes} and each issuer's {@code tokenLocations}. */

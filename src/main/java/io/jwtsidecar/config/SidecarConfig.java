@@ -31,11 +31,13 @@ import java.util.Set;
  * @param noopRoute   serve {@code GET /noop} on the API listener (load tests only)
  * @param eventSigner the key the admin API signs its events with ({@code admin.signingKeyFile})
  * @param authz       how forward auth ({@code /v1/authz}) decides: {@code authz.*} and {@code routes}
+ * @param metrics     the listener that serves only {@code GET /metrics} ({@code metrics.*}); empty when
+ *                    {@code metrics.port} is unset
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
-                            Optional<EventSigner> eventSigner, Authz authz) {
+                            Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics) {
 
     /**
      * Forward auth.

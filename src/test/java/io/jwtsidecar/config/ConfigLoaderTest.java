@@ -440,6 +440,59 @@ class ConfigLoaderTest {
                 .containsExactly("api.port: must be between 0 and 65535, got '70000'");
     }
 
+    // ---- the metrics listener ------------------------------------------------------------------
+
+    @Test
+    void without_a_metrics_port_there_is_no_metrics_listener() {
+        assertThat(parse(minimal()).metrics()).as("no listener beyond the API's /metrics unless asked for").isEmpty();
+    }
+
+    @Test
+    void a_metrics_listener_binds_loopback_unless_a_host_is_configured() {
+        assertThat(parse(minimal("metrics:", "  port: 9464")).metrics())
+                .contains(new SidecarConfig.Listener("127.0.0.1", 9464));
+        assertThat(parse(minimal("metrics:", "  port: 0")).metrics()).as("0 picks a free port")
+                .contains(new SidecarConfig.Listener("127.0.0.1", 0));
+    }
+
+    @Test
+    void the_metrics_listener_comes_from_the_environment_as_the_injector_sets_it() {
+        SidecarConfig c = parse(minimal("metrics:", "  port: 7000"), Map.of(
+                "JWT_SIDECAR_METRICS_HOST", "0.0.0.0",
+                "JWT_SIDECAR_METRICS_PORT", "8183"));
+
+        assertThat(c.metrics()).contains(new SidecarConfig.Listener("0.0.0.0", 8183));
+        assertThat(c.api().host()).as("the API stays on loopback").isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void bad_metrics_values_are_reported_together_naming_key_and_value() {
+        assertThat(errors(minimal("metrics:", "  host: 0.0.0.0:8183", "  port: 70000")))
+                .containsExactlyInAnyOrder(
+                        "metrics.host: '0.0.0.0:8183' is not a resolvable address",
+                        "metrics.port: must be between 0 and 65535, got '70000'");
+        assertThat(errors(minimal("metrics:", "  port: -1"))).containsExactly(
+                "metrics.port: must be between 0 and 65535, got '-1'");
+        assertThat(errors(minimal(), Map.of("JWT_SIDECAR_METRICS_PORT", "metrics")))
+                .containsExactly("metrics.port: must be a whole number, got 'metrics'");
+    }
+
+    @Test
+    void a_bad_metrics_host_is_refused_even_while_the_listener_is_off() {
+        assertThat(errors(minimal("metrics:", "  host: '[::1'"))).containsExactly(
+                "metrics.host: '[::1' is not a resolvable address");
+    }
+
+    @Test
+    void the_metrics_listener_needs_a_port_of_its_own() {
+        assertThat(errors(minimal("metrics:", "  port: 8181"))).containsExactly(
+                "metrics.port: '8181' is also api.port; the metrics listener needs a port of its own");
+        assertThat(errors(minimal("admin:", "  token: " + "t".repeat(40), "metrics:", "  port: 8182")))
+                .containsExactly("metrics.port: '8182' is also admin.port; the metrics listener needs a port of its own");
+        assertThat(parse(minimal("metrics:", "  port: 8182")).metrics()).as("the admin API is off: its port is free")
+                .contains(new SidecarConfig.Listener("127.0.0.1", 8182));
+    }
+
     @Test
     void variables_are_interpolated_with_and_without_defaults() {
         String yaml = "kafka:\n"
