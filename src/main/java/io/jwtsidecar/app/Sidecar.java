@@ -16,6 +16,7 @@ import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
+import io.jwtsidecar.metrics.JvmMetricsBinding;
 import io.jwtsidecar.metrics.Metric;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.EventCodec;
@@ -76,8 +77,8 @@ import org.slf4j.LoggerFactory;
  *   RevocationPublisher ◄── AdminRoutes ◄── AdminAuthenticator (admin listener; only with an admin credential)
  * </pre>
  *
- * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), feed, key fetching, store;
- * idempotent.
+ * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), JVM metric binders,
+ * feed, key fetching, store; idempotent.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
@@ -99,13 +100,15 @@ public final class Sidecar implements AutoCloseable {
     private final RuleReassertion reassertion;
     private final KeyFetching keyFetching;
     private final RevocationMaintenance maintenance;
+    private final JvmMetricsBinding jvmMetrics;
     private final int apiPort;
     private final Integer adminPort;
     private boolean closed;
 
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
                     RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
-                    KeyFetching keyFetching, RevocationMaintenance maintenance, int apiPort, Integer adminPort) {
+                    KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics, int apiPort,
+                    Integer adminPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
@@ -116,6 +119,7 @@ public final class Sidecar implements AutoCloseable {
         this.reassertion = reassertion;
         this.keyFetching = keyFetching;
         this.maintenance = maintenance;
+        this.jvmMetrics = jvmMetrics;
         this.apiPort = apiPort;
         this.adminPort = adminPort;
     }
@@ -147,8 +151,10 @@ public final class Sidecar implements AutoCloseable {
         StatusReporter reporter = null;
         FleetStatus fleet = null;
         RuleReassertion reassertion = null;
+        JvmMetricsBinding jvmMetrics = null;
         KeyFetching keyFetching = new KeyFetching();
         try {
+            jvmMetrics = JvmMetricsBinding.bind(metrics);
             for (IssuerPolicy p : config.issuers()) {
                 if (p.keys() instanceof RemoteJwksSource) {
                     ((RemoteJwksSource) p.keys()).start(keyFetching);
@@ -248,9 +254,9 @@ public final class Sidecar implements AutoCloseable {
             log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
             return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
-                    maintenance, apiPort, adminPort);
+                    maintenance, jvmMetrics, apiPort, adminPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, reporter, fleet, reassertion, feed, keyFetching, maintenance, store);
+            closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
             throw e;
         }
     }
@@ -466,18 +472,19 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(vertx, publisher, reporter, fleet, reassertion, feed, keyFetching, maintenance, store);
+        closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
     /**
-     * Reverse order of start: stop publishing and taking requests, stop reading, stop key
-     * fetches, stop maintenance, close the store. The store must close last: its native handles
-     * must outlive every thread that uses them.
+     * Reverse order of start: stop publishing and taking requests, unsubscribe the GC metrics,
+     * stop reading, stop key fetches, stop maintenance, close the store. The store must close
+     * last: its native handles must outlive every thread that uses them.
      */
     private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, StatusReporter reporter,
-                                     FleetStatus fleet, RuleReassertion reassertion, RevocationFeed feed,
-                                     KeyFetching keyFetching, RevocationMaintenance maintenance, RevocationStore store) {
+                                     FleetStatus fleet, RuleReassertion reassertion, JvmMetricsBinding jvmMetrics,
+                                     RevocationFeed feed, KeyFetching keyFetching, RevocationMaintenance maintenance,
+                                     RevocationStore store) {
         // The re-assertion publishes through the publisher and reads the store: it stops first.
         if (reassertion != null) {
             reassertion.close();
@@ -495,6 +502,9 @@ public final class Sidecar implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("closing Vert.x failed", e);
             }
+        }
+        if (jvmMetrics != null) {
+            jvmMetrics.close();
         }
         if (fleet != null) {
             fleet.close();

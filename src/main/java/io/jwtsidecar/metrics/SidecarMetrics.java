@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The sidecar's metrics, recorded through typed methods and scraped in Prometheus text format.
+ * The sidecar's metrics, recorded through typed methods and scraped in Prometheus text format;
+ * JVM and process metrics join the same registry through {@link JvmMetricsBinding}.
  * Micrometer stays inside this package. Thread-safe; recording is lock-free.
  */
 public final class SidecarMetrics {
@@ -105,6 +106,11 @@ public final class SidecarMetrics {
             b.baseUnit("seconds");
         }
         b.register(registry);
+    }
+
+    /** For {@link JvmMetricsBinding}: Micrometer's binders register straight into the registry. */
+    PrometheusMeterRegistry registry() {
+        return registry;
     }
 
     /** Prometheus text exposition format. */
