@@ -13,6 +13,7 @@ import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;
 import io.jwtsidecar.http.IdentityHeaders;
 import io.jwtsidecar.http.ListenerOptions;
+import io.jwtsidecar.http.MetricsRoutes;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
@@ -75,6 +76,8 @@ import org.slf4j.LoggerFactory;
  *   RevocationCheck ──► TokenVerifier ──► SidecarRoutes (api listener, one instance per event loop)
  *                            │
  *   RevocationPublisher ◄── AdminRoutes ◄── AdminAuthenticator (admin listener; only with an admin credential)
+ *
+ *   SidecarMetrics (+ JvmMetricsBinding) ──► MetricsRoutes (metrics listener; only with metrics.port)
  * </pre>
  *
  * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), JVM metric binders,
@@ -103,12 +106,13 @@ public final class Sidecar implements AutoCloseable {
     private final JvmMetricsBinding jvmMetrics;
     private final int apiPort;
     private final Integer adminPort;
+    private final Integer metricsPort;
     private boolean closed;
 
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
                     RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
                     KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics, int apiPort,
-                    Integer adminPort) {
+                    Integer adminPort, Integer metricsPort) {
         this.config = config;
         this.store = store;
         this.feed = feed;
@@ -122,6 +126,7 @@ public final class Sidecar implements AutoCloseable {
         this.jvmMetrics = jvmMetrics;
         this.apiPort = apiPort;
         this.adminPort = adminPort;
+        this.metricsPort = metricsPort;
     }
 
     /**
@@ -222,6 +227,13 @@ public final class Sidecar implements AutoCloseable {
                     new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock));
             registerGauges(metrics, feed, store, verifier);
             int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes());
+            // A listener of its own, so Prometheus can scrape the pod network while the API stays on
+            // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
+            // is plenty for scrapes.
+            Integer metricsPort = null;
+            if (config.metrics().isPresent()) {
+                metricsPort = listen(vertx, config.metrics().get(), new MetricsRoutes(metrics)::router, 1, 0);
+            }
 
             Integer adminPort = null;
             if (config.adminAccess().enabled()) {
@@ -251,10 +263,11 @@ public final class Sidecar implements AutoCloseable {
             } else {
                 log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
-            log.info("sidecar {} listening: api {}:{}{}", config.sidecarId(), config.api().host(), apiPort,
-                    adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort);
+            log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
+                    adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
+                    metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
             return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
-                    maintenance, jvmMetrics, apiPort, adminPort);
+                    maintenance, jvmMetrics, apiPort, adminPort, metricsPort);
         } catch (RuntimeException e) {
             closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
             throw e;
@@ -452,6 +465,11 @@ public final class Sidecar implements AutoCloseable {
     /** The bound port of the admin API, when it runs. */
     public Optional<Integer> adminPort() {
         return Optional.ofNullable(adminPort);
+    }
+
+    /** The bound port of the metrics listener, when {@code metrics.port} is set. */
+    public Optional<Integer> metricsPort() {
+        return Optional.ofNullable(metricsPort);
     }
 
     /**

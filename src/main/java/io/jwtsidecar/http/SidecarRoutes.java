@@ -34,7 +34,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *       another route.</li>
  *   <li>{@code POST /oauth2/introspect}: RFC 7662 introspection of a form-encoded
  *       {@code token}.</li>
- *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md).</li>
+ *   <li>{@code GET /metrics}: Prometheus text format (docs/METRICS.md), as on the metrics
+ *       listener ({@link MetricsRoutes}).</li>
  *   <li>{@code GET /noop}, only with {@code api.noopRoute: true}: 200 with no body and no
  *       verification, the ceiling of the HTTP stack for load tests.</li>
  *   <li>{@code GET /health/live}: 200 unless the store has refused every write for a while
@@ -138,8 +139,7 @@ public final class SidecarRoutes {
         router.post("/oauth2/introspect")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::introspect);
-        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type",
-                "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+        router.get("/metrics").handler(new MetricsRoutes(metrics)::scrape);
         router.get("/health/live").handler(this::live);
         router.get("/health/ready").handler(this::ready);
         if (noopRoute) {
