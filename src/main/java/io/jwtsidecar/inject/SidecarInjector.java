@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -36,8 +37,9 @@ import java.util.stream.Collectors;
  *       the JVM unpacks native libraries there) and {@code jwt-sidecar-config} (the ConfigMap);</li>
  *   <li>appends the {@code jwt-sidecar} container: non-root, read-only root filesystem, no
  *       capabilities, resource requests and limits, probes on {@code /health/ready} and
- *       {@code /health/live}, and the sidecar id {@code <namespace>/<pod name>} from the
- *       downward API;</li>
+ *       {@code /health/live}, the sidecar id {@code <namespace>/<pod name>} from the
+ *       downward API, and the metrics listener on the pod IP, port {@value #METRICS_PORT},
+ *       declared as the container port {@code metrics} that the PodMonitor scrapes;</li>
  *   <li>sets the label {@code jwt-sidecar.io/sidecar: "true"} (the admin-port NetworkPolicy
  *       selects pods by it) and the annotation {@code jwt-sidecar.io/status: injected}.</li>
  * </ol>
@@ -55,6 +57,13 @@ public final class SidecarInjector {
     public static final String CONFIG_ANNOTATION = "jwt-sidecar.io/config";
     public static final String STATUS_ANNOTATION = "jwt-sidecar.io/status";
     public static final String SIDECAR_LABEL = "jwt-sidecar.io/sidecar";
+    /**
+     * Where injected sidecars serve {@code GET /metrics} on the pod IP: beside the API (8181) and
+     * the admin API (8182), so the service in the pod has one block of ports to keep clear.
+     */
+    public static final int METRICS_PORT = 8183;
+    /** The container port's name, which deploy/monitoring/podmonitor.yaml scrapes by. */
+    public static final String METRICS_PORT_NAME = "metrics";
 
     static final String STORE_VOLUME = "jwt-sidecar-store";
     static final String TMP_VOLUME = "jwt-sidecar-tmp";
@@ -152,6 +161,10 @@ public final class SidecarInjector {
         env.add(new EnvVar("JWT_SIDECAR_SIDECAR_ID", "$(POD_NAMESPACE)/$(POD_NAME)", null));
         // The store must be on the emptyDir whatever the ConfigMap says: the root filesystem is read-only.
         env.add(new EnvVar("JWT_SIDECAR_REVOCATION_DATA_DIR", STORE_DIR + "/revocations", null));
+        // Prometheus scrapes the pod IP: the metrics listener binds every address, and serves only
+        // /metrics there, while the API stays on loopback whatever the ConfigMap says.
+        env.add(new EnvVar("JWT_SIDECAR_METRICS_HOST", "0.0.0.0", null));
+        env.add(new EnvVar("JWT_SIDECAR_METRICS_PORT", String.valueOf(METRICS_PORT), null));
         settings.adminTokenSecret().ifPresent(secret -> env.add(new EnvVarBuilder().withName("JWT_SIDECAR_ADMIN_TOKEN")
                 .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey("token").withOptional(true)
                 .endSecretKeyRef().endValueFrom().build()));
@@ -163,6 +176,7 @@ public final class SidecarInjector {
                 .withRestartPolicy("Always")
                 .withArgs("run", "--config", CONFIG_DIR + "/sidecar.yaml")
                 .withEnv(env)
+                .withPorts(new ContainerPortBuilder().withName(METRICS_PORT_NAME).withContainerPort(METRICS_PORT).build())
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("100m"))
                         .addToRequests("memory", new Quantity("384Mi"))

@@ -168,9 +168,7 @@ class K8sManifestsTest {
 
     @Test
     void the_example_sidecar_is_exactly_what_the_webhook_as_deployed_would_inject() {
-        Map<String, String> args = webhookArgs();
-        InjectionSettings settings = new InjectionSettings(args.get("--image"), args.get("--config-map"),
-                Optional.ofNullable(args.get("--admin-token-secret")), Integer.parseInt(args.get("--api-port")));
+        InjectionSettings settings = webhookSettings();
         SidecarInjector injector = new SidecarInjector(settings);
         PodSpec demo = demoDeployment().getSpec().getTemplate().getSpec();
 
@@ -217,6 +215,68 @@ class K8sManifestsTest {
                         });
             }
         }
+    }
+
+    @Test
+    void the_metrics_port_is_reachable_only_from_prometheus_in_the_monitoring_namespace() {
+        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-admin");
+        SidecarConfig.Listener metrics = sidecarConfig().metrics().orElseThrow();
+        Map<String, String> monitoring = Map.of("kubernetes.io/metadata.name", "monitoring");
+        Map<String, String> prometheus = Map.of("app.kubernetes.io/name", "prometheus");
+
+        assertThat(metrics.host()).as("on the pod IP, where Prometheus connects").isEqualTo("0.0.0.0");
+        List<NetworkPolicyIngressRule> admitting = policy.getSpec().getIngress().stream()
+                .filter(rule -> covers(rule, metrics.port())).collect(Collectors.toList());
+        assertThat(admitting).as("some rule admits the metrics port %s", metrics.port()).isNotEmpty();
+        for (NetworkPolicyIngressRule rule : admitting) {
+            assertThat(rule.getFrom()).as("a rule admitting the metrics port names its peers").isNotEmpty();
+            for (NetworkPolicyPeer peer : rule.getFrom()) {
+                assertThat(peer.getIpBlock()).isNull();
+                assertThat(peer.getNamespaceSelector()).as("the monitoring namespace, not the peer's own").isNotNull();
+                assertThat(matches(peer.getNamespaceSelector(), monitoring)).isTrue();
+                assertThat(matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop"))).isFalse();
+                assertThat(peer.getPodSelector()).as("Prometheus' pods, not the whole namespace").isNotNull();
+                assertThat(matches(peer.getPodSelector(), prometheus)).isTrue();
+                assertThat(matches(peer.getPodSelector(), Map.of())).isFalse();
+            }
+        }
+        int adminPort = sidecarConfig().admin().port();
+        assertThat(policy.getSpec().getIngress()).as("Prometheus gets no way to the admin port")
+                .filteredOn(rule -> covers(rule, adminPort))
+                .allSatisfy(rule -> assertThat(rule.getFrom()).noneMatch(peer -> peer.getPodSelector() != null
+                        && matches(peer.getPodSelector(), prometheus)));
+    }
+
+    @Test
+    void the_pod_monitor_scrapes_the_port_the_injector_declares_on_the_pods_it_labels() {
+        List<HasMetadata> monitoring = parse(kustomize("deploy/monitoring"));
+        List<GenericKubernetesResource> podMonitors = monitoring.stream().filter(r -> r.getKind().equals("PodMonitor"))
+                .map(GenericKubernetesResource.class::cast).collect(Collectors.toList());
+        assertThat(podMonitors).hasSize(1);
+        GenericKubernetesResource podMonitor = podMonitors.get(0);
+        JsonNode spec = tree(podMonitor.get("spec"));
+        LabelSelector selector = JSON.convertValue(spec.get("selector"), LabelSelector.class);
+        Container injected = new SidecarInjector(webhookSettings()).container(webhookSettings().image());
+
+        assertThat(podMonitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(podMonitor.getMetadata().getNamespace()).as("beside Prometheus, as the network policy expects")
+                .isEqualTo("monitoring");
+        assertThat(matches(selector, Map.of(SidecarInjector.SIDECAR_LABEL, "true"))).as("injected pods").isTrue();
+        assertThat(matches(selector, demoDeployment().getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        assertThat(matches(selector, Map.of("app.kubernetes.io/name", "orders"))).as("pods without the sidecar")
+                .isFalse();
+        assertThat(spec.get("namespaceSelector").get("any").asBoolean()).as("injected pods in every namespace").isTrue();
+        assertThat(spec.get("podMetricsEndpoints")).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.get("port").asText()).isEqualTo(SidecarInjector.METRICS_PORT_NAME);
+            assertThat(endpoint.get("path").asText()).isEqualTo("/metrics");
+        });
+        ContainerPort declared = injected.getPorts().stream()
+                .filter(p -> p.getName().equals(spec.get("podMetricsEndpoints").get(0).get("port").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("the injected sidecar declares no port the PodMonitor names"));
+        assertThat(declared.getContainerPort()).as("where the sidecar as configured in the pod listens")
+                .isEqualTo(sidecarConfig().metrics().orElseThrow().port());
+        assertThat(base).as("the base applies without the Prometheus Operator's CRDs")
+                .noneSatisfy(r -> assertThat(r.getApiVersion()).startsWith("monitoring.coreos.com/"));
     }
 
     @Test
@@ -538,6 +598,13 @@ class K8sManifestsTest {
         String yaml = map.getData().get("sidecar.yaml");
         assertThat(yaml).as("sidecar.yaml in ConfigMap %s", name(map)).isNotNull();
         return new ConfigLoader(env).parse(yaml, Path.of(mount(sidecar, configVolume.getName()).getMountPath()));
+    }
+
+    /** What the webhook as deployed injects: its arguments, read as its command reads them. */
+    private static InjectionSettings webhookSettings() {
+        Map<String, String> args = webhookArgs();
+        return new InjectionSettings(args.get("--image"), args.get("--config-map"),
+                Optional.ofNullable(args.get("--admin-token-secret")), Integer.parseInt(args.get("--api-port")));
     }
 
     private static Map<String, String> webhookArgs() {

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.jwtsidecar.cli.JwtSidecarCommand;
+import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.http.WebhookServer;
 import io.jwtsidecar.testing.SelfSignedTls;
 import java.io.IOException;
@@ -134,6 +136,29 @@ class InjectWebhookTest {
         }
 
         assertThat(env.get("JWT_SIDECAR_SIDECAR_ID")).isEqualTo(expectedId);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"pod-annotated.json", "pod-annotated-overrides.json"})
+    void the_injected_sidecar_serves_metrics_on_the_pod_ip_at_a_port_named_metrics_and_keeps_its_api_on_loopback(
+            String review) throws IOException {
+        JsonNode pod = fixture(review).get("request").get("object").deepCopy();
+        apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
+        Container sidecar = JSON.treeToValue(pod, Pod.class).getSpec().getInitContainers().get(0);
+        Map<String, String> env = new LinkedHashMap<>();
+        sidecar.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+
+        // The variables as the sidecar reads them, over a ConfigMap that says nothing of metrics.
+        SidecarConfig config = new ConfigLoader(env).parse("kafka:\n  bootstrapServers: broker:9092\n"
+                + "issuers:\n  - issuer: https://idp.example\n    audiences: [orders-api]\n    keys:\n"
+                + "      - {kid: k1, alg: HS256, secret: 0123456789abcdef0123456789abcdef}\n", Path.of("/config"));
+
+        assertThat(config.metrics()).contains(new SidecarConfig.Listener("0.0.0.0", SidecarInjector.METRICS_PORT));
+        assertThat(config.api().host()).isEqualTo("127.0.0.1");
+        assertThat(sidecar.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("metrics");
+            assertThat(p.getContainerPort()).isEqualTo(SidecarInjector.METRICS_PORT);
+        });
     }
 
     @ParameterizedTest(name = "{0} passes untouched: {1}")
