@@ -101,6 +101,11 @@ class DockerImageIT {
         assertThat(docker.docker(30, "exec", name, "touch", "/app/written").code()).as("read-only root").isNotZero();
         assertThat(docker.docker(30, "exec", name, "grep", " /tmp ", "/proc/mounts").output()).contains("noexec");
         assertThat(docker.docker(30, "logs", name).output()).contains("(native AWS-LC)");
+        // The class archive the build trained: -Xshare:on makes a JVM that cannot map it fail.
+        Result shared = docker.docker(60, "run", "--rm", "--read-only", "--tmpfs", NOEXEC_TMP, "--entrypoint", "java",
+                IMAGE, "@/app/jvm.options", "-Xshare:on", "-Djava.library.path=/app/native", "-jar",
+                "/app/jwt-sidecar.jar", "--version");
+        assertThat(shared.code()).as(shared.output()).isZero();
     }
 
     @Test

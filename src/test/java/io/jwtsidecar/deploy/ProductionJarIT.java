@@ -52,6 +52,18 @@ class ProductionJarIT {
                 + "run it from the dev jar: java -jar jwt-sidecar-dev.jar dev");
     }
 
+    @Test
+    void warm_up_on_the_production_jar_verifies_tokens_over_http_without_kafka_and_exits_0() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-jar", PRODUCTION.toString(), "warm-up", "--rounds", "20")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("jwt-sidecar warm-up: 102 requests, 0 unexpected answers");
+    }
+
     private static List<String> entriesUnder(Path jar) throws Exception {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             return zip.stream().map(e -> e.getName())
