@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -69,6 +70,7 @@ public final class RevocationFeed implements AutoCloseable {
     /** How often the feed asks the brokers for the log end, also when the topic is quiet. */
     private static final Duration END_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    private static final String CONFIG_PROVIDERS_PREFIX = AbstractConfig.CONFIG_PROVIDERS_CONFIG + ".";
     private static final long NEVER = Long.MIN_VALUE;
 
     private final Map<String, Object> consumerConfig;
@@ -135,11 +137,17 @@ public final class RevocationFeed implements AutoCloseable {
         this.loop = new KafkaLoop("revocation-feed-" + settings.sidecarId(), RETRY, Duration.ofSeconds(30), this::run);
     }
 
-    /** The settings of an admin client made from consumer settings: the connection and security ones only. */
-    private static Map<String, Object> adminConfig(Map<String, Object> kafkaConfig, String clientId) {
+    /**
+     * The settings of an admin client made from consumer settings: the connection and security ones
+     * only. Package-private for its test.
+     */
+    static Map<String, Object> adminConfig(Map<String, Object> kafkaConfig, String clientId) {
         Map<String, Object> config = new HashMap<>();
         kafkaConfig.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
+            // A config provider is declared by keys the admin's names do not list (config.providers.<name>.class,
+            // .param.*); dropping them would hand the admin a ${provider:path:key} value unresolved, such as a
+            // keystore password read from a mounted Secret.
+            if (AdminClientConfig.configNames().contains(k) || k.startsWith(CONFIG_PROVIDERS_PREFIX)) {
                 config.put(k, v);
             }
         });
