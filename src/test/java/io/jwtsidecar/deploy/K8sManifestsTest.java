@@ -80,7 +80,8 @@ class K8sManifestsTest {
             // Custom resources (Strimzi, cert-manager): no model classes, read generically.
             "KafkaTopic", GenericKubernetesResource.class,
             "Issuer", GenericKubernetesResource.class);
-    private static final Map<String, Class<?>> MORE_KINDS = Map.of("Certificate", GenericKubernetesResource.class);
+    private static final Map<String, Class<?>> MORE_KINDS = Map.of("Certificate", GenericKubernetesResource.class,
+            "KafkaUser", GenericKubernetesResource.class);
 
     private static List<HasMetadata> base;
 
@@ -364,7 +365,7 @@ class K8sManifestsTest {
                 .orElseThrow();
 
         JsonNode rev = tree(revocations.get("spec"));
-        assertThat(revocations.getApiVersion()).isEqualTo("kafka.strimzi.io/v1beta2");
+        assertThat(revocations.getApiVersion()).isEqualTo("kafka.strimzi.io/v1");
         assertThat(rev.get("config").get("cleanup.policy").asText()).isEqualTo("compact,delete");
         long retention = rev.get("config").get("retention.ms").asLong();
         assertThat(retention).isGreaterThanOrEqualTo(Duration.ofDays(2).toMillis())

@@ -12,10 +12,10 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.junit.jupiter.api.Test;
 
 /**
- * The three statements of the Kafka ACLs in deploy/kafka-acls say the same: the Strimzi
- * KafkaUsers (which KafkaAclsIT applies to a real broker and runs sidecars against), the
- * kafka-acls.sh commands, and the README's table; and they name the topics the sidecar reads
- * and writes by default.
+ * The three statements of the Kafka ACLs say the same: the Strimzi KafkaUsers of deploy/k8s
+ * (which KafkaAclsIT applies to a real broker and runs sidecars against), the kafka-acls.sh
+ * commands and the table of deploy/kafka-acls/README.md; and they name the topics the sidecar
+ * reads and writes by default.
  */
 class KafkaAclExamplesTest {
     private static final String REVOCATIONS = ConfigKeys.KAFKA_TOPIC.defaultValue();
@@ -43,7 +43,7 @@ class KafkaAclExamplesTest {
 
     @Test
     void acls_sh_grants_exactly_what_the_strimzi_users_grant() {
-        assertThat(KafkaAclExamples.aclsScript()).as("acls.sh against strimzi-users.yaml")
+        assertThat(KafkaAclExamples.aclsScript()).as("acls.sh against kafka-users.yaml")
                 .containsExactlyInAnyOrderElementsOf(KafkaAclExamples.strimziUsers());
     }
 
@@ -51,7 +51,7 @@ class KafkaAclExamplesTest {
     void the_readme_table_says_exactly_what_the_strimzi_users_grant() {
         Set<Grant> readme = KafkaAclExamples.readmeTable(Map.of("revocation topic", REVOCATIONS, "status topic", STATUS));
 
-        assertThat(readme).as("README.md's table against strimzi-users.yaml")
+        assertThat(readme).as("README.md's table against kafka-users.yaml")
                 .containsExactlyInAnyOrderElementsOf(KafkaAclExamples.strimziUsers());
     }
 

@@ -51,14 +51,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Kafka ACL examples (deploy/kafka-acls) on a real broker that authenticates every client
- * (SASL/PLAIN) and authorizes every request (Kafka's StandardAuthorizer: no ACL, no access). With
- * exactly the ACLs of strimzi-users.yaml, a sidecar authenticated as {@code jwt-sidecar} and an
- * admin sidecar as {@code jwt-sidecar-publisher} do all they do (read the feed, report their
- * status, check the topics' settings, publish a revocation, read the fleet's reports) without the
- * authorizer denying them anything; {@code jwt-sidecar} cannot publish revocations, and a principal
- * without ACLs can touch neither topic. KafkaAclExamplesTest holds acls.sh and the README to what
- * the YAML says.
+ * The shipped Kafka ACLs (the KafkaUsers of deploy/k8s/kafka-users.yaml, which deploy/kafka-acls
+ * restates) on a real broker that authenticates every client (SASL/PLAIN) and authorizes every
+ * request (Kafka's StandardAuthorizer: no ACL, no access). With exactly those ACLs, a sidecar
+ * authenticated as {@code jwt-sidecar} and an admin sidecar as {@code jwt-sidecar-publisher} do all
+ * they do (read the feed, report their status, check the topics' settings, publish a revocation,
+ * read the fleet's reports) without the authorizer denying them anything; {@code jwt-sidecar}
+ * cannot publish revocations, and a principal without ACLs can touch neither topic.
+ * KafkaAclExamplesTest holds acls.sh and the README to what the YAML says.
  */
 class KafkaAclsIT {
     /** Generous: the machine running the tests may be busy with other builds. */
@@ -81,7 +81,7 @@ class KafkaAclsIT {
     static Path dir;
 
     @BeforeAll
-    static void topics_and_the_acls_of_strimzi_users_yaml() throws Exception {
+    static void topics_and_the_acls_of_kafka_users_yaml() throws Exception {
         // Each topic has one setting the sidecars' settings check warns about (retention shorter than the
         // issuer's one-hour token lifetime; reports stamped by producers). Only a sidecar allowed to read that
         // topic's settings (DescribeConfigs) can say so: the warnings prove the check ran and was allowed.

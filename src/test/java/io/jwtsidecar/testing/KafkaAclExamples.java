@@ -25,8 +25,9 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.SecurityUtils;
 
 /**
- * The Kafka ACLs of deploy/kafka-acls as each of its files states them, read into one form (a set
- * of {@link Grant}s) so they can be compared with each other and applied to a real broker. The
+ * The Kafka ACLs as each file states them (the KafkaUsers the Kubernetes base ships, and
+ * deploy/kafka-acls' script and table), read into one form (a set of {@link Grant}s) so they can
+ * be compared with each other and applied to a real broker. The
  * readers are strict: anything the examples do not use (deny rules, host restrictions, prefixed
  * patterns, options of {@code kafka-acls.sh} other than a principal, operations and a topic) fails
  * the read rather than being skipped, so a file cannot grant more than what is compared.
@@ -35,7 +36,8 @@ import org.apache.kafka.common.utils.SecurityUtils;
  */
 public final class KafkaAclExamples {
     public static final Path DIR = Path.of("deploy/kafka-acls");
-    public static final Path STRIMZI_USERS = DIR.resolve("strimzi-users.yaml");
+    /** The KafkaUsers of the Kubernetes base (deploy/k8s includes them). */
+    public static final Path STRIMZI_USERS = Path.of("deploy/k8s/kafka-users.yaml");
     public static final Path ACLS_SCRIPT = DIR.resolve("acls.sh");
     public static final Path README = DIR.resolve("README.md");
 
@@ -85,7 +87,7 @@ public final class KafkaAclExamples {
         }
     }
 
-    /** Every KafkaUser of strimzi-users.yaml: its name is the user, each {@code acls} entry one grant per operation. */
+    /** Every KafkaUser of kafka-users.yaml: its name is the user, each {@code acls} entry one grant per operation. */
     public static Set<Grant> strimziUsers() {
         Set<Grant> grants = new LinkedHashSet<>();
         try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(read(STRIMZI_USERS))) {
@@ -96,6 +98,7 @@ public final class KafkaAclExamples {
                 }
                 require(user.path("kind").asText().equals("KafkaUser"), STRIMZI_USERS + ": a document that is not a KafkaUser");
                 String name = user.path("metadata").path("name").asText();
+                require(user.path("apiVersion").asText().equals("kafka.strimzi.io/v1"), name + ": not kafka.strimzi.io/v1");
                 JsonNode authorization = user.path("spec").path("authorization");
                 require(authorization.path("type").asText().equals("simple"), name + ": authorization type is not simple");
                 for (JsonNode acl : authorization.path("acls")) {
@@ -105,11 +108,10 @@ public final class KafkaAclExamples {
                     require(resource.path("type").asText().equals("topic"), name + ": a resource that is not a topic");
                     require(resource.path("patternType").asText("literal").equals("literal"),
                             name + ": a pattern that is not literal");
+                    // v1 has only the list; the single `operation` of v1beta2 is gone from the schema.
+                    require(!acl.has("operation"), name + ": `operation`, which kafka.strimzi.io/v1 does not have");
                     List<JsonNode> operations = new ArrayList<>();
                     acl.path("operations").forEach(operations::add);
-                    if (acl.has("operation")) {
-                        operations.add(acl.get("operation"));
-                    }
                     require(!operations.isEmpty(), name + ": a rule without operations");
                     for (JsonNode op : operations) {
                         grants.add(new Grant(name, topic(resource.path("name").asText()),
