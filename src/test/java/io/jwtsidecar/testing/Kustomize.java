@@ -1,0 +1,118 @@
+package io.jwtsidecar.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A kustomization rendered the way it is applied: {@code kubectl kustomize <dir>}, offline, each
+ * document read back as a tree. Needs kubectl on the PATH; without it the render fails and says
+ * so. Paths are relative to the project directory (where Maven runs the tests).
+ */
+public final class Kustomize {
+    private Kustomize() {
+    }
+
+    /** The documents {@code kubectl kustomize dir} prints, empty ones left out. */
+    public static List<JsonNode> render(Path dir) {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(run(dir))) {
+            while (it.hasNext()) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Error reading what kubectl kustomize " + dir + " printed", e);
+        }
+        if (docs.isEmpty()) {
+            throw new IllegalStateException("kubectl kustomize " + dir + " printed no documents");
+        }
+        return docs;
+    }
+
+    /**
+     * An overlay of {@code resources} and {@code components} (kustomization directories of the
+     * project), written under target/ so that its relative references stay inside the project,
+     * as kustomize requires, and rendered.
+     */
+    public static List<JsonNode> renderOverlay(List<Path> resources, List<Path> components) {
+        try {
+            Path target = Path.of("target");
+            Files.createDirectories(target);
+            Path dir = Files.createTempDirectory(target, "kustomize-");
+            StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
+            k.append("resources:\n");
+            resources.forEach(r -> k.append("  - ").append(relative(dir, r)).append('\n'));
+            if (!components.isEmpty()) {
+                k.append("components:\n");
+                components.forEach(c -> k.append("  - ").append(relative(dir, c)).append('\n'));
+            }
+            Path file = Files.writeString(dir.resolve("kustomization.yaml"), k);
+            try {
+                return render(dir);
+            } finally {
+                Files.delete(file);
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Error writing an overlay under target/", e);
+        }
+    }
+
+    private static String relative(Path from, Path to) {
+        return from.toAbsolutePath().normalize().relativize(to.toAbsolutePath().normalize()).toString()
+                .replace(File.separatorChar, '/');
+    }
+
+    private static String run(Path dir) {
+        Path kubectl = onPath("kubectl");
+        if (kubectl == null) {
+            throw new IllegalStateException("kubectl not found on PATH: rendering " + dir + " needs `kubectl kustomize` "
+                    + "(offline); install kubectl (see README, test prerequisites) or put it on PATH.");
+        }
+        try {
+            Path err = Files.createTempFile("kustomize", ".err");
+            try {
+                Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString())
+                        .redirectError(err.toFile()).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("kubectl kustomize " + dir + " did not finish in 60 s");
+                }
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException("kubectl kustomize " + dir + " failed: " + Files.readString(err));
+                }
+                return out;
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Error running kubectl kustomize " + dir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
