@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -55,15 +57,16 @@ import org.junit.jupiter.api.io.TempDir;
  * KafkaUsers grant exactly the trust model of docs/ARCHITECTURE.md (sidecars read revocations and
  * write only their status, publishers also write revocations) on exactly the topics of the
  * KafkaTopics and of the shipped sidecar.yaml; and that sidecar.yaml authenticates with what
- * Strimzi writes: its settings load, say SSL, keep every password
+ * Strimzi writes: its settings load, say SSL (SASL_SSL in the SCRAM overlay), keep every password
  * in the mounted Secrets, and real Kafka clients built from them open the keystore and trust store
- * from files laid out as Strimzi lays out its Secrets, at the paths the
+ * (or log in) from files laid out as Strimzi lays out its Secrets, at the paths the
  * kafka-credentials Component mounts them.
  */
 class StrimziManifestsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path BASE = Path.of("deploy/k8s");
     private static final Path MANUAL_TLS = Path.of("deploy/k8s-manual-tls");
+    private static final Path SCRAM = Path.of("deploy/k8s-scram");
     private static final Path CREDENTIALS = Path.of("deploy/k8s-kafka-credentials");
     private static final String V1 = "kafka.strimzi.io/v1";
     private static final String SIDECAR = "jwt-sidecar";
@@ -90,6 +93,7 @@ class StrimziManifestsTest {
         renders = new LinkedHashMap<>();
         renders.put("deploy/k8s", Kustomize.render(BASE));
         renders.put("deploy/k8s-manual-tls", Kustomize.render(MANUAL_TLS));
+        renders.put("deploy/k8s-scram", Kustomize.render(SCRAM));
         renders.put("deploy/k8s with the kafka-credentials Component",
                 Kustomize.renderOverlay(List.of(BASE), List.of(CREDENTIALS)));
     }
@@ -229,6 +233,39 @@ class StrimziManifestsTest {
     }
 
     @Test
+    void the_scram_overlay_logs_in_with_the_password_strimzi_writes_and_changes_nothing_else(@TempDir Path tmp) throws Exception {
+        List<JsonNode> docs = renders.get("deploy/k8s-scram");
+        SidecarConfig config = sidecarConfig(docs);
+        assertThat(kind(docs, "KafkaUser")).allSatisfy(u ->
+                assertThat(u.path("spec").path("authentication").path("type").asText()).isEqualTo("scram-sha-512"));
+        for (Map<String, String> settings : List.of(config.kafka().consumer(), config.kafka().producer())) {
+            assertThat(settings).containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL")
+                    .containsEntry(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512")
+                    .containsEntry(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+            assertNoSecretIsWrittenOut("deploy/k8s-scram", settings);
+        }
+        // Only the Kafka clients' settings differ from the base's sidecar.yaml: the overlay repeats the rest.
+        assertThat(withoutKafkaClientSettings(sidecarYaml(docs))).as("the SCRAM overlay's sidecar.yaml but its client settings")
+                .isEqualTo(withoutKafkaClientSettings(sidecarYaml(renders.get("deploy/k8s"))));
+
+        Map<String, String> consumer = config.kafka().consumer();
+        Matcher jaas = PROVIDED.matcher(consumer.get(SaslConfigs.SASL_JAAS_CONFIG));
+        assertThat(jaas.matches()).isTrue();
+        Path caDir = Path.of(consumer.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG)).getParent();
+        Map<String, Path> mounted = Map.of(jaas.group(2), tmp.resolve("user"), caDir.toString(), tmp.resolve("ca"));
+        StrimziSecrets.scramUser(mounted.get(jaas.group(2)), SIDECAR);
+        Path certs = tmp.resolve("certs");
+        StrimziSecrets.clusterCa(mounted.get(caDir.toString()), StrimziSecrets.tlsUser(certs, "my-cluster-cluster-ca"));
+
+        openClients(relocate(consumer, mounted), relocate(config.kafka().producer(), mounted));
+
+        // The JAAS line comes from the Secret: without it the clients cannot log in at all.
+        Files.delete(mounted.get(jaas.group(2)).resolve("sasl.jaas.config"));
+        assertThatThrownBy(() -> openClients(relocate(consumer, mounted), relocate(config.kafka().producer(), mounted)))
+                .isInstanceOf(KafkaException.class);
+    }
+
+    @Test
     void the_credentials_component_mounts_every_file_the_configuration_reads_into_the_sidecar_only() {
         List<JsonNode> docs = renders.get("deploy/k8s with the kafka-credentials Component");
         Deployment demo = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment") && name(d).equals("orders"))
@@ -252,13 +289,15 @@ class StrimziManifestsTest {
         assertThat(pod.getContainers()).as("the service's own containers see no Kafka credentials").allSatisfy(c ->
                 assertThat(c.getVolumeMounts()).noneMatch(m -> credentialVolumes.contains(m.getName())));
 
-        // The configuration reads its files from these two directories, and only from them.
-        SidecarConfig config = sidecarConfig(docs);
-        for (Map<String, String> settings : List.of(config.kafka().consumer(), config.kafka().producer())) {
-            assertThat(directoriesRead(settings)).as("directories the Kafka settings read")
-                    .isEqualTo(secretMounts.keySet());
-            assertThat(Set.of(settings.get("config.providers.secrets.param.allowed.paths").split(",")))
-                    .as("what the config provider may read").isEqualTo(secretMounts.keySet());
+        // The TLS base and the SCRAM overlay read their files from the same two directories, and only from them.
+        for (List<JsonNode> render : List.of(docs, renders.get("deploy/k8s-scram"))) {
+            SidecarConfig config = sidecarConfig(render);
+            for (Map<String, String> settings : List.of(config.kafka().consumer(), config.kafka().producer())) {
+                assertThat(directoriesRead(settings)).as("directories the Kafka settings read")
+                        .isEqualTo(secretMounts.keySet());
+                assertThat(Set.of(settings.get("config.providers.secrets.param.allowed.paths").split(",")))
+                        .as("what the config provider may read").isEqualTo(secretMounts.keySet());
+            }
         }
     }
 
@@ -361,6 +400,16 @@ class StrimziManifestsTest {
     /** The shipped sidecar.yaml as the sidecar loads it (its own loader, no environment). */
     private static SidecarConfig sidecarConfig(List<JsonNode> docs) {
         return new ConfigLoader(Map.of()).parse(sidecarYaml(docs), Path.of("/config"));
+    }
+
+    private static JsonNode withoutKafkaClientSettings(String yaml) {
+        try {
+            JsonNode tree = new YAMLMapper().readTree(yaml);
+            ((ObjectNode) tree.path("kafka")).remove(List.of("consumer", "producer"));
+            return tree;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<JsonNode> kind(List<JsonNode> docs, String kind) {
