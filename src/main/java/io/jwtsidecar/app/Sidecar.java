@@ -321,7 +321,7 @@ public final class Sidecar implements AutoCloseable {
         List<AdminAuthenticator.Credential> credentials = new ArrayList<>();
         access.token().ifPresent(t -> credentials.add(AdminAuthenticator.Credential.adminToken(t)));
         for (SidecarConfig.AdminCredential c : access.credentials()) {
-            credentials.add(new AdminAuthenticator.Credential(c.name(), c.token(), c.scopes()));
+            credentials.add(new AdminAuthenticator.Credential(c.name(), c.token(), c.scopes(), c.issuers()));
         }
         return new AdminAuthenticator(credentials, access.jwtIssuer(), verifier, metrics);
     }

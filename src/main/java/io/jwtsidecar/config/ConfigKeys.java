@@ -191,7 +191,13 @@ public final class ConfigKeys {
             "What it may do: a non-empty list of revocations:write (revoke, restore) and revocations:read (look up "
                     + "rules, list dead letters). Required.");
 
-    public static final List<ConfigKey> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES);
+    public static final ConfigKey CREDENTIAL_ISSUERS = new ConfigKey("issuers", null,
+            "Whose rules it may revoke, restore and read: a non-empty list of issuers[].issuer values, exactly. Any other "
+                    + "issuer's rule is a 403 issuer_not_permitted naming it, and the dead-letter listing is refused. "
+                    + "Unset: every issuer.");
+
+    public static final List<ConfigKey> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES,
+            CREDENTIAL_ISSUERS);
 
     /** Keys of each entry of {@code revocation.publisherKeys} (under {@code revocation.publisherKeys[i]}). */
     public static final ConfigKey PUBLISHER_KID = new ConfigKey("kid", null,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jwtsidecar.http.AdminScope;
+import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.revocation.EventKeys;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
@@ -56,7 +57,7 @@ public final class ConfigLoader {
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
     private static final String CLAIM_HEADERS = "api.claimHeaders";
-    /** A list of {@code {name, token, scopes}}, so not one of the scalar {@link ConfigKeys}. */
+    /** A list of {@code {name, token, scopes, issuers}}, so not one of the scalar {@link ConfigKeys}. */
     private static final String ADMIN_CREDENTIALS = "admin.credentials";
     /** A list of {@code {kid, alg, pemFile | pem, retired}}, so not one of the scalar {@link ConfigKeys}. */
     private static final String PUBLISHER_KEYS = "revocation.publisherKeys";
@@ -370,8 +371,8 @@ public final class ConfigLoader {
         }
 
         /**
-         * {@code admin.credentials}: a list of {@code {name, token, scopes}}. Names and tokens must be
-         * unique (also against {@code admin.token}), so every credential names exactly one actor.
+         * {@code admin.credentials}: a list of {@code {name, token, scopes, issuers?}}. Names and tokens
+         * must be unique (also against {@code admin.token}), so every credential names exactly one actor.
          */
         private List<SidecarConfig.AdminCredential> adminCredentials(Optional<String> adminToken) {
             List<SidecarConfig.AdminCredential> result = new ArrayList<>();
@@ -398,8 +399,9 @@ public final class ConfigLoader {
                     tokenOwners.put(token, at + ".token");
                 }
                 Set<AdminScope> scopes = adminScopes(at, n.get(ConfigKeys.CREDENTIAL_SCOPES.name()));
+                IssuerLimit issuers = credentialIssuers(at, n.get(ConfigKeys.CREDENTIAL_ISSUERS.name()));
                 if (errors.size() == before) {
-                    result.add(new SidecarConfig.AdminCredential(name, token, scopes));
+                    result.add(new SidecarConfig.AdminCredential(name, token, scopes, issuers));
                 }
             }
             return result;
@@ -477,21 +479,59 @@ public final class ConfigLoader {
             return scopes;
         }
 
+        /**
+         * {@code admin.credentials[i].issuers}: absent for every issuer, else a non-empty list of
+         * configured issuers, each exactly as in {@code issuers[].issuer} (a limit naming an issuer
+         * the sidecar does not have is a typo that would quietly permit nothing).
+         */
+        private IssuerLimit credentialIssuers(String at, JsonNode list) {
+            String key = at + "." + ConfigKeys.CREDENTIAL_ISSUERS.name();
+            if (list == null || list.isNull()) {
+                return IssuerLimit.everyIssuer();
+            }
+            if (!list.isArray() || list.isEmpty()) {
+                errors.add(key + ": must be a non-empty list of issuers[].issuer values; leave it out for every issuer");
+                return IssuerLimit.only(Set.of());
+            }
+            Set<String> configured = configuredIssuers();
+            Set<String> named = new LinkedHashSet<>();
+            for (JsonNode i : list) {
+                if (!i.isTextual()) {
+                    errors.add(key + ": '" + i + "' is not an issuer name (a string)");
+                } else if (!configured.contains(i.textValue())) {
+                    errors.add(key + ": '" + i.textValue() + "' is not the issuer of any entry of issuers (exact match)");
+                } else {
+                    named.add(i.textValue());
+                }
+            }
+            return IssuerLimit.only(named);
+        }
+
+        /**
+         * The {@code issuer} of every entry of {@code issuers} as written: compared with the file's
+         * entries, not the valid ones, so a broken entry is reported once, by itself.
+         */
+        private Set<String> configuredIssuers() {
+            Set<String> names = new LinkedHashSet<>();
+            JsonNode list = root.get("issuers");
+            if (list != null && list.isArray()) {
+                for (JsonNode n : list) {
+                    String name = n.isObject() ? scalar(n, ConfigKeys.ISSUER.name()) : null;
+                    if (name != null) {
+                        names.add(name);
+                    }
+                }
+            }
+            return names;
+        }
+
         /** {@code admin.jwtIssuer} must name a configured issuer exactly: its keys and policy verify the tokens. */
         private Optional<String> adminJwtIssuer() {
             Optional<String> issuer = text(ConfigKeys.ADMIN_JWT_ISSUER);
             if (issuer.isEmpty()) {
                 return issuer;
             }
-            // Compared with the file's entries, not the valid ones: a broken entry is reported once, by itself.
-            JsonNode list = root.get("issuers");
-            boolean configured = false;
-            if (list != null && list.isArray()) {
-                for (JsonNode n : list) {
-                    configured |= n.isObject() && issuer.get().equals(scalar(n, ConfigKeys.ISSUER.name()));
-                }
-            }
-            if (!configured) {
+            if (!configuredIssuers().contains(issuer.get())) {
                 errors.add(ConfigKeys.ADMIN_JWT_ISSUER.name() + ": '" + issuer.get()
                         + "' is not the issuer of any entry of issuers (exact match)");
             }

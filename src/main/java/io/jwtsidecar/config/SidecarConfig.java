@@ -2,6 +2,7 @@ package io.jwtsidecar.config;
 
 import io.jwtsidecar.authz.RoutePolicy;
 import io.jwtsidecar.http.AdminScope;
+import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -95,18 +96,25 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     /**
      * One entry of {@code admin.credentials}: a static bearer credential.
      *
-     * @param name   the actor in the audit log
-     * @param token  the bearer value, at least 32 characters
-     * @param scopes what it may do; never empty
+     * @param name    the actor in the audit log
+     * @param token   the bearer value, at least 32 characters
+     * @param scopes  what it may do; never empty
+     * @param issuers whose rules it may touch ({@code issuers}; every issuer when unset)
      */
-    public record AdminCredential(String name, String token, Set<AdminScope> scopes) {
+    public record AdminCredential(String name, String token, Set<AdminScope> scopes, IssuerLimit issuers) {
         public AdminCredential {
             scopes = Set.copyOf(scopes);
+            java.util.Objects.requireNonNull(issuers, "issuers");
+        }
+
+        /** A credential for every issuer. */
+        public AdminCredential(String name, String token, Set<AdminScope> scopes) {
+            this(name, token, scopes, IssuerLimit.everyIssuer());
         }
 
         @Override
         public String toString() {
-            return "AdminCredential[name=" + name + ", token=(hidden), scopes=" + scopes + "]";
+            return "AdminCredential[name=" + name + ", token=(hidden), scopes=" + scopes + ", issuers=" + issuers + "]";
         }
     }
 

@@ -1,6 +1,8 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
+import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
@@ -16,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,14 +41,22 @@ import org.slf4j.LoggerFactory;
  *       {@link TokenVerifier} accepts (signature, expiry, audience and revocation all apply). Its
  *       scopes are those of its {@code scope} claim (a space-separated string, RFC 8693 §4.2) and
  *       its {@code scp} claim (an array, or a space-separated string); scope names the admin API
- *       does not know are ignored. Its actor is its {@code sub}, which it must have.</li>
+ *       does not know are ignored. Its actor is its {@code sub}, which it must have. Its
+ *       {@value IssuerLimit#JWT_CLAIM} claim, when present, limits it to the issuers it lists (a
+ *       list of strings; names that are not configured issuers are ignored, so it can never
+ *       reach further than a static credential could); without the claim it reaches every
+ *       issuer, like a static credential without {@code issuers}.</li>
  * </ol>
+ *
+ * <p>Every principal carries an {@link IssuerLimit}. The routes ask {@link #permits} before they
+ * read or publish a rule, and {@link #permitsEveryIssuer} before they show what spans issuers.
  *
  * <p>Refusals: 401 for no credential or one that is not good (RFC 6750 §3 challenge on the realm
  * {@code jwt-sidecar-admin}); 403 {@code insufficient_scope} with the scope that was needed; 503
  * when an admin JWT cannot be judged right now (no keys yet, stale revocation data), since it
  * may be fine. Every refusal is logged with method, path, remote address and why (never the
- * credential) and counted ({@link SidecarMetrics#adminRefused()}).
+ * credential) and counted ({@link SidecarMetrics#adminRefused()}). 403 {@code issuer_not_permitted}
+ * refuses a credential limited to other issuers, naming the rule's issuer.
  *
  * <p>Immutable and thread-safe; its handlers run on the admin listener's event loop and never
  * block (the JWT check is the same non-blocking check as {@code /v1/verify}).
@@ -60,15 +71,22 @@ public final class AdminAuthenticator {
     /**
      * An authenticated caller.
      *
-     * @param actor  who it is: a credential's name, {@code admin}, or an admin JWT's {@code sub}
-     * @param scopes what it may do; may be empty (a JWT naming no admin scope)
-     * @param via    what kind of credential it presented, for the audit log
+     * @param actor   who it is: a credential's name, {@code admin}, or an admin JWT's {@code sub}
+     * @param scopes  what it may do; may be empty (a JWT naming no admin scope)
+     * @param via     what kind of credential it presented, for the audit log
+     * @param issuers whose rules it may touch
      */
-    public record Principal(String actor, Set<AdminScope> scopes, Via via) {
+    public record Principal(String actor, Set<AdminScope> scopes, Via via, IssuerLimit issuers) {
         public Principal {
             Objects.requireNonNull(actor, "actor");
             scopes = Set.copyOf(scopes);
             Objects.requireNonNull(via, "via");
+            Objects.requireNonNull(issuers, "issuers");
+        }
+
+        /** A principal for every issuer. */
+        public Principal(String actor, Set<AdminScope> scopes, Via via) {
+            this(actor, scopes, via, IssuerLimit.everyIssuer());
         }
     }
 
@@ -94,11 +112,12 @@ public final class AdminAuthenticator {
     /**
      * A static bearer credential. {@link #toString()} leaves the token out.
      *
-     * @param actor  the name in the audit log
-     * @param token  the bearer value
-     * @param scopes what it may do; not empty
+     * @param actor   the name in the audit log
+     * @param token   the bearer value
+     * @param scopes  what it may do; not empty
+     * @param issuers whose rules it may touch
      */
-    public record Credential(String actor, String token, Set<AdminScope> scopes) {
+    public record Credential(String actor, String token, Set<AdminScope> scopes, IssuerLimit issuers) {
         public Credential {
             Objects.requireNonNull(actor, "actor");
             if (token == null || token.isEmpty()) {
@@ -108,6 +127,12 @@ public final class AdminAuthenticator {
                 throw new IllegalArgumentException("credential " + actor + " has no scopes");
             }
             scopes = Set.copyOf(scopes);
+            Objects.requireNonNull(issuers, "issuers");
+        }
+
+        /** A credential for every issuer. */
+        public Credential(String actor, String token, Set<AdminScope> scopes) {
+            this(actor, token, scopes, IssuerLimit.everyIssuer());
         }
 
         /** {@code admin.token}: every scope, actor {@value AdminAuthenticator#ADMIN_TOKEN_ACTOR}. */
@@ -117,12 +142,19 @@ public final class AdminAuthenticator {
 
         @Override
         public String toString() {
-            return "Credential[actor=" + actor + ", token=(hidden), scopes=" + scopes + "]";
+            return "Credential[actor=" + actor + ", token=(hidden), scopes=" + scopes + ", issuers=" + issuers + "]";
         }
     }
 
-    /** Why a request was refused, and how to say so over HTTP. */
-    private record Refusal(int status, String error, String challenge, String why) {
+    /**
+     * Why a request was refused, and how to say so over HTTP.
+     *
+     * @param body the JSON answer; null for just {@code {"error": error}}
+     */
+    private record Refusal(int status, String error, String challenge, String why, JsonObject body) {
+        Refusal(int status, String error, String challenge, String why) {
+            this(status, error, challenge, why, null);
+        }
     }
 
     /** A principal or a refusal; exactly one is set. */
@@ -161,7 +193,8 @@ public final class AdminAuthenticator {
         }
         List<StaticCredential> statics = new ArrayList<>();
         for (Credential c : credentials) {
-            statics.add(new StaticCredential(sha256(c.token()), new Principal(c.actor(), c.scopes(), Via.STATIC_TOKEN)));
+            statics.add(new StaticCredential(sha256(c.token()),
+                    new Principal(c.actor(), c.scopes(), Via.STATIC_TOKEN, c.issuers())));
         }
         this.statics = List.copyOf(statics);
         this.jwtIssuer = jwtIssuer.orElse(null);
@@ -212,6 +245,50 @@ public final class AdminAuthenticator {
     /** The principal a {@link #requiring} handler let through; null before it ran. */
     public static Principal principal(RoutingContext ctx) {
         return ctx.get(PRINCIPAL_KEY);
+    }
+
+    /**
+     * Whether the principal this request was let through with may revoke, restore or read the rule
+     * {@code key}. When not, the request is answered 403 {@code issuer_not_permitted} naming the
+     * rule's issuer, and the refusal is logged and counted like every other: callers ask before
+     * they read the store or publish anything.
+     */
+    public boolean permits(RoutingContext ctx, RuleKey key) {
+        Principal p = principal(ctx);
+        if (p.issuers().permits(key)) {
+            return true;
+        }
+        String who = p.via().label() + " of " + LogSafe.text(p.actor(), Integer.MAX_VALUE);
+        String message = key.scope().confinedToOneIssuer()
+                ? "this credential may act only on rules of the issuers " + p.issuers() + ", and this rule's issuer is "
+                        + key.issuer()
+                : "rules of scope " + key.scope().wireName() + " can block tokens of more than one issuer, so only a "
+                        + "credential for every issuer may act on them; this one is limited to " + p.issuers();
+        refuse(ctx, new Refusal(403, "issuer_not_permitted", null,
+                who + ", limited to issuers " + p.issuers() + ", asked about a " + key.scope().wireName()
+                        + " rule of issuer " + LogSafe.text(key.issuer()),
+                new JsonObject().put("error", "issuer_not_permitted").put("issuer", key.issuer()).put("message", message)));
+        return false;
+    }
+
+    /**
+     * Whether the principal this request was let through with may see {@code what}, which spans
+     * every issuer; when not, answers 403 {@code issuer_not_permitted} (with a null issuer, none
+     * being at fault) and logs and counts the refusal.
+     *
+     * @param what what the request asked for, and why it spans issuers, for the message
+     */
+    public boolean permitsEveryIssuer(RoutingContext ctx, String what) {
+        Principal p = principal(ctx);
+        if (!p.issuers().limited()) {
+            return true;
+        }
+        refuse(ctx, new Refusal(403, "issuer_not_permitted", null,
+                p.via().label() + " of " + LogSafe.text(p.actor(), Integer.MAX_VALUE) + ", limited to issuers "
+                        + p.issuers() + ", asked for what spans every issuer",
+                new JsonObject().put("error", "issuer_not_permitted").putNull("issuer").put("message", what
+                        + ": only a credential for every issuer may see them; this one is limited to " + p.issuers())));
+        return false;
     }
 
     /** Checks one request's {@code Authorization} headers. */
@@ -286,7 +363,25 @@ public final class AdminAuthenticator {
         } else if (scp != null) {
             return invalidToken(null, "an admin JWT whose scp claim is neither a list nor a string");
         }
-        return Outcome.of(new Principal(t.subject(), scopes, Via.JWT));
+        Object limit = claims.getValue(IssuerLimit.JWT_CLAIM);
+        IssuerLimit issuers = IssuerLimit.everyIssuer();
+        if (limit != null) {
+            if (!(limit instanceof JsonArray)) {
+                return invalidToken(null, "an admin JWT whose " + IssuerLimit.JWT_CLAIM + " claim is not a list");
+            }
+            Set<String> named = new LinkedHashSet<>();
+            for (Object issuer : (JsonArray) limit) {
+                if (!(issuer instanceof String)) {
+                    return invalidToken(null, "an admin JWT whose " + IssuerLimit.JWT_CLAIM + " claim is not a list of strings");
+                }
+                // Only configured issuers, as for a static credential: a JWT never reaches further than one could.
+                if (verifier.policy((String) issuer).isPresent()) {
+                    named.add((String) issuer);
+                }
+            }
+            issuers = IssuerLimit.only(named);
+        }
+        return Outcome.of(new Principal(t.subject(), scopes, Via.JWT, issuers));
     }
 
     /** RFC 6749 §3.3: scope tokens are separated by single spaces; extra spaces are forgiven. */
@@ -311,7 +406,8 @@ public final class AdminAuthenticator {
         if (r.status() == 503) {
             ctx.response().putHeader("Retry-After", "1");
         }
-        HttpResponses.json(ctx.response(), r.status(), new JsonObject().put("error", r.error()).encode());
+        JsonObject body = r.body() != null ? r.body() : new JsonObject().put("error", r.error());
+        HttpResponses.json(ctx.response(), r.status(), body.encode());
     }
 
     private static byte[] sha256(String s) {

@@ -56,6 +56,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/dead-letters?limit=N} (read) lists the poison pills kept here.</li>
  * </ul>
  *
+ * <p>A credential limited to some issuers ({@link IssuerLimit}) is asked about before anything
+ * else happens to a rule: a revoke, restore or look-up of a rule it may not touch is a 403
+ * {@code issuer_not_permitted} naming the rule's issuer, with no store read and nothing published.
+ * The dead letters are records no issuer can be told for, so listing them needs a credential for
+ * every issuer. Fleet receipts ({@link FleetRoutes}) stay open to any reader: a receipt names no
+ * rule, only where an event landed and which sidecars have applied it.
+ *
  * <p>Publishing answers 202 with the event id and where it landed once Kafka has acknowledged it
  * on every in-sync replica and this sidecar has applied it ({@code appliedLocally}, and what it did
  * there, {@code effect}: a revoke can change nothing, e.g. when a newer restore wins; at most a few
@@ -196,6 +203,10 @@ public final class AdminRoutes {
         RevocationRequests.RevokeRequest request;
         Duration fleetWait;
         try {
+            // The rule first: a credential limited to other issuers learns nothing more about it.
+            if (!authenticator.permits(ctx, RevocationRequests.revokeKey(body))) {
+                return;
+            }
             request = requests.parseRevoke(body);
             fleetWait = fleetWait(ctx);
         } catch (RevocationRequests.FieldException e) {
@@ -308,6 +319,9 @@ public final class AdminRoutes {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
             return;
         }
+        if (!authenticator.permits(ctx, key)) {
+            return;
+        }
         withState(ctx, key, stored -> {
             try {
                 RevocationEvent event = requests.restore(key, stored, query.get("eventId"), query.get("reason"),
@@ -336,6 +350,9 @@ public final class AdminRoutes {
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
             HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            return;
+        }
+        if (!authenticator.permits(ctx, key)) {
             return;
         }
         withState(ctx, key, state -> {
@@ -436,11 +453,11 @@ public final class AdminRoutes {
             }
             PublishReceipt receipt = ar.result();
             metrics.adminAction(verb(event));
-            audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} onBehalfOf={} "
-                            + "reason={} partition={} offset={}", verb(event), event.eventId(),
+            audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} issuers={} "
+                            + "onBehalfOf={} reason={} partition={} offset={}", verb(event), event.eventId(),
                     event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(),
-                    event.expiresAt(), LogSafe.text(principal.actor(), Integer.MAX_VALUE), principal.via().label(), onBehalfOf, event.reason(),
-                    receipt.partition(), receipt.offset());
+                    event.expiresAt(), LogSafe.text(principal.actor(), Integer.MAX_VALUE), principal.via().label(),
+                    principal.issuers(), onBehalfOf, event.reason(), receipt.partition(), receipt.offset());
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
@@ -487,6 +504,11 @@ public final class AdminRoutes {
      * has its sizes, its SHA-256 and at most the first KiB of its key and value, in base64.
      */
     private void deadLetters(RoutingContext ctx) {
+        // A pill is a record that did not decode: the issuer it may name is unauthenticated and may be cut off.
+        if (!authenticator.permitsEveryIssuer(ctx, "dead letters are records no sidecar could read, so no issuer can "
+                + "be told for them")) {
+            return;
+        }
         int limit;
         long after;
         try {

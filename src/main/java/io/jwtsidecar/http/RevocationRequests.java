@@ -67,9 +67,7 @@ final class RevocationRequests {
      * (the caller checks that first).
      */
     RevokeRequest parseRevoke(JsonObject body) throws FieldException {
-        String scopeName = string(body, "scope", false);
-        String issuer = string(body, "issuer", false);
-        RuleKey key = ruleKey(scopeName, issuer, string(body, "value", false));
+        RuleKey key = revokeKey(body);
         String reason = text(body, "reason");
         text(body, "actor"); // checked here, recorded in the audit log as onBehalfOf
         String eventId = eventId(string(body, "eventId", false));
@@ -89,6 +87,15 @@ final class RevocationRequests {
             throw new FieldException("expiresAt", "required for an issuer this sidecar does not know");
         }
         return new RevokeRequest(key, at, expiresAt, reason, eventId);
+    }
+
+    /**
+     * The rule a {@code POST /v1/revocations} body names ({@code scope}, {@code issuer},
+     * {@code value}), read before the rest of the body so that whether the caller may touch it is
+     * known first.
+     */
+    static RuleKey revokeKey(JsonObject body) throws FieldException {
+        return ruleKey(string(body, "scope", false), string(body, "issuer", false), string(body, "value", false));
     }
 
     /**

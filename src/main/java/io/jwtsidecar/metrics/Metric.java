@@ -48,7 +48,8 @@ public enum Metric {
     FLEET_SIDECARS_TRACKED("jwt_sidecar_fleet_sidecars_tracked", "gauge",
             "Sidecar ids this admin sidecar holds in memory for fleet receipts."),
     ADMIN_ACTIONS("jwt_sidecar_admin_actions", "counter", "Accepted admin actions by action."),
-    ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter", "Admin requests refused for a missing or wrong credential.");
+    ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter",
+            "Admin requests refused: no credential or a wrong one, or one without the scope or the issuer asked for.");
 
     private final String prometheusName;
     private final String type;

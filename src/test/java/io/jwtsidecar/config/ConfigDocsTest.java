@@ -45,8 +45,8 @@ class ConfigDocsTest {
     void every_admin_credential_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
         for (ConfigKey key : ConfigKeys.CREDENTIAL_KEYS) {
-            assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
-                    + key.doc() + " |");
+            assertThat(rowOf(rows, "admin.credentials[]." + key.name())).isEqualTo("| `admin.credentials[]." + key.name()
+                    + "` | " + shownDefault(key) + " | " + key.doc() + " |");
         }
     }
 
@@ -84,7 +84,7 @@ class ConfigDocsTest {
         List<String> known = new java.util.ArrayList<>();
         ConfigKeys.ALL.forEach(k -> known.add(k.name()));
         ConfigKeys.ISSUER_KEYS.forEach(k -> known.add(k.name()));
-        ConfigKeys.CREDENTIAL_KEYS.forEach(k -> known.add(k.name()));
+        ConfigKeys.CREDENTIAL_KEYS.forEach(k -> known.add("admin.credentials[]." + k.name()));
         ConfigKeys.PUBLISHER_KEY_KEYS.forEach(k -> known.add(k.name()));
         ConfigKeys.ROUTE_KEYS.forEach(k -> known.add("routes[]." + k.name()));
         for (String row : rows()) {

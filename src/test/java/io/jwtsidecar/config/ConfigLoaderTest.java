@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.PublicJwk;
 import io.jwtsidecar.http.AdminScope;
+import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
@@ -363,6 +364,66 @@ class ConfigLoaderTest {
     void admin_credentials_must_be_a_list() {
         assertThat(errors(minimal("admin:", "  credentials: ops")))
                 .containsExactly("admin.credentials: must be a list of {name, token, scopes}");
+    }
+
+    /** {@link #minimal} with a second issuer, {@code https://other.example}. */
+    private static String twoIssuers(String... extraTopLevelLines) {
+        return minimal(extraTopLevelLines)
+                + "  - issuer: https://other.example\n"
+                + "    audiences: [orders-api]\n"
+                + "    keys:\n"
+                + "      - kid: hs-2\n"
+                + "        alg: HS256\n"
+                + "        secret: \"" + HS_SECRET + "-other\"\n";
+    }
+
+    @Test
+    void a_credential_may_be_limited_to_configured_issuers_and_without_a_limit_reaches_every_issuer() {
+        SidecarConfig.AdminAccess access = parse(twoIssuers("admin:",
+                "  credentials:",
+                "    - name: hs-support",
+                "      token: " + "h".repeat(32),
+                "      scopes: [revocations:write]",
+                "      issuers: [https://hs.example]",
+                "    - name: ops",
+                "      token: " + "o".repeat(32),
+                "      scopes: [revocations:write]")).adminAccess();
+
+        assertThat(access.credentials()).extracting(SidecarConfig.AdminCredential::issuers).containsExactly(
+                IssuerLimit.only(List.of("https://hs.example")), IssuerLimit.everyIssuer());
+        assertThat(access.credentials().get(0).toString()).contains("issuers=[https://hs.example]");
+    }
+
+    @Test
+    void a_credential_limited_to_an_issuer_that_is_not_configured_is_an_error_naming_key_and_value() {
+        assertThat(errors(twoIssuers("admin:",
+                "  credentials:",
+                "    - name: typo",
+                "      token: " + "t".repeat(32),
+                "      scopes: [revocations:write]",
+                "      issuers: [https://hs.example, https://hs.example/, https://idp.example.org]",
+                "    - name: empty",
+                "      token: " + "e".repeat(32),
+                "      scopes: [revocations:read]",
+                "      issuers: []",
+                "    - name: scalar",
+                "      token: " + "s".repeat(32),
+                "      scopes: [revocations:read]",
+                "      issuers: https://hs.example",
+                "    - name: not-strings",
+                "      token: " + "n".repeat(32),
+                "      scopes: [revocations:read]",
+                "      issuers: [{issuer: https://hs.example}]")))
+                .containsExactlyInAnyOrder(
+                        "admin.credentials[0].issuers: 'https://hs.example/' is not the issuer of any entry of issuers "
+                                + "(exact match)",
+                        "admin.credentials[0].issuers: 'https://idp.example.org' is not the issuer of any entry of "
+                                + "issuers (exact match)",
+                        "admin.credentials[1].issuers: must be a non-empty list of issuers[].issuer values; leave it out "
+                                + "for every issuer",
+                        "admin.credentials[2].issuers: must be a non-empty list of issuers[].issuer values; leave it out "
+                                + "for every issuer",
+                        "admin.credentials[3].issuers: '{\"issuer\":\"https://hs.example\"}' is not an issuer name (a string)");
     }
 
     @Test

@@ -50,6 +50,7 @@ class AdminAuthenticatorTest {
     private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef0123456789";
     private static final String OPS_TOKEN = "ops-token-0123456789abcdef0123456789abcd";
     private static final String READER_TOKEN = "reader-token-0123456789abcdef012345678";
+    private static final String SHOP_TOKEN = "shop-token-0123456789abcdef0123456789abc";
     private static final String WRITE = "revocations:write";
     private static final String READ = "revocations:read";
 
@@ -72,12 +73,16 @@ class AdminAuthenticatorTest {
         AdminAuthenticator auth = new AdminAuthenticator(List.of(
                 AdminAuthenticator.Credential.adminToken(ADMIN_TOKEN),
                 new AdminAuthenticator.Credential("ops", OPS_TOKEN, EnumSet.of(AdminScope.REVOCATIONS_WRITE)),
-                new AdminAuthenticator.Credential("dashboard", READER_TOKEN, EnumSet.of(AdminScope.REVOCATIONS_READ))),
+                new AdminAuthenticator.Credential("dashboard", READER_TOKEN, EnumSet.of(AdminScope.REVOCATIONS_READ)),
+                new AdminAuthenticator.Credential("shop", SHOP_TOKEN, EnumSet.of(AdminScope.REVOCATIONS_READ),
+                        IssuerLimit.only(List.of(OTHER_ISSUER)))),
                 Optional.of(ADMIN_ISSUER), verifier, metrics);
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.post("/write").handler(auth.requiring(AdminScope.REVOCATIONS_WRITE)).handler(ctx -> echo(ctx));
         router.get("/read").handler(auth.requiring(AdminScope.REVOCATIONS_READ)).handler(ctx -> echo(ctx));
+        router.get("/issuers").handler(auth.requiring(AdminScope.REVOCATIONS_READ))
+                .handler(ctx -> ctx.response().end(String.valueOf(AdminAuthenticator.principal(ctx).issuers())));
         router.route().handler(auth.anyCredential());
         port = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192)).requestHandler(router)
                 .listen().toCompletionStage().toCompletableFuture().get().actualPort();
@@ -173,6 +178,27 @@ class AdminAuthenticatorTest {
     }
 
     @Test
+    void a_static_credential_carries_its_issuer_limit_and_one_without_reaches_every_issuer() throws Exception {
+        assertThat(send("GET", "/issuers", "Bearer " + SHOP_TOKEN).body()).isEqualTo("[" + OTHER_ISSUER + "]");
+        assertThat(send("GET", "/issuers", "Bearer " + READER_TOKEN).body()).isEqualTo("*");
+        assertThat(send("GET", "/issuers", "Bearer " + ADMIN_TOKEN).body()).isEqualTo("*");
+    }
+
+    @Test
+    void an_admin_jwt_is_limited_to_the_configured_issuers_its_claim_names_and_without_the_claim_reaches_every_issuer()
+            throws Exception {
+        String limited = adminJwt(Map.of("scope", READ,
+                IssuerLimit.JWT_CLAIM, List.of(OTHER_ISSUER, "https://not-configured.example")));
+        String unlimited = adminJwt(Map.of("scope", READ));
+        String empty = adminJwt(Map.of("scope", READ, IssuerLimit.JWT_CLAIM, List.of()));
+
+        assertThat(send("GET", "/issuers", "Bearer " + limited).body())
+                .as("a name that is not a configured issuer reaches nothing").isEqualTo("[" + OTHER_ISSUER + "]");
+        assertThat(send("GET", "/issuers", "Bearer " + unlimited).body()).isEqualTo("*");
+        assertThat(send("GET", "/issuers", "Bearer " + empty).body()).as("limited to no issuer at all").isEqualTo("[]");
+    }
+
+    @Test
     void scope_and_scp_together_give_the_union_of_both() throws Exception {
         String token = adminJwt(Map.of("scope", WRITE, "scp", List.of(READ)));
 
@@ -215,7 +241,11 @@ class AdminAuthenticatorTest {
                         "bad_audience"),
                 Arguments.of("an admin JWT without sub", adminJwt(Map.of("scope", WRITE, "sub", NONE)), null),
                 Arguments.of("an admin JWT whose scope is an array", adminJwt(Map.of("scope", List.of(WRITE))), null),
-                Arguments.of("an admin JWT whose scp is a number", adminJwt(Map.of("scp", 7)), null));
+                Arguments.of("an admin JWT whose scp is a number", adminJwt(Map.of("scp", 7)), null),
+                Arguments.of("an admin JWT whose issuer limit is a string",
+                        adminJwt(Map.of("scope", WRITE, IssuerLimit.JWT_CLAIM, ADMIN_ISSUER)), null),
+                Arguments.of("an admin JWT whose issuer limit holds a number",
+                        adminJwt(Map.of("scope", WRITE, IssuerLimit.JWT_CLAIM, List.of(ADMIN_ISSUER, 7))), null));
     }
 
     @ParameterizedTest(name = "{0} is 401 invalid_token")

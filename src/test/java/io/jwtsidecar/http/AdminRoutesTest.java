@@ -60,6 +60,9 @@ class AdminRoutesTest {
     private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef0123456789";
     private static final String READER_TOKEN = "reader-token-0123456789abcdef012345678";
     private static final String OTHER_WRITER_TOKEN = "writer-token-0123456789abcdef012345678";
+    /** A second configured issuer, and a credential limited to it. */
+    private static final String PARTNER_ISSUER = "https://partners.example.com";
+    private static final String PARTNER_TOKEN = "partner-token-0123456789abcdef012345678";
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final List<RevocationEvent> published = new CopyOnWriteArrayList<>();
     private static final AtomicLong offsets = new AtomicLong();
@@ -78,11 +81,17 @@ class AdminRoutesTest {
         IssuerPolicy policy = new IssuerPolicy(ISSUER, new StaticKeySource(List.of(new VerificationKey("k1",
                 JwsAlgorithm.HS256, TestKeys.generate(JwsAlgorithm.HS256).verificationKey()))), Set.of(JwsAlgorithm.HS256),
                 Set.of("api"), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null);
-        TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, (t, s) -> RevocationCheck.Status.NOT_REVOKED);
+        IssuerPolicy partners = new IssuerPolicy(PARTNER_ISSUER, new StaticKeySource(List.of(new VerificationKey("p1",
+                JwsAlgorithm.HS256, TestKeys.generate(JwsAlgorithm.HS256).verificationKey()))), Set.of(JwsAlgorithm.HS256),
+                Set.of("api"), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null);
+        TokenVerifier verifier = new TokenVerifier(List.of(policy, partners), 8192, CLOCK,
+                (t, s) -> RevocationCheck.Status.NOT_REVOKED);
         SidecarMetrics metrics = new SidecarMetrics();
         AdminAuthenticator auth = new AdminAuthenticator(List.of(AdminAuthenticator.Credential.adminToken(ADMIN_TOKEN),
                 new AdminAuthenticator.Credential("dashboard", READER_TOKEN, EnumSet.of(AdminScope.REVOCATIONS_READ)),
-                new AdminAuthenticator.Credential("ops", OTHER_WRITER_TOKEN, EnumSet.allOf(AdminScope.class))),
+                new AdminAuthenticator.Credential("ops", OTHER_WRITER_TOKEN, EnumSet.allOf(AdminScope.class)),
+                new AdminAuthenticator.Credential("partner-support", PARTNER_TOKEN, EnumSet.allOf(AdminScope.class),
+                        IssuerLimit.only(List.of(PARTNER_ISSUER)))),
                 Optional.empty(), verifier, metrics);
         AdminRoutes.EventPublisher publisher = event -> {
             Promise<PublishReceipt> waitFor = nextPublish.getAndSet(null);
@@ -304,6 +313,91 @@ class AdminRoutesTest {
                     .contains("value=erin", "actor=ops", "via=static-token", "onBehalfOf=ticket-42", "reason=logout");
             assertThat(audit.messages().get(1)).startsWith("restore eventId=" + restored)
                     .contains("value=erin", "actor=ops", "reason=mistake");
+        }
+    }
+
+    // ---- credentials limited to issuers ------------------------------------------------------------
+
+    static Stream<Arguments> requestsAboutAnotherIssuersRules() {
+        String path = "/v1/revocations/sub/" + enc(ISSUER) + "/mallory";
+        String issuerPath = "/v1/revocations/issuer/" + enc(ISSUER);
+        String body = "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"mallory\"";
+        return Stream.of(
+                Arguments.of("revoke", at("/v1/revocations").POST(HttpRequest.BodyPublishers.ofString(body + "}"))),
+                Arguments.of("revoke with a bad at, which is not looked at",
+                        at("/v1/revocations").POST(HttpRequest.BodyPublishers.ofString(body + ",\"at\":\"now\"}"))),
+                Arguments.of("revoke of the issuer-wide rule", at("/v1/revocations").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"scope\":\"issuer\",\"issuer\":\"" + ISSUER + "\"}"))),
+                Arguments.of("revoke of a key", at("/v1/revocations").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"scope\":\"kid\",\"issuer\":\"" + ISSUER + "\",\"value\":\"k1\"}"))),
+                Arguments.of("restore", at(path).DELETE()),
+                Arguments.of("restore of the issuer-wide rule", at(issuerPath).DELETE()),
+                Arguments.of("look-up", at(path).GET()),
+                Arguments.of("look-up of the issuer-wide rule", at(issuerPath + "/").GET()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("requestsAboutAnotherIssuersRules")
+    void a_credential_limited_to_other_issuers_gets_a_403_naming_the_issuer_and_nothing_is_read_or_published(
+            String what, HttpRequest.Builder request) throws Exception {
+        store(storedRevoke(RevocationScope.SUB, "mallory", CLOCK.epochSecond() - 10, CLOCK.epochSecond() + 3600));
+        try (LogCapture refusals = LogCapture.warn(AdminAuthenticator.class.getName())) {
+            HttpResponse<String> r = send(request, PARTNER_TOKEN);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+            assertThat(json(r).getString("error")).isEqualTo("issuer_not_permitted");
+            assertThat(json(r).getString("issuer")).isEqualTo(ISSUER);
+            assertThat(json(r).getString("message")).contains("[" + PARTNER_ISSUER + "]");
+            assertThat(r.body()).as("nothing of the stored rule").doesNotContain("eventId", "\"at\"", "revoked");
+            assertThat(published).isEmpty();
+            assertThat(refusals.messages()).singleElement().asString().contains("403", "partner-support",
+                    "limited to issuers [" + PARTNER_ISSUER + "]", ISSUER);
+        }
+    }
+
+    @Test
+    void a_limited_credential_revokes_restores_and_reads_rules_of_every_scope_of_its_own_issuer() throws Exception {
+        for (RevocationScope scope : RevocationScope.values()) {
+            String value = scope == RevocationScope.ISSUER ? "" : scope.wireName() + "-of-a-partner";
+            String rule = "/v1/revocations/" + scope.wireName() + "/" + enc(PARTNER_ISSUER) + "/" + enc(value);
+
+            HttpResponse<String> revoked = post("{\"scope\":\"" + scope.wireName() + "\",\"issuer\":\""
+                    + PARTNER_ISSUER + "\",\"value\":\"" + value + "\"}", PARTNER_TOKEN);
+            HttpResponse<String> read = send(at(rule).GET(), PARTNER_TOKEN);
+            HttpResponse<String> restored = send(at(rule).DELETE(), PARTNER_TOKEN);
+
+            assertThat(revoked.statusCode()).as("%s: %s", scope, revoked.body()).isEqualTo(202);
+            assertThat(read.statusCode()).as("%s: %s", scope, read.body()).isIn(200, 404);
+            assertThat(restored.statusCode()).as("%s: %s", scope, restored.body()).isEqualTo(202);
+        }
+        assertThat(published).hasSize(2 * RevocationScope.values().length)
+                .allSatisfy(e -> assertThat(e.key().issuer()).isEqualTo(PARTNER_ISSUER))
+                .allSatisfy(e -> assertThat(e.actor()).isEqualTo("partner-support"));
+    }
+
+    @Test
+    void a_limited_credential_may_not_list_the_dead_letters_which_span_every_issuer() throws Exception {
+        HttpResponse<String> r = send(at("/v1/dead-letters").GET(), PARTNER_TOKEN);
+
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(json(r).getString("error")).isEqualTo("issuer_not_permitted");
+        assertThat(json(r).containsKey("issuer")).isTrue();
+        assertThat(json(r).getString("issuer")).isNull();
+        assertThat(json(r).getString("message")).startsWith("dead letters are records no sidecar could read");
+        assertThat(r.body()).doesNotContain("deadLetters");
+        assertThat(send(at("/v1/dead-letters").GET(), OTHER_WRITER_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void the_audit_line_names_the_credential_and_its_issuer_limit() throws Exception {
+        try (LogCapture audit = LogCapture.info("io.jwtsidecar.audit")) {
+            post("{\"scope\":\"sub\",\"issuer\":\"" + PARTNER_ISSUER + "\",\"value\":\"peggy\"}", PARTNER_TOKEN);
+            post(revokeBody("peggy") + "}", OTHER_WRITER_TOKEN);
+
+            assertThat(audit.messages()).hasSize(2);
+            assertThat(audit.messages().get(0)).contains("value=peggy", "actor=partner-support", "via=static-token",
+                    "issuers=[" + PARTNER_ISSUER + "]");
+            assertThat(audit.messages().get(1)).contains("actor=ops", "issuers=*");
         }
     }
 
