@@ -261,7 +261,8 @@ public final class Sidecar implements AutoCloseable {
                     metrics.gauge(Metric.REASSERTION_LAST_PASS, "reason", why.label(), reassertion, r -> r.lastPass(why));
                 }
             } else {
-                log.warn("admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
+                log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
+                        : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
             }
             log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,

@@ -44,10 +44,19 @@ final class InjectWebhookCommand implements Callable<Integer> {
                     + "jwt-sidecar.io/config (default: ${DEFAULT-VALUE}).")
     String configMap;
 
-    @Option(names = "--admin-token-secret",
-            description = "Secret in the pod's namespace whose key 'token' becomes JWT_SIDECAR_ADMIN_TOKEN (optional in the pod); "
-                    + "without this option injected sidecars run no admin API.")
-    String adminTokenSecret;
+    @Option(names = "--sidecar-admin-token-secret",
+            description = "Opt in to an admin API in every injected sidecar: a Secret in the pod's namespace whose key "
+                    + "'token' becomes JWT_SIDECAR_ADMIN_TOKEN (optional in the pod). Without this option injected "
+                    + "sidecars run no admin API, whatever their ConfigMap says (JWT_SIDECAR_ADMIN_ENABLED=false): "
+                    + "revoke through an admin plane of its own instead (deploy/k8s, jwt-sidecar-admin).")
+    String sidecarAdminTokenSecret;
+
+    /**
+     * The old name of the opt-in. It is refused rather than honoured: it used to read as a detail
+     * of the admin token, not as the choice to put an admin API into every service pod.
+     */
+    @Option(names = "--admin-token-secret", hidden = true)
+    String legacyAdminTokenSecret;
 
     @Option(names = "--api-port", defaultValue = "8181",
             description = "The sidecar API port of that configuration, for the probes (default: ${DEFAULT-VALUE}).")
@@ -59,9 +68,16 @@ final class InjectWebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (legacyAdminTokenSecret != null) {
+            System.err.println("jwt-sidecar inject-webhook: --admin-token-secret is gone: injected sidecars run no admin "
+                    + "API by default. To put one into every injected sidecar all the same, say "
+                    + "--sidecar-admin-token-secret=" + legacyAdminTokenSecret + "; else drop the option and revoke "
+                    + "through the admin plane (deploy/k8s, jwt-sidecar-admin).");
+            return ConfigErrors.EXIT_CODE;
+        }
         InjectionSettings settings;
         try {
-            settings = new InjectionSettings(image, configMap, Optional.ofNullable(adminTokenSecret), apiPort);
+            settings = new InjectionSettings(image, configMap, Optional.ofNullable(sidecarAdminTokenSecret), apiPort);
         } catch (IllegalArgumentException e) {
             System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
             return ConfigErrors.EXIT_CODE;

@@ -18,6 +18,11 @@ public final class ConfigKeys {
             "Port of the sidecar API (0 picks a free port).");
     public static final ConfigKey API_NOOP_ROUTE = new ConfigKey("api.noopRoute", "false",
             "Serve GET /noop (200, empty) for load tests: the ceiling of the HTTP stack without verification.");
+    public static final ConfigKey ADMIN_ENABLED = new ConfigKey("admin.enabled", null,
+            "false: no admin API, whatever else the admin section says; its other keys are then only checked to be "
+                    + "known keys, not read, so a file shared with an admin plane may name secrets and files this sidecar "
+                    + "lacks. Injected sidecars get false unless the injector opts in. true: an admin API, which needs "
+                    + "admin.token, admin.credentials or admin.jwtIssuer. Unset: an admin API exactly when one of those is set.");
     public static final ConfigKey ADMIN_HOST = new ConfigKey("admin.host", "127.0.0.1",
             "Address of the admin API.");
     public static final ConfigKey ADMIN_PORT = new ConfigKey("admin.port", "8182",
@@ -103,7 +108,8 @@ public final class ConfigKeys {
             "true: routes match paths ignoring ASCII case, for upstreams that route that way (Express by default, "
                     + "ASP.NET, IIS), so /ADMIN is judged by the /admin route.");
 
-    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_HOST, ADMIN_PORT,
+    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
+            ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,

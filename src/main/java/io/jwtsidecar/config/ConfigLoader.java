@@ -106,6 +106,8 @@ public final class ConfigLoader {
         private final ObjectNode root;
         private final Path baseDir;
         private final List<String> errors = new ArrayList<>();
+        /** {@code ${NAME}}s without a value, with where they are: those under admin.* may not matter. */
+        private final List<UnsetVariable> unsetVariables = new ArrayList<>();
 
         Reader(ObjectNode root, Path baseDir) {
             this.root = root;
@@ -121,6 +123,17 @@ public final class ConfigLoader {
                 }
             }
             checkUnknownKeys();
+            Optional<Boolean> adminSetting = adminEnabledSetting();
+            // admin.enabled: false makes the rest of admin.* inert: a ConfigMap shared with an admin
+            // plane may name its secrets and files, which a sidecar without an admin API never has.
+            boolean adminRead = !adminSetting.equals(Optional.of(false));
+            List<String> unset = new ArrayList<>();
+            for (UnsetVariable v : unsetVariables) {
+                if (adminRead || v.path().equals(ConfigKeys.ADMIN_ENABLED.name()) || !v.path().startsWith("admin.")) {
+                    unset.add(v.path() + ": environment variable " + v.name() + " is not set");
+                }
+            }
+            errors.addAll(0, unset);
 
             String id = text(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
             SidecarConfig.Listener api = new SidecarConfig.Listener(host(ConfigKeys.API_HOST),
@@ -129,19 +142,25 @@ public final class ConfigLoader {
             Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
             claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
                     errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
-            SidecarConfig.Listener admin = new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST),
-                    integer(ConfigKeys.ADMIN_PORT, 0, 65535));
-            if (api.port() != 0 && api.port() == admin.port() && adminCredentialGiven()) {
+            SidecarConfig.Listener admin = adminRead
+                    ? new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST), integer(ConfigKeys.ADMIN_PORT, 0, 65535))
+                    : new SidecarConfig.Listener(ConfigKeys.ADMIN_HOST.defaultValue(),
+                            Integer.parseInt(ConfigKeys.ADMIN_PORT.defaultValue()));
+            if (adminRead && api.port() != 0 && api.port() == admin.port() && adminCredentialGiven()) {
                 errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the admin API needs a port of its own");
             }
-            Optional<SidecarConfig.Listener> metrics = metricsListener(api, admin);
-            Optional<String> adminToken = text(ConfigKeys.ADMIN_TOKEN);
+            Optional<SidecarConfig.Listener> metrics = metricsListener(api, admin, adminRead);
+            if (adminSetting.orElse(false) && !adminCredentialGiven()) {
+                errors.add(ConfigKeys.ADMIN_ENABLED.name() + ": 'true' needs " + ConfigKeys.ADMIN_TOKEN.name() + ", "
+                        + ADMIN_CREDENTIALS + " or " + ConfigKeys.ADMIN_JWT_ISSUER.name() + ": the admin API has no open mode");
+            }
+            Optional<String> adminToken = adminRead ? text(ConfigKeys.ADMIN_TOKEN) : Optional.empty();
             if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
                 errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
-            List<SidecarConfig.AdminCredential> adminCredentials = adminCredentials(adminToken);
+            List<SidecarConfig.AdminCredential> adminCredentials = adminRead ? adminCredentials(adminToken) : List.of();
             int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
             long cacheMaxBytes = integer(ConfigKeys.CACHE_MAX_BYTES, 0, Integer.MAX_VALUE);
             Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
@@ -187,19 +206,20 @@ public final class ConfigLoader {
             long deadLetterBytes = integer(ConfigKeys.DEAD_LETTER_MAX_BYTES, 65_536, Integer.MAX_VALUE);
             List<PublisherKey> publisherKeys = publisherKeys();
             boolean requireSigned = requireSignedEvents(publisherKeys);
-            Optional<EventSigner> signer = eventSigner(publisherKeys, requireSigned);
+            Optional<EventSigner> signer = adminRead ? eventSigner(publisherKeys, requireSigned) : Optional.empty();
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
                     onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
             List<IssuerPolicy> issuers = issuers();
-            Optional<String> adminJwtIssuer = adminJwtIssuer();
-            Optional<SidecarConfig.AdminTls> adminTls = adminTls();
+            Optional<String> adminJwtIssuer = adminRead ? adminJwtIssuer() : Optional.empty();
+            Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);
             }
-            SidecarConfig.AdminAccess adminAccess = new SidecarConfig.AdminAccess(adminToken, adminCredentials,
-                    adminJwtIssuer);
+            SidecarConfig.AdminAccess adminAccess = adminRead
+                    ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
+                    : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
                     revocation, issuers, noopRoute, signer, authz, metrics);
         }
@@ -208,7 +228,8 @@ public final class ConfigLoader {
          * {@code metrics.host} and {@code metrics.port}: a listener of its own for Prometheus, only
          * when a port is given. The host is checked either way, as {@code admin.host} is.
          */
-        private Optional<SidecarConfig.Listener> metricsListener(SidecarConfig.Listener api, SidecarConfig.Listener admin) {
+        private Optional<SidecarConfig.Listener> metricsListener(SidecarConfig.Listener api, SidecarConfig.Listener admin,
+                                                                 boolean adminRead) {
             String host = host(ConfigKeys.METRICS_HOST);
             if (text(ConfigKeys.METRICS_PORT).isEmpty()) {
                 return Optional.empty();
@@ -218,7 +239,7 @@ public final class ConfigLoader {
             if (port != 0 && port == api.port()) {
                 errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the metrics listener needs a port of its own");
-            } else if (port != 0 && port == admin.port() && adminCredentialGiven()) {
+            } else if (port != 0 && port == admin.port() && adminRead && adminCredentialGiven()) {
                 errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.ADMIN_PORT.name()
                         + "; the metrics listener needs a port of its own");
             }
@@ -306,7 +327,8 @@ public final class ConfigLoader {
         }
 
         /**
-         * {@code admin.signingKeyFile} and {@code admin.signingKeyId}: the admin API's signing key.
+         * {@code admin.signingKeyFile} and {@code admin.signingKeyId}: the admin API's signing key
+         * (not read with {@code admin.enabled: false}).
          * Its public key must be a trusted, current publisher key (checked by signing and verifying a
          * probe), or every sidecar would dead-letter what this one publishes.
          */
@@ -360,6 +382,19 @@ public final class ConfigLoader {
             return a.compareTo(b) <= 0 ? a : b;
         }
 
+        /** {@code admin.enabled}: true or false when given (anything else is an error, read as false), else empty. */
+        private Optional<Boolean> adminEnabledSetting() {
+            Optional<String> given = text(ConfigKeys.ADMIN_ENABLED).map(String::strip);
+            if (given.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!given.get().equals("true") && !given.get().equals("false")) {
+                errors.add(ConfigKeys.ADMIN_ENABLED.name() + ": must be true or false, got '" + given.get() + "'");
+                return Optional.of(false);
+            }
+            return Optional.of(given.get().equals("true"));
+        }
+
         private boolean adminCredentialGiven() {
             for (String key : List.of(ConfigKeys.ADMIN_TOKEN.name(), ADMIN_CREDENTIALS, ConfigKeys.ADMIN_JWT_ISSUER.name())) {
                 JsonNode n = at(key);
@@ -405,6 +440,10 @@ public final class ConfigLoader {
                 }
             }
             return result;
+        }
+
+        /** A {@code ${name}} at {@code path} that the environment does not set and that has no default. */
+        private record UnsetVariable(String path, String name) {
         }
 
         /** One mapping of a configured list, where it is ({@code path[i]}), and the errors for its unknown keys. */
@@ -997,7 +1036,7 @@ public final class ConfigLoader {
                     value = m.group(2);
                 }
                 if (value == null) {
-                    errors.add(path + ": environment variable " + m.group(1) + " is not set");
+                    unsetVariables.add(new UnsetVariable(path, m.group(1)));
                     value = "";
                 }
                 m.appendReplacement(sb, Matcher.quoteReplacement(value));

@@ -70,15 +70,29 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      * @param credentials {@code admin.credentials}: named static credentials with their scopes
      * @param jwtIssuer   {@code admin.jwtIssuer}: a configured issuer whose verified tokens are
      *                    credentials too, with the scopes their {@code scope}/{@code scp} claims name
+     * @param switchedOff {@code admin.enabled: false}: no admin API, and no credential was read
      */
-    public record AdminAccess(Optional<String> token, List<AdminCredential> credentials, Optional<String> jwtIssuer) {
+    public record AdminAccess(Optional<String> token, List<AdminCredential> credentials, Optional<String> jwtIssuer,
+                              boolean switchedOff) {
         public AdminAccess {
             credentials = List.copyOf(credentials);
+            if (switchedOff && (token.isPresent() || !credentials.isEmpty() || jwtIssuer.isPresent())) {
+                throw new IllegalArgumentException("an admin API switched off holds no credentials");
+            }
+        }
+
+        public AdminAccess(Optional<String> token, List<AdminCredential> credentials, Optional<String> jwtIssuer) {
+            this(token, credentials, jwtIssuer, false);
         }
 
         /** No admin credential at all: the admin API stays off. */
         public static AdminAccess none() {
-            return new AdminAccess(Optional.empty(), List.of(), Optional.empty());
+            return new AdminAccess(Optional.empty(), List.of(), Optional.empty(), false);
+        }
+
+        /** {@code admin.enabled: false}: the admin API stays off whatever else is configured. */
+        public static AdminAccess off() {
+            return new AdminAccess(Optional.empty(), List.of(), Optional.empty(), true);
         }
 
         /** Whether any credential is configured, i.e. whether the admin API runs. */
@@ -88,7 +102,8 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
 
         @Override
         public String toString() {
-            return "AdminAccess[token=" + (token.isPresent() ? "(hidden)" : "none") + ", credentials=" + credentials
+            return "AdminAccess[" + (switchedOff ? "switched off, " : "") + "token="
+                    + (token.isPresent() ? "(hidden)" : "none") + ", credentials=" + credentials
                     + ", jwtIssuer=" + jwtIssuer.orElse("none") + "]";
         }
     }

@@ -10,13 +10,16 @@ import java.util.Optional;
  * @param image            the sidecar image (a pod may name another with {@code jwt-sidecar.io/image})
  * @param configMap        the ConfigMap with {@code sidecar.yaml}, in the pod's namespace (a pod
  *                         may name another with {@code jwt-sidecar.io/config})
- * @param adminTokenSecret a Secret in the pod's namespace whose key {@code token} becomes
+ * @param sidecarAdminTokenSecret the opt-in to an admin API in every injected sidecar: a Secret in
+ *                         the pod's namespace whose key {@code token} becomes
  *                         {@code JWT_SIDECAR_ADMIN_TOKEN} (optional in the pod: where the Secret is
- *                         missing the admin API stays off); empty for no admin API
+ *                         missing the admin API stays off). Empty, the default: injected sidecars
+ *                         run no admin API whatever their ConfigMap says; revocations go through
+ *                         an admin plane of its own (deploy/k8s, {@code jwt-sidecar-admin})
  * @param apiPort          the sidecar API port of that configuration, where the probes ask
  * @throws IllegalArgumentException naming every setting that is not valid
  */
-public record InjectionSettings(String image, String configMap, Optional<String> adminTokenSecret, int apiPort) {
+public record InjectionSettings(String image, String configMap, Optional<String> sidecarAdminTokenSecret, int apiPort) {
     public InjectionSettings {
         List<String> errors = new ArrayList<>();
         if (!KubernetesNames.isImage(image)) {
@@ -25,11 +28,11 @@ public record InjectionSettings(String image, String configMap, Optional<String>
         if (!KubernetesNames.isDnsSubdomain(configMap)) {
             errors.add("config map: '" + configMap + "' is not a valid ConfigMap name");
         }
-        if (adminTokenSecret == null) {
-            adminTokenSecret = Optional.empty();
+        if (sidecarAdminTokenSecret == null) {
+            sidecarAdminTokenSecret = Optional.empty();
         }
-        adminTokenSecret.filter(s -> !KubernetesNames.isDnsSubdomain(s)).ifPresent(s ->
-                errors.add("admin token secret: '" + s + "' is not a valid Secret name"));
+        sidecarAdminTokenSecret.filter(s -> !KubernetesNames.isDnsSubdomain(s)).ifPresent(s ->
+                errors.add("sidecar admin token secret: '" + s + "' is not a valid Secret name"));
         if (apiPort < 1 || apiPort > 65535) {
             errors.add("api port: '" + apiPort + "' is not a port (1-65535)");
         }

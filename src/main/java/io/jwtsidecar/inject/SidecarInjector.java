@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.jwtsidecar.config.ConfigKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,10 @@ import java.util.stream.Collectors;
  *       capabilities, resource requests and limits, probes on {@code /health/ready} and
  *       {@code /health/live}, the sidecar id {@code <namespace>/<pod name>} from the
  *       downward API, and the metrics listener on the pod IP, port {@value #METRICS_PORT},
- *       declared as the container port {@code metrics} that the PodMonitor scrapes;</li>
+ *       declared as the container port {@code metrics} that the PodMonitor scrapes (its only
+ *       port). It runs no admin API ({@code JWT_SIDECAR_ADMIN_ENABLED=false}, which outranks
+ *       whatever the ConfigMap says) unless the injector was started with a sidecar admin token
+ *       Secret, the explicit opt-in;</li>
  *   <li>sets the label {@code jwt-sidecar.io/sidecar: "true"} (the admin-port NetworkPolicy
  *       selects pods by it) and the annotation {@code jwt-sidecar.io/status: injected}.</li>
  * </ol>
@@ -160,14 +164,20 @@ public final class SidecarInjector {
                 .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
         env.add(new EnvVar("JWT_SIDECAR_SIDECAR_ID", "$(POD_NAMESPACE)/$(POD_NAME)", null));
         // The store must be on the emptyDir whatever the ConfigMap says: the root filesystem is read-only.
-        env.add(new EnvVar("JWT_SIDECAR_REVOCATION_DATA_DIR", STORE_DIR + "/revocations", null));
+        env.add(new EnvVar(ConfigKeys.DATA_DIR.envName(), STORE_DIR + "/revocations", null));
         // Prometheus scrapes the pod IP: the metrics listener binds every address, and serves only
         // /metrics there, while the API stays on loopback whatever the ConfigMap says.
         env.add(new EnvVar("JWT_SIDECAR_METRICS_HOST", "0.0.0.0", null));
         env.add(new EnvVar("JWT_SIDECAR_METRICS_PORT", String.valueOf(METRICS_PORT), null));
-        settings.adminTokenSecret().ifPresent(secret -> env.add(new EnvVarBuilder().withName("JWT_SIDECAR_ADMIN_TOKEN")
-                .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey("token").withOptional(true)
-                .endSecretKeyRef().endValueFrom().build()));
+        // Every service pod able to revoke for every issuer is a wide target: the admin API lives in an
+        // admin plane of its own, and a sidecar gets one only when the injector's operator asks for it.
+        if (settings.sidecarAdminTokenSecret().isPresent()) {
+            env.add(new EnvVarBuilder().withName(ConfigKeys.ADMIN_TOKEN.envName())
+                    .withNewValueFrom().withNewSecretKeyRef().withName(settings.sidecarAdminTokenSecret().get())
+                    .withKey("token").withOptional(true).endSecretKeyRef().endValueFrom().build());
+        } else {
+            env.add(new EnvVar(ConfigKeys.ADMIN_ENABLED.envName(), "false", null));
+        }
         return new ContainerBuilder()
                 .withName(CONTAINER_NAME)
                 .withImage(image)

@@ -427,6 +427,57 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void admin_enabled_false_switches_the_admin_api_off_and_leaves_the_rest_of_the_section_unread() {
+        // An admin plane's settings: variables, files and keys a service pod does not have.
+        String shared = minimal("admin:",
+                "  enabled: false",
+                "  host: ${ADMIN_HOST}",
+                "  port: 8181",
+                "  token: ${ADMIN_TOKEN}",
+                "  credentials:",
+                "    - name: ops",
+                "      token: ${OPS_TOKEN}",
+                "      scopes: [revocations:write]",
+                "      issuers: [https://not-configured.example]",
+                "  jwtIssuer: https://not-configured.example",
+                "  tlsCertFile: /tls/missing.crt",
+                "  tlsKeyFile: /tls/missing.key",
+                "  signingKeyFile: /keys/missing.pem",
+                "  signingKeyId: nowhere",
+                "revocation:",
+                "  requireSignedEvents: false");
+
+        SidecarConfig c = parse(shared);
+
+        assertThat(c.adminAccess().enabled()).isFalse();
+        assertThat(c.adminAccess().switchedOff()).isTrue();
+        assertThat(c.adminTls()).isEmpty();
+        assertThat(c.eventSigner()).isEmpty();
+        assertThat(parse(minimal("admin:", "  token: " + "a".repeat(32)), Map.of("JWT_SIDECAR_ADMIN_ENABLED", "false"))
+                .adminAccess().enabled()).as("switched off from the environment, as the injector does").isFalse();
+    }
+
+    @Test
+    void admin_enabled_false_still_refuses_unknown_admin_keys_and_its_own_variable() {
+        assertThat(errors(minimal("admin:", "  enabled: ${ADMIN_ON}", "  tokn: x")))
+                .containsExactlyInAnyOrder("admin.enabled: environment variable ADMIN_ON is not set",
+                        "admin.enabled: must be true or false, got ''", "admin.tokn: unknown key");
+    }
+
+    @Test
+    void admin_enabled_true_needs_a_credential_and_nothing_else_is_a_value() {
+        assertThat(errors(minimal("admin:", "  enabled: true")))
+                .containsExactly("admin.enabled: 'true' needs admin.token, admin.credentials or admin.jwtIssuer: the "
+                        + "admin API has no open mode");
+        assertThat(errors(minimal("admin:", "  enabled: yes-please")))
+                .containsExactly("admin.enabled: must be true or false, got 'yes-please'");
+        assertThat(parse(minimal("admin:", "  enabled: true", "  token: " + "a".repeat(32))).adminAccess().enabled())
+                .isTrue();
+        assertThat(parse(minimal("admin:", "  token: " + "a".repeat(32))).adminAccess().enabled())
+                .as("unset: on with a credential, as before the switch existed").isTrue();
+    }
+
+    @Test
     void the_admin_jwt_issuer_comes_from_the_environment_too() {
         SidecarConfig c = parse(minimal(), Map.of("JWT_SIDECAR_ADMIN_JWT_ISSUER", "https://hs.example"));
 

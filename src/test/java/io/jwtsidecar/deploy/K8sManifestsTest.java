@@ -122,8 +122,8 @@ class K8sManifestsTest {
         Container sidecar = demoSidecar();
 
         assertThat(config.api().host()).as("API on loopback: the service is in the same pod").isEqualTo("127.0.0.1");
-        assertThat(config.adminToken()).as("admin token from the Secret").isPresent();
-        assertThat(config.admin().host()).isEqualTo("0.0.0.0");
+        assertThat(config.adminAccess().enabled()).as("no admin API in a service pod").isFalse();
+        assertThat(config.adminAccess().switchedOff()).as("switched off by the container's environment").isTrue();
         assertThat(config.sidecarId()).as("namespace/pod: unique in the cluster").isEqualTo("jwt-sidecar/orders-5f7c9d-abcde");
         Path store = Path.of(mount(sidecar, SidecarInjector.CONTAINER_NAME + "-store").getMountPath());
         assertThat(config.revocation().dataDir().startsWith(store)).as("store %s on the emptyDir at %s",
@@ -605,7 +605,7 @@ class K8sManifestsTest {
     private static InjectionSettings webhookSettings() {
         Map<String, String> args = webhookArgs();
         return new InjectionSettings(args.get("--image"), args.get("--config-map"),
-                Optional.ofNullable(args.get("--admin-token-secret")), Integer.parseInt(args.get("--api-port")));
+                Optional.ofNullable(args.get("--sidecar-admin-token-secret")), Integer.parseInt(args.get("--api-port")));
     }
 
     private static Map<String, String> webhookArgs() {

@@ -44,7 +44,7 @@ import picocli.CommandLine;
 class InjectWebhookTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final InjectionSettings SETTINGS = new InjectionSettings("registry.example.com/jwt-sidecar:0.1.0",
-            "jwt-sidecar-config", Optional.of("jwt-sidecar-admin"), 8181);
+            "jwt-sidecar-config", Optional.empty(), 8181);
     private static final AdmissionWebhook FAIL_OPEN = new AdmissionWebhook(new SidecarInjector(SETTINGS), false);
     private static final AdmissionWebhook FAIL_CLOSED = new AdmissionWebhook(new SidecarInjector(SETTINGS), true);
 
@@ -234,6 +234,89 @@ class InjectWebhookTest {
         assertThat(decodedPatch(allowedResponse(FAIL_CLOSED, "pod-annotated.json")))
                 .isEqualTo(fixture("pod-annotated.patch.json"));
         assertThat(allowedResponse(FAIL_CLOSED, "pod-not-annotated.json").has("patch")).isFalse();
+    }
+
+    @Test
+    void an_injected_sidecar_declares_no_port_and_switches_the_admin_api_off_by_default() throws IOException {
+        JsonNode pod = fixture("pod-annotated.json").get("request").get("object").deepCopy();
+        apply(decodedPatch(allowedResponse(FAIL_OPEN, "pod-annotated.json")), pod);
+        Container sidecar = JSON.treeToValue(pod, Pod.class).getSpec().getInitContainers().get(0);
+
+        assertThat(sidecar.getPorts()).as("no admin port, no port at all: the API is on loopback").isNullOrEmpty();
+        assertThat(sidecar.getEnv()).extracting(EnvVar::getName).doesNotContain("JWT_SIDECAR_ADMIN_TOKEN")
+                .filteredOn(name -> name.startsWith("JWT_SIDECAR_ADMIN_")).containsExactly("JWT_SIDECAR_ADMIN_ENABLED");
+        assertThat(sidecar.getEnv()).filteredOn(e -> e.getName().equals("JWT_SIDECAR_ADMIN_ENABLED"))
+                .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("false"));
+    }
+
+    @Test
+    void a_shared_config_map_with_admin_settings_gives_an_injected_sidecar_no_admin_api() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : new SidecarInjector(SETTINGS).container(SETTINGS.image()).getEnv()) {
+            if (e.getValue() != null) {
+                env.put(e.getName(), e.getValue());
+            }
+        }
+        // What an admin plane's ConfigMap says: none of its secrets, files or variables exist in a service pod.
+        String sharedConfig = "admin:\n"
+                + "  host: 0.0.0.0\n"
+                + "  token: admin-token-0123456789abcdef0123456789\n"
+                + "  credentials:\n"
+                + "    - name: ops\n"
+                + "      token: ${OPS_ADMIN_TOKEN}\n"
+                + "      scopes: [revocations:write]\n"
+                + "  tlsCertFile: /tls/tls.crt\n"
+                + "  tlsKeyFile: /tls/tls.key\n"
+                + "kafka:\n  bootstrapServers: kafka:9092\n"
+                + "issuers:\n"
+                + "  - issuer: https://idp.example.com\n"
+                + "    audiences: [orders-api]\n"
+                + "    keys:\n"
+                + "      - {kid: k1, alg: HS256, secret: 0123456789abcdef0123456789abcdef}\n";
+
+        SidecarConfig config = new ConfigLoader(env).parse(sharedConfig, Path.of("config"));
+
+        assertThat(config.adminAccess().enabled()).isFalse();
+        assertThat(config.adminAccess().switchedOff()).isTrue();
+        assertThat(config.adminTls()).isEmpty();
+        assertThat(config.admin().host()).as("the shared host is not read").isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void only_the_explicit_opt_in_puts_an_admin_api_into_injected_sidecars() {
+        InjectionSettings optedIn = new InjectionSettings(SETTINGS.image(), SETTINGS.configMap(),
+                Optional.of("jwt-sidecar-admin"), SETTINGS.apiPort());
+
+        Container sidecar = new SidecarInjector(optedIn).container(optedIn.image());
+
+        assertThat(sidecar.getEnv()).extracting(EnvVar::getName).doesNotContain("JWT_SIDECAR_ADMIN_ENABLED");
+        assertThat(sidecar.getEnv()).filteredOn(e -> e.getName().equals("JWT_SIDECAR_ADMIN_TOKEN")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("jwt-sidecar-admin");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+                });
+        assertThat(sidecar.getPorts()).isNullOrEmpty();
+    }
+
+    @Test
+    void the_old_name_of_the_opt_in_is_refused_naming_the_new_one() {
+        CommandLine cli = new CommandLine(new JwtSidecarCommand());
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        int code;
+        System.setErr(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = cli.execute("inject-webhook", "--tls-cert=tls.crt", "--tls-key=tls.key", "--image=jwt-sidecar:0.1.0",
+                    "--admin-token-secret=jwt-sidecar-admin");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(code).isEqualTo(2);
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("--admin-token-secret is gone", "--sidecar-admin-token-secret=jwt-sidecar-admin");
     }
 
     @Test
