@@ -185,7 +185,7 @@ class K8sManifestsTest {
 
     @Test
     void the_admin_port_is_reachable_only_from_admin_clients_and_the_service_port_from_anywhere() {
-        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-admin");
+        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-pod-admin-port");
         int adminPort = sidecarConfig().admin().port();
         Deployment demo = demoDeployment();
 

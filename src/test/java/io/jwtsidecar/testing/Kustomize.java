@@ -1,8 +1,13 @@
 package io.jwtsidecar.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * so. Paths are relative to the project directory (where Maven runs the tests).
  */
 public final class Kustomize {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Kustomize() {
     }
 
@@ -114,5 +121,30 @@ public final class Kustomize {
             }
         }
         return null;
+    }
+
+    /** Renders {@code dir} (relative to the project) and reads every document back as the fabric8 class of its kind. */
+    public static List<HasMetadata> typed(String dir) {
+        return parse(run(Path.of(dir)));
+    }
+
+    /** Each YAML document through the model's own deserializer, which picks the class from apiVersion and kind. */
+    private static List<HasMetadata> parse(String yaml) {
+        List<HasMetadata> resources = new ArrayList<>();
+        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (doc == null || doc.isNull() || doc.isEmpty()) {
+                    continue;
+                }
+                KubernetesResource r = JSON.treeToValue(doc, KubernetesResource.class);
+                assertThat(r).as("%s", doc.get("kind")).isInstanceOf(HasMetadata.class);
+                resources.add((HasMetadata) r);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Error reading rendered manifests", e);
+        }
+        assertThat(resources).isNotEmpty();
+        return resources;
     }
 }
