@@ -83,11 +83,6 @@ public final class AdminAuthenticator {
             Objects.requireNonNull(via, "via");
             Objects.requireNonNull(issuers, "issuers");
         }
-
-        /** A principal for every issuer. */
-        public Principal(String actor, Set<AdminScope> scopes, Via via) {
-            this(actor, scopes, via, IssuerLimit.everyIssuer());
-        }
     }
 
     /** The kind of credential a principal presented. */
