@@ -4,6 +4,7 @@
 # check), zip/unzip (the build stage's jar steps) and passwd (useradd). About two minutes.
 #
 #   deploy/image/debian-base.sh TAG [MIRROR]
+#   JDK=/path/to/jdk-25 deploy/image/debian-base.sh TAG     # that JDK as /opt/java, first on the PATH
 #
 # MIRROR defaults to the first Debian mirror of this machine's apt sources, else deb.debian.org.
 # Needs root, debootstrap and a running Docker engine. Does nothing if TAG already exists.
@@ -30,5 +31,13 @@ trap 'rm -rf "$root" "$log"' EXIT
 debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,zip,unzip,passwd,ca-certificates \
   bookworm "$root" "$mirror" >"$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-tar -C "$root" -c . | docker import --change 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+if [ -n "${JDK:-}" ]; then
+  # A newer Java than Debian packages (e.g. 25, for the AOT cache), taken from this machine.
+  [ -x "$JDK/bin/java" ] || { echo "debian-base: $JDK/bin/java is not there" >&2; exit 2; }
+  mkdir -p "$root/opt/java"
+  cp -a "$JDK/." "$root/opt/java/"
+  path=/opt/java/bin:$path
+fi
+tar -C "$root" -c . | docker import --change 'ENV LANG=C.UTF-8' --change "ENV PATH=$path" - "$tag" >/dev/null
 echo "debian-base: built $tag"

@@ -33,9 +33,11 @@ import java.util.stream.Collectors;
  * (exactly that value) and has no container named {@code jwt-sidecar} yet; any other pod is
  * left alone. The patch, in this order:
  * <ol>
- *   <li>adds three volumes: {@code jwt-sidecar-store} (emptyDir, the RocksDB store),
+ *   <li>adds five volumes: {@code jwt-sidecar-store} (emptyDir, the RocksDB store),
  *       {@code jwt-sidecar-tmp} (emptyDir for {@code /tmp}: the root filesystem is read-only and
- *       the JVM unpacks native libraries there) and {@code jwt-sidecar-config} (the ConfigMap);</li>
+ *       the JVM writes temporary files), {@code jwt-sidecar-config} (the ConfigMap), and the
+ *       Kafka credentials {@code jwt-sidecar-kafka-user} and {@code jwt-sidecar-kafka-cluster-ca}
+ *       (Secrets of those names, optional);</li>
  *   <li>appends the {@code jwt-sidecar} container: non-root, read-only root filesystem, no
  *       capabilities, resource requests and limits, probes on {@code /health/ready} and
  *       {@code /health/live}, the sidecar id {@code <namespace>/<pod name>} from the
@@ -74,6 +76,16 @@ public final class SidecarInjector {
     static final String CONFIG_VOLUME = "jwt-sidecar-config";
     static final String STORE_DIR = "/var/lib/jwt-sidecar";
     static final String CONFIG_DIR = "/config";
+    /**
+     * The Kafka credentials: copies, in the pod's namespace, of the Strimzi KafkaUser's Secret and
+     * of the cluster CA's (deploy/k8s/README.md, "Kafka credentials"), mounted whole (a subPath
+     * mount never sees a renewal) where the shipped sidecar.yaml reads them. Optional: a cluster
+     * without client authentication needs neither, and its ConfigMap names neither.
+     */
+    static final String KAFKA_USER_SECRET = "jwt-sidecar-kafka-user";
+    static final String KAFKA_CA_SECRET = "jwt-sidecar-kafka-cluster-ca";
+    static final String KAFKA_USER_DIR = "/var/run/secrets/jwt-sidecar/kafka-user";
+    static final String KAFKA_CA_DIR = "/var/run/secrets/jwt-sidecar/kafka-cluster-ca";
     /** The image's user (see Dockerfile). */
     private static final long USER_ID = 10001L;
 
@@ -115,7 +127,7 @@ public final class SidecarInjector {
         }
         List<Volume> existing = spec.getVolumes() == null ? List.of() : spec.getVolumes();
         Set<String> taken = existing.stream().map(Volume::getName).collect(Collectors.toSet());
-        for (String name : List.of(STORE_VOLUME, TMP_VOLUME, CONFIG_VOLUME)) {
+        for (String name : List.of(STORE_VOLUME, TMP_VOLUME, CONFIG_VOLUME, KAFKA_USER_SECRET, KAFKA_CA_SECRET)) {
             if (taken.contains(name)) {
                 throw new InjectionException("the pod already has a volume named " + name);
             }
@@ -187,11 +199,15 @@ public final class SidecarInjector {
                 .withArgs("run", "--config", CONFIG_DIR + "/sidecar.yaml")
                 .withEnv(env)
                 .withPorts(new ContainerPortBuilder().withName(METRICS_PORT_NAME).withContainerPort(METRICS_PORT).build())
+                // Sized from the measured footprint (docs/BENCHMARKS.md, "The image"): in a container
+                // limited to 512Mi, about 150 MiB resident when ready and under 200 MiB at the peak of
+                // ES256 verification at full speed, so the request covers the peak with a margin and
+                // the limit leaves the heap (75 % of it) room for bursts.
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("100m"))
-                        .addToRequests("memory", new Quantity("384Mi"))
+                        .addToRequests("memory", new Quantity("256Mi"))
                         .addToLimits("cpu", new Quantity("1"))
-                        .addToLimits("memory", new Quantity("768Mi"))
+                        .addToLimits("memory", new Quantity("512Mi"))
                         .build())
                 .withReadinessProbe(probe("/health/ready", 0, 5))
                 .withLivenessProbe(probe("/health/live", 30, 10))
@@ -207,7 +223,11 @@ public final class SidecarInjector {
                 .withVolumeMounts(
                         new VolumeMountBuilder().withName(STORE_VOLUME).withMountPath(STORE_DIR).build(),
                         new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build(),
-                        new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build())
+                        new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build(),
+                        new VolumeMountBuilder().withName(KAFKA_USER_SECRET).withMountPath(KAFKA_USER_DIR).withReadOnly(true)
+                                .build(),
+                        new VolumeMountBuilder().withName(KAFKA_CA_SECRET).withMountPath(KAFKA_CA_DIR).withReadOnly(true)
+                                .build())
                 .build();
     }
 
@@ -219,7 +239,11 @@ public final class SidecarInjector {
                 new VolumeBuilder().withName(TMP_VOLUME)
                         .withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build(),
                 new VolumeBuilder().withName(CONFIG_VOLUME)
-                        .withNewConfigMap().withName(configMap).endConfigMap().build());
+                        .withNewConfigMap().withName(configMap).endConfigMap().build(),
+                new VolumeBuilder().withName(KAFKA_USER_SECRET)
+                        .withNewSecret().withSecretName(KAFKA_USER_SECRET).withOptional(true).endSecret().build(),
+                new VolumeBuilder().withName(KAFKA_CA_SECRET)
+                        .withNewSecret().withSecretName(KAFKA_CA_SECRET).withOptional(true).endSecret().build());
     }
 
     private Probe probe(String path, int initialDelaySeconds, int periodSeconds) {

@@ -191,7 +191,8 @@ class AdminPlaneManifestsTest {
                 .filter(c -> c.getName().equals(SidecarInjector.CONTAINER_NAME)).collect(onlyElement());
 
         assertThat(webhook.getArgs()).noneSatisfy(a -> assertThat(a).contains("admin-token-secret"));
-        assertThat(demoSidecar.getPorts()).isNullOrEmpty();
+        assertThat(demoSidecar.getPorts()).as("the metrics port alone, no admin port").extracting(ContainerPort::getName)
+                .containsExactly(SidecarInjector.METRICS_PORT_NAME);
         assertThat(demoSidecar.getEnv()).extracting(EnvVar::getName).doesNotContain("JWT_SIDECAR_ADMIN_TOKEN");
         assertThat(sidecarConfig().adminAccess().enabled()).isFalse();
     }

@@ -157,6 +157,18 @@ class K8sManifestsTest {
     }
 
     @Test
+    void the_injected_sidecar_exposes_the_metrics_port_alone_and_no_admin_api() {
+        Container sidecar = demoSidecar();
+        SidecarConfig config = sidecarConfig();
+
+        assertThat(sidecar.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly(SidecarInjector.METRICS_PORT_NAME + ":" + SidecarInjector.METRICS_PORT);
+        assertThat(config.metrics()).map(SidecarConfig.Listener::port).contains(SidecarInjector.METRICS_PORT);
+        assertThat(config.adminAccess().enabled()).as("no admin API in a service pod").isFalse();
+        assertThat(sidecar.getEnv()).extracting(e -> e.getName()).doesNotContain("JWT_SIDECAR_ADMIN_TOKEN");
+    }
+
+    @Test
     void the_sidecar_probes_ask_the_api_for_readiness_and_liveness() {
         Container sidecar = demoSidecar();
         int apiPort = sidecarConfig().api().port();
@@ -185,7 +197,7 @@ class K8sManifestsTest {
 
     @Test
     void the_admin_port_is_reachable_only_from_admin_clients_and_the_service_port_from_anywhere() {
-        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-pod-admin-port");
+        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-pod-ports");
         int adminPort = sidecarConfig().admin().port();
         Deployment demo = demoDeployment();
 
@@ -220,7 +232,7 @@ class K8sManifestsTest {
 
     @Test
     void the_metrics_port_is_reachable_only_from_prometheus_in_the_monitoring_namespace() {
-        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-admin");
+        NetworkPolicy policy = one(NetworkPolicy.class, "jwt-sidecar-pod-ports");
         SidecarConfig.Listener metrics = sidecarConfig().metrics().orElseThrow();
         Map<String, String> monitoring = Map.of("kubernetes.io/metadata.name", "monitoring");
         Map<String, String> prometheus = Map.of("app.kubernetes.io/name", "prometheus");

@@ -59,15 +59,14 @@ import org.junit.jupiter.api.io.TempDir;
  * KafkaTopics and of the shipped sidecar.yaml; and that sidecar.yaml authenticates with what
  * Strimzi writes: its settings load, say SSL (SASL_SSL in the SCRAM overlay), keep every password
  * in the mounted Secrets, and real Kafka clients built from them open the keystore and trust store
- * (or log in) from files laid out as Strimzi lays out its Secrets, at the paths the
- * kafka-credentials Component mounts them.
+ * (or log in) from files laid out as Strimzi lays out its Secrets, at the paths the injected
+ * sidecar mounts them (the example Deployment, which K8sManifestsTest holds to the injector's output).
  */
 class StrimziManifestsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path BASE = Path.of("deploy/k8s");
     private static final Path MANUAL_TLS = Path.of("deploy/k8s-manual-tls");
     private static final Path SCRAM = Path.of("deploy/k8s-scram");
-    private static final Path CREDENTIALS = Path.of("deploy/k8s-kafka-credentials");
     private static final String V1 = "kafka.strimzi.io/v1";
     private static final String SIDECAR = "jwt-sidecar";
     private static final String PUBLISHER = "jwt-sidecar-publisher";
@@ -94,8 +93,6 @@ class StrimziManifestsTest {
         renders.put("deploy/k8s", Kustomize.render(BASE));
         renders.put("deploy/k8s-manual-tls", Kustomize.render(MANUAL_TLS));
         renders.put("deploy/k8s-scram", Kustomize.render(SCRAM));
-        renders.put("deploy/k8s with the kafka-credentials Component",
-                Kustomize.renderOverlay(List.of(BASE), List.of(CREDENTIALS)));
     }
 
     @Test
@@ -266,8 +263,8 @@ class StrimziManifestsTest {
     }
 
     @Test
-    void the_credentials_component_mounts_every_file_the_configuration_reads_into_the_sidecar_only() {
-        List<JsonNode> docs = renders.get("deploy/k8s with the kafka-credentials Component");
+    void the_injected_sidecar_mounts_every_file_the_configuration_reads_and_the_service_none() {
+        List<JsonNode> docs = renders.get("deploy/k8s");
         Deployment demo = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment") && name(d).equals("orders"))
                 .map(d -> JSON.convertValue(d, Deployment.class)).findFirst().orElseThrow();
         PodSpec pod = demo.getSpec().getTemplate().getSpec();
@@ -299,6 +296,39 @@ class StrimziManifestsTest {
                         .as("what the config provider may read").isEqualTo(secretMounts.keySet());
             }
         }
+    }
+
+    @Test
+    void the_admin_plane_reaches_kafka_as_the_publisher_with_the_sidecars_settings_and_mounts() {
+        for (String render : List.of("deploy/k8s", "deploy/k8s-scram")) {
+            List<JsonNode> docs = renders.get(render);
+            SidecarConfig sidecars = sidecarConfig(docs);
+            SidecarConfig admin = new ConfigLoader(Map.of("SECURITY_ONCALL_TOKEN", "x".repeat(40),
+                    "IDP_SUPPORT_TOKEN", "y".repeat(40), "PARTNERS_SUPPORT_TOKEN", "z".repeat(40)))
+                    .parse(configYaml(docs, "jwt-sidecar-admin-config"), Path.of("/config"));
+            assertThat(admin.kafka().consumer()).as("%s: the admin plane's consumer settings", render)
+                    .isEqualTo(sidecars.kafka().consumer());
+            assertThat(admin.kafka().producer()).as("%s: the admin plane's producer settings", render)
+                    .isEqualTo(sidecars.kafka().producer());
+        }
+        List<JsonNode> docs = renders.get("deploy/k8s");
+        PodSpec pod = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")
+                        && name(d).equals("jwt-sidecar-admin")).map(d -> JSON.convertValue(d, Deployment.class))
+                .findFirst().orElseThrow().getSpec().getTemplate().getSpec();
+        Map<String, String> secretMounts = new HashMap<>();
+        for (VolumeMount m : pod.getContainers().get(0).getVolumeMounts()) {
+            pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName()) && v.getSecret() != null)
+                    .forEach(v -> {
+                        assertThat(m.getReadOnly()).isTrue();
+                        assertThat(m.getSubPath()).isNull();
+                        secretMounts.put(m.getMountPath(), v.getSecret().getSecretName());
+                    });
+        }
+        SidecarConfig sidecars = sidecarConfig(docs);
+        assertThat(secretMounts.keySet()).as("the directories its Kafka settings read")
+                .isEqualTo(directoriesRead(sidecars.kafka().producer()));
+        assertThat(Set.copyOf(secretMounts.values())).as("the publisher's credentials, never the sidecars'")
+                .containsExactlyInAnyOrder("jwt-sidecar-kafka-publisher", "jwt-sidecar-kafka-cluster-ca");
     }
 
     // --- Kafka clients ---
@@ -390,10 +420,14 @@ class StrimziManifestsTest {
     }
 
     private static String sidecarYaml(List<JsonNode> docs) {
+        return configYaml(docs, "jwt-sidecar-config");
+    }
+
+    private static String configYaml(List<JsonNode> docs, String configMap) {
         JsonNode map = docs.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
-                && name(d).equals("jwt-sidecar-config")).findFirst().orElseThrow();
+                && name(d).equals(configMap)).findFirst().orElseThrow();
         String yaml = map.path("data").path("sidecar.yaml").asText(null);
-        assertThat(yaml).as("sidecar.yaml in ConfigMap jwt-sidecar-config").isNotNull();
+        assertThat(yaml).as("sidecar.yaml in ConfigMap %s", configMap).isNotNull();
         return yaml;
     }
 

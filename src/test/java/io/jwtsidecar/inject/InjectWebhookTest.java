@@ -1,6 +1,7 @@
 package io.jwtsidecar.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.jwtsidecar.cli.JwtSidecarCommand;
@@ -242,7 +244,9 @@ class InjectWebhookTest {
         apply(decodedPatch(allowedResponse(FAIL_OPEN, "pod-annotated.json")), pod);
         Container sidecar = JSON.treeToValue(pod, Pod.class).getSpec().getInitContainers().get(0);
 
-        assertThat(sidecar.getPorts()).as("no admin port, no port at all: the API is on loopback").isNullOrEmpty();
+        assertThat(sidecar.getPorts()).as("no admin port: the metrics port alone, the API is on loopback")
+                .extracting(ContainerPort::getName, ContainerPort::getContainerPort)
+                .containsExactly(tuple(SidecarInjector.METRICS_PORT_NAME, SidecarInjector.METRICS_PORT));
         assertThat(sidecar.getEnv()).extracting(EnvVar::getName).doesNotContain("JWT_SIDECAR_ADMIN_TOKEN")
                 .filteredOn(name -> name.startsWith("JWT_SIDECAR_ADMIN_")).containsExactly("JWT_SIDECAR_ADMIN_ENABLED");
         assertThat(sidecar.getEnv()).filteredOn(e -> e.getName().equals("JWT_SIDECAR_ADMIN_ENABLED"))
@@ -295,7 +299,7 @@ class InjectWebhookTest {
                     assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("jwt-sidecar-admin");
                     assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
                 });
-        assertThat(sidecar.getPorts()).isNullOrEmpty();
+        assertThat(sidecar.getPorts()).extracting(ContainerPort::getName).containsExactly(SidecarInjector.METRICS_PORT_NAME);
     }
 
     @Test

@@ -48,40 +48,6 @@ public final class Kustomize {
         return docs;
     }
 
-    /**
-     * An overlay of {@code resources} and {@code components} (kustomization directories of the
-     * project), written under target/ so that its relative references stay inside the project,
-     * as kustomize requires, and rendered.
-     */
-    public static List<JsonNode> renderOverlay(List<Path> resources, List<Path> components) {
-        try {
-            Path target = Path.of("target");
-            Files.createDirectories(target);
-            Path dir = Files.createTempDirectory(target, "kustomize-");
-            StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
-            k.append("resources:\n");
-            resources.forEach(r -> k.append("  - ").append(relative(dir, r)).append('\n'));
-            if (!components.isEmpty()) {
-                k.append("components:\n");
-                components.forEach(c -> k.append("  - ").append(relative(dir, c)).append('\n'));
-            }
-            Path file = Files.writeString(dir.resolve("kustomization.yaml"), k);
-            try {
-                return render(dir);
-            } finally {
-                Files.delete(file);
-                Files.delete(dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Error writing an overlay under target/", e);
-        }
-    }
-
-    private static String relative(Path from, Path to) {
-        return from.toAbsolutePath().normalize().relativize(to.toAbsolutePath().normalize()).toString()
-                .replace(File.separatorChar, '/');
-    }
-
     private static String run(Path dir) {
         Path kubectl = onPath("kubectl");
         if (kubectl == null) {
