@@ -13,8 +13,9 @@ ARG BUILD_BASE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_BASE=eclipse-temurin:25-jre
 
 FROM ${BUILD_BASE} AS build
-# Set by BuildKit to the image's architecture (amd64 or arm64).
-ARG TARGETARCH=amd64
+# Set by BuildKit to the image's architecture (amd64 or arm64); the legacy builder leaves it
+# empty, and then the build machine's own (uname -m) is the image's.
+ARG TARGETARCH=
 # A production jar built beforehand, as a path in the build context; empty: build it here.
 ARG JAR=
 WORKDIR /src
@@ -27,8 +28,9 @@ RUN set -eu; \
     if ! command -v zip >/dev/null || ! command -v unzip >/dev/null; then \
       apt-get update && apt-get install -y --no-install-recommends zip unzip; fi; \
     # Only this platform's RocksDB library: the jar shrinks by the 75 MB of the others.
-    sh deploy/image/keep-platform-natives.sh jwt-sidecar.jar "$TARGETARCH"; \
-    sh deploy/image/extract-natives.sh jwt-sidecar.jar "$TARGETARCH" native
+    arch=${TARGETARCH:-$(uname -m)}; \
+    sh deploy/image/keep-platform-natives.sh jwt-sidecar.jar "$arch"; \
+    sh deploy/image/extract-natives.sh jwt-sidecar.jar "$arch" native
 
 FROM ${RUNTIME_BASE}
 # curl for the health check; nothing else is added to the runtime image.
@@ -57,6 +59,7 @@ RUN set -eu; \
       record=-XX:ArchiveClassesAtExit=/app/jwt-sidecar.jsa; use=-XX:SharedArchiveFile=/app/jwt-sidecar.jsa; \
     fi; \
     java "$record" -Djava.library.path=/app/native -Dcom.amazon.corretto.crypto.provider.useExternalLib=true \
+      -Dorg.xerial.snappy.use.systemlib=true \
       -jar /app/jwt-sidecar.jar warm-up >/tmp/warm-up.log 2>&1 || { tail -50 /tmp/warm-up.log; exit 1; }; \
     grep '^jwt-sidecar warm-up' /tmp/warm-up.log; rm -rf /tmp/*; \
     echo "$use" > /app/jvm.options
@@ -75,5 +78,6 @@ HEALTHCHECK --interval=10s --timeout=2s --start-period=30s --retries=3 \
 # JAVA_TOOL_OPTIONS at run time.
 ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.library.path=/app/native", "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true", \
+            "-Dorg.xerial.snappy.use.systemlib=true", \
             "-jar", "/app/jwt-sidecar.jar"]
 CMD ["run", "--config", "/config/sidecar.yaml"]

@@ -7,7 +7,8 @@
 #   JDK=/path/to/jdk-25 deploy/image/debian-base.sh TAG     # that JDK as /opt/java, first on the PATH
 #
 # MIRROR defaults to the first Debian mirror of this machine's apt sources, else deb.debian.org.
-# Needs root, debootstrap and a running Docker engine. Does nothing if TAG already exists.
+# Needs root, debootstrap and a running Docker engine. Does nothing if TAG already exists (with
+# whatever JDK it was made with: give another JDK another TAG).
 set -euo pipefail
 tag=${1:?usage: debian-base.sh TAG [MIRROR]}
 # One build at a time: CI starts one early, and a test that needs the base waits for it here.
@@ -18,11 +19,16 @@ if docker image inspect "$tag" >/dev/null 2>&1; then
   exit 0
 fi
 mirror=${2:-}
+# A mirror this machine already uses for bookworm itself (so not a security or updates suite, and
+# not an Ubuntu archive on an Ubuntu host), else Debian's own.
 if [ -z "$mirror" ]; then
-  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}')
+  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+    /^URIs:/ {uri = $2} /^Suites:/ {for (i = 2; i <= NF; i++) if ($i == "bookworm") found = 1}
+    /^$/ {if (found && uri != "") {print uri; exit} uri = ""; found = 0}
+    END {if (found && uri != "") print uri}' | head -1)
 fi
 if [ -z "$mirror" ]; then
-  mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
 root=$(mktemp -d)

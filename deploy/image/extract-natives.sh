@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# Extracts this platform's native libraries (RocksDB, the AWS-LC crypto provider, zstd) from the
+# Extracts this platform's native libraries (RocksDB, the AWS-LC crypto provider, zstd, snappy, lz4) from the
 # shaded jar into a directory the image owns, so that the JVM loads them from there
 # (-Djava.library.path=DIR, and -Dcom.amazon.corretto.crypto.provider.useExternalLib=true for the
 # crypto provider) instead of copying them to /tmp first: a read-only image mounts /tmp as a
@@ -11,8 +11,8 @@ set -eu
 jar=$1
 dir=$3
 case ${2:-amd64} in
-  amd64 | x86_64) rocksdb=librocksdbjni-linux64.so zstd=linux/amd64 ;;
-  arm64 | aarch64) rocksdb=librocksdbjni-linux-aarch64.so zstd=linux/aarch64 ;;
+  amd64 | x86_64) rocksdb=librocksdbjni-linux64.so zstd=linux/amd64 snappy=x86_64 lz4=amd64 ;;
+  arm64 | aarch64) rocksdb=librocksdbjni-linux-aarch64.so zstd=linux/aarch64 snappy=aarch64 lz4=aarch64 ;;
   *) echo "extract-natives: no native libraries for architecture '$2' (amd64 or arm64)" >&2; exit 2 ;;
 esac
 mkdir -p "$dir"
@@ -26,5 +26,14 @@ fi
 # zstd-jni loads libzstd-jni-VERSION.so from java.library.path before it tries /tmp.
 for lib in $(unzip -Z1 "$jar" | grep "^$zstd/libzstd-jni-.*\.so$" || true); do
   unzip -qjo "$jar" "$lib" -d "$dir"
+done
+# Kafka's other compressions, for records a producer compressed: snappy-java loads libsnappyjava.so
+# from java.library.path with -Dorg.xerial.snappy.use.systemlib=true (it has no fallback: without
+# the library a snappy batch stops the feed), lz4-java tries java.library.path first (its fallback
+# is slower pure Java).
+for lib in "org/xerial/snappy/native/Linux/$snappy/libsnappyjava.so" "net/jpountz/util/linux/$lz4/liblz4-java.so"; do
+  if unzip -Z1 "$jar" | grep -qx "$lib"; then
+    unzip -qjo "$jar" "$lib" -d "$dir"
+  fi
 done
 ls "$dir"

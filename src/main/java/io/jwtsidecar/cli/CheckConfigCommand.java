@@ -27,7 +27,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             }
             return 0;
         } catch (ConfigException e) {
-            return ConfigErrors.print(config, e);
+            return ConfigErrors.printList(config, e);
         }
     }
 }

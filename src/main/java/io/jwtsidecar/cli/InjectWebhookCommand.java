@@ -52,8 +52,10 @@ final class InjectWebhookCommand implements Callable<Integer> {
     String sidecarAdminTokenSecret;
 
     /**
-     * The old name of the opt-in. It is refused rather than honoured: it used to read as a detail
-     * of the admin token, not as the choice to put an admin API into every service pod.
+     * The old name of the opt-in, ignored with a warning rather than honoured: it used to read as a
+     * detail of the admin token, not as the choice to put an admin API into every service pod. Not
+     * refused either: a webhook that will not start, behind {@code failurePolicy: Ignore}, admits
+     * every pod without a sidecar.
      */
     @Option(names = "--admin-token-secret", hidden = true)
     String legacyAdminTokenSecret;
@@ -69,11 +71,10 @@ final class InjectWebhookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (legacyAdminTokenSecret != null) {
-            System.err.println("jwt-sidecar inject-webhook: --admin-token-secret is gone: injected sidecars run no admin "
-                    + "API by default. To put one into every injected sidecar all the same, say "
+            System.err.println("jwt-sidecar inject-webhook: warning: --admin-token-secret is ignored: injected sidecars "
+                    + "run no admin API. To put one into every injected sidecar all the same, say "
                     + "--sidecar-admin-token-secret=" + legacyAdminTokenSecret + "; else drop the option and revoke "
                     + "through the admin plane (deploy/k8s, jwt-sidecar-admin).");
-            return ConfigErrors.EXIT_CODE;
         }
         InjectionSettings settings;
         try {

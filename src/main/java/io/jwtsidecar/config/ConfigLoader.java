@@ -539,6 +539,10 @@ public final class ConfigLoader {
                     errors.add(key + ": '" + i + "' is not an issuer name (a string)");
                 } else if (!configured.contains(i.textValue())) {
                     errors.add(key + ": '" + i.textValue() + "' is not the issuer of any entry of issuers (exact match)");
+                } else if (i.textValue().equals(text(ConfigKeys.ADMIN_JWT_ISSUER).orElse(null))) {
+                    errors.add(key + ": '" + i.textValue() + "' is " + ConfigKeys.ADMIN_JWT_ISSUER.name()
+                            + ": its rules decide which admin credentials work, so only a credential for every issuer "
+                            + "may touch them; leave it out");
                 } else {
                     named.add(i.textValue());
                 }

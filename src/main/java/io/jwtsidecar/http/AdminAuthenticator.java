@@ -250,11 +250,17 @@ public final class AdminAuthenticator {
      */
     public boolean permits(RoutingContext ctx, RuleKey key) {
         Principal p = principal(ctx);
-        if (p.issuers().permits(key)) {
+        // The admin JWT issuer's rules decide which admin credentials work: a limited credential
+        // that could lift one would lift the revocation of a credential for every issuer.
+        boolean adminIssuer = p.issuers().limited() && key.issuer().equals(jwtIssuer);
+        if (!adminIssuer && p.issuers().permits(key)) {
             return true;
         }
         String who = p.via().label() + " of " + LogSafe.text(p.actor(), Integer.MAX_VALUE);
-        String message = key.scope().confinedToOneIssuer()
+        String message = adminIssuer
+                ? "rules of admin.jwtIssuer decide which admin credentials work, so only a credential for every issuer "
+                        + "may act on them; this one is limited to " + p.issuers()
+                : key.scope().confinedToOneIssuer()
                 ? "this credential may act only on rules of the issuers " + p.issuers() + ", and this rule's issuer is "
                         + key.issuer()
                 : "rules of scope " + key.scope().wireName() + " can block tokens of more than one issuer, so only a "

@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *   <li>appends the {@code jwt-sidecar} container: non-root, read-only root filesystem, no
  *       capabilities, resource requests and limits, probes on {@code /health/ready} and
  *       {@code /health/live}, the sidecar id {@code <namespace>/<pod name>} from the
- *       downward API, and the metrics listener on the pod IP, port {@value #METRICS_PORT},
+ *       downward API, and the metrics listener on the pod IP ({@code status.podIP}), port {@value #METRICS_PORT},
  *       declared as the container port {@code metrics} that the PodMonitor scrapes (its only
  *       port). It runs no admin API ({@code JWT_SIDECAR_ADMIN_ENABLED=false}, which outranks
  *       whatever the ConfigMap says) unless the injector was started with a sidecar admin token
@@ -177,9 +177,12 @@ public final class SidecarInjector {
         env.add(new EnvVar("JWT_SIDECAR_SIDECAR_ID", "$(POD_NAMESPACE)/$(POD_NAME)", null));
         // The store must be on the emptyDir whatever the ConfigMap says: the root filesystem is read-only.
         env.add(new EnvVar(ConfigKeys.DATA_DIR.envName(), STORE_DIR + "/revocations", null));
-        // Prometheus scrapes the pod IP: the metrics listener binds every address, and serves only
-        // /metrics there, while the API stays on loopback whatever the ConfigMap says.
-        env.add(new EnvVar("JWT_SIDECAR_METRICS_HOST", "0.0.0.0", null));
+        // Prometheus scrapes the pod IP: the metrics listener binds that address alone (not every
+        // address: in a hostNetwork pod those are the node's, where no NetworkPolicy applies) and
+        // serves only /metrics there, while the API stays on loopback whatever the ConfigMap says.
+        env.add(new EnvVarBuilder().withName("POD_IP")
+                .withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
+        env.add(new EnvVar("JWT_SIDECAR_METRICS_HOST", "$(POD_IP)", null));
         env.add(new EnvVar("JWT_SIDECAR_METRICS_PORT", String.valueOf(METRICS_PORT), null));
         // Every service pod able to revoke for every issuer is a wide target: the admin API lives in an
         // admin plane of its own, and a sidecar gets one only when the injector's operator asks for it.

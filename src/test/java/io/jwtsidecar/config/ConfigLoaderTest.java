@@ -427,6 +427,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_credential_limited_to_the_admin_jwt_issuer_is_an_error_since_its_rules_govern_admin_credentials() {
+        assertThat(errors(twoIssuers("admin:",
+                "  jwtIssuer: https://other.example",
+                "  credentials:",
+                "    - name: admins-support",
+                "      token: " + "a".repeat(32),
+                "      scopes: [revocations:write]",
+                "      issuers: [https://hs.example, https://other.example]")))
+                .containsExactly("admin.credentials[0].issuers: 'https://other.example' is admin.jwtIssuer: its rules "
+                        + "decide which admin credentials work, so only a credential for every issuer may touch them; "
+                        + "leave it out");
+    }
+
+    @Test
     void admin_enabled_false_switches_the_admin_api_off_and_leaves_the_rest_of_the_section_unread() {
         // An admin plane's settings: variables, files and keys a service pod does not have.
         String shared = minimal("admin:",

@@ -23,6 +23,7 @@ import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.inject.SidecarInjector;
+import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.Kustomize;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
@@ -252,24 +253,8 @@ class AdminPlaneManifestsTest {
      * {@code $(VAR)} expanded from the entries declared before.
      */
     private static Map<String, String> podEnv(Container c, String namespace, String podName) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar e : c.getEnv()) {
-            if (e.getValue() != null) {
-                String value = e.getValue();
-                for (Map.Entry<String, String> earlier : env.entrySet()) {
-                    value = value.replace("$(" + earlier.getKey() + ")", earlier.getValue());
-                }
-                env.put(e.getName(), value);
-            } else if (e.getValueFrom().getSecretKeyRef() != null) {
-                String key = e.getValueFrom().getSecretKeyRef().getKey();
-                env.put(e.getName(), (key + "-" + "s".repeat(40)).substring(0, 40));
-            } else {
-                String field = e.getValueFrom().getFieldRef().getFieldPath();
-                assertThat(field).isIn("metadata.name", "metadata.namespace");
-                env.put(e.getName(), field.equals("metadata.name") ? podName : namespace);
-            }
-        }
-        return env;
+        return KubeletEnv.of(c, KubeletEnv.podFields(namespace, podName, "10.1.2.4"),
+                key -> (key + "-" + "s".repeat(40)).substring(0, 40));
     }
 
     private static Volume volume(PodSpec pod, String name) {

@@ -36,6 +36,7 @@ import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.inject.InjectionSettings;
 import io.jwtsidecar.inject.SidecarInjector;
+import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.io.File;
 import java.io.IOException;
@@ -237,7 +238,7 @@ class K8sManifestsTest {
         Map<String, String> monitoring = Map.of("kubernetes.io/metadata.name", "monitoring");
         Map<String, String> prometheus = Map.of("app.kubernetes.io/name", "prometheus");
 
-        assertThat(metrics.host()).as("on the pod IP, where Prometheus connects").isEqualTo("0.0.0.0");
+        assertThat(metrics.host()).as("on the pod IP (status.podIP), where Prometheus connects").isEqualTo("10.1.2.3");
         List<NetworkPolicyIngressRule> admitting = policy.getSpec().getIngress().stream()
                 .filter(rule -> covers(rule, metrics.port())).collect(Collectors.toList());
         assertThat(admitting).as("some rule admits the metrics port %s", metrics.port()).isNotEmpty();
@@ -562,44 +563,10 @@ class K8sManifestsTest {
                 .filter(c -> c.getName().equals(SidecarInjector.CONTAINER_NAME)).findFirst().orElseThrow();
     }
 
-    /**
-     * The container's environment as the kubelet would set it in pod {@code podName} of
-     * {@code namespace}: the downward API's name and namespace, the Secret's token, and
-     * {@code $(VAR)} expanded from the entries declared before it (a later or unknown one is
-     * left as written, {@code $$} is a literal {@code $}).
-     */
+    /** The container's environment as the kubelet would set it in pod {@code podName} of {@code namespace}. */
     private static Map<String, String> podEnv(Container container, String namespace, String podName) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar e : container.getEnv()) {
-            if (e.getValue() != null) {
-                env.put(e.getName(), expand(e.getValue(), env));
-            } else if (e.getValueFrom().getSecretKeyRef() != null) {
-                env.put(e.getName(), "a-secret-admin-token-of-forty-characters");
-            } else if (e.getValueFrom().getFieldRef() != null) {
-                String field = e.getValueFrom().getFieldRef().getFieldPath();
-                assertThat(field).isIn("metadata.name", "metadata.namespace");
-                env.put(e.getName(), field.equals("metadata.name") ? podName : namespace);
-            }
-        }
-        return env;
-    }
-
-    private static String expand(String value, Map<String, String> earlier) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            int close = value.indexOf(')', i);
-            if (c == '$' && value.startsWith("$$", i)) {
-                out.append('$');
-                i++;
-            } else if (c == '$' && value.startsWith("$(", i) && close > 0 && earlier.containsKey(value.substring(i + 2, close))) {
-                out.append(earlier.get(value.substring(i + 2, close)));
-                i = close;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return KubeletEnv.of(container, KubeletEnv.podFields(namespace, podName, "10.1.2.3"),
+                key -> "a-secret-admin-token-of-forty-characters");
     }
 
     /** The sidecar's configuration as it would load in a demo pod: env from the container, the Secret's token. */

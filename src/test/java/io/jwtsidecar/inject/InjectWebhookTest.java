@@ -16,6 +16,7 @@ import io.jwtsidecar.cli.JwtSidecarCommand;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.http.WebhookServer;
+import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.SelfSignedTls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -122,20 +123,7 @@ class InjectWebhookTest {
                 : patched.getMetadata().getGenerateName() + "x1y2z";
 
         // The kubelet expands $(VAR) only from entries declared before it; a later one stays as written.
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar e : sidecar.getEnv()) {
-            String value = e.getValue();
-            if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null) {
-                String field = e.getValueFrom().getFieldRef().getFieldPath();
-                value = field.equals("metadata.namespace") ? namespace : field.equals("metadata.name") ? name : null;
-                assertThat(value).as("downward API field %s", field).isNotNull();
-            } else if (value != null) {
-                for (Map.Entry<String, String> earlier : env.entrySet()) {
-                    value = value.replace("$(" + earlier.getKey() + ")", earlier.getValue());
-                }
-            }
-            env.put(e.getName(), value);
-        }
+        Map<String, String> env = KubeletEnv.of(sidecar, KubeletEnv.podFields(namespace, name, "10.1.2.3"), key -> null);
 
         assertThat(env.get("JWT_SIDECAR_SIDECAR_ID")).isEqualTo(expectedId);
     }
@@ -147,15 +135,14 @@ class InjectWebhookTest {
         JsonNode pod = fixture(review).get("request").get("object").deepCopy();
         apply(decodedPatch(allowedResponse(FAIL_OPEN, review)), pod);
         Container sidecar = JSON.treeToValue(pod, Pod.class).getSpec().getInitContainers().get(0);
-        Map<String, String> env = new LinkedHashMap<>();
-        sidecar.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        Map<String, String> env = KubeletEnv.of(sidecar, KubeletEnv.podFields("orders", "orders-1", "10.1.2.3"), key -> null);
 
         // The variables as the sidecar reads them, over a ConfigMap that says nothing of metrics.
         SidecarConfig config = new ConfigLoader(env).parse("kafka:\n  bootstrapServers: broker:9092\n"
                 + "issuers:\n  - issuer: https://idp.example\n    audiences: [orders-api]\n    keys:\n"
                 + "      - {kid: k1, alg: HS256, secret: 0123456789abcdef0123456789abcdef}\n", Path.of("/config"));
 
-        assertThat(config.metrics()).contains(new SidecarConfig.Listener("0.0.0.0", SidecarInjector.METRICS_PORT));
+        assertThat(config.metrics()).as("on the pod IP alone").contains(new SidecarConfig.Listener("10.1.2.3", SidecarInjector.METRICS_PORT));
         assertThat(config.api().host()).isEqualTo("127.0.0.1");
         assertThat(sidecar.getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getName()).isEqualTo("metrics");
@@ -255,12 +242,8 @@ class InjectWebhookTest {
 
     @Test
     void a_shared_config_map_with_admin_settings_gives_an_injected_sidecar_no_admin_api() {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar e : new SidecarInjector(SETTINGS).container(SETTINGS.image()).getEnv()) {
-            if (e.getValue() != null) {
-                env.put(e.getName(), e.getValue());
-            }
-        }
+        Map<String, String> env = KubeletEnv.of(new SidecarInjector(SETTINGS).container(SETTINGS.image()),
+                KubeletEnv.podFields("orders", "orders-1", "10.1.2.3"), key -> null);
         // What an admin plane's ConfigMap says: none of its secrets, files or variables exist in a service pod.
         String sharedConfig = "admin:\n"
                 + "  host: 0.0.0.0\n"
@@ -303,7 +286,7 @@ class InjectWebhookTest {
     }
 
     @Test
-    void the_old_name_of_the_opt_in_is_refused_naming_the_new_one() {
+    void the_old_name_of_the_opt_in_is_ignored_with_a_warning_naming_the_new_one() {
         CommandLine cli = new CommandLine(new JwtSidecarCommand());
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
@@ -318,9 +301,10 @@ class InjectWebhookTest {
             System.setErr(stderr);
         }
 
-        assertThat(code).isEqualTo(2);
+        // It goes on without the admin API: here as far as the missing certificate, which ends it.
+        assertThat(code).isEqualTo(1);
         assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
-                .contains("--admin-token-secret is gone", "--sidecar-admin-token-secret=jwt-sidecar-admin");
+                .contains("--admin-token-secret is ignored", "--sidecar-admin-token-secret=jwt-sidecar-admin", "tls.crt");
     }
 
     @Test

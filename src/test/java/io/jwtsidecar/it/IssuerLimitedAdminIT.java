@@ -4,6 +4,7 @@ import static io.jwtsidecar.testing.TestSidecars.ADMIN_TOKEN;
 import static io.jwtsidecar.testing.TestSidecars.ISSUER;
 import static io.jwtsidecar.testing.TestSidecars.token;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.http.IssuerLimit;
@@ -12,15 +13,18 @@ import io.jwtsidecar.testing.KafkaBroker;
 import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestSidecars;
+import io.jsonwebtoken.Jwts;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -47,6 +51,9 @@ class IssuerLimitedAdminIT {
     static Path dir;
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(PARTITIONS);
+    /** The admin JWTs' issuer (admin.jwtIssuer): its rules decide which admin JWTs work. */
+    private static final String ADMINS = "https://admins.test";
+    private static final String ADMINS_SECRET = "admins-secret-for-hs256-0123456789abcdef";
     private static final MutableClock clock = MutableClock.atNow();
     private static Sidecar sidecar;
     private static int admin;
@@ -55,7 +62,7 @@ class IssuerLimitedAdminIT {
     @BeforeAll
     static void start() throws Exception {
         String adminLines = "  token: " + ADMIN_TOKEN + "\n"
-                + "  jwtIssuer: " + ISSUER + "\n"
+                + "  jwtIssuer: " + ADMINS + "\n"
                 + "  credentials:\n"
                 + "    - name: team-a\n"
                 + "      token: " + TEAM_A_TOKEN + "\n"
@@ -73,7 +80,14 @@ class IssuerLimitedAdminIT {
                 + "    keys:\n"
                 + "      - kid: other-1\n"
                 + "        alg: HS256\n"
-                + "        secret: another-secret-for-hs256-0123456789abcdef\n";
+                + "        secret: another-secret-for-hs256-0123456789abcdef\n"
+                + "  - issuer: " + ADMINS + "\n"
+                + "    audiences: [" + TestSidecars.AUDIENCE + "]\n"
+                + "    maxTokenLifetime: 1h\n"
+                + "    keys:\n"
+                + "      - kid: admins-1\n"
+                + "        alg: HS256\n"
+                + "        secret: " + ADMINS_SECRET + "\n";
         sidecar = TestSidecars.startReady(TestSidecars.parse(yaml, dir.resolve("store")), clock);
         admin = sidecar.adminPort().orElseThrow();
         api = sidecar.apiPort();
@@ -82,6 +96,15 @@ class IssuerLimitedAdminIT {
     @AfterAll
     static void stop() {
         sidecar.close();
+    }
+
+    /** An admin JWT of {@link #ADMINS} for {@code subject}, issued a minute ago. */
+    private static String adminJwt(String subject, Map<String, ?> claims) {
+        long iat = clock.epochSecond() - 60;
+        return Jwts.builder().header().keyId("admins-1").and().issuer(ADMINS).subject(subject)
+                .audience().add(TestSidecars.AUDIENCE).and().claim("iat", iat).claim("exp", iat + 600).claims(claims)
+                .signWith(new SecretKeySpec(ADMINS_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), Jwts.SIG.HS256)
+                .compact();
     }
 
     private static String enc(String s) {
@@ -204,14 +227,38 @@ class IssuerLimitedAdminIT {
 
     @Test
     void an_admin_jwt_limited_by_its_claim_is_refused_for_other_issuers() throws Exception {
-        String limited = token("ops-erin", clock.epochSecond() - 60,
-                Map.of("scope", "revocations:write", IssuerLimit.JWT_CLAIM, List.of(ISSUER)));
+        String limited = adminJwt("ops-erin", Map.of("scope", "revocations:write", IssuerLimit.JWT_CLAIM, List.of(ISSUER)));
         long before = endOffsetSum();
 
         assertRefusedFor(Http.postJson(admin, "/v1/revocations", limited, subRevocation(OTHER, "frank")), OTHER);
         assertThat(endOffsetSum()).isEqualTo(before);
         assertThat(Http.postJson(admin, "/v1/revocations", limited, subRevocation(ISSUER, "frank")).statusCode())
                 .isEqualTo(202);
+    }
+
+    @Test
+    void rules_of_the_admin_jwt_issuer_are_refused_to_every_limited_credential_and_open_to_an_unlimited_one()
+            throws Exception {
+        // Root's admin JWT has no claim: it acts for every issuer. Its revocation must hold against
+        // anyone who is not as powerful.
+        String root = adminJwt("root", Map.of("scope", "revocations:write revocations:read"));
+        assertThat(Http.postJson(admin, "/v1/revocations", ADMIN_TOKEN, subRevocation(ADMINS, "root")).statusCode())
+                .isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Http.postJson(admin, "/v1/revocations", root,
+                subRevocation(ISSUER, "nobody")).statusCode() == 401);
+        String claimingAdmins = adminJwt("ops-ivan", Map.of("scope", "revocations:write",
+                IssuerLimit.JWT_CLAIM, List.of(ISSUER, ADMINS)));
+        long before = endOffsetSum();
+
+        for (String limited : List.of(TEAM_A_TOKEN, TEAM_B_TOKEN, claimingAdmins)) {
+            assertRefusedFor(Http.deleteWithBearer(admin, rulePath(ADMINS, "root"), limited), ADMINS);
+            assertRefusedFor(Http.postJson(admin, "/v1/revocations", limited, subRevocation(ADMINS, "security")), ADMINS);
+        }
+        assertThat(endOffsetSum()).as("nothing published").isEqualTo(before);
+        assertThat(Http.postJson(admin, "/v1/revocations", root, subRevocation(ISSUER, "nobody")).statusCode())
+                .as("root stays revoked").isEqualTo(401);
+        assertThat(Http.deleteWithBearer(admin, rulePath(ADMINS, "root"), ADMIN_TOKEN).statusCode())
+                .as("a credential for every issuer lifts it").isEqualTo(202);
     }
 
     @Test

@@ -29,8 +29,15 @@ public final class RawTopic implements AutoCloseable {
     private final EventCodec codec = new EventCodec();
 
     public RawTopic(String bootstrapServers, String topic) {
-        this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "acks", "all",
-                "max.request.size", String.valueOf(2 << 20)), new ByteArraySerializer(), new ByteArraySerializer());
+        this(bootstrapServers, topic, Map.of());
+    }
+
+    /** With more producer settings, e.g. {@code compression.type}. */
+    public RawTopic(String bootstrapServers, String topic, Map<String, Object> producerSettings) {
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of("bootstrap.servers", bootstrapServers, "acks", "all",
+                "max.request.size", String.valueOf(2 << 20)));
+        settings.putAll(producerSettings);
+        this.producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
     }
