@@ -69,14 +69,18 @@ USER 10001:10001
 VOLUME ["/var/lib/jwt-sidecar"]
 ENV JWT_SIDECAR_REVOCATION_DATA_DIR=/var/lib/jwt-sidecar/revocations
 EXPOSE 8181 8182
-# Asks the API's port: 8181, or JWT_SIDECAR_API_PORT when that sets another (set the port there,
-# not only in the file, if it is not 8181).
+# For `run`: asks the API's port, 8181, or JWT_SIDECAR_API_PORT when that sets another (set the
+# port there, not only in the file, if it is not 8181). A container of `inject-webhook` has no such
+# port: run it with --no-healthcheck (Kubernetes ignores HEALTHCHECK and uses the probes).
 HEALTHCHECK --interval=10s --timeout=2s --start-period=30s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${JWT_SIDECAR_API_PORT:-8181}/health/ready" >/dev/null || exit 1
 # JVM options on the command line rather than in JAVA_TOOL_OPTIONS, which the JVM echoes to stderr
-# at every start: a failed start prints its one line and nothing else. Add options with
-# JAVA_TOOL_OPTIONS at run time.
-ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
+# at every start: a failed start prints its one line and nothing else. More options at run time
+# go in JDK_JAVA_OPTIONS (the JVM then echoes those, one line before anything else).
+# The heap takes at most half of the container's memory: the other half is for what is not heap
+# (metaspace, compiled code, the class archive, RocksDB, Netty's buffers, threads), so a busy heap
+# ends in a Java OutOfMemoryError (and a restart) rather than the kernel's kill (docs/BENCHMARKS.md).
+ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.library.path=/app/native", "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true", \
             "-Dorg.xerial.snappy.use.systemlib=true", \
             "-jar", "/app/jwt-sidecar.jar"]

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The image as it runs: its size (and the size it would have with the dev jar), launch to ready
 # in the container with and without the class archive the build trained, and the JVM's resident
-# memory when ready and under load, in a container limited as the injected sidecar is.
+# memory when ready and under load (a token mix of many distinct tokens, so signatures are
+# verified and the verified-token cache fills), in a container limited as the injected sidecar is.
 #
 #   load-tests/run-image.sh      # report: load-tests/results/image-<date>.md
 #
 # Settings (environment): BASE (the image both FROM lines use; default the one
 # deploy/image/debian-base.sh makes from Debian packages), RUNS (5 starts of each kind), MEMORY
-# (the container's memory limit, 768m as injected), LOAD (10s of wrk on /v1/verify per start),
+# (the container's memory limit, 512m as injected), LOAD (20s of wrk on /v1/verify per start),
+# TOKENS (50000: HS256, RS256 and ES256 in turn, picked by load-tests/mix.lua),
 # REPORT, KEEP_WORK. Needs root, a Docker engine (host networking), Java 17+, Maven, curl, openssl;
 # installs wrk with apt-get if missing.
 set -euo pipefail
@@ -17,8 +19,9 @@ cd "$(dirname "$0")/.."
 . load-tests/lib/common.sh
 BASE=${BASE:-jwt-sidecar-base/debian-jre:bookworm}
 RUNS=${RUNS:-5}
-MEMORY=${MEMORY:-768m}
-LOAD=${LOAD:-10s}
+MEMORY=${MEMORY:-512m}
+LOAD=${LOAD:-20s}
+TOKENS=${TOKENS:-50000}
 REPORT=${REPORT:-load-tests/results/image-$DATE.md}
 PRODUCTION_JAR=target/jwt-sidecar.jar
 install_missing wrk
@@ -42,8 +45,7 @@ sidecar_yaml image-bench "$PORT" /var/lib/jwt-sidecar/revocations all >"$WORK/si
 # The container's user (10001) reads the configuration and the public keys; test keys only.
 chmod a+rx "$WORK"
 chmod a+r "$WORK"/sidecar.yaml "$WORK"/*.pem
-TOKEN=$(java -jar "$PRODUCTION_JAR" token --private-key "$WORK/es.key" --issuer https://es.load.test \
-  --audience load-api --kid es-1 --subject load --ttl 3600)
+mint_tokens "$WORK/tokens.txt" "$TOKENS"
 
 vm() { awk -v k="$2:" '$1 == k {printf "%.0f", $2 / 1024}' "/proc/$1/status"; } # PID FIELD: MiB
 median() { sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%g (%g-%g)", m, a[1], a[NR]}'; }
@@ -57,8 +59,9 @@ one_start() { # MODE: archive | plain
   if [ "$mode" = archive ]; then
     docker run "${opts[@]}" jwt-sidecar:bench run --config /cfg/sidecar.yaml >/dev/null
   else
-    docker run "${opts[@]}" --entrypoint java jwt-sidecar:bench -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError \
+    docker run "${opts[@]}" --entrypoint java jwt-sidecar:bench -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError \
       -Djava.library.path=/app/native -Dcom.amazon.corretto.crypto.provider.useExternalLib=true \
+      -Dorg.xerial.snappy.use.systemlib=true \
       -jar /app/jwt-sidecar.jar run --config /cfg/sidecar.yaml >/dev/null
   fi
   wait_for "http://127.0.0.1:$PORT/health/ready" 120 >/dev/null || { docker logs "$name" >&2; docker rm -f -v "$name"; exit 1; }
@@ -66,7 +69,7 @@ one_start() { # MODE: archive | plain
   pid=$(docker inspect --format '{{.State.Pid}}' "$name")
   sleep 2
   RSS_READY[$mode]+="$(vm "$pid" VmRSS) "
-  wrk -t1 -c16 -d"$LOAD" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/verify" >"$WORK/wrk.txt"
+  wrk -t1 -c16 -d"$LOAD" -s load-tests/mix.lua "http://127.0.0.1:$PORT/v1/verify" -- "$WORK/tokens.txt" >"$WORK/wrk.txt"
   grep -q 'Non-2xx' "$WORK/wrk.txt" && { cat "$WORK/wrk.txt" >&2; docker rm -f -v "$name"; exit 1; }
   RSS_LOAD[$mode]+="$(vm "$pid" VmRSS) "
   HWM[$mode]+="$(vm "$pid" VmHWM) "
@@ -78,7 +81,7 @@ stats() { tr ' ' '\n' <<<"$1" | grep . | median; }
 {
   echo "# The image, $DATE"
   echo
-  echo "Command: \`load-tests/run-image.sh\` (RUNS=$RUNS, MEMORY=$MEMORY, LOAD=$LOAD). Machine: $(machine)."
+  echo "Command: \`load-tests/run-image.sh\` (RUNS=$RUNS, MEMORY=$MEMORY, LOAD=$LOAD, TOKENS=$TOKENS). Machine: $(machine)."
   echo "Base of both stages: \`$BASE\`, runtime Java: $(docker run --rm --entrypoint java jwt-sidecar:bench -version 2>&1 | head -1)."
   echo "Each start is a fresh container (read-only, \`--tmpfs /tmp\`, \`--memory $MEMORY\`) with an empty store"
   echo "on a new volume, against an in-JVM broker on the host network; medians (min-max) of $RUNS."
@@ -97,6 +100,6 @@ stats() { tr ' ' '\n' <<<"$1" | grep . | median; }
   echo "|---|---|---|"
   echo "| \`docker run\` to \`/health/ready\` 200, ms | $(stats "${READY[archive]}") | $(stats "${READY[plain]}") |"
   echo "| RSS when ready, MiB | $(stats "${RSS_READY[archive]}") | $(stats "${RSS_READY[plain]}") |"
-  echo "| RSS after $LOAD of wrk -t1 -c16 on /v1/verify (ES256), MiB | $(stats "${RSS_LOAD[archive]}") | $(stats "${RSS_LOAD[plain]}") |"
+  echo "| RSS after $LOAD of wrk -t1 -c16 on /v1/verify, $TOKENS tokens (HS256, RS256, ES256; mix.lua), MiB | $(stats "${RSS_LOAD[archive]}") | $(stats "${RSS_LOAD[plain]}") |"
   echo "| peak RSS (VmHWM), MiB | $(stats "${HWM[archive]}") | $(stats "${HWM[plain]}") |"
 } | tee "$REPORT"

@@ -13,9 +13,9 @@ import java.util.Map;
 /**
  * The tour that {@code jwt-sidecar dev} prints, run by the program itself over real HTTP: a fresh
  * token is accepted, the admin API logs its subject out everywhere, and the same token is then
- * refused as revoked. {@code dev --self-test} runs it and exits: a smoke test of an install or an
- * image, and the training run that records the classes a start needs (the image's class-data
- * archive, docs/BENCHMARKS.md).
+ * refused as revoked. {@code dev --self-test} runs it and exits: a smoke test of an install, and
+ * the training run of the load tests' class archive (load-tests/run-verify.sh). The image, which
+ * has no dev mode, trains its archive with {@code warm-up} instead.
  */
 final class DevSelfTest {
     private final PrintStream out;

@@ -175,6 +175,11 @@ class AdminPlaneManifestsTest {
                 assertThat(peer.getPodSelector()).isNotNull();
                 assertThat(matches(peer.getPodSelector(), Map.of())).as("not every pod").isFalse();
                 assertThat(matches(peer.getPodSelector(), Map.of(ADMIN_CLIENT_LABEL, "true"))).isTrue();
+                // A pod label is any tenant's to set; a namespace label takes a cluster administrator.
+                assertThat(peer.getNamespaceSelector()).as("admin clients' namespaces, not any").isNotNull();
+                assertThat(matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop")))
+                        .as("an unlabelled namespace").isFalse();
+                assertThat(matches(peer.getNamespaceSelector(), Map.of("jwt-sidecar.io/admin-clients", "true"))).isTrue();
             }
             assertThat(rule.getPorts()).as("the admin port only").isNotEmpty().allSatisfy((NetworkPolicyPort p) -> {
                 assertThat(p.getProtocol()).isIn(null, "TCP");
