@@ -29,7 +29,7 @@ install_missing wrk
 
 bash deploy/image/debian-base.sh "$BASE" >&2
 build() { # JAR TAG
-  docker build --network host -q --build-arg BUILD_BASE="$BASE" --build-arg RUNTIME_BASE="$BASE" \
+  docker build --network host -q --force-rm --build-arg BUILD_BASE="$BASE" --build-arg RUNTIME_BASE="$BASE" \
     --build-arg JAR="$1" -t "$2" . >/dev/null 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
 }
 build "$PRODUCTION_JAR" jwt-sidecar:bench

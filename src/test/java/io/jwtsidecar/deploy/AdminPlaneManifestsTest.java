@@ -7,9 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -24,10 +22,10 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
+import io.jwtsidecar.testing.Manifests;
 import io.jwtsidecar.testing.Kustomize;
 import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,8 +83,8 @@ class AdminPlaneManifestsTest {
         SidecarConfig config = adminConfig();
 
         assertThat(config.api().host()).isEqualTo("127.0.0.1");
-        assertThat(probeUrl(c.getReadinessProbe())).isEqualTo("http://127.0.0.1:" + config.api().port() + "/health/ready");
-        assertThat(probeUrl(c.getLivenessProbe())).isEqualTo("http://127.0.0.1:" + config.api().port() + "/health/live");
+        assertThat(Manifests.probeUrl(c.getReadinessProbe())).isEqualTo("http://127.0.0.1:" + config.api().port() + "/health/ready");
+        assertThat(Manifests.probeUrl(c.getLivenessProbe())).isEqualTo("http://127.0.0.1:" + config.api().port() + "/health/live");
         assertThat(c.getLivenessProbe().getInitialDelaySeconds()).as("time to open the store").isPositive();
     }
 
@@ -98,7 +96,7 @@ class AdminPlaneManifestsTest {
 
         assertThat(service.getSpec().getType()).isIn(null, "ClusterIP");
         assertThat(service.getSpec().getSelector()).isEqualTo(admin.getSpec().getSelector().getMatchLabels());
-        assertThat(matches(admin.getSpec().getSelector(), admin.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        assertThat(Manifests.matches(admin.getSpec().getSelector(), admin.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
         ServicePort port = service.getSpec().getPorts().stream().collect(onlyElement());
         ContainerPort target = adminContainer().getPorts().stream()
                 .filter(p -> p.getName().equals(port.getTargetPort().getStrVal())).collect(onlyElement());
@@ -164,7 +162,7 @@ class AdminPlaneManifestsTest {
         int adminPort = adminConfig().admin().port();
 
         assertThat(policy.getMetadata().getNamespace()).isEqualTo(admin.getMetadata().getNamespace());
-        assertThat(matches(policy.getSpec().getPodSelector(), admin.getSpec().getTemplate().getMetadata().getLabels()))
+        assertThat(Manifests.matches(policy.getSpec().getPodSelector(), admin.getSpec().getTemplate().getMetadata().getLabels()))
                 .isTrue();
         assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
         assertThat(policy.getSpec().getIngress()).isNotEmpty();
@@ -173,13 +171,13 @@ class AdminPlaneManifestsTest {
             for (NetworkPolicyPeer peer : rule.getFrom()) {
                 assertThat(peer.getIpBlock()).isNull();
                 assertThat(peer.getPodSelector()).isNotNull();
-                assertThat(matches(peer.getPodSelector(), Map.of())).as("not every pod").isFalse();
-                assertThat(matches(peer.getPodSelector(), Map.of(ADMIN_CLIENT_LABEL, "true"))).isTrue();
+                assertThat(Manifests.matches(peer.getPodSelector(), Map.of())).as("not every pod").isFalse();
+                assertThat(Manifests.matches(peer.getPodSelector(), Map.of(ADMIN_CLIENT_LABEL, "true"))).isTrue();
                 // A pod label is any tenant's to set; a namespace label takes a cluster administrator.
                 assertThat(peer.getNamespaceSelector()).as("admin clients' namespaces, not any").isNotNull();
-                assertThat(matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop")))
+                assertThat(Manifests.matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop")))
                         .as("an unlabelled namespace").isFalse();
-                assertThat(matches(peer.getNamespaceSelector(), Map.of("jwt-sidecar.io/admin-clients", "true"))).isTrue();
+                assertThat(Manifests.matches(peer.getNamespaceSelector(), Map.of("jwt-sidecar.io/admin-clients", "true"))).isTrue();
             }
             assertThat(rule.getPorts()).as("the admin port only").isNotEmpty().allSatisfy((NetworkPolicyPort p) -> {
                 assertThat(p.getProtocol()).isIn(null, "TCP");
@@ -274,19 +272,4 @@ class AdminPlaneManifestsTest {
         return c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).collect(onlyElement());
     }
 
-    private static String probeUrl(Probe probe) {
-        assertThat(probe).isNotNull();
-        List<String> command = probe.getExec().getCommand();
-        assertThat(command.get(0)).isEqualTo("curl");
-        assertThat(command).as("fails on an HTTP error status").contains("-fsS");
-        return command.get(command.size() - 1);
-    }
-
-    /** matchLabels only: the manifests here use nothing else (an expression fails the test). */
-    private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        assertThat(selector.getMatchExpressions()).isNullOrEmpty();
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        return selector.getMatchLabels() == null
-                || selector.getMatchLabels().entrySet().stream().allMatch(e -> e.getValue().equals(l.get(e.getKey())));
-    }
 }

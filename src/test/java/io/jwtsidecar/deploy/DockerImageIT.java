@@ -66,7 +66,7 @@ class DockerImageIT {
         docker = new DockerEngine(shared);
         docker.requireEngine();
         docker.ensureDebianBase();
-        docker.docker(600, "build", "--network", "host", "-q",
+        docker.docker(600, "build", "--network", "host", "-q", "--force-rm",
                 "--build-arg", "BUILD_BASE=" + DockerEngine.DEBIAN_BASE,
                 "--build-arg", "RUNTIME_BASE=" + DockerEngine.DEBIAN_BASE,
                 "--build-arg", "JAR=target/jwt-sidecar.jar",

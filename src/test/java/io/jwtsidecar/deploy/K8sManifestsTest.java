@@ -1,24 +1,17 @@
 package io.jwtsidecar.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -37,24 +30,18 @@ import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.inject.InjectionSettings;
 import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
+import io.jwtsidecar.testing.Manifests;
+import io.jwtsidecar.testing.Kustomize;
 import io.jwtsidecar.token.IssuerPolicy;
-import java.io.File;
-import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,7 +75,7 @@ class K8sManifestsTest {
 
     @BeforeAll
     static void render() {
-        base = parse(kustomize("deploy/k8s"));
+        base = Kustomize.typed("deploy/k8s");
     }
 
     @Test
@@ -174,8 +161,8 @@ class K8sManifestsTest {
         Container sidecar = demoSidecar();
         int apiPort = sidecarConfig().api().port();
 
-        assertThat(probeUrl(sidecar.getReadinessProbe())).isEqualTo("http://127.0.0.1:" + apiPort + "/health/ready");
-        assertThat(probeUrl(sidecar.getLivenessProbe())).isEqualTo("http://127.0.0.1:" + apiPort + "/health/live");
+        assertThat(Manifests.probeUrl(sidecar.getReadinessProbe())).isEqualTo("http://127.0.0.1:" + apiPort + "/health/ready");
+        assertThat(Manifests.probeUrl(sidecar.getLivenessProbe())).isEqualTo("http://127.0.0.1:" + apiPort + "/health/live");
         assertThat(sidecar.getArgs()).containsExactly("run", "--config",
                 mount(sidecar, "jwt-sidecar-config").getMountPath() + "/sidecar.yaml");
     }
@@ -203,8 +190,8 @@ class K8sManifestsTest {
         Deployment demo = demoDeployment();
 
         assertThat(policy.getMetadata().getNamespace()).isEqualTo(demo.getMetadata().getNamespace());
-        assertThat(matches(policy.getSpec().getPodSelector(), demo.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
-        assertThat(matches(policy.getSpec().getPodSelector(), Map.of(SidecarInjector.SIDECAR_LABEL, "true")))
+        assertThat(Manifests.matches(policy.getSpec().getPodSelector(), demo.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        assertThat(Manifests.matches(policy.getSpec().getPodSelector(), Map.of(SidecarInjector.SIDECAR_LABEL, "true")))
                 .as("selects injected pods by the label the injector sets").isTrue();
         assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
 
@@ -216,8 +203,8 @@ class K8sManifestsTest {
             for (NetworkPolicyPeer peer : rule.getFrom()) {
                 assertThat(peer.getIpBlock()).isNull();
                 assertThat(peer.getPodSelector()).as("every peer must be an admin client").isNotNull();
-                assertThat(matches(peer.getPodSelector(), Map.of())).isFalse();
-                assertThat(matches(peer.getPodSelector(), Map.of(ADMIN_CLIENT_LABEL, "true"))).isTrue();
+                assertThat(Manifests.matches(peer.getPodSelector(), Map.of())).isFalse();
+                assertThat(Manifests.matches(peer.getPodSelector(), Map.of(ADMIN_CLIENT_LABEL, "true"))).isTrue();
             }
         }
         for (Container c : demo.getSpec().getTemplate().getSpec().getContainers()) {
@@ -247,23 +234,23 @@ class K8sManifestsTest {
             for (NetworkPolicyPeer peer : rule.getFrom()) {
                 assertThat(peer.getIpBlock()).isNull();
                 assertThat(peer.getNamespaceSelector()).as("the monitoring namespace, not the peer's own").isNotNull();
-                assertThat(matches(peer.getNamespaceSelector(), monitoring)).isTrue();
-                assertThat(matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop"))).isFalse();
+                assertThat(Manifests.matches(peer.getNamespaceSelector(), monitoring)).isTrue();
+                assertThat(Manifests.matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", "shop"))).isFalse();
                 assertThat(peer.getPodSelector()).as("Prometheus' pods, not the whole namespace").isNotNull();
-                assertThat(matches(peer.getPodSelector(), prometheus)).isTrue();
-                assertThat(matches(peer.getPodSelector(), Map.of())).isFalse();
+                assertThat(Manifests.matches(peer.getPodSelector(), prometheus)).isTrue();
+                assertThat(Manifests.matches(peer.getPodSelector(), Map.of())).isFalse();
             }
         }
         int adminPort = sidecarConfig().admin().port();
         assertThat(policy.getSpec().getIngress()).as("Prometheus gets no way to the admin port")
                 .filteredOn(rule -> covers(rule, adminPort))
                 .allSatisfy(rule -> assertThat(rule.getFrom()).noneMatch(peer -> peer.getPodSelector() != null
-                        && matches(peer.getPodSelector(), prometheus)));
+                        && Manifests.matches(peer.getPodSelector(), prometheus)));
     }
 
     @Test
     void the_pod_monitor_scrapes_the_port_the_injector_declares_on_the_pods_it_labels() {
-        List<HasMetadata> monitoring = parse(kustomize("deploy/monitoring"));
+        List<HasMetadata> monitoring = Kustomize.typed("deploy/monitoring");
         List<GenericKubernetesResource> podMonitors = monitoring.stream().filter(r -> r.getKind().equals("PodMonitor"))
                 .map(GenericKubernetesResource.class::cast).collect(Collectors.toList());
         assertThat(podMonitors).hasSize(1);
@@ -275,9 +262,9 @@ class K8sManifestsTest {
         assertThat(podMonitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
         assertThat(podMonitor.getMetadata().getNamespace()).as("beside Prometheus, as the network policy expects")
                 .isEqualTo("monitoring");
-        assertThat(matches(selector, Map.of(SidecarInjector.SIDECAR_LABEL, "true"))).as("injected pods").isTrue();
-        assertThat(matches(selector, demoDeployment().getSpec().getTemplate().getMetadata().getLabels())).isTrue();
-        assertThat(matches(selector, Map.of("app.kubernetes.io/name", "orders"))).as("pods without the sidecar")
+        assertThat(Manifests.matches(selector, Map.of(SidecarInjector.SIDECAR_LABEL, "true"))).as("injected pods").isTrue();
+        assertThat(Manifests.matches(selector, demoDeployment().getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        assertThat(Manifests.matches(selector, Map.of("app.kubernetes.io/name", "orders"))).as("pods without the sidecar")
                 .isFalse();
         assertThat(spec.get("namespaceSelector").get("any").asBoolean()).as("injected pods in every namespace").isTrue();
         assertThat(spec.get("podMetricsEndpoints")).singleElement().satisfies(endpoint -> {
@@ -311,9 +298,9 @@ class K8sManifestsTest {
         assertThat(hook.getMatchConditions()).singleElement()
                 .satisfies(c -> assertThat(c.getExpression()).contains("'" + SidecarInjector.INJECT_ANNOTATION + "'"));
         assertThat(hook.getNamespaceSelector().getMatchLabels()).containsEntry("jwt-sidecar.io/injection", "enabled");
-        assertThat(matches(hook.getObjectSelector(), webhook.getSpec().getTemplate().getMetadata().getLabels()))
+        assertThat(Manifests.matches(hook.getObjectSelector(), webhook.getSpec().getTemplate().getMetadata().getLabels()))
                 .as("the injector's own pods are never sent to it").isFalse();
-        assertThat(matches(hook.getObjectSelector(), demoDeployment().getSpec().getTemplate().getMetadata().getLabels()))
+        assertThat(Manifests.matches(hook.getObjectSelector(), demoDeployment().getSpec().getTemplate().getMetadata().getLabels()))
                 .isTrue();
 
         var ref = hook.getClientConfig().getService();
@@ -425,7 +412,7 @@ class K8sManifestsTest {
 
     @Test
     void the_manual_tls_overlay_is_the_base_without_cert_manager() {
-        List<HasMetadata> manual = parse(kustomize("deploy/k8s-manual-tls"));
+        List<HasMetadata> manual = Kustomize.typed("deploy/k8s-manual-tls");
 
         assertThat(manual).noneSatisfy(r -> assertThat(r.getApiVersion()).startsWith("cert-manager.io/"));
         assertThat(manual).hasSize((int) base.stream().filter(r -> !r.getApiVersion().startsWith("cert-manager.io/")).count());
@@ -436,67 +423,6 @@ class K8sManifestsTest {
     }
 
     // --- rendering and reading ---
-
-    private static String kustomize(String dir) {
-        Path kubectl = onPath("kubectl");
-        if (kubectl == null) {
-            fail("kubectl not found on PATH. K8sManifestsTest renders " + dir + " with `kubectl kustomize` (offline); "
-                    + "install kubectl (see README, test prerequisites) or put it on PATH.");
-        }
-        try {
-            Path err = Files.createTempFile("kustomize", ".err");
-            try {
-                Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir)
-                        .redirectError(err.toFile()).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    fail("kubectl kustomize " + dir + " did not finish in 60 s");
-                }
-                if (p.exitValue() != 0) {
-                    fail("kubectl kustomize " + dir + " failed: " + Files.readString(err));
-                }
-                return out;
-            } finally {
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Error running kubectl kustomize " + dir, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /** Each YAML document through the model's own deserializer, which picks the class from apiVersion and kind. */
-    private static List<HasMetadata> parse(String yaml) {
-        List<HasMetadata> resources = new ArrayList<>();
-        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
-            while (docs.hasNext()) {
-                JsonNode doc = docs.next();
-                if (doc == null || doc.isNull() || doc.isEmpty()) {
-                    continue;
-                }
-                KubernetesResource r = JSON.treeToValue(doc, KubernetesResource.class);
-                assertThat(r).as("%s", doc.get("kind")).isInstanceOf(HasMetadata.class);
-                resources.add((HasMetadata) r);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Error reading rendered manifests", e);
-        }
-        assertThat(resources).isNotEmpty();
-        return resources;
-    }
 
     private static void assertKnownFields(Object value, String path) {
         if (value instanceof Collection) {
@@ -619,45 +545,6 @@ class K8sManifestsTest {
                 .findFirst().orElseThrow(() -> new AssertionError(c.getName() + " has no writable /tmp"));
         assertThat(volume(pod, name).getEmptyDir()).isNotNull();
         return name;
-    }
-
-    private static String probeUrl(Probe probe) {
-        assertThat(probe).isNotNull();
-        List<String> command = probe.getExec().getCommand();
-        assertThat(command.get(0)).isEqualTo("curl");
-        assertThat(command).as("fails on an HTTP error status").contains("-fsS");
-        return command.get(command.size() - 1);
-    }
-
-    /** A label selector as the API server evaluates it (matchLabels and the four operators). */
-    private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        if (selector == null) {
-            return true;
-        }
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        if (selector.getMatchLabels() != null) {
-            for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-                if (!e.getValue().equals(l.get(e.getKey()))) {
-                    return false;
-                }
-            }
-        }
-        for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-            String v = l.get(r.getKey());
-            Set<String> values = Set.copyOf(r.getValues());
-            boolean ok;
-            switch (r.getOperator()) {
-                case "In": ok = v != null && values.contains(v); break;
-                case "NotIn": ok = v == null || !values.contains(v); break;
-                case "Exists": ok = v != null; break;
-                case "DoesNotExist": ok = v == null; break;
-                default: throw new AssertionError("unknown operator " + r.getOperator());
-            }
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether a rule admits TCP traffic to the port (no ports listed means every port). */
