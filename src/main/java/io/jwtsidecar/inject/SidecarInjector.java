@@ -100,7 +100,8 @@ public final class SidecarInjector {
      * @param pod the pod as submitted (its name may still be empty: controllers use generateName)
      * @return the patch, or why there is none
      * @throws InjectionException when the pod asks for injection but the request cannot be met
-     *                            (an annotation value that is not valid, a volume name in use)
+     *                            (an annotation value that is not valid, a volume name in use, a
+     *                            pod in the node's network)
      */
     public Injection inject(Pod pod) {
         ObjectMeta meta = pod.getMetadata();
@@ -111,6 +112,13 @@ public final class SidecarInjector {
         PodSpec spec = pod.getSpec();
         if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
             throw new InjectionException("the pod has no containers");
+        }
+        // In the node's network the sidecar's ports (8181-8183) are the node's: two such pods on a
+        // node clash, and the metrics listener would face the node's network, where no
+        // NetworkPolicy applies. Such a pod gets no sidecar rather than one that half works.
+        if (Boolean.TRUE.equals(spec.getHostNetwork())) {
+            throw new InjectionException("the pod uses the node's network (hostNetwork: true), where the sidecar's ports "
+                    + "would be the node's: run the service without hostNetwork, or add the sidecar by hand");
         }
         List<Container> initContainers = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
         if (spec.getContainers().stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))

@@ -190,7 +190,8 @@ class InjectWebhookTest {
     @CsvSource(quoteCharacter = '"', value = {
             "pod-unreadable.json, MismatchedInputException",
             "pod-bad-config-annotation.json, jwt-sidecar.io/config: 'Not_A/Valid name' is not a valid ConfigMap name",
-            "pod-volume-name-taken.json, the pod already has a volume named jwt-sidecar-store"})
+            "pod-volume-name-taken.json, the pod already has a volume named jwt-sidecar-store",
+            "pod-host-network.json, the pod uses the node's network (hostNetwork: true)"})
     void a_failure_while_building_the_patch_admits_the_pod_without_the_sidecar(String review, String reason)
             throws IOException {
         JsonNode response = allowedResponse(FAIL_OPEN, review);
@@ -204,7 +205,8 @@ class InjectWebhookTest {
     @CsvSource(quoteCharacter = '"', value = {
             "pod-unreadable.json, 500, MismatchedInputException",
             "pod-bad-config-annotation.json, 400, jwt-sidecar.io/config: 'Not_A/Valid name' is not a valid ConfigMap name",
-            "pod-volume-name-taken.json, 400, the pod already has a volume named jwt-sidecar-store"})
+            "pod-volume-name-taken.json, 400, the pod already has a volume named jwt-sidecar-store",
+            "pod-host-network.json, 400, the pod uses the node's network (hostNetwork: true)"})
     void with_fail_closed_a_failure_refuses_the_pod_with_the_reason(String review, int code, String reason)
             throws IOException {
         JsonNode reply = reply(FAIL_CLOSED, bytes(review));
