@@ -226,13 +226,15 @@ public final class Sidecar implements AutoCloseable {
                     new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
                     new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock));
             registerGauges(metrics, feed, store, verifier);
-            int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes());
+            int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes(),
+                    Optional.empty(), config.shutdownGrace());
             // A listener of its own, so Prometheus can scrape the pod network while the API stays on
             // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
             // is plenty for scrapes.
             Integer metricsPort = null;
             if (config.metrics().isPresent()) {
-                metricsPort = listen(vertx, config.metrics().get(), new MetricsRoutes(metrics)::router, 1, 0);
+                metricsPort = listen(vertx, config.metrics().get(), new MetricsRoutes(metrics)::router, 1, 0,
+                        Optional.empty(), config.shutdownGrace());
             }
 
             Integer adminPort = null;
@@ -254,7 +256,7 @@ public final class Sidecar implements AutoCloseable {
                         publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
                 adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
-                        config.adminTls());
+                        config.adminTls(), config.shutdownGrace());
                 reassertion = reassertion(config, store, publisher, signatures, feed, verifier, clock);
                 reassertion.start();
                 for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
@@ -427,18 +429,13 @@ public final class Sidecar implements AutoCloseable {
      * keeps port 0, so two listeners on the same host never share a socket by accident.
      */
     private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
-                              int instances, int maxTokenBytes) {
-        return listen(vertx, listener, routes, instances, maxTokenBytes, Optional.empty());
-    }
-
-    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
-                              int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls) {
+                              int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls, Duration shutdownGrace) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
         HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);
         tls.ifPresent(t -> ListenerOptions.withTls(options, t.certFile(), t.keyFile(), t.clientCaFile()));
         List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
         await(vertx.deployVerticle(() -> {
-            RouterVerticle v = new RouterVerticle(options, routes);
+            RouterVerticle v = new RouterVerticle(options, routes, shutdownGrace);
             deployed.add(v);
             return v;
         }, new DeploymentOptions().setInstances(instances)), "binding " + listener.host() + ":" + listener.port());
@@ -491,8 +488,26 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
+        drainListeners();
         closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
         log.info("sidecar {} stopped", config.sidecarId());
+    }
+
+    /**
+     * Undeploys the listeners, which stop taking connections and give the requests in flight up to
+     * {@code shutdown.gracePeriod} to complete (RouterVerticle). First, while the publisher, the
+     * store and the feed they may need are still open: an admin request in flight still publishes.
+     */
+    private void drainListeners() {
+        List<io.vertx.core.Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
+        try {
+            io.vertx.core.Future.join(undeployed).toCompletionStage().toCompletableFuture()
+                    .get(config.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("draining the listeners did not finish cleanly: {}", e.toString());
+        }
     }
 
     /**

@@ -68,6 +68,9 @@ public final class ConfigKeys {
                     + "intervals, it counts as lagging.");
     public static final ConfigKey FLEET_GONE_AFTER = new ConfigKey("fleet.goneAfter", "60s",
             "A sidecar silent for this long is no longer listed in fleet receipts.");
+    public static final ConfigKey SHUTDOWN_GRACE = new ConfigKey("shutdown.gracePeriod", "10s",
+            "On a stop (SIGTERM), how long the listeners take no new connections while the requests already in "
+                    + "flight complete; then whatever is left is cut. At most 5m; 0s stops at once.");
     public static final ConfigKey DATA_DIR = new ConfigKey("revocation.dataDir", "./data/revocations",
             "Directory of the local RocksDB revocation store.");
     public static final ConfigKey BLOOM_EXPECTED = new ConfigKey("revocation.bloomExpectedRules", "1000000",
@@ -112,7 +115,7 @@ public final class ConfigKeys {
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
-            KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
+            KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
             AUTHZ_CASE_INSENSITIVE_PATHS);

@@ -182,6 +182,7 @@ public final class ConfigLoader {
             errors.addAll(KafkaSettings.problems(kafka.consumer(), kafka.producer()));
             SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(topLevelDuration(ConfigKeys.FLEET_STATUS_INTERVAL),
                     topLevelDuration(ConfigKeys.FLEET_GONE_AFTER));
+            Duration shutdownGrace = shutdownGrace();
             long expected = integer(ConfigKeys.BLOOM_EXPECTED, 1, Integer.MAX_VALUE);
             double fpp = decimal(ConfigKeys.BLOOM_FPP);
             if (!(fpp > 0 && fpp < 0.5)) {
@@ -221,7 +222,22 @@ public final class ConfigLoader {
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz, metrics);
+                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace);
+        }
+
+        /** {@code shutdown.gracePeriod}: 0s (stop at once) to 5m, longer than any request should take. */
+        private Duration shutdownGrace() {
+            String v = text(ConfigKeys.SHUTDOWN_GRACE).orElseThrow();
+            try {
+                Duration grace = Durations.parse(v);
+                if (grace.isNegative() || grace.compareTo(Duration.ofMinutes(5)) > 0) {
+                    errors.add(ConfigKeys.SHUTDOWN_GRACE.name() + ": must be between 0s and 5m, got '" + v + "'");
+                }
+                return grace;
+            } catch (IllegalArgumentException e) {
+                errors.add(ConfigKeys.SHUTDOWN_GRACE.name() + ": '" + v + "' is " + e.getMessage());
+                return Duration.ZERO;
+            }
         }
 
         /**

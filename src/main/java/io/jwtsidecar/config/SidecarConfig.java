@@ -34,11 +34,13 @@ import java.util.Set;
  * @param authz       how forward auth ({@code /v1/authz}) decides: {@code authz.*} and {@code routes}
  * @param metrics     the listener that serves only {@code GET /metrics} ({@code metrics.*}); empty when
  *                    {@code metrics.port} is unset
+ * @param shutdownGrace how long a stop lets requests in flight complete ({@code shutdown.gracePeriod})
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
-                            Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics) {
+                            Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
+                            Duration shutdownGrace) {
 
     /**
      * Forward auth.

@@ -6,28 +6,41 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * One HTTP server instance serving a request handler (a router, or a router behind a
  * dispatcher) on one event loop. Deploying several instances on
  * the same host and port spreads connections over event loops (Vert.x shares the listening
- * socket between them).
+ * socket between them). Undeployed, it drains: no new connections, and the requests in flight
+ * get up to the grace period to complete.
  */
 public final class RouterVerticle extends VerticleBase {
     private final HttpServerOptions options;
     private final Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes;
+    private final Duration shutdownGrace;
     private volatile HttpServer server;
 
-    public RouterVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes) {
+    public RouterVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes,
+                          Duration shutdownGrace) {
         this.options = options;
         this.routes = routes;
+        this.shutdownGrace = shutdownGrace;
     }
 
     @Override
     public Future<?> start() {
         return vertx.createHttpServer(options).requestHandler(routes.apply(vertx)).listen()
                 .onSuccess(s -> server = s);
+    }
+
+    /** Stops accepting, lets the requests in flight complete within the grace period, then closes. */
+    @Override
+    public Future<?> stop() {
+        HttpServer s = server;
+        return s == null ? Future.succeededFuture() : s.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The bound port; valid after deployment. */

@@ -427,6 +427,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_shutdown_grace_period_is_ten_seconds_by_default_zero_to_five_minutes_and_named_when_wrong() {
+        assertThat(parse(minimal()).shutdownGrace()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(parse(minimal("shutdown:", "  gracePeriod: 0s")).shutdownGrace()).isZero();
+        assertThat(errors(minimal("shutdown:", "  gracePeriod: 10m")))
+                .containsExactly("shutdown.gracePeriod: must be between 0s and 5m, got '10m'");
+    }
+
+    @Test
     void a_credential_limited_to_the_admin_jwt_issuer_is_an_error_since_its_rules_govern_admin_credentials() {
         assertThat(errors(twoIssuers("admin:",
                 "  jwtIssuer: https://other.example",
