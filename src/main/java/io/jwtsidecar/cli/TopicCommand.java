@@ -38,6 +38,9 @@ final class TopicCommand implements Callable<Integer> {
     @Option(names = "--min-insync-replicas", defaultValue = "2", description = "min.insync.replicas (default: ${DEFAULT-VALUE}).")
     int minInsync;
 
+    @Option(names = "--timeout", defaultValue = "15", description = "Seconds to wait for Kafka (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
     @Override
     public Integer call() {
         SidecarConfig cfg;
@@ -50,7 +53,12 @@ final class TopicCommand implements Callable<Integer> {
                 .orElse(Duration.ofDays(1));
         Map<String, Object> adminConfig = new HashMap<>(cfg.kafka().consumer());
         adminConfig.put("bootstrap.servers", cfg.kafka().bootstrapServers());
+        // Every call within the command's own timeout, rather than the client's minute of retries.
+        Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
+        adminConfig.put("default.api.timeout.ms", (int) timeout.toMillis());
+        adminConfig.put("request.timeout.ms", (int) Math.max(1000, timeout.toMillis() / 2));
         try (TopicAdmin admin = new TopicAdmin(adminConfig)) {
+            admin.clusterId(cfg.kafka().bootstrapServers(), timeout);
             if (action.equals("create")) {
                 // Twice the longest lifetime: a margin for clock skew and slow consumers.
                 admin.create(new TopicAdmin.Plan(cfg.kafka().topic(), cfg.kafka().statusTopic(), partitions,
