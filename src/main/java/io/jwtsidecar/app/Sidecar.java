@@ -1,5 +1,6 @@
 package io.jwtsidecar.app;
 
+import io.jwtsidecar.config.ConfigKeys;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.FleetView;
@@ -335,6 +336,7 @@ public final class Sidecar implements AutoCloseable {
      * replay has caught up the sidecar is not ready and answers 503, as at any first start.
      */
     private static RocksDbRevocationStore openOrRecover(SidecarConfig.Revocation rc) {
+        requireWritableDirectory(rc.dataDir());
         try {
             return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate(),
                     rc.deadLetterMaxBytes());
@@ -350,6 +352,27 @@ public final class Sidecar implements AutoCloseable {
             }
             return RocksDbRevocationStore.open(rc.dataDir(), rc.bloomExpectedRules(), rc.bloomFalsePositiveRate(),
                     rc.deadLetterMaxBytes());
+        }
+    }
+
+    /**
+     * A directory the store cannot be written in is the operator's to fix, not a store to move
+     * aside: one sentence naming the key and the path, and no "rebuilding" that cannot happen.
+     */
+    private static void requireWritableDirectory(Path dataDir) {
+        String fix = "; set " + ConfigKeys.DATA_DIR.name() + " (" + ConfigKeys.DATA_DIR.envName()
+                + ") to a directory this user can write";
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException | SecurityException e) {
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way"
+                    : e.getMessage();
+            throw new IllegalStateException(ConfigKeys.DATA_DIR.name() + ": cannot create " + dataDir + ": " + why + fix);
+        }
+        if (!Files.isWritable(dataDir)) {
+            throw new IllegalStateException(ConfigKeys.DATA_DIR.name() + ": " + dataDir + " is not writable" + fix);
         }
     }
 
