@@ -77,7 +77,8 @@ public final class ConfigLoader {
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of("cannot read configuration file " + file + ": " + e.getMessage()));
+            throw new ConfigException(List.of("cannot read configuration file: " + ConfigFiles.problem(file)
+                    .orElseGet(() -> file + " (" + e.getMessage() + ")")));
         }
         Path base = file.toAbsolutePath().getParent();
         return parse(yaml, base);
@@ -318,7 +319,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 try {
-                    String text = pem != null ? pem : readFile(pemFile);
+                    String text = pem != null ? pem : readFile(ConfigKeys.PUBLISHER_PEM_FILE.name(), pemFile);
                     result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), trust));
                 } catch (IllegalArgumentException e) {
                     errors.add(at + (pem != null ? ".pem: " : ".pemFile: ") + e.getMessage());
@@ -380,14 +381,15 @@ public final class ConfigLoader {
             }
             Path path = resolve(file.get());
             try {
-                EventSigner signer = new EventSigner(kid.get(), EventKeys.privateKey(Files.readString(path)));
+                String pem = ConfigFiles.read(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name(), path);
+                EventSigner signer = new EventSigner(kid.get(), EventKeys.privateKey(pem));
                 if (!EventKeys.matches(signer, trusted.get().key())) {
                     errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "' is not the private key of "
                             + "publisher key '" + kid.get() + "' (a signature made with it does not verify)");
                 }
                 return Optional.of(signer);
-            } catch (IOException e) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": cannot read '" + path + "': " + e.getMessage());
+            } catch (UnreadableFile e) {
+                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "': " + e.getMessage());
             }
@@ -621,9 +623,7 @@ public final class ConfigLoader {
 
         private Path readableFile(ConfigKey key, String value) {
             Path p = resolve(value);
-            if (!Files.isReadable(p)) {
-                errors.add(key.name() + ": '" + value + "' is not a readable file");
-            }
+            ConfigFiles.problem(p).ifPresent(problem -> errors.add(key.name() + ": " + problem));
             return p;
         }
 
@@ -759,6 +759,8 @@ public final class ConfigLoader {
                 }
                 try {
                     keys.addAll(key(kat, (ObjectNode) k));
+                } catch (UnreadableFile e) {
+                    errors.add(kat + "." + e.key() + ": " + e.getMessage());
                 } catch (IllegalArgumentException e) {
                     errors.add(kat + ": " + e.getMessage());
                 }
@@ -792,7 +794,7 @@ public final class ConfigLoader {
             }
             String source = sources.get(0);
             if (source.equals("jwksFile")) {
-                List<VerificationKey> loaded = StaticKeyLoader.jwks(readFile(scalar(k, source)), alg);
+                List<VerificationKey> loaded = StaticKeyLoader.jwks(readFile(source, scalar(k, source)), alg);
                 if (kid != null) {
                     throw new IllegalArgumentException("kid comes from the JWKS; do not set it beside jwksFile");
                 }
@@ -813,20 +815,16 @@ public final class ConfigLoader {
                     }
                     return List.of(StaticKeyLoader.hmac(kid, alg, secret));
                 default:
-                    return List.of(StaticKeyLoader.pem(kid, alg, readFile(scalar(k, source))));
+                    return List.of(StaticKeyLoader.pem(kid, alg, readFile(source, scalar(k, source))));
             }
         }
 
-        private String readFile(String path) {
+        /** @param key the setting that names the file, relative to the entry it is in */
+        private String readFile(String key, String path) {
             if (path == null) {
                 throw new IllegalArgumentException("file path is empty");
             }
-            Path p = resolve(path);
-            try {
-                return Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read '" + p + "': " + e.getMessage());
-            }
+            return ConfigFiles.read(key, resolve(path));
         }
 
         private Path resolve(String path) {
