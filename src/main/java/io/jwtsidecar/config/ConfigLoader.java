@@ -1,11 +1,9 @@
 package io.jwtsidecar.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.http.IssuerLimit;
 import io.jwtsidecar.revocation.EventKeys;
@@ -29,6 +27,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,36 +80,43 @@ public final class ConfigLoader {
                     .orElseGet(() -> file + " (" + e.getMessage() + ")")));
         }
         Path base = file.toAbsolutePath().getParent();
-        return parse(yaml, base);
+        return read(YamlDocument.parse(yaml, file.toString()), base);
     }
 
-    /** Parses configuration text; relative paths resolve against {@code baseDir}. */
+    /**
+     * Parses configuration text; relative paths resolve against {@code baseDir}. Errors name no
+     * line (there is no file to look in), except for a YAML syntax error.
+     */
     public SidecarConfig parse(String yaml, Path baseDir) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (IOException e) {
-            throw new ConfigException(List.of("configuration is not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
-        }
+        return read(YamlDocument.parse(yaml, null), baseDir);
+    }
+
+    private SidecarConfig read(YamlDocument document, Path baseDir) {
+        JsonNode root = document.tree();
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = JsonNodeFactory.instance.objectNode();
         }
         if (!root.isObject()) {
             throw new ConfigException(List.of("configuration must be a YAML mapping"));
         }
-        Reader r = new Reader((ObjectNode) root, baseDir);
+        Reader r = new Reader(document, (ObjectNode) root, baseDir);
         return r.read();
     }
 
     /** Accumulates errors while reading one document. */
     private final class Reader {
+        private final YamlDocument document;
         private final ObjectNode root;
         private final Path baseDir;
         private final List<String> errors = new ArrayList<>();
         /** {@code ${NAME}}s without a value, with where they are: those under admin.* may not matter. */
         private final List<UnsetVariable> unsetVariables = new ArrayList<>();
 
-        Reader(ObjectNode root, Path baseDir) {
+        /** Keys an environment variable set: an error about them is not about the file's line. */
+        private final Set<String> fromEnvironment = new HashSet<>();
+
+        Reader(YamlDocument document, ObjectNode root, Path baseDir) {
+            this.document = document;
             this.root = root;
             this.baseDir = baseDir;
         }
@@ -121,6 +127,7 @@ public final class ConfigLoader {
                 String override = env.get(key.envName());
                 if (override != null) {
                     setPath(key.name(), override);
+                    fromEnvironment.add(key.name());
                 }
             }
             checkUnknownKeys();
@@ -217,7 +224,7 @@ public final class ConfigLoader {
             Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
             if (!errors.isEmpty()) {
-                throw new ConfigException(errors);
+                throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
             SidecarConfig.AdminAccess adminAccess = adminRead
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How configuration errors read: which file is missing, and why. What makes a value valid is
- * ConfigLoaderTest's.
+ * How configuration errors read: where in the file (line and column), and which file is missing.
+ * What makes a value valid is ConfigLoaderTest's.
  */
 class ConfigErrorMessagesTest {
     private static final String ISSUERS = ""
@@ -38,6 +38,68 @@ class ConfigErrorMessagesTest {
 
     private List<String> textErrors(String yaml, Map<String, String> env) {
         return assertThrows(ConfigException.class, () -> new ConfigLoader(env).parse(yaml, dir)).errors();
+    }
+
+    // ---- YAML syntax --------------------------------------------------------------------------
+
+    @Test
+    void a_syntax_error_names_file_line_column_and_reason_only() throws IOException {
+        String yaml = KAFKA + "api:\n  port: 8080\n  host: a: b\n";
+
+        assertThat(fileErrors(yaml, Map.of())).containsExactly(
+                dir.resolve("sidecar.yaml") + ":5:10: not valid YAML: mapping values are not allowed here");
+    }
+
+    @Test
+    void a_syntax_error_in_text_without_a_file_still_names_line_and_column() {
+        assertThat(textErrors("api:\n\tport: 8080\n", Map.of())).singleElement().asString()
+                .startsWith("configuration is not valid YAML at line 2, column 1: found character '\\t(TAB)'")
+                .doesNotContain("Exception", "\n");
+    }
+
+    // ---- positions of keys --------------------------------------------------------------------
+
+    @Test
+    void a_bad_value_is_reported_at_its_key() throws IOException {
+        String yaml = KAFKA + ISSUERS + "revocation:\n  dataDir: data\n  bloomExpectedRules: lots\n";
+
+        assertThat(fileErrors(yaml, Map.of())).containsExactly(dir.resolve("sidecar.yaml")
+                + ":12:3: revocation.bloomExpectedRules: must be a whole number, got 'lots'");
+    }
+
+    @Test
+    void unknown_keys_and_keys_inside_lists_are_reported_at_their_line() throws IOException {
+        String yaml = KAFKA + ISSUERS.replace("        alg: HS256\n", "        alg: HS256\n        algg: x\n")
+                + "api:\n  prot: 8080\n";
+
+        List<String> errors = fileErrors(yaml, Map.of());
+
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isEqualTo(dir.resolve("sidecar.yaml") + ":12:3: api.prot: unknown key");
+        assertThat(errors.get(1)).startsWith(dir.resolve("sidecar.yaml") + ":7:9: issuers[0].keys[0]: unknown key 'algg'");
+    }
+
+    @Test
+    void a_missing_key_is_reported_at_the_section_it_belongs_in_and_a_missing_section_without_a_line()
+            throws IOException {
+        Path file = dir.resolve("sidecar.yaml");
+        assertThat(fileErrors("kafka:\n  topic: t\n" + ISSUERS, Map.of())).containsExactly(
+                file + ":1:1: kafka.bootstrapServers: required (or set JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS)");
+        assertThat(fileErrors(ISSUERS, Map.of())).containsExactly(
+                "kafka.bootstrapServers: required (or set JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+
+    @Test
+    void a_value_from_the_environment_is_not_blamed_on_the_file() throws IOException {
+        String yaml = KAFKA + ISSUERS + "api:\n  port: 8080\n";
+
+        assertThat(fileErrors(yaml, Map.of("JWT_SIDECAR_API_PORT", "eighty")))
+                .containsExactly("api.port: must be a whole number, got 'eighty'");
+    }
+
+    @Test
+    void text_without_a_file_keeps_its_messages_unprefixed() {
+        assertThat(textErrors(KAFKA + ISSUERS + "api:\n  prot: 8080\n", Map.of())).containsExactly("api.prot: unknown key");
     }
 
     // ---- files the configuration names --------------------------------------------------------
