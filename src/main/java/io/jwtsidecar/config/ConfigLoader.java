@@ -114,6 +114,8 @@ public final class ConfigLoader {
 
         /** Keys an environment variable set: an error about them is not about the file's line. */
         private final Set<String> fromEnvironment = new HashSet<>();
+        /** Every {@code ${NAME}} the text uses, set or not: such a JWT_SIDECAR_* variable is no misspelt setting. */
+        private final Set<String> referencedVariables = new HashSet<>();
 
         Reader(YamlDocument document, ObjectNode root, Path baseDir) {
             this.document = document;
@@ -131,6 +133,7 @@ public final class ConfigLoader {
                 }
             }
             checkUnknownKeys();
+            errors.addAll(UnknownVariables.problems(env, referencedVariables));
             Optional<Boolean> adminSetting = adminEnabledSetting();
             // admin.enabled: false makes the rest of admin.* inert: a ConfigMap shared with an admin
             // plane may name its secrets and files, which a sidecar without an admin API never has.
@@ -1056,6 +1059,7 @@ public final class ConfigLoader {
             Matcher m = VARIABLE.matcher(text);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
+                referencedVariables.add(m.group(1));
                 String value = env.get(m.group(1));
                 if (value == null) {
                     value = m.group(2);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How configuration errors read: where in the file (line and column), and which file is missing.
- * What makes a value valid is ConfigLoaderTest's.
+ * How configuration errors read: where in the file (line and column), which file is missing,
+ * and which environment variable is not a setting. What makes a value valid is ConfigLoaderTest's.
  */
 class ConfigErrorMessagesTest {
     private static final String ISSUERS = ""
@@ -144,5 +144,67 @@ class ConfigErrorMessagesTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of()).load(file));
 
         assertThat(e.errors()).containsExactly("cannot read configuration file: no such file: " + file);
+    }
+
+    // ---- JWT_SIDECAR_* variables --------------------------------------------------------------
+
+    @Test
+    void a_misspelt_variable_is_an_error_with_the_nearest_setting() {
+        Map<String, String> env = Map.of("JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVER", "b:9092",
+                "JWT_SIDECAR_NONSENSE_WHATEVER", "1");
+
+        assertThat(textErrors(ISSUERS, env)).containsExactly(
+                "environment variable JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVER is not a setting "
+                        + "(did you mean JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS?)",
+                "environment variable JWT_SIDECAR_NONSENSE_WHATEVER is not a setting",
+                "kafka.bootstrapServers: required (or set JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS)");
+    }
+
+    @Test
+    void the_variables_that_deployments_set_are_settings() {
+        // What the injector, the manifests and the image set; JWT_SIDECAR_ADDR is the proxies'.
+        Map<String, String> env = Map.of("JWT_SIDECAR_SIDECAR_ID", "ns/pod",
+                "JWT_SIDECAR_REVOCATION_DATA_DIR", dir.resolve("data").toString(),
+                "JWT_SIDECAR_METRICS_HOST", "127.0.0.1", "JWT_SIDECAR_METRICS_PORT", "9090",
+                "JWT_SIDECAR_ADMIN_ENABLED", "false", "JWT_SIDECAR_ADMIN_TOKEN", "t".repeat(32),
+                "JWT_SIDECAR_API_PORT", "8181", "JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS", "b:9092",
+                "JWT_SIDECAR_ADDR", "127.0.0.1:8181");
+
+        SidecarConfig config = new ConfigLoader(env).parse(ISSUERS, dir);
+
+        assertThat(config.sidecarId()).isEqualTo("ns/pod");
+    }
+
+    @Test
+    void kubernetes_service_links_are_not_misspelt_settings() {
+        // The variables Kubernetes sets in a namespace with the Services jwt-sidecar and jwt-sidecar-webhook.
+        Map<String, String> env = new java.util.HashMap<>(Map.of("JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS", "b:9092",
+                "JWT_SIDECAR_WEBHOOK_SERVICE_HOST", "10.96.0.7", "JWT_SIDECAR_WEBHOOK_SERVICE_PORT", "443",
+                "JWT_SIDECAR_WEBHOOK_SERVICE_PORT_HTTPS", "443", "JWT_SIDECAR_WEBHOOK_PORT", "tcp://10.96.0.7:443",
+                "JWT_SIDECAR_WEBHOOK_PORT_443_TCP", "tcp://10.96.0.7:443", "JWT_SIDECAR_WEBHOOK_PORT_443_TCP_PROTO", "tcp",
+                "JWT_SIDECAR_WEBHOOK_PORT_443_TCP_PORT", "443", "JWT_SIDECAR_WEBHOOK_PORT_443_TCP_ADDR", "10.96.0.7"));
+        env.putAll(Map.of("JWT_SIDECAR_SERVICE_HOST", "10.96.0.8", "JWT_SIDECAR_PORT", "tcp://10.96.0.8:8181"));
+
+        assertThat(new ConfigLoader(env).parse(ISSUERS, dir).kafka().bootstrapServers()).isEqualTo("b:9092");
+        assertThat(textErrors(ISSUERS, Map.of("JWT_SIDECAR_WEBHOOK_PORT", "8443"))).contains(
+                "environment variable JWT_SIDECAR_WEBHOOK_PORT is not a setting");
+    }
+
+    @Test
+    void a_variable_the_file_uses_as_a_placeholder_is_not_unknown() {
+        Map<String, String> env = Map.of("JWT_SIDECAR_BROKERS", "b:9092");
+
+        assertThat(new ConfigLoader(env).parse("kafka:\n  bootstrapServers: ${JWT_SIDECAR_BROKERS}\n" + ISSUERS, dir)
+                .kafka().bootstrapServers()).isEqualTo("b:9092");
+    }
+
+    @Test
+    void every_setting_has_its_own_variable_and_nearby_typos_find_it() {
+        for (ConfigKey key : ConfigKeys.ALL) {
+            assertThat(UnknownVariables.problems(Map.of(key.envName(), "x"), java.util.Set.of())).isEmpty();
+        }
+        assertThat(UnknownVariables.problems(Map.of("JWT_SIDECAR_REVOCATION_DATADIR", "x"), java.util.Set.of()))
+                .containsExactly("environment variable JWT_SIDECAR_REVOCATION_DATADIR is not a setting "
+                        + "(did you mean JWT_SIDECAR_REVOCATION_DATA_DIR?)");
     }
 }
