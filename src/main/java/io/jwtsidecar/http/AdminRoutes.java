@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * The admin API: the only way to cut access, so every request must carry an admin credential
  * with the scope its route needs ({@link AdminAuthenticator}: refusals are logged and counted
  * there), and every accepted action is written to the audit log (logger
- * {@code io.jwtsidecar.audit}) with its actor, reason and event id. docs/openapi.yaml describes
+ * {@code io.jwtsidecar.audit}, one JSON object a line: {@link AuditRecord}) with its actor, reason and event id. docs/openapi.yaml describes
  * every route, and is served without a credential at {@code GET /openapi.yaml}.
  *
  * <ul>
@@ -453,11 +453,7 @@ public final class AdminRoutes {
             }
             PublishReceipt receipt = ar.result();
             metrics.adminAction(verb(event));
-            audit.info("{} eventId={} scope={} issuer={} value={} at={} expiresAt={} actor={} via={} issuers={} "
-                            + "onBehalfOf={} reason={} partition={} offset={}", verb(event), event.eventId(),
-                    event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(),
-                    event.expiresAt(), LogSafe.text(principal.actor(), Integer.MAX_VALUE), principal.via().label(),
-                    principal.issuers(), onBehalfOf, event.reason(), receipt.partition(), receipt.offset());
+            audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt));
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())

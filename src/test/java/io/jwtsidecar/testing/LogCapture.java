@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,11 @@ public final class LogCapture implements AutoCloseable {
         synchronized (appender.list) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
+    }
+
+    /** The formatted messages so far, each parsed as the JSON object it must be, oldest first. */
+    public List<JsonObject> jsonMessages() {
+        return messages().stream().map(JsonObject::new).toList();
     }
 
     @Override
