@@ -138,6 +138,8 @@ public final class Sidecar implements AutoCloseable {
      * @throws IllegalStateException when a listener cannot be bound
      */
     public static Sidecar start(SidecarConfig config, Clock clock) {
+        // First, so that every line of this sidecar, the start included, is in the configured format.
+        config.logFormat().applyToLogback();
         NativeCrypto.install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();

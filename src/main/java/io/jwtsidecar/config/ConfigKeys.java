@@ -111,6 +111,10 @@ public final class ConfigKeys {
             "true: routes match paths ignoring ASCII case, for upstreams that route that way (Express by default, "
                     + "ASP.NET, IIS), so /ADMIN is judged by the /admin route.");
 
+    public static final ConfigKey LOGGING_FORMAT = new ConfigKey("logging.format", "text",
+            "How log lines on stderr look: text (a date-time in UTC, level, thread, logger, message) or json (one JSON "
+                    + "object a line; fields under Logging below).");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
@@ -118,7 +122,7 @@ public final class ConfigKeys {
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
-            AUTHZ_CASE_INSENSITIVE_PATHS);
+            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventKeys;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
@@ -226,6 +227,7 @@ public final class ConfigLoader {
             Optional<String> adminJwtIssuer = adminRead ? adminJwtIssuer() : Optional.empty();
             Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
+            LogFormat logFormat = logFormat();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -233,7 +235,7 @@ public final class ConfigLoader {
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace);
+                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat);
         }
 
         /** {@code shutdown.gracePeriod}: 0s (stop at once) to 5m, longer than any request should take. */
@@ -249,6 +251,16 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.SHUTDOWN_GRACE.name() + ": '" + v + "' is " + e.getMessage());
                 return Duration.ZERO;
             }
+        }
+
+        /** {@code logging.format}: text or json. */
+        private LogFormat logFormat() {
+            String given = text(ConfigKeys.LOGGING_FORMAT).orElseThrow();
+            Optional<LogFormat> format = LogFormat.parse(given);
+            if (format.isEmpty()) {
+                errors.add(ConfigKeys.LOGGING_FORMAT.name() + ": must be text or json, got '" + given + "'");
+            }
+            return format.orElse(LogFormat.TEXT);
         }
 
         /**

@@ -3,6 +3,7 @@ package io.jwtsidecar.config;
 import io.jwtsidecar.authz.RoutePolicy;
 import io.jwtsidecar.http.AdminScope;
 import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.IssuerPolicy;
@@ -35,12 +36,13 @@ import java.util.Set;
  * @param metrics     the listener that serves only {@code GET /metrics} ({@code metrics.*}); empty when
  *                    {@code metrics.port} is unset
  * @param shutdownGrace how long a stop lets requests in flight complete ({@code shutdown.gracePeriod})
+ * @param logFormat   {@code logging.format}: text or JSON lines on stderr
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
-                            Duration shutdownGrace) {
+                            Duration shutdownGrace, LogFormat logFormat) {
 
     /**
      * Forward auth.

@@ -11,6 +11,7 @@ import ch.qos.logback.core.encoder.Encoder;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code logging.format}: how the log lines on stderr look. {@code text} is logback.xml's pattern;
@@ -42,6 +43,16 @@ public enum LogFormat {
     /** The name in the configuration: {@code text}, {@code json}. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@link #apply(LoggerContext)} to the context SLF4J logs to, when that is Logback's (it is
+     * in the jar; nothing to do under another binding).
+     */
+    public void applyToLogback() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            apply(context);
+        }
     }
 
     /**
