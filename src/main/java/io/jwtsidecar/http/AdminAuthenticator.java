@@ -399,8 +399,9 @@ public final class AdminAuthenticator {
 
     private void refuse(RoutingContext ctx, Refusal r) {
         metrics.adminRefused();
-        log.warn("admin request refused with {}: {} {} from {}: {}", r.status(), ctx.request().method(),
-                ctx.request().path(), ctx.request().remoteAddress(), r.why());
+        // Method and path come from anyone, before any credential: escaped, they cannot forge lines.
+        log.warn("admin request refused with {}: {} {} from {}: {}", r.status(), LogSafe.text(ctx.request().method().name()),
+                LogSafe.text(ctx.request().path()), ctx.request().remoteAddress(), r.why());
         if (r.challenge() != null) {
             ctx.response().putHeader("WWW-Authenticate", r.challenge());
         }

@@ -11,6 +11,7 @@ import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.StoreBatch;
 import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.MutableClock;
+import io.jwtsidecar.testing.RawHttp;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
@@ -358,6 +359,18 @@ class AdminRoutesTest {
                 Arguments.of("restore of the issuer-wide rule", at(issuerPath).DELETE()),
                 Arguments.of("look-up", at(path).GET()),
                 Arguments.of("look-up of the issuer-wide rule", at(issuerPath + "/").GET()));
+    }
+
+    @Test
+    void a_refused_path_with_control_bytes_is_logged_escaped() throws Exception {
+        try (LogCapture refusals = LogCapture.warn(AdminAuthenticator.class.getName())) {
+            RawHttp.Response r = RawHttp.send(port, "GET", "/v1/revocations/\u001b[2J\b\u007fforged");
+
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(refusals.messages()).singleElement().asString()
+                    .contains("GET /v1/revocations/\\u001b[2J\\u0008\\u007fforged from ")
+                    .doesNotContain("\u001b", "\b", "\u007f");
+        }
     }
 
     @ParameterizedTest(name = "{0}")
