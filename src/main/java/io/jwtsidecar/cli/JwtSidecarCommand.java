@@ -5,8 +5,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The root of the command line; each subcommand is one class in this package, but {@code dev}. */
+/**
+ * The root of the command line; each subcommand is one class in this package, but {@code dev}.
+ * {@code scope = INHERIT} hands {@code --help}, {@code --version} and {@code --verbose} down to
+ * every subcommand, {@code dev} included although it is added by name: the README promises
+ * {@code --help} on each, and a command added later cannot forget it.
+ */
 @Command(name = "jwt-sidecar", mixinStandardHelpOptions = true, version = "jwt-sidecar 0.1.0",
+        scope = CommandLine.ScopeType.INHERIT,
         description = "JWT verification and near-instant revocation sidecar.",
         subcommands = {RunCommand.class, RevokeCommand.class, RestoreCommand.class, StatusCommand.class,
                 TokenCommand.class, CheckConfigCommand.class, TopicCommand.class, InjectWebhookCommand.class,
