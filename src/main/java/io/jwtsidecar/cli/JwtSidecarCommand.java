@@ -28,9 +28,21 @@ public final class JwtSidecarCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too (for a bug report).")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * Whether {@code --verbose} was given, before or after the subcommand's name: an inherited
+     * option sets this root's field wherever it appears.
+     */
+    static boolean verbose(picocli.CommandLine.Model.CommandSpec command) {
+        return command.root().userObject() instanceof JwtSidecarCommand root && root.verbose;
     }
 
     /** The whole command line: {@code dev} where this jar has it, else a command that says where it is. */

@@ -1,23 +1,21 @@
 package io.jwtsidecar.cli;
 
 import io.jwtsidecar.token.TokenMinter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code jwt-sidecar token}: mints a token with a PKCS#8 PEM private key, for development and demos. */
+/**
+ * {@code jwt-sidecar token}: mints a token with a PKCS#8 PEM private key, for development and
+ * demos. A key file it cannot use is exit {@value ExitStatus#USAGE} with one sentence.
+ */
 @Command(name = "token", description = "Mint a signed token (development aid) with a PKCS#8 PEM private key (EC, RSA or Ed25519).")
 final class TokenCommand implements Callable<Integer> {
     @Option(names = "--private-key", required = true, description = "PKCS#8 PEM private key file.")
@@ -38,25 +36,19 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "3600", description = "Lifetime in seconds (default: ${DEFAULT-VALUE}).")
     long ttlSeconds;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        PrivateKey key = readPrivateKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
+        PrivateKey key;
+        try {
+            key = PrivateKeyFile.read(privateKey);
+        } catch (UserError e) {
+            return e.report(spec);
+        }
         System.out.println(new TokenMinter(issuer, kid, key, Clock.systemUTC())
                 .mint(subject, audience, Duration.ofSeconds(ttlSeconds), Map.of()));
-        return 0;
-    }
-
-    static PrivateKey readPrivateKey(String pem) throws GeneralSecurityException {
-        String body = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body));
-        GeneralSecurityException last = null;
-        for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-            } catch (GeneralSecurityException e) {
-                last = e;
-            }
-        }
-        throw new GeneralSecurityException("not an EC, RSA or Ed25519 PKCS#8 private key", last);
+        return ExitStatus.OK;
     }
 }
