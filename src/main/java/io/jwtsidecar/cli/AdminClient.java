@@ -1,12 +1,19 @@
 package io.jwtsidecar.cli;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The admin API as the command line sees it: where it is, the credential, and one request
@@ -14,24 +21,50 @@ import picocli.CommandLine.Option;
  * ({@code revoke}, {@code restore}), so they go through the same validation and audit log as
  * every other admin action.
  *
- * <p>Exit codes: 0 when the admin API accepted the request (202), 1 when it refused it, 2 for a
- * usage error (no credential, a missing option), 3 when it could not be reached.
+ * <p>Exit codes ({@link ExitStatus}): 0 when the admin API accepted the request (202), 1 when it
+ * refused it, 2 for a usage error (no credential, a missing option), 3 when it could not be
+ * reached or did not answer within {@code --timeout}.
  */
 final class AdminClient {
-    static final int ACCEPTED = 0;
-    static final int REFUSED = 1;
-    static final int USAGE = 2;
-    static final int UNREACHABLE = 3;
+    static final int ACCEPTED = ExitStatus.OK;
+    static final int REFUSED = ExitStatus.FAILED;
+    static final int USAGE = ExitStatus.USAGE;
+    static final int UNREACHABLE = ExitStatus.UNREACHABLE;
 
-    @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:8182", description = "Admin API base URL (default: ${DEFAULT-VALUE}).")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     URI adminUrl;
 
     @Option(names = "--admin-token", defaultValue = "${env:JWT_SIDECAR_ADMIN_TOKEN}",
             description = "Admin credential: a static token or an admin JWT (default: $JWT_SIDECAR_ADMIN_TOKEN).")
     String adminToken;
 
+    @Option(names = "--timeout", defaultValue = "30",
+            description = "Seconds to wait for the admin API to accept the connection, and again for its answer (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
     /** The body of the last accepted answer, for commands that look inside it. */
     String lastBody;
+
+    /**
+     * Checked as the option is parsed: a URL the HTTP client cannot use would otherwise fail
+     * later, as an exception about a request rather than about this option.
+     */
+    @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:8182", description = "Admin API base URL (default: ${DEFAULT-VALUE}).")
+    void adminUrl(String value) {
+        URI url;
+        try {
+            url = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            url = null;
+        }
+        if (url == null || url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+            throw new ParameterException(command.commandLine(), "--admin-url '" + value
+                    + "' is not an http:// or https:// URL with a host; pass one such as http://127.0.0.1:8182");
+        }
+        adminUrl = url;
+    }
 
     /**
      * Sends {@code request} (built on {@link #resolve}) with the credential, prints the answer
@@ -43,17 +76,24 @@ final class AdminClient {
 
     /** As {@link #send(String, HttpRequest.Builder)}, accepting {@code expected} as success. */
     int send(String command, HttpRequest.Builder request, int expected) throws InterruptedException {
-        if (adminToken == null || adminToken.isEmpty()) {
-            System.err.println("jwt-sidecar " + command + ": no admin credential: pass --admin-token or set JWT_SIDECAR_ADMIN_TOKEN");
-            return USAGE;
+        try {
+            return exchange(command, request, expected);
+        } catch (UserError e) {
+            return e.report(this.command);
         }
+    }
+
+    private int exchange(String command, HttpRequest.Builder request, int expected) throws InterruptedException, UserError {
+        if (adminToken == null || adminToken.isEmpty()) {
+            throw new UserError(USAGE, "no admin credential: pass --admin-token or set JWT_SIDECAR_ADMIN_TOKEN", null);
+        }
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
         HttpResponse<String> response;
         try {
-            response = HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(30))
+            response = HttpClient.newBuilder().connectTimeout(timeout).build().send(request.timeout(timeout)
                     .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            System.err.println("jwt-sidecar " + command + ": cannot reach " + adminUrl + ": " + e.getMessage());
-            return UNREACHABLE;
+            throw unreachable(e);
         }
         if (response.statusCode() == expected) {
             System.out.println(response.body());
@@ -62,6 +102,37 @@ final class AdminClient {
         }
         System.err.println("jwt-sidecar " + command + ": admin API answered " + response.statusCode() + ": " + response.body());
         return REFUSED;
+    }
+
+    /** The sentence for a request that got no answer: what happened, at which URL, and what to check. */
+    private UserError unreachable(IOException e) {
+        String sentence;
+        if (e instanceof HttpConnectTimeoutException) {
+            sentence = "no connection to the admin API at " + adminUrl + " within " + timeoutSeconds
+                    + " s; check --admin-url and that no firewall drops the port, or raise --timeout";
+        } else if (e instanceof HttpTimeoutException) {
+            sentence = "the admin API at " + adminUrl + " did not answer within " + timeoutSeconds
+                    + " s; check that --admin-url points at the admin API, or raise --timeout";
+        } else if (causedBy(e, UnresolvedAddressException.class)) {
+            sentence = "cannot reach the admin API at " + adminUrl + ": unknown host " + adminUrl.getHost()
+                    + "; check --admin-url";
+        } else if (e instanceof ConnectException) {
+            sentence = "cannot reach the admin API at " + adminUrl + ": connection refused, nothing listens there; "
+                    + "start the sidecar with its admin API enabled, or point --admin-url at one";
+        } else {
+            sentence = "cannot reach the admin API at " + adminUrl + ": " + UserError.reason(e)
+                    + "; check that --admin-url points at the admin API";
+        }
+        return new UserError(UNREACHABLE, sentence, e);
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A request to {@code path} (already encoded) on the admin API. */

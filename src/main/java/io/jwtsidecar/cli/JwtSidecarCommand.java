@@ -49,6 +49,7 @@ public final class JwtSidecarCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new JwtSidecarCommand());
         cli.addSubcommand("dev", devCommand().orElseGet(DevUnavailable::new));
+        cli.setParameterExceptionHandler(new UsageErrors());
         return cli;
     }
 
