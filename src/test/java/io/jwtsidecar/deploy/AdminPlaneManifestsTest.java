@@ -75,6 +75,8 @@ class AdminPlaneManifestsTest {
                 .as("the store %s on the emptyDir", config.revocation().dataDir()).isTrue();
         assertThat(volume(pod, "store").getEmptyDir()).isNotNull();
         assertThat(volume(pod, mountAt(c, "/tmp").getName()).getEmptyDir()).as("a writable /tmp").isNotNull();
+        // Service links would set JWT_SIDECAR_ADMIN_PORT=tcp://… (from the Service jwt-sidecar-admin), admin.port's override.
+        assertThat(one(Deployment.class, NAME).getSpec().getTemplate().getSpec().getEnableServiceLinks()).isFalse();
     }
 
     @Test
