@@ -115,6 +115,12 @@ public final class ConfigKeys {
             "How log lines on stderr look: text (a date-time in UTC, level, thread, logger, message) or json (one JSON "
                     + "object a line; fields under Logging below).");
 
+    public static final ConfigKey TRACING_OTLP_ENDPOINT = new ConfigKey("tracing.otlpEndpoint", null,
+            "OTLP/HTTP collector base URL (http or https), e.g. http://otel-collector:4318: spans of admin publishes, feed "
+                    + "applies, verify and forward-auth requests are exported there. Unset: no tracing (a no-op tracer).");
+    public static final ConfigKey TRACING_SERVICE_NAME = new ConfigKey("tracing.serviceName", "jwt-sidecar",
+            "The service.name of exported spans.");
+
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
@@ -122,7 +128,7 @@ public final class ConfigKeys {
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
-            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT);
+            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

@@ -228,6 +228,7 @@ public final class ConfigLoader {
             Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
+            SidecarConfig.Tracing tracing = tracing();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -235,7 +236,7 @@ public final class ConfigLoader {
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat);
+                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing);
         }
 
         /** {@code shutdown.gracePeriod}: 0s (stop at once) to 5m, longer than any request should take. */
@@ -261,6 +262,35 @@ public final class ConfigLoader {
                 errors.add(ConfigKeys.LOGGING_FORMAT.name() + ": must be text or json, got '" + given + "'");
             }
             return format.orElse(LogFormat.TEXT);
+        }
+
+        /**
+         * {@code tracing.*}: an endpoint turns tracing on. Checked here rather than by the exporter,
+         * which would take a host-less or ftp: URL and fail every export quietly at run time.
+         */
+        private SidecarConfig.Tracing tracing() {
+            String serviceName = text(ConfigKeys.TRACING_SERVICE_NAME).orElseThrow();
+            if (serviceName.isBlank()) {
+                errors.add(ConfigKeys.TRACING_SERVICE_NAME.name() + ": must not be empty");
+            }
+            Optional<String> given = text(ConfigKeys.TRACING_OTLP_ENDPOINT).filter(v -> !v.isBlank());
+            if (given.isEmpty()) {
+                return new SidecarConfig.Tracing(Optional.empty(), serviceName);
+            }
+            String v = given.get();
+            try {
+                java.net.URI uri = new java.net.URI(v);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                        && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                    return new SidecarConfig.Tracing(Optional.of(uri), serviceName);
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below, as every other malformed value
+            }
+            errors.add(ConfigKeys.TRACING_OTLP_ENDPOINT.name() + ": must be an http or https URL with a host, such as "
+                    + "http://otel-collector:4318, got '" + v + "'");
+            return new SidecarConfig.Tracing(Optional.empty(), serviceName);
         }
 
         /**

@@ -37,12 +37,26 @@ import java.util.Set;
  *                    {@code metrics.port} is unset
  * @param shutdownGrace how long a stop lets requests in flight complete ({@code shutdown.gracePeriod})
  * @param logFormat   {@code logging.format}: text or JSON lines on stderr
+ * @param tracing     {@code tracing.*}: where spans go, if anywhere
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
-                            Duration shutdownGrace, LogFormat logFormat) {
+                            Duration shutdownGrace, LogFormat logFormat, Tracing tracing) {
+
+    /**
+     * {@code tracing.*}.
+     *
+     * @param otlpEndpoint the OTLP/HTTP collector base URL; empty: tracing off
+     * @param serviceName  the {@code service.name} resource attribute of exported spans
+     */
+    public record Tracing(Optional<java.net.URI> otlpEndpoint, String serviceName) {
+        /** Tracing off. */
+        public static Tracing off() {
+            return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.defaultValue());
+        }
+    }
 
     /**
      * Forward auth.
