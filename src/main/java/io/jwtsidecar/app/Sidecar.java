@@ -30,6 +30,8 @@ import io.jwtsidecar.revocation.StoreException;
 import io.jwtsidecar.revocation.StoreStats;
 import io.jwtsidecar.revocation.TokenFacts;
 import io.jwtsidecar.token.IssuerPolicy;
+import io.jwtsidecar.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerifiedToken;
@@ -82,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), JVM metric binders,
- * feed, key fetching, store; idempotent.
+ * feed, tracing (after every component that makes spans, so their last spans are flushed), key
+ * fetching, store; idempotent.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
@@ -105,6 +108,7 @@ public final class Sidecar implements AutoCloseable {
     private final KeyFetching keyFetching;
     private final RevocationMaintenance maintenance;
     private final JvmMetricsBinding jvmMetrics;
+    private final Tracing tracing;
     private final int apiPort;
     private final Integer adminPort;
     private final Integer metricsPort;
@@ -112,8 +116,9 @@ public final class Sidecar implements AutoCloseable {
 
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
                     RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
-                    KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics, int apiPort,
-                    Integer adminPort, Integer metricsPort) {
+                    KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics,
+                    Tracing tracing, int apiPort, Integer adminPort, Integer metricsPort) {
+        this.tracing = tracing;
         this.config = config;
         this.store = store;
         this.feed = feed;
@@ -138,8 +143,25 @@ public final class Sidecar implements AutoCloseable {
      * @throws IllegalStateException when a listener cannot be bound
      */
     public static Sidecar start(SidecarConfig config, Clock clock) {
+        return start(config, clock, Tracing.from(config.tracing()));
+    }
+
+    /**
+     * As {@link #start(SidecarConfig, Clock)}, tracing into an instance the caller owns (and
+     * closes after this sidecar): tests with an in-memory span exporter. {@code tracing.*} is
+     * ignored.
+     */
+    public static Sidecar start(SidecarConfig config, Clock clock, OpenTelemetry openTelemetry) {
+        return start(config, clock, Tracing.borrowed(openTelemetry));
+    }
+
+    /** @param tracing closed by the sidecar (which does nothing to a borrowed instance) */
+    private static Sidecar start(SidecarConfig config, Clock clock, Tracing tracing) {
         // First, so that every line of this sidecar, the start included, is in the configured format.
         config.logFormat().applyToLogback();
+        if (tracing.enabled()) {
+            log.info("tracing on: spans of publishes, applies, verify and forward-auth requests are exported");
+        }
         NativeCrypto.install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
@@ -171,7 +193,8 @@ public final class Sidecar implements AutoCloseable {
             Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
             consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             feed = new RevocationFeed(consumerConfig, new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(),
-                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, clock);
+                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, clock,
+                    tracing.tracer());
             Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
             reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
             reporter = new StatusReporter(reporterConfig, config.kafka().statusTopic(), config.sidecarId(), feed,
@@ -245,7 +268,7 @@ public final class Sidecar implements AutoCloseable {
                 Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
                 producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec,
-                        config.eventSigner(), Clock.systemUTC());
+                        config.eventSigner(), Clock.systemUTC(), tracing.tracer());
                 Map<String, Object> fleetConfig = new HashMap<>(config.kafka().consumer());
                 fleetConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
                 fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
@@ -273,9 +296,10 @@ public final class Sidecar implements AutoCloseable {
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
                     metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
             return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
-                    maintenance, jvmMetrics, apiPort, adminPort, metricsPort);
+                    maintenance, jvmMetrics, tracing, apiPort, adminPort, metricsPort);
         } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
+            closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching,
+                    maintenance, store);
             throw e;
         }
     }
@@ -514,7 +538,8 @@ public final class Sidecar implements AutoCloseable {
         }
         closed = true;
         drainListeners();
-        closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, keyFetching, maintenance, store);
+        closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching, maintenance,
+                store);
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
@@ -542,8 +567,8 @@ public final class Sidecar implements AutoCloseable {
      */
     private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, StatusReporter reporter,
                                      FleetStatus fleet, RuleReassertion reassertion, JvmMetricsBinding jvmMetrics,
-                                     RevocationFeed feed, KeyFetching keyFetching, RevocationMaintenance maintenance,
-                                     RevocationStore store) {
+                                     RevocationFeed feed, Tracing tracing, KeyFetching keyFetching,
+                                     RevocationMaintenance maintenance, RevocationStore store) {
         // The re-assertion publishes through the publisher and reads the store: it stops first.
         if (reassertion != null) {
             reassertion.close();
@@ -573,6 +598,12 @@ public final class Sidecar implements AutoCloseable {
         }
         if (feed != null) {
             feed.close();
+        }
+        // After the publisher, the listeners and the feed: the last spans they made are flushed.
+        try {
+            tracing.close();
+        } catch (RuntimeException e) {
+            log.warn("closing tracing failed", e);
         }
         keyFetching.close();
         maintenance.close();

@@ -12,7 +12,17 @@ import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleMerge;
 import io.jwtsidecar.revocation.StoreBatch;
+import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.StoreException;
+import io.jwtsidecar.tracing.KafkaHeaders;
+import io.jwtsidecar.tracing.TraceAttributes;
+import io.jwtsidecar.tracing.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +88,8 @@ public final class RevocationFeed implements AutoCloseable {
     private final String topic;
     private final RevocationStore store;
     private final RecordReader reader;
+    private final Tracer tracer;
+    public static final String APPLY_SPAN = "revocation apply";
     private final KafkaLoop loop;
     private final LongSupplier nanoTime;
     private final Clock wallClock;
@@ -123,6 +135,15 @@ public final class RevocationFeed implements AutoCloseable {
      */
     public RevocationFeed(Map<String, Object> kafkaConfig, Settings settings, RevocationStore store, EventCodec codec,
                           EventSignatureCheck signatures, SidecarMetrics metrics, LongSupplier nanoTime, Clock wallClock) {
+        this(kafkaConfig, settings, store, codec, signatures, metrics, nanoTime, wallClock,
+                OpenTelemetry.noop().getTracer(Tracing.SCOPE));
+    }
+
+    /** @param tracer makes one {@value #APPLY_SPAN} span per applied event */
+    public RevocationFeed(Map<String, Object> kafkaConfig, Settings settings, RevocationStore store, EventCodec codec,
+                          EventSignatureCheck signatures, SidecarMetrics metrics, LongSupplier nanoTime, Clock wallClock,
+                          Tracer tracer) {
+        this.tracer = tracer;
         this.nanoTime = nanoTime;
         this.wallClock = wallClock;
         this.metrics = metrics;
@@ -426,6 +447,7 @@ public final class RevocationFeed implements AutoCloseable {
             }
         }
         long nowMillis = wallClock.millis();
+        long batchStartNanos = System.currentTimeMillis() * 1_000_000L;
         List<RuleMerge.Effect> effects;
         try {
             effects = store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets, nowMillis / 1000, unreadable));
@@ -454,6 +476,7 @@ public final class RevocationFeed implements AutoCloseable {
             if (!effect.changedEnforcement()) {
                 metrics.eventWithoutEffect(effect.name().toLowerCase(Locale.ROOT));
             }
+            traceApplied(r, events.get(i).event(), effect, batchStartNanos);
             if (effect.refused()) {
                 log.info("revocation event {} ({} of {}) at {}-{} offset {} changed nothing: {}", events.get(i).event().eventId(),
                         events.get(i).event().type().name().toLowerCase(Locale.ROOT), events.get(i).event().key(),
@@ -465,6 +488,35 @@ public final class RevocationFeed implements AutoCloseable {
             metrics.propagated(nowMillis - r.timestamp());
         }
         onApplied.run();
+    }
+
+    /**
+     * A CONSUMER span for one applied event, spanning its batch's store write. It links to the
+     * publish span whose context the record carries rather than taking it as parent, as the
+     * messaging conventions have it: the publish has long ended, and one publish is applied by
+     * every sidecar. The replay before the first catch-up is not traced: a start (or a rebuilt
+     * store) reads the whole topic again, one span per historical event would flood the collector,
+     * and those events were applied and traced before.
+     */
+    private void traceApplied(ConsumerRecord<byte[], byte[]> r, RevocationEvent event, RuleMerge.Effect effect,
+                              long startEpochNanos) {
+        if (!isCaughtUp()) {
+            return;
+        }
+        SpanBuilder builder = tracer.spanBuilder(APPLY_SPAN).setSpanKind(SpanKind.CONSUMER).setNoParent()
+                .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS);
+        SpanContext published = Span.fromContext(KafkaHeaders.extract(r.headers())).getSpanContext();
+        if (published.isValid()) {
+            builder.addLink(published);
+        }
+        builder.setAttribute(TraceAttributes.MESSAGING_SYSTEM, "kafka")
+                .setAttribute(TraceAttributes.MESSAGING_DESTINATION, topic)
+                .setAttribute(TraceAttributes.MESSAGING_OPERATION, "process")
+                .setAttribute(TraceAttributes.PARTITION, String.valueOf(r.partition()))
+                .setAttribute(TraceAttributes.OFFSET, r.offset())
+                .setAttribute(TraceAttributes.EVENT_ID, event.eventId())
+                .setAttribute(TraceAttributes.EFFECT, effect.name().toLowerCase(Locale.ROOT))
+                .startSpan().end();
     }
 
     /** The rule key a record key names, if it names one. */
