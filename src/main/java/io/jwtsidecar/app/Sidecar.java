@@ -31,6 +31,7 @@ import io.jwtsidecar.revocation.StoreStats;
 import io.jwtsidecar.revocation.TokenFacts;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.tracing.Tracing;
+import io.jwtsidecar.http.RequestSpans;
 import io.opentelemetry.api.OpenTelemetry;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
@@ -250,7 +251,8 @@ public final class Sidecar implements AutoCloseable {
             };
             SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
                     new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
-                    new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock));
+                    new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock),
+                    tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
             registerGauges(metrics, feed, store, verifier);
             int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes(),
                     Optional.empty(), config.shutdownGrace());

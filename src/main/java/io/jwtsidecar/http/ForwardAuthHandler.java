@@ -4,6 +4,7 @@ import io.jwtsidecar.authz.ForwardAuthDecider;
 import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.Verdict;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -38,9 +39,11 @@ final class ForwardAuthHandler {
     private final IdentityHeaders identity;
     private final ClientCopies clientCopies;
     private final SidecarMetrics metrics;
+    private final RequestSpans spans;
 
     ForwardAuthHandler(ForwardAuthDecider decider, IdentityHeaders identity, ClientCopies clientCopies,
-                       SidecarMetrics metrics) {
+                       SidecarMetrics metrics, RequestSpans spans) {
+        this.spans = spans;
         this.decider = decider;
         this.identity = identity;
         this.clientCopies = clientCopies;
@@ -54,21 +57,32 @@ final class ForwardAuthHandler {
     }
 
     void handle(HttpServerRequest request) {
+        Span span = spans.start(request, PATH);
+        String code = "error";
+        try {
+            code = answer(request);
+        } finally {
+            RequestSpans.end(span, code, request.response().getStatusCode());
+        }
+    }
+
+    /** Answers and returns the verdict code, as the metrics count it. */
+    private String answer(HttpServerRequest request) {
         HttpServerResponse response = request.response();
         MultiMap headers = request.headers();
         List<String> copies = identity.clientCopies(headers);
         if (!copies.isEmpty() && clientCopies == ClientCopies.REFUSE) {
-            invalid(response, ForwardAuthDecider.NO_ROUTE, copies.get(0), "the request carries " + copies.get(0)
+            return invalid(response, ForwardAuthDecider.NO_ROUTE, copies.get(0), "the request carries " + copies.get(0)
                     + ", a header only the sidecar sets");
-            return;
         }
         ForwardAuthDecider.Result result = decider.decide(ForwardAuthHeaders.of(headers::forEach), request.method().name(),
                 pathSuffix(request));
         if (result instanceof ForwardAuthDecider.Invalid invalid) {
-            invalid(response, invalid.route(), invalid.field(), invalid.message());
+            return invalid(response, invalid.route(), invalid.field(), invalid.message());
         } else if (result instanceof ForwardAuthDecider.Refused refused) {
             metrics.authorized(refused.route(), refused.decision().verdict().code());
             HttpResponses.refused(response, refused.decision());
+            return refused.decision().verdict().code();
         } else {
             ForwardAuthDecider.Allowed allowed = (ForwardAuthDecider.Allowed) result;
             metrics.authorized(allowed.route(), "allowed");
@@ -76,6 +90,7 @@ final class ForwardAuthHandler {
                 namesToRemove(response, copies);
             }
             HttpResponses.authorized(response, allowed.outcome(), identity);
+            return "allowed";
         }
     }
 
@@ -92,9 +107,10 @@ final class ForwardAuthHandler {
         }
     }
 
-    private void invalid(HttpServerResponse response, String routeName, String field, String message) {
+    private String invalid(HttpServerResponse response, String routeName, String field, String message) {
         metrics.authorized(routeName, Verdict.INVALID_REQUEST.code());
         HttpResponses.invalidRequest(response, field, message);
+        return Verdict.INVALID_REQUEST.code();
     }
 
     /** What follows {@code /v1/authz} in the raw path, with the query: Envoy's original request URI. */

@@ -7,6 +7,7 @@ import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.authz.ForwardAuthDecider;
 import io.jwtsidecar.authz.RoutePolicy;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -54,6 +56,8 @@ public final class SidecarRoutes {
     private final IdentityHeaders identity;
     private final SidecarMetrics metrics;
     private final boolean noopRoute;
+    private final RequestSpans spans;
+    private static final String VERIFY_ROUTE = "/v1/verify";
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
                          SidecarMetrics metrics) {
@@ -85,11 +89,19 @@ public final class SidecarRoutes {
     /** @param liveness what {@code /health/live} reports (same shape as readiness) */
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
                          IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute, ForwardAuth forwardAuth) {
+        this(verifier, readiness, liveness, maxTokenBytes, identity, metrics, noopRoute, forwardAuth, RequestSpans.off());
+    }
+
+    /** @param spans a SERVER span for each verify and forward-auth request ({@link RequestSpans#off()}: none) */
+    public SidecarRoutes(TokenVerifier verifier, Readiness readiness, Readiness liveness, int maxTokenBytes,
+                         IdentityHeaders identity, SidecarMetrics metrics, boolean noopRoute, ForwardAuth forwardAuth,
+                         RequestSpans spans) {
+        this.spans = spans;
         ForwardAuthDecider decider = new ForwardAuthDecider(forwardAuth.policy(), this::verify,
                 issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), forwardAuth.clock());
         this.forwardAuth = new ForwardAuthHandler(decider, identity,
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
-                metrics);
+                metrics, spans);
         this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;
@@ -108,10 +120,16 @@ public final class SidecarRoutes {
         return outcome;
     }
 
-    /** A request refused before any token reached the verifier. */
-    private void refuse(RoutingContext ctx, Verdict verdict) {
+    /** A request refused before any token reached the verifier; returns the verdict code. */
+    private String refuse(RoutingContext ctx, Verdict verdict) {
         metrics.verified(verdict.code(), 0, false);
         HttpResponses.refused(ctx.response(), verdict);
+        return verdict.code();
+    }
+
+    /** The verdict code of an outcome, as {@link #verify} counts it. */
+    private static String code(VerificationOutcome outcome) {
+        return outcome.isAccepted() ? "accepted" : outcome.verdict().code();
     }
 
     /**
@@ -132,10 +150,10 @@ public final class SidecarRoutes {
     /** The routes other than forward auth; see {@link #handler}. */
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
-        router.get("/v1/verify").handler(this::verifyFromHeader);
-        router.post("/v1/verify")
+        router.get(VERIFY_ROUTE).handler(ctx -> traced(ctx, this::verifyFromHeader));
+        router.post(VERIFY_ROUTE)
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
-                .handler(this::verifyFromHeaderOrBody);
+                .handler(ctx -> traced(ctx, this::verifyFromHeaderOrBody));
         router.post("/oauth2/introspect")
                 .handler(BodyHandler.create(false).setBodyLimit(maxTokenBytes + 1024L))
                 .handler(this::introspect);
@@ -148,14 +166,27 @@ public final class SidecarRoutes {
         return router;
     }
 
-    private void verifyFromHeader(RoutingContext ctx) {
+    /** Answers a verify request inside its span; the answer's verdict code goes on the span. */
+    private void traced(RoutingContext ctx, Function<RoutingContext, String> answer) {
+        Span span = spans.start(ctx.request(), VERIFY_ROUTE);
+        String code = "error";
+        try {
+            code = answer.apply(ctx);
+        } finally {
+            RequestSpans.end(span, code, ctx.response().getStatusCode());
+        }
+    }
+
+    /** Returns the verdict code. */
+    private String verifyFromHeader(RoutingContext ctx) {
         BearerExtractor.Extracted ex =
                 BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
         if (!ex.found()) {
-            refuse(ctx, ex.verdict());
-            return;
+            return refuse(ctx, ex.verdict());
         }
-        HttpResponses.outcome(ctx.response(), verify(ex.token()), identity);
+        VerificationOutcome outcome = verify(ex.token());
+        HttpResponses.outcome(ctx.response(), outcome, identity);
+        return code(outcome);
     }
 
     /** RFC 7662: {@code token} as a form parameter. */
@@ -174,24 +205,25 @@ public final class SidecarRoutes {
         HttpResponses.introspection(ctx.response(), verify(tokens.get(0)));
     }
 
-    private void verifyFromHeaderOrBody(RoutingContext ctx) {
+    /** Returns the verdict code. */
+    private String verifyFromHeaderOrBody(RoutingContext ctx) {
         if (ctx.request().headers().contains(HttpHeaders.AUTHORIZATION) || ctx.body().length() == 0) {
-            verifyFromHeader(ctx);
-            return;
+            return verifyFromHeader(ctx);
         }
         JsonObject body;
         try {
             body = ctx.body().asJsonObject();
         } catch (RuntimeException e) {
             HttpResponses.badRequest(ctx.response(), "body", "must be a JSON object {\"token\":\"…\"}");
-            return;
+            return Verdict.INVALID_REQUEST.code();
         }
         Object token = body == null ? null : body.getValue("token");
         if (!(token instanceof String)) {
-            refuse(ctx, token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
-            return;
+            return refuse(ctx, token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
         }
-        HttpResponses.outcome(ctx.response(), verify((String) token), identity);
+        VerificationOutcome outcome = verify((String) token);
+        HttpResponses.outcome(ctx.response(), outcome, identity);
+        return code(outcome);
     }
 
     /** Down only for trouble a restart cures (a store that refuses every write); otherwise up. */

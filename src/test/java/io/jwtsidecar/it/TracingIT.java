@@ -64,6 +64,7 @@ class TracingIT {
         InMemorySpanExporter exportedB = InMemorySpanExporter.create();
         try (OpenTelemetrySdk otelA = sdk(exportedA); OpenTelemetrySdk otelB = sdk(exportedB)) {
             try (Sidecar a = startReady("trace-a", true, otelA); Sidecar b = startReady("trace-b", false, otelB)) {
+                String token = TestSidecars.token("erin", java.time.Instant.now().getEpochSecond() - 60);
                 HttpResponse<String> revoked = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
                         "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"erin\",\"reason\":\"logout_all\"}");
                 assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
@@ -97,6 +98,23 @@ class TracingIT {
                         assertThat(linked.isRemote()).isTrue();
                     });
                 }
+
+                // The sidecar API's verify: a SERVER span with the verdict code.
+                HttpResponse<String> verified = Http.verify(b.apiPort(), token);
+                assertThat(verified.statusCode()).isEqualTo(401);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(named(exportedB, "GET /v1/verify")).singleElement().satisfies(s -> {
+                            assertThat(s.getKind()).isEqualTo(SpanKind.SERVER);
+                            assertThat(s.getAttributes().get(TraceAttributes.VERDICT)).isEqualTo("revoked");
+                            assertThat(s.getAttributes().get(TraceAttributes.HTTP_STATUS)).isEqualTo(401L);
+                        }));
+                // Forward auth: the same, under its own route.
+                assertThat(Http.getWithBearer(b.apiPort(), "/v1/authz/orders", token).statusCode()).isEqualTo(401);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(named(exportedB, "GET /v1/authz")).singleElement().satisfies(s -> {
+                            assertThat(s.getKind()).isEqualTo(SpanKind.SERVER);
+                            assertThat(s.getAttributes().get(TraceAttributes.VERDICT)).isEqualTo("revoked");
+                        }));
             }
         }
     }

@@ -1,0 +1,72 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.tracing.TraceAttributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One SERVER span per verify or forward-auth request, child of the caller's {@code traceparent}
+ * when it sends one, with the verdict code as the metrics count it. On the hot path: with tracing
+ * off, {@link #start} hands back the shared invalid span without reading a header, building a
+ * name or asking the tracer. Safe on any event loop.
+ */
+public final class RequestSpans {
+    private static final TextMapGetter<MultiMap> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(MultiMap headers) {
+            return headers.names();
+        }
+
+        @Override
+        public String get(MultiMap headers, String key) {
+            return headers == null ? null : headers.get(key);
+        }
+    };
+
+    private static final RequestSpans OFF = new RequestSpans(null);
+
+    /** Null when tracing is off. */
+    private final Tracer tracer;
+
+    private RequestSpans(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    /** Spans from this tracer. */
+    public static RequestSpans tracedBy(Tracer tracer) {
+        return new RequestSpans(tracer);
+    }
+
+    /** No spans at all: tracing is off. */
+    public static RequestSpans off() {
+        return OFF;
+    }
+
+    /** A started span named {@code METHOD route}. */
+    Span start(HttpServerRequest request, String route) {
+        if (tracer == null) {
+            return Span.getInvalid();
+        }
+        String method = request.method().name();
+        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request.headers(), HEADERS);
+        return tracer.spanBuilder(method + " " + route).setSpanKind(SpanKind.SERVER).setParent(parent)
+                .setAttribute(TraceAttributes.HTTP_METHOD, method)
+                .setAttribute(TraceAttributes.HTTP_ROUTE, route)
+                .startSpan();
+    }
+
+    /** Ends the span with the answer's verdict code and status. */
+    static void end(Span span, String verdictCode, int status) {
+        if (span.isRecording()) {
+            span.setAttribute(TraceAttributes.VERDICT, verdictCode);
+            span.setAttribute(TraceAttributes.HTTP_STATUS, (long) status);
+        }
+        span.end();
+    }
+}
