@@ -64,13 +64,21 @@ public final class TopicAdmin implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reaching Kafka at " + bootstrapServers, e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " within "
-                    + timeout.toSeconds() + " s: check kafka.bootstrapServers, that the brokers are up, and the "
-                    + "kafka.consumer security settings", e);
+            throw notWithin(bootstrapServers, timeout, e);
         } catch (ExecutionException e) {
+            // The client's own deadline (default.api.timeout.ms, set to the same timeout) may pass first.
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw notWithin(bootstrapServers, timeout, e);
+            }
             throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + ": "
                     + e.getCause().getMessage() + "; check kafka.bootstrapServers and the kafka.consumer security settings", e);
         }
+    }
+
+    private static IllegalStateException notWithin(String bootstrapServers, Duration timeout, Exception cause) {
+        return new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
+                + " s: check kafka.bootstrapServers, that the brokers are up, and the kafka.consumer security settings",
+                cause);
     }
 
     /** What to create. */
