@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jwtsidecar.testing.PublisherKeys;
+import io.jwtsidecar.testing.MinimalConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and which environment variable is not a setting. What makes a value valid is ConfigLoaderTest's.
  */
 class ConfigErrorMessagesTest {
-    private static final String ISSUERS = ""
-            + "issuers:\n"
-            + "  - issuer: https://hs.example\n"
-            + "    audiences: [orders-api]\n"
-            + "    keys:\n"
-            + "      - kid: hs-1\n"
-            + "        alg: HS256\n"
-            + "        secret: \"0123456789abcdef0123456789abcdef-hs\"\n";
-    private static final String KAFKA = "kafka:\n  bootstrapServers: broker-1:9092\n";
+    private static final String ISSUERS = MinimalConfig.ISSUERS;
+    private static final String KAFKA = MinimalConfig.KAFKA;
 
     @TempDir
     Path dir;

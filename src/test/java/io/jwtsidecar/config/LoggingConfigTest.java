@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jwtsidecar.logging.LogFormat;
+import io.jwtsidecar.testing.MinimalConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,16 +16,7 @@ class LoggingConfigTest {
     Path dir;
 
     private static String yaml(String extra) {
-        return extra + "\n"
-                + "kafka:\n"
-                + "  bootstrapServers: broker-1:9092\n"
-                + "issuers:\n"
-                + "  - issuer: https://hs.example\n"
-                + "    audiences: [orders-api]\n"
-                + "    keys:\n"
-                + "      - kid: hs-1\n"
-                + "        alg: HS256\n"
-                + "        secret: \"0123456789abcdef0123456789abcdef\"\n";
+        return extra + "\n" + MinimalConfig.KAFKA + MinimalConfig.ISSUERS;
     }
 
     private SidecarConfig parse(String yaml, Map<String, String> env) {

@@ -3,6 +3,7 @@ package io.jwtsidecar.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jwtsidecar.testing.MinimalConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,16 +20,7 @@ class TracingConfigTest {
     Path dir;
 
     private static String yaml(String tracingLines) {
-        return (tracingLines.isEmpty() ? "" : "tracing:\n" + tracingLines)
-                + "kafka:\n"
-                + "  bootstrapServers: broker-1:9092\n"
-                + "issuers:\n"
-                + "  - issuer: https://hs.example\n"
-                + "    audiences: [orders-api]\n"
-                + "    keys:\n"
-                + "      - kid: hs-1\n"
-                + "        alg: HS256\n"
-                + "        secret: \"0123456789abcdef0123456789abcdef-hs\"\n";
+        return (tracingLines.isEmpty() ? "" : "tracing:\n" + tracingLines) + MinimalConfig.KAFKA + MinimalConfig.ISSUERS;
     }
 
     private SidecarConfig parse(String yaml, Map<String, String> env) {
