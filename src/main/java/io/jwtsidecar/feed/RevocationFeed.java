@@ -15,6 +15,7 @@ import io.jwtsidecar.revocation.StoreBatch;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.StoreException;
 import io.jwtsidecar.tracing.KafkaHeaders;
+import io.jwtsidecar.tracing.LogTraceIds;
 import io.jwtsidecar.tracing.TraceAttributes;
 import io.jwtsidecar.tracing.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
@@ -438,8 +439,10 @@ public final class RevocationFeed implements AutoCloseable {
             } else {
                 ruleKeyOf(r.key()).ifPresent(k -> unreadable.put(k, r.timestamp()));
                 DeadLetter d = read.deadLetter();
-                log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
-                        LogSafe.text(d.reason()));
+                try (LogTraceIds.Scope traced = LogTraceIds.of(publishSpan(r))) {
+                    log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
+                            LogSafe.text(d.reason()));
+                }
                 deadLetters.add(d);
                 if (d.reason().startsWith("signature: ")) {
                     badSignatures++;
@@ -447,7 +450,7 @@ public final class RevocationFeed implements AutoCloseable {
             }
         }
         long nowMillis = wallClock.millis();
-        long batchStartNanos = System.currentTimeMillis() * 1_000_000L;
+        long batchStartNanos = nowMillis * 1_000_000L;
         List<RuleMerge.Effect> effects;
         try {
             effects = store.apply(new StoreBatch(topic, events, deadLetters, nextOffsets, nowMillis / 1000, unreadable));
@@ -478,9 +481,12 @@ public final class RevocationFeed implements AutoCloseable {
             }
             traceApplied(r, events.get(i).event(), effect, batchStartNanos);
             if (effect.refused()) {
-                log.info("revocation event {} ({} of {}) at {}-{} offset {} changed nothing: {}", events.get(i).event().eventId(),
-                        events.get(i).event().type().name().toLowerCase(Locale.ROOT), events.get(i).event().key(),
-                        topic, r.partition(), r.offset(), effect.name().toLowerCase(Locale.ROOT));
+                try (LogTraceIds.Scope traced = LogTraceIds.of(publishSpan(r))) {
+                    log.info("revocation event {} ({} of {}) at {}-{} offset {} changed nothing: {}",
+                            events.get(i).event().eventId(), events.get(i).event().type().name().toLowerCase(Locale.ROOT),
+                            events.get(i).event().key(), topic, r.partition(), r.offset(),
+                            effect.name().toLowerCase(Locale.ROOT));
+                }
             }
         }
         markApplied(nextOffsets);
@@ -505,7 +511,7 @@ public final class RevocationFeed implements AutoCloseable {
         }
         SpanBuilder builder = tracer.spanBuilder(APPLY_SPAN).setSpanKind(SpanKind.CONSUMER).setNoParent()
                 .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS);
-        SpanContext published = Span.fromContext(KafkaHeaders.extract(r.headers())).getSpanContext();
+        SpanContext published = publishSpan(r);
         if (published.isValid()) {
             builder.addLink(published);
         }
@@ -517,6 +523,15 @@ public final class RevocationFeed implements AutoCloseable {
                 .setAttribute(TraceAttributes.EVENT_ID, event.eventId())
                 .setAttribute(TraceAttributes.EFFECT, effect.name().toLowerCase(Locale.ROOT))
                 .startSpan().end();
+    }
+
+    /**
+     * The publish span a record's headers name; invalid when they name none. The feed's log lines
+     * about a record carry its ids, so that one trace id finds the admin's audit line and every
+     * sidecar's lines about the same event.
+     */
+    private static SpanContext publishSpan(ConsumerRecord<byte[], byte[]> r) {
+        return Span.fromContext(KafkaHeaders.extract(r.headers())).getSpanContext();
     }
 
     /** The rule key a record key names, if it names one. */

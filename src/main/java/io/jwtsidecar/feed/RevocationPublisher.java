@@ -108,7 +108,7 @@ public final class RevocationPublisher {
                     span.end();
                 })
                 .map(meta -> new PublishReceipt(event.eventId(), meta.getPartition(), meta.getOffset(),
-                        meta.getTimestamp()));
+                        meta.getTimestamp(), span.getSpanContext()));
     }
 
     public Future<Void> close() {

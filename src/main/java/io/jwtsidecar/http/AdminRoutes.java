@@ -11,6 +11,7 @@ import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.token.TokenVerifier;
+import io.jwtsidecar.tracing.LogTraceIds;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -453,7 +454,9 @@ public final class AdminRoutes {
             }
             PublishReceipt receipt = ar.result();
             metrics.adminAction(verb(event));
-            audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt));
+            try (LogTraceIds.Scope traced = LogTraceIds.of(receipt.publishSpan())) {
+                audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt));
+            }
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
@@ -485,8 +488,10 @@ public final class AdminRoutes {
             return Optional.empty();
         }
         return this.applied.deadLetterReason(receipt.partition(), receipt.offset()).map(reason -> {
-            log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
-                    verb(event), event.eventId(), receipt.partition(), receipt.offset(), LogSafe.text(reason));
+            try (LogTraceIds.Scope traced = LogTraceIds.of(receipt.publishSpan())) {
+                log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
+                        verb(event), event.eventId(), receipt.partition(), receipt.offset(), LogSafe.text(reason));
+            }
             return new RecentPublishes.Answer(500, new JsonObject().put("error", "refused_by_sidecars")
                     .put("eventId", event.eventId()).put("partition", receipt.partition()).put("offset", receipt.offset())
                     .put("message", "this sidecar dead-lettered the event it published, as every sidecar configured "

@@ -8,9 +8,13 @@ import static org.awaitility.Awaitility.await;
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.jwtsidecar.testing.Http;
+import io.jwtsidecar.testing.LogCapture;
+import io.jwtsidecar.testing.RawTopic;
 import io.jwtsidecar.testing.KafkaBroker;
 import io.jwtsidecar.testing.TestSidecars;
+import io.jwtsidecar.tracing.LogTraceIds;
 import io.jwtsidecar.tracing.TraceAttributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -21,11 +25,13 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +71,13 @@ class TracingIT {
         try (OpenTelemetrySdk otelA = sdk(exportedA); OpenTelemetrySdk otelB = sdk(exportedB)) {
             try (Sidecar a = startReady("trace-a", true, otelA); Sidecar b = startReady("trace-b", false, otelB)) {
                 String token = TestSidecars.token("erin", java.time.Instant.now().getEpochSecond() - 60);
-                HttpResponse<String> revoked = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
-                        "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"erin\",\"reason\":\"logout_all\"}");
+                HttpResponse<String> revoked;
+                List<ILoggingEvent> audited;
+                try (LogCapture audit = LogCapture.info("io.jwtsidecar.audit")) {
+                    revoked = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN,
+                            "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"erin\",\"reason\":\"logout_all\"}");
+                    audited = audit.events();
+                }
                 assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(202);
                 String eventId = new JsonObject(revoked.body()).getString("eventId");
 
@@ -85,6 +96,12 @@ class TracingIT {
                 // The rule's value is a subject id: personal data stays out of traces.
                 assertThat(publish.getAttributes().asMap().values()).noneMatch(v -> String.valueOf(v).contains("erin"));
 
+                // The audit line names the publish span: JSON logs carry these under "mdc".
+                assertThat(audited).singleElement().extracting(ILoggingEvent::getMDCPropertyMap).satisfies(mdc -> {
+                    assertThat(mdc).containsEntry(LogTraceIds.TRACE_ID, publish.getSpanContext().getTraceId());
+                    assertThat(mdc).containsEntry(LogTraceIds.SPAN_ID, publish.getSpanContext().getSpanId());
+                });
+
                 for (InMemorySpanExporter exported : List.of(exportedA, exportedB)) {
                     SpanData apply = named(exported, RevocationFeed.APPLY_SPAN).get(0);
                     assertThat(apply.getKind()).isEqualTo(SpanKind.CONSUMER);
@@ -98,6 +115,23 @@ class TracingIT {
                         assertThat(linked.isRemote()).isTrue();
                     });
                 }
+
+                // A record the feed cannot read, carrying that publish's trace context: each sidecar's
+                // dead-letter line names the same trace, so one trace id finds every line about it.
+                try (LogCapture feedLog = LogCapture.warn(RevocationFeed.class.getName());
+                     RawTopic raw = new RawTopic(kafka.bootstrapServers(), TestSidecars.TOPIC)) {
+                    ProducerRecord<byte[], byte[]> garbage = new ProducerRecord<>(TestSidecars.TOPIC,
+                            "not a rule key".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+                    garbage.headers().add("traceparent", ("00-" + publish.getSpanContext().getTraceId() + "-"
+                            + publish.getSpanContext().getSpanId() + "-01").getBytes(StandardCharsets.UTF_8));
+                    raw.write(garbage);
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(feedLog.events())
+                            .filteredOn(e -> e.getFormattedMessage().startsWith("dead-lettering"))
+                            .hasSize(2)
+                            .allSatisfy(e -> assertThat(e.getMDCPropertyMap())
+                                    .containsEntry(LogTraceIds.TRACE_ID, publish.getSpanContext().getTraceId())));
+                }
+                assertThat(org.slf4j.MDC.getCopyOfContextMap()).as("nothing left behind on this thread").isNullOrEmpty();
 
                 // The sidecar API's verify: a SERVER span with the verdict code.
                 HttpResponse<String> verified = Http.verify(b.apiPort(), token);

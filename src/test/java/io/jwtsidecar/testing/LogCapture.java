@@ -52,6 +52,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** The events so far, oldest first: their MDC, level and thread as well as the message. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender.list) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     /** The formatted messages so far, each parsed as the JSON object it must be, oldest first. */
     public List<JsonObject> jsonMessages() {
         return messages().stream().map(JsonObject::new).toList();
