@@ -25,18 +25,42 @@ public final class Main {
 
     /** Runs a command line; returns the exit status. */
     static int run(String[] args, PrintStream err) {
-        CommandLine cli = JwtSidecarCommand.commandLine();
-        cli.setExecutionExceptionHandler((e, command, parsed) -> fatal(err, command.getCommandName(), e));
+        return run(JwtSidecarCommand.commandLine(), args, err);
+    }
+
+    /** Runs {@code args} on {@code cli}, whose root is a {@link JwtSidecarCommand}; returns the exit status. */
+    static int run(CommandLine cli, String[] args, PrintStream err) {
+        cli.setExecutionExceptionHandler((e, command, parsed) -> fatal(err, command, e));
         try {
             return cli.execute(args);
         } catch (Throwable t) { // NOPMD: Errors escape picocli's handler, and the process must still end
-            return fatal(err, cli.getCommandName(), t);
+            return fatal(err, commandRun(cli), t);
         }
     }
 
-    private static int fatal(PrintStream err, String command, Throwable t) {
-        String prefix = command.equals("jwt-sidecar") ? "jwt-sidecar: " : "jwt-sidecar " + command + ": ";
+    /** The subcommand the arguments named, the deepest one: the root when parsing never finished. */
+    private static CommandLine commandRun(CommandLine cli) {
+        CommandLine.ParseResult parsed = cli.getParseResult();
+        if (parsed == null) {
+            return cli;
+        }
+        while (parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        return parsed.commandSpec().commandLine();
+    }
+
+    /**
+     * One line; with {@code --verbose} (already parsed into the root by the time anything runs)
+     * the stack trace after it, for a bug report.
+     */
+    private static int fatal(PrintStream err, CommandLine command, Throwable t) {
+        String name = command.getCommandName();
+        String prefix = command.getParent() == null ? "jwt-sidecar: " : "jwt-sidecar " + name + ": ";
         err.println(prefix + "cannot continue: " + oneLine(t));
+        if (JwtSidecarCommand.verbose(command.getCommandSpec())) {
+            t.printStackTrace(err);
+        }
         return FATAL_EXIT_CODE;
     }
 

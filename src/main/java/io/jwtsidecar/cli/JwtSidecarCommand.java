@@ -41,7 +41,7 @@ public final class JwtSidecarCommand implements Runnable {
      * Whether {@code --verbose} was given, before or after the subcommand's name: an inherited
      * option sets this root's field wherever it appears.
      */
-    static boolean verbose(picocli.CommandLine.Model.CommandSpec command) {
+    public static boolean verbose(picocli.CommandLine.Model.CommandSpec command) {
         return command.root().userObject() instanceof JwtSidecarCommand root && root.verbose;
     }
 
