@@ -54,7 +54,9 @@ public final class DevCommand implements Callable<Integer> {
         }
         if (selfTest) {
             boolean passed;
-            try (sidecar; env) {
+            // Closed in reverse: the sidecar's Kafka clients before the broker, or each of them
+            // logs a burst of "could not connect" warnings as it stops.
+            try (env; sidecar) {
                 passed = new DevSelfTest(System.out).run(env, sidecar);
             } finally {
                 if (temporary) {
