@@ -120,6 +120,9 @@ public final class ConfigKeys {
                     + "applies, verify and forward-auth requests are exported there. Unset: no tracing (a no-op tracer).");
     public static final ConfigKey TRACING_SERVICE_NAME = new ConfigKey("tracing.serviceName", "jwt-sidecar",
             "The service.name of exported spans.");
+    public static final ConfigKey TRACING_REQUEST_SAMPLE_RATIO = new ConfigKey("tracing.requestSampleRatio", "1.0",
+            "The share (0 to 1) of verify and forward-auth requests traced when the caller sends no traceparent; a "
+                    + "caller's traceparent decides for its request. Revocation publishes and applies are always traced.");
 
     public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
@@ -128,7 +131,8 @@ public final class ConfigKeys {
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
-            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME);
+            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
+            TRACING_REQUEST_SAMPLE_RATIO);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");

@@ -273,9 +273,21 @@ public final class ConfigLoader {
             if (serviceName.isBlank()) {
                 errors.add(ConfigKeys.TRACING_SERVICE_NAME.name() + ": must not be empty");
             }
+            String ratioText = text(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO).orElseThrow();
+            double ratio;
+            try {
+                ratio = Double.parseDouble(ratioText.strip());
+            } catch (NumberFormatException e) {
+                ratio = Double.NaN;
+            }
+            if (!(ratio >= 0 && ratio <= 1)) {
+                errors.add(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO.name() + ": must be a number from 0 to 1, got '"
+                        + ratioText + "'");
+                ratio = 1;
+            }
             Optional<String> given = text(ConfigKeys.TRACING_OTLP_ENDPOINT).filter(v -> !v.isBlank());
             if (given.isEmpty()) {
-                return new SidecarConfig.Tracing(Optional.empty(), serviceName);
+                return new SidecarConfig.Tracing(Optional.empty(), serviceName, ratio);
             }
             String v = given.get();
             try {
@@ -283,14 +295,14 @@ public final class ConfigLoader {
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
                 if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
                         && uri.getRawQuery() == null && uri.getRawFragment() == null) {
-                    return new SidecarConfig.Tracing(Optional.of(uri), serviceName);
+                    return new SidecarConfig.Tracing(Optional.of(uri), serviceName, ratio);
                 }
             } catch (java.net.URISyntaxException e) {
                 // reported below, as every other malformed value
             }
             errors.add(ConfigKeys.TRACING_OTLP_ENDPOINT.name() + ": must be an http or https URL with a host, such as "
                     + "http://otel-collector:4318, got '" + v + "'");
-            return new SidecarConfig.Tracing(Optional.empty(), serviceName);
+            return new SidecarConfig.Tracing(Optional.empty(), serviceName, ratio);
         }
 
         /**

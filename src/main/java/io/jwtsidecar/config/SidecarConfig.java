@@ -50,11 +50,12 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      *
      * @param otlpEndpoint the OTLP/HTTP collector base URL; empty: tracing off
      * @param serviceName  the {@code service.name} resource attribute of exported spans
+     * @param requestSampleRatio the share of verify and forward-auth requests traced without a caller's decision
      */
-    public record Tracing(Optional<java.net.URI> otlpEndpoint, String serviceName) {
+    public record Tracing(Optional<java.net.URI> otlpEndpoint, String serviceName, double requestSampleRatio) {
         /** Tracing off. */
         public static Tracing off() {
-            return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.defaultValue());
+            return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.defaultValue(), 1.0);
         }
     }
 

@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -30,6 +31,8 @@ public final class RequestSpans {
     };
 
     private static final RequestSpans OFF = new RequestSpans(null);
+    private static final String GET_VERIFY = "GET " + SidecarRoutes.VERIFY_ROUTE;
+    private static final String GET_AUTHZ = "GET " + ForwardAuthHandler.PATH;
 
     /** Null when tracing is off. */
     private final Tracer tracer;
@@ -48,17 +51,34 @@ public final class RequestSpans {
         return OFF;
     }
 
-    /** A started span named {@code METHOD route}. */
+    /**
+     * A started span named {@code METHOD route}. Attributes are set only once the sampler kept the
+     * span: set on the builder, they would cost their allocation on every request it drops too.
+     */
     Span start(HttpServerRequest request, String route) {
         if (tracer == null) {
             return Span.getInvalid();
         }
-        String method = request.method().name();
+        HttpMethod method = request.method();
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request.headers(), HEADERS);
-        return tracer.spanBuilder(method + " " + route).setSpanKind(SpanKind.SERVER).setParent(parent)
-                .setAttribute(TraceAttributes.HTTP_METHOD, method)
-                .setAttribute(TraceAttributes.HTTP_ROUTE, route)
-                .startSpan();
+        Span span = tracer.spanBuilder(name(method, route)).setSpanKind(SpanKind.SERVER).setParent(parent).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(TraceAttributes.HTTP_METHOD, method.name());
+            span.setAttribute(TraceAttributes.HTTP_ROUTE, route);
+        }
+        return span;
+    }
+
+    /** The span name; the usual ones without building a string per request. */
+    private static String name(HttpMethod method, String route) {
+        if (method == HttpMethod.GET) {
+            return switch (route) {
+                case SidecarRoutes.VERIFY_ROUTE -> GET_VERIFY;
+                case ForwardAuthHandler.PATH -> GET_AUTHZ;
+                default -> "GET " + route;
+            };
+        }
+        return method.name() + " " + route;
     }
 
     /** Ends the span with the answer's verdict code and status. */

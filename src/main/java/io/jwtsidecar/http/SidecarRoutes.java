@@ -57,7 +57,7 @@ public final class SidecarRoutes {
     private final SidecarMetrics metrics;
     private final boolean noopRoute;
     private final RequestSpans spans;
-    private static final String VERIFY_ROUTE = "/v1/verify";
+    static final String VERIFY_ROUTE = "/v1/verify";
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
                          SidecarMetrics metrics) {

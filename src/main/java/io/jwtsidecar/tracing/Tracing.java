@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The OpenTelemetry instance of one sidecar, and who closes it. Built from {@code tracing.*}: with
- * an endpoint, an SDK that batches spans to an OTLP/HTTP collector; without, {@link OpenTelemetry#noop()},
+ * an endpoint, an SDK that batches spans to an OTLP/HTTP collector, sampling requests as
+ * {@link RequestRatioSampler} says; without, {@link OpenTelemetry#noop()},
  * whose spans cost an allocation-free check on the hot path. A test may hand in an instance of its
  * own ({@link #borrowed}); then the test owns it and {@link #close()} leaves it alone.
  *
@@ -47,6 +48,7 @@ public final class Tracing implements AutoCloseable {
         Resource resource = Resource.getDefault().merge(Resource.create(
                 Attributes.of(AttributeKey.stringKey("service.name"), config.serviceName())));
         SdkTracerProvider provider = SdkTracerProvider.builder().setResource(resource)
+                .setSampler(new RequestRatioSampler(config.requestSampleRatio()))
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build();
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();

@@ -37,6 +37,21 @@ class TracingConfigTest {
 
         assertThat(tracing.otlpEndpoint()).isEmpty();
         assertThat(tracing.serviceName()).isEqualTo("jwt-sidecar");
+        assertThat(tracing.requestSampleRatio()).isEqualTo(1.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "0.01", "1"})
+    void a_request_sample_ratio_from_0_to_1_is_taken(String ratio) {
+        assertThat(parse(yaml("  requestSampleRatio: " + ratio + "\n"), Map.of()).tracing().requestSampleRatio())
+                .isEqualTo(Double.parseDouble(ratio));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-0.1", "1.5", "NaN", "half"})
+    void a_request_sample_ratio_outside_0_to_1_is_a_config_error_naming_key_and_value(String ratio) {
+        assertThat(errors(yaml("  requestSampleRatio: \"" + ratio + "\"\n"))).singleElement().asString()
+                .startsWith("tracing.requestSampleRatio: must be a number").contains("got '" + ratio + "'");
     }
 
     @Test
@@ -54,7 +69,7 @@ class TracingConfigTest {
                 "http://otel-collector:4318", "JWT_SIDECAR_TRACING_SERVICE_NAME", "pod-auth")).tracing();
 
         assertThat(tracing).isEqualTo(new SidecarConfig.Tracing(Optional.of(URI.create("http://otel-collector:4318")),
-                "pod-auth"));
+                "pod-auth", 1.0));
     }
 
     @ParameterizedTest

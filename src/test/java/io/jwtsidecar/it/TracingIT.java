@@ -141,6 +141,8 @@ class TracingIT {
                             assertThat(s.getKind()).isEqualTo(SpanKind.SERVER);
                             assertThat(s.getAttributes().get(TraceAttributes.VERDICT)).isEqualTo("revoked");
                             assertThat(s.getAttributes().get(TraceAttributes.HTTP_STATUS)).isEqualTo(401L);
+                            assertThat(s.getAttributes().get(TraceAttributes.HTTP_METHOD)).isEqualTo("GET");
+                            assertThat(s.getAttributes().get(TraceAttributes.HTTP_ROUTE)).isEqualTo("/v1/verify");
                         }));
                 // Forward auth: the same, under its own route.
                 assertThat(Http.getWithBearer(b.apiPort(), "/v1/authz/orders", token).statusCode()).isEqualTo(401);

@@ -37,7 +37,7 @@ class TracingTest {
 
     @Test
     void with_an_endpoint_it_is_an_sdk_that_the_owner_shuts_down() {
-        Tracing tracing = Tracing.from(new SidecarConfig.Tracing(Optional.of(URI.create("http://127.0.0.1:1")), "t"));
+        Tracing tracing = Tracing.from(new SidecarConfig.Tracing(Optional.of(URI.create("http://127.0.0.1:1")), "t", 1.0));
         assertThat(tracing.enabled()).isTrue();
         assertThat(tracing.openTelemetry()).isInstanceOf(OpenTelemetrySdk.class);
         tracing.close();
