@@ -51,6 +51,11 @@ public final class RequestSpans {
         return OFF;
     }
 
+    /** False when tracing is off: callers then answer without a span, a status read or a try block. */
+    boolean enabled() {
+        return tracer != null;
+    }
+
     /**
      * A started span named {@code METHOD route}. Attributes are set only once the sampler kept the
      * span: set on the builder, they would cost their allocation on every request it drops too.
