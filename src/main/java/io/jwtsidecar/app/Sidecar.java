@@ -254,15 +254,15 @@ public final class Sidecar implements AutoCloseable {
                     new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock),
                     tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
             registerGauges(metrics, feed, store, verifier);
-            int apiPort = listen(vertx, config.api(), sidecarRoutes::handler, cores, config.maxTokenBytes(),
-                    Optional.empty(), config.shutdownGrace());
+            int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
+                    config.maxTokenBytes(), Optional.empty(), config.shutdownGrace());
             // A listener of its own, so Prometheus can scrape the pod network while the API stays on
             // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
             // is plenty for scrapes.
             Integer metricsPort = null;
             if (config.metrics().isPresent()) {
-                metricsPort = listen(vertx, config.metrics().get(), new MetricsRoutes(metrics)::router, 1, 0,
-                        Optional.empty(), config.shutdownGrace());
+                metricsPort = listen(vertx, config.metrics().get(), ListenerKeys.METRICS, new MetricsRoutes(metrics)::router,
+                        1, 0, Optional.empty(), config.shutdownGrace());
             }
 
             Integer adminPort = null;
@@ -283,8 +283,8 @@ public final class Sidecar implements AutoCloseable {
                 AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
                         publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
                         .withFleet(new FleetRoutes(fleet, feed::positionOf));
-                adminPort = listen(vertx, config.admin(), adminRoutes::router, 1, config.maxTokenBytes(),
-                        config.adminTls(), config.shutdownGrace());
+                adminPort = listen(vertx, config.admin(), ListenerKeys.ADMIN, adminRoutes::router, 1,
+                        config.maxTokenBytes(), config.adminTls(), config.shutdownGrace());
                 reassertion = reassertion(config, store, publisher, signatures, feed, verifier, clock);
                 reassertion.start();
                 for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
@@ -388,7 +388,7 @@ public final class Sidecar implements AutoCloseable {
      * aside: one sentence naming the key and the path, and no "rebuilding" that cannot happen.
      */
     private static void requireWritableDirectory(Path dataDir) {
-        String fix = "; set " + ConfigKeys.DATA_DIR.name() + " (" + ConfigKeys.DATA_DIR.envName()
+        String fix = "set " + ConfigKeys.DATA_DIR.name() + " (" + ConfigKeys.DATA_DIR.envName()
                 + ") to a directory this user can write";
         try {
             Files.createDirectories(dataDir);
@@ -397,10 +397,10 @@ public final class Sidecar implements AutoCloseable {
                     : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
                     : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way"
                     : e.getMessage();
-            throw new IllegalStateException(ConfigKeys.DATA_DIR.name() + ": cannot create " + dataDir + ": " + why + fix);
+            throw new StartRefused(ConfigKeys.DATA_DIR, "cannot create " + dataDir + ": " + why, fix, e);
         }
         if (!Files.isWritable(dataDir)) {
-            throw new IllegalStateException(ConfigKeys.DATA_DIR.name() + ": " + dataDir + " is not writable" + fix);
+            throw new StartRefused(ConfigKeys.DATA_DIR, dataDir + " is not writable", fix, null);
         }
     }
 
@@ -479,17 +479,22 @@ public final class Sidecar implements AutoCloseable {
      * shared form is port -1 (port 0 gives each instance a port of its own); a single instance
      * keeps port 0, so two listeners on the same host never share a socket by accident.
      */
-    private static int listen(Vertx vertx, SidecarConfig.Listener listener, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
+    private static int listen(Vertx vertx, SidecarConfig.Listener listener, ListenerKeys keys,
+                              Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
                               int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls, Duration shutdownGrace) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
         HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);
         tls.ifPresent(t -> ListenerOptions.withTls(options, t.certFile(), t.keyFile(), t.clientCaFile()));
         List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
-        await(vertx.deployVerticle(() -> {
-            RouterVerticle v = new RouterVerticle(options, routes, shutdownGrace);
-            deployed.add(v);
-            return v;
-        }, new DeploymentOptions().setInstances(instances)), "binding " + listener.host() + ":" + listener.port());
+        try {
+            await(vertx.deployVerticle(() -> {
+                RouterVerticle v = new RouterVerticle(options, routes, shutdownGrace);
+                deployed.add(v);
+                return v;
+            }, new DeploymentOptions().setInstances(instances)), "binding " + listener.host() + ":" + listener.port());
+        } catch (IllegalStateException e) {
+            throw keys.refused(listener, e).orElseThrow(() -> e);
+        }
         Set<Integer> ports = new HashSet<>();
         deployed.forEach(v -> ports.add(v.actualPort()));
         if (ports.size() != 1) {

@@ -14,13 +14,18 @@ package io.jwtsidecar.cli;
  *       configuration. Running it again unchanged cannot help.</li>
  *   <li>{@value #UNREACHABLE}: the admin API (or Kafka, for {@code topic}) could not be reached or
  *       did not answer in time: nothing listening, an unknown host, a timeout.</li>
+ *   <li>{@value #REFUSED}: this machine refused what the configuration asks ({@code run},
+ *       {@code dev}): a port in use, an address it does not have, a data directory it cannot
+ *       create or write.</li>
  * </ul>
  */
-final class ExitStatus {
+public final class ExitStatus {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = ConfigErrors.EXIT_CODE;
     static final int UNREACHABLE = 3;
+    /** Public for {@code dev}, which lives in a package of its own. */
+    public static final int REFUSED = 4;
 
     private ExitStatus() {
     }

@@ -1,6 +1,7 @@
 package io.jwtsidecar.cli;
 
 import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.app.StartRefused;
 import io.jwtsidecar.config.ConfigException;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
@@ -16,6 +17,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "YAML configuration file.")
     Path config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         SidecarConfig cfg;
@@ -24,7 +28,12 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ConfigErrors.print(config, e);
         }
-        Sidecar sidecar = Sidecar.start(cfg, Clock.systemUTC());
+        Sidecar sidecar;
+        try {
+            sidecar = Sidecar.start(cfg, Clock.systemUTC());
+        } catch (StartRefused e) {
+            return new UserError(ExitStatus.REFUSED, e.getMessage(), e).report(spec);
+        }
         ShutdownWait.awaitShutdown(sidecar);
         return 0;
     }

@@ -1,6 +1,9 @@
 package io.jwtsidecar.dev;
 
 import io.jwtsidecar.app.Sidecar;
+import io.jwtsidecar.app.StartRefused;
+import io.jwtsidecar.cli.ExitStatus;
+import io.jwtsidecar.config.ConfigKeys;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.cli.ShutdownWait;
@@ -48,6 +51,16 @@ public final class DevCommand implements Callable<Integer> {
             SidecarConfig config = new ConfigLoader(Map.of()).load(env.configFile());
             sidecar = Sidecar.start(config, Clock.systemUTC());
             sidecar.feedCaughtUp().get(60, TimeUnit.SECONDS);
+        } catch (StartRefused e) {
+            env.close();
+            if (temporary) {
+                deleteTree(directory);
+            }
+            // dev sets the ports from its own flags and ignores the environment: name those.
+            boolean port = e.key().equals(ConfigKeys.API_PORT) || e.key().equals(ConfigKeys.ADMIN_PORT);
+            System.err.println("jwt-sidecar dev: " + (port ? e.problem() + "; stop it, or choose other ports with "
+                    + "--api-port and --admin-port" : e.getMessage()));
+            return ExitStatus.REFUSED;
         } catch (Exception e) {
             env.close();
             throw e;

@@ -267,6 +267,44 @@ class CliErrorsTest {
     }
 
     /** A loopback port nothing listens on: bound by the system, then released. */
+    /** The lines the command itself wrote (the sidecar's own log lines may share stderr). */
+    private static List<String> commandLines(Outcome outcome, String command) {
+        return outcome.err().lines().filter(l -> l.startsWith("jwt-sidecar " + command + ": ")).toList();
+    }
+
+    @Test
+    void run_on_a_port_another_process_holds_is_one_sentence_and_exit_4() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+            Path config = dir.resolve("sidecar.yaml");
+            Files.writeString(config, io.jwtsidecar.testing.TestSidecars.yaml("cli", "127.0.0.1:1", dir.resolve("store"), false)
+                    .replace("api:\n  port: 0\n", "api:\n  port: " + port + "\n"));
+
+            Outcome outcome = run("run", "--config", config.toString());
+
+            assertThat(outcome.status()).as(outcome.err()).isEqualTo(4);
+            assertThat(commandLines(outcome, "run")).containsExactly("jwt-sidecar run: api.port: cannot listen on 127.0.0.1:"
+                    + port + ": the port is in use by another process; stop it, or set api.port (JWT_SIDECAR_API_PORT) "
+                    + "to a free port");
+            outcome.hasNoStackTrace();
+        }
+    }
+
+    @Test
+    void dev_on_a_port_another_process_holds_names_its_own_flags_and_exits_4() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+
+            Outcome outcome = run("dev", "--api-port", String.valueOf(port), "--admin-port", "0");
+
+            assertThat(outcome.status()).as(outcome.err()).isEqualTo(4);
+            assertThat(commandLines(outcome, "dev")).containsExactly("jwt-sidecar dev: cannot listen on 127.0.0.1:" + port
+                    + ": the port is in use by another process; stop it, or choose other ports with --api-port and "
+                    + "--admin-port");
+            outcome.hasNoStackTrace();
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -155,9 +155,10 @@ class NativeLibrariesIT {
             Result r = run(java(List.of("-Djava.library.path=" + natives), "run", "--config",
                     config(kafka.bootstrapServers(), busy.getLocalPort()).toString()), 10);
 
-            assertThat(r.code()).as(r.output()).isNotZero();
+            assertThat(r.code()).as(r.output()).isEqualTo(4);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-            assertThat(message(r.output())).as(r.output()).contains(String.valueOf(busy.getLocalPort()));
+            assertThat(message(r.output())).as(r.output()).contains(String.valueOf(busy.getLocalPort()),
+                    "the port is in use by another process");
             assertThat(r.output()).as("no stack trace").doesNotContain("\tat ");
         }
     }
