@@ -10,7 +10,8 @@
 #   JAR_BEFORE=old/jwt-sidecar-dev.jar load-tests/run-tracing.sh
 #
 # Settings (environment): ROUNDS (5), DURATION (10s), WARMUP (5s), THREADS (2), CONNECTIONS (50),
-# TOKENS (10000), PIN (1), JAR_BEFORE (none), REPORT, KEEP_WORK. Needs what run-verify.sh needs.
+# TOKENS (10000), PIN (1), JAR_BEFORE (none), VARIANTS (a subset in another order, e.g. "sampled off";
+# the order within a round can matter), REPORT, KEEP_WORK. Needs what run-verify.sh needs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -72,8 +73,12 @@ sidecar_yaml tracing-before "$API" "$WORK/store-before" all >"$WORK/before.yaml"
 { sidecar_yaml tracing-on "$API" "$WORK/store-on" all; printf 'tracing:\n  otlpEndpoint: http://127.0.0.1:%s\n' "$SINK"; } >"$WORK/on.yaml"
 { sidecar_yaml tracing-sampled "$API" "$WORK/store-sampled" all
   printf 'tracing:\n  otlpEndpoint: http://127.0.0.1:%s\n  requestSampleRatio: 0.01\n' "$SINK"; } >"$WORK/sampled.yaml"
-VARIANTS=(off on sampled)
-[ -n "$JAR_BEFORE" ] && VARIANTS=(before off on sampled)
+if [ -n "${VARIANTS:-}" ]; then
+  read -r -a VARIANTS <<<"$VARIANTS" # e.g. VARIANTS="sampled off": only these, in this order
+else
+  VARIANTS=(off on sampled)
+  [ -n "$JAR_BEFORE" ] && VARIANTS=(before off on sampled)
+fi
 jar_of() { if [ "$1" = before ]; then echo "$JAR_BEFORE"; else echo "$JAR"; fi; }
 
 rps() { awk '/^Requests\/sec/ {printf "%.0f", $2}' "$1"; }
