@@ -26,14 +26,7 @@ TOKENS=${TOKENS:-10000}
 JAR_BEFORE=${JAR_BEFORE:-}
 REPORT=${REPORT:-load-tests/results/tracing-$DATE.md}
 PIN=${PIN:-1}
-if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ]; then
-  SERVER_CPUS=$(( $(nproc) - 1 )); CLIENT_CPUS=0-$(( $(nproc) - 2 ))
-  ON_SERVER=(taskset -c "$SERVER_CPUS"); ON_CLIENT=(taskset -c "$CLIENT_CPUS")
-  PLACEMENT="sidecar pinned to CPU $SERVER_CPUS, wrk and the OTLP endpoint to CPU $CLIENT_CPUS (taskset)"
-else
-  ON_SERVER=(env); ON_CLIENT=(env)
-  PLACEMENT="sidecar, wrk and the OTLP endpoint share all cores (no pinning)"
-fi
+place_processes "the sidecar" "wrk and the OTLP endpoint"
 install_missing wrk
 build_jar_if_missing
 [ -z "$JAR_BEFORE" ] || [ -f "$JAR_BEFORE" ] || { echo "JAR_BEFORE=$JAR_BEFORE: no such file" >&2; exit 2; }

@@ -40,15 +40,7 @@ else
 fi
 
 PIN=${PIN:-1}
-if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ]; then
-  SERVER_CPUS=$(( $(nproc) - 1 )); CLIENT_CPUS=0-$(( $(nproc) - 2 ))
-  # Arrays, not functions: taskset execs the command, so "$!" of a background start is its pid.
-  ON_SERVER=(taskset -c "$SERVER_CPUS"); ON_CLIENT=(taskset -c "$CLIENT_CPUS")
-  PLACEMENT="servers pinned to CPU $SERVER_CPUS, load generators and redis-server to CPU $CLIENT_CPUS (taskset)"
-else
-  ON_SERVER=(env); ON_CLIENT=(env)
-  PLACEMENT="servers and load generators share all cores (no pinning)"
-fi
+place_processes servers "load generators and redis-server"
 
 need=(wrk gnuplot)
 [ "$WITH_PEERS" = 1 ] && need+=(redis-server)

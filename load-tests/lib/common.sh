@@ -37,6 +37,22 @@ install_missing() {
   $sudo apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
+# place_processes SERVERS CLIENTS: with PIN=1 (the default) and two cores or more, the servers run
+# on the last core and the clients on the others. Sets ON_SERVER and ON_CLIENT (command prefixes),
+# SERVER_CPUS, and PLACEMENT (a sentence for the report naming SERVERS and CLIENTS).
+place_processes() {
+  if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+    SERVER_CPUS=$(( $(nproc) - 1 ))
+    local client_cpus=0-$(( $(nproc) - 2 ))
+    # Arrays, not functions: taskset execs the command, so "$!" of a background start is its pid.
+    ON_SERVER=(taskset -c "$SERVER_CPUS"); ON_CLIENT=(taskset -c "$client_cpus")
+    PLACEMENT="$1 pinned to CPU $SERVER_CPUS, $2 to CPU $client_cpus (taskset)"
+  else
+    ON_SERVER=(env); ON_CLIENT=(env)
+    PLACEMENT="$1 and $2 share all cores (no pinning)"
+  fi
+}
+
 build_jar_if_missing() { [ -f "$JAR" ] || mvn -B -q -DskipTests package; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
