@@ -1,8 +1,8 @@
 package io.jwtsidecar.config;
 
 import io.jwtsidecar.authz.RoutePolicy;
-import io.jwtsidecar.http.AdminScope;
-import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.admin.AdminScope;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;

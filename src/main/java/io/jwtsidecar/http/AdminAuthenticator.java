@@ -1,5 +1,7 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.admin.AdminScope;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.RuleKey;

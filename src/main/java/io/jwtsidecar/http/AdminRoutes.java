@@ -1,5 +1,7 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.admin.AdminScope;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.logging.LogSafe;

@@ -1,5 +1,6 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.logging.JsonLine;
 import io.jwtsidecar.revocation.RevocationEvent;

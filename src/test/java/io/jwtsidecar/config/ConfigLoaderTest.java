@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.PublicJwk;
-import io.jwtsidecar.http.AdminScope;
-import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.admin.AdminScope;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.testing.TestKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;

@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
-import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.Manifests;

@@ -1,5 +1,7 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.admin.AdminScope;
+import io.jwtsidecar.admin.IssuerLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.feed.PublishReceipt;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
-import io.jwtsidecar.http.IssuerLimit;
+import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaBroker;
 import io.jwtsidecar.testing.LogCapture;

@@ -1,4 +1,4 @@
-package io.jwtsidecar.http;
+package io.jwtsidecar.admin;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.jwtsidecar.http;
+package io.jwtsidecar.admin;
 
 import io.jwtsidecar.revocation.RuleKey;
 import java.util.Collection;
