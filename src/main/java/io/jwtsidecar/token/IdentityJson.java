@@ -1,7 +1,11 @@
 package io.jwtsidecar.token;
 
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,6 +19,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class IdentityJson {
     private static final byte[] CLAIMS_MEMBER = ",\"claims\":".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Jackson's streaming writer (thread-safe once built), left from closing what it opened: the
+     * document's head is written through it and the claims spliced in after, by hand.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT).disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
     /** Everything but the three values: {"active":true,"iss":"","sub":"","claims":}. */
     private static final int FIXED_BYTES = 43;
 
@@ -53,13 +63,19 @@ public final class IdentityJson {
      *                   rather than parsed and encoded again
      */
     public static byte[] encode(String issuer, String subject, byte[] claimsJson) {
-        JsonObject head = new JsonObject().put("active", true).put("iss", issuer);
-        if (subject != null) {
-            head.put("sub", subject);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(FIXED_BYTES + issuer.length()
+                + (subject == null ? 0 : subject.length()) + claimsJson.length + 16);
+        try (JsonGenerator head = JSON.createGenerator(out)) {
+            head.writeStartObject();
+            head.writeBooleanField("active", true);
+            head.writeStringField("iss", issuer);
+            if (subject != null) {
+                head.writeStringField("sub", subject);
+            }
+            head.flush(); // the object stays open: the claims member follows
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
         }
-        byte[] prefix = head.encode().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(prefix.length + CLAIMS_MEMBER.length + claimsJson.length + 1);
-        out.write(prefix, 0, prefix.length - 1); // without the closing brace
         out.write(CLAIMS_MEMBER, 0, CLAIMS_MEMBER.length);
         out.write(claimsJson, 0, claimsJson.length);
         out.write('}');
