@@ -59,7 +59,7 @@ final class BenchSetup {
     static String useProvider(String provider) {
         switch (provider) {
             case NATIVE: {
-                String active = NativeCrypto.install();
+                String active = NativeCrypto.forJvm().install();
                 if (!active.startsWith(ACCP)) {
                     throw new IllegalStateException("native provider requested but not active: " + active);
                 }

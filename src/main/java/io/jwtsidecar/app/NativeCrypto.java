@@ -1,7 +1,6 @@
 package io.jwtsidecar.app;
 
 import java.security.Provider;
-import java.security.Security;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,41 +12,52 @@ import org.slf4j.LoggerFactory;
  * CPU, a missing native library, a failed self-test) the JDK providers stay in charge; either
  * way one log line says which is active.
  *
- * <p>The JCA provider list is JVM-wide: this is the only place that changes it, and doing it
- * twice is harmless.
+ * <p>The loader and the provider list are given, not reached for: the composition root passes
+ * the real ones ({@link #forJvm()}), tests a failing loader or a list of their own, so the
+ * fallback is exercised even when the JVM-wide list already holds the native provider.
+ * Installing twice is harmless.
  */
 public final class NativeCrypto {
     private static final Logger log = LoggerFactory.getLogger(NativeCrypto.class);
-    private static final String ACCP = "AmazonCorrettoCryptoProvider";
+    static final String ACCP = "AmazonCorrettoCryptoProvider";
 
-    private NativeCrypto() {
+    private final Supplier<Provider> loader;
+    private final ProviderRegistry providers;
+
+    /**
+     * @param loader    returns the native provider, or throws (a {@link LinkageError} included) when it cannot load
+     * @param providers the list to put it at the front of
+     */
+    public NativeCrypto(Supplier<Provider> loader, ProviderRegistry providers) {
+        this.loader = loader;
+        this.providers = providers;
     }
 
-    /** Installs ACCP if possible; returns a description of the active provider. */
-    public static synchronized String install() {
-        return install(NativeCrypto::loadAccp);
+    /** The native provider into the JVM's provider list: what the sidecar does at start. */
+    public static NativeCrypto forJvm() {
+        return new NativeCrypto(NativeCrypto::loadAccp, ProviderRegistry.jvm());
     }
 
-    /** As {@link #install()}, with the provider coming from {@code loader} (tests simulate failures). */
-    static synchronized String install(Supplier<Provider> loader) {
-        Provider first = Security.getProviders()[0];
+    /** Installs the native provider if possible; returns a description of the active provider. */
+    public String install() {
+        Provider first = providers.first();
         if (first.getName().equals(ACCP)) {
             return describe(first);
         }
         try {
-            Provider accp = loader.get();
-            Security.insertProviderAt(accp, 1);
-            String active = describe(Security.getProviders()[0]);
+            providers.insertFirst(loader.get());
+            String active = describe(providers.first());
             log.info("crypto provider: {} (native AWS-LC)", active);
             return active;
         } catch (Throwable e) { // NOPMD: a LinkageError from a missing native library must fall back too
-            String active = describe(Security.getProviders()[0]);
+            String active = describe(providers.first());
             log.info("crypto provider: {} (native provider unavailable: {})", active, e.toString());
             return active;
         }
     }
 
-    private static Provider loadAccp() {
+    /** The native provider itself, checked healthy. */
+    static Provider loadAccp() {
         com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider accp =
                 com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
         // Throws when the native library did not load or its self-tests failed.

@@ -163,7 +163,7 @@ public final class Sidecar implements AutoCloseable {
         if (tracing.enabled()) {
             log.info("tracing on: spans of publishes, applies, verify and forward-auth requests are exported");
         }
-        NativeCrypto.install();
+        NativeCrypto.forJvm().install();
         EventCodec codec = new EventCodec();
         SidecarConfig.Revocation rc = config.revocation();
         SidecarMetrics metrics = new SidecarMetrics();

@@ -240,7 +240,7 @@ class VerificationKeyTest {
         signer.update(input);
         byte[] signature = signer.sign();
 
-        io.jwtsidecar.app.NativeCrypto.install();
+        io.jwtsidecar.app.NativeCrypto.forJvm().install();
         VerificationKey key = new VerificationKey("k1", JwsAlgorithm.PS256, pss.getPublic());
 
         assertThat(key.verify(input, signature)).isTrue();
