@@ -2,11 +2,13 @@ package io.jwtsidecar.http;
 
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** The HTTP server settings every listener of the sidecar uses. */
 public final class ListenerOptions {
     private static final int HEADER_ROOM = 4096;
-    static final int IDLE_TIMEOUT_SECONDS = 30;
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private ListenerOptions() {
     }
@@ -32,12 +34,18 @@ public final class ListenerOptions {
      * too, for TLS listeners that negotiate it).
      */
     public static HttpServerOptions forListener(String host, int port, int maxTokenBytes) {
+        return forListener(host, port, maxTokenBytes, IDLE_TIMEOUT);
+    }
+
+    /** As {@link #forListener(String, int, int)} with another idle timeout: tests wait a second, not thirty. */
+    static HttpServerOptions forListener(String host, int port, int maxTokenBytes, Duration idleTimeout) {
         int maxHeaders = Math.max(8192, maxTokenBytes + HEADER_ROOM);
         return new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
                 // Connections that send nothing for this long are closed: slow or stuck clients cannot pile up.
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+                .setIdleTimeout((int) idleTimeout.toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxHeaderSize(maxHeaders)
                 // No h2c upgrade: callers are local services and proxies speaking HTTP/1.1, and the JDK
                 // client's upgrade path ended in an EOF on larger answers now and then.

@@ -46,6 +46,19 @@ public final class RawHttp {
      * @param headers header lines {@code Name: value}; a Host line is added unless one is given
      */
     public static Response send(int port, String method, String target, String... headers) throws IOException {
+        return exchange(port, method, target, "", headers);
+    }
+
+    /** As {@link #send}, with {@code body} after the headers and a Content-Length giving its size. */
+    public static Response sendWithBody(int port, String method, String target, String body, String... headers)
+            throws IOException {
+        String[] all = java.util.Arrays.copyOf(headers, headers.length + 1);
+        all[headers.length] = "Content-Length: " + body.getBytes(StandardCharsets.ISO_8859_1).length;
+        return exchange(port, method, target, body, all);
+    }
+
+    private static Response exchange(int port, String method, String target, String body, String... headers)
+            throws IOException {
         StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         boolean host = false;
         for (String h : headers) {
@@ -55,7 +68,7 @@ public final class RawHttp {
         if (!host) {
             request.append("Host: 127.0.0.1:").append(port).append("\r\n");
         }
-        request.append("Connection: close\r\n\r\n");
+        request.append("Connection: close\r\n\r\n").append(body);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
@@ -63,6 +76,11 @@ public final class RawHttp {
             out.flush();
             return read(socket.getInputStream(), method.equals("HEAD"));
         }
+    }
+
+    /** Reads one response from a connection the caller owns (to keep it open afterwards, say). */
+    public static Response readResponse(InputStream in) throws IOException {
+        return read(in, false);
     }
 
     private static Response read(InputStream in, boolean head) throws IOException {
