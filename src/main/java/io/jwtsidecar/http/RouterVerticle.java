@@ -32,7 +32,8 @@ public final class RouterVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.createHttpServer(options).requestHandler(routes.apply(vertx)).listen()
+        return vertx.createHttpServer(options).requestHandler(routes.apply(vertx))
+                .invalidRequestHandler(UnreadableRequests::answer).listen()
                 .onSuccess(s -> server = s);
     }
 

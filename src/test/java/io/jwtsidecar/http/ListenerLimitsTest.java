@@ -11,6 +11,10 @@ import io.vertx.core.http.HttpServerOptions;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,9 +42,11 @@ class ListenerLimitsTest {
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of()), MAX_TOKEN_BYTES,
                 new IdentityHeaders(Map.of()), new SidecarMetrics());
         vertx = Vertx.vertx();
-        port = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, MAX_TOKEN_BYTES, IDLE))
-                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get()
-                .actualPort();
+        // The listener exactly as the sidecar runs it, but for the idle timeout.
+        RouterVerticle listener = new RouterVerticle(ListenerOptions.forListener("127.0.0.1", 0, MAX_TOKEN_BYTES, IDLE),
+                routes::handler, Duration.ZERO);
+        vertx.deployVerticle(listener).toCompletionStage().toCompletableFuture().get();
+        port = listener.actualPort();
     }
 
     @AfterAll
@@ -62,6 +68,25 @@ class ListenerLimitsTest {
                 .isEqualTo(431);
         assertThat(RawHttp.send(port, "GET", "/v1/verify", "Authorization: Bearer x", "X-Pad: " + "a".repeat(64 * 1024))
                 .status()).isEqualTo(431);
+    }
+
+    @Test
+    void a_client_that_keeps_its_connections_is_told_when_a_refusal_closes_one() throws Exception {
+        // A pooling client must learn from the answer that the connection is gone, or its next request dies on it.
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI verify = URI.create("http://127.0.0.1:" + port + "/v1/verify");
+        String huge = "a".repeat(64 * 1024);
+        for (int i = 0; i < 50; i++) {
+            assertThat(status(client, HttpRequest.newBuilder(verify).header("Authorization", "Bearer " + huge)))
+                    .isEqualTo(431);
+            assertThat(status(client, HttpRequest.newBuilder(URI.create(verify + "?" + huge)))).isEqualTo(414);
+            assertThat(status(client, HttpRequest.newBuilder(verify).POST(HttpRequest.BodyPublishers.ofString(huge))))
+                    .isEqualTo(413);
+        }
+    }
+
+    private static int status(HttpClient client, HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
