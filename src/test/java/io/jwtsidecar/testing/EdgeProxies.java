@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -148,20 +147,27 @@ public final class EdgeProxies {
     }
 
     private static Proxy started(Proxy proxy, Path errors) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-        while (Instant.now().isBefore(deadline)) {
-            if (!proxy.process().isAlive()) {
-                throw new AssertionError("the proxy exited with " + proxy.process().exitValue() + ":\n"
-                        + read(proxy.log()) + read(errors));
-            }
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
-                return proxy;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            // An AssertionError thrown by the condition (the proxy exited) ends the wait at once.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> listening(proxy, errors));
+            return proxy;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            proxy.close();
+            throw new AssertionError("the proxy did not listen on " + proxy.port() + ":\n" + read(proxy.log()) + read(errors));
         }
-        proxy.close();
-        throw new AssertionError("the proxy did not listen on " + proxy.port() + ":\n" + read(proxy.log()) + read(errors));
+    }
+
+    private static boolean listening(Proxy proxy, Path errors) throws IOException {
+        if (!proxy.process().isAlive()) {
+            throw new AssertionError("the proxy exited with " + proxy.process().exitValue() + ":\n"
+                    + read(proxy.log()) + read(errors));
+        }
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     private static String read(Path file) throws IOException {
