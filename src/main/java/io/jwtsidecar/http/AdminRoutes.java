@@ -160,6 +160,7 @@ public final class AdminRoutes {
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
+        router.errorHandler(413, HttpResponses::bodyTooLarge);
         router.get("/openapi.yaml").handler(this::openApi);
         Handler<RoutingContext> write = authenticator.requiring(AdminScope.REVOCATIONS_WRITE);
         Handler<RoutingContext> read = authenticator.requiring(AdminScope.REVOCATIONS_READ);

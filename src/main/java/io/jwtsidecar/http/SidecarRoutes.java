@@ -150,6 +150,7 @@ public final class SidecarRoutes {
     /** The routes other than forward auth; see {@link #handler}. */
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
+        router.errorHandler(413, HttpResponses::bodyTooLarge);
         Function<RoutingContext, String> fromHeader = this::verifyFromHeader;
         Function<RoutingContext, String> fromHeaderOrBody = this::verifyFromHeaderOrBody;
         router.get(VERIFY_ROUTE).handler(ctx -> traced(ctx, fromHeader));

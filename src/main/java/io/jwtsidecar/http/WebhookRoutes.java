@@ -39,6 +39,7 @@ public final class WebhookRoutes {
 
     public Router router(Vertx vertx) {
         Router router = Router.router(vertx);
+        router.errorHandler(413, HttpResponses::bodyTooLarge);
         // A route of its own: Vert.x Web wants a body handler before any other handler of a route.
         router.post("/mutate").handler(this::reserve);
         router.post("/mutate").handler(BodyHandler.create(false).setBodyLimit(MAX_REVIEW_BYTES)).handler(this::mutate);

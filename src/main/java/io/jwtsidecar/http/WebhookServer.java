@@ -73,6 +73,7 @@ public final class WebhookServer implements AutoCloseable {
                     .setKeyCertOptions(tls.keyCert());
             HttpServer server = await(vertx.createHttpServer(serverOptions)
                     .requestHandler(new WebhookRoutes(webhook).router(vertx))
+                    .invalidRequestHandler(UnreadableRequests::answer) // as the other listeners: 431/414 say they close
                     .listen(), "binding " + options.host() + ":" + options.port() + " with TLS from " + options.certFile());
             WebhookServer started = new WebhookServer(vertx, server, tls);
             started.watch(options);
