@@ -45,7 +45,7 @@ class RevocationRequestsFuzzTest {
         requests = new RevocationRequests(new TokenVerifier(List.of(policy), 8192, clock, RevocationCheck.NONE), clock);
     }
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void bodiesBecomeReadableEventsOrFieldErrors(FuzzedDataProvider data) throws Exception {
         boolean restore = data.consumeBoolean();
         // The actor is the authenticated principal's configured name, not request input.

@@ -14,7 +14,7 @@ class ArbitraryTokenFuzzTest {
     private final FuzzIssuers issuers = new FuzzIssuers();
     private final String good = FuzzIssuers.validHs256();
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void everyStringGetsAVerdict(FuzzedDataProvider data) {
         String token = data.consumeRemainingAsString();
 

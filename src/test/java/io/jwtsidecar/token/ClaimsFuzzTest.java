@@ -17,7 +17,7 @@ class ClaimsFuzzTest {
 
     private final FuzzIssuers issuers = new FuzzIssuers();
 
-    @FuzzTest(maxDuration = "4s")
+    @FuzzTest(maxDuration = "3s")
     void signedClaimsGetAVerdict(FuzzedDataProvider data) throws Exception {
         String payload = data.consumeRemainingAsString();
 
