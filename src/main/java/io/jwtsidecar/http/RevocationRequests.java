@@ -169,7 +169,10 @@ final class RevocationRequests {
      * until {@code exp + skew}: so {@code at + lifetime + 2 * skew}. A day for an unknown issuer.
      */
     private static long defaultExpiry(long at, Optional<IssuerPolicy> policy) {
-        long seconds = policy.map(p -> p.maxTokenLifetime().toSeconds() + 2 * p.clockSkew().toSeconds())
+        // A lifetime configured in days reaches Long.MAX_VALUE seconds: capped before adding, or
+        // the sum wraps negative and every sidecar dead-letters the event (the revoke is lost).
+        long seconds = policy.map(p -> Math.min(p.maxTokenLifetime().toSeconds(), EventCodec.MAX_EPOCH_SECONDS)
+                        + 2 * p.clockSkew().toSeconds())
                 .orElse(UNKNOWN_ISSUER_LIFETIME_SECONDS);
         return Math.min(EventCodec.MAX_EPOCH_SECONDS, at + seconds);
     }

@@ -35,23 +35,29 @@ class RevocationRequestsFuzzTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     private final EventCodec codec = new EventCodec();
-    private final RevocationRequests requests;
+    private final MutableClock clock = new MutableClock(NOW);
+    private final VerificationKey key = new VerificationKey("k1", JwsAlgorithm.HS256,
+            TestKeys.generate(JwsAlgorithm.HS256).verificationKey());
 
-    RevocationRequestsFuzzTest() {
-        MutableClock clock = new MutableClock(NOW);
-        IssuerPolicy policy = new IssuerPolicy(ISSUER, new StaticKeySource(List.of(new VerificationKey("k1",
-                JwsAlgorithm.HS256, TestKeys.generate(JwsAlgorithm.HS256).verificationKey()))), Set.of(JwsAlgorithm.HS256),
-                Set.of("api"), List.of(), null, Duration.ofSeconds(30), Duration.ofHours(1), null);
-        requests = new RevocationRequests(new TokenVerifier(List.of(policy), 8192, clock, RevocationCheck.NONE), clock);
+    /**
+     * The issuer's token lifetime comes from the input too: the configuration accepts any
+     * positive duration (up to Long.MAX_VALUE seconds, as days), and the default expiry of a
+     * rule is computed from it.
+     */
+    private RevocationRequests requests(long lifetimeSeconds) {
+        IssuerPolicy policy = new IssuerPolicy(ISSUER, new StaticKeySource(List.of(key)), Set.of(JwsAlgorithm.HS256),
+                Set.of("api"), List.of(), null, Duration.ofSeconds(30), Duration.ofSeconds(lifetimeSeconds), null);
+        return new RevocationRequests(new TokenVerifier(List.of(policy), 8192, clock, RevocationCheck.NONE), clock);
     }
 
     @FuzzTest(maxDuration = "3s")
     void bodiesBecomeReadableEventsOrFieldErrors(FuzzedDataProvider data) throws Exception {
         boolean restore = data.consumeBoolean();
+        RevocationRequests requests = requests(data.consumeLong(1, Long.MAX_VALUE));
         // The actor is the authenticated principal's configured name, not request input.
         String actor = "ops-admin";
         try {
-            RevocationEvent event = restore ? restore(data, actor) : revoke(data.consumeRemainingAsString(), actor);
+            RevocationEvent event = restore ? restore(requests, data, actor) : revoke(requests, data.consumeRemainingAsString(), actor);
             if (event != null) {
                 assertPublishable(event);
             }
@@ -61,7 +67,7 @@ class RevocationRequestsFuzzTest {
     }
 
     /** As AdminRoutes reads a revoke: a JSON object of known members, the rule first, then the rest. */
-    private RevocationEvent revoke(String text, String actor) throws RevocationRequests.FieldException {
+    private static RevocationEvent revoke(RevocationRequests requests, String text, String actor) throws RevocationRequests.FieldException {
         JsonObject body;
         try {
             body = new JsonObject(text);
@@ -77,7 +83,7 @@ class RevocationRequestsFuzzTest {
     }
 
     /** A restore: the rule from the path, the rest from the query string. */
-    private RevocationEvent restore(FuzzedDataProvider data, String actor) throws RevocationRequests.FieldException {
+    private static RevocationEvent restore(RevocationRequests requests, FuzzedDataProvider data, String actor) throws RevocationRequests.FieldException {
         RuleKey key = RevocationRequests.ruleKey(data.consumeString(16), data.consumeString(64), data.consumeString(64));
         String eventId = data.consumeBoolean() ? null : data.consumeString(40);
         String reason = data.consumeBoolean() ? null : data.consumeRemainingAsString();
