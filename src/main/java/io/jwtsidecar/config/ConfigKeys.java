@@ -148,7 +148,8 @@ public final class ConfigKeys {
             "Tolerance for exp, nbf, iat and revocation rule times.");
     public static final ConfigKey MAX_TOKEN_LIFETIME = new ConfigKey("maxTokenLifetime", "24h",
             "Longest lifetime of this issuer's tokens: tokens whose exp is further ahead are refused, "
-                    + "and revocation rules expire this long after their time (kid rules never: they hold until restored).");
+                    + "and revocation rules expire this long after their time (kid rules never: they hold until restored). "
+                    + "At most 3650d.");
     public static final ConfigKey MAX_TOKEN_AGE = new ConfigKey("maxTokenAge", null,
             "Refuse tokens whose iat is older than this (token_too_old); unset for no limit.");
     public static final ConfigKey KEYS = new ConfigKey("keys", null,

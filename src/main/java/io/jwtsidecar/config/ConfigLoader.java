@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  * configuration file's directory.
  */
 public final class ConfigLoader {
+    /** The longest maxTokenLifetime taken: ten years, far past any real token and far from overflowing. */
+    static final Duration LONGEST_TOKEN_LIFETIME = Duration.ofDays(3650);
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
@@ -742,6 +744,12 @@ public final class ConfigLoader {
                 errors.add(at + ".clockSkew: must be between 0s and 10m, got '" + scalar(n, "clockSkew") + "'");
             }
             requirePositive(n, at, ConfigKeys.MAX_TOKEN_LIFETIME, lifetime);
+            // Rule expiries are event time + lifetime + skew in epoch seconds: an unbounded lifetime
+            // overflowed there, and a revoke was published already expired and dead-lettered everywhere.
+            if (lifetime != null && lifetime.compareTo(LONGEST_TOKEN_LIFETIME) > 0) {
+                errors.add(at + "." + ConfigKeys.MAX_TOKEN_LIFETIME.name() + ": must be at most 3650d (ten years), got '"
+                        + scalar(n, ConfigKeys.MAX_TOKEN_LIFETIME.name()) + "'");
+            }
             requirePositive(n, at, ConfigKeys.MAX_TOKEN_AGE, maxAge);
             boolean remote = n.has(ConfigKeys.JWKS_URI.name()) || "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
             Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();

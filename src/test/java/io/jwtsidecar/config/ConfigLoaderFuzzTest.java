@@ -21,7 +21,7 @@ class ConfigLoaderFuzzTest {
 
     private final ConfigLoader loader = new ConfigLoader(Map.of());
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void configOrConfigException(FuzzedDataProvider data) {
         boolean afterMinimal = data.consumeBoolean();
         String yaml = (afterMinimal ? MinimalConfig.KAFKA + MinimalConfig.ISSUERS : "") + data.consumeRemainingAsString();

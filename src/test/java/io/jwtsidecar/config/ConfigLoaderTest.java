@@ -681,6 +681,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_lifetime_of_ten_years_is_taken_and_one_past_it_is_an_error_naming_key_and_value() {
+        assertThat(issuer(parse(minimal().replace("    audiences:", "    maxTokenLifetime: 3650d\n    audiences:")),
+                "https://hs.example").maxTokenLifetime()).isEqualTo(Duration.ofDays(3650));
+
+        // Far past it, a revoke's default expiry (time + lifetime + skew, epoch seconds) used to overflow.
+        assertThat(errors(minimal().replace("    audiences:", "    maxTokenLifetime: 3651d\n    audiences:")))
+                .containsExactly("issuers[0].maxTokenLifetime: must be at most 3650d (ten years), got '3651d'");
+    }
+
+    @Test
     void milliseconds_and_days_are_understood() {
         String yaml = minimal().replace("    audiences:", "    clockSkew: 1500ms\n    maxTokenLifetime: 7d\n    audiences:");
 

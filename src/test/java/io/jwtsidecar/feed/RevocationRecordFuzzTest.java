@@ -42,7 +42,7 @@ class RevocationRecordFuzzTest {
         signed = new RecordReader(TOPIC, codec, new EventSignatureCheck(List.of(trusted), true));
     }
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void everyRecordIsAnEventOrADeadLetter(FuzzedDataProvider data) {
         boolean signatures = data.consumeBoolean();
         boolean keyFromEvent = data.consumeBoolean();

@@ -50,7 +50,7 @@ class RevocationRequestsFuzzTest {
         return new RevocationRequests(new TokenVerifier(List.of(policy), 8192, clock, RevocationCheck.NONE), clock);
     }
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void bodiesBecomeReadableEventsOrFieldErrors(FuzzedDataProvider data) throws Exception {
         boolean restore = data.consumeBoolean();
         RevocationRequests requests = requests(data.consumeLong(1, Long.MAX_VALUE));

@@ -23,7 +23,7 @@ class AdmissionWebhookFuzzTest {
     private final AdmissionWebhook failOpen = new AdmissionWebhook(new SidecarInjector(SETTINGS), false);
     private final AdmissionWebhook failClosed = new AdmissionWebhook(new SidecarInjector(SETTINGS), true);
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void everyBodyGetsAnAnswer(FuzzedDataProvider data) throws Exception {
         boolean closed = data.consumeBoolean();
         byte[] body = data.consumeRemainingAsBytes();

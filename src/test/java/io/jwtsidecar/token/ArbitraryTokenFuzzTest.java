@@ -14,7 +14,7 @@ class ArbitraryTokenFuzzTest {
     private final FuzzIssuers issuers = new FuzzIssuers();
     private final String good = FuzzIssuers.validHs256();
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void everyStringGetsAVerdict(FuzzedDataProvider data) {
         String token = data.consumeRemainingAsString();
 

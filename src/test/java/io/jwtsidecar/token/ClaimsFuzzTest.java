@@ -17,7 +17,7 @@ class ClaimsFuzzTest {
 
     private final FuzzIssuers issuers = new FuzzIssuers();
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void signedClaimsGetAVerdict(FuzzedDataProvider data) throws Exception {
         String payload = data.consumeRemainingAsString();
 

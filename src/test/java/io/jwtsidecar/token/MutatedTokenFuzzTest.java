@@ -19,7 +19,7 @@ class MutatedTokenFuzzTest {
     private final String hs256 = FuzzIssuers.validHs256();
     private final String es256 = issuers.validEs256();
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void onlyTheOriginalIsAccepted(FuzzedDataProvider data) {
         String original = data.consumeBoolean() ? hs256 : es256;
         StringBuilder token = new StringBuilder(original);

@@ -20,7 +20,7 @@ import java.util.Set;
 class KeyMaterialFuzzTest {
     private static final JwsAlgorithm[] ALGORITHMS = JwsAlgorithm.values();
 
-    @FuzzTest(maxDuration = "3s")
+    @FuzzTest(maxDuration = "2s")
     void keysOrIllegalArgument(FuzzedDataProvider data) {
         int reader = data.consumeInt(0, 2);
         JwsAlgorithm alg = data.pickValue(ALGORITHMS);
