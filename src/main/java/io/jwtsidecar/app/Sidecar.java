@@ -110,6 +110,7 @@ public final class Sidecar implements AutoCloseable {
     private final RevocationMaintenance maintenance;
     private final JvmMetricsBinding jvmMetrics;
     private final Tracing tracing;
+    private final TopicSettingsCheck topicCheck;
     private final int apiPort;
     private final Integer adminPort;
     private final Integer metricsPort;
@@ -118,8 +119,9 @@ public final class Sidecar implements AutoCloseable {
     private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
                     RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
                     KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics,
-                    Tracing tracing, int apiPort, Integer adminPort, Integer metricsPort) {
+                    Tracing tracing, TopicSettingsCheck topicCheck, int apiPort, Integer adminPort, Integer metricsPort) {
         this.tracing = tracing;
+        this.topicCheck = topicCheck;
         this.config = config;
         this.store = store;
         this.feed = feed;
@@ -203,7 +205,6 @@ public final class Sidecar implements AutoCloseable {
             feed.onApplied(reporter::nudge);
             feed.start();
             reporter.start();
-            warnAboutTopicSettings(config, consumerConfig);
 
             TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
                     revocationCheck(feed, store, rc), config.cacheMaxBytes());
@@ -297,8 +298,10 @@ public final class Sidecar implements AutoCloseable {
             log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
                     adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
                     metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
+            // Last: nothing after it can fail, so a start that fails never leaves a check running.
+            TopicSettingsCheck topicCheck = TopicSettingsCheck.start(config, consumerConfig);
             return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
-                    maintenance, jvmMetrics, tracing, apiPort, adminPort, metricsPort);
+                    maintenance, jvmMetrics, tracing, topicCheck, apiPort, adminPort, metricsPort);
         } catch (RuntimeException e) {
             closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching,
                     maintenance, store);
@@ -402,23 +405,6 @@ public final class Sidecar implements AutoCloseable {
         if (!Files.isWritable(dataDir)) {
             throw new StartRefused(ConfigKeys.DATA_DIR, dataDir + " is not writable", fix, null);
         }
-    }
-
-    /** Checks the topics' settings in the background and logs what could lose live rules; never blocks start-up. */
-    private static void warnAboutTopicSettings(SidecarConfig config, Map<String, Object> kafkaConfig) {
-        Duration longest = config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
-                .orElse(Duration.ZERO);
-        Thread t = new Thread(() -> {
-            try (TopicAdmin admin = new TopicAdmin(kafkaConfig)) {
-                for (String problem : admin.check(config.kafka().topic(), config.kafka().statusTopic(), longest)) {
-                    log.warn("topic settings: {}", problem);
-                }
-            } catch (RuntimeException e) {
-                log.warn("could not check the topics' settings: {}", e.toString());
-            }
-        }, "topic-check");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** The metrics that are read from components on scrape rather than recorded as they happen. */
@@ -544,6 +530,7 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
+        topicCheck.close();
         drainListeners();
         closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching, maintenance,
                 store);

@@ -55,7 +55,22 @@ class StartRefusedTest {
                     .isInstanceOfSatisfying(StartRefused.class, e -> assertThat(e.key()).isEqualTo(ConfigKeys.API_PORT))
                     .hasMessage("api.port: cannot listen on 127.0.0.1:" + port + ": the port is in use by another process; "
                             + "stop it, or set api.port (JWT_SIDECAR_API_PORT) to a free port");
+            // A failed start leaves nothing behind to log into whatever runs next.
+            assertThat(topicChecksRunning()).isZero();
         }
+    }
+
+    @Test
+    void a_closed_sidecar_leaves_no_topic_check_running_even_with_kafka_unreachable() {
+        try (Sidecar sidecar = Sidecar.start(config(yaml(dir.resolve("store"))), Clock.systemUTC())) {
+            assertThat(sidecar.apiPort()).isPositive();
+        }
+        assertThat(topicChecksRunning()).isZero();
+    }
+
+    private static long topicChecksRunning() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("topic-check") && t.isAlive())
+                .count();
     }
 
     @Test
