@@ -146,17 +146,17 @@ class NativeLibrariesIT {
     }
 
     @Test
-    void a_busy_port_ends_run_within_five_seconds_with_one_line_naming_it() throws Exception {
+    void a_busy_port_ends_run_by_itself_with_one_line_naming_it_and_status_4() throws Exception {
         Path natives = dir.resolve("native");
         run(List.of("sh", "deploy/image/extract-natives.sh", JAR.toString(),
                 System.getProperty("os.arch").equals("aarch64") ? "arm64" : "amd64", natives.toString()), 60);
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            long start = System.nanoTime();
+            // run() fails the test unless the process ends by itself within 10 s: the defect was a JVM
+            // that hung. (A 5 s bound here measured JVM start-up, and took 5.4 s with a CPU hog running.)
             Result r = run(java(List.of("-Djava.library.path=" + natives), "run", "--config",
                     config(kafka.bootstrapServers(), busy.getLocalPort()).toString()), 10);
 
             assertThat(r.code()).as(r.output()).isEqualTo(4);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             assertThat(message(r.output())).as(r.output()).contains(String.valueOf(busy.getLocalPort()),
                     "the port is in use by another process");
             assertThat(r.output()).as("no stack trace").doesNotContain("\tat ");
