@@ -3,6 +3,7 @@ package io.jwtsidecar.app;
 import io.jwtsidecar.config.ConfigKey;
 import io.jwtsidecar.config.ConfigKeys;
 import io.jwtsidecar.config.SidecarConfig;
+import java.net.BindException;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -30,6 +31,12 @@ enum ListenerKeys {
         String address = listener.host() + ":" + listener.port();
         for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
             String message = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+            // Only the bind's own failure: the JDK throws a BindException, Netty's native transport an
+            // IOException saying "bind(..) failed". A TLS key file the admin listener cannot read also
+            // says "permission denied", and is no privileged port.
+            if (!(c instanceof BindException) && !message.contains("bind(")) {
+                continue;
+            }
             if (message.contains("address already in use")) {
                 return Optional.of(new StartRefused(port, "cannot listen on " + address
                         + ": the port is in use by another process", "stop it, or set " + set(port) + " to a free port",

@@ -8,7 +8,6 @@ import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.feed.RuleReassertion;
 import io.jwtsidecar.feed.StatusReporter;
-import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
 import io.jwtsidecar.http.FleetRoutes;

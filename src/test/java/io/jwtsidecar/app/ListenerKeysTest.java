@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.config.ConfigKeys;
 import io.jwtsidecar.config.SidecarConfig;
+import java.io.FileNotFoundException;
 import java.net.BindException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,12 @@ class ListenerKeysTest {
         assertThat(r).get().extracting(Throwable::getMessage).isEqualTo("metrics.port: cannot listen on 0.0.0.0:80: "
                 + "permission denied (ports below 1024 need a privilege); set metrics.port (JWT_SIDECAR_METRICS_PORT) "
                 + "to 1024 or above");
+    }
+
+    @Test
+    void an_unreadable_tls_key_file_is_no_privileged_port() {
+        assertThat(refused(ListenerKeys.ADMIN, "127.0.0.1", 8443,
+                new FileNotFoundException("/etc/tls/admin.key (Permission denied)"))).isEmpty();
     }
 
     @Test
