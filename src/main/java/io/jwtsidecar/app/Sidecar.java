@@ -83,55 +83,30 @@ import org.slf4j.LoggerFactory;
  *   SidecarMetrics (+ JvmMetricsBinding) ──► MetricsRoutes (metrics listener; only with metrics.port)
  * </pre>
  *
- * <p>{@link #close()} stops in reverse order: publisher, listeners (Vert.x), JVM metric binders,
- * feed, tracing (after every component that makes spans, so their last spans are flushed), key
- * fetching, store; idempotent.
+ * <p>Each part is pushed onto a {@link ResourceStack} as it starts, and {@link #close()} stops them
+ * in reverse: the topic-settings check stops and the listeners drain first, then re-assertion,
+ * fleet status, publisher, Vert.x, status reporter, feed, JVM metric binders, key fetching,
+ * maintenance, store, and tracing last (after every component that makes spans, so their last
+ * spans are flushed); idempotent. A start that fails stops what it had started the same way.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /**
-     * A store refusing every write for this long makes /health/live fail: RocksDB stays in its
-     * error state after a failed log append (a full disk), and reopening it, i.e. a restart,
-     * is the way out. Meanwhile the sidecar is stale, so fail-closed answers 503.
-     */
-    static final Duration STORE_FAILURE_LIVENESS_LIMIT = Duration.ofSeconds(10);
 
     private final SidecarConfig config;
-    private final RocksDbRevocationStore store;
+    /** Everything this sidecar started, stopped in reverse by {@link #close()}. */
+    private final ResourceStack started;
     private final RevocationFeed feed;
-    private final Vertx vertx;
-    private final RevocationPublisher publisher;
-    private final StatusReporter reporter;
-    private final FleetStatus fleet;
-    private final RuleReassertion reassertion;
-    private final KeyFetching keyFetching;
-    private final RevocationMaintenance maintenance;
-    private final JvmMetricsBinding jvmMetrics;
-    private final Tracing tracing;
-    private final TopicSettingsCheck topicCheck;
     private final int apiPort;
     private final Integer adminPort;
     private final Integer metricsPort;
     private boolean closed;
 
-    private Sidecar(SidecarConfig config, RocksDbRevocationStore store, RevocationFeed feed, Vertx vertx,
-                    RevocationPublisher publisher, StatusReporter reporter, FleetStatus fleet, RuleReassertion reassertion,
-                    KeyFetching keyFetching, RevocationMaintenance maintenance, JvmMetricsBinding jvmMetrics,
-                    Tracing tracing, TopicSettingsCheck topicCheck, int apiPort, Integer adminPort, Integer metricsPort) {
-        this.tracing = tracing;
-        this.topicCheck = topicCheck;
+    private Sidecar(SidecarConfig config, ResourceStack started, RevocationFeed feed, int apiPort, Integer adminPort,
+                    Integer metricsPort) {
         this.config = config;
-        this.store = store;
+        this.started = started;
         this.feed = feed;
-        this.vertx = vertx;
-        this.publisher = publisher;
-        this.reporter = reporter;
-        this.fleet = fleet;
-        this.reassertion = reassertion;
-        this.keyFetching = keyFetching;
-        this.maintenance = maintenance;
-        this.jvmMetrics = jvmMetrics;
         this.apiPort = apiPort;
         this.adminPort = adminPort;
         this.metricsPort = metricsPort;
@@ -159,6 +134,15 @@ public final class Sidecar implements AutoCloseable {
 
     /** @param tracing closed by the sidecar (which does nothing to a borrowed instance) */
     private static Sidecar start(SidecarConfig config, Clock clock, Tracing tracing) {
+        return ResourceStack.starting(started -> {
+            // Pushed first, so closed last: after every component that makes spans, their last spans are flushed.
+            started.push("tracing", tracing);
+            return build(config, clock, tracing, started);
+        });
+    }
+
+    /** Builds and starts every part, pushing each onto {@code started} as it starts. */
+    private static Sidecar build(SidecarConfig config, Clock clock, Tracing tracing, ResourceStack started) {
         // First, so that every line of this sidecar, the start included, is in the configured format.
         config.logFormat().applyToLogback();
         if (tracing.enabled()) {
@@ -174,138 +158,101 @@ public final class Sidecar implements AutoCloseable {
                     + "revocation.requireSignedEvents: false): any client that can write to {} can revoke and restore",
                     config.kafka().topic());
         }
-        RocksDbRevocationStore store = openOrRecover(rc);
-        RevocationMaintenance maintenance = new RevocationMaintenance(store, clock, rc.sweepInterval());
+        // The store is pushed before everything that reads or writes it, so it closes after all of them:
+        // its native handles must outlive every thread that uses them.
+        RocksDbRevocationStore store = started.push("the revocation store", openOrRecover(rc));
+        RevocationMaintenance maintenance = started.push("maintenance",
+                new RevocationMaintenance(store, clock, rc.sweepInterval()));
         maintenance.start();
-        RevocationFeed feed = null;
-        Vertx vertx = null;
-        RevocationPublisher publisher = null;
-        StatusReporter reporter = null;
-        FleetStatus fleet = null;
-        RuleReassertion reassertion = null;
-        JvmMetricsBinding jvmMetrics = null;
-        KeyFetching keyFetching = new KeyFetching();
-        try {
-            jvmMetrics = JvmMetricsBinding.bind(metrics);
-            for (IssuerPolicy p : config.issuers()) {
-                if (p.keys() instanceof RemoteJwksSource) {
-                    ((RemoteJwksSource) p.keys()).start(keyFetching);
-                }
+        KeyFetching keyFetching = started.push("key fetching", new KeyFetching());
+        started.push("the JVM metric binders", JvmMetricsBinding.bind(metrics));
+        for (IssuerPolicy p : config.issuers()) {
+            if (p.keys() instanceof RemoteJwksSource) {
+                ((RemoteJwksSource) p.keys()).start(keyFetching);
             }
-            Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
-            consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-            feed = new RevocationFeed(consumerConfig, new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(),
-                    rc.partitionCheckInterval()), store, codec, signatures, metrics, System::nanoTime, clock,
-                    tracing.tracer());
-            Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
-            reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-            reporter = new StatusReporter(reporterConfig, config.kafka().statusTopic(), config.sidecarId(), feed,
-                    Clock.systemUTC(), config.fleet().statusInterval());
-            feed.onApplied(reporter::nudge);
-            feed.start();
-            reporter.start();
-
-            TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
-                    revocationCheck(feed, store, rc), config.cacheMaxBytes());
-            int cores = Runtime.getRuntime().availableProcessors();
-            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
-
-            RevocationFeed f = feed;
-            Readiness readiness = () -> {
-                Map<String, Object> checks = new LinkedHashMap<>();
-                boolean fresh = f.isCaughtUp() && f.staleness().compareTo(rc.maxStaleness()) <= 0;
-                checks.put("revocationFeed", !f.isCaughtUp() ? "catching_up" : fresh ? "fresh" : "stale");
-                checks.put("stalenessSeconds", f.isCaughtUp() ? f.staleness().toMillis() / 1000.0 : null);
-                checks.put("recordsConsumed", f.recordsConsumed());
-                checks.put("deadLettered", f.deadLettered());
-                checks.put("signatureFailures", f.signatureFailures());
-                RevocationFeed.PartitionCounts pc = f.partitionCounts();
-                Map<String, Object> partitions = new LinkedHashMap<>();
-                partitions.put("assigned", pc.assigned());
-                partitions.put("existing", pc.existing() < 0 ? null : pc.existing());
-                partitions.put("countedSecondsAgo", pc.sinceConfirmed() == null ? null : pc.sinceConfirmed().toMillis() / 1000.0);
-                checks.put("partitions", partitions);
-                Map<String, Long> applied = new TreeMap<>();
-                f.appliedNextOffsets().forEach((p, o) -> applied.put(String.valueOf(p), o));
-                checks.put("appliedOffsets", applied);
-                StoreStats stats = storeStats(store);
-                if (stats != null) {
-                    checks.put("liveRules", stats.liveRules());
-                    checks.put("bloomBytes", stats.indexBytes());
-                    checks.put("bloomFalsePositiveRate", stats.indexFalsePositiveRate());
-                }
-                Map<String, Object> keys = new LinkedHashMap<>();
-                boolean allKeys = true;
-                for (IssuerPolicy p : config.issuers()) {
-                    keys.put(p.issuer(), p.keys().describe());
-                    allKeys &= p.keys().current() != null;
-                }
-                checks.put("keys", keys);
-                // Under fail-open a stale sidecar keeps serving; under fail-closed it answers 503 and says so.
-                return new Readiness.Report(f.isCaughtUp() && (fresh || rc.failOpen()) && allKeys, checks);
-            };
-            Readiness liveness = () -> {
-                Duration failing = f.storeFailingFor();
-                return new Readiness.Report(failing.compareTo(STORE_FAILURE_LIVENESS_LIMIT) < 0,
-                        Map.of("storeFailingSeconds", failing.toMillis() / 1000.0));
-            };
-            SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
-                    new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
-                    new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock),
-                    tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
-            registerGauges(metrics, feed, store, verifier);
-            int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
-                    config.maxTokenBytes(), Optional.empty(), config.shutdownGrace());
-            // A listener of its own, so Prometheus can scrape the pod network while the API stays on
-            // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
-            // is plenty for scrapes.
-            Integer metricsPort = null;
-            if (config.metrics().isPresent()) {
-                metricsPort = listen(vertx, config.metrics().get(), ListenerKeys.METRICS, new MetricsRoutes(metrics)::router,
-                        1, 0, Optional.empty(), config.shutdownGrace());
-            }
-
-            Integer adminPort = null;
-            if (config.adminAccess().enabled()) {
-                Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
-                producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-                publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec,
-                        config.eventSigner(), Clock.systemUTC(), tracing.tracer());
-                Map<String, Object> fleetConfig = new HashMap<>(config.kafka().consumer());
-                fleetConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-                fleet = new FleetStatus(fleetConfig, config.kafka().statusTopic(), Clock.systemUTC(),
-                        config.fleet().statusInterval().multipliedBy(3), config.fleet().goneAfter(), config.sidecarId());
-                fleet.start();
-                for (FleetView.Refusal why : FleetView.Refusal.values()) {
-                    metrics.monotonic(Metric.FLEET_STATUS_REFUSED, "reason", why.code(), fleet, status -> status.refused(why));
-                }
-                metrics.gauge(Metric.FLEET_SIDECARS_TRACKED, fleet, FleetStatus::trackedSidecars);
-                AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
-                        publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
-                        .withFleet(new FleetRoutes(fleet, feed::positionOf));
-                adminPort = listen(vertx, config.admin(), ListenerKeys.ADMIN, adminRoutes::router, 1,
-                        config.maxTokenBytes(), config.adminTls(), config.shutdownGrace());
-                reassertion = reassertion(config, store, publisher, signatures, feed, verifier, clock);
-                reassertion.start();
-                for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
-                    metrics.gauge(Metric.REASSERTION_LAST_PASS, "reason", why.label(), reassertion, r -> r.lastPass(why));
-                }
-            } else {
-                log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
-                        : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
-            }
-            log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
-                    adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
-                    metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
-            // Last: nothing after it can fail, so a start that fails never leaves a check running.
-            TopicSettingsCheck topicCheck = TopicSettingsCheck.start(config, consumerConfig);
-            return new Sidecar(config, store, feed, vertx, publisher, reporter, fleet, reassertion, keyFetching,
-                    maintenance, jvmMetrics, tracing, topicCheck, apiPort, adminPort, metricsPort);
-        } catch (RuntimeException e) {
-            closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching,
-                    maintenance, store);
-            throw e;
         }
+        Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
+        consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        RevocationFeed feed = started.push("the revocation feed", new RevocationFeed(consumerConfig,
+                new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(), rc.partitionCheckInterval()),
+                store, codec, signatures, metrics, System::nanoTime, clock, tracing.tracer()));
+        Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
+        reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        StatusReporter reporter = started.push("the status reporter", new StatusReporter(reporterConfig,
+                config.kafka().statusTopic(), config.sidecarId(), feed, Clock.systemUTC(), config.fleet().statusInterval()));
+        feed.onApplied(reporter::nudge);
+        feed.start();
+        reporter.start();
+
+        RevocationFreshness freshness = new RevocationFreshness(feed::isCaughtUp, feed::staleness, rc.maxStaleness(),
+                rc.failOpen());
+        TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
+                revocationCheck(store, freshness), config.cacheMaxBytes());
+        int cores = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+        started.push("Vert.x", () -> await(vertx.close(), "closing Vert.x"));
+
+        Readiness readiness = new ReadinessCheck(freshness, config.issuers(), () -> feedFigures(feed, store));
+        Readiness liveness = new LivenessCheck(feed::storeFailingFor);
+        SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
+                new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
+                new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock),
+                tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
+        registerGauges(metrics, feed, store, verifier);
+        int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
+                config.maxTokenBytes(), Optional.empty(), config.shutdownGrace());
+        // A listener of its own, so Prometheus can scrape the pod network while the API stays on
+        // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
+        // is plenty for scrapes.
+        Integer metricsPort = null;
+        if (config.metrics().isPresent()) {
+            metricsPort = listen(vertx, config.metrics().get(), ListenerKeys.METRICS, new MetricsRoutes(metrics)::router,
+                    1, 0, Optional.empty(), config.shutdownGrace());
+        }
+
+        Integer adminPort = null;
+        if (config.adminAccess().enabled()) {
+            Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
+            producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+            RevocationPublisher publisher = RevocationPublisher.create(vertx, producerConfig, config.kafka().topic(), codec,
+                    config.eventSigner(), Clock.systemUTC(), tracing.tracer());
+            // After Vert.x, so closed before it: the producer closes on Vert.x's threads.
+            started.push("the revocation publisher", () -> await(publisher.close(), "closing the publisher"));
+            Map<String, Object> fleetConfig = new HashMap<>(config.kafka().consumer());
+            fleetConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+            FleetStatus fleet = started.push("fleet status", new FleetStatus(fleetConfig, config.kafka().statusTopic(),
+                    Clock.systemUTC(), config.fleet().statusInterval().multipliedBy(3), config.fleet().goneAfter(),
+                    config.sidecarId()));
+            fleet.start();
+            for (FleetView.Refusal why : FleetView.Refusal.values()) {
+                metrics.monotonic(Metric.FLEET_STATUS_REFUSED, "reason", why.code(), fleet, status -> status.refused(why));
+            }
+            metrics.gauge(Metric.FLEET_SIDECARS_TRACKED, fleet, FleetStatus::trackedSidecars);
+            AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
+                    publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
+                    .withFleet(new FleetRoutes(fleet, feed::positionOf));
+            adminPort = listen(vertx, config.admin(), ListenerKeys.ADMIN, adminRoutes::router, 1,
+                    config.maxTokenBytes(), config.adminTls(), config.shutdownGrace());
+            // It publishes through the publisher and reads the store: pushed after both, it stops first.
+            RuleReassertion reassertion = started.push("the rule re-assertion",
+                    reassertion(config, store, publisher, signatures, freshness, verifier, clock));
+            reassertion.start();
+            for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
+                metrics.gauge(Metric.REASSERTION_LAST_PASS, "reason", why.label(), reassertion, r -> r.lastPass(why));
+            }
+        } else {
+            log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
+                    : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
+        }
+        log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
+                adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
+                metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
+        // Pushed once every listener is up, so it runs first at the stop, while the publisher, the
+        // store and the feed that requests in flight may need are still open. A start that fails
+        // before this closes Vert.x, and with it the listeners, at once: nothing was in flight.
+        started.push("draining the listeners", () -> drainListeners(vertx, config.shutdownGrace()));
+        started.push("the topic-settings check", TopicSettingsCheck.start(config, consumerConfig));
+        return new Sidecar(config, started, feed, apiPort, adminPort, metricsPort);
     }
 
     /**
@@ -315,12 +262,12 @@ public final class Sidecar implements AutoCloseable {
      */
     private static RuleReassertion reassertion(SidecarConfig config, RocksDbRevocationStore store,
                                                RevocationPublisher publisher, EventSignatureCheck signatures,
-                                               RevocationFeed feed, TokenVerifier verifier, Clock clock) {
+                                               RevocationFreshness freshness, TokenVerifier verifier, Clock clock) {
         SidecarConfig.Revocation rc = config.revocation();
         Duration longest = longestLifetime(config);
         return new RuleReassertion(store, e -> publisher.publish(e).toCompletionStage().toCompletableFuture(), signatures,
                 publisher.signerKid(), issuer -> verifier.policy(issuer).map(p -> p.maxTokenLifetime()).orElse(longest)
-                .toSeconds(), () -> feed.isCaughtUp() && feed.staleness().compareTo(rc.maxStaleness()) <= 0,
+                .toSeconds(), freshness::isFresh,
                 clock, rc.sweepInterval(), longest.dividedBy(2), longest.multipliedBy(2), 10_000, config.sidecarId());
     }
 
@@ -437,26 +384,45 @@ public final class Sidecar implements AutoCloseable {
         }
     }
 
+    /** What the readiness report adds about the feed and the store: figures for an operator, not conditions. */
+    private static Map<String, Object> feedFigures(RevocationFeed feed, RocksDbRevocationStore store) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("recordsConsumed", feed.recordsConsumed());
+        figures.put("deadLettered", feed.deadLettered());
+        figures.put("signatureFailures", feed.signatureFailures());
+        RevocationFeed.PartitionCounts pc = feed.partitionCounts();
+        Map<String, Object> partitions = new LinkedHashMap<>();
+        partitions.put("assigned", pc.assigned());
+        partitions.put("existing", pc.existing() < 0 ? null : pc.existing());
+        partitions.put("countedSecondsAgo", pc.sinceConfirmed() == null ? null : pc.sinceConfirmed().toMillis() / 1000.0);
+        figures.put("partitions", partitions);
+        Map<String, Long> applied = new TreeMap<>();
+        feed.appliedNextOffsets().forEach((p, o) -> applied.put(String.valueOf(p), o));
+        figures.put("appliedOffsets", applied);
+        StoreStats stats = storeStats(store);
+        if (stats != null) {
+            figures.put("liveRules", stats.liveRules());
+            figures.put("bloomBytes", stats.indexBytes());
+            figures.put("bloomFalsePositiveRate", stats.indexFalsePositiveRate());
+        }
+        return figures;
+    }
+
     /**
-     * Revocation as the verifier sees it: a matching rule always wins; otherwise data that is not
-     * known to be current (before the first catch-up, or older than maxStaleness) is a 503 under
-     * fail-closed, or a pass with a warning under fail-open.
+     * Revocation as the verifier sees it: a matching rule always wins; otherwise freshness decides
+     * (a pass, a 503 or a pass with a warning).
      */
-    private static RevocationCheck revocationCheck(RevocationFeed feed, RevocationStore store,
-                                                   SidecarConfig.Revocation rc) {
+    private static RevocationCheck revocationCheck(RevocationStore store, RevocationFreshness freshness) {
         return (VerifiedToken t, long skew) -> {
             TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.keyIds(),
                     t.keyThumbprint(), t.issuedAt());
             if (store.isRevoked(facts, skew)) {
                 return RevocationCheck.Status.REVOKED;
             }
-            boolean stale = !feed.isCaughtUp() || feed.staleness().compareTo(rc.maxStaleness()) > 0;
-            if (!stale) {
-                return RevocationCheck.Status.NOT_REVOKED;
-            }
-            return rc.failOpen() ? RevocationCheck.Status.NOT_REVOKED_STALE : RevocationCheck.Status.STALE;
+            return freshness.noRuleMatched();
         };
     }
+
 
     /**
      * Deploys {@code instances} servers on one address, one per event loop. Vert.x shares the
@@ -529,77 +495,27 @@ public final class Sidecar implements AutoCloseable {
             return;
         }
         closed = true;
-        topicCheck.close();
-        drainListeners();
-        closeQuietly(vertx, publisher, reporter, fleet, reassertion, jvmMetrics, feed, tracing, keyFetching, maintenance,
-                store);
+        try {
+            started.close();
+        } catch (ResourceStack.CloseFailed e) {
+            log.warn("sidecar {} did not stop cleanly: {}", config.sidecarId(), e.getMessage(), e);
+        }
         log.info("sidecar {} stopped", config.sidecarId());
     }
 
     /**
      * Undeploys the listeners, which stop taking connections and give the requests in flight up to
-     * {@code shutdown.gracePeriod} to complete (RouterVerticle). First, while the publisher, the
-     * store and the feed they may need are still open: an admin request in flight still publishes.
+     * {@code shutdown.gracePeriod} to complete (RouterVerticle).
      */
-    private void drainListeners() {
+    private static void drainListeners(Vertx vertx, Duration shutdownGrace) {
         List<io.vertx.core.Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
         try {
             io.vertx.core.Future.join(undeployed).toCompletionStage().toCompletableFuture()
-                    .get(config.shutdownGrace().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                    .get(shutdownGrace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("draining the listeners did not finish cleanly: {}", e.toString());
         }
-    }
-
-    /**
-     * Reverse order of start: stop publishing and taking requests, unsubscribe the GC metrics,
-     * stop reading, stop key fetches, stop maintenance, close the store. The store must close
-     * last: its native handles must outlive every thread that uses them.
-     */
-    private static void closeQuietly(Vertx vertx, RevocationPublisher publisher, StatusReporter reporter,
-                                     FleetStatus fleet, RuleReassertion reassertion, JvmMetricsBinding jvmMetrics,
-                                     RevocationFeed feed, Tracing tracing, KeyFetching keyFetching,
-                                     RevocationMaintenance maintenance, RevocationStore store) {
-        // The re-assertion publishes through the publisher and reads the store: it stops first.
-        if (reassertion != null) {
-            reassertion.close();
-        }
-        if (publisher != null) {
-            try {
-                await(publisher.close(), "closing the publisher");
-            } catch (RuntimeException e) {
-                log.warn("closing the revocation publisher failed", e);
-            }
-        }
-        if (vertx != null) {
-            try {
-                await(vertx.close(), "closing Vert.x");
-            } catch (RuntimeException e) {
-                log.warn("closing Vert.x failed", e);
-            }
-        }
-        if (jvmMetrics != null) {
-            jvmMetrics.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (reporter != null) {
-            reporter.close();
-        }
-        if (feed != null) {
-            feed.close();
-        }
-        // After the publisher, the listeners and the feed: the last spans they made are flushed.
-        try {
-            tracing.close();
-        } catch (RuntimeException e) {
-            log.warn("closing tracing failed", e);
-        }
-        keyFetching.close();
-        maintenance.close();
-        store.close();
     }
 }
