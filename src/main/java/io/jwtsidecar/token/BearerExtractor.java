@@ -3,16 +3,43 @@ package io.jwtsidecar.token;
 import java.util.List;
 
 /**
- * Finds the bearer token in {@code Authorization} header values (RFC 6750 §2.1).
+ * Finds the bearer token in {@code Authorization} header values (RFC 6750 §2.1), for
+ * {@code /v1/verify}, forward auth and the admin API alike.
  *
- * <p>The scheme name is case-insensitive. No header, or only other schemes, is
- * {@link Verdict#MISSING_TOKEN}; two {@code Authorization} headers or an empty bearer value
- * is {@link Verdict#MALFORMED}: an ambiguous request is never guessed at. Stateless.
+ * <p>The scheme name is case-insensitive and may be followed by one or more spaces
+ * ({@code "Bearer" 1*SP b64token}); spaces around the whole value are ignored. No header, or only
+ * other schemes, is {@link Verdict#MISSING_TOKEN}; two {@code Authorization} headers, an empty
+ * bearer value or one with a space inside is {@link Verdict#MALFORMED}: an ambiguous request is
+ * never guessed at. Stateless.
  */
 public final class BearerExtractor {
     private static final String SCHEME = "bearer";
 
     private BearerExtractor() {
+    }
+
+    /** Why header values hold no bearer token, each with the verdict it earns. */
+    public enum Problem {
+        /** No {@code Authorization} header at all. */
+        NO_HEADER(Verdict.MISSING_TOKEN),
+        /** One header, of another scheme ({@code Basic …}, or {@code Bearerxyz}). */
+        OTHER_SCHEME(Verdict.MISSING_TOKEN),
+        /** More than one {@code Authorization} header, whatever they hold. */
+        SEVERAL_HEADERS(Verdict.MALFORMED),
+        /** The bearer scheme with nothing after it. */
+        EMPTY_TOKEN(Verdict.MALFORMED),
+        /** A bearer value with a space inside: a b64token has none (RFC 6750 §2.1). */
+        SPACE_IN_TOKEN(Verdict.MALFORMED);
+
+        private final Verdict verdict;
+
+        Problem(Verdict verdict) {
+            this.verdict = verdict;
+        }
+
+        public Verdict verdict() {
+            return verdict;
+        }
     }
 
     /** The outcome: a token, or the verdict explaining why there is none. */
@@ -22,28 +49,46 @@ public final class BearerExtractor {
         }
     }
 
+    /**
+     * The outcome with the reason kept: a token, or the {@link Problem} with the header values;
+     * for callers that answer each problem in their own terms (the admin API's refusals).
+     */
+    public record Reading(String token, Problem problem) {
+        public boolean found() {
+            return token != null;
+        }
+    }
+
     public static Extracted fromAuthorization(List<String> headerValues) {
+        Reading r = read(headerValues);
+        return r.found() ? new Extracted(r.token(), null) : new Extracted(null, r.problem().verdict());
+    }
+
+    public static Reading read(List<String> headerValues) {
         if (headerValues == null || headerValues.isEmpty()) {
-            return new Extracted(null, Verdict.MISSING_TOKEN);
+            return new Reading(null, Problem.NO_HEADER);
         }
         if (headerValues.size() > 1) {
-            return new Extracted(null, Verdict.MALFORMED);
+            return new Reading(null, Problem.SEVERAL_HEADERS);
         }
         String value = headerValues.get(0).strip();
         if (value.length() < SCHEME.length() || !value.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            return new Extracted(null, Verdict.MISSING_TOKEN);
+            return new Reading(null, Problem.OTHER_SCHEME);
         }
         if (value.length() == SCHEME.length()) {
-            return new Extracted(null, Verdict.MALFORMED);
+            return new Reading(null, Problem.EMPTY_TOKEN);
         }
         if (value.charAt(SCHEME.length()) != ' ') {
             // "Bearerxyz" is another scheme, not a bearer token.
-            return new Extracted(null, Verdict.MISSING_TOKEN);
+            return new Reading(null, Problem.OTHER_SCHEME);
         }
         String token = value.substring(SCHEME.length() + 1).strip();
-        if (token.isEmpty() || token.indexOf(' ') >= 0) {
-            return new Extracted(null, Verdict.MALFORMED);
+        if (token.isEmpty()) {
+            return new Reading(null, Problem.EMPTY_TOKEN);
         }
-        return new Extracted(token, null);
+        if (token.indexOf(' ') >= 0) {
+            return new Reading(null, Problem.SPACE_IN_TOKEN);
+        }
+        return new Reading(token, null);
     }
 }

@@ -3,10 +3,15 @@ package io.jwtsidecar.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.token.BearerExtractor.Extracted;
+import io.jwtsidecar.token.BearerExtractor.Problem;
+import io.jwtsidecar.token.BearerExtractor.Reading;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Finding the bearer token in Authorization headers (RFC 6750 §2.1), never guessing. */
@@ -87,5 +92,31 @@ class BearerExtractorTest {
 
         assertThat(e.found()).isFalse();
         assertThat(e.verdict()).isEqualTo(Verdict.MALFORMED);
+    }
+
+    static Stream<Arguments> problems() {
+        return Stream.of(
+                Arguments.of(new String[0], Problem.NO_HEADER),
+                Arguments.of(new String[] {"Basic dXNlcjpwYXNz"}, Problem.OTHER_SCHEME),
+                Arguments.of(new String[] {"Bearerxyz"}, Problem.OTHER_SCHEME),
+                Arguments.of(new String[] {"Bearer\t" + TOKEN}, Problem.OTHER_SCHEME),
+                Arguments.of(new String[] {"Bearer a", "Bearer a"}, Problem.SEVERAL_HEADERS),
+                Arguments.of(new String[] {"Bearer"}, Problem.EMPTY_TOKEN),
+                Arguments.of(new String[] {"bearer   "}, Problem.EMPTY_TOKEN),
+                Arguments.of(new String[] {"Bearer abc def"}, Problem.SPACE_IN_TOKEN));
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("problems")
+    void each_problem_is_named_and_earns_the_verdict_of_fromAuthorization(String[] headers, Problem problem) {
+        Reading r = BearerExtractor.read(Arrays.asList(headers));
+
+        assertThat(r).isEqualTo(new Reading(null, problem));
+        assertThat(extract(headers)).isEqualTo(new Extracted(null, problem.verdict()));
+    }
+
+    @Test
+    void a_reading_of_a_good_header_carries_the_token_and_no_problem() {
+        assertThat(BearerExtractor.read(List.of("bEaReR   " + TOKEN))).isEqualTo(new Reading(TOKEN, null));
     }
 }
