@@ -5,6 +5,7 @@ import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.RuleKey;
+import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * Who is calling the admin API, and may they do what they ask? Answers with a {@link Principal}
  * (an actor and its {@link AdminScope scopes}) or a refusal.
  *
- * <p>A request carries one {@code Authorization: Bearer …} credential (RFC 6750 §2.1; the scheme
- * name is case-insensitive). It is, in this order:
+ * <p>A request carries one {@code Authorization: Bearer …} credential, read by {@link BearerExtractor}
+ * as {@code /v1/verify} reads it (RFC 6750 §2.1: the scheme name is case-insensitive, a credential
+ * has no space inside). It is, in this order:
  * <ol>
  *   <li>a static token ({@code admin.token}, or one of {@code admin.credentials}). Its SHA-256
  *       digest is compared with every configured digest by {@link MessageDigest#isEqual}, without
@@ -296,17 +298,19 @@ public final class AdminAuthenticator {
 
     /** Checks one request's {@code Authorization} headers. */
     private Outcome authenticate(List<String> authorization) {
-        if (authorization.isEmpty()) {
-            return Outcome.of(new Refusal(401, "unauthorized", "Bearer realm=\"" + REALM + "\"", "no credential"));
-        }
-        String header = authorization.get(0);
-        if (authorization.size() > 1 || !header.regionMatches(true, 0, "Bearer ", 0, 7)
-                || header.substring(7).isBlank()) {
-            String why = authorization.size() > 1 ? "several Authorization headers"
-                    : header.regionMatches(true, 0, "Bearer ", 0, 7) ? "an empty bearer credential" : "no bearer credential";
+        // The same reading as /v1/verify's: a header either holds one bearer token or is refused, never guessed at.
+        BearerExtractor.Reading bearer = BearerExtractor.read(authorization);
+        if (!bearer.found()) {
+            String why = switch (bearer.problem()) {
+                case NO_HEADER -> "no credential";
+                case OTHER_SCHEME -> "no bearer credential";
+                case SEVERAL_HEADERS -> "several Authorization headers";
+                case EMPTY_TOKEN -> "an empty bearer credential";
+                case SPACE_IN_TOKEN -> "a bearer credential with a space inside";
+            };
             return Outcome.of(new Refusal(401, "unauthorized", "Bearer realm=\"" + REALM + "\"", why));
         }
-        String presented = header.substring(7).strip();
+        String presented = bearer.token();
         byte[] digest = sha256(presented);
         Principal match = null;
         for (StaticCredential c : statics) {

@@ -164,6 +164,12 @@ class AdminAuthenticatorTest {
     }
 
     @Test
+    void several_spaces_after_the_scheme_are_one_separator() throws Exception {
+        // RFC 6750 §2.1: "Bearer" 1*SP b64token.
+        assertThat(send("POST", "/write", "Bearer    " + OPS_TOKEN).body()).isEqualTo("ops via static-token [revocations:write]");
+    }
+
+    @Test
     void a_jwt_of_the_admin_issuer_acts_as_its_sub_with_the_scopes_of_its_scope_claim() throws Exception {
         String token = adminJwt(Map.of("scope", "openid " + WRITE + " profile"));
 
@@ -215,6 +221,11 @@ class AdminAuthenticatorTest {
                 Arguments.of("no Authorization header", new String[0]),
                 Arguments.of("another scheme", new String[] {"Basic YWRtaW46YWRtaW4="}),
                 Arguments.of("an empty bearer value", new String[] {"Bearer "}),
+                Arguments.of("an empty bearer value, lowercase", new String[] {"bearer    "}),
+                Arguments.of("the scheme alone", new String[] {"Bearer"}),
+                Arguments.of("a scheme that starts with Bearer", new String[] {"Bearer" + ADMIN_TOKEN}),
+                Arguments.of("a tab after the scheme", new String[] {"Bearer\t" + ADMIN_TOKEN}),
+                Arguments.of("the admin token and more after a space", new String[] {"Bearer " + ADMIN_TOKEN + " x"}),
                 Arguments.of("two Authorization headers, both good", new String[] {"Bearer " + ADMIN_TOKEN, "Bearer " + ADMIN_TOKEN}));
     }
 
