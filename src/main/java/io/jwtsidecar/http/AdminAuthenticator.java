@@ -148,11 +148,14 @@ public final class AdminAuthenticator {
     /**
      * Why a request was refused, and how to say so over HTTP.
      *
-     * @param body the JSON answer; null for just {@code {"error": error}}
+     * @param answer    the status and body
+     * @param challenge the {@code WWW-Authenticate} value; null for none
+     * @param why       for the log line, never the credential
      */
-    private record Refusal(int status, String error, String challenge, String why, JsonObject body) {
-        Refusal(int status, String error, String challenge, String why) {
-            this(status, error, challenge, why, null);
+    private record Refusal(AdminError answer, String challenge, String why) {
+        /** A refusal whose body is just {@code {"error": code}}. */
+        Refusal(int status, String code, String challenge, String why) {
+            this(AdminError.credentialRefused(status, code), challenge, why);
         }
     }
 
@@ -269,10 +272,9 @@ public final class AdminAuthenticator {
                         + key.issuer()
                 : "rules of scope " + key.scope().wireName() + " can block tokens of more than one issuer, so only a "
                         + "credential for every issuer may act on them; this one is limited to " + p.issuers();
-        refuse(ctx, new Refusal(403, "issuer_not_permitted", null,
+        refuse(ctx, new Refusal(AdminError.issuerNotPermitted(key.issuer(), message), null,
                 who + ", limited to issuers " + p.issuers() + ", asked about a " + key.scope().wireName()
-                        + " rule of issuer " + LogSafe.text(key.issuer()),
-                new JsonObject().put("error", "issuer_not_permitted").put("issuer", key.issuer()).put("message", message)));
+                        + " rule of issuer " + LogSafe.text(key.issuer())));
         return false;
     }
 
@@ -288,11 +290,10 @@ public final class AdminAuthenticator {
         if (!p.issuers().limited()) {
             return true;
         }
-        refuse(ctx, new Refusal(403, "issuer_not_permitted", null,
+        refuse(ctx, new Refusal(AdminError.issuerNotPermitted(null, what
+                        + ": only a credential for every issuer may see them; this one is limited to " + p.issuers()), null,
                 p.via().label() + " of " + LogSafe.text(p.actor(), Integer.MAX_VALUE) + ", limited to issuers "
-                        + p.issuers() + ", asked for what spans every issuer",
-                new JsonObject().put("error", "issuer_not_permitted").putNull("issuer").put("message", what
-                        + ": only a credential for every issuer may see them; this one is limited to " + p.issuers())));
+                        + p.issuers() + ", asked for what spans every issuer"));
         return false;
     }
 
@@ -406,16 +407,15 @@ public final class AdminAuthenticator {
     private void refuse(RoutingContext ctx, Refusal r) {
         metrics.adminRefused();
         // Method and path come from anyone, before any credential: escaped, they cannot forge lines.
-        log.warn("admin request refused with {}: {} {} from {}: {}", r.status(), LogSafe.text(ctx.request().method().name()),
+        log.warn("admin request refused with {}: {} {} from {}: {}", r.answer().status(), LogSafe.text(ctx.request().method().name()),
                 LogSafe.text(ctx.request().path()), ctx.request().remoteAddress(), r.why());
         if (r.challenge() != null) {
             ctx.response().putHeader("WWW-Authenticate", r.challenge());
         }
-        if (r.status() == 503) {
+        if (r.answer().status() == 503) {
             ctx.response().putHeader("Retry-After", "1");
         }
-        JsonObject body = r.body() != null ? r.body() : new JsonObject().put("error", r.error());
-        HttpResponses.json(ctx.response(), r.status(), body.encode());
+        r.answer().send(ctx.response());
     }
 
     private static byte[] sha256(String s) {

@@ -194,7 +194,7 @@ public final class AdminRoutes {
             body = null;
         }
         if (body == null) {
-            HttpResponses.badRequest(ctx.response(), "body", "must be a JSON object");
+            AdminError.invalidRequest("body", "must be a JSON object").send(ctx.response());
             return;
         }
         for (String name : body.fieldNames()) {
@@ -214,7 +214,7 @@ public final class AdminRoutes {
             request = requests.parseRevoke(body);
             fleetWait = fleetWait(ctx);
         } catch (RevocationRequests.FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             return;
         }
         JsonObject asked = body;
@@ -223,10 +223,10 @@ public final class AdminRoutes {
             try {
                 event = requests.revoke(request, stored, principal.actor());
             } catch (RevocationRequests.ConflictException e) {
-                conflict(ctx, e.field(), e.getMessage());
+                AdminError.conflict(e.field(), e.getMessage()).send(ctx.response());
                 return;
             } catch (RevocationRequests.FieldException e) {
-                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+                AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
                 return;
             }
             TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());
@@ -278,16 +278,11 @@ public final class AdminRoutes {
         ctx.vertx().executeBlocking(() -> store.state(key)).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("reading the state of rule {} failed", key, ar.cause());
-                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
+                AdminError.storeUnavailable().send(ctx.response());
                 return;
             }
             then.handle(ar.result());
         });
-    }
-
-    private static void conflict(RoutingContext ctx, String field, String message) {
-        HttpResponses.json(ctx.response(), 409, new JsonObject().put("error", "conflict").put("field", field)
-                .put("message", message).encode());
     }
 
     /** {@code ?wait=all&timeout=…}: how long to wait for the fleet, or null for no waiting. */
@@ -320,7 +315,7 @@ public final class AdminRoutes {
             onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             return;
         }
         if (!authenticator.permits(ctx, key)) {
@@ -338,7 +333,7 @@ public final class AdminRoutes {
                 asked.put("actor", onBehalfOf);
                 publishOnce(ctx, event, principal, onBehalfOf, asked, null, Future::succeededFuture);
             } catch (RevocationRequests.FieldException e) {
-                HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+                AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             }
         });
     }
@@ -353,7 +348,7 @@ public final class AdminRoutes {
             checkQuery(ctx.queryParams(), List.of());
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             return;
         }
         if (!authenticator.permits(ctx, key)) {
@@ -409,9 +404,8 @@ public final class AdminRoutes {
         RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
         switch (claim.outcome()) {
             case CONFLICT:
-                HttpResponses.json(ctx.response(), 409, new JsonObject().put("error", "conflict").put("field", "eventId")
-                        .put("message", "this eventId was used for a different request within the last "
-                                + IDEMPOTENCY_WINDOW.toMinutes() + " minutes").encode());
+                AdminError.conflict("eventId", "this eventId was used for a different request within the last "
+                        + IDEMPOTENCY_WINDOW.toMinutes() + " minutes").send(ctx.response());
                 return;
             case REPEAT:
                 log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
@@ -420,7 +414,7 @@ public final class AdminRoutes {
             default:
                 publish(ctx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
                     RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
-                            : new RecentPublishes.Answer(500, new JsonObject().put("error", "internal").encode());
+                            : RecentPublishes.Answer.of(AdminError.internal());
                     if (answer.status() == 202) {
                         claim.succeed(answer);
                     } else {
@@ -452,8 +446,8 @@ public final class AdminRoutes {
         return publisher.publish(event).transform(ar -> {
             if (ar.failed()) {
                 log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
-                return Future.succeededFuture(new RecentPublishes.Answer(503, new JsonObject().put("error", "publish_failed")
-                        .put("eventId", event.eventId()).put("message", String.valueOf(ar.cause().getMessage())).encode()));
+                return Future.succeededFuture(RecentPublishes.Answer.of(
+                        AdminError.publishFailed(event.eventId(), String.valueOf(ar.cause().getMessage()))));
             }
             PublishReceipt receipt = ar.result();
             metrics.adminAction(verb(event));
@@ -495,10 +489,9 @@ public final class AdminRoutes {
                 log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
                         verb(event), event.eventId(), receipt.partition(), receipt.offset(), LogSafe.text(reason));
             }
-            return new RecentPublishes.Answer(500, new JsonObject().put("error", "refused_by_sidecars")
-                    .put("eventId", event.eventId()).put("partition", receipt.partition()).put("offset", receipt.offset())
-                    .put("message", "this sidecar dead-lettered the event it published, as every sidecar configured "
-                            + "alike does: " + reason).encode());
+            return RecentPublishes.Answer.of(AdminError.refusedBySidecars(event.eventId(), receipt.partition(),
+                    receipt.offset(), "this sidecar dead-lettered the event it published, as every sidecar configured "
+                            + "alike does: " + reason));
         });
     }
 
@@ -520,13 +513,13 @@ public final class AdminRoutes {
             limit = (int) wholeNumber(ctx, "limit", 100, 1, MAX_DEAD_LETTER_PAGE);
             after = wholeNumber(ctx, "after", -1, -1, Long.MAX_VALUE - 1);
         } catch (RevocationRequests.FieldException e) {
-            HttpResponses.badRequest(ctx.response(), e.field(), e.getMessage());
+            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             return;
         }
         // A RocksDB scan: off the event loop. One more than asked tells whether a next page exists.
         ctx.vertx().executeBlocking(() -> store.deadLetters(after, limit + 1)).onComplete(ar -> {
             if (ar.failed()) {
-                HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "store_unavailable").encode());
+                AdminError.storeUnavailable().send(ctx.response());
                 return;
             }
             List<KeptDeadLetter> page = ar.result();

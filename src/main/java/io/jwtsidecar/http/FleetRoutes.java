@@ -49,8 +49,7 @@ public final class FleetRoutes {
         String eventId = ctx.pathParam("eventId");
         Optional<EventPosition> position = positions.apply(eventId);
         if (position.isEmpty()) {
-            HttpResponses.json(ctx.response(), 404, new JsonObject().put("error", "unknown_event")
-                    .put("eventId", eventId).put("message", "this sidecar has not read that event recently").encode());
+            AdminError.unknownEvent(eventId).send(ctx.response());
             return;
         }
         HttpResponses.json(ctx.response(), 200, report(eventId, position.get(), fleet.receipt(position.get())).encode());

@@ -38,6 +38,9 @@ final class RecentPublishes {
 
     /** An answer given to a request, as sent. */
     record Answer(int status, String body) {
+        static Answer of(AdminError error) {
+            return new Answer(error.status(), error.body());
+        }
     }
 
     /** One request's claim on an event id. */
