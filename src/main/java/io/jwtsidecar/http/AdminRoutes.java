@@ -2,7 +2,6 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.admin.AdminScope;
 import io.jwtsidecar.admin.IssuerLimit;
-import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
@@ -247,11 +246,10 @@ public final class AdminRoutes {
     private Future<RecentPublishes.Answer> againIfOvertaken(RoutingContext ctx, RevocationRequests.RevokeRequest request,
                                                            AdminAuthenticator.Principal principal, String onBehalfOf,
                                                            RecentPublishes.Answer first) {
-        if (first.status() != 202 || request.at() != null
-                || !"ignored_restored".equals(new JsonObject(first.body()).getString("effect"))) {
+        if (!first.isAccepted() || request.at() != null || !"ignored_restored".equals(first.receipt().effect())) {
             return Future.succeededFuture(first);
         }
-        String overtaken = new JsonObject(first.body()).getString("eventId");
+        String overtaken = first.receipt().eventId();
         RevocationRequests.RevokeRequest again = new RevocationRequests.RevokeRequest(request.key(), null,
                 request.expiresAt(), request.reason(), UUID.randomUUID().toString());
         return ctx.vertx().executeBlocking(() -> store.state(request.key())).compose(stored -> {
@@ -264,9 +262,8 @@ public final class AdminRoutes {
             }
             log.info("revoke {} lost to a restore this sidecar had not read yet; publishing it again as {}", overtaken,
                     event.eventId());
-            return publish(ctx, event, principal, onBehalfOf).map(answer -> answer.status() != 202 ? answer
-                    : new RecentPublishes.Answer(202, new JsonObject(answer.body()).put("overtakenEventId", overtaken)
-                            .encode()));
+            return publish(ctx, event, principal, onBehalfOf).map(answer -> !answer.isAccepted() ? answer
+                    : RecentPublishes.Answer.accepted(answer.receipt().overtaking(overtaken)));
         }, ar -> Future.succeededFuture(first));
     }
 
@@ -415,7 +412,7 @@ public final class AdminRoutes {
                 publish(ctx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
                     RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
                             : RecentPublishes.Answer.of(AdminError.internal());
-                    if (answer.status() == 202) {
+                    if (answer.isAccepted()) {
                         claim.succeed(answer);
                     } else {
                         claim.fail(answer);
@@ -424,22 +421,24 @@ public final class AdminRoutes {
         }
         claim.answer().onComplete(ar -> {
             RecentPublishes.Answer answer = ar.result();
-            if (fleetWait == null || answer.status() != 202) {
-                HttpResponses.json(ctx.response(), answer.status(), answer.body());
+            if (!answer.isAccepted()) {
+                answer.error().send(ctx.response());
                 return;
             }
-            JsonObject receipt = new JsonObject(answer.body());
-            EventPosition position = new EventPosition(receipt.getInteger("partition"), receipt.getLong("offset"),
-                    receipt.getLong("publishedAt"));
-            fleet.awaitAll(ctx.vertx(), receipt.getString("eventId"), position, fleetWait).onComplete(f ->
-                    HttpResponses.json(ctx.response(), 202, receipt.put("fleet", f.result()).encode()));
+            RevocationReceipt receipt = answer.receipt();
+            if (fleetWait == null) {
+                HttpResponses.json(ctx.response(), 202, receipt.toJson().encode());
+                return;
+            }
+            fleet.awaitAll(ctx.vertx(), receipt.eventId(), receipt.position(), fleetWait).onComplete(f ->
+                    HttpResponses.json(ctx.response(), 202, receipt.toJson().put("fleet", f.result()).encode()));
         });
     }
 
     /**
      * Publishes, writes the audit line, and waits (briefly) for this sidecar to apply the event.
      *
-     * @return the answer: 202 with the receipt, or 503 when Kafka did not take the event
+     * @return the answer: the receipt, or 503 when Kafka did not take the event
      */
     private Future<RecentPublishes.Answer> publish(RoutingContext ctx, RevocationEvent event,
                                                    AdminAuthenticator.Principal principal, String onBehalfOf) {
@@ -458,20 +457,9 @@ public final class AdminRoutes {
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                     ctx.vertx().getOrCreateContext())
                     .transform(local -> Future.succeededFuture(refusedHere(event, receipt, local.succeeded())
-                            .orElseGet(() -> new RecentPublishes.Answer(202, new JsonObject()
-                            .put("eventId", event.eventId())
-                            .put("type", verb(event))
-                            .put("scope", event.key().scope().wireName())
-                            .put("issuer", event.key().issuer())
-                            .put("value", event.key().value())
-                            .put("at", event.at())
-                            .put("expiresAt", event.expiresAt())
-                            .put("partition", receipt.partition())
-                            .put("offset", receipt.offset())
-                            .put("publishedAt", receipt.timestamp())
-                            .put("appliedLocally", local.succeeded())
-                            .put("effect", local.succeeded() ? applied.effectOf(event.eventId()).orElse(null) : null)
-                            .encode()))));
+                            .orElseGet(() -> RecentPublishes.Answer.accepted(RevocationReceipt.of(event, receipt,
+                                    local.succeeded(),
+                                    local.succeeded() ? applied.effectOf(event.eventId()).orElse(null) : null)))));
         });
     }
 

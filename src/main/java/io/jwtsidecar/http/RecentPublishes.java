@@ -36,10 +36,24 @@ final class RecentPublishes {
         CONFLICT
     }
 
-    /** An answer given to a request, as sent. */
-    record Answer(int status, String body) {
+    /** An answer given to a request: a receipt (202) or an error; exactly one is set. */
+    record Answer(RevocationReceipt receipt, AdminError error) {
+        Answer {
+            if ((receipt == null) == (error == null)) {
+                throw new IllegalArgumentException("an answer is a receipt or an error");
+            }
+        }
+
+        static Answer accepted(RevocationReceipt receipt) {
+            return new Answer(receipt, null);
+        }
+
         static Answer of(AdminError error) {
-            return new Answer(error.status(), error.body());
+            return new Answer(null, error);
+        }
+
+        boolean isAccepted() {
+            return receipt != null;
         }
     }
 

@@ -229,6 +229,10 @@ class AdminRoutesTest {
         assertThat(json(r).getString("eventId")).isEqualTo(e.eventId());
         assertThat(json(r).getString("type")).isEqualTo("revoke");
         assertThat(json(r).getBoolean("appliedLocally")).isTrue();
+        assertThat(json(r).fieldNames()).as("the receipt of docs/openapi.yaml, in its order").containsExactly("eventId",
+                "type", "scope", "issuer", "value", "at", "expiresAt", "partition", "offset", "publishedAt",
+                "appliedLocally", "effect");
+        assertThat(json(r).getLong("offset")).isEqualTo(offsets.get() - 1);
     }
 
     // ---- DELETE: restore, with the issuer percent-encoded in the path ------------------------------
