@@ -3,16 +3,13 @@ package io.jwtsidecar.http;
 import io.jwtsidecar.admin.AdminScope;
 import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.feed.PublishReceipt;
-import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.metrics.SidecarMetrics;
-import io.jwtsidecar.revocation.KeptDeadLetter;
 import io.jwtsidecar.revocation.KeyState;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.token.TokenVerifier;
-import io.jwtsidecar.tracing.LogTraceIds;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -26,17 +23,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,32 +66,25 @@ import org.slf4j.LoggerFactory;
  * percent-encoded (it holds {@code ://} and {@code /}); Vert.x decodes each segment after
  * matching, so {@code %2F} never splits a segment.
  *
- * <p>Handlers run on the admin listener's event loop; store reads go to a worker
+ * <p>Every admin route is mounted here ({@link #router}); the revoke, restore and look-up
+ * handlers live here too, and hand publication to {@link RevocationPublishing}. The dead-letter
+ * listing is {@link DeadLetterRoutes}, fleet receipts {@link FleetRoutes}; every error answer is an
+ * {@link AdminError}. Handlers run on the admin listener's event loop; store reads go to a worker
  * ({@code executeBlocking}).
  */
 public final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
-    private static final Logger audit = LoggerFactory.getLogger("io.jwtsidecar.audit");
-    /** How long a 202 waits for this sidecar's own feed; past it the answer says appliedLocally=false. */
-    private static final Duration LOCAL_APPLY_WAIT = Duration.ofSeconds(5);
-    /** How long an event id is remembered for idempotent repeats, and how many are. */
-    static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(1);
-    private static final long IDEMPOTENCY_MAX_ENTRIES = 10_000;
     /** A rule, by its key; for scope issuer the value is empty, so these paths have no value segment. */
     static final String RULE_PATH = "/v1/revocations/:scope/:issuer/:value";
     static final String ISSUER_RULE_PATH = "/v1/revocations/issuer/:issuer";
     private static final List<String> RESTORE_PARAMETERS = List.of("reason", "actor", "eventId");
     private static final String OPENAPI_RESOURCE = "openapi.yaml";
-    /** Dead letters per page: each is at most about 3 KiB of JSON, so a page stays under 3 MB. */
-    static final int MAX_DEAD_LETTER_PAGE = 1000;
 
     private final AdminAuthenticator authenticator;
-    private final EventPublisher publisher;
     private final RevocationRequests requests;
-    private final AppliedOffsets applied;
     private final RevocationStore store;
-    private final SidecarMetrics metrics;
-    private final RecentPublishes recent;
+    private final RevocationPublishing publishing;
+    private final DeadLetterRoutes deadLetters;
     private final Buffer openApi;
     private volatile FleetRoutes fleet;
 
@@ -142,12 +127,10 @@ public final class AdminRoutes {
     public AdminRoutes(AdminAuthenticator authenticator, EventPublisher publisher, TokenVerifier verifier,
                        Clock clock, AppliedOffsets applied, RevocationStore store, SidecarMetrics metrics) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-        this.publisher = publisher;
         this.requests = new RevocationRequests(verifier, clock);
-        this.applied = applied;
         this.store = store;
-        this.metrics = metrics;
-        this.recent = new RecentPublishes(IDEMPOTENCY_WINDOW, IDEMPOTENCY_MAX_ENTRIES, clock);
+        this.publishing = new RevocationPublishing(publisher, applied, metrics, clock);
+        this.deadLetters = new DeadLetterRoutes(authenticator, store);
         this.openApi = Buffer.buffer(openApiDocument());
     }
 
@@ -170,7 +153,7 @@ public final class AdminRoutes {
             router.delete(path).handler(write).handler(this::restore);
             router.get(path).handler(read).handler(this::lookup);
         }
-        router.get("/v1/dead-letters").handler(read).handler(this::deadLetters);
+        router.get("/v1/dead-letters").handler(read).handler(deadLetters::list);
         if (fleet != null) {
             fleet.mount(router, read);
         }
@@ -231,8 +214,8 @@ public final class AdminRoutes {
             TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());
             fingerprint.remove("eventId");
             String onBehalfOf = asked.getString("actor");
-            publishOnce(ctx, event, principal, onBehalfOf, fingerprint, fleetWait,
-                    answer -> againIfOvertaken(ctx, request, principal, onBehalfOf, answer));
+            answer(ctx, publishing.publishOnce(ctx.vertx(), event, principal, onBehalfOf, fingerprint,
+                    answer -> againIfOvertaken(ctx, request, principal, onBehalfOf, answer)), fleetWait);
         });
     }
 
@@ -262,7 +245,7 @@ public final class AdminRoutes {
             }
             log.info("revoke {} lost to a restore this sidecar had not read yet; publishing it again as {}", overtaken,
                     event.eventId());
-            return publish(ctx, event, principal, onBehalfOf).map(answer -> !answer.isAccepted() ? answer
+            return publishing.publish(ctx.vertx(), event, principal, onBehalfOf).map(answer -> !answer.isAccepted() ? answer
                     : RecentPublishes.Answer.accepted(answer.receipt().overtaking(overtaken)));
         }, ar -> Future.succeededFuture(first));
     }
@@ -279,6 +262,27 @@ public final class AdminRoutes {
                 return;
             }
             then.handle(ar.result());
+        });
+    }
+
+    /**
+     * Sends a publication's answer: an error as it is, a receipt as JSON, with the fleet's report
+     * when the request asked to wait for it ({@code fleetWait} not null).
+     */
+    private void answer(RoutingContext ctx, Future<RecentPublishes.Answer> answered, Duration fleetWait) {
+        answered.onComplete(ar -> {
+            RecentPublishes.Answer answer = ar.succeeded() ? ar.result() : RecentPublishes.Answer.of(AdminError.internal());
+            if (!answer.isAccepted()) {
+                answer.error().send(ctx.response());
+                return;
+            }
+            RevocationReceipt receipt = answer.receipt();
+            if (fleetWait == null) {
+                HttpResponses.json(ctx.response(), 202, receipt.toJson().encode());
+                return;
+            }
+            fleet.awaitAll(ctx.vertx(), receipt.eventId(), receipt.position(), fleetWait).onComplete(f ->
+                    HttpResponses.json(ctx.response(), 202, receipt.toJson().put("fleet", f.result()).encode()));
         });
     }
 
@@ -308,7 +312,7 @@ public final class AdminRoutes {
         RuleKey key;
         String onBehalfOf;
         try {
-            checkQuery(query, RESTORE_PARAMETERS);
+            RevocationRequests.checkQuery(query, RESTORE_PARAMETERS);
             onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
@@ -328,7 +332,8 @@ public final class AdminRoutes {
                 asked.put("value", event.key().value());
                 asked.put("reason", event.reason());
                 asked.put("actor", onBehalfOf);
-                publishOnce(ctx, event, principal, onBehalfOf, asked, null, Future::succeededFuture);
+                answer(ctx, publishing.publishOnce(ctx.vertx(), event, principal, onBehalfOf, asked,
+                        Future::succeededFuture), null);
             } catch (RevocationRequests.FieldException e) {
                 AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
             }
@@ -342,7 +347,7 @@ public final class AdminRoutes {
     private void lookup(RoutingContext ctx) {
         RuleKey key;
         try {
-            checkQuery(ctx.queryParams(), List.of());
+            RevocationRequests.checkQuery(ctx.queryParams(), List.of());
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
             AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
@@ -373,181 +378,6 @@ public final class AdminRoutes {
                 ctx.pathParam("value"));
     }
 
-    private static void checkQuery(MultiMap query, List<String> allowed) throws RevocationRequests.FieldException {
-        for (String name : query.names()) {
-            if (!allowed.contains(name)) {
-                throw new RevocationRequests.FieldException(name, "unknown query parameter; expected "
-                        + (allowed.isEmpty() ? "none" : allowed));
-            }
-            if (query.getAll(name).size() > 1) {
-                throw new RevocationRequests.FieldException(name, "given more than once");
-            }
-        }
-    }
-
-    /**
-     * Publishes {@code event} unless its event id was used within the idempotency window: the
-     * same request again gets the first answer, another request with that id a 409.
-     *
-     * @param asked everything the request asked for except the event id, for telling a repeat
-     *              from a different request
-     * @param then  what follows a publication, before the answer is given and remembered
-     */
-    private void publishOnce(RoutingContext ctx, RevocationEvent event, AdminAuthenticator.Principal principal,
-                             String onBehalfOf, TreeMap<String, Object> asked, Duration fleetWait,
-                             Function<RecentPublishes.Answer, Future<RecentPublishes.Answer>> then) {
-        String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
-                .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
-        RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
-        switch (claim.outcome()) {
-            case CONFLICT:
-                AdminError.conflict("eventId", "this eventId was used for a different request within the last "
-                        + IDEMPOTENCY_WINDOW.toMinutes() + " minutes").send(ctx.response());
-                return;
-            case REPEAT:
-                log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
-                        LogSafe.text(principal.actor(), Integer.MAX_VALUE));
-                break;
-            default:
-                publish(ctx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
-                    RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
-                            : RecentPublishes.Answer.of(AdminError.internal());
-                    if (answer.isAccepted()) {
-                        claim.succeed(answer);
-                    } else {
-                        claim.fail(answer);
-                    }
-                });
-        }
-        claim.answer().onComplete(ar -> {
-            RecentPublishes.Answer answer = ar.result();
-            if (!answer.isAccepted()) {
-                answer.error().send(ctx.response());
-                return;
-            }
-            RevocationReceipt receipt = answer.receipt();
-            if (fleetWait == null) {
-                HttpResponses.json(ctx.response(), 202, receipt.toJson().encode());
-                return;
-            }
-            fleet.awaitAll(ctx.vertx(), receipt.eventId(), receipt.position(), fleetWait).onComplete(f ->
-                    HttpResponses.json(ctx.response(), 202, receipt.toJson().put("fleet", f.result()).encode()));
-        });
-    }
-
-    /**
-     * Publishes, writes the audit line, and waits (briefly) for this sidecar to apply the event.
-     *
-     * @return the answer: the receipt, or 503 when Kafka did not take the event
-     */
-    private Future<RecentPublishes.Answer> publish(RoutingContext ctx, RevocationEvent event,
-                                                   AdminAuthenticator.Principal principal, String onBehalfOf) {
-        return publisher.publish(event).transform(ar -> {
-            if (ar.failed()) {
-                log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
-                return Future.succeededFuture(RecentPublishes.Answer.of(
-                        AdminError.publishFailed(event.eventId(), String.valueOf(ar.cause().getMessage()))));
-            }
-            PublishReceipt receipt = ar.result();
-            metrics.adminAction(verb(event));
-            try (LogTraceIds.Scope traced = LogTraceIds.of(receipt.publishSpan())) {
-                audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt));
-            }
-            return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
-                            .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),
-                    ctx.vertx().getOrCreateContext())
-                    .transform(local -> Future.succeededFuture(refusedHere(event, receipt, local.succeeded())
-                            .orElseGet(() -> RecentPublishes.Answer.accepted(RevocationReceipt.of(event, receipt,
-                                    local.succeeded(),
-                                    local.succeeded() ? applied.effectOf(event.eventId()).orElse(null) : null)))));
-        });
-    }
-
-    /**
-     * A 500 when this sidecar dead-lettered the event it just published (its clock far from the
-     * broker's, a signing key the sidecars do not trust): every sidecar configured alike refuses
-     * it too, so the revocation is enforced nowhere and must not be answered as accepted.
-     */
-    private Optional<RecentPublishes.Answer> refusedHere(RevocationEvent event, PublishReceipt receipt, boolean applied) {
-        if (!applied) {
-            return Optional.empty();
-        }
-        return this.applied.deadLetterReason(receipt.partition(), receipt.offset()).map(reason -> {
-            try (LogTraceIds.Scope traced = LogTraceIds.of(receipt.publishSpan())) {
-                log.error("{} {} was published to partition {} offset {} and refused by this sidecar's own feed: {}",
-                        verb(event), event.eventId(), receipt.partition(), receipt.offset(), LogSafe.text(reason));
-            }
-            return RecentPublishes.Answer.of(AdminError.refusedBySidecars(event.eventId(), receipt.partition(),
-                    receipt.offset(), "this sidecar dead-lettered the event it published, as every sidecar configured "
-                            + "alike does: " + reason));
-        });
-    }
-
-    /**
-     * {@code GET /v1/dead-letters?limit=N&after=ID}: poison pills kept by this sidecar, oldest first,
-     * a page at a time: {@code next} is the {@code after} of the next page, null on the last. Each
-     * has its sizes, its SHA-256 and at most the first KiB of its key and value, in base64.
-     */
-    private void deadLetters(RoutingContext ctx) {
-        // A pill is a record that did not decode: the issuer it may name is unauthenticated and may be cut off.
-        if (!authenticator.permitsEveryIssuer(ctx, "dead letters are records no sidecar could read, so no issuer can "
-                + "be told for them")) {
-            return;
-        }
-        int limit;
-        long after;
-        try {
-            checkQuery(ctx.queryParams(), List.of("limit", "after"));
-            limit = (int) wholeNumber(ctx, "limit", 100, 1, MAX_DEAD_LETTER_PAGE);
-            after = wholeNumber(ctx, "after", -1, -1, Long.MAX_VALUE - 1);
-        } catch (RevocationRequests.FieldException e) {
-            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
-            return;
-        }
-        // A RocksDB scan: off the event loop. One more than asked tells whether a next page exists.
-        ctx.vertx().executeBlocking(() -> store.deadLetters(after, limit + 1)).onComplete(ar -> {
-            if (ar.failed()) {
-                AdminError.storeUnavailable().send(ctx.response());
-                return;
-            }
-            List<KeptDeadLetter> page = ar.result();
-            boolean more = page.size() > limit;
-            io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
-            Base64.Encoder b64 = Base64.getEncoder();
-            for (KeptDeadLetter d : page.subList(0, Math.min(limit, page.size()))) {
-                items.add(new JsonObject().put("id", d.id()).put("partition", d.partition()).put("offset", d.offset())
-                        .put("recordTimestamp", d.recordMillis()).put("reason", d.reason())
-                        .put("keySize", d.keySize() < 0 ? null : d.keySize())
-                        .put("valueSize", d.valueSize() < 0 ? null : d.valueSize())
-                        .put("sha256", HexFormat.of().formatHex(d.sha256()))
-                        .put("truncated", d.truncated())
-                        .put("key", d.keyPrefix() == null ? null : b64.encodeToString(d.keyPrefix()))
-                        .put("value", d.valuePrefix() == null ? null : b64.encodeToString(d.valuePrefix())));
-            }
-            Long next = more ? page.get(limit - 1).id() : null;
-            HttpResponses.json(ctx.response(), 200, new JsonObject().put("count", store.deadLetterCount())
-                    .put("droppedBytes", store.deadLetterDroppedBytes()).put("deadLetters", items).put("next", next)
-                    .encode());
-        });
-    }
-
-    private static long wholeNumber(RoutingContext ctx, String name, long fallback, long min, long max)
-            throws RevocationRequests.FieldException {
-        String text = ctx.request().getParam(name);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(text);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new RevocationRequests.FieldException(name, "must be a whole number from " + min + " to " + max);
-    }
-
     /**
      * The OpenAPI document, copied from docs/openapi.yaml onto the class path by the build.
      *
@@ -565,9 +395,5 @@ public final class AdminRoutes {
         }
     }
 
-    /** "revoke" or "restore": the event type's wire name, also the audit verb and metric label. */
-    private static String verb(RevocationEvent event) {
-        return event.type().name().toLowerCase(Locale.ROOT);
-    }
 
 }

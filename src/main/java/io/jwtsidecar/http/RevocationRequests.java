@@ -12,6 +12,7 @@ import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.TokenVerifier;
+import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Arrays;
@@ -247,6 +248,19 @@ final class RevocationRequests {
             throw new FieldException("eventId", "must be a UUID in canonical form (8-4-4-4-12 hex digits)");
         }
         return id;
+    }
+
+    /** Query parameters: only the {@code allowed} names, each at most once; else a 400 naming the parameter. */
+    static void checkQuery(MultiMap query, List<String> allowed) throws FieldException {
+        for (String name : query.names()) {
+            if (!allowed.contains(name)) {
+                throw new FieldException(name, "unknown query parameter; expected "
+                        + (allowed.isEmpty() ? "none" : allowed));
+            }
+            if (query.getAll(name).size() > 1) {
+                throw new FieldException(name, "given more than once");
+            }
+        }
     }
 
     /** Free text (reason, actor) up to the event schema's length, without control characters. */

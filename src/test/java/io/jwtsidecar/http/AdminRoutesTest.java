@@ -683,7 +683,7 @@ class AdminRoutesTest {
         String body = revokeBody("kate") + ",\"eventId\":\"" + UUID.randomUUID() + "\"}";
         post(body);
 
-        CLOCK.advance(AdminRoutes.IDEMPOTENCY_WINDOW.plusSeconds(1));
+        CLOCK.advance(RevocationPublishing.IDEMPOTENCY_WINDOW.plusSeconds(1));
 
         assertThat(post(body).statusCode()).isEqualTo(202);
         assertThat(published).as("published again, with the same event id").hasSize(2);
