@@ -122,6 +122,11 @@ public final class AdminAuthenticator {
             if (token == null || token.isEmpty()) {
                 throw new IllegalArgumentException("credential " + actor + " has no token");
             }
+            // A token the header reading cannot hand back whole could never be presented: refused here, not at each request.
+            if (!token.equals(BearerExtractor.read(List.of("Bearer " + token)).token())) {
+                throw new IllegalArgumentException("credential " + actor + " has a token with spaces inside or around "
+                        + "it, which no Authorization header can carry (RFC 6750 §2.1)");
+            }
             if (scopes.isEmpty()) {
                 throw new IllegalArgumentException("credential " + actor + " has no scopes");
             }

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Who may call the admin API, over real HTTP on loopback: static tokens with scopes, admin JWTs
@@ -365,6 +366,15 @@ class AdminAuthenticatorTest {
     void an_authenticator_without_any_credential_cannot_be_built() {
         assertThrows(IllegalArgumentException.class,
                 () -> new AdminAuthenticator(List.of(), Optional.empty(), null, new SidecarMetrics()));
+    }
+
+    @ParameterizedTest(name = "a token that cannot be presented is refused when configured: \"{0}\"")
+    @ValueSource(strings = {"correct horse battery staple 0123456789", " leading-0123456789abcdef",
+            "trailing-0123456789abcdef "})
+    void a_credential_whose_token_no_bearer_header_can_carry_cannot_be_made(String token) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AdminAuthenticator.Credential("ops", token, EnumSet.of(AdminScope.REVOCATIONS_READ)));
+        assertThat(e.getMessage()).contains("ops").doesNotContain(token.strip());
     }
 
     @Test
