@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.dev.EmbeddedKafkaCluster;
+import io.jwtsidecar.feed.TopicAdmin;
 import io.jwtsidecar.testing.Http;
+import io.jwtsidecar.testing.KafkaProcessCluster;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.TestSidecars;
 import java.net.http.HttpResponse;
@@ -16,17 +18,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Broker failover: three brokers, replication factor 3, min.insync.replicas 2. The leader of
- * a partition is stopped while the admin publishes: every revocation the admin API
- * acknowledged reaches every sidecar. Reports the longest gap between two acknowledgements.
+ * Broker failover: three brokers, replication factor 3, min.insync.replicas 2; every revocation
+ * the admin API acknowledged must reach every sidecar. Reports the longest gap between two
+ * acknowledgements.
+ *
+ * <p>Two failures: a graceful one (brokers in this JVM, the partition leader stopped with its
+ * controlled shutdown between two requests), and a crash (three KRaft nodes as processes of their
+ * own, the partition leader SIGKILLed while several clients' requests are in flight).
  */
 class BrokerFailoverIT {
-    private static final int REVOCATIONS = "full".equals(System.getProperty("reliability.scale")) ? 500 : 60;
+    private static final boolean FULL = "full".equals(System.getProperty("reliability.scale"));
+    private static final int REVOCATIONS = FULL ? 500 : 60;
+    /** Clients posting revocations side by side in the crash scenario. */
+    private static final int CLIENTS = 4;
+    /** How long they publish before the kill, and after it. */
+    private static final Duration BEFORE_KILL = Duration.ofSeconds(FULL ? 10 : 3);
+    private static final Duration AFTER_KILL = Duration.ofSeconds(FULL ? 30 : 10);
 
     @TempDir
     Path dir;
@@ -71,6 +90,190 @@ class BrokerFailoverIT {
                 System.out.println("BrokerFailoverIT: acknowledged " + acknowledged.size() + " of " + REVOCATIONS
                         + ", longest gap between acknowledgements " + longestGapMillis + " ms");
             }
+        }
+    }
+
+    /**
+     * The partition leader's process dies (SIGKILL: no controlled shutdown, no leadership handed
+     * over) while requests are in flight. Every 202 must be enforced by both sidecars afterwards;
+     * every other answer must be the documented 503 with a JSON error, never a 202 that is lost.
+     */
+    @Test
+    void every_acknowledged_revocation_survives_a_killed_partition_leader_with_requests_in_flight() throws Exception {
+        MutableClock clock = MutableClock.atNow();
+        try (KafkaProcessCluster kafka = KafkaProcessCluster.start(3, dir.resolve("kafka-processes"))) {
+            try (TopicAdmin topics = new TopicAdmin(kafka.adminConfig())) {
+                // The production topic tool: replication factor 3, min.insync.replicas 2.
+                topics.create(new TopicAdmin.Plan(TestSidecars.TOPIC, TestSidecars.STATUS_TOPIC, 1, (short) 3,
+                        Duration.ofDays(1), 2));
+            }
+            try (Sidecar admin = TestSidecars.startReady("a", kafka.bootstrapServers(), dir.resolve("a"), true, clock);
+                 Sidecar other = TestSidecars.startReady("b", kafka.bootstrapServers(), dir.resolve("b"), false, clock)) {
+                PublishingClients clients = new PublishingClients(admin.adminPort().orElseThrow(), CLIENTS);
+                clients.start();
+                Thread.sleep(BEFORE_KILL.toMillis());
+                int leader = kafka.leaderOf(TestSidecars.TOPIC, 0);
+                int outstanding = clients.awaitOutstanding();
+                long killedAt = System.nanoTime();
+                kafka.kill(leader);
+                Thread.sleep(AFTER_KILL.toMillis());
+                clients.stop();
+
+                assertThat(kafka.exitValue(leader)).as("the leader died of SIGKILL").isEqualTo(128 + 9);
+                assertThat(outstanding).as("requests outstanding when the leader was killed").isPositive();
+                assertThat(clients.spanning(killedAt)).as("requests started before the kill and answered after it")
+                        .isPositive();
+                assertThat(kafka.leaderOf(TestSidecars.TOPIC, 0)).as("a new leader").isNotEqualTo(leader);
+                assertThat(clients.undocumented()).as("answers other than 202 or 503 with a JSON error").isEmpty();
+                assertThat(clients.acknowledged()).as("the admin API keeps acknowledging with two nodes of three")
+                        .hasSizeGreaterThan(clients.sent() * 9 / 10);
+                assertThat(clients.acknowledgedAfter(killedAt)).as("acknowledged after the kill").isPositive();
+
+                for (Map.Entry<String, Sidecar> named : Map.of("a", admin, "b", other).entrySet()) {
+                    Sidecar s = named.getValue();
+                    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                        List<String> notEnforced = new ArrayList<>();
+                        for (String subject : clients.acknowledged()) {
+                            if (!Http.verify(s.apiPort(), token(subject, clock.epochSecond() - 60)).body()
+                                    .contains("\"error\":\"revoked\"")) {
+                                notEnforced.add(subject);
+                            }
+                        }
+                        assertThat(notEnforced).as("acknowledged but not enforced by sidecar " + named.getKey()).isEmpty();
+                    });
+                }
+                String result = "sent=" + clients.sent() + " acknowledged=" + clients.acknowledged().size()
+                        + " failed=" + clients.failed() + " outstandingAtKill=" + outstanding
+                        + " spanningKill=" + clients.spanning(killedAt)
+                        + " longestGapMillis=" + clients.longestGapMillis();
+                Files.writeString(dir.resolve("killed-leader-result.txt"), result);
+                System.out.println("BrokerFailoverIT (killed leader " + leader + "): " + result);
+            }
+        }
+    }
+
+    /**
+     * Clients, each posting revocations of fresh subjects one after another until stopped, that
+     * record every answer: the acknowledged subjects, the other answers, and when each request
+     * started and ended.
+     */
+    private static final class PublishingClients {
+        private final int port;
+        private final List<Thread> threads = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger outstanding = new AtomicInteger();
+        private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        private final List<String> undocumented = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger failed = new AtomicInteger();
+        /** Start and end (nanoTime) of every request, and the end of every acknowledged one. */
+        private final List<long[]> requests = Collections.synchronizedList(new ArrayList<>());
+        private final List<Long> acknowledgedAt = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicReference<Throwable> crash = new AtomicReference<>();
+
+        PublishingClients(int port, int count) {
+            this.port = port;
+            for (int i = 0; i < count; i++) {
+                threads.add(new Thread(this::run, "revoking-client-" + i));
+            }
+        }
+
+        void start() {
+            threads.forEach(Thread::start);
+        }
+
+        private void run() {
+            try {
+                while (!stop.get()) {
+                    String subject = "crash-" + next.getAndIncrement();
+                    long start = System.nanoTime();
+                    outstanding.incrementAndGet();
+                    HttpResponse<String> r;
+                    try {
+                        r = Http.postJson(port, "/v1/revocations", ADMIN_TOKEN,
+                                "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"" + subject + "\"}");
+                    } catch (IllegalStateException noAnswer) {
+                        // No answer within the client's 30 s: neither acknowledged nor a documented refusal.
+                        undocumented.add(subject + ": " + noAnswer.getMessage());
+                        failed.incrementAndGet();
+                        continue;
+                    } finally {
+                        outstanding.decrementAndGet();
+                    }
+                    long end = System.nanoTime();
+                    requests.add(new long[] {start, end});
+                    if (r.statusCode() == 202) {
+                        acknowledged.add(subject);
+                        acknowledgedAt.add(end);
+                    } else {
+                        failed.incrementAndGet();
+                        if (r.statusCode() != 503 || !r.body().contains("\"error\":")) {
+                            undocumented.add(subject + ": " + r.statusCode() + " " + r.body());
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                crash.set(t);
+            }
+        }
+
+        /** Waits (briefly) until a request is outstanding and returns how many are. */
+        int awaitOutstanding() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            int n;
+            while ((n = outstanding.get()) == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return n;
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(Duration.ofSeconds(60).toMillis());
+            }
+            assertThat(crash.get()).as("a client failed without an answer").isNull();
+        }
+
+        int sent() {
+            return requests.size();
+        }
+
+        Set<String> acknowledged() {
+            return acknowledged;
+        }
+
+        int failed() {
+            return failed.get();
+        }
+
+        List<String> undocumented() {
+            return undocumented;
+        }
+
+        long spanning(long instant) {
+            synchronized (requests) {
+                return requests.stream().filter(r -> r[0] < instant && r[1] > instant).count();
+            }
+        }
+
+        long acknowledgedAfter(long instant) {
+            synchronized (acknowledgedAt) {
+                return acknowledgedAt.stream().filter(t -> t > instant).count();
+            }
+        }
+
+        long longestGapMillis() {
+            List<Long> times;
+            synchronized (acknowledgedAt) {
+                times = new ArrayList<>(acknowledgedAt);
+            }
+            Collections.sort(times);
+            long longest = 0;
+            for (int i = 1; i < times.size(); i++) {
+                longest = Math.max(longest, times.get(i) - times.get(i - 1));
+            }
+            return longest / 1_000_000;
         }
     }
 }
