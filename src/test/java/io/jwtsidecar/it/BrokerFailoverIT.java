@@ -143,7 +143,7 @@ class BrokerFailoverIT {
                     });
                 }
                 String result = "sent=" + clients.sent() + " acknowledged=" + clients.acknowledged().size()
-                        + " failed=" + clients.failed() + " outstandingAtKill=" + outstanding
+                        + " failed=" + clients.failed() + " notAppliedLocally=" + clients.notYetApplied() + " outstandingAtKill=" + outstanding
                         + " spanningKill=" + clients.spanning(killedAt)
                         + " longestGapMillis=" + clients.longestGapMillis();
                 Files.writeString(dir.resolve("killed-leader-result.txt"), result);
@@ -166,6 +166,8 @@ class BrokerFailoverIT {
         private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         private final List<String> undocumented = Collections.synchronizedList(new ArrayList<>());
         private final AtomicInteger failed = new AtomicInteger();
+        /** 202s that came before the admin sidecar's own feed had the event (appliedLocally=false). */
+        private final AtomicInteger notYetApplied = new AtomicInteger();
         /** Start and end (nanoTime) of every request, and the end of every acknowledged one. */
         private final List<long[]> requests = Collections.synchronizedList(new ArrayList<>());
         private final List<Long> acknowledgedAt = Collections.synchronizedList(new ArrayList<>());
@@ -194,17 +196,23 @@ class BrokerFailoverIT {
                                 "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"" + subject + "\"}");
                     } catch (IllegalStateException noAnswer) {
                         // No answer within the client's 30 s: neither acknowledged nor a documented refusal.
+                        r = null;
                         undocumented.add(subject + ": " + noAnswer.getMessage());
                         failed.incrementAndGet();
-                        continue;
                     } finally {
                         outstanding.decrementAndGet();
                     }
                     long end = System.nanoTime();
                     requests.add(new long[] {start, end});
+                    if (r == null) {
+                        continue;
+                    }
                     if (r.statusCode() == 202) {
                         acknowledged.add(subject);
                         acknowledgedAt.add(end);
+                        if (r.body().contains("\"appliedLocally\":false")) {
+                            notYetApplied.incrementAndGet();
+                        }
                     } else {
                         failed.incrementAndGet();
                         if (r.statusCode() != 503 || !r.body().contains("\"error\":")) {
@@ -245,6 +253,10 @@ class BrokerFailoverIT {
 
         int failed() {
             return failed.get();
+        }
+
+        int notYetApplied() {
+            return notYetApplied.get();
         }
 
         List<String> undocumented() {

@@ -108,6 +108,8 @@ public final class KafkaProcessCluster implements AutoCloseable {
         p.put("background.threads", "2");
         p.put("num.recovery.threads.per.data.dir", "1");
         p.put("log.cleaner.threads", "1");
+        // The cleaner allocates its whole dedupe buffer (128 MiB by default) at start: too much for a 256 MiB heap.
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
         // Notice a killed node within seconds, not the default 9 s and 30 s.
         p.put("broker.session.timeout.ms", "4000");
         p.put("broker.heartbeat.interval.ms", "500");
