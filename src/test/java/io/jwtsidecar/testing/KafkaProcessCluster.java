@@ -10,8 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -59,7 +62,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
             clientPorts.add(freePort());
             controllerPorts.add(freePort());
         }
-        String voters = java.util.stream.IntStream.range(0, nodes)
+        String voters = IntStream.range(0, nodes)
                 .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
         String bootstrap = clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         KafkaProcessCluster cluster = new KafkaProcessCluster(dir, bootstrap);
@@ -163,7 +166,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
                 if (admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() == nodes) {
                     return;
                 }
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // Not up yet: keep waiting until the deadline.
             }
             if (System.nanoTime() > deadline) {
@@ -202,12 +205,6 @@ public final class KafkaProcessCluster implements AutoCloseable {
     public int leaderOf(String topic, int partition) throws Exception {
         return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
                 .partitions().get(partition).leader().id();
-    }
-
-    /** The ids of a partition's in-sync replicas now. */
-    public List<Integer> inSyncReplicas(String topic, int partition) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                .partitions().get(partition).isr().stream().map(n -> n.id()).toList();
     }
 
     /**
