@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +50,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,10 +105,7 @@ public final class RevocationFeed implements AutoCloseable {
     private final AtomicLong signatureFailures = new AtomicLong();
     /** When the store started refusing writes without a success since, or NEVER. */
     private volatile long failingSinceNanos = NEVER;
-    /** Next offset applied per partition, and callers waiting for an offset; guarded by itself. */
-    private final Map<Integer, Long> appliedNext = new HashMap<>();
-    private final Map<Integer, Long> appliedAt = new HashMap<>();
-    private final List<Waiter> waiters = new ArrayList<>();
+    private final AppliedOffsets applied = new AppliedOffsets();
     /** Where recent events landed and what they did, for fleet receipts and admin answers by event id; bounded. */
     private final Cache<String, AppliedEvent> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
     /** Why recent records were dead-lettered, by position, for the admin API's answer; bounded. */
@@ -118,9 +117,6 @@ public final class RevocationFeed implements AutoCloseable {
 
     /** Where a recent event landed, and what it did here. */
     private record AppliedEvent(EventPosition position, RuleMerge.Effect effect) {
-    }
-
-    private record Waiter(int partition, long offset, CompletableFuture<Void> done) {
     }
 
     /** The feed's settings besides the Kafka client's. */
@@ -223,7 +219,7 @@ public final class RevocationFeed implements AutoCloseable {
      * @param existing       partitions the brokers said exist at the last count (-1: not yet known)
      * @param sinceConfirmed time since the feed last knew it read every existing partition, or null
      */
-    public record PartitionCounts(int assigned, int existing, Duration sinceConfirmed) {
+    public record PartitionCounts(int assigned, int existing, @Nullable Duration sinceConfirmed) {
     }
 
     /**
@@ -231,21 +227,7 @@ public final class RevocationFeed implements AutoCloseable {
      * (at once if it already is). Callers add their own timeout; a timed-out waiter is dropped.
      */
     public CompletableFuture<Void> whenApplied(int partition, long offset) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Waiter w = new Waiter(partition, offset, done);
-        synchronized (appliedNext) {
-            if (appliedNext.getOrDefault(partition, 0L) > offset) {
-                done.complete(null);
-                return done;
-            }
-            waiters.add(w);
-        }
-        done.whenComplete((v, e) -> {
-            synchronized (appliedNext) {
-                waiters.remove(w);
-            }
-        });
-        return done;
+        return applied.whenApplied(partition, offset);
     }
 
     /** Called after every applied batch (the status reporter's nudge). Set before {@link #start()}. */
@@ -255,16 +237,12 @@ public final class RevocationFeed implements AutoCloseable {
 
     /** Next applied offset per partition. */
     public Map<Integer, Long> appliedNextOffsets() {
-        synchronized (appliedNext) {
-            return Map.copyOf(appliedNext);
-        }
+        return applied.nextOffsets();
     }
 
     /** Wall-clock millis when each partition last advanced. */
     public Map<Integer, Long> appliedAtMillis() {
-        synchronized (appliedNext) {
-            return Map.copyOf(appliedAt);
-        }
+        return applied.advancedAtMillis();
     }
 
     /** What a recently applied event did to its rule here, if this feed has applied it. */
@@ -286,22 +264,7 @@ public final class RevocationFeed implements AutoCloseable {
     }
 
     private void markApplied(Map<Integer, Long> nextOffsets) {
-        List<Waiter> ready = new ArrayList<>();
-        long now = wallClock.millis();
-        synchronized (appliedNext) {
-            nextOffsets.forEach((p, next) -> {
-                if (appliedNext.merge(p, next, Math::max) == next) {
-                    appliedAt.put(p, now);
-                }
-            });
-            for (Waiter w : waiters) {
-                if (appliedNext.getOrDefault(w.partition(), 0L) > w.offset()) {
-                    ready.add(w);
-                }
-            }
-        }
-        // Completed outside the lock: completion runs callers' code.
-        ready.forEach(w -> w.done().complete(null));
+        applied.advance(nextOffsets, wallClock.millis());
     }
 
     /** One life of the consumer: from creating it to the loop's stop (or an unexpected error). */
@@ -359,13 +322,13 @@ public final class RevocationFeed implements AutoCloseable {
     private void countPartitions(KafkaConsumer<byte[], byte[]> c, Admin admin, long now) throws InterruptedException {
         int count;
         try {
-            count = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+            count = Objects.requireNonNull(admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic), topic).partitions().size();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 count = 0;
             } else {
-                log.debug("cannot count the partitions of {}: {}", topic, e.getCause().toString());
+                log.debug("cannot count the partitions of {}: {}", topic, String.valueOf(e.getCause()));
                 partitions.failed(now);
                 return;
             }
@@ -432,13 +395,14 @@ public final class RevocationFeed implements AutoCloseable {
             recordsConsumed.incrementAndGet();
             nextOffsets.put(r.partition(), r.offset() + 1);
             RecordReader.Read read = reader.read(r);
-            if (read.event() != null) {
-                events.add(read.event());
+            EventRecord event = read.event();
+            if (event != null) {
+                events.add(event);
                 eventRecords.add(r);
-                unreadable.remove(read.event().event().key());
+                unreadable.remove(event.event().key());
             } else {
                 ruleKeyOf(r.key()).ifPresent(k -> unreadable.put(k, r.timestamp()));
-                DeadLetter d = read.deadLetter();
+                DeadLetter d = Objects.requireNonNull(read.deadLetter(), "a record is an event or a dead letter");
                 try (LogTraceIds.Scope traced = LogTraceIds.of(publishSpan(r))) {
                     log.warn("dead-lettering revocation record {}-{} at offset {}: {}", topic, r.partition(), r.offset(),
                             LogSafe.text(d.reason()));
@@ -560,7 +524,7 @@ public final class RevocationFeed implements AutoCloseable {
     }
 
     /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */
-    private Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> assigned) {
+    private @Nullable Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> assigned) {
         try {
             Map<Integer, Long> ends = new HashMap<>();
             c.endOffsets(topicPartitions(assigned), CALL_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
