@@ -133,9 +133,10 @@ public class AuthzPolicyBenchmark {
             throw new IllegalStateException("matched " + route.map(RouteRule::name).orElse("no route")
                     + ", not " + MATCHED_ROUTE + " (route " + (MATCHED_INDEX + 1) + " of " + ROUTES + ")");
         }
-        TokenLocator.Located located = TokenLocator.find(policy.locationsFor(route), lookup, request.query());
-        if (!located.found() || !located.token().equals(token) || located.location() != TokenLocation.HEADER) {
-            throw new IllegalStateException("token not found in the Authorization header: " + located);
+        TokenLocator.Located where = TokenLocator.find(policy.locationsFor(route), lookup, request.query());
+        if (!(where instanceof TokenLocator.Found located) || !located.token().equals(token)
+                || located.location() != TokenLocation.HEADER) {
+            throw new IllegalStateException("token not found in the Authorization header: " + where);
         }
         long hits = verifier.cacheHits();
         BenchSetup.requireAccepted(verifier.verify(located.token()), "located token");

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which issuers' rules an admin credential may revoke, restore and read: every issuer (the default,
@@ -26,9 +27,9 @@ public final class IssuerLimit {
     private static final IssuerLimit EVERY = new IssuerLimit(null);
 
     /** Null: every issuer. Sorted, so logs and messages read the same each time. */
-    private final Set<String> issuers;
+    private final @Nullable Set<String> issuers;
 
-    private IssuerLimit(Set<String> issuers) {
+    private IssuerLimit(@Nullable Set<String> issuers) {
         this.issuers = issuers;
     }
 

@@ -3,6 +3,7 @@ package io.jwtsidecar.authz;
 import io.jwtsidecar.token.Verdict;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route's requirements say about a verified token: allowed, or refused with the verdict
@@ -15,7 +16,8 @@ import java.util.List;
  * @param stepUp  what authentication the route requires (for
  *                {@link Verdict#INSUFFICIENT_USER_AUTHENTICATION}), else null
  */
-public record AuthzDecision(Verdict verdict, String detail, List<String> scopes, StepUp stepUp) {
+public record AuthzDecision(@Nullable Verdict verdict, @Nullable String detail, List<String> scopes,
+                            @Nullable StepUp stepUp) {
     private static final AuthzDecision ALLOW = new AuthzDecision(null, null, List.of(), null);
 
     /**
@@ -23,7 +25,7 @@ public record AuthzDecision(Verdict verdict, String detail, List<String> scopes,
      * @param maxAge    the most time since the user authenticated; null when the route sets none
      * @param acrFailed whether the token's {@code acr} was the problem (else its {@code auth_time} was)
      */
-    public record StepUp(List<String> acrValues, Duration maxAge, boolean acrFailed) {
+    public record StepUp(List<String> acrValues, @Nullable Duration maxAge, boolean acrFailed) {
         public StepUp {
             acrValues = List.copyOf(acrValues);
         }
@@ -37,7 +39,7 @@ public record AuthzDecision(Verdict verdict, String detail, List<String> scopes,
         return ALLOW;
     }
 
-    public static AuthzDecision refuse(Verdict verdict, String detail) {
+    public static AuthzDecision refuse(Verdict verdict, @Nullable String detail) {
         return new AuthzDecision(verdict, detail, List.of(), null);
     }
 

@@ -5,6 +5,7 @@ import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -76,20 +77,22 @@ public final class ForwardAuthDecider {
             }
             located = TokenLocator.find(policy.locationsFor(route), headers, original.query());
         } catch (ForwardAuthException e) {
-            return new Invalid(NO_ROUTE, e.field(), e.getMessage());
+            return new Invalid(NO_ROUTE, e.field(), e.reason());
         }
         String routeName = route.map(RouteRule::name).orElse(NO_ROUTE);
-        if (!located.found()) {
-            return new Refused(routeName, AuthzDecision.refuse(located.verdict(), "no usable token"));
+        if (located instanceof TokenLocator.Absent absent) {
+            return new Refused(routeName, AuthzDecision.refuse(absent.verdict(), "no usable token"));
         }
-        VerificationOutcome outcome = verifier.apply(located.token());
+        TokenLocator.Found found = (TokenLocator.Found) located;
+        VerificationOutcome outcome = verifier.apply(found.token());
         if (!outcome.isAccepted()) {
-            return new Refused(routeName, AuthzDecision.refuse(outcome.verdict(), outcome.detail()));
+            return new Refused(routeName, AuthzDecision.refuse(Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"),
+                    outcome.detail()));
         }
         VerifiedToken token = outcome.token();
-        if (!policy.issuerAllows(token.issuer(), located.location())) {
+        if (!policy.issuerAllows(token.issuer(), found.location())) {
             return new Refused(routeName, AuthzDecision.refuse(Verdict.TOKEN_LOCATION_NOT_ALLOWED,
-                    "the issuer does not send tokens in " + located.location()));
+                    "the issuer does not send tokens in " + found.location()));
         }
         if (route.isPresent()) {
             AuthzDecision decision = route.get().requirements().check(token, clock.millis() / 1000,

@@ -8,10 +8,17 @@ package io.jwtsidecar.authz;
 public final class ForwardAuthException extends Exception {
     private static final long serialVersionUID = 1L;
     private final String field;
+    private final String reason;
 
     public ForwardAuthException(String field, String message) {
         super(message, null, false, false);
         this.field = field;
+        this.reason = message;
+    }
+
+    /** What is wrong, in one sentence (the message, never null). */
+    public String reason() {
+        return reason;
     }
 
     /** The header or field at fault, e.g. {@code X-Forwarded-Uri}. */

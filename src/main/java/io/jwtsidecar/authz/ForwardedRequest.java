@@ -3,6 +3,7 @@ package io.jwtsidecar.authz;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The original request a proxy asks about, as the proxy describes it, validated.
@@ -27,7 +28,8 @@ import java.util.function.Function;
  * @param query   the raw query string without {@code ?}; null when there is none
  * @param scheme  {@code http} or {@code https}; null when not given
  */
-public record ForwardedRequest(String method, String host, String path, String query, String scheme) {
+public record ForwardedRequest(String method, @Nullable String host, @Nullable String path, @Nullable String query,
+                               @Nullable String scheme) {
     public static final String FORWARDED_METHOD = "X-Forwarded-Method";
     public static final String ORIGINAL_METHOD = "X-Original-Method";
     public static final String FORWARDED_URI = "X-Forwarded-Uri";
@@ -101,7 +103,8 @@ public record ForwardedRequest(String method, String host, String path, String q
     }
 
     /** The value of whichever of two headers (and a third source) is present; all present must be equal. */
-    private static String agreed(Function<String, List<String>> headers, String first, String second, String third)
+    private static @Nullable String agreed(Function<String, List<String>> headers, String first, String second,
+                                 @Nullable String third)
             throws ForwardAuthException {
         String a = single(headers, first);
         String b = single(headers, second);
@@ -113,7 +116,7 @@ public record ForwardedRequest(String method, String host, String path, String q
         return value;
     }
 
-    private static String single(Function<String, List<String>> headers, String name) throws ForwardAuthException {
+    private static @Nullable String single(Function<String, List<String>> headers, String name) throws ForwardAuthException {
         List<String> values = headers.apply(name);
         if (values == null || values.isEmpty()) {
             return null;

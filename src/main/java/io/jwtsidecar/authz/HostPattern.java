@@ -2,6 +2,7 @@ package io.jwtsidecar.authz;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A host a route covers: an exact name ({@code api.example.com}), or every name below a domain
@@ -12,9 +13,9 @@ public final class HostPattern {
     private static final Pattern NAME = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9_.-]{0,252})|\\[[0-9a-f:.]{2,45}]");
 
     private final String text;
-    private final String suffix;
+    private final @Nullable String suffix;
 
-    private HostPattern(String text, String suffix) {
+    private HostPattern(String text, @Nullable String suffix) {
         this.text = text;
         this.suffix = suffix;
     }
@@ -30,7 +31,7 @@ public final class HostPattern {
     }
 
     /** @param host a lower-case host name without port ({@link ForwardedRequest#host()}), or null */
-    public boolean matches(String host) {
+    public boolean matches(@Nullable String host) {
         if (host == null) {
             return false;
         }

@@ -88,7 +88,7 @@ public final class PathPattern {
         try {
             canonical = RequestPath.canonical(path, "path");
         } catch (ForwardAuthException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw new IllegalArgumentException(e.reason(), e);
         }
         if (!canonical.equals(path)) {
             throw new IllegalArgumentException("not in canonical form; write it as '" + canonical + "'");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route demands of a token that already passed verification. Every list that is empty
@@ -29,7 +30,7 @@ import java.util.Set;
  * Immutable.
  */
 public record Requirements(Set<String> issuers, Set<String> audiences, Map<String, Set<String>> claims,
-                           List<String> scopes, List<String> acrValues, Duration maxAge) {
+                           List<String> scopes, List<String> acrValues, @Nullable Duration maxAge) {
     private static final Requirements NONE = new Requirements(Set.of(), Set.of(), Map.of(), List.of(), List.of(), null);
 
     public Requirements {
@@ -72,7 +73,7 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
         String acr = values.text("acr");
         // Immutable collections throw on contains(null): a token without acr is checked before asking.
         boolean acrFails = !acrValues.isEmpty() && (acr == null || !acrValues.contains(acr));
-        boolean ageFails = maxAge != null && !recentEnough(values.numericDate("auth_time"), nowSeconds, skewSeconds);
+        boolean ageFails = maxAge != null && !recentEnough(values.numericDate("auth_time"), nowSeconds, skewSeconds, maxAge);
         if (acrFails || ageFails) {
             return new AuthzDecision(Verdict.INSUFFICIENT_USER_AUTHENTICATION,
                     acrFails ? "acr is not one the route accepts" : "auth_time is missing or too old",
@@ -81,12 +82,12 @@ public record Requirements(Set<String> issuers, Set<String> audiences, Map<Strin
         return AuthzDecision.allow();
     }
 
-    private boolean recentEnough(Double authTime, long nowSeconds, long skewSeconds) {
+    private boolean recentEnough(@Nullable Double authTime, long nowSeconds, long skewSeconds, Duration maxAge) {
         return authTime != null && authTime <= nowSeconds + skewSeconds && nowSeconds - authTime <= maxAge.toSeconds();
     }
 
     /** A string, number or boolean claim in the set, or a list claim with such a member. */
-    private static boolean anyIn(JsonNode value, Set<String> accepted) {
+    private static boolean anyIn(@Nullable JsonNode value, Set<String> accepted) {
         if (value == null || value.isNull()) {
             return false;
         }

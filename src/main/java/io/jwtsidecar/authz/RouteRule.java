@@ -2,6 +2,7 @@ package io.jwtsidecar.authz;
 
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of {@code routes}: which requests it covers and what it demands of their tokens.
@@ -40,7 +41,7 @@ public record RouteRule(String name, List<HostPattern> hosts, Set<String> method
     }
 
     // A loop, not a stream: this runs for every route tried on every request.
-    private boolean anyHostMatches(String host) {
+    private boolean anyHostMatches(@Nullable String host) {
         for (HostPattern h : hosts) {
             if (h.matches(host)) {
                 return true;

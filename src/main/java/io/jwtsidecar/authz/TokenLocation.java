@@ -1,6 +1,8 @@
 package io.jwtsidecar.authz;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a request may carry its token: the {@code Authorization: Bearer} header (the default,
@@ -12,7 +14,7 @@ import java.util.regex.Pattern;
  * @param kind where
  * @param name the cookie or parameter name; null for the header
  */
-public record TokenLocation(Kind kind, String name) {
+public record TokenLocation(Kind kind, @Nullable String name) {
     /** The three places. */
     public enum Kind { HEADER, COOKIE, QUERY }
 
@@ -36,6 +38,6 @@ public record TokenLocation(Kind kind, String name) {
 
     @Override
     public String toString() {
-        return kind == Kind.HEADER ? "header" : kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + name;
+        return kind == Kind.HEADER ? "header" : kind.name().toLowerCase(Locale.ROOT) + ":" + name;
     }
 }

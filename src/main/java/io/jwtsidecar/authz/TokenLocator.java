@@ -5,7 +5,9 @@ import io.jwtsidecar.token.Verdict;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the one token of a forward-auth request among the places a route allows
@@ -17,17 +19,16 @@ public final class TokenLocator {
     private TokenLocator() {
     }
 
-    /**
-     * The token and where it was, or the verdict explaining why there is none.
-     *
-     * @param token    null when there is none
-     * @param location where it was; null when there is none
-     * @param verdict  {@link Verdict#MISSING_TOKEN} or {@link Verdict#MALFORMED} when there is none
-     */
-    public record Located(String token, TokenLocation location, Verdict verdict) {
-        public boolean found() {
-            return token != null;
-        }
+    /** The token and where it was, or the verdict explaining why there is none. */
+    public sealed interface Located permits Found, Absent {
+    }
+
+    /** A token, and where the request carried it. */
+    public record Found(String token, TokenLocation location) implements Located {
+    }
+
+    /** No usable token: {@link Verdict#MISSING_TOKEN} or {@link Verdict#MALFORMED}. */
+    public record Absent(Verdict verdict) implements Located {
     }
 
     /**
@@ -36,24 +37,25 @@ public final class TokenLocator {
      * @param query     the forwarded request's raw query, or null
      * @throws ForwardAuthException when tokens are in more than one place
      */
-    public static Located find(List<TokenLocation> locations, Function<String, List<String>> headers, String query)
+    public static Located find(List<TokenLocation> locations, Function<String, List<String>> headers,
+                               @Nullable String query)
             throws ForwardAuthException {
-        Located found = null;
-        Located refusal = null;
+        Found found = null;
+        Absent refusal = null;
         for (TokenLocation location : locations) {
             Located here = switch (location.kind()) {
                 case HEADER -> header(headers);
                 case COOKIE -> cookie(location, headers.apply("Cookie"));
                 case QUERY -> parameter(location, query);
             };
-            if (here.found()) {
+            if (here instanceof Found f) {
                 if (found != null) {
                     throw new ForwardAuthException(location.toString(), "the request carries a token in more than one "
                             + "place (" + found.location() + " and " + location + ")");
                 }
-                found = here;
-            } else if (here.verdict() == Verdict.MALFORMED && refusal == null) {
-                refusal = here;
+                found = f;
+            } else if (here instanceof Absent a && a.verdict() == Verdict.MALFORMED && refusal == null) {
+                refusal = a;
             }
         }
         if (found != null) {
@@ -63,16 +65,18 @@ public final class TokenLocator {
             }
             return found;
         }
-        return refusal != null ? refusal : new Located(null, null, Verdict.MISSING_TOKEN);
+        return refusal != null ? refusal : new Absent(Verdict.MISSING_TOKEN);
     }
 
     private static Located header(Function<String, List<String>> headers) {
         BearerExtractor.Extracted ex = BearerExtractor.fromAuthorization(headers.apply("Authorization"));
-        return ex.found() ? new Located(ex.token(), TokenLocation.HEADER, null) : new Located(null, null, ex.verdict());
+        String token = ex.token();
+        return token != null ? new Found(token, TokenLocation.HEADER)
+                : new Absent(Objects.requireNonNull(ex.verdict(), "no token comes with a verdict"));
     }
 
     /** RFC 6265 §4.2: {@code name=value} pairs separated by {@code ;}, in one or more Cookie headers. */
-    private static Located cookie(TokenLocation location, List<String> cookieHeaders) {
+    private static Located cookie(TokenLocation location, @Nullable List<String> cookieHeaders) {
         String value = null;
         if (cookieHeaders != null) {
             for (String header : cookieHeaders) {
@@ -82,7 +86,7 @@ public final class TokenLocator {
                         continue;
                     }
                     if (value != null) {
-                        return new Located(null, null, Verdict.MALFORMED);
+                        return new Absent(Verdict.MALFORMED);
                     }
                     value = unquote(pair.substring(eq + 1).strip());
                 }
@@ -91,7 +95,7 @@ public final class TokenLocator {
         return present(value, location);
     }
 
-    private static Located parameter(TokenLocation location, String query) {
+    private static Located parameter(TokenLocation location, @Nullable String query) {
         String value = null;
         if (query != null) {
             for (String pair : query.split("&")) {
@@ -101,7 +105,7 @@ public final class TokenLocator {
                     continue;
                 }
                 if (value != null) {
-                    return new Located(null, null, Verdict.MALFORMED);
+                    return new Absent(Verdict.MALFORMED);
                 }
                 value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             }
@@ -109,11 +113,11 @@ public final class TokenLocator {
         return present(value, location);
     }
 
-    private static Located present(String value, TokenLocation location) {
+    private static Located present(@Nullable String value, TokenLocation location) {
         if (value == null) {
-            return new Located(null, null, Verdict.MISSING_TOKEN);
+            return new Absent(Verdict.MISSING_TOKEN);
         }
-        return value.isEmpty() ? new Located(null, null, Verdict.MALFORMED) : new Located(value, location, null);
+        return value.isEmpty() ? new Absent(Verdict.MALFORMED) : new Found(value, location);
     }
 
     private static String unquote(String v) {

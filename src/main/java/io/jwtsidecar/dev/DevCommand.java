@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +36,7 @@ public final class DevCommand implements Callable<Integer> {
     int adminPort;
 
     @Option(names = "--dir", description = "Keep Kafka data, keys and the store here (default: a temporary directory removed at exit).")
-    Path dir;
+    @Nullable Path dir;
 
     @Option(names = "--self-test", description = "Run the tour (accept, revoke, refuse) over HTTP, then stop: exit 0 when every step answered as expected, 1 otherwise.")
     boolean selfTest;
@@ -43,7 +44,7 @@ public final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean temporary = dir == null;
-        Path directory = temporary ? Files.createTempDirectory("jwt-sidecar-dev-") : dir;
+        Path directory = dir != null ? dir : Files.createTempDirectory("jwt-sidecar-dev-");
         DevEnvironment env = DevEnvironment.start(directory, apiPort, adminPort);
         Sidecar sidecar;
         try {

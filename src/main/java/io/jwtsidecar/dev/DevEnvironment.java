@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +71,7 @@ public final class DevEnvironment implements AutoCloseable {
             Path privateKey = directory.resolve("dev-issuer-private.pem");
             Files.writeString(privateKey, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
             // The JDK's generator: jjwt's EdDSA pairs are Ed448, and event signatures are Ed25519 or P-256.
-            KeyPair publisher = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            KeyPair publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Files.writeString(directory.resolve("dev-publisher.pem"), Pem.encode("PUBLIC KEY", publisher.getPublic().getEncoded()));
             Files.writeString(directory.resolve("dev-publisher-private.pem"),
                     Pem.encode("PRIVATE KEY", publisher.getPrivate().getEncoded()));
@@ -88,7 +90,7 @@ public final class DevEnvironment implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Error preparing the dev environment in " + directory, e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM cannot generate Ed25519 keys", e);
         }
     }

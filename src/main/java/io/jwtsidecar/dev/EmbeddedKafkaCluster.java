@@ -3,6 +3,7 @@ package io.jwtsidecar.dev;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -167,8 +168,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** The id of the broker leading a partition now. */
     public int leaderOf(String topic, int partition) {
         try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                    .partitions().get(partition).leader().id();
+            return Objects.requireNonNull(admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic), topic).partitions().get(partition).leader().id();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing " + topic, e);
@@ -179,7 +180,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Stops one broker (as a crash of that broker would, minus the lost page cache). */
     public void stopBroker(int id) {
-        var broker = cluster.brokers().get(id);
+        var broker = Objects.requireNonNull(cluster.brokers().get(id), () -> "no broker " + id);
         broker.shutdown();
         broker.awaitShutdown();
     }

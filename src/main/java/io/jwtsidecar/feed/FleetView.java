@@ -296,7 +296,7 @@ public final class FleetView {
             long[] next = new long[partitions.length];
             long[] at = new long[partitions.length];
             for (int i = 0; i < partitions.length; i++) {
-                next[i] = s.appliedNext().get(partitions[i]);
+                next[i] = s.appliedNext().getOrDefault(partitions[i], 0L);
                 at[i] = s.appliedAt().getOrDefault(partitions[i], -1L);
             }
             return new Entry(s.sidecarId(), s.reportedAt(), heardAt, partitions, next, at, s.partitionsAssigned(),

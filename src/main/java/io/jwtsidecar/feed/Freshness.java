@@ -3,6 +3,7 @@ package io.jwtsidecar.feed;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How current the feed's data is, measured with offsets and a monotonic clock.
@@ -29,7 +30,7 @@ final class Freshness {
     private boolean checked;
     private long nextCheckNanos;
     /** The end offsets of the open check, and the moment it speaks for; null when none is open. */
-    private Map<Integer, Long> openEnds;
+    private @Nullable Map<Integer, Long> openEnds;
     private long openAsOfNanos;
 
     Freshness(Duration checkInterval) {

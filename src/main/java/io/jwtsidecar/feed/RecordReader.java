@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one record of the revocation topic into an event to apply, or a dead letter saying why
@@ -30,7 +31,7 @@ final class RecordReader {
     private final EventSignatureCheck signatures;
 
     /** Exactly one of the two is set. */
-    record Read(EventRecord event, DeadLetter deadLetter) {
+    record Read(@Nullable EventRecord event, @Nullable DeadLetter deadLetter) {
     }
 
     RecordReader(String topic, EventCodec codec, EventSignatureCheck signatures) {
@@ -61,7 +62,7 @@ final class RecordReader {
             return new Read(new EventRecord(event, r.timestamp(), signer), null);
         } catch (MalformedEventException e) {
             return new Read(null, new DeadLetter(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
-                    e.getMessage()));
+                    e.reason()));
         }
     }
 

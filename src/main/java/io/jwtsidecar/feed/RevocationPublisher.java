@@ -2,6 +2,7 @@ package io.jwtsidecar.feed;
 
 import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.EventSigner;
+import io.jwtsidecar.revocation.Provenance;
 import io.jwtsidecar.tracing.KafkaHeaders;
 import io.jwtsidecar.tracing.TraceAttributes;
 import io.opentelemetry.api.trace.Span;
@@ -74,9 +75,9 @@ public final class RevocationPublisher {
         return new RevocationPublisher(KafkaProducer.create(vertx, config), topic, codec, signer, clock, tracer);
     }
 
-    /** The kid this publisher signs with, or {@link io.jwtsidecar.revocation.Provenance#UNSIGNED}. */
+    /** The kid this publisher signs with, or {@link Provenance#UNSIGNED}. */
     public String signerKid() {
-        return signer.map(EventSigner::kid).orElse(io.jwtsidecar.revocation.Provenance.UNSIGNED);
+        return signer.map(EventSigner::kid).orElse(Provenance.UNSIGNED);
     }
 
     public Future<PublishReceipt> publish(RevocationEvent event) {

@@ -8,6 +8,7 @@ import io.jwtsidecar.revocation.Provenance;
 import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RocksDbRevocationStore;
+import io.jwtsidecar.revocation.RestoreMark;
 import io.jwtsidecar.revocation.Rule;
 import io.jwtsidecar.revocation.RuleKey;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,9 +138,11 @@ public final class RuleReassertion implements AutoCloseable {
     }
 
     /** Why a stored state must be published again, or null when the topic already says it. */
-    Reason reason(KeyState s, long nowMillis) {
+    @Nullable Reason reason(KeyState s, long nowMillis) {
         Provenance p = s.provenance();
-        boolean live = s.rule() != null || (s.mark() != null && s.mark().expiresAt() >= nowMillis / 1000);
+        Rule rule = s.rule();
+        RestoreMark mark = s.mark();
+        boolean live = rule != null || (mark != null && mark.expiresAt() >= nowMillis / 1000);
         if (p == null || !live) {
             return null;
         }
@@ -153,11 +158,11 @@ public final class RuleReassertion implements AutoCloseable {
                 return Reason.RESIGN;
             }
             log.warn("the restore of {} (at {}) was last signed by publisher key '{}', which is {}; it is not re-signed: "
-                    + "check it, and restore the rule again if the lift was meant", s.key(), s.mark().at(),
+                    + "check it, and restore the rule again if the lift was meant", s.key(), mark == null ? "?" : mark.at(),
                     LogSafe.text(p.signer()), trust == null ? "no longer trusted" : "marked compromised");
             return null;
         }
-        long expiresAt = s.rule() != null ? s.rule().expiresAt() : s.mark().expiresAt();
+        long expiresAt = rule != null ? rule.expiresAt() : mark != null ? mark.expiresAt() : Rule.PERMANENT;
         long assertedAt = Math.max(p.recordMillis(), renewedAt.getOrDefault(s.key(), Long.MIN_VALUE));
         boolean outlivesRecord = expiresAt == Rule.PERMANENT
                 || expiresAt > (assertedAt + retention.toMillis() - renewAfter.toMillis()) / 1000;
@@ -177,9 +182,10 @@ public final class RuleReassertion implements AutoCloseable {
             return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE, key, r.at(), expiresAt,
                     why, actor);
         }
-        long expiresAt = s.mark().expiresAt() == Rule.PERMANENT ? legacyExpiry(key, s.mark().at(), nowSeconds)
-                : s.mark().expiresAt();
-        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, s.mark().at(),
+        RestoreMark mark = Objects.requireNonNull(s.mark(), "a state to reassert has a rule or a mark");
+        long expiresAt = mark.expiresAt() == Rule.PERMANENT ? legacyExpiry(key, mark.at(), nowSeconds)
+                : mark.expiresAt();
+        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.RESTORE, key, mark.at(),
                 expiresAt, why, actor);
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates and checks the two topics the sidecar needs, so their settings cannot silently lose
@@ -71,7 +73,7 @@ public final class TopicAdmin implements AutoCloseable {
                 throw notWithin(bootstrapServers, timeout, e);
             }
             throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + ": "
-                    + e.getCause().getMessage() + "; check kafka.bootstrapServers and the kafka.consumer security settings", e);
+                    + causeMessage(e) + "; check kafka.bootstrapServers and the kafka.consumer security settings", e);
         }
     }
 
@@ -109,7 +111,7 @@ public final class TopicAdmin implements AutoCloseable {
             if (e.getCause() instanceof TopicExistsException) {
                 return "exists " + topic.name() + " (left unchanged; run 'topic check')";
             }
-            throw new IllegalStateException("Error creating topic " + topic.name() + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException("Error creating topic " + topic.name() + ": " + causeMessage(e), e);
         } catch (InterruptedException | TimeoutException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -174,18 +176,18 @@ public final class TopicAdmin implements AutoCloseable {
 
     private Optional<TopicDescription> describe(String topic) {
         try {
-            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
+            return Optional.ofNullable(admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic));
         } catch (Exception e) {
             return Optional.empty();
         }
     }
 
-    private Map<String, String> configOf(String topic, List<String> problems) {
+    private @Nullable Map<String, String> configOf(String topic, List<String> problems) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            Config config = admin.describeConfigs(List.of(resource)).all()
-                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource);
+            Config config = Objects.requireNonNull(admin.describeConfigs(List.of(resource)).all()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource), topic);
             Map<String, String> values = new HashMap<>();
             for (ConfigEntry e : config.entries()) {
                 values.put(e.name(), e.value());
@@ -195,7 +197,7 @@ public final class TopicAdmin implements AutoCloseable {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 problems.add(topic + ": does not exist; create it with 'jwt-sidecar topic create'");
             } else {
-                problems.add(topic + ": cannot read its settings: " + e.getCause().getMessage());
+                problems.add(topic + ": cannot read its settings: " + causeMessage(e));
             }
             return null;
         } catch (InterruptedException | TimeoutException e) {
@@ -210,5 +212,11 @@ public final class TopicAdmin implements AutoCloseable {
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(5));
+    }
+
+    /** The message of the broker's answer inside a failed call. */
+    private static String causeMessage(ExecutionException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bounds of the dead-letter column. Anyone who can write to the topic can send poison pills,
@@ -135,7 +136,7 @@ final class DeadLetterBudget {
                 keySize, valueSize, sha, getPrefix(b), getPrefix(b));
     }
 
-    private static void putPrefix(ByteBuffer b, byte[] prefix) {
+    private static void putPrefix(ByteBuffer b, byte @Nullable [] prefix) {
         if (prefix == null) {
             b.putShort((short) -1);
         } else {
@@ -143,7 +144,7 @@ final class DeadLetterBudget {
         }
     }
 
-    private static byte[] getPrefix(ByteBuffer b) {
+    private static byte @Nullable [] getPrefix(ByteBuffer b) {
         int n = b.getShort();
         if (n < 0) {
             return null;
@@ -153,15 +154,15 @@ final class DeadLetterBudget {
         return bytes;
     }
 
-    private static byte[] prefix(byte[] bytes) {
+    private static byte @Nullable [] prefix(byte @Nullable [] bytes) {
         return bytes == null ? null : Arrays.copyOf(bytes, Math.min(bytes.length, PREFIX_BYTES));
     }
 
-    private static long length(byte[] bytes) {
+    private static long length(byte @Nullable [] bytes) {
         return bytes == null ? 0 : bytes.length;
     }
 
-    private static byte[] digest(byte[] key, byte[] value) {
+    private static byte[] digest(byte @Nullable [] key, byte @Nullable [] value) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (byte[] part : new byte[][] {key, value}) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON encoding of {@link RevocationEvent} (schema v1) with full validation on decode.
@@ -41,8 +42,17 @@ public final class EventCodec {
 
     /** A record that cannot be applied; the message names the field. */
     public static final class MalformedEventException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
         public MalformedEventException(String message) {
             super(message);
+            this.reason = message;
+        }
+
+        /** What is wrong with the event, in one sentence (the message, never null). */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -77,7 +87,7 @@ public final class EventCodec {
         try {
             n = json.readTree(bytes);
         } catch (IOException | RuntimeException e) {
-            throw new MalformedEventException("not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new MalformedEventException("not JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         if (n == null || !n.isObject()) {
             throw new MalformedEventException("not a JSON object");
@@ -110,7 +120,7 @@ public final class EventCodec {
         try {
             RuleKeys.check(scope, issuer, value);
         } catch (IllegalArgumentException e) {
-            throw new MalformedEventException(e.getMessage());
+            throw new MalformedEventException(String.valueOf(e.getMessage()));
         }
         long at = requiredSeconds(n, "at");
         long expiresAt = requiredSeconds(n, "expiresAt");
@@ -129,7 +139,7 @@ public final class EventCodec {
         return f.textValue();
     }
 
-    private static String optionalText(JsonNode n, String field) throws MalformedEventException {
+    private static @Nullable String optionalText(JsonNode n, String field) throws MalformedEventException {
         JsonNode f = n.get(field);
         if (f == null || f.isNull()) {
             return null;

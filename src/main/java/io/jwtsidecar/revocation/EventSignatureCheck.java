@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jwtsidecar.revocation.EventCodec.MalformedEventException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a revocation record comes from a trusted publisher ({@link EventSigner} says
@@ -62,7 +64,7 @@ public final class EventSignatureCheck {
     }
 
     /** How far a signer is trusted, or null for a key that is not trusted at all (or {@link Provenance#UNSIGNED}). */
-    public PublisherKey.Trust trustOf(String kid) {
+    public PublisherKey.@Nullable Trust trustOf(String kid) {
         PublisherKey k = keys.get(kid);
         return k == null ? null : k.trust();
     }
@@ -143,7 +145,7 @@ public final class EventSignatureCheck {
                 throw bad(what + " is not a JSON object");
             }
             return n;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw bad(what + " is not JSON");
         }
     }

@@ -3,6 +3,7 @@ package io.jwtsidecar.revocation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -89,7 +90,7 @@ public final class EventSigner {
             s.initSign(this.key);
             s.update(input.getBytes(StandardCharsets.US_ASCII));
             return (input + "." + B64.encodeToString(s.sign())).getBytes(StandardCharsets.US_ASCII);
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("Error signing a revocation event with publisher key " + kid, e);
         }
     }

@@ -1,5 +1,7 @@
 package io.jwtsidecar.revocation;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A dead letter as the store keeps it: bounded. A poison pill of any size costs at most
  * {@link DeadLetterBudget#PREFIX_BYTES} of its key and of its value, plus its SHA-256, so a flood
@@ -17,7 +19,8 @@ package io.jwtsidecar.revocation;
  * @param valuePrefix  at most the first {@link DeadLetterBudget#PREFIX_BYTES} bytes of the value, null for none
  */
 public record KeptDeadLetter(long id, int partition, long offset, long recordMillis, String reason, int keySize,
-                             int valueSize, byte[] sha256, byte[] keyPrefix, byte[] valuePrefix) {
+                             int valueSize, byte[] sha256, byte @Nullable [] keyPrefix,
+                             byte @Nullable [] valuePrefix) {
 
     /** Whether the key or value was cut to its prefix. */
     public boolean truncated() {

@@ -1,6 +1,7 @@
 package io.jwtsidecar.revocation;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the store holds for one rule key.
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param mark       the restore mark, or null
  * @param provenance the newest record of the key as far as known, or null when nothing is stored
  */
-public record KeyState(RuleKey key, Rule rule, RestoreMark mark, Provenance provenance) {
+public record KeyState(RuleKey key, @Nullable Rule rule, @Nullable RestoreMark mark, @Nullable Provenance provenance) {
     public KeyState {
         Objects.requireNonNull(key, "key");
     }

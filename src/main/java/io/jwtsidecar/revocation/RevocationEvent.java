@@ -1,6 +1,7 @@
 package io.jwtsidecar.revocation;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record on the revocation topic (event schema version 1, docs/EVENTS.md).
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param actor     who asked, may be null
  */
 public record RevocationEvent(String eventId, Type type, RuleKey key, long at, long expiresAt,
-                              String reason, String actor) {
+                              @Nullable String reason, @Nullable String actor) {
     public static final int SCHEMA_VERSION = 1;
 
     /** What the event does to its rule. */

@@ -1,6 +1,8 @@
 package io.jwtsidecar.revocation;
 
 import com.google.common.hash.BloomFilter;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,7 +83,7 @@ final class RevocationIndex {
     }
 
     void writeTo(OutputStream out) throws IOException {
-        java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+        DataOutputStream data = new DataOutputStream(out);
         data.writeLong(designSize);
         data.writeDouble(designFalsePositiveRate);
         data.writeInt(scopesPresent.get());
@@ -90,7 +92,7 @@ final class RevocationIndex {
     }
 
     static RevocationIndex readFrom(InputStream in) throws IOException {
-        java.io.DataInputStream data = new java.io.DataInputStream(in);
+        DataInputStream data = new DataInputStream(in);
         long designSize = data.readLong();
         double fpp = data.readDouble();
         int scopes = data.readInt();

@@ -17,11 +17,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -97,10 +99,12 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile RevocationIndex index;
     /** The index being rebuilt, if any: applies add to it as well. Guarded by writeLock for writes. */
-    private volatile RevocationIndex rebuilding;
+    private volatile @Nullable RevocationIndex rebuilding;
     private final DeadLetterBudget deadLetterBudget;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    // open() fills the index (loadIndex) before it hands the store out.
+    @SuppressWarnings("NullAway.Init")
     private RocksDbRevocationStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, Filter tableFilter,
                                    List<ColumnFamilyHandle> handles, RocksDB db, long designSize,
                                    double falsePositiveRate, long deadLetterBytes) {
@@ -178,10 +182,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
     }
 
     private void loadIndex() {
-        index = readSnapshot();
-        if (index == null) {
-            index = scanIndex(sizeFor(liveRuleEstimate()), null);
-        }
+        RevocationIndex saved = readSnapshot();
+        index = saved != null ? saved : scanIndex(sizeFor(liveRuleEstimate()), null);
         loadDeadLetters();
     }
 
@@ -236,7 +238,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
         return Math.max(designSize, 2 * liveRules);
     }
 
-    private RevocationIndex scanIndex(long size, Snapshot snapshot) {
+    private RevocationIndex scanIndex(long size, @Nullable Snapshot snapshot) {
         RevocationIndex fresh = new RevocationIndex(size, falsePositiveRate);
         try (ReadOptions read = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
              RocksIterator it = db.newIterator(rules, read)) {
@@ -257,7 +259,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
             RevocationIndex next = rebuilding;
             for (EventRecord r : batch.records()) {
                 RuleKey key = r.event().key();
-                RuleMerge.Result result = RuleMerge.apply(states.get(key), r, batch.nowSeconds());
+                // load() holds a state for every key of the batch, an empty one when nothing is stored.
+                RuleMerge.Result result = RuleMerge.apply(Objects.requireNonNull(states.get(key)), r, batch.nowSeconds());
                 if (result.state().rule() != null) {
                     // Index first: a reader must never find a stored rule missing from the filter.
                     index.add(key);
@@ -270,7 +273,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
             }
             // A record that could not be applied is now the newest of its key: the topic no longer says the state.
             batch.unreadable().forEach((key, recordMillis) -> {
-                KeyState state = states.get(key);
+                KeyState state = Objects.requireNonNull(states.get(key));
                 if (!state.isEmpty()) {
                     states.put(key, new KeyState(key, state.rule(), state.mark(),
                             new Provenance(recordMillis, Provenance.UNSIGNED, false)));
@@ -344,14 +347,14 @@ public final class RocksDbRevocationStore implements RevocationStore {
         return states;
     }
 
-    private static KeyState decodeState(RuleKey key, byte[] ruleValue, byte[] markValue) {
+    private static KeyState decodeState(RuleKey key, byte @Nullable [] ruleValue, byte @Nullable [] markValue) {
         if (ruleValue == null && markValue == null) {
             return KeyState.empty(key);
         }
         Rule rule = ruleValue == null ? null : StoredValues.rule(key, ruleValue);
         RestoreMark mark = markValue == null ? null : StoredValues.mark(key, markValue);
         // The rule's value carries the key's provenance when there is a rule; otherwise the mark's does.
-        Provenance provenance = StoredValues.provenance(ruleValue != null ? ruleValue : markValue);
+        Provenance provenance = StoredValues.provenance(ruleValue != null ? ruleValue : Objects.requireNonNull(markValue));
         return new KeyState(key, rule, mark, provenance);
     }
 
@@ -652,7 +655,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     }
 
     /** The saved index, if it describes exactly the database as it is now; else null. */
-    private RevocationIndex readSnapshot() {
+    private @Nullable RevocationIndex readSnapshot() {
         Path file = directory.resolve(INDEX_SNAPSHOT);
         if (!Files.exists(file)) {
             return null;

@@ -21,6 +21,7 @@ public record RuleKey(RevocationScope scope, String issuer, String value) {
      * final avalanche) are not collision-resistant; a collision only makes a false positive, which
      * costs one RocksDB read, never a false negative.
      */
+    @SuppressWarnings("NullAway") // Guava's filter never passes a null key: the index adds and asks only real keys.
     static final Funnel<RuleKey> FUNNEL = (key, into) -> {
         long fnv = 0xcbf29ce484222325L ^ key.scope.ordinal();
         long mul = 0x9E3779B97F4A7C15L + key.scope.ordinal();

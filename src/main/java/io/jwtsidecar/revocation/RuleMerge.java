@@ -130,7 +130,7 @@ public final class RuleMerge {
         boolean lift = rule != null && rule.at() <= at;
         Rule after = lift ? null : rule;
         // Remembered as long as the restore itself says, and as long as the rule it lifted could matter.
-        long until = lift ? Math.max(expiresAt, rule.expiresAt()) : expiresAt;
+        long until = lift && rule != null ? Math.max(expiresAt, rule.expiresAt()) : expiresAt;
         RestoreMark mark = s.mark();
         if (until >= now) {
             mark = mark == null ? new RestoreMark(e.key(), at, until, e.eventId())

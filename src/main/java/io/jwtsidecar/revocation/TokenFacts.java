@@ -28,25 +28,28 @@ public record TokenFacts(String issuer, String jti, String sessionId, String sub
      * the scope when a rule for any of them blocks it.
      */
     List<String> valuesFor(RevocationScope scope) {
-        switch (scope) {
-            case JTI: return listOf(jti);
-            case SID: return listOf(sessionId);
-            case SUB: return listOf(subject);
-            case CLIENT: return listOf(clientId);
-            case KID:
-                if (keyIds.isEmpty()) {
-                    return listOf(keyThumbprint);
-                }
-                if (keyThumbprint == null || keyIds.contains(keyThumbprint)) {
-                    return keyIds;
-                }
-                List<String> names = new ArrayList<>(keyIds.size() + 1);
-                names.addAll(keyIds);
-                names.add(keyThumbprint);
-                return names;
-            case ISSUER: return List.of("");
-            default: throw new IllegalStateException("unknown scope " + scope);
+        return switch (scope) {
+            case JTI -> listOf(jti);
+            case SID -> listOf(sessionId);
+            case SUB -> listOf(subject);
+            case CLIENT -> listOf(clientId);
+            case KID -> keyNames();
+            case ISSUER -> List.of("");
+        };
+    }
+
+    /** Both names of the verifying key: its configured kids, if any, and its thumbprint. */
+    private List<String> keyNames() {
+        if (keyIds.isEmpty()) {
+            return listOf(keyThumbprint);
         }
+        if (keyThumbprint == null || keyIds.contains(keyThumbprint)) {
+            return keyIds;
+        }
+        List<String> names = new ArrayList<>(keyIds.size() + 1);
+        names.addAll(keyIds);
+        names.add(keyThumbprint);
+        return names;
     }
 
     private static List<String> listOf(String value) {

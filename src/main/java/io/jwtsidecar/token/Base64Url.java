@@ -1,6 +1,7 @@
 package io.jwtsidecar.token;
 
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Strict base64url (RFC 7515 §2, RFC 4648 §5 without padding).
@@ -24,7 +25,7 @@ final class Base64Url {
      *
      * @return the bytes, or {@code null} when the text is not canonical base64url
      */
-    static byte[] decode(String s, int from, int to) {
+    static byte @Nullable [] decode(String s, int from, int to) {
         int len = to - from;
         if (len % 4 == 1) {
             return null;

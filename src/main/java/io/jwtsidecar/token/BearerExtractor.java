@@ -1,6 +1,7 @@
 package io.jwtsidecar.token;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the bearer token in {@code Authorization} header values (RFC 6750 §2.1), for
@@ -43,7 +44,7 @@ public final class BearerExtractor {
     }
 
     /** The outcome: a token, or the verdict explaining why there is none. */
-    public record Extracted(String token, Verdict verdict) {
+    public record Extracted(@Nullable String token, @Nullable Verdict verdict) {
         public boolean found() {
             return token != null;
         }
@@ -53,18 +54,19 @@ public final class BearerExtractor {
      * The outcome with the reason kept: a token, or the {@link Problem} with the header values;
      * for callers that answer each problem in their own terms (the admin API's refusals).
      */
-    public record Reading(String token, Problem problem) {
+    public record Reading(@Nullable String token, @Nullable Problem problem) {
         public boolean found() {
             return token != null;
         }
     }
 
-    public static Extracted fromAuthorization(List<String> headerValues) {
+    public static Extracted fromAuthorization(@Nullable List<String> headerValues) {
         Reading r = read(headerValues);
-        return r.found() ? new Extracted(r.token(), null) : new Extracted(null, r.problem().verdict());
+        Problem problem = r.problem();
+        return problem == null ? new Extracted(r.token(), null) : new Extracted(null, problem.verdict());
     }
 
-    public static Reading read(List<String> headerValues) {
+    public static Reading read(@Nullable List<String> headerValues) {
         if (headerValues == null || headerValues.isEmpty()) {
             return new Reading(null, Problem.NO_HEADER);
         }

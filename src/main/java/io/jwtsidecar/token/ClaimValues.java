@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The claims of a verified token, parsed once and kept with it in the verified-token cache, so
@@ -14,7 +15,7 @@ import java.util.Set;
 public final class ClaimValues {
     private final ObjectNode claims;
     // Two threads may both compute it the first time: the same set, so the race is harmless.
-    private volatile Optional<Set<String>> scopes;
+    private volatile @Nullable Optional<Set<String>> scopes;
 
     /** @param claims the verified claims set; never modified afterwards */
     public ClaimValues(ObjectNode claims) {
@@ -22,7 +23,7 @@ public final class ClaimValues {
     }
 
     /** A claim's value, or null when absent. Callers must not modify it. */
-    public JsonNode get(String name) {
+    public @Nullable JsonNode get(String name) {
         return claims.get(name);
     }
 
@@ -37,7 +38,7 @@ public final class ClaimValues {
     }
 
     /** A string claim, or null when absent or not a string. */
-    public String text(String name) {
+    public @Nullable String text(String name) {
         JsonNode n = claims.get(name);
         return n != null && n.isTextual() ? n.textValue() : null;
     }
@@ -48,7 +49,7 @@ public final class ClaimValues {
      * when absent, not a number or out of that range, so no huge or negative value ever reads as
      * a time.
      */
-    public Double numericDate(String name) {
+    public @Nullable Double numericDate(String name) {
         JsonNode n = claims.get(name);
         if (n == null || !n.isNumber()) {
             return null;

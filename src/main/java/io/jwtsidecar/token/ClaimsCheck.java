@@ -2,6 +2,8 @@ package io.jwtsidecar.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The clock-independent claim rules of RFC 7519 §4.1 and RFC 8725, applied once to a claims set
@@ -26,12 +28,12 @@ final class ClaimsCheck {
     static final long MAX_NUMERIC_DATE = 253_402_300_799L;
     private static final String[] TIME_CLAIMS = {"exp", "nbf", "iat"};
 
-    private VerificationOutcome failure;
-    private String subject;
-    private String jti;
-    private String sessionId;
-    private String clientId;
-    private TimeClaims times;
+    private @Nullable VerificationOutcome failure;
+    private @Nullable String subject;
+    private @Nullable String jti;
+    private @Nullable String sessionId;
+    private @Nullable String clientId;
+    private @Nullable TimeClaims times;
 
     private ClaimsCheck() {
     }
@@ -42,7 +44,7 @@ final class ClaimsCheck {
         return c;
     }
 
-    private VerificationOutcome run(ObjectNode claims, IssuerPolicy policy) {
+    private @Nullable VerificationOutcome run(ObjectNode claims, IssuerPolicy policy) {
         JsonNode exp = claims.get("exp");
         if (exp == null) {
             return fail(Verdict.MISSING_CLAIM, "exp is missing");
@@ -95,7 +97,7 @@ final class ClaimsCheck {
     }
 
     /** Why {@code n} is not a usable NumericDate for {@code claim}, or null when it is one. */
-    private static String numericDateProblem(String claim, JsonNode n) {
+    private static @Nullable String numericDateProblem(String claim, JsonNode n) {
         if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
             return claim + " is not a NumericDate";
         }
@@ -130,32 +132,34 @@ final class ClaimsCheck {
         return VerificationOutcome.rejected(v, detail);
     }
 
-    VerificationOutcome failure() {
+    @Nullable VerificationOutcome failure() {
         return failure;
     }
 
-    String subject() {
+    @Nullable String subject() {
         return subject;
     }
 
-    String jti() {
+    @Nullable String jti() {
         return jti;
     }
 
-    String sessionId() {
+    @Nullable String sessionId() {
         return sessionId;
     }
 
-    String clientId() {
+    @Nullable String clientId() {
         return clientId;
     }
 
+    /** The time claims; only of claims that passed. */
     TimeClaims times() {
-        return times;
+        return Objects.requireNonNull(times, "claims that failed have no times");
     }
 
     /** {@code iat} in whole seconds, or null; never saturated, as {@code iat} is within 0 to 9999. */
-    Long issuedAt() {
-        return times.iat() == null ? null : (long) Math.floor(times.iat());
+    @Nullable Long issuedAt() {
+        Double iat = times().iat();
+        return iat == null ? null : (long) Math.floor(iat);
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JWS in compact serialization (RFC 7515 §7.1), split and decoded strictly.
@@ -45,8 +46,17 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
 
     /** Thrown for any structural defect; the message says which, for logs and the verdict detail. */
     static final class MalformedTokenException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
         MalformedTokenException(String message) {
             super(message, null, false, false);
+            this.reason = message;
+        }
+
+        /** What is wrong with the token (the message, never null). */
+        String reason() {
+            return reason;
         }
     }
 
@@ -101,7 +111,7 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
         return (ObjectNode) node;
     }
 
-    private static String firstLine(String message) {
+    private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "unreadable";
         }

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity document of an accepted token, as {@code /v1/verify} answers it:
@@ -29,12 +30,12 @@ public final class IdentityJson {
     private static final int FIXED_BYTES = 43;
 
     private final String issuer;
-    private final String subject;
+    private final @Nullable String subject;
     private final byte[] claimsJson;
     // Two threads may both encode it the first time: the same bytes, so the race is harmless.
-    private volatile byte[] bytes;
+    private volatile byte @Nullable [] bytes;
 
-    IdentityJson(String issuer, String subject, byte[] claimsJson) {
+    IdentityJson(String issuer, @Nullable String subject, byte[] claimsJson) {
         this.issuer = issuer;
         this.subject = subject;
         this.claimsJson = claimsJson;
@@ -62,7 +63,7 @@ public final class IdentityJson {
      * @param claimsJson the claims set, already validated as a JSON object: spliced in as it is
      *                   rather than parsed and encoded again
      */
-    public static byte[] encode(String issuer, String subject, byte[] claimsJson) {
+    public static byte[] encode(String issuer, @Nullable String subject, byte[] claimsJson) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(FIXED_BYTES + issuer.length()
                 + (subject == null ? 0 : subject.length()) + claimsJson.length + 16);
         try (JsonGenerator head = JSON.createGenerator(out)) {

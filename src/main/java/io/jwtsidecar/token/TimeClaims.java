@@ -1,5 +1,8 @@
 package io.jwtsidecar.token;
 
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The time claims of a verified token, kept so that a cached token is re-checked against the
  * clock on every use. Rules (RFC 7519 §4.1, with the issuer's skew):
@@ -17,10 +20,10 @@ package io.jwtsidecar.token;
  * @param nbf {@code nbf}, or null
  * @param iat {@code iat}, or null
  */
-record TimeClaims(double exp, Double nbf, Double iat) {
+record TimeClaims(double exp, @Nullable Double nbf, @Nullable Double iat) {
 
     /** @return the failure, or null when the token is valid at {@code now} (epoch seconds) */
-    VerificationOutcome check(IssuerPolicy policy, double now) {
+    @Nullable VerificationOutcome check(IssuerPolicy policy, double now) {
         double skew = policy.clockSkew().toMillis() / 1000.0;
         if (now - skew >= exp) {
             return VerificationOutcome.rejected(Verdict.EXPIRED, "token expired");
@@ -35,7 +38,9 @@ record TimeClaims(double exp, Double nbf, Double iat) {
         if (iat != null && iat > now + skew) {
             return VerificationOutcome.rejected(Verdict.ISSUED_IN_FUTURE, "iat is in the future");
         }
-        if (policy.maxTokenAge() != null && now - iat > policy.maxTokenAge().toSeconds() + skew) {
+        Duration maxAge = policy.maxTokenAge();
+        // Fails closed: ClaimsCheck already refuses a token without iat when the issuer has a maximum age.
+        if (maxAge != null && (iat == null || now - iat > maxAge.toSeconds() + skew)) {
             return VerificationOutcome.rejected(Verdict.TOKEN_TOO_OLD, "token is older than the maximum age");
         }
         return null;

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a bearer token is good: the one coordinator of parsing, key selection,
@@ -37,7 +38,7 @@ public final class TokenVerifier {
     private final int maxTokenBytes;
     private final Clock clock;
     private final RevocationCheck revocation;
-    private final VerifiedTokenCache cache;
+    private final @Nullable VerifiedTokenCache cache;
     private final LongAdder signatureChecks = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
 
@@ -115,7 +116,7 @@ public final class TokenVerifier {
         try {
             jws = CompactJws.parse(token);
         } catch (MalformedTokenException e) {
-            return reject(Verdict.MALFORMED, e.getMessage());
+            return reject(Verdict.MALFORMED, e.reason());
         }
         ObjectNode header = jws.header();
 
@@ -197,20 +198,16 @@ public final class TokenVerifier {
         if (expired != null) {
             return expired;
         }
-        switch (revocation.check(e.token(), e.policy().clockSkew().toSeconds())) {
-            case REVOKED:
-                return reject(Verdict.REVOKED, "a revocation rule matches");
-            case STALE:
-                return reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");
-            case NOT_REVOKED_STALE:
-                return VerificationOutcome.acceptedWithStaleRevocationData(e.token());
-            default:
-                return VerificationOutcome.accepted(e.token());
-        }
+        return switch (revocation.check(e.token(), e.policy().clockSkew().toSeconds())) {
+            case REVOKED -> reject(Verdict.REVOKED, "a revocation rule matches");
+            case STALE -> reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");
+            case NOT_REVOKED_STALE -> VerificationOutcome.acceptedWithStaleRevocationData(e.token());
+            case NOT_REVOKED -> VerificationOutcome.accepted(e.token());
+        };
     }
 
     /** Header members this verifier cannot honour: refusing beats silently ignoring them. */
-    private static String headerProblem(ObjectNode header) {
+    private static @Nullable String headerProblem(ObjectNode header) {
         if (header.has("crit")) {
             // No extension is understood, so any crit (valid or not) must fail (RFC 7515 §4.1.11).
             return "crit header names extensions this verifier does not support";
@@ -234,7 +231,7 @@ public final class TokenVerifier {
     }
 
     /** RFC 7515 §4.1.9: media types compare case-insensitively, "application/" may be omitted. */
-    static boolean typeMatches(String actual, String expected) {
+    static boolean typeMatches(@Nullable String actual, String expected) {
         if (actual == null) {
             return false;
         }
@@ -246,7 +243,7 @@ public final class TokenVerifier {
         return t.startsWith("application/") ? t.substring("application/".length()) : t;
     }
 
-    private static String textOrNull(ObjectNode node, String field) {
+    private static @Nullable String textOrNull(ObjectNode node, String field) {
         JsonNode n = node.get(field);
         return n != null && n.isTextual() ? n.textValue() : null;
     }

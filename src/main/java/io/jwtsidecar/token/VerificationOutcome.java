@@ -1,18 +1,20 @@
 package io.jwtsidecar.token;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of checking one token: either the {@link VerifiedToken}, or a {@link Verdict}
  * with a human-readable detail for logs (never for security decisions). Immutable.
  */
 public final class VerificationOutcome {
-    private final VerifiedToken token;
-    private final Verdict verdict;
-    private final String detail;
+    private final @Nullable VerifiedToken token;
+    private final @Nullable Verdict verdict;
+    private final @Nullable String detail;
     private final boolean revocationStale;
 
-    private VerificationOutcome(VerifiedToken token, Verdict verdict, String detail, boolean revocationStale) {
+    private VerificationOutcome(@Nullable VerifiedToken token, @Nullable Verdict verdict, @Nullable String detail,
+                                boolean revocationStale) {
         this.token = token;
         this.verdict = verdict;
         this.detail = detail;
@@ -28,7 +30,7 @@ public final class VerificationOutcome {
         return new VerificationOutcome(Objects.requireNonNull(token), null, null, true);
     }
 
-    public static VerificationOutcome rejected(Verdict verdict, String detail) {
+    public static VerificationOutcome rejected(Verdict verdict, @Nullable String detail) {
         return new VerificationOutcome(null, Objects.requireNonNull(verdict), detail, false);
     }
 
@@ -41,23 +43,29 @@ public final class VerificationOutcome {
         return token != null;
     }
 
-    /** @return the verified token; null unless {@link #isAccepted()} */
+    /**
+     * @return the verified token
+     * @throws IllegalStateException unless {@link #isAccepted()}
+     */
     public VerifiedToken token() {
+        if (token == null) {
+            throw new IllegalStateException("a refused token (" + verdict + ") has no verified token");
+        }
         return token;
     }
 
     /** @return why it was refused; null when accepted */
-    public Verdict verdict() {
+    public @Nullable Verdict verdict() {
         return verdict;
     }
 
     /** @return a short explanation for logs; null when accepted */
-    public String detail() {
+    public @Nullable String detail() {
         return detail;
     }
 
     @Override
     public String toString() {
-        return isAccepted() ? "accepted(" + token.subject() + ")" : verdict.code() + ": " + detail;
+        return token != null ? "accepted(" + token.subject() + ")" : (verdict == null ? "refused" : verdict.code()) + ": " + detail;
     }
 }

@@ -1,6 +1,7 @@
 package io.jwtsidecar.token;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A token whose signature and claims passed. Immutable.
@@ -23,8 +24,9 @@ import java.util.List;
  *                 and kept with the token, so every cache hit sends the same bytes
  * @param claims   the claims, parsed once, for route policies and claim headers
  */
-public record VerifiedToken(String issuer, String subject, String jti, String sessionId,
-                            String clientId, List<String> keyIds, String keyThumbprint, Long issuedAt, double expiresAt,
+public record VerifiedToken(String issuer, @Nullable String subject, @Nullable String jti, @Nullable String sessionId,
+                            @Nullable String clientId, List<String> keyIds, String keyThumbprint, @Nullable Long issuedAt,
+                            double expiresAt,
                             String payloadSegment, byte[] claimsJson, IdentityJson identity,
                             ClaimValues claims) {
 }

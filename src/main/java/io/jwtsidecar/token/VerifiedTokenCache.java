@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.jwtsidecar.token.keys.IssuerKeys;
 import java.time.Clock;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tokens whose signature and clock-independent claims already passed, so a token seen again
@@ -76,13 +78,13 @@ final class VerifiedTokenCache {
                         + e.token().identity().estimatedSize() + ENTRY_OVERHEAD)
                 .expireAfter(Expiry.creating((TokenKey key, Entry e) -> {
                     double secondsLeft = e.times().exp() + e.policy().clockSkew().toSeconds() - clock.millis() / 1000.0;
-                    return java.time.Duration.ofMillis((long) Math.max(0, secondsLeft * 1000));
+                    return Duration.ofMillis((long) Math.max(0, secondsLeft * 1000));
                 }))
                 .build();
     }
 
     /** The entry for this exact token, if its keys are still the issuer's current ones. */
-    Entry get(String token) {
+    @Nullable Entry get(String token) {
         Entry e = cache.getIfPresent(new TokenKey(token));
         if (e == null || e.keys() != e.policy().keys().current()) {
             return null;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * W3C trace context ({@code traceparent}, {@code tracestate}) in Kafka record headers, so that
@@ -31,7 +32,7 @@ public final class KafkaHeaders {
         }
 
         @Override
-        public String get(Headers headers, String key) {
+        public @Nullable String get(@Nullable Headers headers, String key) {
             Header h = headers == null ? null : headers.lastHeader(key);
             return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
         }

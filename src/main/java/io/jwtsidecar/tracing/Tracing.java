@@ -14,6 +14,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenTelemetry instance of one sidecar, and who closes it. Built from {@code tracing.*}: with
@@ -31,9 +32,9 @@ public final class Tracing implements AutoCloseable {
     private static final String TRACES_PATH = "/v1/traces";
 
     private final OpenTelemetry openTelemetry;
-    private final OpenTelemetrySdk owned;
+    private final @Nullable OpenTelemetrySdk owned;
 
-    private Tracing(OpenTelemetry openTelemetry, OpenTelemetrySdk owned) {
+    private Tracing(OpenTelemetry openTelemetry, @Nullable OpenTelemetrySdk owned) {
         this.openTelemetry = openTelemetry;
         this.owned = owned;
     }

@@ -22,22 +22,21 @@ class TokenLocatorTest {
     @Test
     void each_place_on_its_own() throws Exception {
         assertThat(TokenLocator.find(ALL, headers("Authorization: Bearer h.h.h"), null))
-                .isEqualTo(new TokenLocator.Located("h.h.h", TokenLocation.HEADER, null));
+                .isEqualTo(new TokenLocator.Found("h.h.h", TokenLocation.HEADER));
         assertThat(TokenLocator.find(ALL, headers("Cookie: theme=dark; at=c.c.c; lang=en"), null))
-                .isEqualTo(new TokenLocator.Located("c.c.c", COOKIE, null));
-        assertThat(TokenLocator.find(ALL, headers("Cookie: at=\"q.q.q\""), null).token()).isEqualTo("q.q.q");
+                .isEqualTo(new TokenLocator.Found("c.c.c", COOKIE));
+        assertThat(token(TokenLocator.find(ALL, headers("Cookie: at=\"q.q.q\""), null))).isEqualTo("q.q.q");
         assertThat(TokenLocator.find(ALL, headers(), "page=2&access_token=p.p.p"))
-                .isEqualTo(new TokenLocator.Located("p.p.p", QUERY, null));
-        assertThat(TokenLocator.find(ALL, headers(), "access%5Ftoken=p.p%2Ep").token()).isEqualTo("p.p.p");
+                .isEqualTo(new TokenLocator.Found("p.p.p", QUERY));
+        assertThat(token(TokenLocator.find(ALL, headers(), "access%5Ftoken=p.p%2Ep"))).isEqualTo("p.p.p");
     }
 
     @Test
     void only_the_places_listed_are_looked_at() throws Exception {
-        assertThat(TokenLocator.find(List.of(TokenLocation.HEADER), headers("Cookie: at=c.c.c"), "access_token=p.p.p")
-                .verdict()).isEqualTo(Verdict.MISSING_TOKEN);
-        assertThat(TokenLocator.find(List.of(COOKIE), headers("Authorization: Bearer h.h.h"), null).verdict())
+        assertThat(verdict(TokenLocator.find(List.of(TokenLocation.HEADER), headers("Cookie: at=c.c.c"), "access_token=p.p.p"))).isEqualTo(Verdict.MISSING_TOKEN);
+        assertThat(verdict(TokenLocator.find(List.of(COOKIE), headers("Authorization: Bearer h.h.h"), null)))
                 .isEqualTo(Verdict.MISSING_TOKEN);
-        assertThat(TokenLocator.find(List.of(COOKIE), headers("Cookie: other=c.c.c; at2=x"), null).verdict())
+        assertThat(verdict(TokenLocator.find(List.of(COOKIE), headers("Cookie: other=c.c.c; at2=x"), null)))
                 .isEqualTo(Verdict.MISSING_TOKEN);
     }
 
@@ -58,14 +57,14 @@ class TokenLocatorTest {
 
     @Test
     void the_same_cookie_or_parameter_twice_or_empty_is_malformed() throws Exception {
-        assertThat(TokenLocator.find(ALL, headers("Cookie: at=a.a.a; at=b.b.b"), null).verdict()).isEqualTo(Verdict.MALFORMED);
-        assertThat(TokenLocator.find(ALL, headers("Cookie: at=a.a.a", "Cookie: at=b.b.b"), null).verdict())
+        assertThat(verdict(TokenLocator.find(ALL, headers("Cookie: at=a.a.a; at=b.b.b"), null))).isEqualTo(Verdict.MALFORMED);
+        assertThat(verdict(TokenLocator.find(ALL, headers("Cookie: at=a.a.a", "Cookie: at=b.b.b"), null)))
                 .isEqualTo(Verdict.MALFORMED);
-        assertThat(TokenLocator.find(ALL, headers(), "access_token=a.a.a&access_token=b.b.b").verdict())
+        assertThat(verdict(TokenLocator.find(ALL, headers(), "access_token=a.a.a&access_token=b.b.b")))
                 .isEqualTo(Verdict.MALFORMED);
-        assertThat(TokenLocator.find(ALL, headers(), "access_token=").verdict()).isEqualTo(Verdict.MALFORMED);
-        assertThat(TokenLocator.find(ALL, headers("Cookie: at="), null).verdict()).isEqualTo(Verdict.MALFORMED);
-        assertThat(TokenLocator.find(ALL, headers("Authorization: Bearer a", "Authorization: Bearer b"), null).verdict())
+        assertThat(verdict(TokenLocator.find(ALL, headers(), "access_token="))).isEqualTo(Verdict.MALFORMED);
+        assertThat(verdict(TokenLocator.find(ALL, headers("Cookie: at="), null))).isEqualTo(Verdict.MALFORMED);
+        assertThat(verdict(TokenLocator.find(ALL, headers("Authorization: Bearer a", "Authorization: Bearer b"), null)))
                 .isEqualTo(Verdict.MALFORMED);
     }
 
@@ -77,5 +76,13 @@ class TokenLocatorTest {
         for (String bad : List.of("Header", "cookie", "cookie:", "query:a b", "body:token", "cookie:a;b")) {
             assertThatThrownBy(() -> TokenLocation.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    private static Verdict verdict(TokenLocator.Located located) {
+        return ((TokenLocator.Absent) located).verdict();
+    }
+
+    private static String token(TokenLocator.Located located) {
+        return ((TokenLocator.Found) located).token();
     }
 }

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One GET of a small document (a JWKS or a discovery document) that holds no thread while it
@@ -42,7 +44,7 @@ final class BoundedGet implements HttpResponse.BodyHandler<byte[]> {
     private final int maxBytes;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
-    private volatile CompletableFuture<HttpResponse<byte[]>> exchange;
+    private volatile @Nullable CompletableFuture<HttpResponse<byte[]>> exchange;
 
     private BoundedGet(URI uri, Duration deadline, int maxBytes) {
         this.uri = uri;
@@ -124,11 +126,11 @@ final class BoundedGet implements HttpResponse.BodyHandler<byte[]> {
      * no faster than this keeps up). Flow calls it serially; {@link #abort} may run at any time.
      */
     private final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final IOException refusal;
+        private final @Nullable IOException refusal;
         private final CompletableFuture<byte[]> body = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-        CappedBody(IOException refusal) {
+        CappedBody(@Nullable IOException refusal) {
             this.refusal = refusal;
         }
 
@@ -163,7 +165,7 @@ final class BoundedGet implements HttpResponse.BodyHandler<byte[]> {
                 b.get(chunk);
                 bytes.writeBytes(chunk);
             }
-            subscription.get().request(1);
+            Objects.requireNonNull(subscription.get(), "data arrives only after onSubscribe").request(1);
         }
 
         private void fail(IOException cause) {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keys trusted for one issuer, and the rule for picking one for a token.
@@ -57,7 +58,7 @@ public final class IssuerKeys {
     }
 
     /** @return the key for the token's {@code kid} (may be null), or null when there is none */
-    public VerificationKey select(String kid) {
+    public @Nullable VerificationKey select(@Nullable String kid) {
         if (keys.size() == 1 && (kid == null || keys.get(0).kid() == null)) {
             return keys.get(0);
         }

@@ -5,9 +5,13 @@ import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
 import java.security.Key;
 import java.security.PrivateKey;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +46,7 @@ final class JwksDocument {
             }
             try {
                 Key key = jwk.toKey();
-                if (key instanceof PrivateKey || key instanceof javax.crypto.SecretKey) {
+                if (key instanceof PrivateKey || key instanceof SecretKey) {
                     // Anyone who can read a published secret or private key could sign with it.
                     throw new IllegalArgumentException("a private or secret key in a public JWKS");
                 }
@@ -77,12 +81,11 @@ final class JwksDocument {
     }
 
     private static boolean fits(JwsAlgorithm a, Key key) {
-        switch (a.family()) {
-            case HMAC: return key instanceof javax.crypto.SecretKey;
-            case RSA:
-            case RSA_PSS: return key instanceof java.security.interfaces.RSAKey;
-            case EC: return key instanceof java.security.interfaces.ECKey;
-            default: return key instanceof java.security.interfaces.EdECKey;
-        }
+        return switch (a.family()) {
+            case HMAC -> key instanceof SecretKey;
+            case RSA, RSA_PSS -> key instanceof RSAKey;
+            case EC -> key instanceof ECKey;
+            case EDDSA -> key instanceof EdECKey;
+        };
     }
 }

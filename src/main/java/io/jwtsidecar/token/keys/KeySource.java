@@ -1,5 +1,7 @@
 package io.jwtsidecar.token.keys;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where an issuer's keys come from. The verifier asks for the {@link #current()} key set on
  * every token and never waits for a fetch: a remote source refreshes in the background.
@@ -10,7 +12,7 @@ package io.jwtsidecar.token.keys;
 public interface KeySource {
 
     /** The usable key set, or null when there is none yet (the verifier answers keys_unavailable). */
-    IssuerKeys current();
+    @Nullable IssuerKeys current();
 
     /**
      * A token named a {@code kid} the current set lacks. A remote source may refresh early

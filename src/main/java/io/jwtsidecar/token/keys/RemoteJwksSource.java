@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -15,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ public final class RemoteJwksSource implements KeySource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String issuer;
-    private final URI configuredJwksUri;
+    private final @Nullable URI configuredJwksUri;
     private final boolean discovery;
     private final Set<JwsAlgorithm> algorithms;
     private final Duration refreshInterval;
@@ -60,12 +62,12 @@ public final class RemoteJwksSource implements KeySource {
     private final Duration fetchTimeout;
     private final LongSupplier nanoTime;
     private final Object scheduleLock = new Object();
-    private ScheduledFuture<?> pending; // guarded by scheduleLock: the timer of the queued fetch, null if none
-    private Object pendingTicket; // guarded by scheduleLock: only the fetch holding it may start
+    private @Nullable ScheduledFuture<?> pending; // guarded by scheduleLock: the timer of the queued fetch, null if none
+    private @Nullable Object pendingTicket; // guarded by scheduleLock: only the fetch holding it may start
     private boolean inFlight; // guarded by scheduleLock
     private boolean fetchAgain; // guarded by scheduleLock: an early refetch asked for while in flight
-    private volatile KeyFetching fetching;
-    private volatile IssuerKeys keys;
+    private volatile @Nullable KeyFetching fetching;
+    private volatile @Nullable IssuerKeys keys;
     private long lastAttemptNanos; // guarded by scheduleLock
     private int failures; // only the one fetch under way touches it; its stages run one after another
     private volatile String state = "not started";
@@ -77,7 +79,7 @@ public final class RemoteJwksSource implements KeySource {
      * @param nanoTime     monotonic time source, for the refresh rate limit
      * @throws IllegalArgumentException for a URL that may not be fetched
      */
-    public RemoteJwksSource(String issuer, URI jwksUri, Set<JwsAlgorithm> algorithms, Duration refreshInterval,
+    public RemoteJwksSource(String issuer, @Nullable URI jwksUri, Set<JwsAlgorithm> algorithms, Duration refreshInterval,
                             Duration minRefreshInterval, Duration fetchTimeout, LongSupplier nanoTime) {
         this.issuer = issuer;
         this.configuredJwksUri = jwksUri;
@@ -87,7 +89,7 @@ public final class RemoteJwksSource implements KeySource {
         this.minRefreshInterval = minRefreshInterval;
         this.fetchTimeout = fetchTimeout;
         this.nanoTime = nanoTime;
-        checkFetchable(discovery ? discoveryUri(issuer) : jwksUri);
+        checkFetchable(jwksUri == null ? discoveryUri(issuer) : jwksUri);
     }
 
     /** The discovery document's URL for an issuer (OpenID Connect Discovery 1.0 §4). */
@@ -117,7 +119,7 @@ public final class RemoteJwksSource implements KeySource {
     }
 
     @Override
-    public IssuerKeys current() {
+    public @Nullable IssuerKeys current() {
         return keys;
     }
 
@@ -160,13 +162,18 @@ public final class RemoteJwksSource implements KeySource {
             }
             Object ticket = new Object();
             try {
-                pending = fetching.schedule(() -> fetch(ticket), delayMillis);
+                pending = fetching().schedule(() -> fetch(ticket), delayMillis);
                 pendingTicket = ticket;
             } catch (RejectedExecutionException e) {
                 pending = null; // shutting down
                 pendingTicket = null;
             }
         }
+    }
+
+    /** What fetches the documents; set by start(), before any fetch is scheduled. */
+    private KeyFetching fetching() {
+        return Objects.requireNonNull(fetching, "start() comes first");
     }
 
     /** Starts one fetch and returns at once; {@link #finish} runs when it is over. */
@@ -183,9 +190,9 @@ public final class RemoteJwksSource implements KeySource {
         CompletableFuture<IssuerKeys> fetched;
         try {
             CompletableFuture<URI> jwksUri = discovery
-                    ? fetching.get(discoveryUri(issuer), fetchTimeout, MAX_DOCUMENT_BYTES).thenApply(this::jwksUriOf)
-                    : CompletableFuture.completedFuture(configuredJwksUri);
-            fetched = jwksUri.thenCompose(uri -> fetching.get(uri, fetchTimeout, MAX_DOCUMENT_BYTES)
+                    ? fetching().get(discoveryUri(issuer), fetchTimeout, MAX_DOCUMENT_BYTES).thenApply(this::jwksUriOf)
+                    : CompletableFuture.completedFuture(Objects.requireNonNull(configuredJwksUri));
+            fetched = jwksUri.thenCompose(uri -> fetching().get(uri, fetchTimeout, MAX_DOCUMENT_BYTES)
                     .thenApply(body -> keysOf(body, uri)));
         } catch (RuntimeException e) {
             fetched = CompletableFuture.failedFuture(e);
@@ -207,17 +214,17 @@ public final class RemoteJwksSource implements KeySource {
     }
 
     /** Records how the fetch went and arms the next one: the refresh interval, or a backoff. */
-    private void finish(IssuerKeys fresh, Throwable error) {
-        if (fetching.isClosed()) {
+    private void finish(@Nullable IssuerKeys fresh, @Nullable Throwable error) {
+        if (fetching().isClosed()) {
             return; // a request cut short by close() is no failure of the key server
         }
         long next = refreshInterval.toMillis();
         try {
-            if (error == null) {
+            if (error == null && fresh != null) {
                 failures = 0;
                 state = "ok (" + fresh.all().size() + " keys)";
             } else {
-                Throwable cause = unwrap(error);
+                Throwable cause = error != null ? unwrap(error) : new IllegalStateException("the fetch returned no keys");
                 failures++;
                 next = Math.min(next, minRefreshInterval.toMillis() << Math.min(failures - 1, 20));
                 state = (keys == null ? "no keys yet" : "keeping last good keys") + "; last fetch failed: "

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
+import io.jsonwebtoken.security.KeyOperation;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyFactory;
@@ -17,7 +19,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns configured key material (an HMAC secret, a PEM public key or certificate, a JWK or
@@ -110,14 +115,14 @@ public final class StaticKeyLoader {
      * {@code sig}, or {@code key_ops} without {@code verify} (RFC 7517 §4.2, 4.3). Using a key
      * published for encryption to check signatures would mix key uses across protocols.
      */
-    static String notForSignatures(Jwk<?> jwk) {
+    static @Nullable String notForSignatures(Jwk<?> jwk) {
         Object use = jwk.get("use");
         if (use != null && !"sig".equals(use)) {
             return "is for use '" + use + "', not signatures";
         }
-        java.util.Set<String> ops = jwk.getOperations() == null ? null
-                : jwk.getOperations().stream().map(io.jsonwebtoken.security.KeyOperation::getId)
-                        .collect(java.util.stream.Collectors.toSet());
+        Set<String> ops = jwk.getOperations() == null ? null
+                : jwk.getOperations().stream().map(KeyOperation::getId)
+                        .collect(Collectors.toSet());
         if (ops != null && !ops.isEmpty() && !ops.contains("verify")) {
             return "has key_ops " + ops + " without 'verify'";
         }
@@ -129,8 +134,8 @@ public final class StaticKeyLoader {
         try {
             JsonNode root = new ObjectMapper().readTree(json);
             return root != null && root.path("keys").isArray();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }
     }
 
@@ -141,15 +146,12 @@ public final class StaticKeyLoader {
     }
 
     private static String keyFactoryName(JwsAlgorithm alg) {
-        switch (alg.family()) {
-            case RSA:
-            case RSA_PSS:
-                return "RSA";
-            case EC:
-                return "EC";
-            default:
-                return "EdDSA";
-        }
+        return switch (alg.family()) {
+            case RSA, RSA_PSS -> "RSA";
+            case EC -> "EC";
+            case EDDSA -> "EdDSA";
+            case HMAC -> throw new IllegalArgumentException("an HMAC secret is not a PEM key");
+        };
     }
 
     private static String pemType(String pem) {
