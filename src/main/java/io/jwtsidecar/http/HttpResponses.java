@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
  * Every refusal carries at most one {@code WWW-Authenticate} challenge.
  */
 public final class HttpResponses {
+    private static final String TOO_LARGE = "{\"error\":\"request_too_large\",\"message\":\"the request body is past this route's limit\"";
     // Pre-encoded header names and values (Netty AsciiString): no validation or hashing per answer.
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
@@ -180,8 +181,13 @@ public final class HttpResponses {
      */
     static void bodyTooLarge(RoutingContext ctx) {
         if (!ctx.response().ended()) {
-            json(ctx.response(), 413, "{\"error\":\"request_too_large\",\"message\":\"the request body is past this route's limit\"}");
+            json(ctx.response(), 413, TOO_LARGE + "}");
         }
+    }
+
+    /** A body refused from its declared length, before it is read: the same answer, with the limit. */
+    static void bodyTooLarge(HttpServerResponse response, long limitBytes) {
+        json(response, 413, TOO_LARGE + ",\"limit\":" + limitBytes + "}");
     }
 
     static void json(HttpServerResponse response, int status, String body) {

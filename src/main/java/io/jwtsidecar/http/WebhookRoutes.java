@@ -59,7 +59,7 @@ public final class WebhookRoutes {
         }
         if (size < 0 || size > MAX_REVIEW_BYTES) {
             ctx.response().putHeader("Connection", "close");
-            HttpResponses.json(ctx.response(), 413, "{\"error\":\"review_too_large\",\"limit\":" + MAX_REVIEW_BYTES + "}");
+            HttpResponses.bodyTooLarge(ctx.response(), MAX_REVIEW_BYTES);
             return;
         }
         long reserved = Math.max(size, 1);

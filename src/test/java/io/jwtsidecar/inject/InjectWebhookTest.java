@@ -17,6 +17,7 @@ import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.http.WebhookServer;
 import io.jwtsidecar.testing.KubeletEnv;
+import io.jwtsidecar.testing.RawHttp;
 import io.jwtsidecar.testing.SelfSignedTls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,6 +35,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -365,6 +368,18 @@ class InjectWebhookTest {
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
+
+            // Refused from its Content-Length, before any of the body is sent; the same code as every listener's 413.
+            try (SSLSocket socket = (SSLSocket) tls.trustingIt().getSocketFactory().createSocket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /mutate HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + ((8 << 20) + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                RawHttp.Response tooLarge = RawHttp.readResponse(socket.getInputStream());
+                assertThat(tooLarge.status()).isEqualTo(413);
+                JsonNode refusal = JSON.readTree(tooLarge.body());
+                assertThat(refusal.get("error").asText()).isEqualTo("request_too_large");
+                assertThat(refusal.get("limit").asLong()).isEqualTo(8 << 20);
+            }
         }
     }
 
