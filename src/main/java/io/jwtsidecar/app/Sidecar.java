@@ -1,6 +1,7 @@
 package io.jwtsidecar.app;
 
 import io.jwtsidecar.config.ConfigKeys;
+import io.jwtsidecar.config.IssuerSettings;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.FleetView;
@@ -166,7 +167,8 @@ public final class Sidecar implements AutoCloseable {
         maintenance.start();
         KeyFetching keyFetching = started.push("key fetching", new KeyFetching());
         started.push("the JVM metric binders", JvmMetricsBinding.bind(metrics));
-        for (IssuerPolicy p : config.issuers()) {
+        List<IssuerPolicy> issuers = IssuerPolicies.build(config.issuers(), System::nanoTime);
+        for (IssuerPolicy p : issuers) {
             if (p.keys() instanceof RemoteJwksSource) {
                 ((RemoteJwksSource) p.keys()).start(keyFetching);
             }
@@ -186,13 +188,13 @@ public final class Sidecar implements AutoCloseable {
 
         RevocationFreshness freshness = new RevocationFreshness(feed::isCaughtUp, feed::staleness, rc.maxStaleness(),
                 rc.failOpen());
-        TokenVerifier verifier = new TokenVerifier(config.issuers(), config.maxTokenBytes(), clock,
+        TokenVerifier verifier = new TokenVerifier(issuers, config.maxTokenBytes(), clock,
                 revocationCheck(store, freshness), config.cacheMaxBytes());
         int cores = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
         started.push("Vert.x", () -> await(vertx.close(), "closing Vert.x"));
 
-        Readiness readiness = new ReadinessCheck(freshness, config.issuers(), () -> feedFigures(feed, store));
+        Readiness readiness = new ReadinessCheck(freshness, issuers, () -> feedFigures(feed, store));
         Readiness liveness = new LivenessCheck(feed::storeFailingFor);
         SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
                 new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
@@ -272,7 +274,7 @@ public final class Sidecar implements AutoCloseable {
     }
 
     private static Duration longestLifetime(SidecarConfig config) {
-        return config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+        return config.issuers().stream().map(IssuerSettings::maxTokenLifetime).max(Duration::compareTo)
                 .orElse(Duration.ofDays(1));
     }
 

@@ -1,8 +1,8 @@
 package io.jwtsidecar.app;
 
+import io.jwtsidecar.config.IssuerSettings;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.TopicAdmin;
-import io.jwtsidecar.token.IssuerPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,7 @@ final class TopicSettingsCheck implements AutoCloseable {
     private volatile boolean closed;
 
     private TopicSettingsCheck(SidecarConfig config, Map<String, Object> kafkaConfig) {
-        Duration longest = config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+        Duration longest = config.issuers().stream().map(IssuerSettings::maxTokenLifetime).max(Duration::compareTo)
                 .orElse(Duration.ZERO);
         thread = new Thread(() -> run(config, kafkaConfig, longest), "topic-check");
         thread.setDaemon(true);

@@ -1,5 +1,6 @@
 package io.jwtsidecar.cli;
 
+import io.jwtsidecar.app.IssuerPolicies;
 import io.jwtsidecar.config.ConfigException;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
@@ -21,7 +22,8 @@ final class CheckConfigCommand implements Callable<Integer> {
             SidecarConfig cfg = new ConfigLoader(System.getenv()).load(config);
             System.out.println("configuration OK: " + cfg.issuers().size() + " issuer(s), topic "
                     + cfg.kafka().topic() + ", admin API " + (cfg.adminAccess().enabled() ? "on" : "off"));
-            for (IssuerPolicy p : cfg.issuers()) {
+            // Built, not started: describing a remote source names its URL and fetches nothing.
+            for (IssuerPolicy p : IssuerPolicies.build(cfg.issuers(), System::nanoTime)) {
                 System.out.println("  " + p.issuer() + ": keys " + p.keys().describe() + ", algorithms "
                         + p.algorithms() + ", audiences " + p.audiences());
             }

@@ -2,9 +2,9 @@ package io.jwtsidecar.cli;
 
 import io.jwtsidecar.config.ConfigException;
 import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.IssuerSettings;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.feed.TopicAdmin;
-import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ final class TopicCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ConfigErrors.print(config, e);
         }
-        Duration longest = cfg.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+        Duration longest = cfg.issuers().stream().map(IssuerSettings::maxTokenLifetime).max(Duration::compareTo)
                 .orElse(Duration.ofDays(1));
         Map<String, Object> adminConfig = new HashMap<>(cfg.kafka().consumer());
         adminConfig.put("bootstrap.servers", cfg.kafka().bootstrapServers());

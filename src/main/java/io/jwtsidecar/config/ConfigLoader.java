@@ -10,12 +10,10 @@ import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventKeys;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
-import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
-import io.jwtsidecar.token.keys.KeySource;
-import io.jwtsidecar.token.keys.RemoteJwksSource;
+import io.jwtsidecar.token.keys.FetchableUrl;
+import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
-import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -225,7 +223,7 @@ public final class ConfigLoader {
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
                     onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
-            List<IssuerPolicy> issuers = issuers();
+            List<IssuerSettings> issuers = issuers();
             Optional<String> adminJwtIssuer = adminRead ? adminJwtIssuer() : Optional.empty();
             Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
@@ -693,9 +691,9 @@ public final class ConfigLoader {
             return p;
         }
 
-        private List<IssuerPolicy> issuers() {
+        private List<IssuerSettings> issuers() {
             JsonNode list = root.get("issuers");
-            List<IssuerPolicy> result = new ArrayList<>();
+            List<IssuerSettings> result = new ArrayList<>();
             if (list == null || !list.isArray() || list.isEmpty()) {
                 errors.add("issuers: at least one trusted issuer is required");
                 return result;
@@ -708,7 +706,7 @@ public final class ConfigLoader {
                     errors.add(at + ": must be a mapping");
                     continue;
                 }
-                IssuerPolicy p = issuer(at, (ObjectNode) n);
+                IssuerSettings p = issuer(at, (ObjectNode) n);
                 if (p != null && !seen.add(p.issuer())) {
                     errors.add(at + ".issuer: '" + p.issuer() + "' is configured twice");
                 }
@@ -719,7 +717,7 @@ public final class ConfigLoader {
             return result;
         }
 
-        private IssuerPolicy issuer(String at, ObjectNode n) {
+        private IssuerSettings issuer(String at, ObjectNode n) {
             int before = errors.size();
             for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
@@ -765,30 +763,31 @@ public final class ConfigLoader {
             } else if (remote) {
                 errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
             }
-            KeySource keySource = remote ? remoteKeys(at, n, issuer, algorithms) : staticKeys(at, n, algorithms);
+            KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
             if (errors.size() > before) {
                 return null;
             }
-            return new IssuerPolicy(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
+            return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
                     skew, lifetime, maxAge);
         }
 
         /** Keys from the configuration; the issuer's algorithms default to theirs. */
-        private KeySource staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
+        private KeySourceSettings staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
             List<VerificationKey> keys = keys(at, n.get("keys"));
             if (algorithms.isEmpty()) {
                 keys.forEach(k -> algorithms.add(k.algorithm()));
             }
             try {
-                return new StaticKeySource(keys);
+                new IssuerKeys(keys); // the same checks the verifier's key set makes: refused now, not at start
+                return new KeySourceSettings.StaticKeys(keys);
             } catch (IllegalArgumentException e) {
                 errors.add(at + ".keys: " + e.getMessage());
                 return null;
             }
         }
 
-        /** A JWKS URL or discovery; fetched in the background once the sidecar starts the source. */
-        private KeySource remoteKeys(String at, ObjectNode n, String issuer, Set<JwsAlgorithm> algorithms) {
+        /** A JWKS URL or discovery; the sidecar fetches it in the background once started. */
+        private KeySourceSettings remoteKeys(String at, ObjectNode n, String issuer) {
             if (n.has("keys")) {
                 errors.add(at + ".keys: give either keys or jwksUri/discovery, not both");
             }
@@ -808,8 +807,9 @@ public final class ConfigLoader {
                 return null;
             }
             try {
-                return new RemoteJwksSource(issuer, uri == null ? null : java.net.URI.create(uri), algorithms,
-                        refresh, minRefresh, fetchTimeout, System::nanoTime);
+                Optional<java.net.URI> jwksUri = Optional.ofNullable(uri).map(java.net.URI::create);
+                FetchableUrl.check(jwksUri.orElseGet(() -> FetchableUrl.discoveryUri(issuer)));
+                return new KeySourceSettings.RemoteJwks(jwksUri, refresh, minRefresh, fetchTimeout);
             } catch (IllegalArgumentException e) {
                 errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
                 return null;

@@ -6,7 +6,6 @@ import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
-import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ import java.util.Set;
  * @param kafka       Kafka connection and passthrough settings
  * @param fleet       fleet status settings
  * @param revocation  local store settings
- * @param issuers     trusted issuers with their keys already loaded and checked
+ * @param issuers     trusted issuers: static keys already loaded and checked, remote ones as where to fetch them
  * @param noopRoute   serve {@code GET /noop} on the API listener (load tests only)
  * @param eventSigner the key the admin API signs its events with ({@code admin.signingKeyFile})
  * @param authz       how forward auth ({@code /v1/authz}) decides: {@code authz.*} and {@code routes}
@@ -41,7 +40,7 @@ import java.util.Set;
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
-                            Revocation revocation, List<IssuerPolicy> issuers, boolean noopRoute,
+                            Revocation revocation, List<IssuerSettings> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
                             Duration shutdownGrace, LogFormat logFormat, Tracing tracing) {
 

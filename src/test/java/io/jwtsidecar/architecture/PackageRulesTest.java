@@ -47,6 +47,20 @@ class PackageRulesTest {
     }
 
     @Test
+    void config_is_data_and_builds_nothing_that_fetches_or_runs() {
+        noClasses().that().resideInAPackage("io.jwtsidecar.config..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.jwtsidecar.token.keys.RemoteJwksSource")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.jwtsidecar.token.keys.KeyFetching")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.jwtsidecar.token.keys.BoundedGet")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.jwtsidecar.token.keys.KeySource")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.jwtsidecar.token.IssuerPolicy")
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.net.http..")
+                .because("a configuration is plain data (it may be loaded, compared and printed without side "
+                        + "effects); the composition root builds the live key sources from it")
+                .check(main);
+    }
+
+    @Test
     void only_the_store_sees_rocksdb() {
         noClasses().that().resideOutsideOfPackage("io.jwtsidecar.revocation..")
                 .should().dependOnClassesThat().resideInAPackage(ROCKSDB)

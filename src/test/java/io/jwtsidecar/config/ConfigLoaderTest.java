@@ -9,10 +9,10 @@ import io.jsonwebtoken.security.PublicJwk;
 import io.jwtsidecar.admin.AdminScope;
 import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.testing.TestKeys;
-import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
@@ -85,8 +86,13 @@ class ConfigLoaderTest {
         return assertThrows(ConfigException.class, () -> parse(yaml, env)).errors();
     }
 
-    private static IssuerPolicy issuer(SidecarConfig config, String iss) {
+    private static IssuerSettings issuer(SidecarConfig config, String iss) {
         return config.issuers().stream().filter(p -> p.issuer().equals(iss)).findFirst().orElseThrow();
+    }
+
+    /** The issuer's configured keys, as the verifier will select among them. */
+    private static io.jwtsidecar.token.keys.IssuerKeys staticKeys(IssuerSettings issuer) {
+        return new io.jwtsidecar.token.keys.IssuerKeys(((KeySourceSettings.StaticKeys) issuer.keys()).keys());
     }
 
     // ---- a complete, valid configuration -----------------------------------------------------
@@ -136,13 +142,13 @@ class ConfigLoaderTest {
         assertThat(c.revocation().dataDir()).isEqualTo(dir.resolve("data/revocations"));
         assertThat(c.revocation().bloomExpectedRules()).isEqualTo(1_000_000L);
         assertThat(c.revocation().bloomFalsePositiveRate()).isEqualTo(0.001);
-        assertThat(c.issuers()).extracting(IssuerPolicy::issuer)
+        assertThat(c.issuers()).extracting(IssuerSettings::issuer)
                 .containsExactly("https://hs.example", "https://rs.example", "https://jwks.example");
     }
 
     @Test
     void an_issuer_without_optional_settings_gets_the_defaults() {
-        IssuerPolicy hs = issuer(parse(COMPLETE), "https://hs.example");
+        IssuerSettings hs = issuer(parse(COMPLETE), "https://hs.example");
 
         assertThat(hs.audiences()).containsExactly("orders-api");
         assertThat(hs.algorithms()).as("defaults to the keys' algorithms").containsExactly(JwsAlgorithm.HS256);
@@ -155,7 +161,7 @@ class ConfigLoaderTest {
 
     @Test
     void the_hmac_secret_is_loaded_as_the_utf8_bytes_of_the_configured_text() throws Exception {
-        VerificationKey key = issuer(parse(COMPLETE), "https://hs.example").keys().current().select("hs-1");
+        VerificationKey key = staticKeys(issuer(parse(COMPLETE), "https://hs.example")).select("hs-1");
         byte[] input = "a.b".getBytes(StandardCharsets.US_ASCII);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(HS_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -166,7 +172,7 @@ class ConfigLoaderTest {
 
     @Test
     void an_issuer_with_every_setting_keeps_them_and_its_pem_key_is_read_relative_to_the_base_directory() {
-        IssuerPolicy rs = issuer(parse(COMPLETE), "https://rs.example");
+        IssuerSettings rs = issuer(parse(COMPLETE), "https://rs.example");
 
         assertThat(rs.audiences()).containsExactlyInAnyOrder("orders-api", "billing-api");
         assertThat(rs.algorithms()).containsExactly(JwsAlgorithm.RS256);
@@ -175,16 +181,16 @@ class ConfigLoaderTest {
         assertThat(rs.clockSkew()).isEqualTo(Duration.ofSeconds(10));
         assertThat(rs.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(rs.maxTokenAge()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(rs.keys().current().select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
+        assertThat(staticKeys(rs).select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
     }
 
     @Test
     void a_jwks_file_yields_every_key_with_its_kid_and_alg() {
-        IssuerPolicy jwks = issuer(parse(COMPLETE), "https://jwks.example");
+        IssuerSettings jwks = issuer(parse(COMPLETE), "https://jwks.example");
 
-        assertThat(jwks.keys().current().all()).extracting(VerificationKey::kid).containsExactly("ec-1", "ed-1");
+        assertThat(staticKeys(jwks).all()).extracting(VerificationKey::kid).containsExactly("ec-1", "ed-1");
         assertThat(jwks.algorithms()).containsExactlyInAnyOrder(JwsAlgorithm.ES256, JwsAlgorithm.EdDSA);
-        assertThat(jwks.keys().current().select("ed-1").algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
+        assertThat(staticKeys(jwks).select("ed-1").algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
     }
 
     @Test
@@ -194,7 +200,7 @@ class ConfigLoaderTest {
 
         SidecarConfig c = new ConfigLoader(Map.of()).load(file);
 
-        assertThat(issuer(c, "https://rs.example").keys().current().select("rs-1")).isNotNull();
+        assertThat(staticKeys(issuer(c, "https://rs.example")).select("rs-1")).isNotNull();
         assertThat(c.revocation().dataDir()).isEqualTo(dir.resolve("data/revocations"));
     }
 
@@ -639,7 +645,7 @@ class ConfigLoaderTest {
         assertThat(c.kafka().bootstrapServers()).isEqualTo("broker-7:9092");
         assertThat(c.kafka().topic()).as("default when unset").isEqualTo("revocations-dev");
         assertThat(c.sidecarId()).as("value when set").isEqualTo("pod-1");
-        assertThat(issuer(c, "https://hs.example").keys().current().select("hs-1")).isNotNull();
+        assertThat(staticKeys(issuer(c, "https://hs.example")).select("hs-1")).isNotNull();
     }
 
     @Test
@@ -673,7 +679,7 @@ class ConfigLoaderTest {
         String yaml = minimal().replace("    audiences:", "    clockSkew: 30s\n    maxTokenAge: 5m\n"
                 + "    maxTokenLifetime: PT1H\n    audiences:");
 
-        IssuerPolicy p = issuer(parse(yaml), "https://hs.example");
+        IssuerSettings p = issuer(parse(yaml), "https://hs.example");
 
         assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.maxTokenAge()).isEqualTo(Duration.ofMinutes(5));
@@ -694,7 +700,7 @@ class ConfigLoaderTest {
     void milliseconds_and_days_are_understood() {
         String yaml = minimal().replace("    audiences:", "    clockSkew: 1500ms\n    maxTokenLifetime: 7d\n    audiences:");
 
-        IssuerPolicy p = issuer(parse(yaml), "https://hs.example");
+        IssuerSettings p = issuer(parse(yaml), "https://hs.example");
 
         assertThat(p.clockSkew()).isEqualTo(Duration.ofMillis(1500));
         assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofDays(7));
@@ -973,20 +979,21 @@ class ConfigLoaderTest {
 
     @Test
     void an_issuer_may_take_its_keys_from_a_jwks_url() {
-        IssuerPolicy p = issuer(parse(remoteIssuer("algorithms: [RS256, ES256]", "jwksUri: https://idp.example/jwks",
+        IssuerSettings p = issuer(parse(remoteIssuer("algorithms: [RS256, ES256]", "jwksUri: https://idp.example/jwks",
                 "jwksRefreshInterval: 10m", "jwksMinRefreshInterval: 1m")), "https://idp.example");
 
-        assertThat(p.keys()).isInstanceOf(io.jwtsidecar.token.keys.RemoteJwksSource.class);
-        assertThat(p.keys().describe()).startsWith("jwks https://idp.example/jwks");
-        assertThat(p.keys().current()).as("nothing is fetched before the sidecar starts the source").isNull();
+        assertThat(p.keys()).as("data: where to fetch, nothing fetching").isEqualTo(new KeySourceSettings.RemoteJwks(
+                Optional.of(URI.create("https://idp.example/jwks")), Duration.ofMinutes(10), Duration.ofMinutes(1),
+                Duration.ofSeconds(10)));
         assertThat(p.algorithms()).containsExactlyInAnyOrder(JwsAlgorithm.RS256, JwsAlgorithm.ES256);
     }
 
     @Test
     void an_issuer_may_discover_its_keys() {
-        IssuerPolicy p = issuer(parse(remoteIssuer("algorithms: [RS256]", "discovery: true")), "https://idp.example");
+        IssuerSettings p = issuer(parse(remoteIssuer("algorithms: [RS256]", "discovery: true")), "https://idp.example");
 
-        assertThat(p.keys().describe()).startsWith("discovery https://idp.example/.well-known/openid-configuration");
+        assertThat(p.keys()).isInstanceOf(KeySourceSettings.RemoteJwks.class);
+        assertThat(((KeySourceSettings.RemoteJwks) p.keys()).discovery()).isTrue();
     }
 
     @Test

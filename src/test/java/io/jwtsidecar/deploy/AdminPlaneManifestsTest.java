@@ -18,13 +18,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.IssuerSettings;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.Manifests;
 import io.jwtsidecar.testing.Kustomize;
-import io.jwtsidecar.token.IssuerPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +110,7 @@ class AdminPlaneManifestsTest {
     @Test
     void the_configuration_loads_with_the_containers_environment_and_limits_credentials_to_issuers() {
         SidecarConfig config = adminConfig();
-        Set<String> issuers = config.issuers().stream().map(IssuerPolicy::issuer).collect(Collectors.toSet());
+        Set<String> issuers = config.issuers().stream().map(IssuerSettings::issuer).collect(Collectors.toSet());
 
         assertThat(config.adminAccess().enabled()).isTrue();
         assertThat(config.adminAccess().token()).as("no all-powerful admin.token").isEmpty();
@@ -247,7 +247,7 @@ class AdminPlaneManifestsTest {
 
     /** Per issuer what rule expiries are computed from, and what its tokens must say. */
     private static Map<String, String> policies(SidecarConfig config) {
-        return config.issuers().stream().collect(Collectors.toMap(IssuerPolicy::issuer,
+        return config.issuers().stream().collect(Collectors.toMap(IssuerSettings::issuer,
                 p -> p.maxTokenLifetime() + " " + p.clockSkew() + " " + new java.util.TreeSet<>(p.audiences()),
                 (a, b) -> a, TreeMap::new));
     }

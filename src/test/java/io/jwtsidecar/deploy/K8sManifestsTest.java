@@ -26,13 +26,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.jwtsidecar.config.ConfigLoader;
+import io.jwtsidecar.config.IssuerSettings;
 import io.jwtsidecar.config.SidecarConfig;
 import io.jwtsidecar.inject.InjectionSettings;
 import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.Manifests;
 import io.jwtsidecar.testing.Kustomize;
-import io.jwtsidecar.token.IssuerPolicy;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
@@ -361,7 +361,7 @@ class K8sManifestsTest {
         SidecarConfig config = sidecarConfig();
         GenericKubernetesResource revocations = topic(config.kafka().topic());
         GenericKubernetesResource status = topic(config.kafka().statusTopic());
-        Duration longest = config.issuers().stream().map(IssuerPolicy::maxTokenLifetime).max(Duration::compareTo)
+        Duration longest = config.issuers().stream().map(IssuerSettings::maxTokenLifetime).max(Duration::compareTo)
                 .orElseThrow();
 
         JsonNode rev = tree(revocations.get("spec"));

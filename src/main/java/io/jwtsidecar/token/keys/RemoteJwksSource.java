@@ -94,21 +94,11 @@ public final class RemoteJwksSource implements KeySource {
 
     /** The discovery document's URL for an issuer (OpenID Connect Discovery 1.0 §4). */
     public static URI discoveryUri(String issuer) {
-        String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
-        return URI.create(base + "/.well-known/openid-configuration");
+        return FetchableUrl.discoveryUri(issuer);
     }
 
-    /** https anywhere; plain http only to loopback (a local IdP, a test). */
-    static void checkFetchable(URI uri) {
-        String scheme = uri.getScheme();
-        String host = uri.getHost();
-        if (host == null || scheme == null) {
-            throw new IllegalArgumentException("'" + uri + "' is not an absolute URL");
-        }
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
-        if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
-            throw new IllegalArgumentException("'" + uri + "' must be https (plain http only for loopback hosts)");
-        }
+    private static void checkFetchable(URI uri) {
+        FetchableUrl.check(uri);
     }
 
     /** Starts background fetching; the first fetch runs at once. */

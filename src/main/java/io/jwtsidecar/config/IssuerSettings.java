@@ -1,0 +1,35 @@
+package io.jwtsidecar.config;
+
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One entry of {@code issuers}, validated: what the verifier will demand of this issuer's tokens
+ * and where its keys come from. Plain data; the composition root builds the live policy.
+ *
+ * @param issuer           the exact {@code iss} value
+ * @param keys             where the keys come from
+ * @param algorithms       the algorithms accepted (for static keys, the keys' own when not given)
+ * @param audiences        accepted {@code aud} values; never empty
+ * @param requiredClaims   claims that must be present besides {@code exp}
+ * @param expectedType     the required {@code typ} header, or null for any
+ * @param clockSkew        tolerance for time claims and rule times
+ * @param maxTokenLifetime the longest a token from this issuer lives
+ * @param maxTokenAge      the oldest {@code iat} accepted, or null for no limit
+ */
+public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
+                             Set<String> audiences, List<String> requiredClaims, String expectedType,
+                             Duration clockSkew, Duration maxTokenLifetime, Duration maxTokenAge) {
+    public IssuerSettings {
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(keys, "keys");
+        algorithms = Set.copyOf(algorithms);
+        audiences = Set.copyOf(audiences);
+        requiredClaims = List.copyOf(requiredClaims);
+        Objects.requireNonNull(clockSkew, "clockSkew");
+        Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
+    }
+}
