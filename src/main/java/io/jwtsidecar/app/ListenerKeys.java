@@ -18,10 +18,10 @@ enum ListenerKeys {
     ADMIN(ConfigKeys.ADMIN_HOST, ConfigKeys.ADMIN_PORT),
     METRICS(ConfigKeys.METRICS_HOST, ConfigKeys.METRICS_PORT);
 
-    private final ConfigKey host;
-    private final ConfigKey port;
+    private final ConfigKey<?> host;
+    private final ConfigKey<?> port;
 
-    ListenerKeys(ConfigKey host, ConfigKey port) {
+    ListenerKeys(ConfigKey<?> host, ConfigKey<?> port) {
         this.host = host;
         this.port = port;
     }
@@ -56,7 +56,7 @@ enum ListenerKeys {
         return Optional.empty();
     }
 
-    private static String set(ConfigKey key) {
+    private static String set(ConfigKey<?> key) {
         return key.name() + " (" + key.envName() + ")";
     }
 }

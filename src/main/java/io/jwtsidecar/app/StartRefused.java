@@ -11,7 +11,7 @@ import io.jwtsidecar.config.ConfigKey;
 public final class StartRefused extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    private final transient ConfigKey key;
+    private final transient ConfigKey<?> key;
     private final String problem;
 
     /**
@@ -20,14 +20,14 @@ public final class StartRefused extends IllegalStateException {
      *                port is in use by another process"
      * @param fix     what to do, e.g. "stop it, or set api.port (JWT_SIDECAR_API_PORT) to a free port"
      */
-    StartRefused(ConfigKey key, String problem, String fix, Throwable cause) {
+    StartRefused(ConfigKey<?> key, String problem, String fix, Throwable cause) {
         super(key.name() + ": " + problem + "; " + fix, cause);
         this.key = key;
         this.problem = problem;
     }
 
     /** The key whose value the machine refused. */
-    public ConfigKey key() {
+    public ConfigKey<?> key() {
         return key;
     }
 

@@ -226,7 +226,7 @@ final class AuthzConfigReader {
         return result;
     }
 
-    private String text(JsonNode n, String at, ConfigKey key) {
+    private String text(JsonNode n, String at, ConfigKey<?> key) {
         JsonNode v = n.get(key.name());
         if (v == null || v.isNull()) {
             return null;
@@ -238,7 +238,7 @@ final class AuthzConfigReader {
         return v.asText();
     }
 
-    private List<String> strings(JsonNode n, String at, ConfigKey key) {
+    private List<String> strings(JsonNode n, String at, ConfigKey<?> key) {
         JsonNode v = n.get(key.name());
         List<String> result = new ArrayList<>();
         if (v == null || v.isNull()) {

@@ -3,11 +3,19 @@ package io.jwtsidecar.config;
 import java.util.Locale;
 
 /**
- * One scalar configuration key: its dotted name, its default (null when required or unset),
- * and what it means. {@link ConfigKeys} lists them all; the loader, the environment overrides
- * and docs/CONFIG.md are all checked against that list.
+ * One configuration key, declared once: its dotted name, its default (null when required or
+ * unset), its type with its bounds, and what it means. {@link ConfigKeys} lists them all; the
+ * loader reads and validates a key through its type, the environment override is named after
+ * it, and docs/CONFIG.md is checked against it, so a new scalar key is one declaration.
+ *
+ * @param <T> the type of the value read
  */
-public record ConfigKey(String name, String defaultValue, String doc) {
+public record ConfigKey<T>(String name, String defaultValue, ConfigType<T> type, String doc) {
+
+    /** A key read as text (lists, mappings and free text). */
+    public static ConfigKey<String> text(String name, String defaultValue, String doc) {
+        return new ConfigKey<>(name, defaultValue, ConfigType.STRING, doc);
+    }
 
     /** {@code kafka.bootstrapServers} → {@code JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS}. */
     public String envName() {

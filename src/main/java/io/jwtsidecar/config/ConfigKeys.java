@@ -1,130 +1,131 @@
 package io.jwtsidecar.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
- * Every scalar configuration key in one place, with its default and its meaning (as Kafka's
- * {@code ConfigDef} does), so the loader, the environment overrides and the documentation
- * cannot drift apart. Lists (issuers, admin credentials) and passthrough maps ({@code kafka.consumer},
+ * Every configuration key in one place, with its default, its type and bounds, and its meaning
+ * (as Kafka's {@code ConfigDef} does), so the loader, the environment overrides and the
+ * documentation cannot drift apart. Lists (issuers, admin credentials) and passthrough maps ({@code kafka.consumer},
  * {@code kafka.producer}) are described in docs/CONFIG.md.
  */
 public final class ConfigKeys {
-    public static final ConfigKey SIDECAR_ID = new ConfigKey("sidecar.id", null,
+    public static final ConfigKey<String> SIDECAR_ID = new ConfigKey<>("sidecar.id", null, ConfigType.STRING,
             "Name of this sidecar in logs and fleet status; defaults to the host name plus a random suffix. In "
                     + "Kubernetes the injector and manifests set it to namespace/pod name, unique across namespaces.");
-    public static final ConfigKey API_HOST = new ConfigKey("api.host", "127.0.0.1",
+    public static final ConfigKey<String> API_HOST = new ConfigKey<>("api.host", "127.0.0.1", ConfigType.HOST,
             "Address of the sidecar API. Loopback by default: only the service beside it may ask.");
-    public static final ConfigKey API_PORT = new ConfigKey("api.port", "8181",
+    public static final ConfigKey<Integer> API_PORT = new ConfigKey<>("api.port", "8181", ConfigType.integer(0, 65535),
             "Port of the sidecar API (0 picks a free port).");
-    public static final ConfigKey API_NOOP_ROUTE = new ConfigKey("api.noopRoute", "false",
+    public static final ConfigKey<Boolean> API_NOOP_ROUTE = new ConfigKey<>("api.noopRoute", "false", ConfigType.BOOLEAN,
             "Serve GET /noop (200, empty) for load tests: the ceiling of the HTTP stack without verification.");
-    public static final ConfigKey ADMIN_ENABLED = new ConfigKey("admin.enabled", null,
+    public static final ConfigKey<Boolean> ADMIN_ENABLED = new ConfigKey<>("admin.enabled", null, ConfigType.BOOLEAN,
             "false: no admin API, whatever else the admin section says; its other keys are then only checked to be "
                     + "known keys, not read, so a file shared with an admin plane may name secrets and files this sidecar "
                     + "lacks. Injected sidecars get false unless the injector opts in. true: an admin API, which needs "
                     + "admin.token, admin.credentials or admin.jwtIssuer. Unset: an admin API exactly when one of those is set.");
-    public static final ConfigKey ADMIN_HOST = new ConfigKey("admin.host", "127.0.0.1",
+    public static final ConfigKey<String> ADMIN_HOST = new ConfigKey<>("admin.host", "127.0.0.1", ConfigType.HOST,
             "Address of the admin API.");
-    public static final ConfigKey ADMIN_PORT = new ConfigKey("admin.port", "8182",
+    public static final ConfigKey<Integer> ADMIN_PORT = new ConfigKey<>("admin.port", "8182", ConfigType.integer(0, 65535),
             "Port of the admin API (0 picks a free port).");
-    public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", null,
+    public static final ConfigKey<String> ADMIN_TOKEN = new ConfigKey<>("admin.token", null, ConfigType.STRING,
             "Bearer credential for the admin API with every scope (actor admin), at least 32 characters. The admin API "
                     + "starts only when this, admin.credentials or admin.jwtIssuer is set.");
-    public static final ConfigKey ADMIN_JWT_ISSUER = new ConfigKey("admin.jwtIssuer", null,
+    public static final ConfigKey<String> ADMIN_JWT_ISSUER = new ConfigKey<>("admin.jwtIssuer", null, ConfigType.STRING,
             "One of the configured issuers, exactly: its tokens that this sidecar verifies are admin credentials with "
                     + "the scopes named in their scope or scp claim; the actor is their sub. Unset: no JWTs.");
-    public static final ConfigKey ADMIN_TLS_CERT = new ConfigKey("admin.tlsCertFile", null,
+    public static final ConfigKey<String> ADMIN_TLS_CERT = new ConfigKey<>("admin.tlsCertFile", null, ConfigType.STRING,
             "PEM certificate (chain) of the admin API; with admin.tlsKeyFile the admin API speaks HTTPS only.");
-    public static final ConfigKey ADMIN_TLS_KEY = new ConfigKey("admin.tlsKeyFile", null,
+    public static final ConfigKey<String> ADMIN_TLS_KEY = new ConfigKey<>("admin.tlsKeyFile", null, ConfigType.STRING,
             "PEM private key (PKCS#8) for admin.tlsCertFile.");
-    public static final ConfigKey ADMIN_TLS_CLIENT_CA = new ConfigKey("admin.tlsClientCaFile", null,
+    public static final ConfigKey<String> ADMIN_TLS_CLIENT_CA = new ConfigKey<>("admin.tlsClientCaFile", null, ConfigType.STRING,
             "PEM CA certificate(s): with it, admin clients must present a certificate it signed (mutual TLS), "
                     + "in addition to their bearer credential.");
-    public static final ConfigKey ADMIN_SIGNING_KEY_FILE = new ConfigKey("admin.signingKeyFile", null,
+    public static final ConfigKey<String> ADMIN_SIGNING_KEY_FILE = new ConfigKey<>("admin.signingKeyFile", null, ConfigType.STRING,
             "PEM private key (PKCS#8; Ed25519 or P-256) the admin API signs its revocation events with. Its public key "
                     + "must be in revocation.publisherKeys under admin.signingKeyId. Required for an admin API when "
                     + "revocation.requireSignedEvents is on.");
-    public static final ConfigKey ADMIN_SIGNING_KEY_ID = new ConfigKey("admin.signingKeyId", null,
+    public static final ConfigKey<String> ADMIN_SIGNING_KEY_ID = new ConfigKey<>("admin.signingKeyId", null, ConfigType.STRING,
             "The kid of admin.signingKeyFile's public key in revocation.publisherKeys; required with it.");
-    public static final ConfigKey METRICS_HOST = new ConfigKey("metrics.host", "127.0.0.1",
+    public static final ConfigKey<String> METRICS_HOST = new ConfigKey<>("metrics.host", "127.0.0.1", ConfigType.HOST,
             "Address of the metrics listener (metrics.port). Loopback by default; in Kubernetes the injector sets "
                     + "0.0.0.0 so Prometheus can scrape the pod IP while the sidecar API stays on loopback.");
-    public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", null,
+    public static final ConfigKey<Integer> METRICS_PORT = new ConfigKey<>("metrics.port", null, ConfigType.integer(0, 65535),
             "Port of a listener that serves only GET /metrics (0 picks a free port); every other path there is a 404. "
                     + "Unset: no such listener, and /metrics is on the sidecar API only (where it always is).");
-    public static final ConfigKey MAX_TOKEN_BYTES = new ConfigKey("verify.maxTokenBytes", "8192",
+    public static final ConfigKey<Integer> MAX_TOKEN_BYTES = new ConfigKey<>("verify.maxTokenBytes", "8192", ConfigType.integer(256, 1 << 20),
             "Tokens longer than this are refused as too_large before any parsing.");
-    public static final ConfigKey CACHE_MAX_BYTES = new ConfigKey("verify.cacheMaxBytes", "33554432",
+    public static final ConfigKey<Integer> CACHE_MAX_BYTES = new ConfigKey<>("verify.cacheMaxBytes", "33554432", ConfigType.integer(0, Integer.MAX_VALUE),
             "Memory budget of the verified-token cache, which skips the signature check for tokens seen before "
                     + "(never expiry or revocation); 0 turns it off.");
-    public static final ConfigKey KAFKA_BOOTSTRAP = new ConfigKey("kafka.bootstrapServers", null,
+    public static final ConfigKey<String> KAFKA_BOOTSTRAP = new ConfigKey<>("kafka.bootstrapServers", null, ConfigType.STRING,
             "Kafka bootstrap servers, host:port[,host:port]. Required.");
-    public static final ConfigKey KAFKA_TOPIC = new ConfigKey("kafka.topic", "jwt-revocations",
+    public static final ConfigKey<String> KAFKA_TOPIC = new ConfigKey<>("kafka.topic", "jwt-revocations", ConfigType.matching("[a-zA-Z0-9._-]{1,249}", "a valid Kafka topic name"),
             "The revocation topic (compact,delete; retention at least the longest token lifetime).");
-    public static final ConfigKey KAFKA_STATUS_TOPIC = new ConfigKey("kafka.statusTopic", "jwt-revocations-status",
+    public static final ConfigKey<String> KAFKA_STATUS_TOPIC = new ConfigKey<>("kafka.statusTopic", "jwt-revocations-status", ConfigType.STRING,
             "The compacted topic where every sidecar reports which events it has applied (fleet receipts).");
-    public static final ConfigKey FLEET_STATUS_INTERVAL = new ConfigKey("fleet.statusInterval", "1s",
+    public static final ConfigKey<Duration> FLEET_STATUS_INTERVAL = new ConfigKey<>("fleet.statusInterval", "1s", ConfigType.positiveDuration(),
             "How often a sidecar reports its status (also right after it applies events); silent for three "
                     + "intervals, it counts as lagging.");
-    public static final ConfigKey FLEET_GONE_AFTER = new ConfigKey("fleet.goneAfter", "60s",
+    public static final ConfigKey<Duration> FLEET_GONE_AFTER = new ConfigKey<>("fleet.goneAfter", "60s", ConfigType.positiveDuration(),
             "A sidecar silent for this long is no longer listed in fleet receipts.");
-    public static final ConfigKey SHUTDOWN_GRACE = new ConfigKey("shutdown.gracePeriod", "10s",
+    public static final ConfigKey<Duration> SHUTDOWN_GRACE = new ConfigKey<>("shutdown.gracePeriod", "10s", ConfigType.durationBetween("0s", "5m"),
             "On a stop (SIGTERM), how long the listeners take no new connections while the requests already in "
                     + "flight complete; then whatever is left is cut. At most 5m; 0s stops at once.");
-    public static final ConfigKey DATA_DIR = new ConfigKey("revocation.dataDir", "./data/revocations",
+    public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("revocation.dataDir", "./data/revocations", ConfigType.STRING,
             "Directory of the local RocksDB revocation store.");
-    public static final ConfigKey BLOOM_EXPECTED = new ConfigKey("revocation.bloomExpectedRules", "1000000",
+    public static final ConfigKey<Integer> BLOOM_EXPECTED = new ConfigKey<>("revocation.bloomExpectedRules", "1000000", ConfigType.integer(1, Integer.MAX_VALUE),
             "Live rules the in-memory Bloom filter is sized for.");
-    public static final ConfigKey BLOOM_FPP = new ConfigKey("revocation.bloomFalsePositiveRate", "0.001",
+    public static final ConfigKey<Double> BLOOM_FPP = new ConfigKey<>("revocation.bloomFalsePositiveRate", "0.001", ConfigType.decimalBetweenExclusive(0, 0.5),
             "Target false-positive rate of the Bloom filter at its expected size (0 < rate < 0.5).");
 
-    public static final ConfigKey SWEEP_INTERVAL = new ConfigKey("revocation.sweepInterval", "10m",
+    public static final ConfigKey<Duration> SWEEP_INTERVAL = new ConfigKey<>("revocation.sweepInterval", "10m", ConfigType.positiveDuration(),
             "How often expired rules are deleted from the store and the Bloom filter is rebuilt; also how often a "
                     + "sidecar with an admin API re-publishes the rules the topic would otherwise lose.");
-    public static final ConfigKey REQUIRE_SIGNED_EVENTS = new ConfigKey("revocation.requireSignedEvents", null,
+    public static final ConfigKey<Boolean> REQUIRE_SIGNED_EVENTS = new ConfigKey<>("revocation.requireSignedEvents", null, ConfigType.BOOLEAN,
             "true: an event without a valid signature by a key of revocation.publisherKeys is dead-lettered and "
                     + "changes nothing. Defaults to true when revocation.publisherKeys lists a key, else false (then "
                     + "anyone who can write to the topic can revoke and restore).");
-    public static final ConfigKey DEAD_LETTER_MAX_BYTES = new ConfigKey("revocation.deadLetterMaxBytes", "16777216",
+    public static final ConfigKey<Integer> DEAD_LETTER_MAX_BYTES = new ConfigKey<>("revocation.deadLetterMaxBytes", "16777216", ConfigType.integer(65_536, Integer.MAX_VALUE),
             "Most bytes of poison pills kept in the store (of each: 1 KiB of its key and of its value, its sizes and "
                     + "SHA-256); the oldest are pruned beyond it.");
-    public static final ConfigKey PARTITION_CHECK_INTERVAL = new ConfigKey("revocation.partitionCheckInterval", null,
+    public static final ConfigKey<Duration> PARTITION_CHECK_INTERVAL = new ConfigKey<>("revocation.partitionCheckInterval", null, ConfigType.positiveDuration(),
             "How often the feed asks the brokers how many partitions the revocation topic has, to read partitions "
                     + "added to it from their beginning. Default: 5s, or a third of revocation.maxStaleness when that "
                     + "is shorter; must be shorter than revocation.maxStaleness.");
 
-    public static final ConfigKey MAX_STALENESS = new ConfigKey("revocation.maxStaleness", "30s",
+    public static final ConfigKey<Duration> MAX_STALENESS = new ConfigKey<>("revocation.maxStaleness", "30s", ConfigType.positiveDuration(),
             "How long the feed may go without confirming it has read to the log end before the data counts as stale.");
-    public static final ConfigKey ON_STALE = new ConfigKey("revocation.onStale", "fail-closed",
+    public static final ConfigKey<String> ON_STALE = new ConfigKey<>("revocation.onStale", "fail-closed", ConfigType.oneOf("fail-closed", "fail-open"),
             "fail-closed: answer 503 revocation_data_stale while stale. fail-open: verify as usual, add "
                     + "X-Revocation-Stale: true.");
 
-    public static final ConfigKey AUTHZ_DEFAULT_ACTION = new ConfigKey("authz.defaultAction", "allow",
+    public static final ConfigKey<String> AUTHZ_DEFAULT_ACTION = new ConfigKey<>("authz.defaultAction", "allow", ConfigType.oneOf("allow", "deny"),
             "Forward auth (/v1/authz) for a request no entry of routes covers: allow (a valid token is enough) or deny "
                     + "(403 no_route).");
-    public static final ConfigKey AUTHZ_CLIENT_IDENTITY_HEADERS = new ConfigKey("authz.clientIdentityHeaders", "refuse",
+    public static final ConfigKey<String> AUTHZ_CLIENT_IDENTITY_HEADERS = new ConfigKey<>("authz.clientIdentityHeaders", "refuse", ConfigType.oneOf("refuse", "strip"),
             "A forward-auth request that carries its own X-Auth-*, mapped claim header or X-Revocation-Stale: refuse "
                     + "(400) or strip (judge it, and list the copies in x-envoy-auth-headers-to-remove; the proxy must "
                     + "remove them, see docs/PROXIES.md).");
 
-    public static final ConfigKey AUTHZ_CASE_INSENSITIVE_PATHS = new ConfigKey("authz.caseInsensitivePaths", "false",
+    public static final ConfigKey<Boolean> AUTHZ_CASE_INSENSITIVE_PATHS = new ConfigKey<>("authz.caseInsensitivePaths", "false", ConfigType.BOOLEAN,
             "true: routes match paths ignoring ASCII case, for upstreams that route that way (Express by default, "
                     + "ASP.NET, IIS), so /ADMIN is judged by the /admin route.");
 
-    public static final ConfigKey LOGGING_FORMAT = new ConfigKey("logging.format", "text",
+    public static final ConfigKey<String> LOGGING_FORMAT = new ConfigKey<>("logging.format", "text", ConfigType.oneOf("text", "json"),
             "How log lines on stderr look: text (a date-time in UTC, level, thread, logger, message) or json (one JSON "
                     + "object a line; fields under Logging below).");
 
-    public static final ConfigKey TRACING_OTLP_ENDPOINT = new ConfigKey("tracing.otlpEndpoint", null,
+    public static final ConfigKey<String> TRACING_OTLP_ENDPOINT = new ConfigKey<>("tracing.otlpEndpoint", null, ConfigType.STRING,
             "OTLP/HTTP collector base URL (http or https), e.g. http://otel-collector:4318: spans of admin publishes, feed "
                     + "applies, verify and forward-auth requests are exported there. Unset: no tracing (a no-op tracer).");
-    public static final ConfigKey TRACING_SERVICE_NAME = new ConfigKey("tracing.serviceName", "jwt-sidecar",
+    public static final ConfigKey<String> TRACING_SERVICE_NAME = new ConfigKey<>("tracing.serviceName", "jwt-sidecar", ConfigType.STRING,
             "The service.name of exported spans.");
-    public static final ConfigKey TRACING_REQUEST_SAMPLE_RATIO = new ConfigKey("tracing.requestSampleRatio", "1.0",
+    public static final ConfigKey<Double> TRACING_REQUEST_SAMPLE_RATIO = new ConfigKey<>("tracing.requestSampleRatio", "1.0", ConfigType.decimalFromTo(0, 1),
             "The share (0 to 1) of verify and forward-auth requests traced when the caller sends no traceparent; a "
                     + "caller's traceparent decides for its request. Revocation publishes and applies are always traced.");
 
-    public static final List<ConfigKey> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
+    public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
@@ -135,108 +136,111 @@ public final class ConfigKeys {
             TRACING_REQUEST_SAMPLE_RATIO);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
-    public static final ConfigKey ISSUER = new ConfigKey("issuer", null, "Exact iss value. Required.");
-    public static final ConfigKey AUDIENCES = new ConfigKey("audiences", null,
+    public static final ConfigKey<String> ISSUER = new ConfigKey<>("issuer", null, ConfigType.STRING, "Exact iss value. Required.");
+    public static final ConfigKey<String> AUDIENCES = new ConfigKey<>("audiences", null, ConfigType.STRING,
             "Accepted aud values; a token must name at least one. Required, non-empty.");
-    public static final ConfigKey ALGORITHMS = new ConfigKey("algorithms", null,
+    public static final ConfigKey<String> ALGORITHMS = new ConfigKey<>("algorithms", null, ConfigType.STRING,
             "Accepted algorithms; defaults to the algorithms of static keys; required with jwksUri or discovery.");
-    public static final ConfigKey REQUIRED_CLAIMS = new ConfigKey("requiredClaims", "[]",
+    public static final ConfigKey<String> REQUIRED_CLAIMS = new ConfigKey<>("requiredClaims", "[]", ConfigType.STRING,
             "Claims that must be present besides exp.");
-    public static final ConfigKey TYPE = new ConfigKey("type", null,
+    public static final ConfigKey<String> TYPE = new ConfigKey<>("type", null, ConfigType.STRING,
             "Required typ header (e.g. at+jwt for RFC 9068 access tokens); unset accepts any.");
-    public static final ConfigKey CLOCK_SKEW = new ConfigKey("clockSkew", "30s",
+    public static final ConfigKey<Duration> CLOCK_SKEW = new ConfigKey<>("clockSkew", "30s", ConfigType.durationBetween("0s", "10m"),
             "Tolerance for exp, nbf, iat and revocation rule times.");
-    public static final ConfigKey MAX_TOKEN_LIFETIME = new ConfigKey("maxTokenLifetime", "24h",
+    // At most ten years, far past any real token: rule expiries are event time + lifetime + skew in
+    // epoch seconds, and an unbounded lifetime overflowed there, so a revoke was published already
+    // expired and dead-lettered everywhere.
+    public static final ConfigKey<Duration> MAX_TOKEN_LIFETIME = new ConfigKey<>("maxTokenLifetime", "24h", ConfigType.positiveDurationAtMost(Duration.ofDays(3650), "3650d (ten years)"),
             "Longest lifetime of this issuer's tokens: tokens whose exp is further ahead are refused, "
                     + "and revocation rules expire this long after their time (kid rules never: they hold until restored). "
                     + "At most 3650d.");
-    public static final ConfigKey MAX_TOKEN_AGE = new ConfigKey("maxTokenAge", null,
+    public static final ConfigKey<Duration> MAX_TOKEN_AGE = new ConfigKey<>("maxTokenAge", null, ConfigType.positiveDuration(),
             "Refuse tokens whose iat is older than this (token_too_old); unset for no limit.");
-    public static final ConfigKey KEYS = new ConfigKey("keys", null,
+    public static final ConfigKey<String> KEYS = new ConfigKey<>("keys", null, ConfigType.STRING,
             "Static trusted keys, each one of: secret / secretBase64 (HMAC), pemFile, jwksFile; with alg and kid.");
-    public static final ConfigKey JWKS_URI = new ConfigKey("jwksUri", null,
+    public static final ConfigKey<String> JWKS_URI = new ConfigKey<>("jwksUri", null, ConfigType.STRING,
             "Fetch the keys from this JWKS URL in the background (https; http only on loopback). Instead of keys.");
-    public static final ConfigKey DISCOVERY = new ConfigKey("discovery", "false",
+    public static final ConfigKey<Boolean> DISCOVERY = new ConfigKey<>("discovery", "false", ConfigType.BOOLEAN,
             "true: find the JWKS URL in {issuer}/.well-known/openid-configuration. Instead of keys.");
-    public static final ConfigKey JWKS_REFRESH = new ConfigKey("jwksRefreshInterval", "5m",
+    public static final ConfigKey<Duration> JWKS_REFRESH = new ConfigKey<>("jwksRefreshInterval", "5m", ConfigType.positiveDuration(),
             "How often remote keys are fetched again.");
-    public static final ConfigKey JWKS_MIN_REFRESH = new ConfigKey("jwksMinRefreshInterval", "30s",
+    public static final ConfigKey<Duration> JWKS_MIN_REFRESH = new ConfigKey<>("jwksMinRefreshInterval", "30s", ConfigType.positiveDuration(),
             "Earliest refetch after a token names an unknown kid; also the first retry delay after a failed fetch.");
-    public static final ConfigKey JWKS_FETCH_TIMEOUT = new ConfigKey("jwksFetchTimeout", "10s",
+    public static final ConfigKey<Duration> JWKS_FETCH_TIMEOUT = new ConfigKey<>("jwksFetchTimeout", "10s", ConfigType.positiveDuration(),
             "Deadline of each key request (discovery document or JWKS), from connecting to the last byte of the body; "
                     + "a request past it fails, and other issuers never wait for it.");
 
-    public static final ConfigKey ISSUER_TOKEN_LOCATIONS = new ConfigKey("tokenLocations", null,
+    public static final ConfigKey<String> ISSUER_TOKEN_LOCATIONS = new ConfigKey<>("tokenLocations", null, ConfigType.STRING,
             "Forward auth only: the places this issuer's tokens may come from (header, cookie:NAME, query:NAME); a token "
                     + "found elsewhere is refused as token_location_not_allowed. Unset: wherever the route looks.");
 
-    public static final List<ConfigKey> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
+    public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
             JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
-    public static final ConfigKey ROUTE_NAME = new ConfigKey("name", null,
+    public static final ConfigKey<String> ROUTE_NAME = new ConfigKey<>("name", null, ConfigType.STRING,
             "Names the route in metrics and logs. Required, unique.");
-    public static final ConfigKey ROUTE_HOSTS = new ConfigKey("hosts", "[]",
+    public static final ConfigKey<String> ROUTE_HOSTS = new ConfigKey<>("hosts", "[]", ConfigType.STRING,
             "Hosts it covers, exact (api.example.com) or below a domain (*.example.com), without port; empty: any host.");
-    public static final ConfigKey ROUTE_METHODS = new ConfigKey("methods", "[]",
+    public static final ConfigKey<String> ROUTE_METHODS = new ConfigKey<>("methods", "[]", ConfigType.STRING,
             "Methods it covers (GET, POST, ...), exactly as sent; empty: any method.");
-    public static final ConfigKey ROUTE_PATH = new ConfigKey("path", null,
+    public static final ConfigKey<String> ROUTE_PATH = new ConfigKey<>("path", null, ConfigType.STRING,
             "Path template: literal segments, {name} for any one segment, a last ** for any rest (/orders/{id}, "
                     + "/files/**). Give path or pathPrefix, or neither for every path.");
-    public static final ConfigKey ROUTE_PATH_PREFIX = new ConfigKey("pathPrefix", null,
+    public static final ConfigKey<String> ROUTE_PATH_PREFIX = new ConfigKey<>("pathPrefix", null, ConfigType.STRING,
             "Path prefix by whole segments: /orders covers /orders and /orders/42, never /orders-admin.");
-    public static final ConfigKey ROUTE_ISSUERS = new ConfigKey("issuers", "[]",
+    public static final ConfigKey<String> ROUTE_ISSUERS = new ConfigKey<>("issuers", "[]", ConfigType.STRING,
             "The token's iss must be one of these (configured issuers); else 403 access_denied.");
-    public static final ConfigKey ROUTE_AUDIENCES = new ConfigKey("audiences", "[]",
+    public static final ConfigKey<String> ROUTE_AUDIENCES = new ConfigKey<>("audiences", "[]", ConfigType.STRING,
             "The token's aud must name one of these; else 403 access_denied.");
-    public static final ConfigKey ROUTE_SCOPES = new ConfigKey("scopes", "[]",
+    public static final ConfigKey<String> ROUTE_SCOPES = new ConfigKey<>("scopes", "[]", ConfigType.STRING,
             "The token's scope/scp must grant every one of these; else 403 insufficient_scope naming them.");
-    public static final ConfigKey ROUTE_CLAIMS = new ConfigKey("claims", "{}",
+    public static final ConfigKey<String> ROUTE_CLAIMS = new ConfigKey<>("claims", "{}", ConfigType.STRING,
             "Claim name: accepted value or list of values; a list claim needs one accepted member; else 403 access_denied.");
-    public static final ConfigKey ROUTE_ACR = new ConfigKey("acr", "[]",
+    public static final ConfigKey<String> ROUTE_ACR = new ConfigKey<>("acr", "[]", ConfigType.STRING,
             "Accepted acr values, most preferred first; else 401 with the RFC 9470 step-up challenge (acr_values).");
-    public static final ConfigKey ROUTE_MAX_AGE = new ConfigKey("maxAge", null,
+    public static final ConfigKey<String> ROUTE_MAX_AGE = new ConfigKey<>("maxAge", null, ConfigType.STRING,
             "Most time since auth_time (e.g. 10m); older or missing: 401 with the RFC 9470 step-up challenge (max_age).");
-    public static final ConfigKey ROUTE_TOKEN_LOCATIONS = new ConfigKey("tokenLocations", null,
+    public static final ConfigKey<String> ROUTE_TOKEN_LOCATIONS = new ConfigKey<>("tokenLocations", null, ConfigType.STRING,
             "Where this route's tokens may be: header, cookie:NAME, query:NAME (leaks into logs; avoid). Unset: "
                     + "authz.tokenLocations. A request with tokens in two places is a 400.");
 
-    public static final List<ConfigKey> ROUTE_KEYS = List.of(ROUTE_NAME, ROUTE_HOSTS, ROUTE_METHODS, ROUTE_PATH,
+    public static final List<ConfigKey<?>> ROUTE_KEYS = List.of(ROUTE_NAME, ROUTE_HOSTS, ROUTE_METHODS, ROUTE_PATH,
             ROUTE_PATH_PREFIX, ROUTE_ISSUERS, ROUTE_AUDIENCES, ROUTE_SCOPES, ROUTE_CLAIMS, ROUTE_ACR, ROUTE_MAX_AGE,
             ROUTE_TOKEN_LOCATIONS);
 
     /** Keys of each entry of {@code admin.credentials} (under {@code admin.credentials[i]}). */
-    public static final ConfigKey CREDENTIAL_NAME = new ConfigKey("name", null,
+    public static final ConfigKey<String> CREDENTIAL_NAME = new ConfigKey<>("name", null, ConfigType.STRING,
             "Who this credential is: the actor in the audit log and on the events. Required, unique.");
-    public static final ConfigKey CREDENTIAL_TOKEN = new ConfigKey("token", null,
+    public static final ConfigKey<String> CREDENTIAL_TOKEN = new ConfigKey<>("token", null, ConfigType.STRING,
             "The bearer credential, at least 32 characters, unique. Required.");
-    public static final ConfigKey CREDENTIAL_SCOPES = new ConfigKey("scopes", null,
+    public static final ConfigKey<String> CREDENTIAL_SCOPES = new ConfigKey<>("scopes", null, ConfigType.STRING,
             "What it may do: a non-empty list of revocations:write (revoke, restore) and revocations:read (look up "
                     + "rules, list dead letters). Required.");
 
-    public static final ConfigKey CREDENTIAL_ISSUERS = new ConfigKey("issuers", null,
+    public static final ConfigKey<String> CREDENTIAL_ISSUERS = new ConfigKey<>("issuers", null, ConfigType.STRING,
             "Whose rules it may revoke, restore and read: a non-empty list of issuers[].issuer values, exactly. Any other "
                     + "issuer's rule is a 403 issuer_not_permitted naming it, and the dead-letter listing is refused. "
                     + "Unset: every issuer.");
 
-    public static final List<ConfigKey> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES,
+    public static final List<ConfigKey<?>> CREDENTIAL_KEYS = List.of(CREDENTIAL_NAME, CREDENTIAL_TOKEN, CREDENTIAL_SCOPES,
             CREDENTIAL_ISSUERS);
 
     /** Keys of each entry of {@code revocation.publisherKeys} (under {@code revocation.publisherKeys[i]}). */
-    public static final ConfigKey PUBLISHER_KID = new ConfigKey("kid", null,
+    public static final ConfigKey<String> PUBLISHER_KID = new ConfigKey<>("kid", null, ConfigType.STRING,
             "The name event signatures carry in their kid. Required, unique.");
-    public static final ConfigKey PUBLISHER_ALG = new ConfigKey("alg", null, "EdDSA (Ed25519) or ES256. Required.");
-    public static final ConfigKey PUBLISHER_PEM_FILE = new ConfigKey("pemFile", null,
+    public static final ConfigKey<String> PUBLISHER_ALG = new ConfigKey<>("alg", null, ConfigType.STRING, "EdDSA (Ed25519) or ES256. Required.");
+    public static final ConfigKey<String> PUBLISHER_PEM_FILE = new ConfigKey<>("pemFile", null, ConfigType.STRING,
             "File with the PEM public key (PUBLIC KEY). Give this or pem.");
-    public static final ConfigKey PUBLISHER_PEM = new ConfigKey("pem", null,
+    public static final ConfigKey<String> PUBLISHER_PEM = new ConfigKey<>("pem", null, ConfigType.STRING,
             "The PEM public key itself, e.g. from a ConfigMap. Give this or pemFile.");
-    public static final ConfigKey PUBLISHER_TRUST = new ConfigKey("trust", "current",
+    public static final ConfigKey<String> PUBLISHER_TRUST = new ConfigKey<>("trust", "current", ConfigType.STRING,
             "current: its signatures count. retired (rotating it out): they still count, and sidecars with an admin "
                     + "API re-sign every live rule and restore it last signed with their own key; then remove it. "
                     + "compromised: its revokes count and are re-signed, its restores are refused; then remove it.");
 
-    public static final List<ConfigKey> PUBLISHER_KEY_KEYS = List.of(PUBLISHER_KID, PUBLISHER_ALG, PUBLISHER_PEM_FILE,
+    public static final List<ConfigKey<?>> PUBLISHER_KEY_KEYS = List.of(PUBLISHER_KID, PUBLISHER_ALG, PUBLISHER_PEM_FILE,
             PUBLISHER_PEM, PUBLISHER_TRUST);
 
     private ConfigKeys() {

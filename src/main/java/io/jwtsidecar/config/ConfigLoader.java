@@ -51,8 +51,6 @@ import java.util.regex.Pattern;
  * configuration file's directory.
  */
 public final class ConfigLoader {
-    /** The longest maxTokenLifetime taken: ten years, far past any real token and far from overflowing. */
-    static final Duration LONGEST_TOKEN_LIFETIME = Duration.ofDays(3650);
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
@@ -126,7 +124,7 @@ public final class ConfigLoader {
 
         SidecarConfig read() {
             interpolate(root, "");
-            for (ConfigKey key : ConfigKeys.ALL) {
+            for (ConfigKey<?> key : ConfigKeys.ALL) {
                 String override = env.get(key.envName());
                 if (override != null) {
                     setPath(key.name(), override);
@@ -147,15 +145,15 @@ public final class ConfigLoader {
             }
             errors.addAll(0, unset);
 
-            String id = text(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
-            SidecarConfig.Listener api = new SidecarConfig.Listener(host(ConfigKeys.API_HOST),
-                    integer(ConfigKeys.API_PORT, 0, 65535));
-            boolean noopRoute = bool(ConfigKeys.API_NOOP_ROUTE);
+            String id = readOptional(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
+            SidecarConfig.Listener api = new SidecarConfig.Listener(read(ConfigKeys.API_HOST),
+                    read(ConfigKeys.API_PORT));
+            boolean noopRoute = read(ConfigKeys.API_NOOP_ROUTE);
             Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
             claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
                     errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
             SidecarConfig.Listener admin = adminRead
-                    ? new SidecarConfig.Listener(host(ConfigKeys.ADMIN_HOST), integer(ConfigKeys.ADMIN_PORT, 0, 65535))
+                    ? new SidecarConfig.Listener(read(ConfigKeys.ADMIN_HOST), read(ConfigKeys.ADMIN_PORT))
                     : new SidecarConfig.Listener(ConfigKeys.ADMIN_HOST.defaultValue(),
                             Integer.parseInt(ConfigKeys.ADMIN_PORT.defaultValue()));
             if (adminRead && api.port() != 0 && api.port() == admin.port() && adminCredentialGiven()) {
@@ -173,17 +171,14 @@ public final class ConfigLoader {
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
             List<SidecarConfig.AdminCredential> adminCredentials = adminRead ? adminCredentials(adminToken) : List.of();
-            int maxTokenBytes = integer(ConfigKeys.MAX_TOKEN_BYTES, 256, 1 << 20);
-            long cacheMaxBytes = integer(ConfigKeys.CACHE_MAX_BYTES, 0, Integer.MAX_VALUE);
+            int maxTokenBytes = read(ConfigKeys.MAX_TOKEN_BYTES);
+            long cacheMaxBytes = read(ConfigKeys.CACHE_MAX_BYTES);
             Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
             if (bootstrap.isEmpty()) {
                 errors.add(ConfigKeys.KAFKA_BOOTSTRAP.name() + ": required (or set "
                         + ConfigKeys.KAFKA_BOOTSTRAP.envName() + ")");
             }
-            String topic = text(ConfigKeys.KAFKA_TOPIC).orElseThrow();
-            if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                errors.add(ConfigKeys.KAFKA_TOPIC.name() + ": '" + topic + "' is not a valid Kafka topic name");
-            }
+            String topic = read(ConfigKeys.KAFKA_TOPIC);
             String statusTopic = text(ConfigKeys.KAFKA_STATUS_TOPIC).orElseThrow();
             if (!statusTopic.matches("[a-zA-Z0-9._-]{1,249}") || statusTopic.equals(topic)) {
                 errors.add(ConfigKeys.KAFKA_STATUS_TOPIC.name() + ": '" + statusTopic
@@ -192,31 +187,24 @@ public final class ConfigLoader {
             SidecarConfig.Kafka kafka = new SidecarConfig.Kafka(bootstrap.orElse(""), topic, statusTopic,
                     passthrough("kafka.consumer"), passthrough("kafka.producer"));
             errors.addAll(KafkaSettings.problems(kafka.consumer(), kafka.producer()));
-            SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(topLevelDuration(ConfigKeys.FLEET_STATUS_INTERVAL),
-                    topLevelDuration(ConfigKeys.FLEET_GONE_AFTER));
-            Duration shutdownGrace = shutdownGrace();
-            long expected = integer(ConfigKeys.BLOOM_EXPECTED, 1, Integer.MAX_VALUE);
-            double fpp = decimal(ConfigKeys.BLOOM_FPP);
-            if (!(fpp > 0 && fpp < 0.5)) {
-                errors.add(ConfigKeys.BLOOM_FPP.name() + ": must be between 0 and 0.5 (exclusive), got '" + fpp + "'");
-            }
-            Duration sweep = topLevelDuration(ConfigKeys.SWEEP_INTERVAL);
-            Duration maxStaleness = topLevelDuration(ConfigKeys.MAX_STALENESS);
-            String onStale = text(ConfigKeys.ON_STALE).orElseThrow();
-            if (!onStale.equals("fail-closed") && !onStale.equals("fail-open")) {
-                errors.add(ConfigKeys.ON_STALE.name() + ": must be fail-closed or fail-open, got '" + onStale + "'");
-            }
+            SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(read(ConfigKeys.FLEET_STATUS_INTERVAL),
+                    read(ConfigKeys.FLEET_GONE_AFTER));
+            Duration shutdownGrace = read(ConfigKeys.SHUTDOWN_GRACE);
+            long expected = read(ConfigKeys.BLOOM_EXPECTED);
+            double fpp = read(ConfigKeys.BLOOM_FPP);
+            Duration sweep = read(ConfigKeys.SWEEP_INTERVAL);
+            Duration maxStaleness = read(ConfigKeys.MAX_STALENESS);
+            String onStale = read(ConfigKeys.ON_STALE);
             // Freshness is never confirmed past the last partition count, so the count must come well within maxStaleness.
-            Duration partitionCheck = text(ConfigKeys.PARTITION_CHECK_INTERVAL).isEmpty()
-                    ? min(Duration.ofSeconds(5), maxStaleness.dividedBy(3))
-                    : topLevelDuration(ConfigKeys.PARTITION_CHECK_INTERVAL);
+            Duration partitionCheck = readOptional(ConfigKeys.PARTITION_CHECK_INTERVAL)
+                    .orElseGet(() -> min(Duration.ofSeconds(5), maxStaleness.dividedBy(3)));
             if (partitionCheck.compareTo(maxStaleness) >= 0) {
                 errors.add(ConfigKeys.PARTITION_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.PARTITION_CHECK_INTERVAL)
                         .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
                         + text(ConfigKeys.MAX_STALENESS).orElseThrow() + "): new partitions must be found before data "
                         + "counts as stale");
             }
-            long deadLetterBytes = integer(ConfigKeys.DEAD_LETTER_MAX_BYTES, 65_536, Integer.MAX_VALUE);
+            long deadLetterBytes = read(ConfigKeys.DEAD_LETTER_MAX_BYTES);
             List<PublisherKey> publisherKeys = publisherKeys();
             boolean requireSigned = requireSignedEvents(publisherKeys);
             Optional<EventSigner> signer = adminRead ? eventSigner(publisherKeys, requireSigned) : Optional.empty();
@@ -239,29 +227,9 @@ public final class ConfigLoader {
                     revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing);
         }
 
-        /** {@code shutdown.gracePeriod}: 0s (stop at once) to 5m, longer than any request should take. */
-        private Duration shutdownGrace() {
-            String v = text(ConfigKeys.SHUTDOWN_GRACE).orElseThrow();
-            try {
-                Duration grace = Durations.parse(v);
-                if (grace.isNegative() || grace.compareTo(Duration.ofMinutes(5)) > 0) {
-                    errors.add(ConfigKeys.SHUTDOWN_GRACE.name() + ": must be between 0s and 5m, got '" + v + "'");
-                }
-                return grace;
-            } catch (IllegalArgumentException e) {
-                errors.add(ConfigKeys.SHUTDOWN_GRACE.name() + ": '" + v + "' is " + e.getMessage());
-                return Duration.ZERO;
-            }
-        }
-
         /** {@code logging.format}: text or json. */
         private LogFormat logFormat() {
-            String given = text(ConfigKeys.LOGGING_FORMAT).orElseThrow();
-            Optional<LogFormat> format = LogFormat.parse(given);
-            if (format.isEmpty()) {
-                errors.add(ConfigKeys.LOGGING_FORMAT.name() + ": must be text or json, got '" + given + "'");
-            }
-            return format.orElse(LogFormat.TEXT);
+            return LogFormat.parse(read(ConfigKeys.LOGGING_FORMAT)).orElse(LogFormat.TEXT);
         }
 
         /**
@@ -273,18 +241,7 @@ public final class ConfigLoader {
             if (serviceName.isBlank()) {
                 errors.add(ConfigKeys.TRACING_SERVICE_NAME.name() + ": must not be empty");
             }
-            String ratioText = text(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO).orElseThrow();
-            double ratio;
-            try {
-                ratio = Double.parseDouble(ratioText.strip());
-            } catch (NumberFormatException e) {
-                ratio = Double.NaN;
-            }
-            if (!(ratio >= 0 && ratio <= 1)) {
-                errors.add(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO.name() + ": must be a number from 0 to 1, got '"
-                        + ratioText + "'");
-                ratio = 1;
-            }
+            double ratio = read(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO);
             Optional<String> given = text(ConfigKeys.TRACING_OTLP_ENDPOINT).filter(v -> !v.isBlank());
             if (given.isEmpty()) {
                 return new SidecarConfig.Tracing(Optional.empty(), serviceName, ratio);
@@ -311,11 +268,12 @@ public final class ConfigLoader {
          */
         private Optional<SidecarConfig.Listener> metricsListener(SidecarConfig.Listener api, SidecarConfig.Listener admin,
                                                                  boolean adminRead) {
-            String host = host(ConfigKeys.METRICS_HOST);
-            if (text(ConfigKeys.METRICS_PORT).isEmpty()) {
+            String host = read(ConfigKeys.METRICS_HOST);
+            Optional<Integer> given = readOptional(ConfigKeys.METRICS_PORT);
+            if (given.isEmpty()) {
                 return Optional.empty();
             }
-            int port = integer(ConfigKeys.METRICS_PORT, 0, 65535);
+            int port = given.get();
             // Different hosts do not help: 0.0.0.0:8181 and 127.0.0.1:8181 cannot both be bound.
             if (port != 0 && port == api.port()) {
                 errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.API_PORT.name()
@@ -329,14 +287,8 @@ public final class ConfigLoader {
 
         /** {@code authz.*}, {@code routes} and each issuer's {@code tokenLocations}. */
         private SidecarConfig.Authz authz() {
-            String action = text(ConfigKeys.AUTHZ_DEFAULT_ACTION).orElseThrow();
-            if (!action.equals("allow") && !action.equals("deny")) {
-                errors.add(ConfigKeys.AUTHZ_DEFAULT_ACTION.name() + ": must be allow or deny, got '" + action + "'");
-            }
-            String copies = text(ConfigKeys.AUTHZ_CLIENT_IDENTITY_HEADERS).orElseThrow();
-            if (!copies.equals("refuse") && !copies.equals("strip")) {
-                errors.add(ConfigKeys.AUTHZ_CLIENT_IDENTITY_HEADERS.name() + ": must be refuse or strip, got '" + copies + "'");
-            }
+            String action = read(ConfigKeys.AUTHZ_DEFAULT_ACTION);
+            String copies = read(ConfigKeys.AUTHZ_CLIENT_IDENTITY_HEADERS);
             Set<String> issuers = new LinkedHashSet<>();
             JsonNode list = root.get("issuers");
             if (list != null && list.isArray()) {
@@ -346,7 +298,7 @@ public final class ConfigLoader {
                     }
                 });
             }
-            boolean caseInsensitive = bool(ConfigKeys.AUTHZ_CASE_INSENSITIVE_PATHS);
+            boolean caseInsensitive = read(ConfigKeys.AUTHZ_CASE_INSENSITIVE_PATHS);
             return new SidecarConfig.Authz(new AuthzConfigReader(root, errors).read(action.equals("deny"), caseInsensitive,
                     issuers), !copies.equals("strip"));
         }
@@ -399,7 +351,7 @@ public final class ConfigLoader {
             if (given == null || given.isNull()) {
                 return listed;
             }
-            boolean required = bool(ConfigKeys.REQUIRE_SIGNED_EVENTS);
+            boolean required = read(ConfigKeys.REQUIRE_SIGNED_EVENTS);
             if (required && !listed) {
                 errors.add(ConfigKeys.REQUIRE_SIGNED_EVENTS.name() + ": 'true' needs at least one key in "
                         + PUBLISHER_KEYS + " to verify signatures with");
@@ -466,15 +418,7 @@ public final class ConfigLoader {
 
         /** {@code admin.enabled}: true or false when given (anything else is an error, read as false), else empty. */
         private Optional<Boolean> adminEnabledSetting() {
-            Optional<String> given = text(ConfigKeys.ADMIN_ENABLED).map(String::strip);
-            if (given.isEmpty()) {
-                return Optional.empty();
-            }
-            if (!given.get().equals("true") && !given.get().equals("false")) {
-                errors.add(ConfigKeys.ADMIN_ENABLED.name() + ": must be true or false, got '" + given.get() + "'");
-                return Optional.of(false);
-            }
-            return Optional.of(given.get().equals("true"));
+            return readOptional(ConfigKeys.ADMIN_ENABLED);
         }
 
         private boolean adminCredentialGiven() {
@@ -537,7 +481,7 @@ public final class ConfigLoader {
          * caller reports them with the entry's own, in order); an absent list is empty, and a list
          * that is not one, or an entry that is not a mapping, is reported with what it should be.
          */
-        private List<ListEntry> listEntries(String path, List<ConfigKey> keys, String listOf, String mappingWith) {
+        private List<ListEntry> listEntries(String path, List<ConfigKey<?>> keys, String listOf, String mappingWith) {
             List<ListEntry> entries = new ArrayList<>();
             JsonNode list = at(path);
             if (list == null || list.isNull()) {
@@ -567,7 +511,7 @@ public final class ConfigLoader {
         }
 
         /** A required value that must differ from the same key's value in every other entry; null when missing. */
-        private String unique(String at, JsonNode n, ConfigKey key, Set<String> seen) {
+        private String unique(String at, JsonNode n, ConfigKey<?> key, Set<String> seen) {
             String value = scalar(n, key.name());
             if (value == null || value.isBlank()) {
                 errors.add(at + "." + key.name() + ": required");
@@ -674,8 +618,8 @@ public final class ConfigLoader {
                 return Optional.empty();
             }
             if (cert.isEmpty() || key.isEmpty()) {
-                ConfigKey missing = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_CERT : ConfigKeys.ADMIN_TLS_KEY;
-                ConfigKey given = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_KEY : ConfigKeys.ADMIN_TLS_CERT;
+                ConfigKey<?> missing = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_CERT : ConfigKeys.ADMIN_TLS_KEY;
+                ConfigKey<?> given = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_KEY : ConfigKeys.ADMIN_TLS_CERT;
                 errors.add(missing.name() + ": required together with " + given.name());
                 return Optional.empty();
             }
@@ -685,7 +629,7 @@ public final class ConfigLoader {
             return Optional.of(new SidecarConfig.AdminTls(certPath, keyPath, caPath));
         }
 
-        private Path readableFile(ConfigKey key, String value) {
+        private Path readableFile(ConfigKey<?> key, String value) {
             Path p = resolve(value);
             ConfigFiles.problem(p).ifPresent(problem -> errors.add(key.name() + ": " + problem));
             return p;
@@ -735,20 +679,9 @@ public final class ConfigLoader {
             }
             List<String> required = stringList(n, at, "requiredClaims");
             String type = scalar(n, "type");
-            Duration skew = duration(n, at, ConfigKeys.CLOCK_SKEW);
-            Duration lifetime = duration(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
-            Duration maxAge = n.has("maxTokenAge") ? duration(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
-            if (skew != null && (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0)) {
-                errors.add(at + ".clockSkew: must be between 0s and 10m, got '" + scalar(n, "clockSkew") + "'");
-            }
-            requirePositive(n, at, ConfigKeys.MAX_TOKEN_LIFETIME, lifetime);
-            // Rule expiries are event time + lifetime + skew in epoch seconds: an unbounded lifetime
-            // overflowed there, and a revoke was published already expired and dead-lettered everywhere.
-            if (lifetime != null && lifetime.compareTo(LONGEST_TOKEN_LIFETIME) > 0) {
-                errors.add(at + "." + ConfigKeys.MAX_TOKEN_LIFETIME.name() + ": must be at most 3650d (ten years), got '"
-                        + scalar(n, ConfigKeys.MAX_TOKEN_LIFETIME.name()) + "'");
-            }
-            requirePositive(n, at, ConfigKeys.MAX_TOKEN_AGE, maxAge);
+            Duration skew = readIn(n, at, ConfigKeys.CLOCK_SKEW);
+            Duration lifetime = readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
+            Duration maxAge = n.has(ConfigKeys.MAX_TOKEN_AGE.name()) ? readIn(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
             boolean remote = n.has(ConfigKeys.JWKS_URI.name()) || "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
             Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
             if (n.has("algorithms")) {
@@ -797,13 +730,10 @@ public final class ConfigLoader {
                 errors.add(at + ".jwksUri: give either jwksUri or discovery: true, not both");
                 return null;
             }
-            Duration refresh = duration(n, at, ConfigKeys.JWKS_REFRESH);
-            Duration minRefresh = duration(n, at, ConfigKeys.JWKS_MIN_REFRESH);
-            Duration fetchTimeout = duration(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT);
-            requirePositive(n, at, ConfigKeys.JWKS_REFRESH, refresh);
-            requirePositive(n, at, ConfigKeys.JWKS_MIN_REFRESH, minRefresh);
-            requirePositive(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT, fetchTimeout);
-            if (issuer == null || refresh == null || minRefresh == null || fetchTimeout == null) {
+            Duration refresh = readIn(n, at, ConfigKeys.JWKS_REFRESH);
+            Duration minRefresh = readIn(n, at, ConfigKeys.JWKS_MIN_REFRESH);
+            Duration fetchTimeout = readIn(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT);
+            if (issuer == null) {
                 return null;
             }
             try {
@@ -954,7 +884,7 @@ public final class ConfigLoader {
             }
         }
 
-        private Optional<String> text(ConfigKey key) {
+        private Optional<String> text(ConfigKey<?> key) {
             JsonNode n = at(key.name());
             if (n == null || n.isNull()) {
                 return Optional.ofNullable(key.defaultValue());
@@ -966,77 +896,28 @@ public final class ConfigLoader {
             return Optional.of(n.asText());
         }
 
-        private String host(ConfigKey key) {
-            String host = text(key).orElseThrow();
-            try {
-                InetAddress.getByName(host);
-            } catch (IOException e) {
-                errors.add(key.name() + ": '" + host + "' is not a resolvable address");
-            }
-            return host;
+        /** The key's value through its type (its default when unset); only for keys with a default. */
+        private <T> T read(ConfigKey<T> key) {
+            return readOptional(key).orElseThrow(() -> new IllegalStateException(key.name() + " has no default"));
         }
 
-        private boolean bool(ConfigKey key) {
-            String v = text(key).orElse("false").strip();
-            if (!v.equals("true") && !v.equals("false")) {
-                errors.add(key.name() + ": must be true or false, got '" + v + "'");
-            }
-            return v.equals("true");
+        /** The key's value through its type, its default, or empty for an unset key without one. */
+        private <T> Optional<T> readOptional(ConfigKey<T> key) {
+            return text(key).map(v -> checked(key.name(), key.type().parse(v)));
         }
 
-        private int integer(ConfigKey key, int min, int max) {
-            String v = text(key).orElse("0");
-            try {
-                int n = Integer.parseInt(v.strip());
-                if (n < min || n > max) {
-                    errors.add(key.name() + ": must be between " + min + " and " + max + ", got '" + v + "'");
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                errors.add(key.name() + ": must be a whole number, got '" + v + "'");
-                return min;
-            }
-        }
-
-        private double decimal(ConfigKey key) {
-            String v = text(key).orElse("0");
-            try {
-                return Double.parseDouble(v.strip());
-            } catch (NumberFormatException e) {
-                errors.add(key.name() + ": must be a number, got '" + v + "'");
-                return Double.NaN;
-            }
-        }
-
-        private Duration topLevelDuration(ConfigKey key) {
-            String v = text(key).orElseThrow();
-            try {
-                Duration d = Durations.parse(v);
-                if (d.isNegative() || d.isZero()) {
-                    errors.add(key.name() + ": must be longer than zero, got '" + v + "'");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                errors.add(key.name() + ": '" + v + "' is " + e.getMessage());
-                return Duration.ofMinutes(10);
-            }
-        }
-
-        private Duration duration(ObjectNode n, String at, ConfigKey key) {
+        /** A key of one list entry ({@code issuers[0].clockSkew}) through its type, or its default. */
+        private <T> T readIn(ObjectNode n, String at, ConfigKey<T> key) {
             String v = n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue();
-            try {
-                return Durations.parse(v);
-            } catch (IllegalArgumentException e) {
-                errors.add(at + "." + key.name() + ": '" + v + "' is " + e.getMessage());
-                return null;
-            }
+            return checked(at + "." + key.name(), key.type().parse(v));
         }
 
-        private void requirePositive(ObjectNode n, String at, ConfigKey key, Duration value) {
-            if (value != null && (value.isNegative() || value.isZero())) {
-                errors.add(at + "." + key.name() + ": must be longer than zero, got '"
-                        + (n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue()) + "'");
+        /** The value read; its problem, if any, joins the errors under the key's path. */
+        private <T> T checked(String path, ConfigType.Parsed<T> parsed) {
+            if (parsed.problem() != null) {
+                errors.add(path + ": " + parsed.problem());
             }
+            return parsed.value();
         }
 
         private List<String> stringList(ObjectNode n, String at, String field) {

@@ -19,14 +19,14 @@ class ConfigDocsTest {
                 .orElseThrow(() -> new AssertionError("docs/CONFIG.md has no row for " + key));
     }
 
-    private static String shownDefault(ConfigKey key) {
+    private static String shownDefault(ConfigKey<?> key) {
         return key.defaultValue() == null ? "(none)" : "`" + key.defaultValue() + "`";
     }
 
     @Test
     void every_scalar_key_is_documented_with_its_variable_default_and_meaning() throws Exception {
         List<String> rows = rows();
-        for (ConfigKey key : ConfigKeys.ALL) {
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
             assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | `" + key.envName() + "` | "
                     + shownDefault(key) + " | " + key.doc() + " |");
         }
@@ -35,7 +35,7 @@ class ConfigDocsTest {
     @Test
     void every_issuer_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
-        for (ConfigKey key : ConfigKeys.ISSUER_KEYS) {
+        for (ConfigKey<?> key : ConfigKeys.ISSUER_KEYS) {
             assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
                     + key.doc() + " |");
         }
@@ -44,7 +44,7 @@ class ConfigDocsTest {
     @Test
     void every_admin_credential_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
-        for (ConfigKey key : ConfigKeys.CREDENTIAL_KEYS) {
+        for (ConfigKey<?> key : ConfigKeys.CREDENTIAL_KEYS) {
             assertThat(rowOf(rows, "admin.credentials[]." + key.name())).isEqualTo("| `admin.credentials[]." + key.name()
                     + "` | " + shownDefault(key) + " | " + key.doc() + " |");
         }
@@ -53,7 +53,7 @@ class ConfigDocsTest {
     @Test
     void every_route_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
-        for (ConfigKey key : ConfigKeys.ROUTE_KEYS) {
+        for (ConfigKey<?> key : ConfigKeys.ROUTE_KEYS) {
             assertThat(rowOf(rows, "routes[]." + key.name())).isEqualTo("| `routes[]." + key.name() + "` | "
                     + shownDefault(key) + " | " + key.doc() + " |");
         }
@@ -62,7 +62,7 @@ class ConfigDocsTest {
     @Test
     void every_publisher_key_key_is_documented_with_its_default_and_meaning() throws Exception {
         List<String> rows = rows();
-        for (ConfigKey key : ConfigKeys.PUBLISHER_KEY_KEYS) {
+        for (ConfigKey<?> key : ConfigKeys.PUBLISHER_KEY_KEYS) {
             assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | " + shownDefault(key) + " | "
                     + key.doc() + " |");
         }
