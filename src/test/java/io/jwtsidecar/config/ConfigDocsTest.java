@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** docs/CONFIG.md documents exactly what {@link ConfigKeys} defines: names, variables, defaults, meanings. */
+/** docs/CONFIG.md documents exactly what {@link ConfigKeys} defines: names, variables, defaults, types, meanings. */
 class ConfigDocsTest {
 
     private static List<String> rows() throws Exception {
@@ -24,11 +24,11 @@ class ConfigDocsTest {
     }
 
     @Test
-    void every_scalar_key_is_documented_with_its_variable_default_and_meaning() throws Exception {
+    void every_scalar_key_is_documented_with_its_variable_default_type_and_meaning() throws Exception {
         List<String> rows = rows();
         for (ConfigKey<?> key : ConfigKeys.ALL) {
             assertThat(rowOf(rows, key.name())).isEqualTo("| `" + key.name() + "` | `" + key.envName() + "` | "
-                    + shownDefault(key) + " | " + key.doc() + " |");
+                    + shownDefault(key) + " | " + key.type().describe() + " | " + key.doc() + " |");
         }
     }
 
