@@ -3,7 +3,6 @@ package io.jwtsidecar.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jwtsidecar.admin.AdminScope;
 import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
@@ -11,10 +10,7 @@ import io.jwtsidecar.revocation.EventKeys;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
-import io.jwtsidecar.token.keys.FetchableUrl;
-import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
-import io.jwtsidecar.token.keys.VerificationKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +45,6 @@ import java.util.regex.Pattern;
  * configuration file's directory.
  */
 public final class ConfigLoader {
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
     private static final String CLAIM_HEADERS = "api.claimHeaders";
@@ -60,7 +53,6 @@ public final class ConfigLoader {
     /** A list of {@code {kid, alg, pemFile | pem, retired}}, so not one of the scalar {@link ConfigKeys}. */
     private static final String PUBLISHER_KEYS = "revocation.publisherKeys";
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
 
     private final Map<String, String> env;
 
@@ -106,24 +98,22 @@ public final class ConfigLoader {
     private final class Reader {
         private final YamlDocument document;
         private final ObjectNode root;
-        private final Path baseDir;
-        private final List<String> errors = new ArrayList<>();
-        /** {@code ${NAME}}s without a value, with where they are: those under admin.* may not matter. */
-        private final List<UnsetVariable> unsetVariables = new ArrayList<>();
+        private final ReadContext context;
+        private final List<String> errors;
 
         /** Keys an environment variable set: an error about them is not about the file's line. */
         private final Set<String> fromEnvironment = new HashSet<>();
-        /** Every {@code ${NAME}} the text uses, set or not: such a JWT_SIDECAR_* variable is no misspelt setting. */
-        private final Set<String> referencedVariables = new HashSet<>();
 
         Reader(YamlDocument document, ObjectNode root, Path baseDir) {
             this.document = document;
             this.root = root;
-            this.baseDir = baseDir;
+            this.context = new ReadContext(root, baseDir);
+            this.errors = context.errors();
         }
 
         SidecarConfig read() {
-            interpolate(root, "");
+            Interpolation variables = new Interpolation(env);
+            variables.interpolate(root, "");
             for (ConfigKey<?> key : ConfigKeys.ALL) {
                 String override = env.get(key.envName());
                 if (override != null) {
@@ -132,13 +122,13 @@ public final class ConfigLoader {
                 }
             }
             checkUnknownKeys();
-            errors.addAll(UnknownVariables.problems(env, referencedVariables));
+            errors.addAll(UnknownVariables.problems(env, variables.referenced()));
             Optional<Boolean> adminSetting = adminEnabledSetting();
             // admin.enabled: false makes the rest of admin.* inert: a ConfigMap shared with an admin
             // plane may name its secrets and files, which a sidecar without an admin API never has.
             boolean adminRead = !adminSetting.equals(Optional.of(false));
             List<String> unset = new ArrayList<>();
-            for (UnsetVariable v : unsetVariables) {
+            for (Interpolation.Unset v : variables.unset()) {
                 if (adminRead || v.path().equals(ConfigKeys.ADMIN_ENABLED.name()) || !v.path().startsWith("admin.")) {
                     unset.add(v.path() + ": environment variable " + v.name() + " is not set");
                 }
@@ -211,12 +201,12 @@ public final class ConfigLoader {
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
                     onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
-            List<IssuerSettings> issuers = issuers();
+            List<IssuerSettings> issuers = new IssuersSection(context).read();
             Optional<String> adminJwtIssuer = adminRead ? adminJwtIssuer() : Optional.empty();
             Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
-            SidecarConfig.Tracing tracing = tracing();
+            SidecarConfig.Tracing tracing = new TracingSection(context).read();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -230,36 +220,6 @@ public final class ConfigLoader {
         /** {@code logging.format}: text or json. */
         private LogFormat logFormat() {
             return LogFormat.parse(read(ConfigKeys.LOGGING_FORMAT)).orElse(LogFormat.TEXT);
-        }
-
-        /**
-         * {@code tracing.*}: an endpoint turns tracing on. Checked here rather than by the exporter,
-         * which would take a host-less or ftp: URL and fail every export quietly at run time.
-         */
-        private SidecarConfig.Tracing tracing() {
-            String serviceName = text(ConfigKeys.TRACING_SERVICE_NAME).orElseThrow();
-            if (serviceName.isBlank()) {
-                errors.add(ConfigKeys.TRACING_SERVICE_NAME.name() + ": must not be empty");
-            }
-            double ratio = read(ConfigKeys.TRACING_REQUEST_SAMPLE_RATIO);
-            Optional<String> given = text(ConfigKeys.TRACING_OTLP_ENDPOINT).filter(v -> !v.isBlank());
-            if (given.isEmpty()) {
-                return new SidecarConfig.Tracing(Optional.empty(), serviceName, ratio);
-            }
-            String v = given.get();
-            try {
-                java.net.URI uri = new java.net.URI(v);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
-                        && uri.getRawQuery() == null && uri.getRawFragment() == null) {
-                    return new SidecarConfig.Tracing(Optional.of(uri), serviceName, ratio);
-                }
-            } catch (java.net.URISyntaxException e) {
-                // reported below, as every other malformed value
-            }
-            errors.add(ConfigKeys.TRACING_OTLP_ENDPOINT.name() + ": must be an http or https URL with a host, such as "
-                    + "http://otel-collector:4318, got '" + v + "'");
-            return new SidecarConfig.Tracing(Optional.empty(), serviceName, ratio);
         }
 
         /**
@@ -469,10 +429,6 @@ public final class ConfigLoader {
         }
 
         /** A {@code ${name}} at {@code path} that the environment does not set and that has no default. */
-        private record UnsetVariable(String path, String name) {
-        }
-
-        /** One mapping of a configured list, where it is ({@code path[i]}), and the errors for its unknown keys. */
         private record ListEntry(String at, JsonNode node, List<String> unknownKeys) {
         }
 
@@ -635,205 +591,6 @@ public final class ConfigLoader {
             return p;
         }
 
-        private List<IssuerSettings> issuers() {
-            JsonNode list = root.get("issuers");
-            List<IssuerSettings> result = new ArrayList<>();
-            if (list == null || !list.isArray() || list.isEmpty()) {
-                errors.add("issuers: at least one trusted issuer is required");
-                return result;
-            }
-            Set<String> seen = new LinkedHashSet<>();
-            for (int i = 0; i < list.size(); i++) {
-                String at = "issuers[" + i + "]";
-                JsonNode n = list.get(i);
-                if (!n.isObject()) {
-                    errors.add(at + ": must be a mapping");
-                    continue;
-                }
-                IssuerSettings p = issuer(at, (ObjectNode) n);
-                if (p != null && !seen.add(p.issuer())) {
-                    errors.add(at + ".issuer: '" + p.issuer() + "' is configured twice");
-                }
-                if (p != null) {
-                    result.add(p);
-                }
-            }
-            return result;
-        }
-
-        private IssuerSettings issuer(String at, ObjectNode n) {
-            int before = errors.size();
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (ConfigKeys.ISSUER_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
-                    errors.add(at + "." + f + ": unknown key");
-                }
-            }
-            String issuer = scalar(n, "issuer");
-            if (issuer == null || issuer.isBlank()) {
-                errors.add(at + ".issuer: required");
-            }
-            List<String> audiences = stringList(n, at, "audiences");
-            if (audiences.isEmpty()) {
-                errors.add(at + ".audiences: at least one audience is required");
-            }
-            List<String> required = stringList(n, at, "requiredClaims");
-            String type = scalar(n, "type");
-            Duration skew = readIn(n, at, ConfigKeys.CLOCK_SKEW);
-            Duration lifetime = readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
-            Duration maxAge = n.has(ConfigKeys.MAX_TOKEN_AGE.name()) ? readIn(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
-            boolean remote = n.has(ConfigKeys.JWKS_URI.name()) || "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
-            Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
-            if (n.has("algorithms")) {
-                for (String a : stringList(n, at, "algorithms")) {
-                    JwsAlgorithm alg = JwsAlgorithm.fromJoseName(a).orElse(null);
-                    if (alg == null) {
-                        errors.add(at + ".algorithms: '" + a + "' is not a supported algorithm");
-                    } else {
-                        algorithms.add(alg);
-                    }
-                }
-            } else if (remote) {
-                errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
-            }
-            KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
-            if (errors.size() > before) {
-                return null;
-            }
-            return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
-                    skew, lifetime, maxAge);
-        }
-
-        /** Keys from the configuration; the issuer's algorithms default to theirs. */
-        private KeySourceSettings staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
-            List<VerificationKey> keys = keys(at, n.get("keys"));
-            if (algorithms.isEmpty()) {
-                keys.forEach(k -> algorithms.add(k.algorithm()));
-            }
-            try {
-                new IssuerKeys(keys); // the same checks the verifier's key set makes: refused now, not at start
-                return new KeySourceSettings.StaticKeys(keys);
-            } catch (IllegalArgumentException e) {
-                errors.add(at + ".keys: " + e.getMessage());
-                return null;
-            }
-        }
-
-        /** A JWKS URL or discovery; the sidecar fetches it in the background once started. */
-        private KeySourceSettings remoteKeys(String at, ObjectNode n, String issuer) {
-            if (n.has("keys")) {
-                errors.add(at + ".keys: give either keys or jwksUri/discovery, not both");
-            }
-            boolean discovery = "true".equals(scalar(n, ConfigKeys.DISCOVERY.name()));
-            String uri = scalar(n, ConfigKeys.JWKS_URI.name());
-            if (discovery && uri != null) {
-                errors.add(at + ".jwksUri: give either jwksUri or discovery: true, not both");
-                return null;
-            }
-            Duration refresh = readIn(n, at, ConfigKeys.JWKS_REFRESH);
-            Duration minRefresh = readIn(n, at, ConfigKeys.JWKS_MIN_REFRESH);
-            Duration fetchTimeout = readIn(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT);
-            if (issuer == null) {
-                return null;
-            }
-            try {
-                Optional<java.net.URI> jwksUri = Optional.ofNullable(uri).map(java.net.URI::create);
-                FetchableUrl.check(jwksUri.orElseGet(() -> FetchableUrl.discoveryUri(issuer)));
-                return new KeySourceSettings.RemoteJwks(jwksUri, refresh, minRefresh, fetchTimeout);
-            } catch (IllegalArgumentException e) {
-                errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
-                return null;
-            }
-        }
-
-        private List<VerificationKey> keys(String at, JsonNode list) {
-            List<VerificationKey> keys = new ArrayList<>();
-            if (list == null || !list.isArray() || list.isEmpty()) {
-                errors.add(at + ".keys: at least one key is required");
-                return keys;
-            }
-            for (int i = 0; i < list.size(); i++) {
-                String kat = at + ".keys[" + i + "]";
-                JsonNode k = list.get(i);
-                if (!k.isObject()) {
-                    errors.add(kat + ": must be a mapping");
-                    continue;
-                }
-                try {
-                    keys.addAll(key(kat, (ObjectNode) k));
-                } catch (UnreadableFile e) {
-                    errors.add(kat + "." + e.key() + ": " + e.getMessage());
-                } catch (IllegalArgumentException e) {
-                    errors.add(kat + ": " + e.getMessage());
-                }
-            }
-            return keys;
-        }
-
-        private List<VerificationKey> key(String at, ObjectNode k) {
-            for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!KEY_FIELDS.contains(f)) {
-                    throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + KEY_FIELDS + ")");
-                }
-            }
-            String kid = scalar(k, "kid");
-            String algName = scalar(k, "alg");
-            JwsAlgorithm alg = null;
-            if (algName != null) {
-                alg = JwsAlgorithm.fromJoseName(algName).orElseThrow(() -> new IllegalArgumentException(
-                        "alg '" + algName + "' is not a supported algorithm"));
-            }
-            List<String> sources = new ArrayList<>();
-            for (String s : List.of("secret", "secretBase64", "pemFile", "jwksFile")) {
-                if (k.has(s)) {
-                    sources.add(s);
-                }
-            }
-            if (sources.size() != 1) {
-                throw new IllegalArgumentException("give exactly one of secret, secretBase64, pemFile, jwksFile (got "
-                        + sources + ")");
-            }
-            String source = sources.get(0);
-            if (source.equals("jwksFile")) {
-                List<VerificationKey> loaded = StaticKeyLoader.jwks(readFile(source, scalar(k, source)), alg);
-                if (kid != null) {
-                    throw new IllegalArgumentException("kid comes from the JWKS; do not set it beside jwksFile");
-                }
-                return loaded;
-            }
-            if (alg == null) {
-                throw new IllegalArgumentException("alg is required for " + source);
-            }
-            switch (source) {
-                case "secret":
-                    return List.of(StaticKeyLoader.hmac(kid, alg, scalar(k, source).getBytes(StandardCharsets.UTF_8)));
-                case "secretBase64":
-                    byte[] secret;
-                    try {
-                        secret = Base64.getDecoder().decode(scalar(k, source).replace('-', '+').replace('_', '/'));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("secretBase64 is not base64 (value hidden)");
-                    }
-                    return List.of(StaticKeyLoader.hmac(kid, alg, secret));
-                default:
-                    return List.of(StaticKeyLoader.pem(kid, alg, readFile(source, scalar(k, source))));
-            }
-        }
-
-        /** @param key the setting that names the file, relative to the entry it is in */
-        private String readFile(String key, String path) {
-            if (path == null) {
-                throw new IllegalArgumentException("file path is empty");
-            }
-            return ConfigFiles.read(key, resolve(path));
-        }
-
-        private Path resolve(String path) {
-            Path p = Path.of(path);
-            return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
-        }
-
         private Map<String, String> passthrough(String path) {
             Map<String, String> result = new TreeMap<>();
             JsonNode n = at(path);
@@ -885,75 +642,31 @@ public final class ConfigLoader {
         }
 
         private Optional<String> text(ConfigKey<?> key) {
-            JsonNode n = at(key.name());
-            if (n == null || n.isNull()) {
-                return Optional.ofNullable(key.defaultValue());
-            }
-            if (n.isContainerNode()) {
-                errors.add(key.name() + ": must be a single value");
-                return Optional.ofNullable(key.defaultValue());
-            }
-            return Optional.of(n.asText());
+            return context.text(key);
         }
 
-        /** The key's value through its type (its default when unset); only for keys with a default. */
         private <T> T read(ConfigKey<T> key) {
-            return readOptional(key).orElseThrow(() -> new IllegalStateException(key.name() + " has no default"));
+            return context.read(key);
         }
 
-        /** The key's value through its type, its default, or empty for an unset key without one. */
         private <T> Optional<T> readOptional(ConfigKey<T> key) {
-            return text(key).map(v -> checked(key.name(), key.type().parse(v)));
-        }
-
-        /** A key of one list entry ({@code issuers[0].clockSkew}) through its type, or its default. */
-        private <T> T readIn(ObjectNode n, String at, ConfigKey<T> key) {
-            String v = n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue();
-            return checked(at + "." + key.name(), key.type().parse(v));
-        }
-
-        /** The value read; its problem, if any, joins the errors under the key's path. */
-        private <T> T checked(String path, ConfigType.Parsed<T> parsed) {
-            if (parsed.problem() != null) {
-                errors.add(path + ": " + parsed.problem());
-            }
-            return parsed.value();
-        }
-
-        private List<String> stringList(ObjectNode n, String at, String field) {
-            JsonNode v = n.get(field);
-            List<String> result = new ArrayList<>();
-            if (v == null || v.isNull()) {
-                return result;
-            }
-            if (v.isTextual()) {
-                result.add(v.textValue());
-                return result;
-            }
-            if (!v.isArray()) {
-                errors.add(at + "." + field + ": must be a list of strings");
-                return result;
-            }
-            for (JsonNode e : v) {
-                if (!e.isValueNode() || e.isNull()) {
-                    errors.add(at + "." + field + ": must be a list of strings");
-                    return result;
-                }
-                result.add(e.asText());
-            }
-            return result;
+            return context.readOptional(key);
         }
 
         private JsonNode at(String dotted) {
-            String[] parts = dotted.split("\\.");
-            JsonNode n = root;
-            for (String p : parts) {
-                if (n == null || !n.isObject()) {
-                    return null;
-                }
-                n = n.get(p);
-            }
-            return n;
+            return context.at(dotted);
+        }
+
+        private Path resolve(String path) {
+            return context.resolve(path);
+        }
+
+        private String readFile(String key, String path) {
+            return context.readFile(key, path);
+        }
+
+        private static String scalar(JsonNode n, String field) {
+            return ReadContext.scalar(n, field);
         }
 
         private void setPath(String dotted, String value) {
@@ -967,59 +680,6 @@ public final class ConfigLoader {
                 n = (ObjectNode) child;
             }
             n.put(parts[parts.length - 1], value);
-        }
-
-        /** Replaces ${NAME} and ${NAME:-default} in every string of the tree. */
-        private void interpolate(JsonNode node, String path) {
-            if (node.isObject()) {
-                ObjectNode o = (ObjectNode) node;
-                List<String> names = new ArrayList<>();
-                o.fieldNames().forEachRemaining(names::add);
-                for (String name : names) {
-                    JsonNode child = o.get(name);
-                    String childPath = path.isEmpty() ? name : path + "." + name;
-                    if (child.isTextual()) {
-                        o.set(name, new TextNode(substitute(childPath, child.textValue())));
-                    } else {
-                        interpolate(child, childPath);
-                    }
-                }
-            } else if (node.isArray()) {
-                for (int i = 0; i < node.size(); i++) {
-                    JsonNode child = node.get(i);
-                    String childPath = path + "[" + i + "]";
-                    if (child.isTextual()) {
-                        ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i,
-                                new TextNode(substitute(childPath, child.textValue())));
-                    } else {
-                        interpolate(child, childPath);
-                    }
-                }
-            }
-        }
-
-        private String substitute(String path, String text) {
-            Matcher m = VARIABLE.matcher(text);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                referencedVariables.add(m.group(1));
-                String value = env.get(m.group(1));
-                if (value == null) {
-                    value = m.group(2);
-                }
-                if (value == null) {
-                    unsetVariables.add(new UnsetVariable(path, m.group(1)));
-                    value = "";
-                }
-                m.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(sb);
-            return sb.toString();
-        }
-
-        private static String scalar(JsonNode n, String field) {
-            JsonNode v = n.get(field);
-            return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
         }
 
         private static String defaultId() {

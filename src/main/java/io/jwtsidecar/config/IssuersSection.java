@@ -1,0 +1,223 @@
+package io.jwtsidecar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jwtsidecar.token.keys.FetchableUrl;
+import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.StaticKeyLoader;
+import io.jwtsidecar.token.keys.VerificationKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code issuers}: the trusted issuers as {@link IssuerSettings}. Static keys are loaded and
+ * checked here (a bad key file is a configuration error); remote keys are only where and how
+ * often to fetch, for the composition root to build a source from.
+ */
+final class IssuersSection {
+    private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
+
+    private final ReadContext context;
+    private final List<String> errors;
+
+    IssuersSection(ReadContext context) {
+        this.context = context;
+        this.errors = context.errors();
+    }
+
+    /** Every entry of {@code issuers}, each checked; an entry with any error is left out. */
+    List<IssuerSettings> read() {
+        JsonNode list = context.root().get("issuers");
+        List<IssuerSettings> result = new ArrayList<>();
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            errors.add("issuers: at least one trusted issuer is required");
+            return result;
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "issuers[" + i + "]";
+            JsonNode n = list.get(i);
+            if (!n.isObject()) {
+                errors.add(at + ": must be a mapping");
+                continue;
+            }
+            IssuerSettings p = issuer(at, (ObjectNode) n);
+            if (p != null && !seen.add(p.issuer())) {
+                errors.add(at + ".issuer: '" + p.issuer() + "' is configured twice");
+            }
+            if (p != null) {
+                result.add(p);
+            }
+        }
+        return result;
+    }
+
+    private IssuerSettings issuer(String at, ObjectNode n) {
+        int before = errors.size();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (ConfigKeys.ISSUER_KEYS.stream().noneMatch(k -> k.name().equals(f))) {
+                errors.add(at + "." + f + ": unknown key");
+            }
+        }
+        String issuer = ReadContext.scalar(n, "issuer");
+        if (issuer == null || issuer.isBlank()) {
+            errors.add(at + ".issuer: required");
+        }
+        List<String> audiences = context.stringList(n, at, "audiences");
+        if (audiences.isEmpty()) {
+            errors.add(at + ".audiences: at least one audience is required");
+        }
+        List<String> required = context.stringList(n, at, "requiredClaims");
+        String type = ReadContext.scalar(n, "type");
+        Duration skew = context.readIn(n, at, ConfigKeys.CLOCK_SKEW);
+        Duration lifetime = context.readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
+        Duration maxAge = n.has(ConfigKeys.MAX_TOKEN_AGE.name()) ? context.readIn(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
+        boolean remote = n.has(ConfigKeys.JWKS_URI.name()) || "true".equals(ReadContext.scalar(n, ConfigKeys.DISCOVERY.name()));
+        Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
+        if (n.has("algorithms")) {
+            for (String a : context.stringList(n, at, "algorithms")) {
+                JwsAlgorithm alg = JwsAlgorithm.fromJoseName(a).orElse(null);
+                if (alg == null) {
+                    errors.add(at + ".algorithms: '" + a + "' is not a supported algorithm");
+                } else {
+                    algorithms.add(alg);
+                }
+            }
+        } else if (remote) {
+            errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
+        }
+        KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
+        if (errors.size() > before) {
+            return null;
+        }
+        return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
+                skew, lifetime, maxAge);
+    }
+
+    /** Keys from the configuration; the issuer's algorithms default to theirs. */
+    private KeySourceSettings staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
+        List<VerificationKey> keys = keys(at, n.get("keys"));
+        if (algorithms.isEmpty()) {
+            keys.forEach(k -> algorithms.add(k.algorithm()));
+        }
+        try {
+            new IssuerKeys(keys); // the same checks the verifier's key set makes: refused now, not at start
+            return new KeySourceSettings.StaticKeys(keys);
+        } catch (IllegalArgumentException e) {
+            errors.add(at + ".keys: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A JWKS URL or discovery; the sidecar fetches it in the background once started. */
+    private KeySourceSettings remoteKeys(String at, ObjectNode n, String issuer) {
+        if (n.has("keys")) {
+            errors.add(at + ".keys: give either keys or jwksUri/discovery, not both");
+        }
+        boolean discovery = "true".equals(ReadContext.scalar(n, ConfigKeys.DISCOVERY.name()));
+        String uri = ReadContext.scalar(n, ConfigKeys.JWKS_URI.name());
+        if (discovery && uri != null) {
+            errors.add(at + ".jwksUri: give either jwksUri or discovery: true, not both");
+            return null;
+        }
+        Duration refresh = context.readIn(n, at, ConfigKeys.JWKS_REFRESH);
+        Duration minRefresh = context.readIn(n, at, ConfigKeys.JWKS_MIN_REFRESH);
+        Duration fetchTimeout = context.readIn(n, at, ConfigKeys.JWKS_FETCH_TIMEOUT);
+        if (issuer == null) {
+            return null;
+        }
+        try {
+            Optional<java.net.URI> jwksUri = Optional.ofNullable(uri).map(java.net.URI::create);
+            FetchableUrl.check(jwksUri.orElseGet(() -> FetchableUrl.discoveryUri(issuer)));
+            return new KeySourceSettings.RemoteJwks(jwksUri, refresh, minRefresh, fetchTimeout);
+        } catch (IllegalArgumentException e) {
+            errors.add(at + (discovery ? ".issuer: discovery URL " : ".jwksUri: ") + e.getMessage());
+            return null;
+        }
+    }
+
+    private List<VerificationKey> keys(String at, JsonNode list) {
+        List<VerificationKey> keys = new ArrayList<>();
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            errors.add(at + ".keys: at least one key is required");
+            return keys;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String kat = at + ".keys[" + i + "]";
+            JsonNode k = list.get(i);
+            if (!k.isObject()) {
+                errors.add(kat + ": must be a mapping");
+                continue;
+            }
+            try {
+                keys.addAll(key(kat, (ObjectNode) k));
+            } catch (UnreadableFile e) {
+                errors.add(kat + "." + e.key() + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                errors.add(kat + ": " + e.getMessage());
+            }
+        }
+        return keys;
+    }
+
+    private List<VerificationKey> key(String at, ObjectNode k) {
+        for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!KEY_FIELDS.contains(f)) {
+                throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + KEY_FIELDS + ")");
+            }
+        }
+        String kid = ReadContext.scalar(k, "kid");
+        String algName = ReadContext.scalar(k, "alg");
+        JwsAlgorithm alg = null;
+        if (algName != null) {
+            alg = JwsAlgorithm.fromJoseName(algName).orElseThrow(() -> new IllegalArgumentException(
+                    "alg '" + algName + "' is not a supported algorithm"));
+        }
+        List<String> sources = new ArrayList<>();
+        for (String s : List.of("secret", "secretBase64", "pemFile", "jwksFile")) {
+            if (k.has(s)) {
+                sources.add(s);
+            }
+        }
+        if (sources.size() != 1) {
+            throw new IllegalArgumentException("give exactly one of secret, secretBase64, pemFile, jwksFile (got "
+                    + sources + ")");
+        }
+        String source = sources.get(0);
+        if (source.equals("jwksFile")) {
+            List<VerificationKey> loaded = StaticKeyLoader.jwks(context.readFile(source, ReadContext.scalar(k, source)), alg);
+            if (kid != null) {
+                throw new IllegalArgumentException("kid comes from the JWKS; do not set it beside jwksFile");
+            }
+            return loaded;
+        }
+        if (alg == null) {
+            throw new IllegalArgumentException("alg is required for " + source);
+        }
+        switch (source) {
+            case "secret":
+                return List.of(StaticKeyLoader.hmac(kid, alg, ReadContext.scalar(k, source).getBytes(StandardCharsets.UTF_8)));
+            case "secretBase64":
+                byte[] secret;
+                try {
+                    secret = Base64.getDecoder().decode(ReadContext.scalar(k, source).replace('-', '+').replace('_', '/'));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("secretBase64 is not base64 (value hidden)");
+                }
+                return List.of(StaticKeyLoader.hmac(kid, alg, secret));
+            default:
+                return List.of(StaticKeyLoader.pem(kid, alg, context.readFile(source, ReadContext.scalar(k, source))));
+        }
+    }
+
+}
