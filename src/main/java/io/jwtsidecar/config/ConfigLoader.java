@@ -3,14 +3,9 @@ package io.jwtsidecar.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jwtsidecar.admin.AdminScope;
-import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
-import io.jwtsidecar.revocation.EventKeys;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
-import io.jwtsidecar.token.keys.JwsAlgorithm;
-import io.jwtsidecar.token.keys.StaticKeyLoader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -45,13 +35,8 @@ import java.util.regex.Pattern;
  * configuration file's directory.
  */
 public final class ConfigLoader {
-    private static final int MIN_ADMIN_TOKEN_LENGTH = 32;
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
     private static final String CLAIM_HEADERS = "api.claimHeaders";
-    /** A list of {@code {name, token, scopes, issuers}}, so not one of the scalar {@link ConfigKeys}. */
-    private static final String ADMIN_CREDENTIALS = "admin.credentials";
-    /** A list of {@code {kid, alg, pemFile | pem, retired}}, so not one of the scalar {@link ConfigKeys}. */
-    private static final String PUBLISHER_KEYS = "revocation.publisherKeys";
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Map<String, String> env;
@@ -100,6 +85,8 @@ public final class ConfigLoader {
         private final ObjectNode root;
         private final ReadContext context;
         private final List<String> errors;
+        private final AdminSection adminSection;
+        private final RevocationSection revocationSection;
 
         /** Keys an environment variable set: an error about them is not about the file's line. */
         private final Set<String> fromEnvironment = new HashSet<>();
@@ -109,6 +96,8 @@ public final class ConfigLoader {
             this.root = root;
             this.context = new ReadContext(root, baseDir);
             this.errors = context.errors();
+            this.adminSection = new AdminSection(context);
+            this.revocationSection = new RevocationSection(context);
         }
 
         SidecarConfig read() {
@@ -123,7 +112,7 @@ public final class ConfigLoader {
             }
             checkUnknownKeys();
             errors.addAll(UnknownVariables.problems(env, variables.referenced()));
-            Optional<Boolean> adminSetting = adminEnabledSetting();
+            Optional<Boolean> adminSetting = adminSection.adminEnabledSetting();
             // admin.enabled: false makes the rest of admin.* inert: a ConfigMap shared with an admin
             // plane may name its secrets and files, which a sidecar without an admin API never has.
             boolean adminRead = !adminSetting.equals(Optional.of(false));
@@ -146,21 +135,21 @@ public final class ConfigLoader {
                     ? new SidecarConfig.Listener(read(ConfigKeys.ADMIN_HOST), read(ConfigKeys.ADMIN_PORT))
                     : new SidecarConfig.Listener(ConfigKeys.ADMIN_HOST.defaultValue(),
                             Integer.parseInt(ConfigKeys.ADMIN_PORT.defaultValue()));
-            if (adminRead && api.port() != 0 && api.port() == admin.port() && adminCredentialGiven()) {
+            if (adminRead && api.port() != 0 && api.port() == admin.port() && adminSection.adminCredentialGiven()) {
                 errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the admin API needs a port of its own");
             }
             Optional<SidecarConfig.Listener> metrics = metricsListener(api, admin, adminRead);
-            if (adminSetting.orElse(false) && !adminCredentialGiven()) {
+            if (adminSetting.orElse(false) && !adminSection.adminCredentialGiven()) {
                 errors.add(ConfigKeys.ADMIN_ENABLED.name() + ": 'true' needs " + ConfigKeys.ADMIN_TOKEN.name() + ", "
-                        + ADMIN_CREDENTIALS + " or " + ConfigKeys.ADMIN_JWT_ISSUER.name() + ": the admin API has no open mode");
+                        + AdminSection.CREDENTIALS + " or " + ConfigKeys.ADMIN_JWT_ISSUER.name() + ": the admin API has no open mode");
             }
             Optional<String> adminToken = adminRead ? text(ConfigKeys.ADMIN_TOKEN) : Optional.empty();
-            if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
-                errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + MIN_ADMIN_TOKEN_LENGTH
+            if (adminToken.isPresent() && adminToken.get().length() < AdminSection.MIN_TOKEN_LENGTH) {
+                errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + AdminSection.MIN_TOKEN_LENGTH
                         + " characters, got " + adminToken.get().length() + " (value hidden)");
             }
-            List<SidecarConfig.AdminCredential> adminCredentials = adminRead ? adminCredentials(adminToken) : List.of();
+            List<SidecarConfig.AdminCredential> adminCredentials = adminRead ? adminSection.adminCredentials(adminToken) : List.of();
             int maxTokenBytes = read(ConfigKeys.MAX_TOKEN_BYTES);
             long cacheMaxBytes = read(ConfigKeys.CACHE_MAX_BYTES);
             Optional<String> bootstrap = text(ConfigKeys.KAFKA_BOOTSTRAP).filter(b -> !b.isBlank());
@@ -195,15 +184,15 @@ public final class ConfigLoader {
                         + "counts as stale");
             }
             long deadLetterBytes = read(ConfigKeys.DEAD_LETTER_MAX_BYTES);
-            List<PublisherKey> publisherKeys = publisherKeys();
-            boolean requireSigned = requireSignedEvents(publisherKeys);
-            Optional<EventSigner> signer = adminRead ? eventSigner(publisherKeys, requireSigned) : Optional.empty();
+            List<PublisherKey> publisherKeys = revocationSection.publisherKeys();
+            boolean requireSigned = revocationSection.requireSignedEvents(publisherKeys);
+            Optional<EventSigner> signer = adminRead ? adminSection.eventSigner(publisherKeys, requireSigned) : Optional.empty();
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
                     onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
             List<IssuerSettings> issuers = new IssuersSection(context).read();
-            Optional<String> adminJwtIssuer = adminRead ? adminJwtIssuer() : Optional.empty();
-            Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminTls() : Optional.empty();
+            Optional<String> adminJwtIssuer = adminRead ? adminSection.adminJwtIssuer() : Optional.empty();
+            Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminSection.adminTls() : Optional.empty();
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
             SidecarConfig.Tracing tracing = new TracingSection(context).read();
@@ -238,7 +227,7 @@ public final class ConfigLoader {
             if (port != 0 && port == api.port()) {
                 errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.API_PORT.name()
                         + "; the metrics listener needs a port of its own");
-            } else if (port != 0 && port == admin.port() && adminRead && adminCredentialGiven()) {
+            } else if (port != 0 && port == admin.port() && adminRead && adminSection.adminCredentialGiven()) {
                 errors.add(ConfigKeys.METRICS_PORT.name() + ": '" + port + "' is also " + ConfigKeys.ADMIN_PORT.name()
                         + "; the metrics listener needs a port of its own");
             }
@@ -263,358 +252,8 @@ public final class ConfigLoader {
                     issuers), !copies.equals("strip"));
         }
 
-        /** {@code revocation.publisherKeys}: a list of {@code {kid, alg, pemFile | pem, retired}}. */
-        private List<PublisherKey> publisherKeys() {
-            List<PublisherKey> result = new ArrayList<>();
-            Set<String> kids = new LinkedHashSet<>();
-            for (ListEntry entry : listEntries(PUBLISHER_KEYS, ConfigKeys.PUBLISHER_KEY_KEYS, "{kid, alg, pemFile or pem}",
-                    "kid, alg and pemFile or pem")) {
-                String at = entry.at();
-                JsonNode n = entry.node();
-                int before = errors.size();
-                errors.addAll(entry.unknownKeys());
-                String kid = unique(at, n, ConfigKeys.PUBLISHER_KID, kids);
-                String algName = scalar(n, ConfigKeys.PUBLISHER_ALG.name());
-                JwsAlgorithm alg = algName == null ? null : JwsAlgorithm.fromJoseName(algName).orElse(null);
-                if (alg != JwsAlgorithm.EdDSA && alg != JwsAlgorithm.ES256) {
-                    errors.add(at + ".alg: must be EdDSA or ES256, got '" + algName + "'");
-                }
-                String pemFile = scalar(n, ConfigKeys.PUBLISHER_PEM_FILE.name());
-                String pem = scalar(n, ConfigKeys.PUBLISHER_PEM.name());
-                if ((pemFile == null) == (pem == null)) {
-                    errors.add(at + ": give exactly one of pemFile and pem");
-                }
-                String trustText = Optional.ofNullable(scalar(n, ConfigKeys.PUBLISHER_TRUST.name()))
-                        .orElse(ConfigKeys.PUBLISHER_TRUST.defaultValue());
-                PublisherKey.Trust trust = Arrays.stream(PublisherKey.Trust.values())
-                        .filter(t -> t.name().toLowerCase(Locale.ROOT).equals(trustText)).findFirst().orElse(null);
-                if (trust == null) {
-                    errors.add(at + ".trust: must be current, retired or compromised, got '" + trustText + "'");
-                }
-                if (errors.size() != before) {
-                    continue;
-                }
-                try {
-                    String text = pem != null ? pem : readFile(ConfigKeys.PUBLISHER_PEM_FILE.name(), pemFile);
-                    result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), trust));
-                } catch (IllegalArgumentException e) {
-                    errors.add(at + (pem != null ? ".pem: " : ".pemFile: ") + e.getMessage());
-                }
-            }
-            return result;
-        }
-
-        /** On whenever publisher keys are given, unless turned off explicitly; never on without a key. */
-        private boolean requireSignedEvents(List<PublisherKey> keys) {
-            JsonNode given = at(ConfigKeys.REQUIRE_SIGNED_EVENTS.name());
-            boolean listed = at(PUBLISHER_KEYS) != null && !at(PUBLISHER_KEYS).isNull();
-            if (given == null || given.isNull()) {
-                return listed;
-            }
-            boolean required = read(ConfigKeys.REQUIRE_SIGNED_EVENTS);
-            if (required && !listed) {
-                errors.add(ConfigKeys.REQUIRE_SIGNED_EVENTS.name() + ": 'true' needs at least one key in "
-                        + PUBLISHER_KEYS + " to verify signatures with");
-            }
-            return required;
-        }
-
-        /**
-         * {@code admin.signingKeyFile} and {@code admin.signingKeyId}: the admin API's signing key
-         * (not read with {@code admin.enabled: false}).
-         * Its public key must be a trusted, current publisher key (checked by signing and verifying a
-         * probe), or every sidecar would dead-letter what this one publishes.
-         */
-        private Optional<EventSigner> eventSigner(List<PublisherKey> keys, boolean requireSigned) {
-            Optional<String> file = text(ConfigKeys.ADMIN_SIGNING_KEY_FILE);
-            Optional<String> kid = text(ConfigKeys.ADMIN_SIGNING_KEY_ID);
-            if (file.isEmpty()) {
-                if (kid.isPresent()) {
-                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is set but "
-                            + ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + " is not");
-                }
-                if (requireSigned && adminCredentialGiven()) {
-                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": required: "
-                            + ConfigKeys.REQUIRE_SIGNED_EVENTS.name() + " is on, and every sidecar would dead-letter the "
-                            + "unsigned events this admin API publishes");
-                }
-                return Optional.empty();
-            }
-            if (kid.isEmpty()) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": required with " + ConfigKeys.ADMIN_SIGNING_KEY_FILE.name());
-                return Optional.empty();
-            }
-            Optional<PublisherKey> trusted = keys.stream().filter(k -> k.kid().equals(kid.get())).findFirst();
-            if (trusted.isEmpty()) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is not the kid of any entry of "
-                        + PUBLISHER_KEYS);
-                return Optional.empty();
-            }
-            if (trusted.get().trust() != PublisherKey.Trust.CURRENT) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_ID.name() + ": '" + kid.get() + "' is marked "
-                        + trusted.get().trust().name().toLowerCase(Locale.ROOT) + " in " + PUBLISHER_KEYS
-                        + "; sign with a current key");
-            }
-            Path path = resolve(file.get());
-            try {
-                String pem = ConfigFiles.read(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name(), path);
-                EventSigner signer = new EventSigner(kid.get(), EventKeys.privateKey(pem));
-                if (!EventKeys.matches(signer, trusted.get().key())) {
-                    errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "' is not the private key of "
-                            + "publisher key '" + kid.get() + "' (a signature made with it does not verify)");
-                }
-                return Optional.of(signer);
-            } catch (UnreadableFile e) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                errors.add(ConfigKeys.ADMIN_SIGNING_KEY_FILE.name() + ": '" + path + "': " + e.getMessage());
-            }
-            return Optional.empty();
-        }
-
         private static Duration min(Duration a, Duration b) {
             return a.compareTo(b) <= 0 ? a : b;
-        }
-
-        /** {@code admin.enabled}: true or false when given (anything else is an error, read as false), else empty. */
-        private Optional<Boolean> adminEnabledSetting() {
-            return readOptional(ConfigKeys.ADMIN_ENABLED);
-        }
-
-        private boolean adminCredentialGiven() {
-            for (String key : List.of(ConfigKeys.ADMIN_TOKEN.name(), ADMIN_CREDENTIALS, ConfigKeys.ADMIN_JWT_ISSUER.name())) {
-                JsonNode n = at(key);
-                if (n != null && !n.isNull()) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /**
-         * {@code admin.credentials}: a list of {@code {name, token, scopes, issuers?}}. Names and tokens
-         * must be unique (also against {@code admin.token}), so every credential names exactly one actor.
-         */
-        private List<SidecarConfig.AdminCredential> adminCredentials(Optional<String> adminToken) {
-            List<SidecarConfig.AdminCredential> result = new ArrayList<>();
-            Map<String, String> tokenOwners = new HashMap<>();
-            adminToken.ifPresent(t -> tokenOwners.put(t, ConfigKeys.ADMIN_TOKEN.name()));
-            Set<String> names = new LinkedHashSet<>();
-            for (ListEntry entry : listEntries(ADMIN_CREDENTIALS, ConfigKeys.CREDENTIAL_KEYS, "{name, token, scopes}",
-                    "name, token and scopes")) {
-                String at = entry.at();
-                JsonNode n = entry.node();
-                int before = errors.size();
-                errors.addAll(entry.unknownKeys());
-                String name = unique(at, n, ConfigKeys.CREDENTIAL_NAME, names);
-                String token = scalar(n, ConfigKeys.CREDENTIAL_TOKEN.name());
-                if (token == null || token.isEmpty()) {
-                    errors.add(at + ".token: required");
-                } else if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
-                    errors.add(at + ".token: must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters, got "
-                            + token.length() + " (value hidden)");
-                } else if (tokenOwners.containsKey(token)) {
-                    errors.add(at + ".token: the same as " + tokenOwners.get(token) + " (value hidden); every "
-                            + "credential needs a token of its own");
-                } else {
-                    tokenOwners.put(token, at + ".token");
-                }
-                Set<AdminScope> scopes = adminScopes(at, n.get(ConfigKeys.CREDENTIAL_SCOPES.name()));
-                IssuerLimit issuers = credentialIssuers(at, n.get(ConfigKeys.CREDENTIAL_ISSUERS.name()));
-                if (errors.size() == before) {
-                    result.add(new SidecarConfig.AdminCredential(name, token, scopes, issuers));
-                }
-            }
-            return result;
-        }
-
-        /** A {@code ${name}} at {@code path} that the environment does not set and that has no default. */
-        private record ListEntry(String at, JsonNode node, List<String> unknownKeys) {
-        }
-
-        /**
-         * The mappings of the list at {@code path}, each with the errors for its unknown keys (the
-         * caller reports them with the entry's own, in order); an absent list is empty, and a list
-         * that is not one, or an entry that is not a mapping, is reported with what it should be.
-         */
-        private List<ListEntry> listEntries(String path, List<ConfigKey<?>> keys, String listOf, String mappingWith) {
-            List<ListEntry> entries = new ArrayList<>();
-            JsonNode list = at(path);
-            if (list == null || list.isNull()) {
-                return entries;
-            }
-            if (!list.isArray()) {
-                errors.add(path + ": must be a list of " + listOf);
-                return entries;
-            }
-            for (int i = 0; i < list.size(); i++) {
-                String at = path + "[" + i + "]";
-                JsonNode n = list.get(i);
-                if (!n.isObject()) {
-                    errors.add(at + ": must be a mapping with " + mappingWith);
-                    continue;
-                }
-                List<String> unknown = new ArrayList<>();
-                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                    String f = it.next();
-                    if (keys.stream().noneMatch(k -> k.name().equals(f))) {
-                        unknown.add(at + "." + f + ": unknown key");
-                    }
-                }
-                entries.add(new ListEntry(at, n, unknown));
-            }
-            return entries;
-        }
-
-        /** A required value that must differ from the same key's value in every other entry; null when missing. */
-        private String unique(String at, JsonNode n, ConfigKey<?> key, Set<String> seen) {
-            String value = scalar(n, key.name());
-            if (value == null || value.isBlank()) {
-                errors.add(at + "." + key.name() + ": required");
-            } else if (!seen.add(value)) {
-                errors.add(at + "." + key.name() + ": '" + value + "' is configured twice");
-            }
-            return value;
-        }
-
-        private Set<AdminScope> adminScopes(String at, JsonNode list) {
-            String key = at + "." + ConfigKeys.CREDENTIAL_SCOPES.name();
-            List<String> known = Arrays.stream(AdminScope.values()).map(AdminScope::wireName).toList();
-            Set<AdminScope> scopes = EnumSet.noneOf(AdminScope.class);
-            if (list == null || list.isNull() || (list.isArray() && list.isEmpty())) {
-                errors.add(key + ": at least one of " + known + " is required");
-                return scopes;
-            }
-            if (!list.isArray()) {
-                errors.add(key + ": must be a list, a non-empty subset of " + known);
-                return scopes;
-            }
-            for (JsonNode s : list) {
-                Optional<AdminScope> scope = s.isTextual() ? AdminScope.fromWireName(s.textValue()) : Optional.empty();
-                if (scope.isEmpty()) {
-                    errors.add(key + ": '" + s.asText() + "' is not one of " + known);
-                } else {
-                    scopes.add(scope.get());
-                }
-            }
-            return scopes;
-        }
-
-        /**
-         * {@code admin.credentials[i].issuers}: absent for every issuer, else a non-empty list of
-         * configured issuers, each exactly as in {@code issuers[].issuer} (a limit naming an issuer
-         * the sidecar does not have is a typo that would quietly permit nothing).
-         */
-        private IssuerLimit credentialIssuers(String at, JsonNode list) {
-            String key = at + "." + ConfigKeys.CREDENTIAL_ISSUERS.name();
-            if (list == null || list.isNull()) {
-                return IssuerLimit.everyIssuer();
-            }
-            if (!list.isArray() || list.isEmpty()) {
-                errors.add(key + ": must be a non-empty list of issuers[].issuer values; leave it out for every issuer");
-                return IssuerLimit.only(Set.of());
-            }
-            Set<String> configured = configuredIssuers();
-            Set<String> named = new LinkedHashSet<>();
-            for (JsonNode i : list) {
-                if (!i.isTextual()) {
-                    errors.add(key + ": '" + i + "' is not an issuer name (a string)");
-                } else if (!configured.contains(i.textValue())) {
-                    errors.add(key + ": '" + i.textValue() + "' is not the issuer of any entry of issuers (exact match)");
-                } else if (i.textValue().equals(text(ConfigKeys.ADMIN_JWT_ISSUER).orElse(null))) {
-                    errors.add(key + ": '" + i.textValue() + "' is " + ConfigKeys.ADMIN_JWT_ISSUER.name()
-                            + ": its rules decide which admin credentials work, so only a credential for every issuer "
-                            + "may touch them; leave it out");
-                } else {
-                    named.add(i.textValue());
-                }
-            }
-            return IssuerLimit.only(named);
-        }
-
-        /**
-         * The {@code issuer} of every entry of {@code issuers} as written: compared with the file's
-         * entries, not the valid ones, so a broken entry is reported once, by itself.
-         */
-        private Set<String> configuredIssuers() {
-            Set<String> names = new LinkedHashSet<>();
-            JsonNode list = root.get("issuers");
-            if (list != null && list.isArray()) {
-                for (JsonNode n : list) {
-                    String name = n.isObject() ? scalar(n, ConfigKeys.ISSUER.name()) : null;
-                    if (name != null) {
-                        names.add(name);
-                    }
-                }
-            }
-            return names;
-        }
-
-        /** {@code admin.jwtIssuer} must name a configured issuer exactly: its keys and policy verify the tokens. */
-        private Optional<String> adminJwtIssuer() {
-            Optional<String> issuer = text(ConfigKeys.ADMIN_JWT_ISSUER);
-            if (issuer.isEmpty()) {
-                return issuer;
-            }
-            if (!configuredIssuers().contains(issuer.get())) {
-                errors.add(ConfigKeys.ADMIN_JWT_ISSUER.name() + ": '" + issuer.get()
-                        + "' is not the issuer of any entry of issuers (exact match)");
-            }
-            return issuer;
-        }
-
-        /** admin.tlsCertFile + admin.tlsKeyFile (both or neither), and optionally admin.tlsClientCaFile. */
-        private Optional<SidecarConfig.AdminTls> adminTls() {
-            Optional<String> cert = text(ConfigKeys.ADMIN_TLS_CERT);
-            Optional<String> key = text(ConfigKeys.ADMIN_TLS_KEY);
-            Optional<String> ca = text(ConfigKeys.ADMIN_TLS_CLIENT_CA);
-            if (cert.isEmpty() && key.isEmpty()) {
-                ca.ifPresent(c -> errors.add(ConfigKeys.ADMIN_TLS_CLIENT_CA.name() + ": '" + c
-                        + "' needs admin.tlsCertFile and admin.tlsKeyFile (mutual TLS is TLS first)"));
-                return Optional.empty();
-            }
-            if (cert.isEmpty() || key.isEmpty()) {
-                ConfigKey<?> missing = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_CERT : ConfigKeys.ADMIN_TLS_KEY;
-                ConfigKey<?> given = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_KEY : ConfigKeys.ADMIN_TLS_CERT;
-                errors.add(missing.name() + ": required together with " + given.name());
-                return Optional.empty();
-            }
-            Path certPath = readableFile(ConfigKeys.ADMIN_TLS_CERT, cert.get());
-            Path keyPath = readableFile(ConfigKeys.ADMIN_TLS_KEY, key.get());
-            Path caPath = ca.map(c -> readableFile(ConfigKeys.ADMIN_TLS_CLIENT_CA, c)).orElse(null);
-            return Optional.of(new SidecarConfig.AdminTls(certPath, keyPath, caPath));
-        }
-
-        private Path readableFile(ConfigKey<?> key, String value) {
-            Path p = resolve(value);
-            ConfigFiles.problem(p).ifPresent(problem -> errors.add(key.name() + ": " + problem));
-            return p;
-        }
-
-        private Map<String, String> passthrough(String path) {
-            Map<String, String> result = new TreeMap<>();
-            JsonNode n = at(path);
-            if (n == null) {
-                return result;
-            }
-            if (!n.isObject()) {
-                errors.add(path + ": must be a mapping of Kafka client settings");
-                return result;
-            }
-            flatten("", n, result);
-            return result;
-        }
-
-        private void flatten(String prefix, JsonNode n, Map<String, String> into) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-                if (e.getValue().isObject()) {
-                    flatten(name, e.getValue(), into);
-                } else {
-                    into.put(name, e.getValue().asText());
-                }
-            }
         }
 
         private void checkUnknownKeys() {
@@ -633,8 +272,8 @@ public final class ConfigLoader {
                 for (Iterator<String> f = section.getValue().fieldNames(); f.hasNext(); ) {
                     String name = s + "." + f.next();
                     if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
-                            && !name.equals(CLAIM_HEADERS) && !name.equals(ADMIN_CREDENTIALS)
-                            && !name.equals(PUBLISHER_KEYS) && !name.equals(AuthzConfigReader.TOKEN_LOCATIONS)) {
+                            && !name.equals(CLAIM_HEADERS) && !name.equals(AdminSection.CREDENTIALS)
+                            && !name.equals(RevocationSection.PUBLISHER_KEYS) && !name.equals(AuthzConfigReader.TOKEN_LOCATIONS)) {
                         errors.add(name + ": unknown key");
                     }
                 }
@@ -661,8 +300,8 @@ public final class ConfigLoader {
             return context.resolve(path);
         }
 
-        private String readFile(String key, String path) {
-            return context.readFile(key, path);
+        private Map<String, String> passthrough(String path) {
+            return context.passthrough(path);
         }
 
         private static String scalar(JsonNode n, String field) {

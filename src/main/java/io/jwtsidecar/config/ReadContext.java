@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What every section reader of one document shares: the document's tree (interpolated and with
@@ -122,4 +126,80 @@ final class ReadContext {
         return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
     }
 
+
+    /** One mapping of a list, where it is, and the errors for its unknown keys. */
+    record ListEntry(String at, JsonNode node, List<String> unknownKeys) {
+    }
+
+    /**
+     * The mappings of the list at {@code path}, each with the errors for its unknown keys (the
+     * caller reports them with the entry's own, in order); an absent list is empty, and a list
+     * that is not one, or an entry that is not a mapping, is reported with what it should be.
+     */
+    List<ListEntry> listEntries(String path, List<ConfigKey<?>> keys, String listOf, String mappingWith) {
+        List<ListEntry> entries = new ArrayList<>();
+        JsonNode list = at(path);
+        if (list == null || list.isNull()) {
+            return entries;
+        }
+        if (!list.isArray()) {
+            errors.add(path + ": must be a list of " + listOf);
+            return entries;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String at = path + "[" + i + "]";
+            JsonNode n = list.get(i);
+            if (!n.isObject()) {
+                errors.add(at + ": must be a mapping with " + mappingWith);
+                continue;
+            }
+            List<String> unknown = new ArrayList<>();
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (keys.stream().noneMatch(k -> k.name().equals(f))) {
+                    unknown.add(at + "." + f + ": unknown key");
+                }
+            }
+            entries.add(new ListEntry(at, n, unknown));
+        }
+        return entries;
+    }
+
+    /** A required value that must differ from the same key's value in every other entry; null when missing. */
+    String unique(String at, JsonNode n, ConfigKey<?> key, Set<String> seen) {
+        String value = scalar(n, key.name());
+        if (value == null || value.isBlank()) {
+            errors.add(at + "." + key.name() + ": required");
+        } else if (!seen.add(value)) {
+            errors.add(at + "." + key.name() + ": '" + value + "' is configured twice");
+        }
+        return value;
+    }
+
+    /** A mapping flattened to dotted names (Kafka client settings, claim headers). */
+    Map<String, String> passthrough(String path) {
+        Map<String, String> result = new TreeMap<>();
+        JsonNode n = at(path);
+        if (n == null) {
+            return result;
+        }
+        if (!n.isObject()) {
+            errors.add(path + ": must be a mapping of Kafka client settings");
+            return result;
+        }
+        flatten("", n, result);
+        return result;
+    }
+
+    private void flatten(String prefix, JsonNode n, Map<String, String> into) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(name, e.getValue(), into);
+            } else {
+                into.put(name, e.getValue().asText());
+            }
+        }
+    }
 }
