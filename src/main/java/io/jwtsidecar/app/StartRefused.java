@@ -1,6 +1,7 @@
 package io.jwtsidecar.app;
 
 import io.jwtsidecar.config.ConfigKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This machine refuses what the configuration asks for: a port another process holds, an address
@@ -13,6 +14,7 @@ public final class StartRefused extends IllegalStateException {
 
     private final transient ConfigKey<?> key;
     private final String problem;
+    private final String sentence;
 
     /**
      * @param key     the configuration key that names what was refused
@@ -20,8 +22,9 @@ public final class StartRefused extends IllegalStateException {
      *                port is in use by another process"
      * @param fix     what to do, e.g. "stop it, or set api.port (JWT_SIDECAR_API_PORT) to a free port"
      */
-    StartRefused(ConfigKey<?> key, String problem, String fix, Throwable cause) {
+    StartRefused(ConfigKey<?> key, String problem, String fix, @Nullable Throwable cause) {
         super(key.name() + ": " + problem + "; " + fix, cause);
+        this.sentence = key.name() + ": " + problem + "; " + fix;
         this.key = key;
         this.problem = problem;
     }
@@ -29,6 +32,11 @@ public final class StartRefused extends IllegalStateException {
     /** The key whose value the machine refused. */
     public ConfigKey<?> key() {
         return key;
+    }
+
+    /** The whole sentence: the key, what was refused and why, and the fix (the message, never null). */
+    public String sentence() {
+        return sentence;
     }
 
     /** What was refused and why, without the key or the fix (for a command that sets the key itself, as dev does). */

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,18 +35,20 @@ final class AdminClient {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    // picocli calls adminUrl(String), with the given URL or the default, before any command runs.
+    @SuppressWarnings("NullAway.Init")
     URI adminUrl;
 
     @Option(names = "--admin-token", defaultValue = "${env:JWT_SIDECAR_ADMIN_TOKEN}",
             description = "Admin credential: a static token or an admin JWT (default: $JWT_SIDECAR_ADMIN_TOKEN).")
-    String adminToken;
+    @Nullable String adminToken;
 
     @Option(names = "--timeout", defaultValue = "30",
             description = "Seconds to wait for the admin API to accept the connection, and again for its answer (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    /** The body of the last accepted answer, for commands that look inside it. */
-    String lastBody;
+    /** The body of the last accepted answer, for commands that look inside it; null before one. */
+    @Nullable String lastBody;
 
     /**
      * Checked as the option is parsed: a URL the HTTP client cannot use would otherwise fail
@@ -53,7 +56,7 @@ final class AdminClient {
      */
     @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:8182", description = "Admin API base URL (default: ${DEFAULT-VALUE}).")
     void adminUrl(String value) {
-        URI url;
+        @Nullable URI url;
         try {
             url = URI.create(value);
         } catch (IllegalArgumentException e) {
@@ -84,14 +87,15 @@ final class AdminClient {
     }
 
     private int exchange(String command, HttpRequest.Builder request, int expected) throws InterruptedException, UserError {
-        if (adminToken == null || adminToken.isEmpty()) {
+        String token = adminToken;
+        if (token == null || token.isEmpty()) {
             throw new UserError(USAGE, "no admin credential: pass --admin-token or set JWT_SIDECAR_ADMIN_TOKEN", null);
         }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         HttpResponse<String> response;
         try {
             response = HttpClient.newBuilder().connectTimeout(timeout).build().send(request.timeout(timeout)
-                    .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw unreachable(e);
         }

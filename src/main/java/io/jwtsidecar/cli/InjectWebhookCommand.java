@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,7 +50,7 @@ final class InjectWebhookCommand implements Callable<Integer> {
                     + "'token' becomes JWT_SIDECAR_ADMIN_TOKEN (optional in the pod). Without this option injected "
                     + "sidecars run no admin API, whatever their ConfigMap says (JWT_SIDECAR_ADMIN_ENABLED=false): "
                     + "revoke through an admin plane of its own instead (deploy/k8s, jwt-sidecar-admin).")
-    String sidecarAdminTokenSecret;
+    @Nullable String sidecarAdminTokenSecret;
 
     /**
      * The old name of the opt-in, ignored with a warning rather than honoured: it used to read as a
@@ -58,7 +59,7 @@ final class InjectWebhookCommand implements Callable<Integer> {
      * every pod without a sidecar.
      */
     @Option(names = "--admin-token-secret", hidden = true)
-    String legacyAdminTokenSecret;
+    @Nullable String legacyAdminTokenSecret;
 
     @Option(names = "--api-port", defaultValue = "8181",
             description = "The sidecar API port of that configuration, for the probes (default: ${DEFAULT-VALUE}).")

@@ -1,9 +1,13 @@
 package io.jwtsidecar.cli;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The root of the command line; each subcommand is one class in this package, but {@code dev}.
@@ -25,8 +29,8 @@ public final class JwtSidecarCommand implements Runnable {
      */
     static final String DEV_COMMAND = "io.jwtsidecar.dev.DevCommand";
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On an error, print its stack trace too (for a bug report).")
@@ -41,7 +45,7 @@ public final class JwtSidecarCommand implements Runnable {
      * Whether {@code --verbose} was given, before or after the subcommand's name: an inherited
      * option sets this root's field wherever it appears.
      */
-    public static boolean verbose(picocli.CommandLine.Model.CommandSpec command) {
+    public static boolean verbose(CommandSpec command) {
         return command.root().userObject() instanceof JwtSidecarCommand root && root.verbose;
     }
 
@@ -67,7 +71,7 @@ public final class JwtSidecarCommand implements Runnable {
     @Command(name = "dev", description = "Not in this jar: dev mode runs from jwt-sidecar-dev.jar.")
     static final class DevUnavailable implements Callable<Integer> {
         @CommandLine.Unmatched
-        java.util.List<String> ignored;
+        @Nullable List<String> ignored;
 
         @Override
         public Integer call() {

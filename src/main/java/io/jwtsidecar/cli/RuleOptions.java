@@ -2,6 +2,7 @@ package io.jwtsidecar.cli;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,16 +17,16 @@ final class RuleOptions {
     String issuer;
 
     @Option(names = "--value", description = "The jti, sid, sub, client id or kid; omit for scope issuer.")
-    String value;
+    @Nullable String value;
 
     @Option(names = "--reason", description = "logout, logout_all, permission_change, password_change, key_compromise, client_compromise, admin, or free text.")
-    String reason;
+    @Nullable String reason;
 
     @Option(names = "--actor", description = "Who you act for (recorded in the audit log beside the credential's actor; default: cli:<user name>).")
-    String actor;
+    @Nullable String actor;
 
     @Option(names = "--event-id", description = "Event id to use (a UUID); repeating the command with the same id within an hour publishes nothing new.")
-    String eventId;
+    @Nullable String eventId;
 
     /** The actor to send: the given one, else the local user name. */
     String actorOrUser() {

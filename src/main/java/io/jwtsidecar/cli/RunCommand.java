@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code jwt-sidecar run --config FILE}: the production entry point, against an external Kafka cluster. */
 @Command(name = "run", description = "Run the sidecar with a configuration file, against an external Kafka cluster.")
@@ -17,8 +19,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "YAML configuration file.")
     Path config;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -32,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             sidecar = Sidecar.start(cfg, Clock.systemUTC());
         } catch (StartRefused e) {
-            return new UserError(ExitStatus.REFUSED, e.getMessage(), e).report(spec);
+            return new UserError(ExitStatus.REFUSED, e.sentence(), e).report(spec);
         }
         ShutdownWait.awaitShutdown(sidecar);
         return 0;

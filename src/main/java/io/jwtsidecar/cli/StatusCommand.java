@@ -1,5 +1,7 @@
 package io.jwtsidecar.cli;
 
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +30,7 @@ final class StatusCommand implements Callable<Integer> {
         int code = admin.send("status", admin.resolve("/v1/revocations/" + RuleOptions.segment(eventId) + "/status").GET(),
                 200);
         if (code == AdminClient.ACCEPTED && requireComplete
-                && !new io.vertx.core.json.JsonObject(admin.lastBody).getBoolean("complete", false)) {
+                && !new JsonObject(Objects.requireNonNull(admin.lastBody, "an accepted answer sets lastBody")).getBoolean("complete", false)) {
             System.err.println("jwt-sidecar status: not every live sidecar has applied " + eventId + " yet");
             return AdminClient.REFUSED;
         }

@@ -1,5 +1,6 @@
 package io.jwtsidecar.cli;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -13,7 +14,7 @@ final class UserError extends Exception {
     private final int status;
 
     /** {@code sentence} follows "jwt-sidecar COMMAND: "; {@code status} is one of {@link ExitStatus}. */
-    UserError(int status, String sentence, Throwable cause) {
+    UserError(int status, String sentence, @Nullable Throwable cause) {
         super(sentence, cause);
         this.status = status;
     }
@@ -25,8 +26,9 @@ final class UserError extends Exception {
     /** Prints the sentence on stderr (the stack trace too with {@code --verbose}) and returns the exit status. */
     int report(CommandSpec command) {
         System.err.println(command.qualifiedName() + ": " + getMessage());
-        if (getCause() != null && JwtSidecarCommand.verbose(command)) {
-            getCause().printStackTrace(System.err);
+        Throwable cause = getCause();
+        if (cause != null && JwtSidecarCommand.verbose(command)) {
+            cause.printStackTrace(System.err);
         }
         return status;
     }
@@ -34,8 +36,9 @@ final class UserError extends Exception {
     /** What went wrong in {@code t}, for the middle of a sentence: the first message in its causes, else its type. */
     static String reason(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                return c.getMessage().replaceAll("\\s+", " ").strip();
+            String message = c.getMessage();
+            if (message != null && !message.isBlank()) {
+                return message.replaceAll("\\s+", " ").strip();
             }
         }
         return t.getClass().getSimpleName();

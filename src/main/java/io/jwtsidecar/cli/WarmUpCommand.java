@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -85,7 +86,7 @@ final class WarmUpCommand implements Callable<Integer> {
         return unexpected == 0 ? 0 : 1;
     }
 
-    private static int expect(HttpClient http, int port, String path, String bearer, int status)
+    private static int expect(HttpClient http, int port, String path, @Nullable String bearer, int status)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10));

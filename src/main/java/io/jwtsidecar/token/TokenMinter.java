@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mints signed tokens with jjwt, for {@code dev} mode, {@code jwt-sidecar token} and {@code warm-up}. This is a
@@ -17,11 +18,11 @@ import java.util.UUID;
  */
 public final class TokenMinter {
     private final String issuer;
-    private final String kid;
+    private final @Nullable String kid;
     private final PrivateKey key;
     private final Clock clock;
 
-    public TokenMinter(String issuer, String kid, PrivateKey key, Clock clock) {
+    public TokenMinter(String issuer, @Nullable String kid, PrivateKey key, Clock clock) {
         this.issuer = issuer;
         this.kid = kid;
         this.key = key;
