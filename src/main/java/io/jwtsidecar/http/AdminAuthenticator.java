@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,22 +158,28 @@ public final class AdminAuthenticator {
      * @param challenge the {@code WWW-Authenticate} value; null for none
      * @param why       for the log line, never the credential
      */
-    private record Refusal(AdminError answer, String challenge, String why) {
+    private record Refusal(AdminError answer, @Nullable String challenge, String why) {
         /** A refusal whose body is just {@code {"error": code}}. */
-        Refusal(int status, String code, String challenge, String why) {
+        Refusal(int status, String code, @Nullable String challenge, String why) {
             this(AdminError.credentialRefused(status, code), challenge, why);
         }
     }
 
-    /** A principal or a refusal; exactly one is set. */
-    private record Outcome(Principal principal, Refusal refusal) {
+    /** A principal or a refusal. */
+    private sealed interface Outcome {
         static Outcome of(Principal p) {
-            return new Outcome(p, null);
+            return new Admitted(p);
         }
 
         static Outcome of(Refusal r) {
-            return new Outcome(null, r);
+            return new Refused(r);
         }
+    }
+
+    private record Admitted(Principal principal) implements Outcome {
+    }
+
+    private record Refused(Refusal refusal) implements Outcome {
     }
 
     /** One static credential as kept in memory: only the digest of its token. */
@@ -180,8 +187,8 @@ public final class AdminAuthenticator {
     }
 
     private final List<StaticCredential> statics;
-    private final String jwtIssuer;
-    private final TokenVerifier verifier;
+    private final @Nullable String jwtIssuer;
+    private final @Nullable TokenVerifier verifier;
     private final SidecarMetrics metrics;
 
     /**
@@ -190,7 +197,7 @@ public final class AdminAuthenticator {
      * @param verifier    the sidecar's verifier (required with a JWT issuer, may be null without)
      * @throws IllegalArgumentException with no credential of any kind: the admin API has no open mode
      */
-    public AdminAuthenticator(List<Credential> credentials, Optional<String> jwtIssuer, TokenVerifier verifier,
+    public AdminAuthenticator(List<Credential> credentials, Optional<String> jwtIssuer, @Nullable TokenVerifier verifier,
                               SidecarMetrics metrics) {
         if (credentials.isEmpty() && jwtIssuer.isEmpty()) {
             throw new IllegalArgumentException("the admin API needs at least one admin credential");
@@ -217,11 +224,11 @@ public final class AdminAuthenticator {
         Objects.requireNonNull(needed, "needed");
         return ctx -> {
             Outcome outcome = authenticate(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
-            if (outcome.refusal() != null) {
-                refuse(ctx, outcome.refusal());
+            if (outcome instanceof Refused refused) {
+                refuse(ctx, refused.refusal());
                 return;
             }
-            Principal principal = outcome.principal();
+            Principal principal = ((Admitted) outcome).principal();
             if (!principal.scopes().contains(needed)) {
                 refuse(ctx, new Refusal(403, "insufficient_scope",
                         "Bearer error=\"insufficient_scope\", scope=\"" + needed.wireName() + "\"",
@@ -240,11 +247,11 @@ public final class AdminAuthenticator {
     public Handler<RoutingContext> anyCredential() {
         return ctx -> {
             Outcome outcome = authenticate(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
-            if (outcome.refusal() != null) {
-                refuse(ctx, outcome.refusal());
+            if (outcome instanceof Refused refused) {
+                refuse(ctx, refused.refusal());
                 return;
             }
-            ctx.put(PRINCIPAL_KEY, outcome.principal());
+            ctx.put(PRINCIPAL_KEY, ((Admitted) outcome).principal());
             ctx.next();
         };
     }
@@ -306,8 +313,9 @@ public final class AdminAuthenticator {
     private Outcome authenticate(List<String> authorization) {
         // The same reading as /v1/verify's: a header either holds one bearer token or is refused, never guessed at.
         BearerExtractor.Reading bearer = BearerExtractor.read(authorization);
-        if (!bearer.found()) {
-            String why = switch (bearer.problem()) {
+        BearerExtractor.Problem problem = bearer.problem();
+        if (problem != null) {
+            String why = switch (problem) {
                 case NO_HEADER -> "no credential";
                 case OTHER_SCHEME -> "no bearer credential";
                 case SEVERAL_HEADERS -> "several Authorization headers";
@@ -316,9 +324,9 @@ public final class AdminAuthenticator {
             };
             return Outcome.of(new Refusal(401, "unauthorized", "Bearer realm=\"" + REALM + "\"", why));
         }
-        String presented = bearer.token();
+        String presented = Objects.requireNonNull(bearer.token(), "a reading without a problem has a token");
         byte[] digest = sha256(presented);
-        Principal match = null;
+        @Nullable Principal match = null;
         for (StaticCredential c : statics) {
             // No early exit: the time taken does not depend on which credential matched.
             if (MessageDigest.isEqual(digest, c.digest()) && match == null) {
@@ -337,9 +345,10 @@ public final class AdminAuthenticator {
 
     /** The admin-JWT path: the sidecar's own verification, then issuer, subject and scopes. */
     private Outcome jwt(String token) {
+        TokenVerifier verifier = Objects.requireNonNull(this.verifier, "an admin JWT issuer comes with the verifier");
         VerificationOutcome outcome = verifier.verify(token);
         if (!outcome.isAccepted()) {
-            Verdict verdict = outcome.verdict();
+            Verdict verdict = Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict");
             if (verdict.kind() == Verdict.Kind.UNAVAILABLE) {
                 return Outcome.of(new Refusal(503, verdict.code(), null,
                         "an admin JWT that cannot be judged now: " + verdict.code()));
@@ -404,7 +413,7 @@ public final class AdminAuthenticator {
         }
     }
 
-    private static Outcome invalidToken(String description, String why) {
+    private static Outcome invalidToken(@Nullable String description, String why) {
         return Outcome.of(new Refusal(401, "invalid_token", "Bearer realm=\"" + REALM + "\", error=\"invalid_token\""
                 + (description == null ? "" : ", error_description=\"" + description + "\""), why));
     }
@@ -414,8 +423,9 @@ public final class AdminAuthenticator {
         // Method and path come from anyone, before any credential: escaped, they cannot forge lines.
         log.warn("admin request refused with {}: {} {} from {}: {}", r.answer().status(), LogSafe.text(ctx.request().method().name()),
                 LogSafe.text(ctx.request().path()), ctx.request().remoteAddress(), r.why());
-        if (r.challenge() != null) {
-            ctx.response().putHeader("WWW-Authenticate", r.challenge());
+        String challenge = r.challenge();
+        if (challenge != null) {
+            ctx.response().putHeader("WWW-Authenticate", challenge);
         }
         if (r.answer().status() == 503) {
             ctx.response().putHeader("Retry-After", "1");

@@ -2,6 +2,7 @@ package io.jwtsidecar.http;
 
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One error answer of the admin API: a status and a JSON body {@code {"error": code, …}}. Every
@@ -54,7 +55,7 @@ record AdminError(int status, String code, String body) {
      *
      * @param issuer the rule's issuer; null (sent as {@code null}) when what was asked spans every issuer
      */
-    static AdminError issuerNotPermitted(String issuer, String message) {
+    static AdminError issuerNotPermitted(@Nullable String issuer, String message) {
         return of(403, new JsonObject().put("error", "issuer_not_permitted").put("issuer", issuer).put("message", message));
     }
 

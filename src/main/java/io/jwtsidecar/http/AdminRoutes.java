@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +87,7 @@ public final class AdminRoutes {
     private final RevocationPublishing publishing;
     private final DeadLetterRoutes deadLetters;
     private final Buffer openApi;
-    private volatile FleetRoutes fleet;
+    private volatile @Nullable FleetRoutes fleet;
 
     /**
      * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
@@ -154,6 +155,7 @@ public final class AdminRoutes {
             router.get(path).handler(read).handler(this::lookup);
         }
         router.get("/v1/dead-letters").handler(read).handler(deadLetters::list);
+        FleetRoutes fleet = this.fleet;
         if (fleet != null) {
             fleet.mount(router, read);
         }
@@ -187,7 +189,7 @@ public final class AdminRoutes {
         }
         AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
         RevocationRequests.RevokeRequest request;
-        Duration fleetWait;
+        @Nullable Duration fleetWait;
         try {
             // The rule first: a credential limited to other issuers learns nothing more about it.
             if (!authenticator.permits(ctx, RevocationRequests.revokeKey(body))) {
@@ -196,7 +198,7 @@ public final class AdminRoutes {
             request = requests.parseRevoke(body);
             fleetWait = fleetWait(ctx);
         } catch (RevocationRequests.FieldException e) {
-            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+            AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
             return;
         }
         JsonObject asked = body;
@@ -205,15 +207,15 @@ public final class AdminRoutes {
             try {
                 event = requests.revoke(request, stored, principal.actor());
             } catch (RevocationRequests.ConflictException e) {
-                AdminError.conflict(e.field(), e.getMessage()).send(ctx.response());
+                AdminError.conflict(e.field(), e.reason()).send(ctx.response());
                 return;
             } catch (RevocationRequests.FieldException e) {
-                AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+                AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
                 return;
             }
             TreeMap<String, Object> fingerprint = new TreeMap<>(asked.getMap());
             fingerprint.remove("eventId");
-            String onBehalfOf = asked.getString("actor");
+            @Nullable String onBehalfOf = asked.getString("actor");
             answer(ctx, publishing.publishOnce(ctx.vertx(), event, principal, onBehalfOf, fingerprint,
                     answer -> againIfOvertaken(ctx, request, principal, onBehalfOf, answer)), fleetWait);
         });
@@ -227,7 +229,7 @@ public final class AdminRoutes {
      * A revoke with an explicit {@code at} is answered as it is: its caller chose the time.
      */
     private Future<RecentPublishes.Answer> againIfOvertaken(RoutingContext ctx, RevocationRequests.RevokeRequest request,
-                                                           AdminAuthenticator.Principal principal, String onBehalfOf,
+                                                           AdminAuthenticator.Principal principal, @Nullable String onBehalfOf,
                                                            RecentPublishes.Answer first) {
         if (!first.isAccepted() || request.at() != null || !"ignored_restored".equals(first.receipt().effect())) {
             return Future.succeededFuture(first);
@@ -240,7 +242,7 @@ public final class AdminRoutes {
             try {
                 event = requests.revoke(again, stored, principal.actor());
             } catch (RevocationRequests.FieldException e) {
-                log.warn("revoke {} lost to a newer restore and cannot be dated after it: {}", overtaken, e.getMessage());
+                log.warn("revoke {} lost to a newer restore and cannot be dated after it: {}", overtaken, e.reason());
                 return Future.succeededFuture(first);
             }
             log.info("revoke {} lost to a restore this sidecar had not read yet; publishing it again as {}", overtaken,
@@ -269,7 +271,7 @@ public final class AdminRoutes {
      * Sends a publication's answer: an error as it is, a receipt as JSON, with the fleet's report
      * when the request asked to wait for it ({@code fleetWait} not null).
      */
-    private void answer(RoutingContext ctx, Future<RecentPublishes.Answer> answered, Duration fleetWait) {
+    private void answer(RoutingContext ctx, Future<RecentPublishes.Answer> answered, @Nullable Duration fleetWait) {
         answered.onComplete(ar -> {
             RecentPublishes.Answer answer = ar.succeeded() ? ar.result() : RecentPublishes.Answer.of(AdminError.internal());
             if (!answer.isAccepted()) {
@@ -281,13 +283,15 @@ public final class AdminRoutes {
                 HttpResponses.json(ctx.response(), 202, receipt.toJson().encode());
                 return;
             }
+            // fleetWait(ctx) asks for a wait only once fleet status is there, and it is never taken away.
+            FleetRoutes fleet = Objects.requireNonNull(this.fleet, "a fleet wait comes with fleet status");
             fleet.awaitAll(ctx.vertx(), receipt.eventId(), receipt.position(), fleetWait).onComplete(f ->
                     HttpResponses.json(ctx.response(), 202, receipt.toJson().put("fleet", f.result()).encode()));
         });
     }
 
     /** {@code ?wait=all&timeout=…}: how long to wait for the fleet, or null for no waiting. */
-    private Duration fleetWait(RoutingContext ctx) throws RevocationRequests.FieldException {
+    private @Nullable Duration fleetWait(RoutingContext ctx) throws RevocationRequests.FieldException {
         String wait = ctx.request().getParam("wait");
         if (wait == null) {
             return null;
@@ -310,13 +314,13 @@ public final class AdminRoutes {
         AdminAuthenticator.Principal principal = AdminAuthenticator.principal(ctx);
         MultiMap query = ctx.queryParams();
         RuleKey key;
-        String onBehalfOf;
+        @Nullable String onBehalfOf;
         try {
             RevocationRequests.checkQuery(query, RESTORE_PARAMETERS);
             onBehalfOf = RevocationRequests.checkText("actor", query.get("actor"));
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
-            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+            AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
             return;
         }
         if (!authenticator.permits(ctx, key)) {
@@ -335,7 +339,7 @@ public final class AdminRoutes {
                 answer(ctx, publishing.publishOnce(ctx.vertx(), event, principal, onBehalfOf, asked,
                         Future::succeededFuture), null);
             } catch (RevocationRequests.FieldException e) {
-                AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+                AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
             }
         });
     }
@@ -350,7 +354,7 @@ public final class AdminRoutes {
             RevocationRequests.checkQuery(ctx.queryParams(), List.of());
             key = ruleKey(ctx);
         } catch (RevocationRequests.FieldException e) {
-            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+            AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
             return;
         }
         if (!authenticator.permits(ctx, key)) {

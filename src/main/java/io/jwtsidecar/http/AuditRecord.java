@@ -6,6 +6,7 @@ import io.jwtsidecar.logging.JsonLine;
 import io.jwtsidecar.revocation.RevocationEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One accepted admin action as the audit log writes it: a JSON object on one line (see
@@ -20,7 +21,7 @@ final class AuditRecord {
      * @param action     {@code revoke} or {@code restore}
      * @param onBehalfOf who the caller says it acts for (the request's actor), may be null
      */
-    static String line(String action, RevocationEvent event, AdminAuthenticator.Principal principal, String onBehalfOf,
+    static String line(String action, RevocationEvent event, AdminAuthenticator.Principal principal, @Nullable String onBehalfOf,
                        PublishReceipt receipt) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("action", action);

@@ -46,7 +46,7 @@ final class DeadLetterRoutes {
             limit = (int) wholeNumber(ctx, "limit", 100, 1, MAX_DEAD_LETTER_PAGE);
             after = wholeNumber(ctx, "after", -1, -1, Long.MAX_VALUE - 1);
         } catch (RevocationRequests.FieldException e) {
-            AdminError.invalidRequest(e.field(), e.getMessage()).send(ctx.response());
+            AdminError.invalidRequest(e.field(), e.reason()).send(ctx.response());
             return;
         }
         // A RocksDB scan: off the event loop. One more than asked tells whether a next page exists.

@@ -4,6 +4,7 @@ import io.jwtsidecar.feed.EventPosition;
 import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.FleetView;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fleet propagation receipts on the admin API: which live sidecars have applied an event.
@@ -41,7 +43,7 @@ public final class FleetRoutes {
     }
 
     /** @param read the handler that demands the read scope */
-    public void mount(Router router, io.vertx.core.Handler<RoutingContext> read) {
+    public void mount(Router router, Handler<RoutingContext> read) {
         router.get("/v1/revocations/:eventId/status").handler(read).handler(this::status);
     }
 
@@ -75,7 +77,7 @@ public final class FleetRoutes {
     }
 
     /** Parses {@code timeout} (e.g. 500ms, 5s, or plain milliseconds); null when invalid. */
-    static Duration parseTimeout(String text) {
+    static @Nullable Duration parseTimeout(@Nullable String text) {
         if (text == null) {
             return DEFAULT_WAIT;
         }
@@ -104,15 +106,12 @@ public final class FleetRoutes {
                             .put("assigned", s.partitionsAssigned())
                             .put("existing", s.partitionsExisting() < 0 ? null : s.partitionsExisting())));
             switch (s.state()) {
-                case APPLIED:
+                case APPLIED -> {
                     applied++;
                     slowest = Math.max(slowest, s.delayMillis());
-                    break;
-                case PENDING:
-                    pending++;
-                    break;
-                default:
-                    lagging++;
+                }
+                case PENDING -> pending++;
+                default -> lagging++;
             }
         }
         return new JsonObject().put("eventId", eventId).put("partition", position.partition())

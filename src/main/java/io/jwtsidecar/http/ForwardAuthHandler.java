@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Forward auth: {@code /v1/authz} and everything below it, for nginx {@code auth_request},
@@ -84,9 +85,10 @@ final class ForwardAuthHandler {
         if (result instanceof ForwardAuthDecider.Invalid invalid) {
             return invalid(response, invalid.route(), invalid.field(), invalid.message());
         } else if (result instanceof ForwardAuthDecider.Refused refused) {
-            metrics.authorized(refused.route(), refused.decision().verdict().code());
+            String code = Objects.requireNonNull(refused.decision().verdict(), "a refusal has a verdict").code();
+            metrics.authorized(refused.route(), code);
             HttpResponses.refused(response, refused.decision());
-            return refused.decision().verdict().code();
+            return code;
         } else {
             ForwardAuthDecider.Allowed allowed = (ForwardAuthDecider.Allowed) result;
             metrics.authorized(allowed.route(), "allowed");

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * The one place that turns verification outcomes and faults into HTTP.
@@ -55,7 +56,7 @@ public final class HttpResponses {
             markStale(response, outcome);
             accepted(response, outcome.token(), identity);
         } else {
-            refused(response, outcome.verdict());
+            refused(response, Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"));
         }
     }
 
@@ -101,14 +102,14 @@ public final class HttpResponses {
 
     /** A good token that a route's policy refuses: 403, or 401 with the RFC 9470 step-up challenge. */
     static void refused(HttpServerResponse response, AuthzDecision decision) {
-        Verdict verdict = decision.verdict();
+        Verdict verdict = Objects.requireNonNull(decision.verdict(), "a refusal has a verdict");
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
         if (verdict == Verdict.INSUFFICIENT_SCOPE) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\", "
                     + "scope=\"" + String.join(" ", decision.scopes()) + "\"");
             json(response, 403, body);
         } else if (verdict == Verdict.INSUFFICIENT_USER_AUTHENTICATION) {
-            response.putHeader("WWW-Authenticate", stepUpChallenge(decision.stepUp()));
+            response.putHeader("WWW-Authenticate", stepUpChallenge(Objects.requireNonNull(decision.stepUp(), "a step-up refusal says what to step up to")));
             json(response, 401, body);
         } else {
             refused(response, verdict);
@@ -155,7 +156,7 @@ public final class HttpResponses {
             body.put("active", true);
             body.put("token_type", "Bearer");
             json(response, 200, body.encode());
-        } else if (outcome.verdict().kind() == Verdict.Kind.UNAVAILABLE) {
+        } else if (Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict").kind() == Verdict.Kind.UNAVAILABLE) {
             refused(response, outcome.verdict());
         } else {
             json(response, 200, "{\"active\":false}");

@@ -1,9 +1,14 @@
 package io.jwtsidecar.http;
 
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** The HTTP server settings every listener of the sidecar uses. */
 public final class ListenerOptions {
@@ -17,13 +22,13 @@ public final class ListenerOptions {
      * HTTPS with a PEM certificate and key; with a client CA, mutual TLS: a client without a
      * certificate that CA signed cannot even open the connection.
      */
-    public static HttpServerOptions withTls(HttpServerOptions options, java.nio.file.Path certFile,
-                                            java.nio.file.Path keyFile, java.nio.file.Path clientCaFile) {
-        options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+    public static HttpServerOptions withTls(HttpServerOptions options, Path certFile, Path keyFile,
+                                            @Nullable Path clientCaFile) {
+        options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                 .setCertPath(certFile.toString()).setKeyPath(keyFile.toString()));
         if (clientCaFile != null) {
-            options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(clientCaFile.toString()))
-                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+            options.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile.toString()))
+                    .setClientAuth(ClientAuth.REQUIRED);
         }
         return options;
     }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Idempotency by event id: remembers, for a while, which request each event id was published
@@ -37,7 +38,7 @@ final class RecentPublishes {
     }
 
     /** An answer given to a request: a receipt (202) or an error; exactly one is set. */
-    record Answer(RevocationReceipt receipt, AdminError error) {
+    record Answer(@Nullable RevocationReceipt receipt, @Nullable AdminError error) {
         Answer {
             if ((receipt == null) == (error == null)) {
                 throw new IllegalArgumentException("an answer is a receipt or an error");
@@ -54,6 +55,18 @@ final class RecentPublishes {
 
         boolean isAccepted() {
             return receipt != null;
+        }
+
+        /** The receipt of an accepted answer; only ask when {@link #isAccepted()}. */
+        @Override
+        public RevocationReceipt receipt() {
+            return Objects.requireNonNull(receipt, "only an accepted answer has a receipt");
+        }
+
+        /** The error of a refused answer; only ask unless {@link #isAccepted()}. */
+        @Override
+        public AdminError error() {
+            return Objects.requireNonNull(error, "only a refused answer has an error");
         }
     }
 

@@ -10,6 +10,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SERVER span per verify or forward-auth request, child of the caller's {@code traceparent}
@@ -25,7 +26,7 @@ public final class RequestSpans {
         }
 
         @Override
-        public String get(MultiMap headers, String key) {
+        public @Nullable String get(@Nullable MultiMap headers, String key) {
             return headers == null ? null : headers.get(key);
         }
     };
@@ -35,9 +36,9 @@ public final class RequestSpans {
     private static final String GET_AUTHZ = "GET " + ForwardAuthHandler.PATH;
 
     /** Null when tracing is off. */
-    private final Tracer tracer;
+    private final @Nullable Tracer tracer;
 
-    private RequestSpans(Tracer tracer) {
+    private RequestSpans(@Nullable Tracer tracer) {
         this.tracer = tracer;
     }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,31 +61,29 @@ final class RevocationPublishing {
      * @return the answer to give: this request's, the first request's for a repeat, or a 409
      */
     Future<RecentPublishes.Answer> publishOnce(Vertx vertx, RevocationEvent event, AdminAuthenticator.Principal principal,
-                                               String onBehalfOf, TreeMap<String, Object> asked,
+                                               @Nullable String onBehalfOf, TreeMap<String, Object> asked,
                                                Function<RecentPublishes.Answer, Future<RecentPublishes.Answer>> then) {
         String fingerprint = new JsonObject().put("type", event.type().name()).put("actor", principal.actor())
                 .put("via", principal.via().label()).put("asked", new JsonObject(asked)).encode();
         RecentPublishes.Claim claim = recent.claim(event.eventId(), fingerprint);
         switch (claim.outcome()) {
-            case CONFLICT:
+            case CONFLICT -> {
                 // Not the claim's answer: the first request's answer stays as it was.
                 return Future.succeededFuture(RecentPublishes.Answer.of(AdminError.conflict("eventId",
                         "this eventId was used for a different request within the last "
                                 + IDEMPOTENCY_WINDOW.toMinutes() + " minutes")));
-            case REPEAT:
-                log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event), event.eventId(),
-                        LogSafe.text(principal.actor(), Integer.MAX_VALUE));
-                break;
-            default:
-                publish(vertx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
-                    RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
-                            : RecentPublishes.Answer.of(AdminError.internal());
-                    if (answer.isAccepted()) {
-                        claim.succeed(answer);
-                    } else {
-                        claim.fail(answer);
-                    }
-                });
+            }
+            case REPEAT -> log.info("{} {} repeated by {}: answering as before, publishing nothing", verb(event),
+                    event.eventId(), LogSafe.text(principal.actor(), Integer.MAX_VALUE));
+            case FIRST -> publish(vertx, event, principal, onBehalfOf).compose(then).onComplete(ar -> {
+                RecentPublishes.Answer answer = ar.succeeded() ? ar.result()
+                        : RecentPublishes.Answer.of(AdminError.internal());
+                if (answer.isAccepted()) {
+                    claim.succeed(answer);
+                } else {
+                    claim.fail(answer);
+                }
+            });
         }
         return claim.answer();
     }
@@ -95,7 +94,7 @@ final class RevocationPublishing {
      * @return the answer: the receipt, or 503 when Kafka did not take the event
      */
     Future<RecentPublishes.Answer> publish(Vertx vertx, RevocationEvent event, AdminAuthenticator.Principal principal,
-                                           String onBehalfOf) {
+                                           @Nullable String onBehalfOf) {
         return publisher.publish(event).transform(ar -> {
             if (ar.failed()) {
                 log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());

@@ -5,6 +5,7 @@ import io.jwtsidecar.feed.PublishReceipt;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The 202 answer to a revoke or restore: which event was published, where it landed, and whether
@@ -21,10 +22,10 @@ import java.util.Locale;
  */
 record RevocationReceipt(String eventId, String type, String scope, String issuer, String value, long at,
                          long expiresAt, int partition, long offset, long publishedAt, boolean appliedLocally,
-                         String effect, String overtakenEventId) {
+                         @Nullable String effect, @Nullable String overtakenEventId) {
 
     /** The receipt of {@code event}, published as {@code published}. */
-    static RevocationReceipt of(RevocationEvent event, PublishReceipt published, boolean appliedLocally, String effect) {
+    static RevocationReceipt of(RevocationEvent event, PublishReceipt published, boolean appliedLocally, @Nullable String effect) {
         return new RevocationReceipt(event.eventId(), event.type().name().toLowerCase(Locale.ROOT),
                 event.key().scope().wireName(), event.key().issuer(), event.key().value(), event.at(), event.expiresAt(),
                 published.partition(), published.offset(), published.timestamp(), appliedLocally, effect, null);

@@ -18,9 +18,11 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns admin requests into revocation events, refusing bad input with a {@link FieldException}
@@ -60,7 +62,7 @@ final class RevocationRequests {
      * @param at        the rule time asked for, or null for now
      * @param expiresAt the expiry asked for, or null for the default
      */
-    record RevokeRequest(RuleKey key, Long at, Long expiresAt, String reason, String eventId) {
+    record RevokeRequest(RuleKey key, @Nullable Long at, @Nullable Long expiresAt, @Nullable String reason, String eventId) {
     }
 
     /**
@@ -69,15 +71,15 @@ final class RevocationRequests {
      */
     RevokeRequest parseRevoke(JsonObject body) throws FieldException {
         RuleKey key = revokeKey(body);
-        String reason = text(body, "reason");
+        @Nullable String reason = text(body, "reason");
         text(body, "actor"); // checked here, recorded in the audit log as onBehalfOf
         String eventId = eventId(string(body, "eventId", false));
         long now = clock.instant().getEpochSecond();
-        Long at = body.containsKey("at") ? seconds(body, "at") : null;
+        @Nullable Long at = body.containsKey("at") ? seconds(body, "at") : null;
         if (at != null && at > now + MAX_FUTURE_SECONDS) {
             throw new FieldException("at", "must not be more than 5 minutes in the future");
         }
-        Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt") : null;
+        @Nullable Long expiresAt = body.containsKey("expiresAt") ? seconds(body, "expiresAt") : null;
         if (expiresAt != null && key.scope() == RevocationScope.KID) {
             throw new FieldException("expiresAt", "not allowed for scope kid: a key rule holds until it is restored");
         }
@@ -189,13 +191,14 @@ final class RevocationRequests {
      * @param reason  free text, or null
      * @param actor   who asked (the authenticated principal)
      */
-    RevocationEvent restore(RuleKey key, KeyState stored, String eventId, String reason, String actor)
+    RevocationEvent restore(RuleKey key, KeyState stored, @Nullable String eventId, @Nullable String reason, String actor)
             throws FieldException {
         long now = clock.instant().getEpochSecond();
         Rule rule = stored.rule();
         long at = rule == null ? now : Math.max(now, rule.at());
         long latest = now + EventRecord.MAX_RESTORE_AHEAD_SECONDS - BROKER_CLOCK_MARGIN_SECONDS;
-        if (at > latest) {
+        // Only a stored rule dates a restore ahead of now.
+        if (rule != null && at > latest) {
             throw new ConflictException("at", "the stored rule is dated " + rule.at() + ", further ahead than the "
                     + "sidecars accept a restore: try again at " + (at - latest + now));
         }
@@ -211,7 +214,7 @@ final class RevocationRequests {
      * A rule key from its parts; {@code value} may be null (absent) for scope {@code issuer}.
      * Field names are {@code scope}, {@code issuer} and {@code value}.
      */
-    static RuleKey ruleKey(String scopeName, String issuer, String value) throws FieldException {
+    static RuleKey ruleKey(@Nullable String scopeName, @Nullable String issuer, @Nullable String value) throws FieldException {
         if (scopeName == null) {
             throw new FieldException("scope", "required");
         }
@@ -227,7 +230,7 @@ final class RevocationRequests {
         try {
             RuleKeys.check(scope, issuer, v);
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
+            String message = Objects.requireNonNull(e.getMessage(), "RuleKeys names the field in every message");
             int colon = message.indexOf(':');
             throw new FieldException(message.substring(0, colon), message.substring(colon + 2));
         }
@@ -239,7 +242,7 @@ final class RevocationRequests {
      *
      * @throws FieldException {@code eventId} when it is not a canonical UUID (8-4-4-4-12 hex digits)
      */
-    static String eventId(String requested) throws FieldException {
+    static String eventId(@Nullable String requested) throws FieldException {
         if (requested == null) {
             return UUID.randomUUID().toString();
         }
@@ -264,7 +267,7 @@ final class RevocationRequests {
     }
 
     /** Free text (reason, actor) up to the event schema's length, without control characters. */
-    static String checkText(String field, String text) throws FieldException {
+    static @Nullable String checkText(String field, @Nullable String text) throws FieldException {
         if (text == null) {
             return null;
         }
@@ -288,11 +291,11 @@ final class RevocationRequests {
         return actor.length() <= EventCodec.MAX_FIELD_LENGTH ? actor : actor.substring(0, EventCodec.MAX_FIELD_LENGTH);
     }
 
-    private static String text(JsonObject body, String field) throws FieldException {
+    private static @Nullable String text(JsonObject body, String field) throws FieldException {
         return checkText(field, string(body, field, false));
     }
 
-    private static String string(JsonObject body, String field, boolean required) throws FieldException {
+    private static @Nullable String string(JsonObject body, String field, boolean required) throws FieldException {
         Object v = body.getValue(field);
         if (v == null) {
             if (required) {
@@ -322,10 +325,17 @@ final class RevocationRequests {
     /** A request field that is wrong; becomes a 400 naming it. */
     static class FieldException extends Exception {
         private final String field;
+        private final String reason;
 
         FieldException(String field, String message) {
             super(message, null, false, false);
             this.field = field;
+            this.reason = message;
+        }
+
+        /** What is wrong with the field, in one sentence (the message, never null). */
+        String reason() {
+            return reason;
         }
 
         String field() {

@@ -2,13 +2,16 @@ package io.jwtsidecar.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP server instance serving a request handler (a router, or a router behind a
@@ -19,11 +22,11 @@ import java.util.function.Function;
  */
 public final class RouterVerticle extends VerticleBase {
     private final HttpServerOptions options;
-    private final Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes;
+    private final Function<Vertx, ? extends Handler<HttpServerRequest>> routes;
     private final Duration shutdownGrace;
-    private volatile HttpServer server;
+    private volatile @Nullable HttpServer server;
 
-    public RouterVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, ? extends Handler<HttpServerRequest>> routes,
+    public RouterVerticle(HttpServerOptions options, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
                           Duration shutdownGrace) {
         this.options = options;
         this.routes = routes;
@@ -46,6 +49,6 @@ public final class RouterVerticle extends VerticleBase {
 
     /** The bound port; valid after deployment. */
     public int actualPort() {
-        return server.actualPort();
+        return Objects.requireNonNull(server, "the port is known once deployed").actualPort();
     }
 }

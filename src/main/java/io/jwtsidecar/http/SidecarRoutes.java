@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -115,7 +116,7 @@ public final class SidecarRoutes {
     private VerificationOutcome verify(String token) {
         long start = System.nanoTime();
         VerificationOutcome outcome = verifier.verify(token);
-        metrics.verified(outcome.isAccepted() ? "accepted" : outcome.verdict().code(), System.nanoTime() - start,
+        metrics.verified(outcome.isAccepted() ? "accepted" : Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict").code(), System.nanoTime() - start,
                 outcome.revocationStale());
         return outcome;
     }
@@ -129,7 +130,7 @@ public final class SidecarRoutes {
 
     /** The verdict code of an outcome, as {@link #verify} counts it. */
     private static String code(VerificationOutcome outcome) {
-        return outcome.isAccepted() ? "accepted" : outcome.verdict().code();
+        return outcome.isAccepted() ? "accepted" : Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict").code();
     }
 
     /**
@@ -188,10 +189,11 @@ public final class SidecarRoutes {
     private String verifyFromHeader(RoutingContext ctx) {
         BearerExtractor.Extracted ex =
                 BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
-        if (!ex.found()) {
-            return refuse(ctx, ex.verdict());
+        String token = ex.token();
+        if (token == null) {
+            return refuse(ctx, Objects.requireNonNull(ex.verdict(), "no token comes with a verdict"));
         }
-        VerificationOutcome outcome = verify(ex.token());
+        VerificationOutcome outcome = verify(token);
         HttpResponses.outcome(ctx.response(), outcome, identity);
         return code(outcome);
     }
