@@ -2,6 +2,7 @@ package io.jwtsidecar.app;
 
 import io.jwtsidecar.cli.JwtSidecarCommand;
 import java.io.PrintStream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
 /**
@@ -40,7 +41,8 @@ public final class Main {
 
     /** The subcommand the arguments named, the deepest one: the root when parsing never finished. */
     private static CommandLine commandRun(CommandLine cli) {
-        CommandLine.ParseResult parsed = cli.getParseResult();
+        // Null when parsing failed before it finished.
+        CommandLine.@Nullable ParseResult parsed = cli.getParseResult();
         if (parsed == null) {
             return cli;
         }

@@ -1,5 +1,6 @@
 package io.jwtsidecar.app;
 
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import java.security.Provider;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,8 +59,7 @@ public final class NativeCrypto {
 
     /** The native provider itself, checked healthy. */
     static Provider loadAccp() {
-        com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider accp =
-                com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
+        AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
         // Throws when the native library did not load or its self-tests failed.
         accp.assertHealthy();
         return accp;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the revocation data may be trusted as current, and what the sidecar does when it may
@@ -35,7 +36,7 @@ final class RevocationFreshness {
     }
 
     /** One look at the feed: the state and, once caught up, the staleness it was judged by (else null). */
-    record Reading(State state, Duration staleness) {
+    record Reading(State state, @Nullable Duration staleness) {
     }
 
     private final BooleanSupplier caughtUp;

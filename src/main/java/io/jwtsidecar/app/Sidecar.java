@@ -39,13 +39,17 @@ import io.jwtsidecar.token.VerifiedToken;
 import io.jwtsidecar.token.keys.KeyFetching;
 import io.jwtsidecar.token.keys.RemoteJwksSource;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +70,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,12 +104,12 @@ public final class Sidecar implements AutoCloseable {
     private final ResourceStack started;
     private final RevocationFeed feed;
     private final int apiPort;
-    private final Integer adminPort;
-    private final Integer metricsPort;
+    private final @Nullable Integer adminPort;
+    private final @Nullable Integer metricsPort;
     private boolean closed;
 
-    private Sidecar(SidecarConfig config, ResourceStack started, RevocationFeed feed, int apiPort, Integer adminPort,
-                    Integer metricsPort) {
+    private Sidecar(SidecarConfig config, ResourceStack started, RevocationFeed feed, int apiPort, @Nullable Integer adminPort,
+                    @Nullable Integer metricsPort) {
         this.config = config;
         this.started = started;
         this.feed = feed;
@@ -206,13 +211,13 @@ public final class Sidecar implements AutoCloseable {
         // A listener of its own, so Prometheus can scrape the pod network while the API stays on
         // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
         // is plenty for scrapes.
-        Integer metricsPort = null;
+        @Nullable Integer metricsPort = null;
         if (config.metrics().isPresent()) {
             metricsPort = listen(vertx, config.metrics().get(), ListenerKeys.METRICS, new MetricsRoutes(metrics)::router,
                     1, 0, Optional.empty(), config.shutdownGrace());
         }
 
-        Integer adminPort = null;
+        @Nullable Integer adminPort = null;
         if (config.adminAccess().enabled()) {
             Map<String, String> producerConfig = new HashMap<>(config.kafka().producer());
             producerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
@@ -344,9 +349,9 @@ public final class Sidecar implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException | SecurityException e) {
-            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way"
+            String why = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof FileAlreadyExistsException ? "a file is in the way"
                     : e.getMessage();
             throw new StartRefused(ConfigKeys.DATA_DIR, "cannot create " + dataDir + ": " + why, fix, e);
         }
@@ -378,7 +383,7 @@ public final class Sidecar implements AutoCloseable {
         return stats == null ? Double.NaN : stat.applyAsDouble(stats);
     }
 
-    private static StoreStats storeStats(RocksDbRevocationStore store) {
+    private static @Nullable StoreStats storeStats(RocksDbRevocationStore store) {
         try {
             return store.stats();
         } catch (RuntimeException e) {
@@ -456,7 +461,7 @@ public final class Sidecar implements AutoCloseable {
         return ports.iterator().next();
     }
 
-    private static <T> T await(io.vertx.core.Future<T> future, String what) {
+    private static <T> T await(Future<T> future, String what) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -510,9 +515,9 @@ public final class Sidecar implements AutoCloseable {
      * {@code shutdown.gracePeriod} to complete (RouterVerticle).
      */
     private static void drainListeners(Vertx vertx, Duration shutdownGrace) {
-        List<io.vertx.core.Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
+        List<Future<Void>> undeployed = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
         try {
-            io.vertx.core.Future.join(undeployed).toCompletionStage().toCompletableFuture()
+            Future.join(undeployed).toCompletionStage().toCompletableFuture()
                     .get(shutdownGrace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

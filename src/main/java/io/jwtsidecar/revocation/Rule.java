@@ -1,5 +1,7 @@
 package io.jwtsidecar.revocation;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A live revocation rule as stored.
  *
@@ -14,7 +16,7 @@ public record Rule(RuleKey key, long at, long expiresAt, String eventId) {
     public static final long PERMANENT = Long.MAX_VALUE;
 
     /** Whether a token with this {@code iat} (null when absent) is blocked by this rule. */
-    public boolean blocks(Long issuedAt, long clockSkewSeconds) {
+    public boolean blocks(@Nullable Long issuedAt, long clockSkewSeconds) {
         if (!key.scope().timeBased()) {
             return true;
         }

@@ -2,6 +2,7 @@ package io.jwtsidecar.revocation;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parts of a verified token that revocation rules can match. Null fields are absent claims.
@@ -14,8 +15,9 @@ import java.util.List;
  *                 not known (facts built by hand)
  * @param issuedAt {@code iat} in epoch seconds, or null
  */
-public record TokenFacts(String issuer, String jti, String sessionId, String subject,
-                         String clientId, List<String> keyIds, String keyThumbprint, Long issuedAt) {
+public record TokenFacts(String issuer, @Nullable String jti, @Nullable String sessionId, @Nullable String subject,
+                         @Nullable String clientId, List<String> keyIds, @Nullable String keyThumbprint,
+                         @Nullable Long issuedAt) {
 
     public TokenFacts {
         keyIds = keyIds == null ? List.of() : List.copyOf(keyIds);
@@ -52,7 +54,7 @@ public record TokenFacts(String issuer, String jti, String sessionId, String sub
         return names;
     }
 
-    private static List<String> listOf(String value) {
+    private static List<String> listOf(@Nullable String value) {
         return value == null ? List.of() : List.of(value);
     }
 }
