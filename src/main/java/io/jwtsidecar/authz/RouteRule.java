@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param requirements   what a token needs to pass
  * @param tokenLocations where its requests may carry the token; empty for {@code authz.tokenLocations}
  */
-public record RouteRule(String name, List<HostPattern> hosts, Set<String> methods, PathPattern path,
+public record RouteRule(String name, List<HostPattern> hosts, Set<String> methods, @Nullable PathPattern path,
                         Requirements requirements, List<TokenLocation> tokenLocations) {
     public RouteRule {
         hosts = List.copyOf(hosts);

@@ -82,7 +82,7 @@ final class AdminSection {
             }
             Set<AdminScope> scopes = adminScopes(at, n.get(ConfigKeys.CREDENTIAL_SCOPES.name()));
             IssuerLimit issuers = credentialIssuers(at, n.get(ConfigKeys.CREDENTIAL_ISSUERS.name()));
-            if (errors.size() == before) {
+            if (errors.size() == before && name != null && token != null) {
                 result.add(new SidecarConfig.AdminCredential(name, token, scopes, issuers));
             }
         }

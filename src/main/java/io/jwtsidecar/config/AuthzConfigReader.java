@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads forward auth's configuration: {@code authz.tokenLocations}, the {@code routes} list and
@@ -133,14 +134,14 @@ final class AuthzConfigReader {
                     strings(n, at, ConfigKeys.ROUTE_SCOPES), strings(n, at, ConfigKeys.ROUTE_ACR), maxAge);
             List<TokenLocation> locations = n.has(ConfigKeys.ROUTE_TOKEN_LOCATIONS.name())
                     ? locations(at + ".tokenLocations", n.get(ConfigKeys.ROUTE_TOKEN_LOCATIONS.name())) : List.of();
-            if (errors.size() == before) {
+            if (errors.size() == before && name != null) {
                 result.add(new RouteRule(name, hosts, methods, path, requirements, locations));
             }
         }
         return result;
     }
 
-    private PathPattern path(JsonNode n, String at) {
+    private @Nullable PathPattern path(JsonNode n, String at) {
         String template = text(n, at, ConfigKeys.ROUTE_PATH);
         String prefix = text(n, at, ConfigKeys.ROUTE_PATH_PREFIX);
         if (template != null && prefix != null) {
@@ -226,7 +227,7 @@ final class AuthzConfigReader {
         return result;
     }
 
-    private String text(JsonNode n, String at, ConfigKey<?> key) {
+    private @Nullable String text(JsonNode n, String at, ConfigKey<?> key) {
         JsonNode v = n.get(key.name());
         if (v == null || v.isNull()) {
             return null;

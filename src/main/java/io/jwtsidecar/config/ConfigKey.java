@@ -1,6 +1,7 @@
 package io.jwtsidecar.config;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One configuration key, declared once: its dotted name, its default (null when required or
@@ -10,11 +11,19 @@ import java.util.Locale;
  *
  * @param <T> the type of the value read
  */
-public record ConfigKey<T>(String name, String defaultValue, ConfigType<T> type, String doc) {
+public record ConfigKey<T>(String name, @Nullable String defaultValue, ConfigType<T> type, String doc) {
 
     /** A key read as text (lists, mappings and free text). */
-    public static ConfigKey<String> text(String name, String defaultValue, String doc) {
+    public static ConfigKey<String> text(String name, @Nullable String defaultValue, String doc) {
         return new ConfigKey<>(name, defaultValue, ConfigType.STRING, doc);
+    }
+
+    /** The default of a key that has one (a key without one is a programming error here). */
+    public String declaredDefault() {
+        if (defaultValue == null) {
+            throw new IllegalStateException(name + " has no default");
+        }
+        return defaultValue;
     }
 
     /** {@code kafka.bootstrapServers} → {@code JWT_SIDECAR_KAFKA_BOOTSTRAP_SERVERS}. */

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the YAML configuration, applies environment overrides, loads the issuers' keys and
@@ -67,7 +68,7 @@ public final class ConfigLoader {
         return read(YamlDocument.parse(yaml, null), baseDir);
     }
 
-    private SidecarConfig read(YamlDocument document, Path baseDir) {
+    private SidecarConfig read(YamlDocument document, @Nullable Path baseDir) {
         JsonNode root = document.tree();
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = JsonNodeFactory.instance.objectNode();
@@ -91,7 +92,7 @@ public final class ConfigLoader {
         /** Keys an environment variable set: an error about them is not about the file's line. */
         private final Set<String> fromEnvironment = new HashSet<>();
 
-        Reader(YamlDocument document, ObjectNode root, Path baseDir) {
+        Reader(YamlDocument document, ObjectNode root, @Nullable Path baseDir) {
             this.document = document;
             this.root = root;
             this.context = new ReadContext(root, baseDir);
@@ -133,7 +134,7 @@ public final class ConfigLoader {
                     errors.add(CLAIM_HEADERS + "." + h + ": '" + h + "' is not a valid HTTP header name"));
             SidecarConfig.Listener admin = adminRead
                     ? new SidecarConfig.Listener(read(ConfigKeys.ADMIN_HOST), read(ConfigKeys.ADMIN_PORT))
-                    : new SidecarConfig.Listener(ConfigKeys.ADMIN_HOST.defaultValue(),
+                    : new SidecarConfig.Listener(ConfigKeys.ADMIN_HOST.declaredDefault(),
                             Integer.parseInt(ConfigKeys.ADMIN_PORT.defaultValue()));
             if (adminRead && api.port() != 0 && api.port() == admin.port() && adminSection.adminCredentialGiven()) {
                 errors.add(ConfigKeys.ADMIN_PORT.name() + ": '" + admin.port() + "' is also " + ConfigKeys.API_PORT.name()
@@ -292,7 +293,7 @@ public final class ConfigLoader {
             return context.readOptional(key);
         }
 
-        private JsonNode at(String dotted) {
+        private @Nullable JsonNode at(String dotted) {
             return context.at(dotted);
         }
 
@@ -304,7 +305,7 @@ public final class ConfigLoader {
             return context.passthrough(path);
         }
 
-        private static String scalar(JsonNode n, String field) {
+        private static @Nullable String scalar(JsonNode n, String field) {
             return ReadContext.scalar(n, field);
         }
 

@@ -5,7 +5,9 @@ import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the text of one scalar key becomes its value, and what the key accepts: the type and
@@ -29,7 +31,7 @@ public interface ConfigType<T> {
      * @param value   the value read, or a stand-in when the text was unusable
      * @param problem what is wrong, after {@code "key: "} (e.g. {@code must be true or false, got 'yes'}); null if nothing
      */
-    record Parsed<T>(T value, String problem) {
+    record Parsed<T>(T value, @Nullable String problem) {
         static <T> Parsed<T> ok(T value) {
             return new Parsed<>(value, null);
         }
@@ -132,7 +134,7 @@ public interface ConfigType<T> {
     }
 
     private static ConfigType<Duration> duration(String description,
-                                                 java.util.function.Function<Duration, String> outOfRange) {
+                                                 Function<Duration, @Nullable String> outOfRange) {
         return of(description, text -> {
             Duration d;
             try {
@@ -149,7 +151,7 @@ public interface ConfigType<T> {
         return new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
     }
 
-    private static <T> ConfigType<T> of(String description, java.util.function.Function<String, Parsed<T>> parser) {
+    private static <T> ConfigType<T> of(String description, Function<String, Parsed<T>> parser) {
         return new ConfigType<>() {
             @Override
             public Parsed<T> parse(String text) {

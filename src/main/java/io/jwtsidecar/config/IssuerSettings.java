@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of {@code issuers}, validated: what the verifier will demand of this issuer's tokens
@@ -21,8 +22,8 @@ import java.util.Set;
  * @param maxTokenAge      the oldest {@code iat} accepted, or null for no limit
  */
 public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
-                             Set<String> audiences, List<String> requiredClaims, String expectedType,
-                             Duration clockSkew, Duration maxTokenLifetime, Duration maxTokenAge) {
+                             Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
+                             Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");

@@ -7,6 +7,7 @@ import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
 import io.jwtsidecar.token.keys.VerificationKey;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code issuers}: the trusted issuers as {@link IssuerSettings}. Static keys are loaded and
@@ -60,7 +62,7 @@ final class IssuersSection {
         return result;
     }
 
-    private IssuerSettings issuer(String at, ObjectNode n) {
+    private @Nullable IssuerSettings issuer(String at, ObjectNode n) {
         int before = errors.size();
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -96,7 +98,7 @@ final class IssuersSection {
             errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
         }
         KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
-        if (errors.size() > before) {
+        if (errors.size() > before || keySource == null || issuer == null) {
             return null;
         }
         return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
@@ -104,7 +106,7 @@ final class IssuersSection {
     }
 
     /** Keys from the configuration; the issuer's algorithms default to theirs. */
-    private KeySourceSettings staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
+    private @Nullable KeySourceSettings staticKeys(String at, ObjectNode n, Set<JwsAlgorithm> algorithms) {
         List<VerificationKey> keys = keys(at, n.get("keys"));
         if (algorithms.isEmpty()) {
             keys.forEach(k -> algorithms.add(k.algorithm()));
@@ -119,7 +121,7 @@ final class IssuersSection {
     }
 
     /** A JWKS URL or discovery; the sidecar fetches it in the background once started. */
-    private KeySourceSettings remoteKeys(String at, ObjectNode n, String issuer) {
+    private @Nullable KeySourceSettings remoteKeys(String at, ObjectNode n, @Nullable String issuer) {
         if (n.has("keys")) {
             errors.add(at + ".keys: give either keys or jwksUri/discovery, not both");
         }
@@ -136,7 +138,7 @@ final class IssuersSection {
             return null;
         }
         try {
-            Optional<java.net.URI> jwksUri = Optional.ofNullable(uri).map(java.net.URI::create);
+            Optional<URI> jwksUri = Optional.ofNullable(uri).map(URI::create);
             FetchableUrl.check(jwksUri.orElseGet(() -> FetchableUrl.discoveryUri(issuer)));
             return new KeySourceSettings.RemoteJwks(jwksUri, refresh, minRefresh, fetchTimeout);
         } catch (IllegalArgumentException e) {
@@ -194,8 +196,12 @@ final class IssuersSection {
                     + sources + ")");
         }
         String source = sources.get(0);
+        String value = ReadContext.scalar(k, source);
+        if (value == null) {
+            throw new IllegalArgumentException(source + " must be a text value");
+        }
         if (source.equals("jwksFile")) {
-            List<VerificationKey> loaded = StaticKeyLoader.jwks(context.readFile(source, ReadContext.scalar(k, source)), alg);
+            List<VerificationKey> loaded = StaticKeyLoader.jwks(context.readFile(source, value), alg);
             if (kid != null) {
                 throw new IllegalArgumentException("kid comes from the JWKS; do not set it beside jwksFile");
             }
@@ -204,19 +210,18 @@ final class IssuersSection {
         if (alg == null) {
             throw new IllegalArgumentException("alg is required for " + source);
         }
-        switch (source) {
-            case "secret":
-                return List.of(StaticKeyLoader.hmac(kid, alg, ReadContext.scalar(k, source).getBytes(StandardCharsets.UTF_8)));
-            case "secretBase64":
-                byte[] secret;
-                try {
-                    secret = Base64.getDecoder().decode(ReadContext.scalar(k, source).replace('-', '+').replace('_', '/'));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("secretBase64 is not base64 (value hidden)");
-                }
-                return List.of(StaticKeyLoader.hmac(kid, alg, secret));
-            default:
-                return List.of(StaticKeyLoader.pem(kid, alg, context.readFile(source, ReadContext.scalar(k, source))));
+        return switch (source) {
+            case "secret" -> List.of(StaticKeyLoader.hmac(kid, alg, value.getBytes(StandardCharsets.UTF_8)));
+            case "secretBase64" -> List.of(StaticKeyLoader.hmac(kid, alg, base64Secret(value)));
+            default -> List.of(StaticKeyLoader.pem(kid, alg, context.readFile(source, value)));
+        };
+    }
+
+    private static byte[] base64Secret(String value) {
+        try {
+            return Base64.getDecoder().decode(value.replace('-', '+').replace('_', '/'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("secretBase64 is not base64 (value hidden)");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every section reader of one document shares: the document's tree (interpolated and with
@@ -19,10 +20,10 @@ import java.util.TreeMap;
  */
 final class ReadContext {
     private final ObjectNode root;
-    private final Path baseDir;
+    private final @Nullable Path baseDir;
     private final List<String> errors = new ArrayList<>();
 
-    ReadContext(ObjectNode root, Path baseDir) {
+    ReadContext(ObjectNode root, @Nullable Path baseDir) {
         this.root = root;
         this.baseDir = baseDir;
     }
@@ -60,7 +61,7 @@ final class ReadContext {
 
     /** A key of one list entry ({@code issuers[0].clockSkew}) through its type, or its default. */
     <T> T readIn(ObjectNode n, String at, ConfigKey<T> key) {
-        String v = n.has(key.name()) ? n.get(key.name()).asText() : key.defaultValue();
+        String v = n.has(key.name()) ? n.get(key.name()).asText() : key.declaredDefault();
         return checked(at + "." + key.name(), key.type().parse(v));
     }
 
@@ -96,7 +97,7 @@ final class ReadContext {
         return result;
     }
 
-    JsonNode at(String dotted) {
+    @Nullable JsonNode at(String dotted) {
         String[] parts = dotted.split("\\.");
         JsonNode n = root;
         for (String p : parts) {
@@ -121,7 +122,7 @@ final class ReadContext {
         return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
     }
 
-    static String scalar(JsonNode n, String field) {
+    static @Nullable String scalar(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
     }
@@ -166,7 +167,7 @@ final class ReadContext {
     }
 
     /** A required value that must differ from the same key's value in every other entry; null when missing. */
-    String unique(String at, JsonNode n, ConfigKey<?> key, Set<String> seen) {
+    @Nullable String unique(String at, JsonNode n, ConfigKey<?> key, Set<String> seen) {
         String value = scalar(n, key.name());
         if (value == null || value.isBlank()) {
             errors.add(at + "." + key.name() + ": required");

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -53,11 +54,12 @@ final class RevocationSection {
             if (trust == null) {
                 errors.add(at + ".trust: must be current, retired or compromised, got '" + trustText + "'");
             }
-            if (errors.size() != before) {
-                continue;
+            if (errors.size() != before || kid == null || alg == null || trust == null) {
+                continue; // the errors above say why
             }
             try {
-                String text = pem != null ? pem : context.readFile(ConfigKeys.PUBLISHER_PEM_FILE.name(), pemFile);
+                String text = pem != null ? pem : context.readFile(ConfigKeys.PUBLISHER_PEM_FILE.name(),
+                        Objects.requireNonNull(pemFile, "exactly one of pem and pemFile"));
                 result.add(new PublisherKey(kid, StaticKeyLoader.pem(kid, alg, text), trust));
             } catch (IllegalArgumentException e) {
                 errors.add(at + (pem != null ? ".pem: " : ".pemFile: ") + e.getMessage());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole validated configuration of one sidecar. Built only by {@link ConfigLoader}, which
@@ -54,7 +55,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     public record Tracing(Optional<java.net.URI> otlpEndpoint, String serviceName, double requestSampleRatio) {
         /** Tracing off. */
         public static Tracing off() {
-            return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.defaultValue(), 1.0);
+            return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.declaredDefault(), 1.0);
         }
     }
 
@@ -162,7 +163,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      * @param keyFile      PEM private key
      * @param clientCaFile PEM CA bundle that signs admin client certificates (mutual TLS), or null
      */
-    public record AdminTls(Path certFile, Path keyFile, Path clientCaFile) {
+    public record AdminTls(Path certFile, Path keyFile, @Nullable Path clientCaFile) {
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code JWT_SIDECAR_*} environment variables that set nothing. An override with a misspelt name
@@ -54,7 +55,7 @@ final class UnknownVariables {
         return problems;
     }
 
-    private static boolean serviceLink(String name, String value) {
+    private static boolean serviceLink(String name, @Nullable String value) {
         return SERVICE_LINK.matcher(name).matches()
                 || SERVICE_LINK_PORT.matcher(name).matches() && value != null && SERVICE_LINK_URL.matcher(value).matches();
     }

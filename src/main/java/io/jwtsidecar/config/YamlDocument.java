@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -29,10 +30,10 @@ final class YamlDocument {
     private static final Pattern LAST_STEP = Pattern.compile("(\\.[^.\\[]*|\\[\\d+])$");
 
     private final JsonNode tree;
-    private final String source;
+    private final @Nullable String source;
     private final Map<String, Position> positions;
 
-    private YamlDocument(JsonNode tree, String source, Map<String, Position> positions) {
+    private YamlDocument(JsonNode tree, @Nullable String source, Map<String, Position> positions) {
         this.tree = tree;
         this.source = source;
         this.positions = positions;
@@ -43,7 +44,7 @@ final class YamlDocument {
      *               is not a file: its errors then name no position
      * @throws ConfigException one error, with line, column and the parser's reason, when the text is not YAML
      */
-    static YamlDocument parse(String yaml, String source) {
+    static YamlDocument parse(String yaml, @Nullable String source) {
         JsonNode tree;
         try {
             tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
@@ -87,7 +88,7 @@ final class YamlDocument {
         return error;
     }
 
-    private static String syntaxError(JsonProcessingException e, String source) {
+    private static String syntaxError(JsonProcessingException e, @Nullable String source) {
         // SnakeYAML's own exception has the point of the problem and the reason alone; Jackson's
         // location is sometimes where the enclosing construct began.
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -103,7 +104,7 @@ final class YamlDocument {
         return syntaxError(source, at.getLineNr(), at.getColumnNr(), firstLine(e.getOriginalMessage()));
     }
 
-    private static String syntaxError(String source, int line, int column, String reason) {
+    private static String syntaxError(@Nullable String source, int line, int column, String reason) {
         return source == null
                 ? "configuration is not valid YAML at line " + line + ", column " + column + ": " + reason
                 : source + ":" + line + ":" + column + ": not valid YAML: " + reason;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the verifier demands of tokens from one issuer. Immutable.
@@ -22,8 +23,8 @@ import java.util.Set;
  * @param maxTokenAge   reject tokens whose {@code iat} is older than this, or null for no limit
  */
 public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
-                           Set<String> audiences, List<String> requiredClaims, String expectedType,
-                           Duration clockSkew, Duration maxTokenLifetime, Duration maxTokenAge) {
+                           Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
+                           Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
     public IssuerPolicy {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");

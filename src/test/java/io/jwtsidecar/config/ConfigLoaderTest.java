@@ -29,6 +29,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -729,6 +731,19 @@ class ConfigLoaderTest {
 
         assertThat(e).as("an overflowing duration must be reported, not thrown as another exception").isNotNull();
         assertThat(e.errors()).singleElement().asString().startsWith("issuers[0].maxTokenLifetime: '999999999999999d'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"secret", "secretBase64", "pemFile", "jwksFile"})
+    void a_key_source_that_is_not_text_is_a_configuration_error(String source) {
+        String yaml = "kafka:\n  bootstrapServers: broker-1:9092\n"
+                + "issuers:\n  - issuer: https://hs.example\n    audiences: [orders-api]\n    keys:\n"
+                + "      - kid: hs-1\n        alg: HS256\n        " + source + ": [not, text]\n";
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
+
+        assertThat(e).as("a list where text belongs must be reported, not thrown as a NullPointerException").isNotNull();
+        assertThat(e.errors()).singleElement().asString().contains(source + " must be a text value");
     }
 
     @Test

@@ -35,13 +35,13 @@ public final class StaticKeyLoader {
     private StaticKeyLoader() {
     }
 
-    public static VerificationKey hmac(String kid, JwsAlgorithm alg, byte[] secret) {
+    public static VerificationKey hmac(@Nullable String kid, JwsAlgorithm alg, byte[] secret) {
         requireFamily(alg, JwsAlgorithm.Family.HMAC, "an HMAC secret");
         return new VerificationKey(kid, alg, new SecretKeySpec(secret, alg.jcaName()));
     }
 
     /** A PEM {@code PUBLIC KEY} (SubjectPublicKeyInfo) or {@code CERTIFICATE}. */
-    public static VerificationKey pem(String kid, JwsAlgorithm alg, String pem) {
+    public static VerificationKey pem(@Nullable String kid, JwsAlgorithm alg, String pem) {
         if (alg.family() == JwsAlgorithm.Family.HMAC) {
             throw new IllegalArgumentException(alg + " takes a secret, not a PEM public key");
         }
@@ -71,7 +71,7 @@ public final class StaticKeyLoader {
      *
      * @param defaultAlg the algorithm for keys without {@code alg}, or null
      */
-    public static List<VerificationKey> jwks(String json, JwsAlgorithm defaultAlg) {
+    public static List<VerificationKey> jwks(String json, @Nullable JwsAlgorithm defaultAlg) {
         Collection<? extends Jwk<?>> jwks;
         try {
             if (isKeySet(json)) {

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One trusted key, bound to exactly one algorithm (RFC 8725 §3.1): a token whose header names
@@ -38,7 +39,7 @@ import javax.crypto.SecretKey;
 public final class VerificationKey {
     private static final int MIN_RSA_BITS = 2048;
 
-    private final String kid;
+    private final @Nullable String kid;
     private final JwsAlgorithm algorithm;
     private final Key key;
     private final String thumbprint;
@@ -48,7 +49,7 @@ public final class VerificationKey {
      * @param kid the key id tokens name in their header, or {@code null} for a key without one
      * @throws IllegalArgumentException when the key does not suit the algorithm or is too weak
      */
-    public VerificationKey(String kid, JwsAlgorithm algorithm, Key key) {
+    public VerificationKey(@Nullable String kid, JwsAlgorithm algorithm, Key key) {
         this.kid = kid;
         this.algorithm = algorithm;
         this.key = plainRsa(key);
@@ -72,7 +73,7 @@ public final class VerificationKey {
     }
 
     /** The key id, or {@code null}. */
-    public String kid() {
+    public @Nullable String kid() {
         return kid;
     }
 
