@@ -1,6 +1,7 @@
 package io.jwtsidecar.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ final class Interpolation {
                 JsonNode child = node.get(i);
                 String childPath = path + "[" + i + "]";
                 if (child.isTextual()) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i,
+                    ((ArrayNode) node).set(i,
                             new TextNode(substitute(childPath, child.textValue())));
                 } else {
                     interpolate(child, childPath);

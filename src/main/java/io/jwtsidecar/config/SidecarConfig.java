@@ -6,10 +6,12 @@ import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +54,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      * @param serviceName  the {@code service.name} resource attribute of exported spans
      * @param requestSampleRatio the share of verify and forward-auth requests traced without a caller's decision
      */
-    public record Tracing(Optional<java.net.URI> otlpEndpoint, String serviceName, double requestSampleRatio) {
+    public record Tracing(Optional<URI> otlpEndpoint, String serviceName, double requestSampleRatio) {
         /** Tracing off. */
         public static Tracing off() {
             return new Tracing(Optional.empty(), ConfigKeys.TRACING_SERVICE_NAME.declaredDefault(), 1.0);
@@ -138,7 +140,7 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     public record AdminCredential(String name, String token, Set<AdminScope> scopes, IssuerLimit issuers) {
         public AdminCredential {
             scopes = Set.copyOf(scopes);
-            java.util.Objects.requireNonNull(issuers, "issuers");
+            Objects.requireNonNull(issuers, "issuers");
         }
 
         /** A credential for every issuer. */

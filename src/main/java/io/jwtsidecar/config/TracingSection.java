@@ -1,5 +1,8 @@
 package io.jwtsidecar.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Optional;
 
 /** {@code tracing.*}: where spans go, if anywhere, and how many requests are traced. */
@@ -26,13 +29,13 @@ final class TracingSection {
         }
         String v = given.get();
         try {
-            java.net.URI uri = new java.net.URI(v);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            URI uri = new URI(v);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
                     && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return new SidecarConfig.Tracing(Optional.of(uri), serviceName, ratio);
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             // reported below, as every other malformed value
         }
         context.errors().add(ConfigKeys.TRACING_OTLP_ENDPOINT.name() + ": must be an http or https URL with a host, such as "
