@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,19 +19,22 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 
 /**
  * A real Kafka cluster of {@code n} KRaft nodes, each its own operating-system process (Kafka's
  * own {@code kafka.Kafka} main on this JVM's class path, combined controller and broker), so that
  * one node can be killed with SIGKILL: no controlled shutdown, no leadership handed over, its
- * sockets reset by the kernel. The in-JVM {@code EmbeddedKafkaCluster} can only stop a broker
- * politely.
+ * sockets reset by the kernel, and nodes can be frozen with SIGSTOP (and thawed with SIGCONT), so
+ * that they neither fetch nor answer for a while. The in-JVM {@code EmbeddedKafkaCluster} can only
+ * stop a broker politely.
  *
  * <p>Every node is a voter of the controller quorum, so three nodes survive the loss of one.
  * Loopback only, free ports, small heaps; each node's output goes to {@code node-<id>.log} in the
- * cluster's directory. Owns its processes and its admin client: {@link #close()} kills every
- * process that is still running, also after a failed start.
+ * cluster's directory. Owns its processes and its admin client: {@link #close()} thaws every
+ * frozen node and kills every process that is still running, also after a failed start.
  */
 public final class KafkaProcessCluster implements AutoCloseable {
     /** The listener clients and the brokers among themselves use. */
@@ -40,6 +45,8 @@ public final class KafkaProcessCluster implements AutoCloseable {
     private final Path dir;
     private final Map<Integer, Path> configs = new LinkedHashMap<>();
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
+    /** Nodes sent SIGSTOP and not yet SIGCONT. */
+    private final Set<Integer> paused = new LinkedHashSet<>();
     private final String bootstrapServers;
     private Admin admin;
 
@@ -116,6 +123,8 @@ public final class KafkaProcessCluster implements AutoCloseable {
         // Notice a killed node within seconds, not the default 9 s and 30 s.
         p.put("broker.session.timeout.ms", "4000");
         p.put("broker.heartbeat.interval.ms", "500");
+        // A follower leaves the ISR after lagging this long. Freezing a follower for less keeps it in
+        // the ISR, eligible to lead without an unclean election; BrokerFailoverIT freezes them for 2 s.
         p.put("replica.lag.time.max.ms", "5000");
         Path file = dir.resolve("node-" + id + ".properties");
         Files.writeString(file, p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
@@ -203,8 +212,60 @@ public final class KafkaProcessCluster implements AutoCloseable {
 
     /** The id of the node leading a partition now. */
     public int leaderOf(String topic, int partition) throws Exception {
+        return partition(topic, partition).leader().id();
+    }
+
+    /** The ids of the nodes holding a replica of a partition (its leader among them). */
+    public List<Integer> replicasOf(String topic, int partition) throws Exception {
+        return partition(topic, partition).replicas().stream().map(Node::id).toList();
+    }
+
+    /** The ids of the partition's in-sync replicas now. */
+    public List<Integer> inSyncReplicasOf(String topic, int partition) throws Exception {
+        return partition(topic, partition).isr().stream().map(Node::id).toList();
+    }
+
+    private TopicPartitionInfo partition(String topic, int partition) throws Exception {
         return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                .partitions().get(partition).leader().id();
+                .partitions().get(partition);
+    }
+
+    /**
+     * Freezes node {@code id} with SIGSTOP and waits until the kernel reports it stopped: its
+     * sockets stay open, but it fetches, answers and heartbeats no more until {@link #resume}.
+     */
+    public void pause(int id) throws Exception {
+        signal(id, "STOP");
+        paused.add(id);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!stopped(processes.get(id).pid())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + id + " did not stop");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Thaws node {@code id} (SIGCONT) after {@link #pause}. */
+    public void resume(int id) throws Exception {
+        signal(id, "CONT");
+        paused.remove(id);
+    }
+
+    private void signal(int id, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(processes.get(id).pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new IllegalStateException("kill -" + signal + " of node " + id + " failed");
+        }
+    }
+
+    /** Whether a process is stopped by a signal: state T in {@code /proc/<pid>/stat} (Linux). */
+    private static boolean stopped(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        // The state follows the command name, which is in parentheses and may itself hold spaces.
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
     }
 
     /**
@@ -229,6 +290,16 @@ public final class KafkaProcessCluster implements AutoCloseable {
         // The admin client first: it would otherwise retry against nodes that are going away.
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));
+        }
+        // Thawed first, so that no node stays stopped should killing it fail.
+        for (int id : List.copyOf(paused)) {
+            try {
+                resume(id);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // Killed below all the same: SIGKILL ends a stopped process too.
+            }
         }
         for (Process p : processes.values()) {
             p.destroyForcibly();
