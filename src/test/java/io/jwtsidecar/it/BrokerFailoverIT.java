@@ -36,16 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Two failures: a graceful one (brokers in this JVM, the partition leader stopped with its
  * controlled shutdown between two requests), and a crash (three KRaft nodes as processes of their
- * own, the partition leader SIGKILLed while several clients' requests are in flight).
+ * own, both followers frozen, then the partition leader SIGKILLed while several clients' requests
+ * are in flight, then the followers thawed).
  */
 class BrokerFailoverIT {
     private static final boolean FULL = "full".equals(System.getProperty("reliability.scale"));
     private static final int REVOCATIONS = FULL ? 500 : 60;
     /** Clients posting revocations side by side in the crash scenario. */
     private static final int CLIENTS = 4;
-    /** How long they publish before the kill, and after it. */
-    private static final Duration BEFORE_KILL = Duration.ofSeconds(FULL ? 10 : 3);
+    /** How long they publish before the followers are frozen, and after the kill. */
+    private static final Duration BEFORE_FREEZE = Duration.ofSeconds(FULL ? 10 : 3);
     private static final Duration AFTER_KILL = Duration.ofSeconds(FULL ? 30 : 10);
+    /**
+     * How long both followers are frozen before the leader is killed: long enough for requests to
+     * reach the leader alone, shorter than the nodes' replica.lag.time.max.ms (5 s), so the
+     * followers stay in the ISR.
+     */
+    private static final Duration FREEZE = Duration.ofSeconds(2);
 
     @TempDir
     Path dir;
@@ -95,8 +102,12 @@ class BrokerFailoverIT {
 
     /**
      * The partition leader's process dies (SIGKILL: no controlled shutdown, no leadership handed
-     * over) while requests are in flight. Every 202 must be enforced by both sidecars afterwards;
-     * every other answer must be the documented 503 with a JSON error, never a 202 that is lost.
+     * over) while requests are in flight, and while it holds records no follower has: both
+     * followers are frozen (SIGSTOP) for {@link #FREEZE} before the kill and thawed (SIGCONT) after
+     * it, so one of them becomes leader without the records only the dead leader had. With
+     * {@code acks=all} none of those was acknowledged; a producer that lets the leader acknowledge
+     * alone ({@code acks=1}) answers 202 for records that are gone. Every 202 must be enforced by
+     * both sidecars afterwards; every other answer must be the documented 503 with a JSON error.
      */
     @Test
     void every_acknowledged_revocation_survives_a_killed_partition_leader_with_requests_in_flight() throws Exception {
@@ -111,23 +122,56 @@ class BrokerFailoverIT {
                  Sidecar other = TestSidecars.startReady("b", kafka.bootstrapServers(), dir.resolve("b"), false, clock)) {
                 PublishingClients clients = new PublishingClients(admin.adminPort().orElseThrow(), CLIENTS);
                 clients.start();
-                Thread.sleep(BEFORE_KILL.toMillis());
+                Thread.sleep(BEFORE_FREEZE.toMillis());
                 int leader = kafka.leaderOf(TestSidecars.TOPIC, 0);
-                int outstanding = clients.awaitOutstanding();
-                long killedAt = System.nanoTime();
-                kafka.kill(leader);
+                List<Integer> followers = new ArrayList<>(kafka.replicasOf(TestSidecars.TOPIC, 0));
+                followers.remove(Integer.valueOf(leader));
+                // Followers out of the ISR could not lead after the kill: the scenario would be another one.
+                List<Integer> isrBeforeFreeze = kafka.inSyncReplicasOf(TestSidecars.TOPIC, 0);
+                long frozenAt = System.nanoTime();
+                int outstanding;
+                long killedAt;
+                try {
+                    for (int follower : followers) {
+                        kafka.pause(follower);
+                    }
+                    Thread.sleep(FREEZE.toMillis());
+                    outstanding = clients.awaitOutstanding();
+                    killedAt = System.nanoTime();
+                    kafka.kill(leader);
+                } finally {
+                    // Also when the kill failed: the sidecars' shutdown needs a cluster that answers.
+                    for (int follower : followers) {
+                        kafka.resume(follower);
+                    }
+                }
+                long resumedAt = System.nanoTime();
                 Thread.sleep(AFTER_KILL.toMillis());
                 clients.stop();
 
+                String result = "sent=" + clients.sent() + " acknowledged=" + clients.acknowledged().size()
+                        + " failed=" + clients.failed() + " notAppliedLocally=" + clients.notYetApplied()
+                        + " acknowledgedDuringFreeze=" + clients.acknowledgedBetween(frozenAt, killedAt)
+                        + " outstandingAtKill=" + outstanding + " spanningKill=" + clients.spanning(killedAt)
+                        + " longestGapMillis=" + clients.longestGapMillis();
+                // Before the assertions, so that a run that fails them still reports its counts.
+                System.out.println("BrokerFailoverIT (killed leader " + leader + ", froze " + followers + "): " + result);
+
+                assertThat(followers).as("the followers of partition 0").hasSize(2);
+                assertThat(isrBeforeFreeze).as("in-sync replicas when the followers were frozen")
+                        .containsExactlyInAnyOrderElementsOf(kafka.replicasOf(TestSidecars.TOPIC, 0));
                 assertThat(kafka.exitValue(leader)).as("the leader died of SIGKILL").isEqualTo(128 + 9);
                 assertThat(outstanding).as("requests outstanding when the leader was killed").isPositive();
                 assertThat(clients.spanning(killedAt)).as("requests started before the kill and answered after it")
                         .isPositive();
-                assertThat(kafka.leaderOf(TestSidecars.TOPIC, 0)).as("a new leader").isNotEqualTo(leader);
+                assertThat(kafka.leaderOf(TestSidecars.TOPIC, 0)).as("a new leader").isIn(followers);
                 assertThat(clients.undocumented()).as("answers other than 202 or 503 with a JSON error").isEmpty();
                 assertThat(clients.acknowledged()).as("the admin API keeps acknowledging with two nodes of three")
                         .hasSizeGreaterThan(clients.sent() * 9 / 10);
-                assertThat(clients.acknowledgedAfter(killedAt)).as("acknowledged after the kill").isPositive();
+                assertThat(clients.acknowledgedBetween(Long.MIN_VALUE, frozenAt)).as("acknowledged before the freeze")
+                        .isPositive();
+                assertThat(clients.acknowledgedBetween(resumedAt, Long.MAX_VALUE)).as("acknowledged after the thaw")
+                        .isPositive();
 
                 for (Map.Entry<String, Sidecar> named : Map.of("a", admin, "b", other).entrySet()) {
                     Sidecar s = named.getValue();
@@ -142,12 +186,7 @@ class BrokerFailoverIT {
                         assertThat(notEnforced).as("acknowledged but not enforced by sidecar " + named.getKey()).isEmpty();
                     });
                 }
-                String result = "sent=" + clients.sent() + " acknowledged=" + clients.acknowledged().size()
-                        + " failed=" + clients.failed() + " notAppliedLocally=" + clients.notYetApplied() + " outstandingAtKill=" + outstanding
-                        + " spanningKill=" + clients.spanning(killedAt)
-                        + " longestGapMillis=" + clients.longestGapMillis();
                 Files.writeString(dir.resolve("killed-leader-result.txt"), result);
-                System.out.println("BrokerFailoverIT (killed leader " + leader + "): " + result);
             }
         }
     }
@@ -269,9 +308,10 @@ class BrokerFailoverIT {
             }
         }
 
-        long acknowledgedAfter(long instant) {
+        /** Acknowledgements that came after {@code from} and before {@code to} (nanoTime). */
+        long acknowledgedBetween(long from, long to) {
             synchronized (acknowledgedAt) {
-                return acknowledgedAt.stream().filter(t -> t > instant).count();
+                return acknowledgedAt.stream().filter(t -> t > from && t < to).count();
             }
         }
 
