@@ -28,6 +28,21 @@ final class AdminSection {
     static final String CREDENTIALS = "admin.credentials";
     static final int MIN_TOKEN_LENGTH = 32;
 
+    /**
+     * What is wrong with a static admin token, after {@code "key: "}, or empty. A token with a blank
+     * inside could never be presented: a bearer value has none (RFC 6750 §2.1).
+     */
+    static Optional<String> tokenProblem(String token) {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            return Optional.of("must be at least " + MIN_TOKEN_LENGTH + " characters, got " + token.length()
+                    + " (value hidden)");
+        }
+        if (token.chars().anyMatch(Character::isWhitespace)) {
+            return Optional.of("must not contain spaces or other blanks: a bearer value has none (value hidden)");
+        }
+        return Optional.empty();
+    }
+
     private final ReadContext context;
     private final List<String> errors;
 
@@ -71,9 +86,8 @@ final class AdminSection {
             String token = ReadContext.scalar(n, ConfigKeys.CREDENTIAL_TOKEN.name());
             if (token == null || token.isEmpty()) {
                 errors.add(at + ".token: required");
-            } else if (token.length() < MIN_TOKEN_LENGTH) {
-                errors.add(at + ".token: must be at least " + MIN_TOKEN_LENGTH + " characters, got "
-                        + token.length() + " (value hidden)");
+            } else if (tokenProblem(token).isPresent()) {
+                errors.add(at + ".token: " + tokenProblem(token).get());
             } else if (tokenOwners.containsKey(token)) {
                 errors.add(at + ".token: the same as " + tokenOwners.get(token) + " (value hidden); every "
                         + "credential needs a token of its own");

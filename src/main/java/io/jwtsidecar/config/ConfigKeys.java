@@ -29,7 +29,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> ADMIN_PORT = new ConfigKey<>("admin.port", "8182", ConfigType.integer(0, 65535),
             "Port of the admin API (0 picks a free port).");
     public static final ConfigKey<String> ADMIN_TOKEN = new ConfigKey<>("admin.token", null, ConfigType.STRING,
-            "Bearer credential for the admin API with every scope (actor admin), at least 32 characters. The admin API "
+            "Bearer credential for the admin API with every scope (actor admin), at least 32 characters, no blanks. The admin API "
                     + "starts only when this, admin.credentials or admin.jwtIssuer is set.");
     public static final ConfigKey<String> ADMIN_JWT_ISSUER = new ConfigKey<>("admin.jwtIssuer", null, ConfigType.STRING,
             "One of the configured issuers, exactly: its tokens that this sidecar verifies are admin credentials with "
@@ -214,7 +214,7 @@ public final class ConfigKeys {
     public static final ConfigKey<String> CREDENTIAL_NAME = new ConfigKey<>("name", null, ConfigType.STRING,
             "Who this credential is: the actor in the audit log and on the events. Required, unique.");
     public static final ConfigKey<String> CREDENTIAL_TOKEN = new ConfigKey<>("token", null, ConfigType.STRING,
-            "The bearer credential, at least 32 characters, unique. Required.");
+            "The bearer credential, at least 32 characters, no blanks, unique. Required.");
     public static final ConfigKey<String> CREDENTIAL_SCOPES = new ConfigKey<>("scopes", null, ConfigType.STRING,
             "What it may do: a non-empty list of revocations:write (revoke, restore) and revocations:read (look up "
                     + "rules, list dead letters). Required.");

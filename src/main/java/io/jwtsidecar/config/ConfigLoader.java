@@ -146,10 +146,8 @@ public final class ConfigLoader {
                         + AdminSection.CREDENTIALS + " or " + ConfigKeys.ADMIN_JWT_ISSUER.name() + ": the admin API has no open mode");
             }
             Optional<String> adminToken = adminRead ? text(ConfigKeys.ADMIN_TOKEN) : Optional.empty();
-            if (adminToken.isPresent() && adminToken.get().length() < AdminSection.MIN_TOKEN_LENGTH) {
-                errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": must be at least " + AdminSection.MIN_TOKEN_LENGTH
-                        + " characters, got " + adminToken.get().length() + " (value hidden)");
-            }
+            adminToken.flatMap(AdminSection::tokenProblem)
+                    .ifPresent(problem -> errors.add(ConfigKeys.ADMIN_TOKEN.name() + ": " + problem));
             List<SidecarConfig.AdminCredential> adminCredentials = adminRead ? adminSection.adminCredentials(adminToken) : List.of();
             int maxTokenBytes = read(ConfigKeys.MAX_TOKEN_BYTES);
             long cacheMaxBytes = read(ConfigKeys.CACHE_MAX_BYTES);

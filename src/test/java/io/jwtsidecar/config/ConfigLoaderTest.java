@@ -295,6 +295,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_static_admin_token_with_a_blank_inside_is_refused_as_no_bearer_value_could_carry_it() {
+        String spaced = "a".repeat(20) + " " + "b".repeat(20);
+        String tabbed = "c".repeat(20) + "\t" + "d".repeat(20);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(minimal("admin:",
+                "  token: \"" + spaced + "\"",
+                "  credentials:",
+                "    - name: ops",
+                "      token: \"" + tabbed.replace("\t", "\\t") + "\"",
+                "      scopes: [revocations:read]")));
+
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "admin.token: must not contain spaces or other blanks: a bearer value has none (value hidden)",
+                "admin.credentials[0].token: must not contain spaces or other blanks: a bearer value has none (value hidden)");
+        assertThat(e.getMessage()).doesNotContain(spaced).doesNotContain(tabbed);
+    }
+
+    @Test
     void an_admin_token_of_32_characters_turns_the_admin_api_on() {
         String token = "a".repeat(32);
 
