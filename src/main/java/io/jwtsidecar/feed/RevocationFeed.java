@@ -34,22 +34,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,8 @@ import org.slf4j.LoggerFactory;
 public final class RevocationFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** The poll while the brokers owe the feed an answer ({@link PendingQuery}). */
+    private static final Duration QUESTION_POLL = Duration.ofMillis(5);
     private static final Duration RETRY = Duration.ofSeconds(1);
     /** How often the feed asks the brokers for the log end, also when the topic is quiet. */
     private static final Duration END_CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -106,6 +109,12 @@ public final class RevocationFeed implements AutoCloseable {
     /** When the store started refusing writes without a success since, or NEVER. */
     private volatile long failingSinceNanos = NEVER;
     private final AppliedOffsets applied = new AppliedOffsets();
+    /** The partition count asked for and not yet answered, if any; feed thread only. */
+    private @Nullable PendingQuery<TopicDescription> partitionCount;
+    /** The end offsets asked for and not yet answered, if any; feed thread only. */
+    private @Nullable PendingQuery<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> endOffsetQuery;
+    /** {@link PartitionTracker#confirmedAtNanos()} when the end offsets were asked for; feed thread only. */
+    private long endOffsetsPartitionsConfirmedAt = PartitionTracker.NEVER;
     /** Where recent events landed and what they did, for fleet receipts and admin answers by event id; bounded. */
     private final Cache<String, AppliedEvent> recentEvents = Caffeine.newBuilder().maximumSize(200_000).build();
     /** Why recent records were dead-lettered, by position, for the admin API's answer; bounded. */
@@ -272,6 +281,8 @@ public final class RevocationFeed implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig);
              Admin admin = Admin.create(adminConfig)) {
             loop.onStop(c::wakeup);
+            partitionCount = null;
+            endOffsetQuery = null;
             // A new consumer (first start, or a restart after an error) reads what the store does not hold yet.
             List<Integer> resumed = partitions.assigned();
             if (!resumed.isEmpty()) {
@@ -284,59 +295,59 @@ public final class RevocationFeed implements AutoCloseable {
         }
     }
 
-    /** One step: learn new partitions when due, poll and apply, then account for freshness. */
+    /**
+     * One step: poll and apply, then look after the partition count and freshness. The questions
+     * to the brokers those need go through the admin client and are answered on its thread
+     * ({@link PendingQuery}): the only call this thread waits in is the poll, so a revocation is
+     * applied the moment it arrives, never after a slow broker's answer to something else.
+     */
     private void runOnce(KafkaConsumer<byte[], byte[]> c, Admin admin) throws InterruptedException {
         long now = nanoTime.getAsLong();
-        if (partitions.checkDue(now)) {
-            countPartitions(c, admin, now);
-        }
+        learnPartitions(c, admin, now);
         List<Integer> assigned = partitions.assigned();
         if (assigned.isEmpty()) {
-            loop.pause(RETRY);
+            // Nothing to read: wait for the count, or before asking again.
+            loop.pause(partitionCount != null ? QUESTION_POLL : RETRY);
             return;
         }
-        ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+        // Shorter polls while the brokers owe an answer, so it is taken up soon after it comes
+        // (at start, readiness waits for it); a poll returns at once when records arrive either way.
+        ConsumerRecords<byte[], byte[]> records = c.poll(
+                partitionCount != null || endOffsetQuery != null ? QUESTION_POLL : POLL);
         if (!records.isEmpty()) {
             applyOrRewind(c, records, assigned);
         }
-        Map<Integer, Long> positions = positions(c, assigned);
-        freshness.positions(positions);
-        now = nanoTime.getAsLong();
-        if (freshness.checkDue(now)) {
-            long partitionsConfirmedAt = partitions.confirmedAtNanos();
-            Map<Integer, Long> ends = endOffsets(c, assigned);
-            if (ends == null) {
-                freshness.failed(now);
-            } else {
-                boolean wasCaughtUp = isCaughtUp();
-                freshness.ended(now, ends, positions(c, assigned), partitionsConfirmedAt);
-                if (!wasCaughtUp && isCaughtUp()) {
-                    log.info("revocation feed caught up with {} ({} partitions, {} records read)", topic,
-                            assigned.size(), recordsConsumed.get());
-                }
+        freshness.positions(positions(c, assigned));
+        checkEnds(c, admin, assigned, nanoTime.getAsLong());
+    }
+
+    /** Asks for the partition count when due, and starts reading new partitions once it is answered. */
+    private void learnPartitions(KafkaConsumer<byte[], byte[]> c, Admin admin, long now) {
+        PendingQuery<TopicDescription> asked = partitionCount;
+        if (asked == null) {
+            if (partitions.checkDue(now)) {
+                partitionCount = PendingQuery.asked(Objects.requireNonNull(
+                        admin.describeTopics(List.of(topic)).topicNameValues().get(topic), topic), now, CALL_TIMEOUT);
             }
+            return;
+        }
+        PendingQuery.Outcome<TopicDescription> outcome = asked.outcome(now);
+        if (outcome == null) {
+            return;
+        }
+        partitionCount = null;
+        if (outcome.succeeded()) {
+            learned(c, asked.askedAtNanos(), Objects.requireNonNull(outcome.value()).partitions().size());
+        } else if (outcome.failure() instanceof UnknownTopicOrPartitionException) {
+            learned(c, asked.askedAtNanos(), 0);
+        } else {
+            log.debug("cannot count the partitions of {}: {}", topic, String.valueOf(outcome.failure()));
+            partitions.failed(now);
         }
     }
 
-    /** Asks the brokers how many partitions the topic has, and starts reading any new ones from their beginning. */
-    private void countPartitions(KafkaConsumer<byte[], byte[]> c, Admin admin, long now) throws InterruptedException {
-        int count;
-        try {
-            count = Objects.requireNonNull(admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic), topic).partitions().size();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                count = 0;
-            } else {
-                log.debug("cannot count the partitions of {}: {}", topic, String.valueOf(e.getCause()));
-                partitions.failed(now);
-                return;
-            }
-        } catch (TimeoutException e) {
-            log.debug("cannot count the partitions of {}: no answer within {}", topic, CALL_TIMEOUT);
-            partitions.failed(now);
-            return;
-        }
+    /** The brokers said the topic has {@code count} partitions as of {@code askedAt}: read any new ones from their beginning. */
+    private void learned(KafkaConsumer<byte[], byte[]> c, long askedAt, int count) {
         List<Integer> before = partitions.assigned();
         if (count == 0 && before.isEmpty()) {
             log.warn("revocation topic {} does not exist yet; waiting for it", topic);
@@ -345,7 +356,7 @@ public final class RevocationFeed implements AutoCloseable {
                     + "created again? Revocation data stays stale until the sidecar restarts with an empty store",
                     topic, count, before.size());
         }
-        List<Integer> added = partitions.learn(now, count);
+        List<Integer> added = partitions.learn(askedAt, count);
         if (added.isEmpty()) {
             return;
         }
@@ -354,6 +365,42 @@ public final class RevocationFeed implements AutoCloseable {
         if (!before.isEmpty()) {
             log.info("revocation topic {} grew from {} to {} partitions; reading partitions {} from their beginning",
                     topic, before.size(), count, added);
+        }
+    }
+
+    /**
+     * Asks for the log end offsets when due, and gives the answer to {@link Freshness} as of the
+     * moment it was asked (read_committed, as the consumer reads: the last stable offsets).
+     */
+    private void checkEnds(KafkaConsumer<byte[], byte[]> c, Admin admin, List<Integer> assigned, long now) {
+        PendingQuery<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> asked = endOffsetQuery;
+        if (asked == null) {
+            if (freshness.checkDue(now)) {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                topicPartitions(assigned).forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                endOffsetQuery = PendingQuery.asked(admin.listOffsets(latest,
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), now, CALL_TIMEOUT);
+                endOffsetsPartitionsConfirmedAt = partitions.confirmedAtNanos();
+            }
+            return;
+        }
+        PendingQuery.Outcome<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> outcome = asked.outcome(now);
+        if (outcome == null) {
+            return;
+        }
+        endOffsetQuery = null;
+        if (!outcome.succeeded()) {
+            log.debug("cannot read the end offsets of {}: {}", topic, String.valueOf(outcome.failure()));
+            freshness.failed(now);
+            return;
+        }
+        Map<Integer, Long> ends = new HashMap<>();
+        Objects.requireNonNull(outcome.value()).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+        boolean wasCaughtUp = isCaughtUp();
+        freshness.ended(asked.askedAtNanos(), ends, positions(c, assigned), endOffsetsPartitionsConfirmedAt);
+        if (!wasCaughtUp && isCaughtUp()) {
+            log.info("revocation feed caught up with {} ({} partitions, {} records read)", topic,
+                    assigned.size(), recordsConsumed.get());
         }
     }
 
@@ -432,14 +479,20 @@ public final class RevocationFeed implements AutoCloseable {
         eventsApplied.addAndGet(events.size());
         deadLettered.addAndGet(deadLetters.size());
         signatureFailures.addAndGet(badSignatures);
+        // What an admin answer reads (the effect, a dead letter's reason) is recorded first, then the
+        // waiting answers are released; metrics, spans and log lines come after, off their path.
         for (DeadLetter d : deadLetters) {
             recentDeadLetters.put(new RecordPosition(d.partition(), d.offset()), d.reason());
         }
         for (int i = 0; i < events.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
-            RuleMerge.Effect effect = effects.get(i);
             recentEvents.put(events.get(i).event().eventId(),
-                    new AppliedEvent(new EventPosition(r.partition(), r.offset(), r.timestamp()), effect));
+                    new AppliedEvent(new EventPosition(r.partition(), r.offset(), r.timestamp()), effects.get(i)));
+        }
+        markApplied(nextOffsets);
+        for (int i = 0; i < events.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = eventRecords.get(i);
+            RuleMerge.Effect effect = effects.get(i);
             if (!effect.changedEnforcement()) {
                 metrics.eventWithoutEffect(effect.name().toLowerCase(Locale.ROOT));
             }
@@ -453,7 +506,6 @@ public final class RevocationFeed implements AutoCloseable {
                 }
             }
         }
-        markApplied(nextOffsets);
         for (ConsumerRecord<byte[], byte[]> r : records) {
             metrics.propagated(nowMillis - r.timestamp());
         }
@@ -521,20 +573,6 @@ public final class RevocationFeed implements AutoCloseable {
             // A partition whose position is not known yet counts as unread.
         }
         return result;
-    }
-
-    /** The log end offsets, or null when the brokers do not answer in time (then freshness ages). */
-    private @Nullable Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> assigned) {
-        try {
-            Map<Integer, Long> ends = new HashMap<>();
-            c.endOffsets(topicPartitions(assigned), CALL_TIMEOUT).forEach((tp, end) -> ends.put(tp.partition(), end));
-            return ends;
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            log.debug("cannot read the end offsets of {}: {}", topic, e.toString());
-            return null;
-        }
     }
 
     /**
