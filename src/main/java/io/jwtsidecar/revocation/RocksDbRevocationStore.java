@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -94,6 +93,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private final ColumnFamilyHandle deadLetters;
     private final ColumnFamilyHandle restores;
     private final Filter tableFilter;
+    private final StoreMemoryBudget memory;
     private final long designSize;
     private final double falsePositiveRate;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -105,10 +105,11 @@ public final class RocksDbRevocationStore implements RevocationStore {
 
     // open() fills the index (loadIndex) before it hands the store out.
     @SuppressWarnings("NullAway.Init")
-    private RocksDbRevocationStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions, Filter tableFilter,
-                                   List<ColumnFamilyHandle> handles, RocksDB db, long designSize,
-                                   double falsePositiveRate, long deadLetterBytes) {
+    private RocksDbRevocationStore(Path directory, StoreMemoryBudget memory, DBOptions dbOptions,
+                                   ColumnFamilyOptions cfOptions, Filter tableFilter, List<ColumnFamilyHandle> handles,
+                                   RocksDB db, long designSize, double falsePositiveRate, long deadLetterBytes) {
         this.directory = directory;
+        this.memory = memory;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.tableFilter = tableFilter;
@@ -141,18 +142,19 @@ public final class RocksDbRevocationStore implements RevocationStore {
      */
     public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate,
                                               long deadLetterBytes) {
+        StoreMemoryBudget memory = null;
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
         Filter tableFilter = null;
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             Files.createDirectories(directory);
-            dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+            memory = StoreMemoryBudget.defaults();
+            dbOptions = memory.applyTo(new DBOptions()).setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                     .setParanoidChecks(true);
             // Absent keys are the common lookup: a table Bloom filter lets RocksDB skip files for them.
             tableFilter = new BloomFilter(10);
-            cfOptions = new ColumnFamilyOptions().setTableFormatConfig(
-                    new BlockBasedTableConfig().setFilterPolicy(tableFilter));
+            cfOptions = memory.columnFamilyOptions(tableFilter);
             List<ColumnFamilyDescriptor> descriptors = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                     new ColumnFamilyDescriptor(RULES, cfOptions),
@@ -160,7 +162,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
                     new ColumnFamilyDescriptor(DEAD_LETTERS, cfOptions),
                     new ColumnFamilyDescriptor(RESTORES, cfOptions));
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-            RocksDbRevocationStore store = new RocksDbRevocationStore(directory, dbOptions, cfOptions, tableFilter,
+            RocksDbRevocationStore store = new RocksDbRevocationStore(directory, memory, dbOptions, cfOptions, tableFilter,
                     handles, db, expectedRules, falsePositiveRate, deadLetterBytes);
             store.loadIndex();
             return store;
@@ -176,6 +178,9 @@ public final class RocksDbRevocationStore implements RevocationStore {
             }
             if (dbOptions != null) {
                 dbOptions.close();
+            }
+            if (memory != null) {
+                memory.close();
             }
             throw new StoreException("Error opening revocation store at " + directory, e);
         }
@@ -625,6 +630,8 @@ public final class RocksDbRevocationStore implements RevocationStore {
             cfOptions.close();
             tableFilter.close();
             dbOptions.close();
+            // Last: the options above refer to its cache and write buffer manager.
+            memory.close();
         } finally {
             writeLock.unlock();
         }
