@@ -42,7 +42,7 @@ final class BenchSetup {
 
     static final String NATIVE = "native";
     static final String JDK = "jdk";
-    private static final String ACCP = "AmazonCorrettoCryptoProvider";
+    static final String ACCP = "AmazonCorrettoCryptoProvider";
 
     private BenchSetup() {
     }

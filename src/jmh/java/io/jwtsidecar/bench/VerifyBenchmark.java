@@ -4,6 +4,7 @@ import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +28,11 @@ import org.openjdk.jmh.annotations.State;
  *       the time claims and runs the revocation check. The token string is the same instance
  *       every time, so its hash code is already computed (see CachedPathBenchmark for a fresh
  *       string per call, as a request brings).</li>
+ *   <li>{@link #rawSignature}: the provider's {@code Mac} or {@code Signature} alone, initialised
+ *       once, over the token's own signing input and signature bytes (see {@link RawSignatureCheck}):
+ *       the floor under {@code uncached}. With the native provider, setup fails unless that
+ *       provider serves the engine, so the ratio {@code uncached ÷ rawSignature} is always against
+ *       native code.</li>
  * </ul>
  * Revocation is {@link RevocationCheck#NONE}: these measure verification only.
  */
@@ -44,9 +50,10 @@ public class VerifyBenchmark {
     private String token;
     private TokenVerifier uncachedVerifier;
     private TokenVerifier cachedVerifier;
+    private RawSignatureCheck raw;
 
     @Setup
-    public void setup() {
+    public void setup() throws GeneralSecurityException {
         BenchSetup.useProvider(provider);
         Clock clock = Clock.systemUTC();
         BenchSetup.Material m = BenchSetup.Material.generate(JwsAlgorithm.valueOf(alg));
@@ -63,6 +70,13 @@ public class VerifyBenchmark {
         if (cachedVerifier.cacheHits() != 1) {
             throw new IllegalStateException("the second verification was not a cache hit");
         }
+        raw = RawSignatureCheck.of(m, token);
+        if (BenchSetup.NATIVE.equals(provider) && !raw.providerName().equals(BenchSetup.ACCP)) {
+            throw new IllegalStateException(alg + ": the raw check runs on " + raw.providerName());
+        }
+        if (!raw.verify() || raw.verifyFlipped()) {
+            throw new IllegalStateException(alg + ": the raw check does not tell a good signature from a bad one");
+        }
     }
 
     @Benchmark
@@ -75,5 +89,11 @@ public class VerifyBenchmark {
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public VerificationOutcome cached() {
         return cachedVerifier.verify(token);
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public boolean rawSignature() throws GeneralSecurityException {
+        return raw.verify();
     }
 }
