@@ -91,17 +91,13 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
     }
 
     private static ObjectNode parseObject(byte[] json, String what) throws MalformedTokenException {
-        String text;
-        try {
-            // Java's decoder is strict where Jackson is not: overlong forms, encoded surrogates and
-            // code points above U+10FFFF are errors, so the sidecar reads exactly what it forwards.
-            text = UTF8.get().decode(ByteBuffer.wrap(json)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedTokenException(what + " is not valid UTF-8");
-        }
         JsonNode node;
         try {
-            node = JSON.readTree(text);
+            // Printable ASCII (and JSON's whitespace) is valid UTF-8 as it is, so Jackson reads
+            // the bytes of most tokens without decoding them into a String first. Only such bytes:
+            // given bytes, Jackson guesses UTF-16 or UTF-32 from zero bytes and skips a byte order
+            // mark, where the strict path refuses both.
+            node = plainAscii(json) ? JSON.readTree(json) : JSON.readTree(strictUtf8(json, what));
         } catch (IOException | RuntimeException e) {
             throw new MalformedTokenException(what + " is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -109,6 +105,28 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
             throw new MalformedTokenException(what + " is not a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /** Whether every byte is printable ASCII, tab, line feed or carriage return. */
+    static boolean plainAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if ((b < 0x20 || b == 0x7F) && b != '\t' && b != '\n' && b != '\r') {
+                return false; // negative bytes (0x80 and up) land here too
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Java's decoder is strict where Jackson is not: overlong forms, encoded surrogates and code
+     * points above U+10FFFF are errors, so the sidecar reads exactly what it forwards.
+     */
+    private static String strictUtf8(byte[] json, String what) throws MalformedTokenException {
+        try {
+            return UTF8.get().decode(ByteBuffer.wrap(json)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedTokenException(what + " is not valid UTF-8");
+        }
     }
 
     private static String firstLine(@Nullable String message) {

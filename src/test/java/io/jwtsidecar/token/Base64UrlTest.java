@@ -107,6 +107,23 @@ class Base64UrlTest {
     }
 
     @Test
+    void every_character_outside_the_alphabet_is_refused_in_every_position() {
+        for (char c = 0; c < 0x3000; c++) {
+            if (ALPHABET.indexOf(c) >= 0) {
+                continue;
+            }
+            // A full group of four at every offset, then the two- and three-character tails.
+            for (String canonical : new String[] {"QUJDRA", "QUJDREU"}) {
+                for (int at = 0; at < canonical.length(); at++) {
+                    String text = canonical.substring(0, at) + c + canonical.substring(at + 1);
+
+                    assertThat(decode(text)).as("U+%04X at %d of %s", (int) c, at, canonical).isNull();
+                }
+            }
+        }
+    }
+
+    @Test
     void characters_outside_the_alphabet_are_refused() {
         assertThat(decode("aGVs.G8")).isNull();
         assertThat(decode("aGVsbG8\u00e9")).isNull();

@@ -33,6 +33,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -786,6 +788,16 @@ class SecurityCatalogueTest {
                 byte[] headerBytes = concat("{\"alg\":\"HS256\",\"kid\":\"k1\",\"x\":\"".getBytes(UTF_8), raw, "\"}".getBytes(UTF_8));
                 return hsSegments(b64(headerBytes), b64(claimsJson));
             }));
+        }
+
+        // Jackson, given bytes, guesses UTF-16 or UTF-32 from where the zero bytes are: JSON in those
+        // encodings must stay malformed, as JWS JSON is UTF-8 (RFC 7515 §5.2).
+        for (Charset wide : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE,
+                Charset.forName("UTF-32BE"), Charset.forName("UTF-32LE"))) {
+            rows.add(new Row("a payload encoded as " + wide + ", signed, is malformed", Verdict.MALFORMED, hs,
+                    () -> hsSegments(b64(json(hs256Header())), b64(claimsJson.getBytes(wide)))));
+            rows.add(new Row("a header encoded as " + wide + ", signed, is malformed", Verdict.MALFORMED, hs,
+                    () -> hsSegments(b64(json(hs256Header()).getBytes(wide)), b64(claimsJson))));
         }
 
         for (String[] dup : List.of(

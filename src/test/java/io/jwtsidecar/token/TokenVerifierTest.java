@@ -103,6 +103,30 @@ class TokenVerifierTest {
         assertThat(outcome.token().keyThumbprint()).isEqualTo(jjwtThumbprint(keys(alg).verificationKey()));
     }
 
+    @Test
+    void claims_with_text_beyond_ascii_are_read_as_utf8_and_forwarded_byte_for_byte() {
+        String claimsJson = json(claimsWith("name", "Zoë 漢字 \uD83D\uDE00"));
+        String token = hs256(header("alg", "HS256", "kid", KID, "x", "é"), claimsJson);
+
+        VerificationOutcome outcome = verifier(JwsAlgorithm.HS256).verify(token);
+
+        assertThat(outcome.isAccepted()).as(outcome.toString()).isTrue();
+        assertThat(outcome.token().claims().text("name")).isEqualTo("Zoë 漢字 \uD83D\uDE00");
+        assertThat(new String(outcome.token().claimsJson(), StandardCharsets.UTF_8)).isEqualTo(claimsJson);
+    }
+
+    @Test
+    void claims_spread_over_lines_with_tabs_and_carriage_returns_are_read() {
+        String token = hs256(header("alg", "HS256", "kid", KID),
+                "{\r\n\t\"iss\": \"" + ISS + "\",\n\t\"aud\": \"" + AUD + "\",\n\t\"sub\": \"alice\",\n\t\"exp\": "
+                        + (clock.epochSecond() + 60) + "\r\n}");
+
+        VerificationOutcome outcome = verifier(JwsAlgorithm.HS256).verify(token);
+
+        assertThat(outcome.isAccepted()).as(outcome.toString()).isTrue();
+        assertThat(outcome.token().subject()).isEqualTo("alice");
+    }
+
     /** The RFC 7638 thumbprint of a key as jjwt computes it, independently of the verifier. */
     private static String jjwtThumbprint(Key key) {
         return key instanceof SecretKey secret ? Jwks.builder().key(secret).build().thumbprint().toString()
