@@ -71,7 +71,7 @@ def main(path):
     algs.sort(key=lambda a: order.index(a) if a in order else 99)
 
     out = []
-    if any(k[0] == "VerifyBenchmark" for k in rows):
+    if any(k[0] == "VerifyBenchmark" and k[1] in ("uncached", "cached", "rawSignature") for k in rows):
         out.append("### TokenVerifier.verify (VerifyBenchmark)\n")
         out.append("Median (lowest–highest iteration). Uncached and raw signature in µs/op, cached in ns/op; "
                    "uncached ÷ raw is the ratio of the two medians (target ≤ 1.2×).\n")
@@ -158,6 +158,25 @@ def main(path):
             r = un / rn
             verdict = "met" if r <= 1.2 else f"**missed** (the sidecar adds {fmt(un - rn)} µs to the signature check)"
             out.append(f"| {a} | {fmt(un)} | {fmt(rn)} | {r:.2f}× | {verdict} |")
+        out.append("")
+
+    paired = [json_row for json_row in json.load(open(path))
+              if json_row["benchmark"].endswith("VerifyBenchmark.paired")]
+    if paired:
+        out.append("### Paired: uncached and raw signature at the same time, one thread each, one fork\n")
+        out.append("Medians (lowest–highest iteration), µs/op; the per-iteration ratio divides the two threads' "
+                   "figures for the same iteration.\n")
+        out.append("| alg | uncached (µs) | raw signature (µs) | ratio of medians | per-iteration ratios, median (range) |")
+        out.append("|---|---:|---:|---:|---:|")
+        for r in sorted(paired, key=lambda x: order.index(x["params"]["alg"]) if x["params"]["alg"] in order else 99):
+            sm = r["secondaryMetrics"]
+            u = [x for fork in sm["pairedUncached"]["rawData"] for x in fork]
+            w = [x for fork in sm["pairedRaw"]["rawData"] for x in fork]
+            per = sorted(a / b for a, b in zip(u, w))
+            mu, mw = sorted(u)[len(u) // 2], sorted(w)[len(w) // 2]
+            out.append(f"| {r['params']['alg']} | {fmt(mu)} ({fmt(min(u))}–{fmt(max(u))}) | "
+                       f"{fmt(mw)} ({fmt(min(w))}–{fmt(max(w))}) | {mu / mw:.2f}× | "
+                       f"{per[len(per) // 2]:.2f}× ({per[0]:.2f}–{per[-1]:.2f}) |")
         out.append("")
 
     if any(r["alloc"] for r in rows.values()):

@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -33,6 +35,10 @@ import org.openjdk.jmh.annotations.State;
  *       the floor under {@code uncached}. With the native provider, setup fails unless that
  *       provider serves the engine, so the ratio {@code uncached ÷ rawSignature} is always against
  *       native code.</li>
+ *   <li>{@code paired} ({@link #pairedUncached} and {@link #pairedRaw}): the two above at the same
+ *       time, one thread each, in one fork. On a shared machine the load changes between forks
+ *       minutes apart, and with it either half of the ratio; run side by side, both halves see the
+ *       same load.</li>
  * </ul>
  * Revocation is {@link RevocationCheck#NONE}: these measure verification only.
  */
@@ -94,6 +100,23 @@ public class VerifyBenchmark {
     @Benchmark
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public boolean rawSignature() throws GeneralSecurityException {
+        return raw.verify();
+    }
+
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public VerificationOutcome pairedUncached() {
+        return uncachedVerifier.verify(token);
+    }
+
+    /** Only this thread of the group touches {@code raw}, whose engine is not thread-safe. */
+    @Benchmark
+    @Group("paired")
+    @GroupThreads(1)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public boolean pairedRaw() throws GeneralSecurityException {
         return raw.verify();
     }
 }
