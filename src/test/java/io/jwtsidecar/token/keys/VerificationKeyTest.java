@@ -16,6 +16,13 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPublicKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -202,6 +209,75 @@ class VerificationKeyTest {
         assertThat(key.verify("eyJhbGciOiJFUzI1NiJ9.e31".getBytes(StandardCharsets.US_ASCII), signature)).isFalse();
         assertThat(key.verify(input, new byte[64])).isFalse();
         assertThat(key.verify(input, new byte[0])).isFalse();
+    }
+
+    private static byte[] hmac(SecretKeySpec key, byte[] input) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(key);
+        return mac.doFinal(input);
+    }
+
+    @Test
+    void each_key_checks_with_its_own_secret_when_one_thread_alternates_between_keys() throws Exception {
+        // Each key keeps an initialised Mac per thread: one kept per thread only would check B's
+        // tokens with A's secret once A had been used on that thread.
+        SecretKeySpec secretA = secret(32, "HmacSHA256");
+        byte[] materialB = secretA.getEncoded();
+        materialB[0] ^= 1;
+        SecretKeySpec secretB = new SecretKeySpec(materialB, "HmacSHA256");
+        VerificationKey a = new VerificationKey("a", JwsAlgorithm.HS256, secretA);
+        VerificationKey b = new VerificationKey("b", JwsAlgorithm.HS256, secretB);
+        byte[] input = "eyJhbGciOiJIUzI1NiJ9.e30".getBytes(StandardCharsets.US_ASCII);
+        byte[] macA = hmac(secretA, input);
+        byte[] macB = hmac(secretB, input);
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(a.verify(input, macA)).as("A's token with A, round %d", round).isTrue();
+            assertThat(b.verify(input, macB)).as("B's token with B, round %d", round).isTrue();
+            assertThat(b.verify(input, macA)).as("A's token with B, round %d", round).isFalse();
+            assertThat(a.verify(input, macB)).as("B's token with A, round %d", round).isFalse();
+        }
+    }
+
+    @Test
+    void threads_sharing_one_key_never_see_each_others_input() throws Exception {
+        // A Signature is fed (update) and then asked (verify): one engine shared by threads would
+        // mix one thread's input into another's check and fail good signatures or pass bad ones.
+        KeyPair pair = generate("EC", "secp256r1");
+        VerificationKey key = new VerificationKey("k1", JwsAlgorithm.ES256, pair.getPublic());
+        List<byte[]> inputs = new ArrayList<>();
+        List<byte[]> signatures = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            byte[] input = ("eyJhbGciOiJFUzI1NiJ9.token-" + i).getBytes(StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+            s.initSign(pair.getPrivate());
+            s.update(input);
+            inputs.add(input);
+            signatures.add(s.sign());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> wrong = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int first = t;
+                Callable<Integer> work = () -> {
+                    int mistakes = 0;
+                    for (int n = 0; n < 300; n++) {
+                        int i = (first + n) % inputs.size();
+                        int other = (i + 1) % inputs.size();
+                        mistakes += key.verify(inputs.get(i), signatures.get(i)) ? 0 : 1;
+                        mistakes += key.verify(inputs.get(i), signatures.get(other)) ? 1 : 0;
+                    }
+                    return mistakes;
+                };
+                wrong.add(pool.submit(work));
+            }
+            for (Future<Integer> w : wrong) {
+                assertThat(w.get()).as("wrong answers on one thread").isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
