@@ -71,11 +71,10 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private static final byte[] RESTORES = "restores".getBytes(StandardCharsets.UTF_8);
     /** The dead-letter budget of {@link #open(Path, long, double)}. */
     public static final long DEFAULT_DEAD_LETTER_BYTES = 16L << 20;
-    private static final RevocationScope[] SCOPES = RevocationScope.values();
     private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
     private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
     /** Changes whenever the filter's hashing changes, so an index saved by another version is rebuilt. */
-    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f03L;
+    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f04L;
     private static final int SWEEP_CHUNK = 10_000;
 
     static {
@@ -539,18 +538,11 @@ public final class RocksDbRevocationStore implements RevocationStore {
     @Override
     public boolean isRevoked(TokenFacts token, long clockSkewSeconds) {
         RevocationIndex current = index;
-        for (RevocationScope scope : SCOPES) {
-            if (!current.mayHaveScope(scope)) {
-                continue;
-            }
-            // Every value the scope matches: a kid rule names the key by its configured kid or its thumbprint.
-            List<String> values = token.valuesFor(scope);
-            for (int i = 0; i < values.size(); i++) {
-                RuleKey key = new RuleKey(scope, token.issuer(), values.get(i));
-                if (!current.mightContain(key)) {
-                    continue;
-                }
-                Optional<Rule> rule = find(key);
+        // Every key the token could match in a scope that has rules, hashed once, probed together.
+        TokenProbe probe = TokenProbe.of(token, current);
+        for (int from = 0; from < probe.count(); from += Long.SIZE) {
+            for (long hits = current.mightContainEach(probe, from); hits != 0; hits &= hits - 1) {
+                Optional<Rule> rule = find(probe.key(from + Long.numberOfTrailingZeros(hits)));
                 if (rule.isPresent() && rule.get().blocks(token.issuedAt(), clockSkewSeconds)) {
                     return true;
                 }

@@ -7,6 +7,7 @@ import io.jwtsidecar.testing.PreviousReleaseStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -132,6 +133,45 @@ class RocksDbRevocationStoreTest {
                 .as("another key without kid").isFalse();
         assertThat(store.isRevoked(new TokenFacts(ISS, null, null, "bob", null, List.of("k2"), "thumb-of-k2", AT - 1), 0))
                 .as("another key with a kid").isFalse();
+    }
+
+    @Test
+    void with_rules_in_every_scope_a_token_is_revoked_by_each_and_an_unrevoked_token_is_not() {
+        // One rule per scope, each for another token; the issuer rule names another issuer.
+        apply(List.of(revoke(RevocationScope.JTI, "jti-r", AT), revoke(RevocationScope.SID, "sid-r", AT),
+                revoke(RevocationScope.SUB, "sub-r", AT), revoke(RevocationScope.CLIENT, "client-r", AT),
+                revoke(RevocationScope.KID, "kid-r", AT), revoke(RevocationScope.KID, "thumb-r", AT),
+                new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                        new RuleKey(RevocationScope.ISSUER, "https://revoked.example", ""), AT, AT + 3600, "x", "test")),
+                Map.of(0, 1L));
+        long iat = AT - 10;
+
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "n", "n", List.of("n"), "n", iat), 0))
+                .as("a token no rule names").isFalse();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "jti-r", "n", "n", "n", List.of("n"), "n", iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "sid-r", "n", "n", List.of("n"), "n", iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "sub-r", "n", List.of("n"), "n", iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "n", "client-r", List.of("n"), "n", iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "n", "n", List.of("kid-r"), "n", iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "n", "n", List.of("n"), "thumb-r", iat), 0))
+                .as("a kid rule naming the thumbprint").isTrue();
+        assertThat(store.isRevoked(new TokenFacts("https://revoked.example", "n", "n", "n", "n", List.of("n"), "n",
+                iat), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, "n", "n", "sub-r", "n", List.of("n"), "n", AT + 1), 0))
+                .as("a Bloom hit whose rule does not block the token").isFalse();
+    }
+
+    @Test
+    void a_kid_rule_is_found_behind_more_than_64_configured_kids() {
+        apply(List.of(revoke(RevocationScope.KID, "k70", AT)), Map.of(0, 1L));
+        List<String> kids = new ArrayList<>();
+        for (int i = 0; i < 71; i++) {
+            kids.add("k" + i);
+        }
+
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, null, null, kids, null, AT), 0)).isTrue();
+        assertThat(store.isRevoked(new TokenFacts(ISS, null, null, null, null, kids.subList(0, 70), null, AT), 0))
+                .isFalse();
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.jwtsidecar.revocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -174,6 +177,41 @@ class StoreMaintenanceTest {
         store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
 
         assertThat(revoked("alice")).as("the index was rebuilt from the rules").isTrue();
+    }
+
+    @Test
+    void an_index_saved_in_an_earlier_format_is_ignored_and_rebuilt() throws Exception {
+        apply(revoke("alice", NOW, NOW + 3600));
+        store.close();
+        Path saved = dir.resolve("revocation-index.bloom");
+        long magic;
+        long sequence;
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(saved))) {
+            magic = in.readLong();
+            sequence = in.readLong();
+        }
+        // A snapshot that matches the database but holds an index without alice: the magic alone decides.
+        writeSnapshot(saved, magic, sequence);
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+        assertThat(revoked("alice")).as("control: a current snapshot is trusted as it is").isFalse();
+        store.close();
+
+        writeSnapshot(saved, PREVIOUS_SNAPSHOT_MAGIC, sequence);
+        store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
+
+        assertThat(magic).isNotEqualTo(PREVIOUS_SNAPSHOT_MAGIC);
+        assertThat(revoked("alice")).as("the earlier format was ignored and the index rebuilt").isTrue();
+    }
+
+    /** The magic of the index saved by releases whose filter was Guava's. */
+    private static final long PREVIOUS_SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f03L;
+
+    private static void writeSnapshot(Path file, long magic, long sequence) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+            out.writeLong(magic);
+            out.writeLong(sequence);
+            new RevocationIndex(1_000, 0.01).writeTo(out);
+        }
     }
 
     @Test
