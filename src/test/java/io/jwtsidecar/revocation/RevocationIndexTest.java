@@ -42,7 +42,21 @@ class RevocationIndexTest {
         assertThat(index.mayHaveScope(RevocationScope.SUB)).isTrue();
         assertThat(index.mayHaveScope(RevocationScope.JTI)).isFalse();
         assertThat(index.mightContain(new RuleKey(RevocationScope.JTI, ISS, "alice")))
-                .as("the same value in another scope").isFalse();
+                .as("a scope nobody used").isFalse();
+    }
+
+    @Test
+    void the_same_issuer_and_value_in_another_scope_is_another_key() {
+        RevocationIndex index = new RevocationIndex(1_000, 0.0001);
+        for (RevocationScope scope : RevocationScope.values()) {
+            index.add(new RuleKey(scope, ISS, "in-" + scope.wireName()));
+        }
+        for (RevocationScope scope : RevocationScope.values()) {
+            for (RevocationScope other : RevocationScope.values()) {
+                assertThat(index.mightContain(new RuleKey(other, ISS, "in-" + scope.wireName())))
+                        .as("%s rule asked as %s", scope, other).isEqualTo(scope == other);
+            }
+        }
     }
 
     @Test
