@@ -35,6 +35,7 @@ final class BenchSetup {
     static final String ISSUER = "https://issuer.example";
     static final String AUDIENCE = "orders-api";
     static final String KID = "k1";
+    static final String SUBJECT = "user-4f1c2a9e";
     static final int MAX_TOKEN_BYTES = 8192;
     static final Duration SKEW = Duration.ofSeconds(30);
     /** Tokens stay valid this long, far longer than any benchmark run. */
@@ -119,7 +120,7 @@ final class BenchSetup {
         String mint(long nowSeconds) {
             Map<String, Object> claims = new LinkedHashMap<>();
             claims.put("iss", ISSUER);
-            claims.put("sub", "user-4f1c2a9e");
+            claims.put("sub", SUBJECT);
             claims.put("aud", List.of(AUDIENCE));
             claims.put("client_id", "orders-web");
             claims.put("scope", "orders:read orders:write");

@@ -42,8 +42,14 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@link #freshString}: substring + verify, revocation check {@code NONE}.</li>
  *   <li>{@link #freshStringRevocationStore}: the same, with the revocation check the sidecar
  *       wires (feed caught up, then {@code RocksDbRevocationStore.isRevoked}) on a real store
- *       holding {@value #RULES} jti rules for other tokens, so the in-heap Bloom filter answers
+ *       holding {@value #RULES} jti rules for other tokens and one rule in every other scope (sid,
+ *       sub, client, kid for other values, issuer for another issuer), so no scope is skipped:
+ *       the in-heap Bloom filter is probed for all six of the token's scope values and answers no,
  *       and RocksDB is not touched, as for most tokens.</li>
+ *   <li>{@link #freshStringRevocationStoreBloomHit}: the same store plus a sub rule for the
+ *       token's own subject dated an hour before the token was issued: the Bloom filter answers
+ *       yes, RocksDB is read, and the rule does not block the token (accepted). The path of a
+ *       token whose user was revoked before it logged in again, and of a false positive.</li>
  * </ul>
  * Crypto is irrelevant to a hit, so there is no provider parameter; the algorithms differ only
  * in token length (HS256 about 330 characters, RS256 about 630).
@@ -60,8 +66,11 @@ public class CachedPathBenchmark {
     private String authorization;
     private TokenVerifier cachedVerifier;
     private TokenVerifier storeVerifier;
+    private TokenVerifier hitVerifier;
     private Path storeDir;
     private RocksDbRevocationStore store;
+    private Path hitStoreDir;
+    private RocksDbRevocationStore hitStore;
     private volatile boolean feedCaughtUp = true;
 
     @Setup
@@ -79,21 +88,27 @@ public class CachedPathBenchmark {
                     new RuleKey(RevocationScope.JTI, BenchSetup.ISSUER, UUID.randomUUID().toString()),
                     now, now + 86_400, "bench", "bench"));
         }
+        for (RuleKey key : List.of(new RuleKey(RevocationScope.SID, BenchSetup.ISSUER, "another-session"),
+                new RuleKey(RevocationScope.SUB, BenchSetup.ISSUER, "another-user"),
+                new RuleKey(RevocationScope.CLIENT, BenchSetup.ISSUER, "another-client"),
+                new RuleKey(RevocationScope.KID, BenchSetup.ISSUER, "another-key"),
+                new RuleKey(RevocationScope.ISSUER, "https://another-issuer.example", ""))) {
+            events.add(new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE, key,
+                    now, now + 86_400, "bench", "bench"));
+        }
         store.apply(StoreBatch.of("revocations", events, Map.of(0, (long) RULES), now));
-
-        // As the sidecar wires it (Sidecar.revocationCheck).
-        RevocationCheck sidecarCheck = (VerifiedToken t, long skew) -> {
-            if (!feedCaughtUp) {
-                return RevocationCheck.Status.STALE;
-            }
-            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.keyIds(),
-                    t.keyThumbprint(), t.issuedAt());
-            return store.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
-        };
+        hitStoreDir = Files.createTempDirectory("jwt-sidecar-bench-store-hit");
+        hitStore = RocksDbRevocationStore.open(hitStoreDir, 1_000_000, 0.001);
+        List<RevocationEvent> hitEvents = new ArrayList<>(events);
+        hitEvents.add(new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.SUB, BenchSetup.ISSUER, BenchSetup.SUBJECT), now - 3600, now + 86_400,
+                "bench", "bench"));
+        hitStore.apply(StoreBatch.of("revocations", hitEvents, Map.of(0, (long) hitEvents.size()), now));
 
         cachedVerifier = m.verifier(clock, RevocationCheck.NONE, 64L << 20);
-        storeVerifier = m.verifier(clock, sidecarCheck, 64L << 20);
-        for (TokenVerifier v : List.of(cachedVerifier, storeVerifier)) {
+        storeVerifier = m.verifier(clock, sidecarCheck(store), 64L << 20);
+        hitVerifier = m.verifier(clock, sidecarCheck(hitStore), 64L << 20);
+        for (TokenVerifier v : List.of(cachedVerifier, storeVerifier, hitVerifier)) {
             BenchSetup.requireAccepted(v.verify(freshToken()), alg + " token (fills the cache)");
             BenchSetup.requireAccepted(v.verify(freshToken()), alg + " token (cache hit)");
             if (v.cacheHits() != 1) {
@@ -102,11 +117,26 @@ public class CachedPathBenchmark {
         }
     }
 
+    /** As the sidecar wires it (Sidecar.revocationCheck). */
+    private RevocationCheck sidecarCheck(RocksDbRevocationStore on) {
+        return (VerifiedToken t, long skew) -> {
+            if (!feedCaughtUp) {
+                return RevocationCheck.Status.STALE;
+            }
+            TokenFacts facts = new TokenFacts(t.issuer(), t.jti(), t.sessionId(), t.subject(), t.clientId(), t.keyIds(),
+                    t.keyThumbprint(), t.issuedAt());
+            return on.isRevoked(facts, skew) ? RevocationCheck.Status.REVOKED : RevocationCheck.Status.NOT_REVOKED;
+        };
+    }
+
     @TearDown
     public void tearDown() throws IOException {
         store.close();
-        try (Stream<Path> files = Files.walk(storeDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        hitStore.close();
+        for (Path dir : List.of(storeDir, hitStoreDir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -127,5 +157,10 @@ public class CachedPathBenchmark {
     @Benchmark
     public VerificationOutcome freshStringRevocationStore() {
         return storeVerifier.verify(freshToken());
+    }
+
+    @Benchmark
+    public VerificationOutcome freshStringRevocationStoreBloomHit() {
+        return hitVerifier.verify(freshToken());
     }
 }

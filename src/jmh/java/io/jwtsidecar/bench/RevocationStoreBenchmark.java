@@ -27,16 +27,31 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The revocation store at scale: lookups with {@code rules} live rules (ten million by
- * default), and applying events. The populated store is kept under
- * {@code target/bench-store-<rules>} between runs: filling ten million rules takes minutes.
+ * The revocation store at scale, all on the one store of {@code rules} live rules (ten million
+ * by default). The populated store is kept under {@code target/bench-store-<rules>} between runs:
+ * filling ten million rules takes minutes.
  *
- * <p>Every token checked carries all six scope values (jti, sid, sub, client, kid, issuer), so a
- * negative check is six Bloom probes, the worst case.
+ * <ul>
+ *   <li>{@link #negativeCheck}: {@code isRevoked} of a token nobody revoked, carrying all six
+ *       scope values (jti, sid, sub, client, kid, issuer). {@code allScopes=false}: the rules are
+ *       all of scope sub, so the check probes the Bloom index once and skips the other scopes.
+ *       {@code allScopes=true}: one rule of every other scope is added too (for other values, and
+ *       the issuer rule for another issuer, so the token stays unrevoked), and the check probes
+ *       all six scope values, the worst case. Setup fails if the token is found revoked.</li>
+ *   <li>{@link #negativeCheckGuava}: the same check as the store did it with Guava's Bloom filter
+ *       (the baseline, see {@link GuavaIndexCheck}), holding the same keys, in the same run.</li>
+ *   <li>{@link #positiveCheck}: a revoked subject: Bloom hit, then the RocksDB read that confirms
+ *       the rule.</li>
+ *   <li>{@link #applyBatch}: a feed batch of 10,000 events applied to the ten-million-rule store
+ *       (rules, offsets, Bloom in one {@code WriteBatch}); each event renews the rule of a random
+ *       existing subject with a later expiry, a real write, so the store does not grow between
+ *       runs. Score per event.</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 public class RevocationStoreBenchmark {
     static final String ISSUER = "https://issuer.bench";
+    static final String OTHER_ISSUER = "https://other-issuer.bench";
     static final long AT = 1_800_000_000L;
     private static final int BATCH = 10_000;
 
@@ -55,10 +70,7 @@ public class RevocationStoreBenchmark {
             RevocationScope.KID, RevocationScope.ISSUER};
 
     private RocksDbRevocationStore store;
-    private Path applyDir;
-    private RocksDbRevocationStore applyStore;
     private long applyOffset;
-    private List<RevocationEvent> applyEvents;
 
     /** Opens the populated store, filling it first if this is the first run for this size. */
     @Setup(Level.Trial)
@@ -73,11 +85,11 @@ public class RevocationStoreBenchmark {
         if (allScopes) {
             store.apply(StoreBatch.of("bench-extra", others(RevocationEvent.Type.REVOKE), Map.of(0, 1L), AT));
         }
-        applyDir = Files.createTempDirectory("bench-apply");
-        applyStore = RocksDbRevocationStore.open(applyDir, rules, 0.001);
-        applyEvents = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            applyEvents.add(revoke("apply-" + i));
+        if (store.isRevoked(unrevoked(), 30)) {
+            throw new IllegalStateException("the negative check's token is revoked: the benchmark would not measure a miss");
+        }
+        if (!store.isRevoked(revoked(), 30)) {
+            throw new IllegalStateException("the positive check's token is not revoked");
         }
     }
 
@@ -98,18 +110,41 @@ public class RevocationStoreBenchmark {
 
     /** A day-long revoke of {@code subject} at {@code at}. */
     static RevocationEvent revoke(String subject, long at) {
-        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
-                new RuleKey(RevocationScope.SUB, ISSUER, subject), at, at + 86_400, "bench", "bench");
+        return revoke(subject, at, at + 86_400);
     }
 
-    private static List<RevocationEvent> others(RevocationEvent.Type type) {
+    static RevocationEvent revoke(String subject, long at, long expiresAt) {
+        return new RevocationEvent(UUID.randomUUID().toString(), RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.SUB, ISSUER, subject), at, expiresAt, "bench", "bench");
+    }
+
+    /** One rule of every scope but sub, none of which matches a benchmark token (the issuer rule names another issuer). */
+    static List<RevocationEvent> others(RevocationEvent.Type type) {
         List<RevocationEvent> events = new ArrayList<>();
-        for (RevocationScope scope : OTHERS) {
-            events.add(new RevocationEvent(UUID.randomUUID().toString(), type,
-                    new RuleKey(scope, ISSUER, scope == RevocationScope.ISSUER ? "" : "someone"), AT, AT + 86_400,
-                    "bench", "bench"));
+        for (RuleKey key : otherKeys()) {
+            events.add(new RevocationEvent(UUID.randomUUID().toString(), type, key, AT, AT + 86_400, "bench", "bench"));
         }
         return events;
+    }
+
+    static List<RuleKey> otherKeys() {
+        List<RuleKey> keys = new ArrayList<>();
+        for (RevocationScope scope : OTHERS) {
+            keys.add(scope == RevocationScope.ISSUER ? new RuleKey(scope, OTHER_ISSUER, "")
+                    : new RuleKey(scope, ISSUER, "someone"));
+        }
+        return keys;
+    }
+
+    /** A token nobody revoked, with all six scope values. */
+    static TokenFacts unrevoked() {
+        String v = "nobody-" + ThreadLocalRandom.current().nextInt(1_000_000_000);
+        return new TokenFacts(ISSUER, v, v, v, v, List.of(v), null, AT - 10);
+    }
+
+    TokenFacts revoked() {
+        String sub = "user-" + ThreadLocalRandom.current().nextInt(rules);
+        return new TokenFacts(ISSUER, null, null, sub, null, null, null, AT - 10);
     }
 
     @TearDown(Level.Trial)
@@ -120,7 +155,28 @@ public class RevocationStoreBenchmark {
             store.rebuildIndex();
         }
         store.close();
-        applyStore.close();
+    }
+
+    /**
+     * The next feed batch: ten thousand renewals of random existing rules, each with an expiry
+     * later than any before it. A state of its own, so that its per-invocation setup runs for
+     * {@link #applyBatch} only.
+     */
+    @State(Scope.Thread)
+    public static class Renewals {
+        private long renewals;
+        private List<RevocationEvent> events = List.of();
+
+        @Setup(Level.Invocation)
+        public void next(RevocationStoreBenchmark bench) {
+            renewals++;
+            List<RevocationEvent> next = new ArrayList<>(BATCH);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < BATCH; i++) {
+                next.add(revoke("user-" + random.nextInt(bench.rules), AT, AT + 86_400 + renewals));
+            }
+            events = next;
+        }
     }
 
     /** A token nobody revoked: a Bloom probe per scope that has rules, no RocksDB read (unless a false positive). */
@@ -128,9 +184,15 @@ public class RevocationStoreBenchmark {
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public boolean negativeCheck() {
-        int n = ThreadLocalRandom.current().nextInt(1_000_000_000);
-        String v = "nobody-" + n;
-        return store.isRevoked(new TokenFacts(ISSUER, v, v, v, v, List.of(v), null, AT - 10), 30);
+        return store.isRevoked(unrevoked(), 30);
+    }
+
+    /** The same with Guava's filter, as the store checked before its own filter: the baseline. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public boolean negativeCheckGuava(GuavaIndexCheck guava) {
+        return guava.isRevoked(store, unrevoked(), 30);
     }
 
     /** A revoked subject: Bloom hit, then the RocksDB read that confirms the rule. */
@@ -138,17 +200,16 @@ public class RevocationStoreBenchmark {
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public boolean positiveCheck() {
-        String sub = "user-" + ThreadLocalRandom.current().nextInt(rules);
-        return store.isRevoked(new TokenFacts(ISSUER, null, null, sub, null, null, null, AT - 10), 30);
+        return store.isRevoked(revoked(), 30);
     }
 
-    /** Applying one feed batch of 10,000 events (rules, offsets, Bloom) in one WriteBatch; score per event. */
+    /** Applying one feed batch of 10,000 events to the ten-million-rule store in one WriteBatch; score per event. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(BATCH)
-    public void applyBatch() {
+    public void applyBatch(Renewals renewals) {
         applyOffset += BATCH;
-        applyStore.apply(StoreBatch.of("bench", applyEvents, Map.of(0, applyOffset), AT));
+        store.apply(StoreBatch.of("bench-apply", renewals.events, Map.of(0, applyOffset), AT));
     }
 }
