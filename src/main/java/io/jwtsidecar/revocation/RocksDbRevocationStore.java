@@ -1,17 +1,12 @@
 package io.jwtsidecar.revocation;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,9 +46,13 @@ import org.slf4j.LoggerFactory;
  * nothing is lost and nothing is applied twice. Events merge into the stored state by
  * {@link RuleMerge}: a rule only weakens through a restore.
  *
- * <p><b>Bloom index lifecycle.</b> At open the index is read from the snapshot written at the
- * last clean close, if the database has not changed since (same RocksDB sequence number);
- * otherwise it is rebuilt by scanning the live rules. {@link #rebuildIndex()} builds a fresh
+ * <p><b>Bloom index lifecycle.</b> At open the index is read from its newest checkpoint
+ * ({@link IndexCheckpoint}: written by {@link #checkpointIndex()} while the store runs and at a
+ * clean close, with the sequence number it covers) and caught up with the rule keys the
+ * write-ahead log holds after that number ({@link WalTail}); the log is kept for
+ * {@code walRetention} after its memtables are flushed so that it reaches back to the last
+ * checkpoint. Without a usable checkpoint or a complete tail, the index is rebuilt by scanning
+ * the live rules. {@link #rebuildIndex()} builds a fresh
  * index from a RocksDB snapshot on the calling thread while the feed keeps applying: from the
  * moment the snapshot is taken, every applied key also goes into the new index, so the new
  * index holds every live rule when it is swapped in, and the old one stays in use until then.
@@ -72,9 +71,15 @@ public final class RocksDbRevocationStore implements RevocationStore {
     /** The dead-letter budget of {@link #open(Path, long, double)}. */
     public static final long DEFAULT_DEAD_LETTER_BYTES = 16L << 20;
     private static final Logger log = LoggerFactory.getLogger(RocksDbRevocationStore.class);
-    private static final String INDEX_SNAPSHOT = "revocation-index.bloom";
+    /**
+     * How long RocksDB keeps write-ahead log files after their data is flushed, so an open can
+     * catch a checkpoint up from the log instead of scanning: twenty of the maintenance's default
+     * checkpoint intervals. RocksDB checks for expired files every half of it, so the log on disk
+     * is at most what was written in the last 1.5 retention periods beside the live log.
+     */
+    public static final Duration DEFAULT_WAL_RETENTION = Duration.ofMinutes(10);
     /** Changes whenever the filter's hashing changes, so an index saved by another version is rebuilt. */
-    private static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f04L;
+    static final long SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f04L;
     private static final int SWEEP_CHUNK = 10_000;
 
     static {
@@ -101,6 +106,12 @@ public final class RocksDbRevocationStore implements RevocationStore {
     private volatile @Nullable RevocationIndex rebuilding;
     private final DeadLetterBudget deadLetterBudget;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final IndexCheckpoint checkpoint;
+    /** One checkpoint write at a time (the maintenance thread's and the close's). Taken before writeLock. */
+    private final ReentrantLock checkpointLock = new ReentrantLock();
+    /** The sequence number the newest checkpoint covers; -1 when the index on disk covers nothing. */
+    private volatile long checkpointSequence = -1;
+    private volatile IndexLoad indexLoad;
 
     // open() fills the index (loadIndex) before it hands the store out.
     @SuppressWarnings("NullAway.Init")
@@ -122,6 +133,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
         this.deadLetterBudget = new DeadLetterBudget(deadLetterBytes);
         this.designSize = designSize;
         this.falsePositiveRate = falsePositiveRate;
+        this.checkpoint = new IndexCheckpoint(directory, SNAPSHOT_MAGIC);
     }
 
     /**
@@ -141,6 +153,20 @@ public final class RocksDbRevocationStore implements RevocationStore {
      */
     public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate,
                                               long deadLetterBytes) {
+        return open(directory, expectedRules, falsePositiveRate, deadLetterBytes, DEFAULT_WAL_RETENTION);
+    }
+
+    /**
+     * Opens (or creates) the store in {@code directory} and fills the Bloom index from it.
+     *
+     * @param deadLetterBytes the most bytes of dead letters kept; the oldest are pruned beyond it
+     * @param walRetention how long write-ahead log files are kept after their data is flushed: it
+     *     must cover a few checkpoint intervals, or an open after a crash scans every rule; zero
+     *     deletes them at once
+     * @throws StoreException when the directory cannot be used or the database does not open
+     */
+    public static RocksDbRevocationStore open(Path directory, long expectedRules, double falsePositiveRate,
+                                              long deadLetterBytes, Duration walRetention) {
         StoreMemoryBudget memory = null;
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
@@ -150,7 +176,7 @@ public final class RocksDbRevocationStore implements RevocationStore {
             Files.createDirectories(directory);
             memory = StoreMemoryBudget.defaults();
             dbOptions = memory.applyTo(new DBOptions()).setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                    .setParanoidChecks(true);
+                    .setParanoidChecks(true).setWalTtlSeconds(walRetention.toSeconds());
             // Absent keys are the common lookup: a table Bloom filter lets RocksDB skip files for them.
             tableFilter = new BloomFilter(10);
             cfOptions = memory.columnFamilyOptions(tableFilter);
@@ -185,10 +211,67 @@ public final class RocksDbRevocationStore implements RevocationStore {
         }
     }
 
+    /**
+     * Fills the index: the checkpoint plus the log after it when both are usable, else a scan.
+     * A checkpoint the rules have outgrown is used all the same (an overfull filter only has more
+     * false positives); the maintenance grows it in the background ({@link #indexOutgrown()}).
+     */
     private void loadIndex() {
-        RevocationIndex saved = readSnapshot();
-        index = saved != null ? saved : scanIndex(sizeFor(liveRuleEstimate()), null);
+        long started = System.nanoTime();
+        long latest = db.getLatestSequenceNumber();
+        String reason;
+        IndexCheckpoint.Loaded saved = checkpoint.read(latest, identity());
+        if (saved instanceof IndexCheckpoint.Found found) {
+            WalTail.Outcome tail = WalTail.addRules(db, rules, found.sequence(), latest, found.index());
+            if (tail instanceof WalTail.CaughtUp caughtUp) {
+                index = found.index();
+                checkpointSequence = found.sequence();
+                indexLoad = new IndexLoad(true, found.sequence(), caughtUp.keysAdded(), "", millisSince(started));
+                log.info("revocation index loaded from its checkpoint at sequence {} and caught up to {} from the "
+                                + "write-ahead log ({} rule keys added from {} batches) in {} ms", found.sequence(), latest,
+                        caughtUp.keysAdded(), caughtUp.batches(), indexLoad.millis());
+                loadDeadLetters();
+                return;
+            }
+            reason = ((WalTail.Gap) tail).reason();
+        } else {
+            reason = ((IndexCheckpoint.Refused) saved).reason();
+            if (Files.exists(checkpoint.file())) {
+                discardCheckpoint();
+            }
+        }
+        index = scanIndex(sizeFor(liveRuleEstimate()), null);
+        indexLoad = new IndexLoad(false, -1, 0, reason, millisSince(started));
+        log.info("revocation index rebuilt by scanning every rule in {} ms: {}", indexLoad.millis(), reason);
         loadDeadLetters();
+    }
+
+    /**
+     * A refused checkpoint is deleted, so it cannot be taken up later: one newer than a restored
+     * database would otherwise pass once the database's sequence caught up with it, while vouching
+     * for keys of another history.
+     */
+    private void discardCheckpoint() {
+        try {
+            checkpoint.delete();
+        } catch (IOException e) {
+            throw new StoreException("Error deleting the refused index checkpoint of revocation store at " + directory, e);
+        }
+    }
+
+    /** The database's identity, so a checkpoint copied in from another database is refused. */
+    private String identity() {
+        try {
+            return Files.readString(directory.resolve("IDENTITY"), StandardCharsets.UTF_8).trim();
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new StoreException("Error reading the identity of revocation store at " + directory, e);
+        }
+    }
+
+    private static long millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
     }
 
     /**
@@ -610,9 +693,10 @@ public final class RocksDbRevocationStore implements RevocationStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        checkpointLock.lock();
         writeLock.lock();
         try {
-            writeSnapshot();
+            saveIndexAtClose();
             // Reverse order of creation: handles before the DB, the DB before the options it was opened with.
             for (int i = handles.size() - 1; i >= 0; i--) {
                 handles.get(i).close();
@@ -626,50 +710,70 @@ public final class RocksDbRevocationStore implements RevocationStore {
             memory.close();
         } finally {
             writeLock.unlock();
+            checkpointLock.unlock();
         }
     }
 
     /**
-     * Saves the index with the database's sequence number, so the next open can skip the scan
-     * when nothing changed in between. Best effort: a failure only costs a scan at next start.
+     * Saves the index as covering the database's latest sequence number, so the next open loads
+     * it with nothing to catch up. Best effort: a failure only costs a longer next start.
      */
-    private void writeSnapshot() {
-        Path file = directory.resolve(INDEX_SNAPSHOT);
-        Path tmp = directory.resolve(INDEX_SNAPSHOT + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-            DataOutputStream data = new DataOutputStream(out);
-            data.writeLong(SNAPSHOT_MAGIC);
-            data.writeLong(db.getLatestSequenceNumber());
-            index.writeTo(data);
-            data.flush();
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not save the revocation index snapshot at {}: {}", file, e.toString());
-            return;
-        }
+    private void saveIndexAtClose() {
         try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            log.warn("could not save the revocation index snapshot at {}: {}", file, e.toString());
+            checkpoint.write(index, db.getLatestSequenceNumber(), identity());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not save the revocation index at {}: {}", checkpoint.file(), e.toString());
         }
     }
 
-    /** The saved index, if it describes exactly the database as it is now; else null. */
-    private @Nullable RevocationIndex readSnapshot() {
-        Path file = directory.resolve(INDEX_SNAPSHOT);
-        if (!Files.exists(file)) {
-            return null;
-        }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            DataInputStream data = new DataInputStream(in);
-            if (data.readLong() != SNAPSHOT_MAGIC || data.readLong() != db.getLatestSequenceNumber()) {
-                return null;
+    /**
+     * Saves the live index as a checkpoint, so an open after a crash loads it and reads only the
+     * write-ahead log after it. The sequence number is read under the write lock: every rule
+     * written at or below it is in the index then, because {@link #apply} adds a key before the
+     * write that stores it. The file is written after the lock is released, while applies go on:
+     * the filter only gains bits, so what they add meanwhile is at worst a false positive. A
+     * rebuild that swaps the index meanwhile does not matter either: the index taken still holds
+     * every key up to the sequence number. For the maintenance thread; one write at a time.
+     *
+     * @return the sequence number the checkpoint covers
+     * @throws StoreException when the file cannot be written (the previous checkpoint stays)
+     */
+    public long checkpointIndex() {
+        checkpointLock.lock();
+        try {
+            ensureOpen();
+            RevocationIndex covered;
+            long sequence;
+            writeLock.lock();
+            try {
+                covered = index;
+                sequence = db.getLatestSequenceNumber();
+            } finally {
+                writeLock.unlock();
             }
-            RevocationIndex saved = RevocationIndex.readFrom(data);
-            return saved.designSize() >= liveRuleEstimate() ? saved : null;
-        } catch (IOException | RuntimeException e) {
-            log.warn("ignoring unreadable revocation index snapshot at {}: {}", file, e.toString());
-            return null;
+            checkpoint.write(covered, sequence, identity());
+            checkpointSequence = sequence;
+            return sequence;
+        } catch (IOException e) {
+            throw new StoreException("Error writing the index checkpoint of revocation store at " + directory, e);
+        } finally {
+            checkpointLock.unlock();
         }
+    }
+
+    /**
+     * How many sequence numbers (about two per applied event: the rule and its restore mark) the
+     * database has moved past the newest checkpoint; {@code Long.MAX_VALUE} when there is none.
+     */
+    public long writesSinceCheckpoint() {
+        ensureOpen();
+        long covered = checkpointSequence;
+        return covered < 0 ? Long.MAX_VALUE : db.getLatestSequenceNumber() - covered;
+    }
+
+    /** How the last open filled the index. */
+    public IndexLoad indexLoad() {
+        return indexLoad;
     }
 
     private static byte[] offsetKey(String topic, int partition) {

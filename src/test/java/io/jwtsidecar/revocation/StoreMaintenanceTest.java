@@ -2,11 +2,13 @@ package io.jwtsidecar.revocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import io.jwtsidecar.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +132,7 @@ class StoreMaintenanceTest {
     }
 
     @Test
-    void the_index_grows_by_rebuild_when_the_live_rules_pass_its_design_size() {
+    void an_index_the_rules_outgrew_is_loaded_at_open_and_grown_by_the_maintenance_at_once() throws Exception {
         List<RevocationEvent> events = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             events.add(revoke("u" + i, NOW, NOW + 3600));
@@ -139,7 +141,30 @@ class StoreMaintenanceTest {
         store.close();
         store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
 
-        assertThat(store.stats().indexDesignSize()).as("sized for what it found at open").isGreaterThanOrEqualTo(3_000);
+        assertThat(store.indexLoad().fromCheckpoint()).as("an overfull filter still has every key").isTrue();
+        assertThat(revoked("u0")).isTrue();
+        assertThat(store.indexOutgrown()).isTrue();
+        // A sweep interval of an hour: only the pass at start can grow it within the test.
+        try (RevocationMaintenance m = new RevocationMaintenance(store, Clock.systemUTC(), Duration.ofHours(1))) {
+            m.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (store.stats().indexDesignSize() < 3_000 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(store.stats().indexDesignSize()).as("sized for what it found at start").isGreaterThanOrEqualTo(3_000);
+    }
+
+    @Test
+    void the_index_grows_by_rebuild_when_the_live_rules_pass_its_design_size() {
+        List<RevocationEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            events.add(revoke("u" + i, NOW, NOW + 3600));
+        }
+        apply(events.toArray(RevocationEvent[]::new));
+        store.rebuildIndex();
+
+        assertThat(store.stats().indexDesignSize()).as("sized for what it found").isGreaterThanOrEqualTo(3_000);
 
         for (int i = 3_000; i < 10_000; i++) {
             apply(revoke("u" + i, NOW, NOW + 3600));
@@ -183,35 +208,61 @@ class StoreMaintenanceTest {
     void an_index_saved_in_an_earlier_format_is_ignored_and_rebuilt() throws Exception {
         apply(revoke("alice", NOW, NOW + 3600));
         store.close();
-        Path saved = dir.resolve("revocation-index.bloom");
-        long magic;
-        long sequence;
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(saved))) {
-            magic = in.readLong();
-            sequence = in.readLong();
-        }
-        // A snapshot that matches the database but holds an index without alice: the magic alone decides.
-        writeSnapshot(saved, magic, sequence);
+        String identity = Files.readString(dir.resolve("IDENTITY"), StandardCharsets.UTF_8).trim();
+        IndexCheckpoint.Loaded saved = new IndexCheckpoint(dir, RocksDbRevocationStore.SNAPSHOT_MAGIC)
+                .read(Long.MAX_VALUE, identity);
+        assertThat(saved).isInstanceOf(IndexCheckpoint.Found.class);
+        long sequence = ((IndexCheckpoint.Found) saved).sequence();
+        // A checkpoint that matches the database but holds an index without alice: the magic alone decides.
+        new IndexCheckpoint(dir, RocksDbRevocationStore.SNAPSHOT_MAGIC)
+                .write(new RevocationIndex(1_000, 0.01), sequence, identity);
         store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
-        assertThat(revoked("alice")).as("control: a current snapshot is trusted as it is").isFalse();
+        assertThat(revoked("alice")).as("control: a current checkpoint is trusted as it is").isFalse();
         store.close();
 
-        writeSnapshot(saved, PREVIOUS_SNAPSHOT_MAGIC, sequence);
+        new IndexCheckpoint(dir, PREVIOUS_SNAPSHOT_MAGIC).write(new RevocationIndex(1_000, 0.01), sequence, identity);
         store = RocksDbRevocationStore.open(dir, 1_000, 0.01);
 
-        assertThat(magic).isNotEqualTo(PREVIOUS_SNAPSHOT_MAGIC);
+        assertThat(RocksDbRevocationStore.SNAPSHOT_MAGIC).isNotEqualTo(PREVIOUS_SNAPSHOT_MAGIC);
         assertThat(revoked("alice")).as("the earlier format was ignored and the index rebuilt").isTrue();
     }
 
-    /** The magic of the index saved by releases whose filter was Guava's. */
+    /** The filter version of the index saved by releases whose filter was Guava's. */
     private static final long PREVIOUS_SNAPSHOT_MAGIC = 0x4a57_5342_4c4f_4f03L;
 
-    private static void writeSnapshot(Path file, long magic, long sequence) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-            out.writeLong(magic);
-            out.writeLong(sequence);
-            new RevocationIndex(1_000, 0.01).writeTo(out);
+    @Test
+    void maintenance_checkpoints_when_the_interval_passed_or_enough_was_written_and_only_when_the_store_moved() {
+        MutableClock clock = new MutableClock(Instant.ofEpochSecond(NOW));
+        try (RevocationMaintenance m = new RevocationMaintenance(store, clock, Duration.ofHours(1),
+                Duration.ofSeconds(30), 100)) {
+            assertThat(store.writesSinceCheckpoint()).as("a new store has no checkpoint").isEqualTo(Long.MAX_VALUE);
+            assertThat(m.checkpointIfDue()).as("the first is written at once").isTrue();
+            assertThat(store.writesSinceCheckpoint()).isZero();
+
+            apply(revoke("alice", NOW, NOW + 3600));
+            assertThat(m.checkpointIfDue()).as("moved a little, interval not passed").isFalse();
+            clock.advance(Duration.ofSeconds(31));
+            assertThat(m.checkpointIfDue()).as("the interval passed").isTrue();
+            assertThat(store.writesSinceCheckpoint()).isZero();
+
+            for (int i = 0; i < 60; i++) {
+                apply(revoke("u" + i, NOW, NOW + 3600));
+            }
+            assertThat(m.checkpointIfDue()).as("100 sequence numbers written: at once").isTrue();
+
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(m.checkpointIfDue()).as("nothing written since").isFalse();
         }
+    }
+
+    @Test
+    void a_rebuild_by_the_maintenance_is_checkpointed() {
+        apply(revoke("old", NOW - 7200, NOW - 3600), revoke("live", NOW, NOW + 3600));
+        MutableClock clock = new MutableClock(Instant.ofEpochSecond(NOW));
+        try (RevocationMaintenance m = new RevocationMaintenance(store, clock, Duration.ofHours(1))) {
+            m.runOnce();
+        }
+        assertThat(store.writesSinceCheckpoint()).isZero();
     }
 
     @Test
