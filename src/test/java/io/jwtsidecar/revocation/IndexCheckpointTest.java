@@ -150,6 +150,28 @@ class IndexCheckpointTest {
     }
 
     @Test
+    void when_the_write_ahead_log_resumes_after_a_deleted_stretch_the_open_scans_every_rule() throws Exception {
+        revokeAll("before-", 20);
+        store.checkpointIndex();
+        revokeAll("lost-", 30);
+        // Recovery without retention moves the lost- rules to tables and deletes their log; the checkpoint stays.
+        Path first = crashImage(dir, "first-crash");
+        RocksDbRevocationStore purged = openImage(first, Duration.ZERO);
+        assertThat(purged.indexLoad().fromCheckpoint()).isFalse();
+        long[] o = {50};
+        revokeAll(purged, "later-", 10, o);
+
+        // The log now holds the later- rules only: it starts after a stretch the checkpoint does not cover.
+        RocksDbRevocationStore reopened = openImage(crashImage(first, "second-crash"),
+                RocksDbRevocationStore.DEFAULT_WAL_RETENTION);
+
+        assertThat(reopened.indexLoad().fromCheckpoint()).as("scanned: %s", reopened.indexLoad()).isFalse();
+        assertThat(reopened.indexLoad().reason()).contains("jumps");
+        assertThat(notRevoked(reopened, "lost-", 30)).isEmpty();
+        assertThat(notRevoked(reopened, "later-", 10)).isEmpty();
+    }
+
+    @Test
     void a_checkpoint_newer_than_the_database_is_refused_and_never_taken_up_later() throws Exception {
         revokeAll("old-", 10);
         Path restored = crashImage(dir, "restored");
