@@ -121,7 +121,8 @@ plot_cdf "$PLOT" "Revocation propagation vs Kafka produce→consume of the same 
   echo "- Time to 401: t0 until that answer is read (one sample per round and sidecar; an upper bound by one"
   echo "  round trip and one pause). Kafka: t0 until the poll of a plain Java consumer with the feed's settings"
   echo "  (\`load-tests/peer/FeedBaseline.java\`, N of them) returns *the same record*. Added: the sidecars'"
-  echo "  percentile minus Kafka's. Fleet: the slowest sidecar of a round."
+  echo "  percentile minus Kafka's. Fleet: the slowest sidecar of a round. Probe round trip: send to answer"
+  echo "  of the probe's questions after t0 (what a 401 waits for once the rule is applied, at most)."
   echo
   echo "| N | path | samples | time to 401 p50 / p99 / max (ms) | Kafka p50 / p99 / max (ms) | added p50 / p99 (ms) | ÷ Kafka p99 | fleet p50 / p99 (ms) |"
   echo "|---:|---|---:|---|---|---|---:|---|"
@@ -129,6 +130,12 @@ plot_cdf "$PLOT" "Revocation propagation vs Kafka produce→consume of the same 
     for path in direct admin; do
       echo "| $n | $path | $(get "$n" "${path}_samples") | $(get "$n" "${path}_reject_p50") / $(get "$n" "${path}_reject_p99") / $(get "$n" "${path}_reject_max") | $(get "$n" "${path}_kafka_p50") / $(get "$n" "${path}_kafka_p99") / $(get "$n" "${path}_kafka_max") | **$(get "$n" "${path}_added_p50")** / **$(get "$n" "${path}_added_p99")** | **$(get "$n" "${path}_ratio_p99")** | $(get "$n" "${path}_fleet_p50") / $(get "$n" "${path}_fleet_p99") |"
     done
+  done
+  echo
+  echo "| N | probe round trip p50 / p99 (ms) |"
+  echo "|---:|---|"
+  for n in $SIZES; do
+    echo "| $n | $(get "$n" probe_rtt_p50) / $(get "$n" probe_rtt_p99) |"
   done
   echo
   echo "| N | admin API answer p50 / p99 (ms) | Kafka produce→ack p50 / p99 (ms; direct rounds, same producer settings) | answer after ack p50 / p99 (ms) |"
