@@ -20,9 +20,11 @@ import org.rocksdb.WriteBufferManager;
  * the common, absent case), so small memtables and a small cache cost nothing measurable on the
  * request path: docs/BENCHMARKS.md, "Footprint: a sidecar in every pod", has the run.
  *
- * <p><b>Bound.</b> Blocks, index and filter blocks (cached, not held by table readers) and
- * memtables all count against {@link #cacheBytes()}; once memtables of all families together
- * pass {@link #memtableBytes()}, RocksDB flushes the largest. A memtable is
+ * <p><b>Bound.</b> Data blocks and memtables count against {@link #cacheBytes()}; once memtables
+ * of all families together pass {@link #memtableBytes()}, RocksDB flushes the largest. Index and
+ * filter blocks are held by the table files, outside the bound: they grow with the store (about
+ * 2 MB per million rules) and must never be evicted, or every lookup of a large store reads them
+ * from disk. A memtable is
  * {@link #writeBufferBytes()} before it is switched for a new one.
  *
  * <p>This class owns the cache and the write buffer manager (one owner per native handle); the
@@ -84,9 +86,12 @@ public final class StoreMemoryBudget implements AutoCloseable {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setFilterPolicy(filter)
                 .setBlockCache(cache)
-                // Counted in the cache rather than held by each open table file outside any bound.
-                .setCacheIndexAndFilterBlocks(true)
-                .setPinL0FilterAndIndexBlocksInCache(true);
+                // Index and filter blocks stay with their table files, outside the cache: they grow
+                // with the store (about 2 MB per million rules), and in an 8 MiB cache a store of
+                // millions of rules evicted them on every lookup, so a positive check (a revoked
+                // token, on the event loop) read them from disk: 2.8 ms instead of 14 µs at ten
+                // million rules, and applying events slowed a hundredfold (RevocationStoreBenchmark).
+                .setCacheIndexAndFilterBlocks(false);
         return new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setWriteBufferSize(writeBufferBytes)

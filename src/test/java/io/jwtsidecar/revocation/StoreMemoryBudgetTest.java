@@ -58,8 +58,9 @@ class StoreMemoryBudgetTest {
                     assertThat(options.maxWriteBufferNumber()).as("max_write_buffer_number of %s", name)
                             .isEqualTo(StoreMemoryBudget.WRITE_BUFFERS);
                     assertThat(options.tableFormatConfig()).isInstanceOfSatisfying(BlockBasedTableConfig.class,
+                            // In the small cache they were evicted on every lookup of a large store.
                             table -> assertThat(table.cacheIndexAndFilterBlocks())
-                                    .as("cache_index_and_filter_blocks of %s", name).isTrue());
+                                    .as("cache_index_and_filter_blocks of %s", name).isFalse());
                 }
             } finally {
                 families.forEach(f -> f.getOptions().close());
