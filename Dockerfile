@@ -77,17 +77,17 @@ HEALTHCHECK --interval=10s --timeout=2s --start-period=30s --retries=3 \
 # JVM options on the command line rather than in JAVA_TOOL_OPTIONS, which the JVM echoes to stderr
 # at every start: a failed start prints its one line and nothing else. More options at run time
 # go in JDK_JAVA_OPTIONS (the JVM then echoes those, one line before anything else).
-# The heap takes at most a fifth of the container's memory (64 MiB in the injected 320Mi; the
+# The heap takes at most half of the container's memory (160 MiB in the injected 320Mi; the
 # verified-token cache takes up to 32 MiB of it): the rest is for what is not heap and is most of the
 # footprint (the class archive, metaspace, compiled code and the compilers' arenas, RocksDB, Netty's
 # buffers, threads), so a busy heap ends in a Java OutOfMemoryError (and a restart) rather than the
 # kernel's kill. The serial collector, because a sidecar has a core or less and a small heap: G1 and
 # Parallel held 20-25 MiB more under the same load. docs/BENCHMARKS.md, "Footprint: a sidecar in
 # every pod", measures each JVM option tried, also those left out (glibc arenas, thread stacks,
-# Netty's allocator: no measurable change; a 32 MiB code cache: the rate fell to a few hundred/s).
-# MinRAMPercentage too: below about 250 MiB of memory the JVM takes that one (default 50 %), and
-# with MaxRAMPercentage alone the heap would stay at 126 MiB, not 64.
-ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=20", "-XX:MinRAMPercentage=20", "-XX:+UseSerialGC", \
+# Netty's allocator: no measurable change; a 32 MiB code cache: the rate fell to a few hundred/s; a
+# heap of a fifth, 64 MiB: 1 MiB less resident and 29 % less throughput on a quiet machine).
+# MinRAMPercentage too: below about 250 MiB of memory the JVM takes that one instead.
+ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=50", "-XX:MinRAMPercentage=50", "-XX:+UseSerialGC", \
             "-XX:+ExitOnOutOfMemoryError", \
             "-Djava.library.path=/app/native", "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true", \
             "-Dorg.xerial.snappy.use.systemlib=true", \

@@ -48,10 +48,11 @@ build_jar_if_missing
 # archive trained for that jar; -XX:MaxRAM stands in for the container's memory limit (512m: the
 # injected limit before; 320m: now), which the JVM reads as its RAM.
 BASE_OPTS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError ARCHIVE"
-CAND_OPTS="-XX:MaxRAM=320m -XX:MaxRAMPercentage=20 -XX:MinRAMPercentage=20 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError ARCHIVE"
+CAND_OPTS="-XX:MaxRAM=320m -XX:MaxRAMPercentage=50 -XX:MinRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError ARCHIVE"
 ALL_CONFIGS=(
   "baseline|before||$BASE_OPTS"
   "candidate|now||$CAND_OPTS"
+  "heap a fifth of 320m, 64 MiB (-XX:MaxRAMPercentage=20 -XX:MinRAMPercentage=20)|now||${CAND_OPTS//RAMPercentage=50/RAMPercentage=20}"
   "store memory budget (StoreMemoryBudget)|now||$BASE_OPTS"
   "G1 (-XX:+UseG1GC)|before||$BASE_OPTS -XX:+UseG1GC"
   "Parallel (-XX:+UseParallelGC)|before||$BASE_OPTS -XX:+UseParallelGC"
