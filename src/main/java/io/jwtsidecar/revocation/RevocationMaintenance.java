@@ -53,6 +53,8 @@ public final class RevocationMaintenance implements AutoCloseable {
     private final long checkpointAfterWrites;
     /** When this maintenance last wrote a checkpoint; null before its first. Maintenance thread only. */
     private @Nullable Instant lastCheckpoint;
+    /** No attempt before this after a failed one; null when the last attempt did not fail. Maintenance thread only. */
+    private @Nullable Instant retryAfter;
 
     /** With the default checkpoint interval and count. */
     public RevocationMaintenance(RocksDbRevocationStore store, Clock clock, Duration interval) {
@@ -98,11 +100,15 @@ public final class RevocationMaintenance implements AutoCloseable {
      * @return whether a checkpoint was written
      */
     public boolean checkpointIfDue() {
+        Instant now = clock.instant();
+        Instant retry = retryAfter;
+        if (retry != null && now.isBefore(retry)) {
+            return false;
+        }
         long behind = store.writesSinceCheckpoint();
         if (behind == 0) {
             return false;
         }
-        Instant now = clock.instant();
         Instant last = lastCheckpoint;
         if (behind < checkpointAfterWrites && last != null && now.isBefore(last.plus(checkpointInterval))) {
             return false;
@@ -115,15 +121,22 @@ public final class RevocationMaintenance implements AutoCloseable {
         long started = System.nanoTime();
         long sequence = store.checkpointIndex();
         lastCheckpoint = now;
+        retryAfter = null;
         log.debug("revocation index checkpoint at sequence {} written in {} ms", sequence,
                 (System.nanoTime() - started) / 1_000_000);
     }
 
-    private void checkpointQuietly() {
+    /**
+     * A failed checkpoint (a full disk, a closed store) is tried again a checkpoint interval later,
+     * not at the next one-second check: a lasting failure costs one attempt and one log line per
+     * interval, never a stack trace a second. The previous checkpoint stays usable meanwhile.
+     */
+    void checkpointQuietly() {
         try {
             checkpointIfDue();
         } catch (RuntimeException e) {
-            log.warn("revocation index checkpoint failed; will retry in {}", CHECK_PERIOD, e);
+            retryAfter = clock.instant().plus(checkpointInterval);
+            log.warn("revocation index checkpoint failed; trying again in {}: {}", checkpointInterval, e.toString());
         }
     }
 

@@ -2,6 +2,7 @@ package io.jwtsidecar.revocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -252,6 +253,26 @@ class StoreMaintenanceTest {
 
             clock.advance(Duration.ofMinutes(5));
             assertThat(m.checkpointIfDue()).as("nothing written since").isFalse();
+        }
+    }
+
+    @Test
+    void a_failing_checkpoint_is_tried_again_an_interval_later_not_every_second() {
+        MutableClock clock = new MutableClock(Instant.ofEpochSecond(NOW));
+        try (RevocationMaintenance m = new RevocationMaintenance(store, clock, Duration.ofHours(1),
+                Duration.ofSeconds(30), 100);
+             LogCapture warnings = LogCapture.warn(RevocationMaintenance.class.getName())) {
+            store.close(); // from here on every attempt fails
+            m.checkpointQuietly();
+            clock.advance(Duration.ofSeconds(1));
+            m.checkpointQuietly();
+            clock.advance(Duration.ofSeconds(10));
+            m.checkpointQuietly();
+            assertThat(warnings.messages()).as("one attempt within the interval after a failure").hasSize(1);
+
+            clock.advance(Duration.ofSeconds(20));
+            m.checkpointQuietly();
+            assertThat(warnings.messages()).as("tried again once the interval passed").hasSize(2);
         }
     }
 
