@@ -232,7 +232,11 @@ final class BlockedBloomFilter {
         }
     }
 
-    /** @throws IOException when the stream ends early or does not describe a filter */
+    /**
+     * @param in a stream that knows how many bytes it holds ({@link DataInputStream#available()}):
+     *     the checkpoint is read into memory first
+     * @throws IOException when the stream ends early or does not describe a filter
+     */
     static BlockedBloomFilter readFrom(DataInputStream in) throws IOException {
         long designSize = in.readLong();
         double rate = in.readDouble();
@@ -240,6 +244,10 @@ final class BlockedBloomFilter {
         if (designSize <= 0 || !(rate > 0 && rate < 1) || blocks <= 0 || blocks > MAX_BLOCKS) {
             throw new IOException("not a Bloom filter: design size " + designSize + ", rate " + rate + ", blocks "
                     + blocks);
+        }
+        // A damaged or forged count must not allocate (up to 16 GB) before the short read is noticed.
+        if ((long) blocks * BLOCK_BYTES > in.available()) {
+            throw new IOException("Bloom filter of " + blocks + " blocks, but only " + in.available() + " bytes follow");
         }
         BlockedBloomFilter filter = new BlockedBloomFilter(blocks, designSize, rate);
         byte[] chunk = new byte[CHUNK_WORDS * Long.BYTES];

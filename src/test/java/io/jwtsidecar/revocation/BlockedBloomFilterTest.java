@@ -1,6 +1,7 @@
 package io.jwtsidecar.revocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -10,6 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -229,5 +231,18 @@ class BlockedBloomFilterTest {
         Arrays.fill(foreign, 0, 8, (byte) 0);
         assertThrows(IOException.class, () -> BlockedBloomFilter.readFrom(
                 new DataInputStream(new ByteArrayInputStream(foreign))));
+    }
+
+    @Test
+    void a_block_count_the_stream_cannot_hold_is_refused_before_anything_is_allocated() throws IOException {
+        BlockedBloomFilter filter = BlockedBloomFilter.create(1_000, 0.01);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        filter.writeTo(new DataOutputStream(bytes));
+        byte[] forged = bytes.toByteArray();
+        // design size (8 bytes), rate (8), then the block count: the largest an array allows, 16 GB of words.
+        ByteBuffer.wrap(forged).putInt(16, (int) BlockedBloomFilter.MAX_BLOCKS);
+
+        assertThatThrownBy(() -> BlockedBloomFilter.readFrom(new DataInputStream(new ByteArrayInputStream(forged))))
+                .isInstanceOf(IOException.class).hasMessageContaining("blocks");
     }
 }
