@@ -7,10 +7,13 @@ import io.jwtsidecar.feed.FleetStatus;
 import io.jwtsidecar.feed.FleetView;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
+import io.jwtsidecar.idp.LogoutTokenCheck;
+import io.jwtsidecar.idp.SeenSignals;
 import io.jwtsidecar.feed.RuleReassertion;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
+import io.jwtsidecar.http.BackchannelLogoutRoutes;
 import io.jwtsidecar.http.FleetRoutes;
 import io.jwtsidecar.http.IdentityHeaders;
 import io.jwtsidecar.http.ListenerOptions;
@@ -238,6 +241,8 @@ public final class Sidecar implements AutoCloseable {
             AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
                     publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
                     .withFleet(new FleetRoutes(fleet, feed::positionOf));
+            SeenSignals seenSignals = new SeenSignals(config.signals().replayCacheSize(), clock);
+            backchannelLogout(config, verifier, seenSignals, clock).ifPresent(adminRoutes::withSignals);
             adminPort = listen(vertx, config.admin(), ListenerKeys.ADMIN, adminRoutes::router, 1,
                     config.maxTokenBytes(), config.adminTls(), config.shutdownGrace());
             // It publishes through the publisher and reads the store: pushed after both, it stops first.
@@ -250,6 +255,9 @@ public final class Sidecar implements AutoCloseable {
         } else {
             log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
                     : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
+            if (config.issuers().stream().anyMatch(i -> i.logoutClientId() != null)) {
+                log.warn("issuers name a logoutClientId, but back-channel logout is served on the admin API, which is off");
+            }
         }
         log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
                 adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
@@ -284,6 +292,27 @@ public final class Sidecar implements AutoCloseable {
     }
 
     /** The admin API's view of this sidecar's feed: when an event is applied here, what it did, or why not. */
+    /**
+     * The back-channel logout receiver, when an issuer names the client id its logout tokens are
+     * for ({@code logoutClientId}); without one, the route is not there at all.
+     */
+    private static Optional<BackchannelLogoutRoutes> backchannelLogout(SidecarConfig config, TokenVerifier verifier,
+                                                                      SeenSignals seen, Clock clock) {
+        Map<String, String> clientIds = new HashMap<>();
+        for (IssuerSettings issuer : config.issuers()) {
+            if (issuer.logoutClientId() != null) {
+                clientIds.put(issuer.issuer(), issuer.logoutClientId());
+            }
+        }
+        if (clientIds.isEmpty()) {
+            return Optional.empty();
+        }
+        log.info("back-channel logout: POST /v1/backchannel-logout takes logout tokens of {}", clientIds.keySet());
+        return Optional.of(new BackchannelLogoutRoutes(verifier.signedJwts(),
+                new LogoutTokenCheck(clientIds, config.signals().maxAge(), clock), seen, config.maxTokenBytes(),
+                config.signals().logoutFleetWait().orElse(null)));
+    }
+
     private static AdminRoutes.AppliedOffsets appliedOffsets(RevocationFeed feed) {
         return new AdminRoutes.AppliedOffsets() {
             @Override

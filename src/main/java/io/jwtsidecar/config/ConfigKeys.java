@@ -125,6 +125,19 @@ public final class ConfigKeys {
             "The share (0 to 1) of verify and forward-auth requests traced when the caller sends no traceparent; a "
                     + "caller's traceparent decides for its request. Revocation publishes and applies are always traced.");
 
+    public static final ConfigKey<Duration> SIGNALS_MAX_AGE = new ConfigKey<>("signals.maxAge", "5m", ConfigType.durationBetween("10s", "1h"),
+            "Oldest iat of a logout token or security event token accepted (plus the issuer's clockSkew); its jti is "
+                    + "remembered this long against replays.");
+    public static final ConfigKey<Integer> SIGNALS_REPLAY_CACHE_SIZE = new ConfigKey<>("signals.replayCacheSize", "100000", ConfigType.integer(1, 10_000_000),
+            "Most signal ids (jti) remembered against replays; beyond it the oldest is forgotten (and counted). A replay "
+                    + "of a forgotten signal publishes the same event again, which changes nothing.");
+    public static final ConfigKey<String> SIGNALS_LOGOUT_WAIT_FOR = new ConfigKey<>("signals.logoutWaitFor", "local", ConfigType.oneOf("local", "all"),
+            "When POST /v1/backchannel-logout answers 200: local (this sidecar applied the rule) or all (every live "
+                    + "sidecar did, within signals.logoutFleetTimeout; else 503). ?wait=all or ?wait=local "
+                    + "in the URL the provider calls decides instead.");
+    public static final ConfigKey<Duration> SIGNALS_LOGOUT_FLEET_TIMEOUT = new ConfigKey<>("signals.logoutFleetTimeout", "10s", ConfigType.durationBetween("0s", "60s"),
+            "How long a back-channel logout waits for the fleet with waitFor all.");
+
     public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
@@ -133,7 +146,8 @@ public final class ConfigKeys {
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
             AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
-            TRACING_REQUEST_SAMPLE_RATIO);
+            TRACING_REQUEST_SAMPLE_RATIO, SIGNALS_MAX_AGE, SIGNALS_REPLAY_CACHE_SIZE, SIGNALS_LOGOUT_WAIT_FOR,
+            SIGNALS_LOGOUT_FLEET_TIMEOUT);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey<String> ISSUER = new ConfigKey<>("issuer", null, ConfigType.STRING, "Exact iss value. Required.");
@@ -174,9 +188,13 @@ public final class ConfigKeys {
             "Forward auth only: the places this issuer's tokens may come from (header, cookie:NAME, query:NAME); a token "
                     + "found elsewhere is refused as token_location_not_allowed. Unset: wherever the route looks.");
 
+    public static final ConfigKey<String> LOGOUT_CLIENT_ID = new ConfigKey<>("logoutClientId", null, ConfigType.STRING,
+            "The client id this issuer's back-channel logout tokens name in aud: with it, POST /v1/backchannel-logout on "
+                    + "the admin listener takes them and revokes the session (sid) or user (sub). Unset: refused.");
+
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
-            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS);
+            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
     public static final ConfigKey<String> ROUTE_NAME = new ConfigKey<>("name", null, ConfigType.STRING,

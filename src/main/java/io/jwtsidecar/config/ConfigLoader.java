@@ -195,6 +195,9 @@ public final class ConfigLoader {
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
             SidecarConfig.Tracing tracing = new TracingSection(context).read();
+            SidecarConfig.Signals signals = new SidecarConfig.Signals(read(ConfigKeys.SIGNALS_MAX_AGE),
+                    read(ConfigKeys.SIGNALS_REPLAY_CACHE_SIZE), read(ConfigKeys.SIGNALS_LOGOUT_WAIT_FOR).equals("all")
+                    ? Optional.of(read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT)) : Optional.empty());
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -202,7 +205,7 @@ public final class ConfigLoader {
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing);
+                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing, signals);
         }
 
         /** {@code logging.format}: text or json. */

@@ -20,10 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param clockSkew        tolerance for time claims and rule times
  * @param maxTokenLifetime the longest a token from this issuer lives
  * @param maxTokenAge      the oldest {@code iat} accepted, or null for no limit
+ * @param logoutClientId   the client id its back-channel logout tokens name in {@code aud}, or
+ *                         null when it may send none
  */
 public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
                              Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
-                             Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
+                             Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
+                             @Nullable String logoutClientId) {
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");

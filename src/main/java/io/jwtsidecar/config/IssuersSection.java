@@ -80,6 +80,10 @@ final class IssuersSection {
         }
         List<String> required = context.stringList(n, at, "requiredClaims");
         String type = ReadContext.scalar(n, "type");
+        String logoutClientId = ReadContext.scalar(n, ConfigKeys.LOGOUT_CLIENT_ID.name());
+        if (n.has(ConfigKeys.LOGOUT_CLIENT_ID.name()) && (logoutClientId == null || logoutClientId.isBlank())) {
+            errors.add(at + "." + ConfigKeys.LOGOUT_CLIENT_ID.name() + ": must be a non-empty client id");
+        }
         Duration skew = context.readIn(n, at, ConfigKeys.CLOCK_SKEW);
         Duration lifetime = context.readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
         Duration maxAge = n.has(ConfigKeys.MAX_TOKEN_AGE.name()) ? context.readIn(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
@@ -102,7 +106,7 @@ final class IssuersSection {
             return null;
         }
         return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
-                skew, lifetime, maxAge);
+                skew, lifetime, maxAge, logoutClientId);
     }
 
     /** Keys from the configuration; the issuer's algorithms default to theirs. */

@@ -45,7 +45,18 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerSettings> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
-                            Duration shutdownGrace, LogFormat logFormat, Tracing tracing) {
+                            Duration shutdownGrace, LogFormat logFormat, Tracing tracing, Signals signals) {
+
+    /**
+     * {@code signals.*}: revocations from identity providers (docs/CONFIG.md, "Identity providers").
+     *
+     * @param maxAge           the oldest signal accepted, and how long its id is remembered
+     * @param replayCacheSize  most signal ids remembered
+     * @param logoutFleetWait  with {@code signals.logoutWaitFor: all}, how long to wait for the
+     *                         fleet; empty for {@code local}
+     */
+    public record Signals(Duration maxAge, int replayCacheSize, Optional<Duration> logoutFleetWait) {
+    }
 
     /**
      * {@code tracing.*}.

@@ -95,7 +95,9 @@ public final class AdminAuthenticator {
         /** {@code admin.token} or an entry of {@code admin.credentials}. */
         STATIC_TOKEN("static-token"),
         /** A JWT of the admin issuer. */
-        JWT("jwt");
+        JWT("jwt"),
+        /** A signed signal of an identity provider (logout token, security event token): never a request's credential. */
+        IDP_SIGNAL("idp-signal");
 
         private final String label;
 

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +87,10 @@ public final class AdminRoutes {
     private final RevocationStore store;
     private final RevocationPublishing publishing;
     private final DeadLetterRoutes deadLetters;
+    private final SignalPublishing signalPublishing;
     private final Buffer openApi;
     private volatile @Nullable FleetRoutes fleet;
+    private final List<SignalRoutes> signalRoutes = new CopyOnWriteArrayList<>();
 
     /**
      * Puts an event on the revocation topic ({@code feed.RevocationPublisher#publish}); the future
@@ -132,6 +135,7 @@ public final class AdminRoutes {
         this.store = store;
         this.publishing = new RevocationPublishing(publisher, applied, metrics, clock);
         this.deadLetters = new DeadLetterRoutes(authenticator, store);
+        this.signalPublishing = new SignalPublishing(requests, publishing, store, () -> this.fleet, metrics);
         this.openApi = Buffer.buffer(openApiDocument());
     }
 
@@ -139,6 +143,17 @@ public final class AdminRoutes {
     public AdminRoutes withFleet(FleetRoutes fleetRoutes) {
         this.fleet = fleetRoutes;
         return this;
+    }
+
+    /** Adds routes that take revocations from identity providers; call before {@link #router}. */
+    public AdminRoutes withSignals(SignalRoutes routes) {
+        signalRoutes.add(routes);
+        return this;
+    }
+
+    /** How identity-provider signals are published: for receivers that are not routes (a poll loop). */
+    public SignalPublishing signalPublishing() {
+        return signalPublishing;
     }
 
     public Router router(Vertx vertx) {
@@ -158,6 +173,9 @@ public final class AdminRoutes {
         FleetRoutes fleet = this.fleet;
         if (fleet != null) {
             fleet.mount(router, read);
+        }
+        for (SignalRoutes routes : signalRoutes) {
+            routes.mount(router, signalPublishing);
         }
         // Last: what no route answers is a 404 (or 405) for authenticated callers only.
         router.route().handler(authenticator.anyCredential());

@@ -20,9 +20,11 @@ final class AuditRecord {
     /**
      * @param action     {@code revoke} or {@code restore}
      * @param onBehalfOf who the caller says it acts for (the request's actor), may be null
+     * @param signal     for a revocation an identity provider asked for: its source, signal id and
+     *                   transaction id (appended in this order); empty for an admin's request
      */
     static String line(String action, RevocationEvent event, AdminAuthenticator.Principal principal, @Nullable String onBehalfOf,
-                       PublishReceipt receipt) {
+                       PublishReceipt receipt, Map<String, Object> signal) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("action", action);
         fields.put("eventId", event.eventId());
@@ -39,6 +41,7 @@ final class AuditRecord {
         fields.put("reason", event.reason());
         fields.put("partition", receipt.partition());
         fields.put("offset", receipt.offset());
+        fields.putAll(signal);
         return JsonLine.of(fields);
     }
 }

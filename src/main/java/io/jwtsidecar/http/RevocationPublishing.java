@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +96,16 @@ final class RevocationPublishing {
      */
     Future<RecentPublishes.Answer> publish(Vertx vertx, RevocationEvent event, AdminAuthenticator.Principal principal,
                                            @Nullable String onBehalfOf) {
+        return publish(vertx, event, principal, onBehalfOf, Map.of());
+    }
+
+    /**
+     * The same, for a revocation an identity provider asked for.
+     *
+     * @param signal its source, signal id and transaction id, for the audit line (in that order)
+     */
+    Future<RecentPublishes.Answer> publish(Vertx vertx, RevocationEvent event, AdminAuthenticator.Principal principal,
+                                           @Nullable String onBehalfOf, Map<String, Object> signal) {
         return publisher.publish(event).transform(ar -> {
             if (ar.failed()) {
                 log.error("publishing {} {} failed", verb(event), event.eventId(), ar.cause());
@@ -104,7 +115,7 @@ final class RevocationPublishing {
             PublishReceipt receipt = ar.result();
             metrics.adminAction(verb(event));
             try (LogTraceIds.Scope traced = LogTraceIds.of(receipt.publishSpan())) {
-                audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt));
+                audit.info("{}", AuditRecord.line(verb(event), event, principal, onBehalfOf, receipt, signal));
             }
             return Future.fromCompletionStage(applied.whenApplied(receipt.partition(), receipt.offset())
                             .toCompletableFuture().orTimeout(LOCAL_APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS),

@@ -49,7 +49,10 @@ public enum Metric {
             "Sidecar ids this admin sidecar holds in memory for fleet receipts."),
     ADMIN_ACTIONS("jwt_sidecar_admin_actions", "counter", "Accepted admin actions by action."),
     ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter",
-            "Admin requests refused: no credential or a wrong one, or one without the scope or the issuer asked for.");
+            "Admin requests refused: no credential or a wrong one, or one without the scope or the issuer asked for."),
+    IDP_SIGNALS("jwt_sidecar_idp_signals", "counter",
+            "Signals from identity providers by source (backchannel_logout, ssf_push, ssf_poll, token_revocation) and "
+                    + "outcome (published, covered, refused_<reason>, replayed, failed).");
 
     private final String prometheusName;
     private final String type;

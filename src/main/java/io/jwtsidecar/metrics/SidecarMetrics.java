@@ -20,6 +20,7 @@ public final class SidecarMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> verifyByVerdict = new ConcurrentHashMap<>();
     private final Map<String, Counter> adminActions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> idpSignals = new ConcurrentHashMap<>();
     private final Map<String, Counter> authzDecisions = new ConcurrentHashMap<>();
     private final Map<String, Counter> withoutEffect = new ConcurrentHashMap<>();
     private final Timer verifyLatency;
@@ -81,6 +82,16 @@ public final class SidecarMetrics {
     public void adminAction(String action) {
         adminActions.computeIfAbsent(action, a -> Counter.builder(Metric.ADMIN_ACTIONS.meterName())
                 .description(Metric.ADMIN_ACTIONS.help()).tag("action", a).register(registry)).increment();
+    }
+
+    /**
+     * One signal from an identity provider and what became of it. Outcomes are a closed set chosen
+     * by the receivers (never text from the signal), so the label cannot grow without bound.
+     */
+    public void idpSignal(String source, String outcome) {
+        idpSignals.computeIfAbsent(source + '\u0000' + outcome, k -> Counter.builder(Metric.IDP_SIGNALS.meterName())
+                .description(Metric.IDP_SIGNALS.help()).tag("source", source).tag("outcome", outcome)
+                .register(registry)).increment();
     }
 
     /** A counter read from a component's own tally (e.g. the feed's applied events). */

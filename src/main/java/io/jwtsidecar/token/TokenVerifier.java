@@ -32,13 +32,14 @@ import org.jspecify.annotations.Nullable;
  * from Vert.x event loops.
  */
 public final class TokenVerifier {
-    private static final int MAX_KID_LENGTH = 256;
+    private static final IssuerSignedJwt.TypeRule ACCESS_TOKEN_TYPE = IssuerSignedJwt.TypeRule.issuerConfigured();
 
     private final Map<String, IssuerPolicy> policies;
     private final int maxTokenBytes;
     private final Clock clock;
     private final RevocationCheck revocation;
     private final @Nullable VerifiedTokenCache cache;
+    private final IssuerSignedJwt signedJwts;
     private final LongAdder signatureChecks = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
 
@@ -62,6 +63,7 @@ public final class TokenVerifier {
             }
         }
         this.policies = Map.copyOf(byIssuer);
+        this.signedJwts = new IssuerSignedJwt(this.policies);
         this.maxTokenBytes = maxTokenBytes;
         this.clock = clock;
         this.revocation = revocation;
@@ -81,6 +83,14 @@ public final class TokenVerifier {
     /** Tokens held by the verified-token cache (0 when it is off). */
     public long cachedTokens() {
         return cache == null ? 0 : cache.size();
+    }
+
+    /**
+     * The same parsing, issuer, key and signature checks for JWTs that are not access tokens
+     * (logout tokens, security event tokens), against the same configured issuers.
+     */
+    public IssuerSignedJwt signedJwts() {
+        return signedJwts;
     }
 
     /** The policy for an exact issuer string, if configured. */
@@ -118,62 +128,22 @@ public final class TokenVerifier {
         } catch (MalformedTokenException e) {
             return reject(Verdict.MALFORMED, e.reason());
         }
-        ObjectNode header = jws.header();
-
-        JsonNode algNode = header.get("alg");
-        if (algNode == null || !algNode.isTextual()) {
-            return reject(Verdict.MALFORMED, "header has no alg string");
-        }
-        String algName = algNode.textValue();
-        Optional<JwsAlgorithm> alg = JwsAlgorithm.fromJoseName(algName);
-        if (alg.isEmpty()) {
-            return reject(Verdict.ALG_NOT_ALLOWED, "algorithm '" + abbreviate(algName) + "' is never accepted");
-        }
-        String headerProblem = headerProblem(header);
-        if (headerProblem != null) {
-            return reject(Verdict.MALFORMED, headerProblem);
-        }
-
-        JsonNode issNode = jws.claims().get("iss");
-        if (issNode == null) {
-            return reject(Verdict.MISSING_CLAIM, "iss is missing");
-        }
-        if (!issNode.isTextual()) {
-            return reject(Verdict.MALFORMED, "iss is not a string");
-        }
-        IssuerPolicy policy = policies.get(issNode.textValue());
-        if (policy == null) {
-            return reject(Verdict.UNKNOWN_ISSUER, "issuer is not configured");
-        }
-        if (!policy.algorithms().contains(alg.get())) {
-            return reject(Verdict.ALG_NOT_ALLOWED, alg.get() + " is not allowed for this issuer");
-        }
-
-        IssuerKeys keys = policy.keys().current();
-        if (keys == null) {
-            return reject(Verdict.KEYS_UNAVAILABLE, "no usable key set for this issuer yet");
-        }
-        String kid = textOrNull(header, "kid");
-        if (kid != null && kid.length() > MAX_KID_LENGTH) {
-            return reject(Verdict.UNKNOWN_KEY, "kid is too long");
-        }
-        VerificationKey key = keys.select(kid);
-        if (key == null) {
-            if (kid != null) {
-                policy.keys().unknownKid(kid);
+        IssuerSignedJwt.Result checked = IssuerSignedJwt.check(jws, ACCESS_TOKEN_TYPE, policies::get);
+        if (checked instanceof IssuerSignedJwt.Refused refused) {
+            if (refused.verdict() == Verdict.BAD_SIGNATURE) {
+                signatureChecks.increment();
             }
-            return reject(Verdict.UNKNOWN_KEY, kid == null ? "token has no kid and the issuer has several keys"
-                    : "no key with this kid");
-        }
-        if (key.algorithm() != alg.get()) {
-            return reject(Verdict.ALG_NOT_ALLOWED, "key is bound to " + key.algorithm() + ", header says " + alg.get());
-        }
-        if (policy.expectedType() != null && !typeMatches(textOrNull(header, "typ"), policy.expectedType())) {
-            return reject(Verdict.BAD_TYPE, "typ must be " + policy.expectedType());
+            return reject(refused.verdict(), refused.detail());
         }
         signatureChecks.increment();
-        if (!key.verify(jws.signingInput(), jws.signature())) {
-            return reject(Verdict.BAD_SIGNATURE, "signature does not verify with key " + key);
+        IssuerSignedJwt.Signed signed = (IssuerSignedJwt.Signed) checked;
+        IssuerPolicy policy = signed.policy();
+        IssuerKeys keys = signed.keys();
+        VerificationKey key = signed.key();
+        if (jws.claims().has("events")) {
+            // A logout token or security event token (RFC 8417 §4.2) signed by the same issuer
+            // must never pass as an access token, whatever its aud says.
+            return reject(Verdict.BAD_TYPE, "a token with an events claim is a security event, not an access token");
         }
 
         ClaimsCheck claims = ClaimsCheck.of(jws.claims(), policy);
@@ -204,52 +174,6 @@ public final class TokenVerifier {
             case NOT_REVOKED_STALE -> VerificationOutcome.acceptedWithStaleRevocationData(e.token());
             case NOT_REVOKED -> VerificationOutcome.accepted(e.token());
         };
-    }
-
-    /** Header members this verifier cannot honour: refusing beats silently ignoring them. */
-    private static @Nullable String headerProblem(ObjectNode header) {
-        if (header.has("crit")) {
-            // No extension is understood, so any crit (valid or not) must fail (RFC 7515 §4.1.11).
-            return "crit header names extensions this verifier does not support";
-        }
-        JsonNode b64 = header.get("b64");
-        if (b64 != null && !(b64.isBoolean() && b64.booleanValue())) {
-            return "unencoded payloads (b64) are not allowed in JWTs";
-        }
-        if (header.has("enc") || header.has("zip")) {
-            return "JWE headers are not accepted";
-        }
-        JsonNode kid = header.get("kid");
-        if (kid != null && !kid.isTextual()) {
-            return "kid is not a string";
-        }
-        JsonNode typ = header.get("typ");
-        if (typ != null && !typ.isTextual()) {
-            return "typ is not a string";
-        }
-        return null;
-    }
-
-    /** RFC 7515 §4.1.9: media types compare case-insensitively, "application/" may be omitted. */
-    static boolean typeMatches(@Nullable String actual, String expected) {
-        if (actual == null) {
-            return false;
-        }
-        return stripApplication(actual).equals(stripApplication(expected));
-    }
-
-    private static String stripApplication(String type) {
-        String t = type.toLowerCase(Locale.ROOT);
-        return t.startsWith("application/") ? t.substring("application/".length()) : t;
-    }
-
-    private static @Nullable String textOrNull(ObjectNode node, String field) {
-        JsonNode n = node.get(field);
-        return n != null && n.isTextual() ? n.textValue() : null;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 16 ? s : s.substring(0, 16) + "…";
     }
 
     static VerificationOutcome reject(Verdict verdict, String detail) {

@@ -30,7 +30,7 @@ class PackageRulesTest {
     @Test
     void the_verifier_the_policy_and_the_rules_know_no_http_library_kafka_or_vertx() {
         noClasses().that().resideInAnyPackage("io.jwtsidecar.token..", "io.jwtsidecar.authz..",
-                        "io.jwtsidecar.revocation..", "io.jwtsidecar.admin..", "io.jwtsidecar.logging..")
+                        "io.jwtsidecar.revocation..", "io.jwtsidecar.idp..", "io.jwtsidecar.admin..", "io.jwtsidecar.logging..")
                 .should().dependOnClassesThat().resideInAnyPackage(VERTX, NETTY, KAFKA)
                 .because("they are the product's logic, tested and benchmarked without a server or a broker")
                 .check(main);

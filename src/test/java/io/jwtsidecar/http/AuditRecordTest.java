@@ -10,6 +10,7 @@ import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RuleKey;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class AuditRecordTest {
                 new RuleKey(RevocationScope.SUB, ISSUER, "erin"), 1_000L, 2_000L, reason, actor);
         AdminAuthenticator.Principal principal = new AdminAuthenticator.Principal(actor, Set.of(AdminScope.REVOCATIONS_WRITE),
                 AdminAuthenticator.Via.JWT, issuers);
-        return AuditRecord.line("revoke", event, principal, "ticket-42", new PublishReceipt(event.eventId(), 3, 41L, 5L));
+        return AuditRecord.line("revoke", event, principal, "ticket-42", new PublishReceipt(event.eventId(), 3, 41L, 5L), Map.of());
     }
 
     @Test

@@ -1,0 +1,193 @@
+package io.jwtsidecar.http;
+
+import io.jwtsidecar.idp.IdpRevocation;
+import io.jwtsidecar.idp.LogoutTokenCheck;
+import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.idp.SignalSource;
+import io.jwtsidecar.logging.LogSafe;
+import io.jwtsidecar.token.IssuerSignedJwt;
+import io.jwtsidecar.token.Verdict;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/backchannel-logout}: the receiver of OpenID Connect Back-Channel Logout 1.0.
+ * The provider POSTs a form with one {@code logout_token}; it is checked up to its signature by
+ * {@link IssuerSignedJwt} ({@code typ} {@code logout+jwt} where present), then by
+ * {@link LogoutTokenCheck} (§2.6), then its {@code jti} is claimed in the replay cache, and its
+ * revocation published through {@link SignalPublishing}.
+ *
+ * <p>Answers (§2.8): 200 with {@code Cache-Control: no-store} once the rule is applied on this
+ * sidecar, and with {@code waitFor: all} (or {@code ?wait=all&timeout=…}) once every live sidecar
+ * applied it; 400 {@code {"error":"invalid_request","error_description":…}} for a token that fails
+ * any rule, publishing nothing. When the sidecar cannot take the logout now (Kafka down, the
+ * store unreadable, the fleet not done within the timeout) the answer is 503
+ * {@code temporarily_unavailable} rather than the spec's 400, which would tell the provider its
+ * token is bad; the jti is released, so a retry is not a replay.
+ */
+public final class BackchannelLogoutRoutes implements SignalRoutes {
+    private static final Logger log = LoggerFactory.getLogger(BackchannelLogoutRoutes.class);
+    static final String PATH = "/v1/backchannel-logout";
+    /** A logout token is a few hundred bytes; the form around it adds nothing much. */
+    private static final int MAX_BODY_BYTES = 16 * 1024;
+    private static final String SOURCE = SignalSource.BACKCHANNEL_LOGOUT.label();
+
+    private final IssuerSignedJwt signedJwts;
+    private final LogoutTokenCheck check;
+    private final SeenSignals seen;
+    private final int maxTokenBytes;
+    private final @Nullable Duration fleetWait;
+
+    /**
+     * @param fleetWait how long to wait for every live sidecar ({@code waitFor: all}); null to
+     *                  answer once this sidecar applied the rule ({@code waitFor: local})
+     */
+    public BackchannelLogoutRoutes(IssuerSignedJwt signedJwts, LogoutTokenCheck check, SeenSignals seen,
+                                   int maxTokenBytes, @Nullable Duration fleetWait) {
+        this.signedJwts = signedJwts;
+        this.check = check;
+        this.seen = seen;
+        this.maxTokenBytes = maxTokenBytes;
+        this.fleetWait = fleetWait;
+    }
+
+    @Override
+    public void mount(Router router, SignalPublishing publishing) {
+        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .handler(ctx -> logout(ctx, publishing));
+    }
+
+    private void logout(RoutingContext ctx, SignalPublishing publishing) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            refuse(ctx, publishing, "malformed", "the body must be application/x-www-form-urlencoded");
+            return;
+        }
+        Optional<Duration> wait;
+        try {
+            wait = fleetWait(ctx.queryParams());
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, publishing, "malformed", String.valueOf(e.getMessage()));
+            return;
+        }
+        MultiMap form = ctx.request().formAttributes();
+        if (form.getAll("logout_token").size() != 1) {
+            refuse(ctx, publishing, "malformed", "the form must have exactly one logout_token");
+            return;
+        }
+        IssuerSignedJwt.Result signed = signedJwts.check(form.get("logout_token"), maxTokenBytes,
+                IssuerSignedJwt.TypeRule.whenPresent(LogoutTokenCheck.TYPE));
+        if (signed instanceof IssuerSignedJwt.Refused r) {
+            if (r.verdict() == Verdict.KEYS_UNAVAILABLE) {
+                unavailable(ctx, publishing, "the issuer's keys are not available yet");
+                return;
+            }
+            refuse(ctx, publishing, r.verdict().code(), "logout token refused (" + r.verdict().code() + "): " + r.detail());
+            return;
+        }
+        LogoutTokenCheck.Result checked = check.check((IssuerSignedJwt.Signed) signed);
+        if (checked instanceof LogoutTokenCheck.Refused r) {
+            refuse(ctx, publishing, "invalid_claims", r.description());
+            return;
+        }
+        LogoutTokenCheck.Accepted accepted = (LogoutTokenCheck.Accepted) checked;
+        IdpRevocation revocation = accepted.revocation();
+        Optional<SeenSignals.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
+        if (claim.isEmpty()) {
+            refuse(ctx, publishing, "replayed", "this logout token's jti was seen before");
+            return;
+        }
+        publishing.publish(ctx.vertx(), revocation, wait.orElse(null)).onComplete(ar -> {
+            SignalPublishing.Outcome outcome = ar.succeeded() ? ar.result()
+                    : new SignalPublishing.Failed(500, "internal error");
+            if (outcome instanceof SignalPublishing.Covered c) {
+                ok(ctx, revocation.eventId(), c.effect());
+                return;
+            }
+            if (outcome instanceof SignalPublishing.Failed f) {
+                claim.get().release(); // a retry must not be refused as a replay
+                log.warn("a back-channel logout from {} was not published: {}", LogSafe.text(revocation.signer()),
+                        LogSafe.text(f.description()));
+                if (f.status() == 400) {
+                    refuse(ctx, null, "invalid_claims", f.description());
+                } else {
+                    unavailable(ctx, null, f.description());
+                }
+                return;
+            }
+            SignalPublishing.Published p = (SignalPublishing.Published) outcome;
+            if (!p.appliedLocally()) {
+                claim.get().release();
+                unavailable(ctx, null, "the logout was published but not yet applied here; try again");
+            } else if (wait.isPresent() && !p.fleetComplete()) {
+                claim.get().release();
+                unavailable(ctx, null, "the logout was published and applied here, but not by every sidecar within "
+                        + wait.get().toMillis() + " ms");
+            } else {
+                ok(ctx, p.receipt().getString("eventId"), "published");
+            }
+        });
+    }
+
+    /** {@code ?wait=all&timeout=…} over the configured default; empty for no fleet wait. */
+    private Optional<Duration> fleetWait(MultiMap query) {
+        for (String name : query.names()) {
+            if (!name.equals("wait") && !name.equals("timeout") || query.getAll(name).size() > 1) {
+                throw new IllegalArgumentException("query parameter " + name + " is unknown or repeated");
+            }
+        }
+        String wait = query.get("wait");
+        if (wait == null) {
+            return Optional.ofNullable(fleetWait);
+        }
+        if (wait.equals("local")) {
+            return Optional.empty();
+        }
+        if (!wait.equals("all")) {
+            throw new IllegalArgumentException("wait must be all or local");
+        }
+        String timeout = query.get("timeout");
+        Duration d = timeout == null && fleetWait != null ? fleetWait : FleetRoutes.parseTimeout(timeout);
+        if (d == null) {
+            throw new IllegalArgumentException("timeout must be like 500ms or 10s, at most 60s");
+        }
+        return Optional.of(d);
+    }
+
+    private static void ok(RoutingContext ctx, String eventId, String effect) {
+        ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store").putHeader("Content-Type",
+                "application/json").end(new JsonObject().put("eventId", eventId).put("effect", effect).encode());
+    }
+
+    /** 400 as §2.8 says, counted under {@code refused_<reason>} (null: counted already). */
+    private static void refuse(RoutingContext ctx, @Nullable SignalPublishing publishing, String reason, String description) {
+        if (publishing != null) {
+            publishing.refused(SOURCE, reason.equals("replayed") ? reason : "refused_" + reason);
+        }
+        log.info("back-channel logout refused: {}", LogSafe.text(description));
+        error(ctx.response(), 400, "invalid_request", description);
+    }
+
+    private static void unavailable(RoutingContext ctx, @Nullable SignalPublishing publishing, String description) {
+        if (publishing != null) {
+            publishing.refused(SOURCE, "unavailable");
+        }
+        ctx.response().putHeader("Retry-After", "5");
+        error(ctx.response(), 503, "temporarily_unavailable", description);
+    }
+
+    private static void error(HttpServerResponse response, int status, String error, String description) {
+        response.setStatusCode(status).putHeader("Cache-Control", "no-store").putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", error).put("error_description", description).encode());
+    }
+}
