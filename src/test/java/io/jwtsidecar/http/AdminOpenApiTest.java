@@ -1,5 +1,7 @@
 package io.jwtsidecar.http;
 
+import io.jwtsidecar.idp.LogoutTokenCheck;
+import io.jwtsidecar.idp.SeenSignals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +59,10 @@ class AdminOpenApiTest {
                 // A fleet view that is never started: only its routes matter here.
                 .withFleet(new FleetRoutes(new io.jwtsidecar.feed.FleetStatus(java.util.Map.of(), "status",
                         java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60), "t"),
-                        id -> java.util.Optional.empty()));
+                        id -> java.util.Optional.empty()))
+                .withSignals(new BackchannelLogoutRoutes(verifier.signedJwts(), new LogoutTokenCheck(
+                        java.util.Map.of("https://idp.test", "web"), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
+                        new SeenSignals(10, MutableClock.atNow()), 8192, null));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());
     }
@@ -136,6 +141,13 @@ class AdminOpenApiTest {
             assertThat(security).as("%s declares its security", operation).isNotNull();
             if (path.equals("/openapi.yaml")) {
                 assertThat(security).as("the document needs no credential").isEmpty();
+                continue;
+            }
+            JsonNode tags = openApi.get("paths").get(path).get(method).get("tags");
+            if (tags != null && tags.toString().equals("[\"signals\"]")) {
+                // Identity-provider signals: the signature of what is sent is the credential.
+                assertThat(security).as("%s needs no admin credential", operation).isEmpty();
+                assertThat(openApi.get("paths").get(path).get(method).get("responses").has("400")).as(operation).isTrue();
                 continue;
             }
             String scope = method.equals("get") ? "revocations:read" : "revocations:write";

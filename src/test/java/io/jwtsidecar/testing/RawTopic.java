@@ -117,6 +117,16 @@ public final class RawTopic implements AutoCloseable {
         return found;
     }
 
+    /** How many records were ever written to the topic: the sum of its partitions' end offsets. */
+    public long recordCount() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers,
+                "enable.auto.commit", "false"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return c.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** Writes a record exactly as read (key, value, headers), as an attacker replaying it would. */
     public RecordMetadata replay(ConsumerRecord<byte[], byte[]> captured) throws Exception {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, captured.key(), captured.value());
