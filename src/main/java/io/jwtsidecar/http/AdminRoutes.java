@@ -88,6 +88,7 @@ public final class AdminRoutes {
     private final RevocationPublishing publishing;
     private final DeadLetterRoutes deadLetters;
     private final SignalPublishing signalPublishing;
+    private final TokenRevocationRoutes tokenRevocation;
     private final Buffer openApi;
     private volatile @Nullable FleetRoutes fleet;
     private final List<SignalRoutes> signalRoutes = new CopyOnWriteArrayList<>();
@@ -136,6 +137,7 @@ public final class AdminRoutes {
         this.publishing = new RevocationPublishing(publisher, applied, metrics, clock);
         this.deadLetters = new DeadLetterRoutes(authenticator, store);
         this.signalPublishing = new SignalPublishing(requests, publishing, store, () -> this.fleet, metrics);
+        this.tokenRevocation = new TokenRevocationRoutes(authenticator, verifier, requests, publishing, store, metrics);
         this.openApi = Buffer.buffer(openApiDocument());
     }
 
@@ -170,6 +172,7 @@ public final class AdminRoutes {
             router.get(path).handler(read).handler(this::lookup);
         }
         router.get("/v1/dead-letters").handler(read).handler(deadLetters::list);
+        tokenRevocation.mount(router, write);
         FleetRoutes fleet = this.fleet;
         if (fleet != null) {
             fleet.mount(router, read);
@@ -275,6 +278,11 @@ public final class AdminRoutes {
      * on it; answers 503 itself when the store cannot be read.
      */
     private void withState(RoutingContext ctx, RuleKey key, Handler<KeyState> then) {
+        withState(store, ctx, key, then);
+    }
+
+    /** The same, for the other admin routes that read a rule's state. */
+    static void withState(RevocationStore store, RoutingContext ctx, RuleKey key, Handler<KeyState> then) {
         ctx.vertx().executeBlocking(() -> store.state(key)).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("reading the state of rule {} failed", key, ar.cause());

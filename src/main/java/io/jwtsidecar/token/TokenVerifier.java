@@ -103,14 +103,27 @@ public final class TokenVerifier {
      * @return never null
      */
     public VerificationOutcome verify(String token) {
+        return verify(token, true);
+    }
+
+    /**
+     * The same checks without revocation: whether the token is genuine and current, for
+     * revoking it by handing it over ({@code POST /oauth2/revoke}), which must work for a token
+     * some rule already blocks and while revocation data is stale.
+     */
+    public VerificationOutcome verifyIgnoringRevocation(String token) {
+        return verify(token, false);
+    }
+
+    private VerificationOutcome verify(String token, boolean checkRevocation) {
         try {
-            return verifyOrThrow(token);
+            return verifyOrThrow(token, checkRevocation);
         } catch (Exception e) { // NOPMD: checked exceptions thrown sneakily by a library are rejections too
             return VerificationOutcome.rejected(Verdict.MALFORMED, "verification failed: " + e);
         }
     }
 
-    private VerificationOutcome verifyOrThrow(String token) {
+    private VerificationOutcome verifyOrThrow(String token, boolean checkRevocation) {
         if (token == null || token.isEmpty()) {
             return reject(Verdict.MISSING_TOKEN, "no token");
         }
@@ -120,7 +133,7 @@ public final class TokenVerifier {
         VerifiedTokenCache.Entry cached = cache == null ? null : cache.get(token);
         if (cached != null) {
             cacheHits.increment();
-            return finish(cached);
+            return finish(cached, checkRevocation);
         }
         CompactJws jws;
         try {
@@ -159,14 +172,17 @@ public final class TokenVerifier {
         if (cache != null) {
             cache.put(token, entry);
         }
-        return finish(entry);
+        return finish(entry, checkRevocation);
     }
 
     /** The checks no cache may skip: time claims against the clock, then revocation. */
-    private VerificationOutcome finish(VerifiedTokenCache.Entry e) {
+    private VerificationOutcome finish(VerifiedTokenCache.Entry e, boolean checkRevocation) {
         VerificationOutcome expired = e.times().check(e.policy(), clock.millis() / 1000.0);
         if (expired != null) {
             return expired;
+        }
+        if (!checkRevocation) {
+            return VerificationOutcome.accepted(e.token());
         }
         return switch (revocation.check(e.token(), e.policy().clockSkew().toSeconds())) {
             case REVOKED -> reject(Verdict.REVOKED, "a revocation rule matches");
