@@ -9,6 +9,7 @@ import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RuleKey;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,5 +63,25 @@ class AuditRecordTest {
         assertThat(json.containsKey("reason")).isTrue();
         assertThat(json.getString("reason")).isNull();
         assertThat(json.getString("actor")).isEqualTo("ops");
+    }
+
+    @Test
+    void a_revocation_an_identity_provider_asked_for_names_its_source_signal_and_transaction() {
+        RevocationEvent event = new RevocationEvent("7d1b5f2e-8a4c-4d6b-9e3f-0a1b2c3d4e5f", RevocationEvent.Type.REVOKE,
+                new RuleKey(RevocationScope.SID, ISSUER, "s-1"), 1_000L, 2_000L, "backchannel_logout", "idp:" + ISSUER);
+        AdminAuthenticator.Principal principal = new AdminAuthenticator.Principal("idp:" + ISSUER,
+                Set.of(AdminScope.REVOCATIONS_WRITE), AdminAuthenticator.Via.IDP_SIGNAL, IssuerLimit.only(List.of(ISSUER)));
+        Map<String, Object> signal = new LinkedHashMap<>();
+        signal.put("source", "backchannel_logout");
+        signal.put("signalId", "jti-1");
+        signal.put("txn", null);
+
+        JsonObject json = new JsonObject(AuditRecord.line("revoke", event, principal, null,
+                new PublishReceipt(event.eventId(), 0, 7L, 5L), signal));
+
+        assertThat(json.fieldNames()).endsWith("offset", "source", "signalId", "txn");
+        assertThat(json.getString("via")).isEqualTo("idp-signal");
+        assertThat(json.getString("actor")).isEqualTo("idp:" + ISSUER);
+        assertThat(json.getString("signalId")).isEqualTo("jti-1");
     }
 }

@@ -141,6 +141,9 @@ class BackchannelLogoutIT {
         assertThat(again.statusCode()).isEqualTo(400);
         assertThat(again.body()).contains("invalid_request").contains("jti was seen before");
         assertThat(topic.recordCount()).isEqualTo(records);
+        assertThat(Http.get(admin.apiPort(), "/metrics").body())
+                .containsPattern("jwt_sidecar_idp_signals_total\\{outcome=\"replayed\",source=\"backchannel_logout\",?\\} [1-9]")
+                .containsPattern("jwt_sidecar_idp_signals_total\\{outcome=\"published\",source=\"backchannel_logout\",?\\} [1-9]");
     }
 
     @Test
