@@ -68,7 +68,10 @@ class KeycloakBackchannelIT {
             SignedJWT access = SignedJWT.parse(tokens.accessToken());
             System.out.println("access token header: " + access.getHeader().toJSONObject());
             System.out.println("access token claims: " + access.getJWTClaimsSet().toJSONObject());
+            assertThat(access.getHeader().getType()).hasToString("JWT");
             assertThat(access.getJWTClaimsSet().getAudience()).contains("orders-api");
+            assertThat(access.getJWTClaimsSet().getStringClaim("azp")).isEqualTo("orders-web");
+            assertThat(access.getJWTClaimsSet().getSubject()).isEqualTo(alice);
             String sid = access.getJWTClaimsSet().getStringClaim("sid");
             assertThat(sid).isNotBlank();
 
@@ -97,11 +100,14 @@ class KeycloakBackchannelIT {
             System.out.println("logout token claims: " + claims.toJSONObject());
 
             assertThat(logout.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
+            assertThat(logout.getHeader().getType()).hasToString("logout+jwt");
+            assertThat(logout.getHeader().getKeyID()).isEqualTo(access.getHeader().getKeyID());
             assertThat(claims.getIssuer()).isEqualTo(admin.issuer(realm));
             assertThat(claims.getAudience()).contains("orders-web");
             assertThat(claims.getSubject()).isEqualTo(alice);
             assertThat(claims.getStringClaim("sid")).isEqualTo(sid);
             assertThat(claims.getIssueTime()).isNotNull();
+            assertThat(claims.getExpirationTime()).isAfter(claims.getIssueTime());
             assertThat(claims.getJWTID()).isNotBlank();
             assertThat(claims.getJSONObjectClaim("events")).containsOnlyKeys(BACKCHANNEL_LOGOUT_EVENT);
             assertThat(claims.getClaim("nonce")).as("the spec forbids a nonce").isNull();
