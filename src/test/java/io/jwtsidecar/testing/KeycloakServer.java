@@ -149,7 +149,8 @@ public final class KeycloakServer implements BeforeAllCallback, AfterAllCallback
      * file lock makes the other wait for it rather than build a second one.
      */
     private Path template(Path dist, Path runs) throws Exception {
-        Path template = runs.resolve("template");
+        // Named after the distribution (keycloak-<version>): a version bump gets a template of its own.
+        Path template = runs.resolve("template-" + dist.getFileName());
         try (FileChannel lockFile = FileChannel.open(runs.resolve("template.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
@@ -161,7 +162,7 @@ public final class KeycloakServer implements BeforeAllCallback, AfterAllCallback
             }
             copyTree(dist, template);
             int templatePort = freePort();
-            Path templateLog = runs.resolve("template.log");
+            Path templateLog = runs.resolve(template.getFileName() + ".log");
             Process first = start(template, templatePort, templateLog);
             try {
                 awaitReady(first, templatePort, templateLog);
