@@ -131,6 +131,35 @@ public final class KeycloakAdmin {
                         .POST(HttpRequest.BodyPublishers.noBody()), 204);
     }
 
+    /**
+     * Adds an RS256 key of higher priority than any the realm has: Keycloak signs with it from now
+     * on, and keeps publishing the older keys in its JWKS. Returns the new key's kid.
+     */
+    public String rotateSigningKey(String realm, int priority) {
+        String realmId = parse(send("realm " + realm, adminRequest("/admin/realms/" + realm).GET(), 200).body())
+                .path("id").asText();
+        Map<String, Object> component = new LinkedHashMap<>();
+        component.put("name", "rsa-" + priority);
+        component.put("providerId", "rsa-generated");
+        component.put("providerType", "org.keycloak.keys.KeyProvider");
+        component.put("parentId", realmId);
+        component.put("config", Map.of(
+                "priority", List.of(String.valueOf(priority)),
+                "keySize", List.of("2048"),
+                "active", List.of("true"),
+                "enabled", List.of("true"),
+                "algorithm", List.of("RS256")));
+        String providerId = idFromLocation(send("add a signing key to " + realm,
+                adminRequest("/admin/realms/" + realm + "/components").POST(json(component)), 201));
+        JsonNode keys = parse(send("keys of " + realm, adminRequest("/admin/realms/" + realm + "/keys").GET(), 200).body());
+        for (JsonNode key : keys.path("keys")) {
+            if (providerId.equals(key.path("providerId").asText())) {
+                return key.path("kid").asText();
+            }
+        }
+        throw new IllegalStateException("Keycloak lists no key of the new provider " + providerId + ": " + keys);
+    }
+
     /** The user's sessions as Keycloak lists them. */
     public JsonNode sessions(String realm, String userId) {
         return parse(send("sessions of " + userId,
