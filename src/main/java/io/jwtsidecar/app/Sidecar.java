@@ -291,7 +291,6 @@ public final class Sidecar implements AutoCloseable {
                 .orElse(Duration.ofDays(1));
     }
 
-    /** The admin API's view of this sidecar's feed: when an event is applied here, what it did, or why not. */
     /**
      * The back-channel logout receiver, when an issuer names the client id its logout tokens are
      * for ({@code logoutClientId}); without one, the route is not there at all.
@@ -310,9 +309,10 @@ public final class Sidecar implements AutoCloseable {
         log.info("back-channel logout: POST /v1/backchannel-logout takes logout tokens of {}", clientIds.keySet());
         return Optional.of(new BackchannelLogoutRoutes(verifier.signedJwts(),
                 new LogoutTokenCheck(clientIds, config.signals().maxAge(), clock), seen, config.maxTokenBytes(),
-                config.signals().logoutFleetWait().orElse(null)));
+                config.signals().logoutWaitForAll(), config.signals().logoutFleetTimeout()));
     }
 
+    /** The admin API's view of this sidecar's feed: when an event is applied here, what it did, or why not. */
     private static AdminRoutes.AppliedOffsets appliedOffsets(RevocationFeed feed) {
         return new AdminRoutes.AppliedOffsets() {
             @Override

@@ -135,8 +135,9 @@ public final class ConfigKeys {
             "When POST /v1/backchannel-logout answers 200: local (this sidecar applied the rule) or all (every live "
                     + "sidecar did, within signals.logoutFleetTimeout; else 503). ?wait=all or ?wait=local "
                     + "in the URL the provider calls decides instead.");
-    public static final ConfigKey<Duration> SIGNALS_LOGOUT_FLEET_TIMEOUT = new ConfigKey<>("signals.logoutFleetTimeout", "10s", ConfigType.durationBetween("0s", "60s"),
-            "How long a back-channel logout waits for the fleet with waitFor all.");
+    public static final ConfigKey<Duration> SIGNALS_LOGOUT_FLEET_TIMEOUT = new ConfigKey<>("signals.logoutFleetTimeout", "4s", ConfigType.durationBetween("0s", "60s"),
+            "How long a back-channel logout waits for the fleet with waitFor all; keep it below the provider's own "
+                    + "request timeout (Keycloak: 5 s), or the provider gives up first.");
 
     public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,

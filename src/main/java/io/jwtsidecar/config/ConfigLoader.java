@@ -195,11 +195,9 @@ public final class ConfigLoader {
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
             SidecarConfig.Tracing tracing = new TracingSection(context).read();
-            // The timeout is read (and so checked) even when nothing waits for the fleet.
-            Duration logoutFleetTimeout = read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT);
             SidecarConfig.Signals signals = new SidecarConfig.Signals(read(ConfigKeys.SIGNALS_MAX_AGE),
-                    read(ConfigKeys.SIGNALS_REPLAY_CACHE_SIZE), read(ConfigKeys.SIGNALS_LOGOUT_WAIT_FOR).equals("all")
-                    ? Optional.of(logoutFleetTimeout) : Optional.empty());
+                    read(ConfigKeys.SIGNALS_REPLAY_CACHE_SIZE), read(ConfigKeys.SIGNALS_LOGOUT_WAIT_FOR).equals("all"),
+                    read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT));
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }

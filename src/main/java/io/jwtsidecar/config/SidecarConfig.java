@@ -52,10 +52,10 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      *
      * @param maxAge           the oldest signal accepted, and how long its id is remembered
      * @param replayCacheSize  most signal ids remembered
-     * @param logoutFleetWait  with {@code signals.logoutWaitFor: all}, how long to wait for the
-     *                         fleet; empty for {@code local}
+     * @param logoutWaitForAll   {@code signals.logoutWaitFor: all}
+     * @param logoutFleetTimeout how long a back-channel logout waits for the fleet
      */
-    public record Signals(Duration maxAge, int replayCacheSize, Optional<Duration> logoutFleetWait) {
+    public record Signals(Duration maxAge, int replayCacheSize, boolean logoutWaitForAll, Duration logoutFleetTimeout) {
     }
 
     /**

@@ -7,6 +7,7 @@ import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.token.IssuerSignedJwt;
 import io.jwtsidecar.token.Verdict;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,24 +43,30 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
     /** A logout token is a few hundred bytes; the form around it adds nothing much. */
     private static final int MAX_BODY_BYTES = 16 * 1024;
     private static final String SOURCE = SignalSource.BACKCHANNEL_LOGOUT.label();
+    private static final IssuerSignedJwt.TypeRule TYPE = IssuerSignedJwt.TypeRule.whenPresent(LogoutTokenCheck.TYPE);
+    /** How long a logout signed with an unknown key waits for its issuer's keys to be fetched again. */
+    private static final Duration KEY_REFETCH_WAIT = Duration.ofSeconds(3);
 
     private final IssuerSignedJwt signedJwts;
     private final LogoutTokenCheck check;
     private final SeenSignals seen;
     private final int maxTokenBytes;
-    private final @Nullable Duration fleetWait;
+    private final boolean waitForAll;
+    private final Duration fleetTimeout;
 
     /**
-     * @param fleetWait how long to wait for every live sidecar ({@code waitFor: all}); null to
-     *                  answer once this sidecar applied the rule ({@code waitFor: local})
+     * @param waitForAll   {@code signals.logoutWaitFor: all}: answer once every live sidecar applied
+     *                     the rule; else once this one did
+     * @param fleetTimeout how long a wait for the fleet lasts ({@code signals.logoutFleetTimeout})
      */
     public BackchannelLogoutRoutes(IssuerSignedJwt signedJwts, LogoutTokenCheck check, SeenSignals seen,
-                                   int maxTokenBytes, @Nullable Duration fleetWait) {
+                                   int maxTokenBytes, boolean waitForAll, Duration fleetTimeout) {
         this.signedJwts = signedJwts;
         this.check = check;
         this.seen = seen;
         this.maxTokenBytes = maxTokenBytes;
-        this.fleetWait = fleetWait;
+        this.waitForAll = waitForAll;
+        this.fleetTimeout = fleetTimeout;
     }
 
     @Override
@@ -85,8 +93,22 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
             refuse(ctx, publishing, "malformed", "the form must have exactly one logout_token");
             return;
         }
-        IssuerSignedJwt.Result signed = signedJwts.check(form.get("logout_token"), maxTokenBytes,
-                IssuerSignedJwt.TypeRule.whenPresent(LogoutTokenCheck.TYPE));
+        String token = form.get("logout_token");
+        IssuerSignedJwt.Result signed = signedJwts.check(token, maxTokenBytes, TYPE);
+        if (signed instanceof IssuerSignedJwt.Refused r && r.verdict() == Verdict.UNKNOWN_KEY) {
+            // Signed with a key fetched too recently to be known here (the provider rotated): it will
+            // not send this logout again, so the keys are fetched now and the token checked once more.
+            Future.fromCompletionStage(signedJwts.keysRefetched(token), ctx.vertx().getOrCreateContext())
+                    .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .onComplete(ar -> logout(ctx, publishing, wait.orElse(null), signedJwts.check(token, maxTokenBytes, TYPE)));
+            return;
+        }
+        logout(ctx, publishing, wait.orElse(null), signed);
+    }
+
+    /** The rest of a logout, once its signature was checked. */
+    private void logout(RoutingContext ctx, SignalPublishing publishing, @Nullable Duration wait,
+                        IssuerSignedJwt.Result signed) {
         if (signed instanceof IssuerSignedJwt.Refused r) {
             if (r.verdict() == Verdict.KEYS_UNAVAILABLE) {
                 unavailable(ctx, publishing, "the issuer's keys are not available yet");
@@ -107,7 +129,7 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
             refuse(ctx, publishing, "replayed", "this logout token's jti was seen before");
             return;
         }
-        publishing.publish(ctx.vertx(), revocation, wait.orElse(null)).onComplete(ar -> {
+        publishing.publish(ctx.vertx(), revocation, wait).onComplete(ar -> {
             SignalPublishing.Outcome outcome = ar.succeeded() ? ar.result()
                     : new SignalPublishing.Failed(500, "internal error");
             if (outcome instanceof SignalPublishing.Covered c) {
@@ -129,17 +151,20 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
             if (!p.appliedLocally()) {
                 claim.get().release();
                 unavailable(ctx, null, "the logout was published but not yet applied here; try again");
-            } else if (wait.isPresent() && !p.fleetComplete()) {
+            } else if (wait != null && !p.fleetComplete()) {
                 claim.get().release();
                 unavailable(ctx, null, "the logout was published and applied here, but not by every sidecar within "
-                        + wait.get().toMillis() + " ms");
+                        + wait.toMillis() + " ms");
             } else {
                 ok(ctx, p.receipt().getString("eventId"), "published");
             }
         });
     }
 
-    /** {@code ?wait=all&timeout=…} over the configured default; empty for no fleet wait. */
+    /**
+     * {@code ?wait=all|local&timeout=…} over the configured {@code signals.logoutWaitFor}; empty for
+     * no fleet wait. The timeout defaults to {@code signals.logoutFleetTimeout} either way.
+     */
     private Optional<Duration> fleetWait(MultiMap query) {
         for (String name : query.names()) {
             if (!name.equals("wait") && !name.equals("timeout") || query.getAll(name).size() > 1) {
@@ -147,17 +172,18 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
             }
         }
         String wait = query.get("wait");
-        if (wait == null) {
-            return Optional.ofNullable(fleetWait);
-        }
-        if (wait.equals("local")) {
-            return Optional.empty();
-        }
-        if (!wait.equals("all")) {
+        String timeout = query.get("timeout");
+        boolean all = wait == null ? waitForAll : wait.equals("all");
+        if (wait != null && !all && !wait.equals("local")) {
             throw new IllegalArgumentException("wait must be all or local");
         }
-        String timeout = query.get("timeout");
-        Duration d = timeout == null && fleetWait != null ? fleetWait : FleetRoutes.parseTimeout(timeout);
+        if (!all) {
+            if (timeout != null) {
+                throw new IllegalArgumentException("timeout applies to wait=all only");
+            }
+            return Optional.empty();
+        }
+        Duration d = timeout == null ? fleetTimeout : FleetRoutes.parseTimeout(timeout);
         if (d == null) {
             throw new IllegalArgumentException("timeout must be like 500ms or 10s, at most 60s");
         }

@@ -8,6 +8,8 @@ import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -99,6 +101,23 @@ public final class IssuerSignedJwt {
             return new Refused(Verdict.MALFORMED, e.reason());
         } catch (RuntimeException e) { // NOPMD: an unexpected failure is a refusal, never a pass
             return new Refused(Verdict.MALFORMED, "verification failed: " + e);
+        }
+    }
+
+    /**
+     * For a signal refused as {@link Verdict#UNKNOWN_KEY}: completes once its issuer's keys were
+     * fetched again ({@code KeySource.refetched()}), so the caller can
+     * check it once more. A provider that rotated its key sends its next logout signed with the
+     * new one and never sends it again; waiting for the access-token path's background refetch
+     * would lose it. Completes at once when the token names no configured issuer.
+     */
+    public CompletionStage<Void> keysRefetched(String token) {
+        try {
+            JsonNode iss = CompactJws.parse(token).claims().get("iss");
+            IssuerPolicy policy = iss != null && iss.isTextual() ? policies.get(iss.textValue()) : null;
+            return policy == null ? CompletableFuture.completedFuture(null) : policy.keys().refetched();
+        } catch (MalformedTokenException | RuntimeException e) { // NOPMD: nothing to wait for
+            return CompletableFuture.completedFuture(null);
         }
     }
 

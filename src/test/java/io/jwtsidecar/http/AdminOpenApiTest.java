@@ -62,7 +62,7 @@ class AdminOpenApiTest {
                         id -> java.util.Optional.empty()))
                 .withSignals(new BackchannelLogoutRoutes(verifier.signedJwts(), new LogoutTokenCheck(
                         java.util.Map.of("https://idp.test", "web"), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
-                        new SeenSignals(10, MutableClock.atNow()), 8192, null));
+                        new SeenSignals(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());
     }

@@ -1,10 +1,13 @@
 package io.jwtsidecar.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaBroker;
@@ -13,26 +16,39 @@ import io.jwtsidecar.testing.KeycloakServer;
 import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.TestSidecars;
 import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * End to end with a real Keycloak: a user logged out in Keycloak is refused by every sidecar.
  * Keycloak posts its back-channel logout token to the admin listener of one sidecar, which
  * turns it into a revocation on the topic; all three sidecars trust the realm through its JWKS
- * URL. Another user's session, in the same realm and client, is untouched.
+ * URL. Another user's session, in the same realm and client, is untouched. Also: the logout
+ * token Keycloak sends, recorded against its own JWKS with nimbus-jose-jwt (the shape the
+ * receiver checks), and a logout signed with a key Keycloak rotated to after the sidecar
+ * fetched its keys. One Keycloak for the class: it is the slow part.
  */
 class KeycloakLogoutIT {
     private static final String REALM = "shop";
@@ -142,18 +158,139 @@ class KeycloakLogoutIT {
 
     /** A test sidecar that also trusts the Keycloak realm, by its JWKS URL. */
     private static Sidecar start(String id, boolean admin) throws Exception {
+        return start(id, admin, REALM);
+    }
+
+    private static Sidecar start(String id, boolean admin, String realm) throws Exception {
         KeycloakAdmin idp = keycloak.admin();
         String yaml = TestSidecars.yaml(id, kafka.bootstrapServers(), dir.resolve(id), admin)
                 .replace("revocation:\n", "revocation:\n  maxStaleness: " + MAX_STALENESS.toSeconds() + "s\n")
-                + "  - issuer: " + idp.issuer(REALM) + "\n"
+                + "  - issuer: " + idp.issuer(realm) + "\n"
                 + "    audiences: [" + TestSidecars.AUDIENCE + "]\n"
                 + "    algorithms: [RS256]\n"
-                + "    jwksUri: " + idp.jwksUrl(REALM) + "\n"
+                + "    jwksUri: " + idp.jwksUrl(realm) + "\n"
                 + "    logoutClientId: " + CLIENT_ID + "\n";
         return TestSidecars.startReady(TestSidecars.parse(yaml, dir.resolve(id)), Clock.systemUTC());
     }
 
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    @Test
+    void a_logout_signed_with_a_key_keycloak_just_rotated_to_is_still_enforced() throws Exception {
+        KeycloakAdmin idp = keycloak.admin();
+        String realm = "rotated";
+        idp.createRealm(realm);
+        try (Sidecar a = start("rotation", true, realm)) {
+            KeycloakAdmin.Client client = idp.createClient(realm, CLIENT_ID, TestSidecars.AUDIENCE,
+                    "http://127.0.0.1:" + a.adminPort().orElseThrow() + "/v1/backchannel-logout");
+            String carolId = idp.createUser(realm, "carol", "carol-password");
+            String carol = idp.passwordGrant(realm, client, "carol", "carol-password").accessToken();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(
+                    () -> assertThat(Http.verify(a.apiPort(), carol).statusCode()).isEqualTo(200));
+
+            // The sidecar holds the old key set; Keycloak now signs with a key it has never seen.
+            String newKid = idp.rotateSigningKey(realm, 200);
+            assertThat(newKid).isNotEqualTo(SignedJWT.parse(carol).getHeader().getKeyID());
+            idp.logout(realm, carolId);
+
+            // Keycloak sends once and never again: the receiver must fetch the new key within the request.
+            await().atMost(MAX_STALENESS).untilAsserted(
+                    () -> assertThat(Http.verify(a.apiPort(), carol).body()).contains("\"error\":\"revoked\""));
+        }
+    }
+
+    private static final String BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
+
+    /** One request the logout endpoint received, and when (System.nanoTime()). */
+    record Received(String method, String contentType, String body, long atNanos) {
+    }
+
+    @Test
+    void the_logout_token_keycloak_sends_has_the_shape_the_receiver_checks() throws Exception {
+        System.out.printf("Keycloak started in %d ms, RSS %s kB%n", keycloak.startTime().toMillis(),
+                keycloak.residentKilobytes().map(String::valueOf).orElse("?"));
+        BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/logout", exchange -> {
+            long at = System.nanoTime();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(new Received(exchange.getRequestMethod(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), body, at));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            KeycloakAdmin admin = keycloak.admin();
+            String realm = "shape";
+            admin.createRealm(realm);
+            String logoutUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/logout";
+            KeycloakAdmin.Client client = admin.createClient(realm, "orders-web", "orders-api", logoutUrl);
+            String alice = admin.createUser(realm, "alice", "alice-password");
+
+            KeycloakAdmin.Tokens tokens = admin.passwordGrant(realm, client, "alice", "alice-password");
+            SignedJWT access = SignedJWT.parse(tokens.accessToken());
+            System.out.println("access token header: " + access.getHeader().toJSONObject());
+            System.out.println("access token claims: " + access.getJWTClaimsSet().toJSONObject());
+            assertThat(access.getHeader().getType()).hasToString("JWT");
+            assertThat(access.getJWTClaimsSet().getAudience()).contains("orders-api");
+            assertThat(access.getJWTClaimsSet().getStringClaim("azp")).isEqualTo("orders-web");
+            assertThat(access.getJWTClaimsSet().getSubject()).isEqualTo(alice);
+            String sid = access.getJWTClaimsSet().getStringClaim("sid");
+            assertThat(sid).isNotBlank();
+
+            long logoutCall = System.nanoTime();
+            admin.logout(realm, alice);
+            long logoutAnswered = System.nanoTime();
+            Received r = received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).as("a back-channel logout request within 10 s").isNotNull();
+            System.out.printf("back-channel logout arrived %d ms after the admin logout call began"
+                            + " (the call took %d ms)%n", TimeUnit.NANOSECONDS.toMillis(r.atNanos() - logoutCall),
+                    TimeUnit.NANOSECONDS.toMillis(logoutAnswered - logoutCall));
+            System.out.println("method " + r.method() + ", content type " + r.contentType());
+
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.contentType()).startsWith("application/x-www-form-urlencoded");
+            Map<String, String> form = form(r.body());
+            System.out.println("form fields: " + form.keySet());
+            assertThat(form).containsOnlyKeys("logout_token");
+
+            SignedJWT logout = SignedJWT.parse(form.get("logout_token"));
+            JWKSet keys = JWKSet.load(URI.create(admin.jwksUrl(realm)).toURL());
+            RSAKey key = keys.getKeyByKeyId(logout.getHeader().getKeyID()).toRSAKey();
+            assertThat(logout.verify(new RSASSAVerifier(key))).as("signed with a key of the realm's JWKS").isTrue();
+            JWTClaimsSet claims = logout.getJWTClaimsSet();
+            System.out.println("logout token header: " + logout.getHeader().toJSONObject());
+            System.out.println("logout token claims: " + claims.toJSONObject());
+
+            assertThat(logout.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
+            assertThat(logout.getHeader().getType()).hasToString("logout+jwt");
+            assertThat(logout.getHeader().getKeyID()).isEqualTo(access.getHeader().getKeyID());
+            assertThat(claims.getIssuer()).isEqualTo(admin.issuer(realm));
+            assertThat(claims.getAudience()).contains("orders-web");
+            assertThat(claims.getSubject()).isEqualTo(alice);
+            assertThat(claims.getStringClaim("sid")).isEqualTo(sid);
+            assertThat(claims.getIssueTime()).isNotNull();
+            assertThat(claims.getExpirationTime()).isAfter(claims.getIssueTime());
+            assertThat(claims.getJWTID()).isNotBlank();
+            assertThat(claims.getJSONObjectClaim("events")).containsOnlyKeys(BACKCHANNEL_LOGOUT_EVENT);
+            assertThat(claims.getClaim("nonce")).as("the spec forbids a nonce").isNull();
+            assertThat(received.poll(1, TimeUnit.SECONDS)).as("one request only").isNull();
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        List<String> pairs = body.isEmpty() ? List.of() : Arrays.asList(body.split("&"));
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            fields.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return fields;
     }
 }

@@ -1,5 +1,8 @@
 package io.jwtsidecar.token.keys;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +22,17 @@ public interface KeySource {
      * (rate-limited); it must return at once.
      */
     default void unknownKid(String kid) {
+    }
+
+    /**
+     * A signal from the issuer (a logout token, a security event token) names a {@code kid} the
+     * current set lacks, and unlike an access token it cannot be presented again: the provider
+     * sends it once. Completes when the next fetch is over, which a remote source runs as soon as
+     * its rate limit allows (so a flood of unknown kids still costs one request per
+     * {@code jwksMinRefreshInterval}); a static source completes at once. The caller bounds the wait.
+     */
+    default CompletionStage<Void> refetched() {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** For readiness and logs, e.g. "static (2 keys): [VerificationKey[…], …]" or the JWKS URL with its state. */

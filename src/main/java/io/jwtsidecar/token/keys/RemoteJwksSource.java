@@ -7,11 +7,13 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class RemoteJwksSource implements KeySource {
     private static final Logger log = LoggerFactory.getLogger(RemoteJwksSource.class);
     static final int MAX_DOCUMENT_BYTES = 512 * 1024;
+    private static final int MAX_REFETCH_WAITERS = 1024;
+    private static final Duration SIGNAL_REFETCH_INTERVAL = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String issuer;
@@ -65,6 +69,8 @@ public final class RemoteJwksSource implements KeySource {
     private @Nullable ScheduledFuture<?> pending; // guarded by scheduleLock: the timer of the queued fetch, null if none
     private @Nullable Object pendingTicket; // guarded by scheduleLock: only the fetch holding it may start
     private boolean inFlight; // guarded by scheduleLock
+    /** Guarded by scheduleLock: who waits for the next fetch to end ({@link #refetched()}); bounded. */
+    private final List<CompletableFuture<Void>> refetchWaiters = new ArrayList<>();
     private boolean fetchAgain; // guarded by scheduleLock: an early refetch asked for while in flight
     private volatile @Nullable KeyFetching fetching;
     private volatile @Nullable IssuerKeys keys;
@@ -125,6 +131,26 @@ public final class RemoteJwksSource implements KeySource {
                 scheduleFetch(0);
             }
         }
+    }
+
+    @Override
+    public CompletionStage<Void> refetched() {
+        if (fetching == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (scheduleLock) {
+            if (refetchWaiters.size() >= MAX_REFETCH_WAITERS) {
+                return CompletableFuture.completedFuture(null); // a flood: the callers answer with what they have
+            }
+            refetchWaiters.add(done);
+            // Not the access tokens' rate limit: a provider that just rotated sends its logout right after
+            // the last fetch. One request a second at most still keeps a flood from amplifying.
+            long sinceLast = nanoTime.getAsLong() - lastAttemptNanos;
+            long minimum = Math.min(minRefreshInterval.toNanos(), SIGNAL_REFETCH_INTERVAL.toNanos());
+            scheduleFetch(Math.max(0, TimeUnit.NANOSECONDS.toMillis(minimum - sinceLast)));
+        }
+        return done;
     }
 
     @Override
@@ -224,14 +250,18 @@ public final class RemoteJwksSource implements KeySource {
             }
         } finally {
             // Whatever happened above, the issuer must not be left without a next fetch.
+            List<CompletableFuture<Void>> waiting;
             synchronized (scheduleLock) {
                 inFlight = false;
                 if (fetchAgain) {
                     fetchAgain = false;
                     next = 0;
                 }
+                waiting = List.copyOf(refetchWaiters);
+                refetchWaiters.clear();
             }
             scheduleFetch(next);
+            waiting.forEach(w -> w.complete(null));
         }
     }
 
