@@ -255,7 +255,7 @@ public final class Sidecar implements AutoCloseable {
         } else {
             log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
                     : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
-            if (config.issuers().stream().anyMatch(i -> i.logoutClientId() != null)) {
+            if (config.issuers().stream().anyMatch(i -> !i.logoutClientIds().isEmpty())) {
                 log.warn("issuers name a logoutClientId, but back-channel logout is served on the admin API, which is off");
             }
         }
@@ -297,10 +297,10 @@ public final class Sidecar implements AutoCloseable {
      */
     private static Optional<BackchannelLogoutRoutes> backchannelLogout(SidecarConfig config, TokenVerifier verifier,
                                                                       SeenSignals seen, Clock clock) {
-        Map<String, String> clientIds = new HashMap<>();
+        Map<String, Set<String>> clientIds = new HashMap<>();
         for (IssuerSettings issuer : config.issuers()) {
-            if (issuer.logoutClientId() != null) {
-                clientIds.put(issuer.issuer(), issuer.logoutClientId());
+            if (!issuer.logoutClientIds().isEmpty()) {
+                clientIds.put(issuer.issuer(), Set.copyOf(issuer.logoutClientIds()));
             }
         }
         if (clientIds.isEmpty()) {

@@ -190,7 +190,7 @@ public final class ConfigKeys {
                     + "found elsewhere is refused as token_location_not_allowed. Unset: wherever the route looks.");
 
     public static final ConfigKey<String> LOGOUT_CLIENT_ID = new ConfigKey<>("logoutClientId", null, ConfigType.STRING,
-            "The client id this issuer's back-channel logout tokens name in aud: with it, POST /v1/backchannel-logout on "
+            "The client id (or a list of them) this issuer's back-channel logout tokens name in aud: with it, POST /v1/backchannel-logout on "
                     + "the admin listener takes them and revokes the session (sid) or user (sub). Unset: refused.");
 
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,

@@ -20,19 +20,20 @@ import org.jspecify.annotations.Nullable;
  * @param clockSkew        tolerance for time claims and rule times
  * @param maxTokenLifetime the longest a token from this issuer lives
  * @param maxTokenAge      the oldest {@code iat} accepted, or null for no limit
- * @param logoutClientId   the client id its back-channel logout tokens name in {@code aud}, or
- *                         null when it may send none
+ * @param logoutClientIds  the client ids its back-channel logout tokens may name in {@code aud};
+ *                         empty when it may send none
  */
 public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
                              Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                              Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
-                             @Nullable String logoutClientId) {
+                             List<String> logoutClientIds) {
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");
         algorithms = Set.copyOf(algorithms);
         audiences = Set.copyOf(audiences);
         requiredClaims = List.copyOf(requiredClaims);
+        logoutClientIds = List.copyOf(logoutClientIds);
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
     }

@@ -80,10 +80,7 @@ final class IssuersSection {
         }
         List<String> required = context.stringList(n, at, "requiredClaims");
         String type = ReadContext.scalar(n, "type");
-        String logoutClientId = ReadContext.scalar(n, ConfigKeys.LOGOUT_CLIENT_ID.name());
-        if (n.has(ConfigKeys.LOGOUT_CLIENT_ID.name()) && (logoutClientId == null || logoutClientId.isBlank())) {
-            errors.add(at + "." + ConfigKeys.LOGOUT_CLIENT_ID.name() + ": must be a non-empty client id");
-        }
+        List<String> logoutClientIds = logoutClientIds(at, n);
         Duration skew = context.readIn(n, at, ConfigKeys.CLOCK_SKEW);
         Duration lifetime = context.readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
         Duration maxAge = n.has(ConfigKeys.MAX_TOKEN_AGE.name()) ? context.readIn(n, at, ConfigKeys.MAX_TOKEN_AGE) : null;
@@ -106,7 +103,21 @@ final class IssuersSection {
             return null;
         }
         return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
-                skew, lifetime, maxAge, logoutClientId);
+                skew, lifetime, maxAge, logoutClientIds);
+    }
+
+    /** {@code logoutClientId}: one client id, or a list of them (several clients of one realm). */
+    private List<String> logoutClientIds(String at, ObjectNode n) {
+        String key = ConfigKeys.LOGOUT_CLIENT_ID.name();
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        List<String> ids = v.isArray() ? context.stringList(n, at, key) : v.isTextual() ? List.of(v.textValue()) : List.of();
+        if (ids.isEmpty() || ids.stream().anyMatch(String::isBlank)) {
+            errors.add(at + "." + key + ": must be a client id or a non-empty list of them");
+        }
+        return ids;
     }
 
     /** Keys from the configuration; the issuer's algorithms default to theirs. */

@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,16 +31,16 @@ public final class LogoutTokenCheck {
     /** The event member every logout token carries (§2.4). */
     public static final String EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
-    private final Map<String, String> clientIds;
+    private final Map<String, Set<String>> clientIds;
     private final Duration maxAge;
     private final Clock clock;
 
     /**
-     * @param clientIds the client id this sidecar answers for, by issuer: a logout token's
-     *                  {@code aud} must name it, and an issuer without one sends none
+     * @param clientIds the client ids this sidecar answers for, by issuer: a logout token's
+     *                  {@code aud} must name one, and an issuer without any sends none
      * @param maxAge    the oldest {@code iat} accepted
      */
-    public LogoutTokenCheck(Map<String, String> clientIds, Duration maxAge, Clock clock) {
+    public LogoutTokenCheck(Map<String, Set<String>> clientIds, Duration maxAge, Clock clock) {
         this.clientIds = Map.copyOf(clientIds);
         this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
         this.clock = clock;
@@ -67,12 +69,12 @@ public final class LogoutTokenCheck {
     public Result check(IssuerSignedJwt.Signed token) {
         IssuerPolicy policy = token.policy();
         ObjectNode claims = token.claims();
-        String clientId = clientIds.get(policy.issuer());
-        if (clientId == null) {
+        Set<String> accepted = clientIds.get(policy.issuer());
+        if (accepted == null) {
             return new Refused("issuer " + policy.issuer() + " has no logoutClientId here: it may not log sessions out");
         }
-        if (!audienceNames(claims.get("aud"), clientId)) {
-            return new Refused("aud must name the client id " + clientId);
+        if (!audienceNames(claims.get("aud"), accepted)) {
+            return new Refused("aud must name a client id of logoutClientId " + new TreeSet<>(accepted));
         }
         long now = clock.instant().getEpochSecond();
         long skew = policy.clockSkew().toSeconds();
@@ -129,13 +131,13 @@ public final class LogoutTokenCheck {
                 jti.textValue(), SignalSource.BACKCHANNEL_LOGOUT.label(), null), forgetAfter);
     }
 
-    /** {@code aud} is a string or an array of strings (RFC 7519 §4.1.3) naming {@code clientId}. */
-    static boolean audienceNames(@Nullable JsonNode aud, String clientId) {
+    /** {@code aud} is a string or an array of strings (RFC 7519 §4.1.3) naming one of {@code clientIds}. */
+    static boolean audienceNames(@Nullable JsonNode aud, Set<String> clientIds) {
         if (aud == null) {
             return false;
         }
         if (aud.isTextual()) {
-            return aud.textValue().equals(clientId);
+            return clientIds.contains(aud.textValue());
         }
         if (!aud.isArray()) {
             return false;
@@ -145,7 +147,7 @@ public final class LogoutTokenCheck {
             if (!a.isTextual()) {
                 return false;
             }
-            named |= a.textValue().equals(clientId);
+            named |= clientIds.contains(a.textValue());
         }
         return named;
     }

@@ -24,7 +24,7 @@ class IssuerPoliciesTest {
 
     private static IssuerSettings issuer(String iss, KeySourceSettings keys) {
         return new IssuerSettings(iss, keys, Set.of(JwsAlgorithm.RS256), Set.of("api"), List.of("scope"), "at+jwt",
-                SKEW, LIFETIME, Duration.ofMinutes(5), null);
+                SKEW, LIFETIME, Duration.ofMinutes(5), List.of());
     }
 
     @Test

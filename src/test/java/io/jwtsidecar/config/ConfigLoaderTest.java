@@ -717,6 +717,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logout_client_id_is_one_id_or_a_list_and_anything_else_is_an_error_naming_the_key() {
+        assertThat(issuer(parse(minimal().replace("    audiences:", "    logoutClientId: web\n    audiences:")),
+                "https://hs.example").logoutClientIds()).containsExactly("web");
+        assertThat(issuer(parse(minimal().replace("    audiences:", "    logoutClientId: [web, mobile]\n    audiences:")),
+                "https://hs.example").logoutClientIds()).containsExactly("web", "mobile");
+        assertThat(issuer(parse(minimal()), "https://hs.example").logoutClientIds()).isEmpty();
+
+        assertThat(errors(minimal().replace("    audiences:", "    logoutClientId: []\n    audiences:")))
+                .containsExactly("issuers[0].logoutClientId: must be a client id or a non-empty list of them");
+        assertThat(errors(minimal().replace("    audiences:", "    logoutClientId: {a: b}\n    audiences:")))
+                .containsExactly("issuers[0].logoutClientId: must be a client id or a non-empty list of them");
+    }
+
+    @Test
     void milliseconds_and_days_are_understood() {
         String yaml = minimal().replace("    audiences:", "    clockSkew: 1500ms\n    maxTokenLifetime: 7d\n    audiences:");
 

@@ -61,7 +61,7 @@ class AdminOpenApiTest {
                         java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60), "t"),
                         id -> java.util.Optional.empty()))
                 .withSignals(new BackchannelLogoutRoutes(verifier.signedJwts(), new LogoutTokenCheck(
-                        java.util.Map.of("https://idp.test", "web"), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
+                        java.util.Map.of("https://idp.test", java.util.Set.of("web")), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
                         new SeenSignals(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -116,6 +117,17 @@ class BackchannelLogoutIT {
         assertThat(Http.verify(admin.apiPort(), a).statusCode()).isEqualTo(401);
         assertThat(Http.verify(admin.apiPort(), b).statusCode()).isEqualTo(401);
         assertThat(Http.verify(admin.apiPort(), carol).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_logout_for_another_configured_client_of_the_issuer_is_taken() {
+        long now = clock.epochSecond();
+        String token = idp.accessToken(AUDIENCE, "hank", "s-hank-1", now - 60);
+        Map<String, Object> claims = TestIdp.logoutClaims("hank", "s-hank-1", now);
+        claims.put("aud", List.of("someone-else", TestIdp.OTHER_CLIENT_ID));
+
+        assertThat(logout(idp.logoutToken(claims), "").statusCode()).isEqualTo(200);
+        assertThat(Http.verify(admin.apiPort(), token).statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -228,11 +240,14 @@ class BackchannelLogoutIT {
                         "{\"logout_token\":\"" + token + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> twice = post("logout_token=" + token + "&logout_token=" + token, "");
         HttpResponse<String> none = post("token=" + token, "");
+        HttpResponse<String> timeoutAlone = logout(token, "?timeout=1s");
 
         assertThat(json.statusCode()).isEqualTo(400);
         assertThat(twice.statusCode()).isEqualTo(400);
         assertThat(twice.body()).contains("exactly one logout_token");
         assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(timeoutAlone.statusCode()).isEqualTo(400);
+        assertThat(timeoutAlone.body()).contains("timeout applies to wait=all only");
         // None of them took the jti: the proper request still works.
         assertThat(logout(token, "").statusCode()).isEqualTo(200);
     }

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 public final class TestIdp {
     public static final String ISSUER = "https://idp.test";
     public static final String CLIENT_ID = "orders-web";
+    /** A second client of the same provider whose logouts this sidecar also takes. */
+    public static final String OTHER_CLIENT_ID = "orders-mobile";
     public static final String LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,7 +64,7 @@ public final class TestIdp {
     public String issuerEntry(Path jwksFile, String audience) {
         return "  - issuer: " + ISSUER + "\n"
                 + "    audiences: [" + audience + "]\n"
-                + "    logoutClientId: " + CLIENT_ID + "\n"
+                + "    logoutClientId: [" + CLIENT_ID + ", " + OTHER_CLIENT_ID + "]\n"
                 + "    clockSkew: 5s\n"
                 + "    maxTokenLifetime: 1h\n"
                 + "    keys:\n"
