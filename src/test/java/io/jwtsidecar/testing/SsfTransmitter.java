@@ -125,6 +125,11 @@ public final class SsfTransmitter implements AutoCloseable {
         return url("/.well-known/ssf-configuration");
     }
 
+    /** The public JWKS it serves. */
+    public String jwksJson() {
+        return new JWKSet(key.toPublicJWK()).toString();
+    }
+
     public String audience() {
         return audience;
     }
@@ -262,7 +267,7 @@ public final class SsfTransmitter implements AutoCloseable {
             }
             switch (path) {
                 case "/.well-known/ssf-configuration" -> send(exchange, 200, JSONObjectUtils.toJSONString(metadata()));
-                case "/jwks" -> send(exchange, 200, new JWKSet(key.toPublicJWK()).toString());
+                case "/jwks" -> send(exchange, 200, jwksJson());
                 case "/ssf/stream" -> {
                     if (authorized(exchange)) {
                         stream(exchange);
