@@ -8,7 +8,12 @@ import io.jwtsidecar.feed.FleetView;
 import io.jwtsidecar.feed.RevocationFeed;
 import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.idp.LogoutTokenCheck;
+import io.jwtsidecar.idp.PollJournal;
+import io.jwtsidecar.idp.SecurityEventCheck;
 import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.idp.SignalSource;
+import io.jwtsidecar.idp.SsfPollLoop;
+import io.jwtsidecar.idp.SsfStreamClient;
 import io.jwtsidecar.feed.RuleReassertion;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.http.AdminAuthenticator;
@@ -21,6 +26,8 @@ import io.jwtsidecar.http.MetricsRoutes;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.SidecarRoutes;
+import io.jwtsidecar.http.SignalPublishing;
+import io.jwtsidecar.http.SsfPushRoutes;
 import io.jwtsidecar.metrics.JvmMetricsBinding;
 import io.jwtsidecar.metrics.Metric;
 import io.jwtsidecar.metrics.SidecarMetrics;
@@ -41,6 +48,7 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerifiedToken;
 import io.jwtsidecar.token.keys.KeyFetching;
 import io.jwtsidecar.token.keys.RemoteJwksSource;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -49,6 +57,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -202,7 +211,9 @@ public final class Sidecar implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
         started.push("Vert.x", () -> await(vertx.close(), "closing Vert.x"));
 
-        Readiness readiness = new ReadinessCheck(freshness, issuers, () -> feedFigures(feed, store));
+        List<SsfPollLoop> pollLoops = new CopyOnWriteArrayList<>();
+        Readiness readiness = new ReadinessCheck(freshness, issuers, () -> feedFigures(feed, store),
+                () -> signalSources(pollLoops));
         Readiness liveness = new LivenessCheck(feed::storeFailingFor);
         SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
                 new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
@@ -243,18 +254,37 @@ public final class Sidecar implements AutoCloseable {
                     .withFleet(new FleetRoutes(fleet, feed::positionOf));
             SeenSignals seenSignals = new SeenSignals(config.signals().replayCacheSize(), clock);
             backchannelLogout(config, verifier, seenSignals, clock).ifPresent(adminRoutes::withSignals);
+            Optional<SecurityEventCheck> setCheck = config.signals().ssf().map(ssf -> securityEvents(config, ssf, verifier,
+                    clock));
+            if (setCheck.isPresent() && config.signals().ssf().get().push()) {
+                SidecarConfig.Ssf ssf = config.signals().ssf().get();
+                log.info("shared signals: POST /v1/ssf/events takes SETs pushed by {}", ssf.issuer());
+                adminRoutes.withSignals(new SsfPushRoutes(setCheck.get(), seenSignals, ssf.pushToken().orElse(null),
+                        config.maxTokenBytes()));
+            }
             adminPort = listen(vertx, config.admin(), ListenerKeys.ADMIN, adminRoutes::router, 1,
                     config.maxTokenBytes(), config.adminTls(), config.shutdownGrace());
             // It publishes through the publisher and reads the store: pushed after both, it stops first.
             RuleReassertion reassertion = started.push("the rule re-assertion",
                     reassertion(config, store, publisher, signatures, freshness, verifier, clock));
             reassertion.start();
+            if (setCheck.isPresent() && config.signals().ssf().get().poll()) {
+                // Pushed after the publisher and Vert.x, so it stops before them: a publication in
+                // flight completes and reaches the journal.
+                SsfPollLoop loop = started.push("the SSF poll loop", pollLoop(config, config.signals().ssf().get(),
+                        setCheck.get(), seenSignals, adminRoutes.signalPublishing(), vertx));
+                pollLoops.add(loop);
+                loop.start();
+            }
             for (RuleReassertion.Reason why : RuleReassertion.Reason.values()) {
                 metrics.gauge(Metric.REASSERTION_LAST_PASS, "reason", why.label(), reassertion, r -> r.lastPass(why));
             }
         } else {
             log.warn(config.adminAccess().switchedOff() ? "admin API is off: admin.enabled is false"
                     : "admin API is off: no admin.token, admin.credentials or admin.jwtIssuer configured");
+            if (config.signals().ssf().isPresent()) {
+                log.warn("signals.ssf is configured, but Shared Signals are taken through the admin API, which is off");
+            }
             if (config.issuers().stream().anyMatch(i -> !i.logoutClientIds().isEmpty())) {
                 log.warn("issuers name a logoutClientId, but back-channel logout is served on the admin API, which is off");
             }
@@ -310,6 +340,56 @@ public final class Sidecar implements AutoCloseable {
         return Optional.of(new BackchannelLogoutRoutes(verifier.signedJwts(),
                 new LogoutTokenCheck(clientIds, config.signals().maxAge(), clock), seen, config.maxTokenBytes(),
                 config.signals().logoutWaitForAll(), config.signals().logoutFleetTimeout()));
+    }
+
+    /** The SET validation of the configured transmitter, shared by push and poll. */
+    private static SecurityEventCheck securityEvents(SidecarConfig config, SidecarConfig.Ssf ssf, TokenVerifier verifier,
+                                                     Clock clock) {
+        return new SecurityEventCheck(verifier.signedJwts(), ssf.issuer(), ssf.audience(), ssf.speaksFor(),
+                issuer -> verifier.policy(issuer).isPresent(), config.maxTokenBytes(), config.signals().maxAge(), clock);
+    }
+
+    /**
+     * The RFC 8936 poll loop: its journal in the store's directory, its publications through the
+     * admin API's path on one Vert.x context, its refusals counted under {@code ssf_poll}.
+     */
+    private static SsfPollLoop pollLoop(SidecarConfig config, SidecarConfig.Ssf ssf, SecurityEventCheck check,
+                                        SeenSignals seen, SignalPublishing publishing, Vertx vertx) {
+        PollJournal journal;
+        Path file = config.revocation().dataDir().resolve("ssf-poll-journal");
+        try {
+            journal = PollJournal.open(file);
+        } catch (IOException e) {
+            throw new StartRefused(ConfigKeys.DATA_DIR, String.valueOf(e.getMessage()), "make " + file + " readable and writable", e);
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        SsfStreamClient client = new SsfStreamClient(http, ssf.configurationUrl(), ssf.issuer(), ssf.pollToken().orElse(null),
+                ssf.pollTimeout());
+        Context context = vertx.getOrCreateContext();
+        SsfPollLoop.Publisher publisher = revocation -> {
+            CompletableFuture<SsfPollLoop.Publication> done = new CompletableFuture<>();
+            context.runOnContext(v -> publishing.publish(vertx, revocation, null).onComplete(ar -> done.complete(
+                    ar.succeeded() && (ar.result() instanceof SignalPublishing.Covered
+                            || ar.result() instanceof SignalPublishing.Published p && p.appliedLocally())
+                            ? SsfPollLoop.Publication.TAKEN : SsfPollLoop.Publication.NOT_TAKEN)));
+            return done;
+        };
+        log.info("shared signals: polling {} for SETs", ssf.configurationUrl());
+        return new SsfPollLoop(SignalSource.SSF_POLL.label() + " " + ssf.issuer(), client, check, seen, journal, publisher,
+                outcome -> publishing.refused(SignalSource.SSF_POLL.label(), outcome),
+                new SsfPollLoop.Settings(ssf.pollMaxEvents(), ssf.pollIdleWait(), ssf.pollMinBackoff(), ssf.pollMaxBackoff(),
+                        Duration.ofSeconds(30)), System::nanoTime);
+    }
+
+    /** The signal sources readiness names: each poll loop with its state. */
+    private static Map<String, ReadinessCheck.SourceState> signalSources(List<SsfPollLoop> loops) {
+        Map<String, ReadinessCheck.SourceState> sources = new LinkedHashMap<>();
+        for (SsfPollLoop loop : loops) {
+            SsfPollLoop.Status status = loop.status();
+            sources.put(loop.name(), new ReadinessCheck.SourceState(status.healthy(), status.description()));
+        }
+        return sources;
     }
 
     /** The admin API's view of this sidecar's feed: when an event is applied here, what it did, or why not. */

@@ -139,6 +139,37 @@ public final class ConfigKeys {
             "How long a back-channel logout waits for the fleet with waitFor all; keep it below the provider's own "
                     + "request timeout (Keycloak: 5 s), or the provider gives up first.");
 
+    public static final ConfigKey<String> SSF_ISSUER = new ConfigKey<>("signals.ssf.issuer", null, ConfigType.STRING,
+            "The Shared Signals transmitter's issuer, exactly as its SETs' iss; it must be one of issuers, whose keys "
+                    + "(e.g. jwksUri set to the transmitter's jwks_uri) verify the SETs. Unset: no Shared Signals receiver.");
+    public static final ConfigKey<String> SSF_AUDIENCE = new ConfigKey<>("signals.ssf.audience", null, ConfigType.STRING,
+            "What a SET's aud must name: this receiver, as registered with the transmitter. Required with signals.ssf.issuer.");
+    public static final ConfigKey<String> SSF_SPEAKS_FOR = new ConfigKey<>("signals.ssf.speaksFor", "[]", ConfigType.STRING,
+            "Issuers whose users and sessions the transmitter may revoke (a SET's subject names its issuer), each one of "
+                    + "issuers. Empty: only the transmitter's own issuer.");
+    public static final ConfigKey<Boolean> SSF_PUSH = new ConfigKey<>("signals.ssf.push", "true", ConfigType.BOOLEAN,
+            "Take pushed SETs (RFC 8935) at POST /v1/ssf/events on the admin listener.");
+    public static final ConfigKey<String> SSF_PUSH_TOKEN = new ConfigKey<>("signals.ssf.pushToken", null, ConfigType.STRING,
+            "Bearer credential the transmitter must present when it pushes; a push without it is refused as "
+                    + "authentication_failed. Unset: the SET's signature is its only authentication.");
+    public static final ConfigKey<Boolean> SSF_POLL = new ConfigKey<>("signals.ssf.poll", "false", ConfigType.BOOLEAN,
+            "Poll the transmitter for SETs (RFC 8936), acknowledging each once its revocation is applied here.");
+    public static final ConfigKey<String> SSF_CONFIGURATION_URL = new ConfigKey<>("signals.ssf.configurationUrl", null, ConfigType.STRING,
+            "The transmitter's metadata, which leads to its stream configuration and poll endpoint. Unset: the issuer's "
+                    + "/.well-known/ssf-configuration (SSF 1.0 §7.2).");
+    public static final ConfigKey<String> SSF_POLL_TOKEN = new ConfigKey<>("signals.ssf.pollToken", null, ConfigType.STRING,
+            "Bearer credential this sidecar presents to the transmitter's stream configuration and poll endpoints.");
+    public static final ConfigKey<Integer> SSF_POLL_MAX_EVENTS = new ConfigKey<>("signals.ssf.pollMaxEvents", "100", ConfigType.integer(1, 1000),
+            "Most SETs asked for in one poll (maxEvents).");
+    public static final ConfigKey<Duration> SSF_POLL_IDLE_WAIT = new ConfigKey<>("signals.ssf.pollIdleWait", "1s", ConfigType.durationBetween("0s", "5m"),
+            "Pause after a poll that brought and acknowledged nothing (a transmitter that long-polls answers slower anyway).");
+    public static final ConfigKey<Duration> SSF_POLL_MIN_BACKOFF = new ConfigKey<>("signals.ssf.pollMinBackoff", "1s", ConfigType.positiveDuration(),
+            "First pause after a failed poll; it doubles with each failure in a row, up to signals.ssf.pollMaxBackoff.");
+    public static final ConfigKey<Duration> SSF_POLL_MAX_BACKOFF = new ConfigKey<>("signals.ssf.pollMaxBackoff", "1m", ConfigType.positiveDuration(),
+            "Longest pause between polls while the transmitter fails.");
+    public static final ConfigKey<Duration> SSF_POLL_TIMEOUT = new ConfigKey<>("signals.ssf.pollTimeout", "30s", ConfigType.durationBetween("1s", "5m"),
+            "Deadline of one request to the transmitter, a long poll included.");
+
     public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
@@ -148,7 +179,9 @@ public final class ConfigKeys {
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
             AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
             TRACING_REQUEST_SAMPLE_RATIO, SIGNALS_MAX_AGE, SIGNALS_REPLAY_CACHE_SIZE, SIGNALS_LOGOUT_WAIT_FOR,
-            SIGNALS_LOGOUT_FLEET_TIMEOUT);
+            SIGNALS_LOGOUT_FLEET_TIMEOUT, SSF_ISSUER, SSF_AUDIENCE, SSF_SPEAKS_FOR, SSF_PUSH, SSF_PUSH_TOKEN, SSF_POLL,
+            SSF_CONFIGURATION_URL, SSF_POLL_TOKEN, SSF_POLL_MAX_EVENTS, SSF_POLL_IDLE_WAIT, SSF_POLL_MIN_BACKOFF,
+            SSF_POLL_MAX_BACKOFF, SSF_POLL_TIMEOUT);
 
     /** Keys of each issuer entry (under {@code issuers[i]}), with defaults. */
     public static final ConfigKey<String> ISSUER = new ConfigKey<>("issuer", null, ConfigType.STRING, "Exact iss value. Required.");

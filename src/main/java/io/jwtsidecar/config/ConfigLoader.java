@@ -197,7 +197,7 @@ public final class ConfigLoader {
             SidecarConfig.Tracing tracing = new TracingSection(context).read();
             SidecarConfig.Signals signals = new SidecarConfig.Signals(read(ConfigKeys.SIGNALS_MAX_AGE),
                     read(ConfigKeys.SIGNALS_REPLAY_CACHE_SIZE), read(ConfigKeys.SIGNALS_LOGOUT_WAIT_FOR).equals("all"),
-                    read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT));
+                    read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT), new SsfSection(context).read(issuers));
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -264,6 +264,9 @@ public final class ConfigLoader {
             for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> section = it.next();
                 String s = section.getKey();
+                if (s.equals("signals") && section.getValue().isObject() && section.getValue().has("ssf")) {
+                    errors.addAll(SsfSection.unknownKeys(section.getValue().get("ssf"), known));
+                }
                 if (s.equals("issuers") || s.equals(AuthzConfigReader.ROUTES)) {
                     continue;
                 }
@@ -275,7 +278,7 @@ public final class ConfigLoader {
                     String name = s + "." + f.next();
                     if (!known.contains(name) && !name.equals("kafka.consumer") && !name.equals("kafka.producer")
                             && !name.equals(CLAIM_HEADERS) && !name.equals(AdminSection.CREDENTIALS)
-                            && !name.equals(RevocationSection.PUBLISHER_KEYS) && !name.equals(AuthzConfigReader.TOKEN_LOCATIONS)) {
+                            && !name.equals(RevocationSection.PUBLISHER_KEYS) && !name.equals(SsfSection.SECTION) && !name.equals(AuthzConfigReader.TOKEN_LOCATIONS)) {
                         errors.add(name + ": unknown key");
                     }
                 }

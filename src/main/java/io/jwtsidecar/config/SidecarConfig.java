@@ -54,8 +54,30 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      * @param replayCacheSize  most signal ids remembered
      * @param logoutWaitForAll   {@code signals.logoutWaitFor: all}
      * @param logoutFleetTimeout how long a back-channel logout waits for the fleet
+     * @param ssf              the Shared Signals receiver, when {@code signals.ssf.issuer} is set
      */
-    public record Signals(Duration maxAge, int replayCacheSize, boolean logoutWaitForAll, Duration logoutFleetTimeout) {
+    public record Signals(Duration maxAge, int replayCacheSize, boolean logoutWaitForAll, Duration logoutFleetTimeout,
+                          Optional<Ssf> ssf) {
+    }
+
+    /**
+     * {@code signals.ssf.*}: the Shared Signals receiver (docs/EVENTS.md, "Shared Signals").
+     *
+     * @param issuer           the transmitter's issuer, one of the configured issuers
+     * @param audience         what its SETs' {@code aud} must name
+     * @param speaksFor        issuers whose subjects it may revoke (at least its own)
+     * @param push             whether pushed SETs are taken on the admin listener
+     * @param pushToken        the bearer credential a push must carry, if any
+     * @param poll             whether the sidecar polls the transmitter
+     * @param configurationUrl the transmitter's metadata
+     * @param pollToken        the bearer credential presented to the transmitter, if any
+     */
+    public record Ssf(String issuer, String audience, Set<String> speaksFor, boolean push, Optional<String> pushToken,
+                      boolean poll, URI configurationUrl, Optional<String> pollToken, int pollMaxEvents,
+                      Duration pollIdleWait, Duration pollMinBackoff, Duration pollMaxBackoff, Duration pollTimeout) {
+        public Ssf {
+            speaksFor = Set.copyOf(speaksFor);
+        }
     }
 
     /**

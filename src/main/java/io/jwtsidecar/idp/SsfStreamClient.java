@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Blocking; called only from the poll loop's thread. Every failure is an {@link IOException}
  * saying which request and why.
  */
-public final class SsfStreamClient {
+public final class SsfStreamClient implements SsfPollLoop.Transmitter {
     /** The delivery method URN of poll delivery (RFC 8936 §2). */
     public static final String POLL_METHOD = "urn:ietf:rfc:8936";
     static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -64,6 +64,7 @@ public final class SsfStreamClient {
      * Reads the transmitter's metadata and its stream configuration, creating a poll stream when
      * it has none, and returns the poll endpoint.
      */
+    @Override
     public URI pollEndpoint() throws IOException, InterruptedException {
         JsonNode meta = object(send(get(configurationUrl), "the transmitter configuration", false), "the transmitter configuration");
         if (!issuer.equals(meta.path("issuer").asText(null))) {
@@ -108,6 +109,7 @@ public final class SsfStreamClient {
      * One poll (RFC 8936 §2.4): acknowledges {@code ack}, reports {@code errors} (jti → error), and
      * asks for up to {@code maxEvents} SETs.
      */
+    @Override
     public Batch poll(URI endpoint, List<String> ack, Map<String, SecurityEventCheck.Refused> errors, int maxEvents,
                       boolean returnImmediately) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();

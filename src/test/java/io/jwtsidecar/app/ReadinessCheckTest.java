@@ -111,4 +111,22 @@ class ReadinessCheckTest {
         assertThat(readiness(false).report().checks().keySet())
                 .containsExactly("revocationFeed", "stalenessSeconds", "recordsConsumed", "keys");
     }
+
+    @Test
+    void a_degraded_signal_source_is_named_and_the_sidecar_stays_ready() {
+        confirmedAt = clock.instant();
+        RevocationFreshness freshness = new RevocationFreshness(() -> true,
+                () -> Duration.between(confirmedAt, clock.instant()), MAX, false);
+        Map<String, ReadinessCheck.SourceState> sources = new LinkedHashMap<>();
+        sources.put("ssf_poll https://idp.example", new ReadinessCheck.SourceState(false, "degraded: connection refused"));
+        ReadinessCheck check = new ReadinessCheck(freshness, List.of(issuer("https://a.example", remote)), Map::of,
+                () -> sources);
+
+        Readiness.Report r = check.report();
+
+        assertThat(r.ready()).isTrue();
+        assertThat(r.checks()).containsEntry("signalSources",
+                Map.of("ssf_poll https://idp.example", "degraded: connection refused"));
+        assertThat(r.checks()).containsEntry("degradedSources", List.of("ssf_poll https://idp.example"));
+    }
 }

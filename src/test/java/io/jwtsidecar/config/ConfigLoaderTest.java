@@ -1011,7 +1011,8 @@ class ConfigLoaderTest {
         Set<String> names = ConfigKeys.ALL.stream().map(ConfigKey::name).collect(Collectors.toSet());
 
         assertThat(names).hasSameSizeAs(ConfigKeys.ALL);
-        assertThat(names).allSatisfy(n -> assertThat(n).matches("[a-z]+\\.[A-Za-z]+"));
+        // A section may hold one nested section (signals.ssf.*), no deeper.
+        assertThat(names).allSatisfy(n -> assertThat(n).matches("[a-z]+(\\.[a-z]+)?\\.[A-Za-z]+"));
     }
 
     // ---- remote keys, claim headers, cache ----------------------------------------------------
