@@ -31,6 +31,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.jwtsidecar.idp.SecurityEventCheck;
+import io.jwtsidecar.idp.SeenSignals;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +64,10 @@ class AdminOpenApiTest {
                         id -> java.util.Optional.empty()))
                 .withSignals(new BackchannelLogoutRoutes(verifier.signedJwts(), new LogoutTokenCheck(
                         java.util.Map.of("https://idp.test", java.util.Set.of("web")), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
-                        new SeenSignals(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)));
+                        new SeenSignals(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)))
+                .withSignals(new SsfPushRoutes(new SecurityEventCheck(verifier.signedJwts(), "https://tx.test", "aud",
+                        Set.of("https://tx.test"), i -> false, 8192, java.time.Duration.ofMinutes(5),
+                        MutableClock.atNow()), new SeenSignals(10, MutableClock.atNow()), null, 8192));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());
     }
@@ -145,8 +150,10 @@ class AdminOpenApiTest {
             }
             JsonNode tags = openApi.get("paths").get(path).get(method).get("tags");
             if (tags != null && tags.toString().equals("[\"signals\"]")) {
-                // Identity-provider signals: the signature of what is sent is the credential.
-                assertThat(security).as("%s needs no admin credential", operation).isEmpty();
+                // Identity-provider signals: the signature of what is sent is the credential; a Shared
+                // Signals transmitter may present its own bearer as well, never an admin's.
+                assertThat(security.toString()).as("%s needs no admin credential", operation)
+                        .isEqualTo(path.equals("/v1/ssf/events") ? "[{\"transmitterBearer\":[]}]" : "[]");
                 assertThat(openApi.get("paths").get(path).get(method).get("responses").has("400")).as(operation).isTrue();
                 continue;
             }
