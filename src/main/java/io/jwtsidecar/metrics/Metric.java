@@ -52,7 +52,8 @@ public enum Metric {
             "Admin requests refused: no credential or a wrong one, or one without the scope or the issuer asked for."),
     IDP_SIGNALS("jwt_sidecar_idp_signals", "counter",
             "Signals from identity providers by source (backchannel_logout, ssf_push, ssf_poll, token_revocation) and "
-                    + "outcome (published, covered, refused_<reason>, replayed, failed).");
+                    + "outcome (published, covered, refused_<reason>, replayed, failed, unavailable, unknown_event: a Shared "
+                    + "Signals event type that is acknowledged and not enforced).");
 
     private final String prometheusName;
     private final String type;
