@@ -84,6 +84,8 @@ public final class SsfTransmitter implements AutoCloseable {
     private volatile String bearer;
     private volatile boolean down;
     private volatile Duration longPollWait = Duration.ofMillis(500);
+    /** Poll answers carrying SETs still to give before going down by itself; negative: never. */
+    private int batchesBeforeDown = -1;
 
     /** Starts a transmitter whose SETs are addressed to {@code audience}. */
     public SsfTransmitter(String audience) throws IOException {
@@ -182,6 +184,16 @@ public final class SsfTransmitter implements AutoCloseable {
     public int hits(String path) {
         AtomicInteger n = hits.get(path);
         return n == null ? 0 : n.get();
+    }
+
+    /**
+     * After {@code batches} more poll answers that carry SETs, every path answers 503 (as
+     * {@link #setDown}): the receiver has SETs it cannot acknowledge.
+     */
+    public void goDownAfterDelivering(int batches) {
+        synchronized (queueLock) {
+            batchesBeforeDown = batches;
+        }
     }
 
     public void setDown(boolean down) {
@@ -382,6 +394,9 @@ public final class SsfTransmitter implements AutoCloseable {
                 sets.put(e.getKey(), e.getValue());
             }
             more = queue.size() > sets.size();
+            if (!sets.isEmpty() && batchesBeforeDown > 0 && --batchesBeforeDown == 0) {
+                down = true;
+            }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("sets", sets);
