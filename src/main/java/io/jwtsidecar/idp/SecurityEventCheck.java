@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code iss} exactly the transmitter's issuer (another configured issuer's key does not
  *       make it a transmitter);</li>
  *   <li>{@code aud} (string or array) names this receiver's audience;</li>
- *   <li>{@code iat} whole epoch seconds, not in the future beyond the issuer's skew, not older
- *       than {@code maxAge};</li>
+ *   <li>{@code iat} whole epoch seconds, not in the future beyond the issuer's skew, and, when
+ *       pushed, not older than {@code maxAge} (a polled SET may have waited at the transmitter);</li>
  *   <li>{@code jti} a non-empty string; {@code txn}, when present, a string;</li>
  *   <li>{@code events} an object with exactly one member, whose value is an object (SSF 1.0 §4.1);</li>
  *   <li>for a mapped CAEP event: a subject ({@code sub_id}, or the event's {@code subject}), an
@@ -138,7 +138,10 @@ public final class SecurityEventCheck {
         if (issuedAt > now + skew) {
             return new Refused(SetError.INVALID_REQUEST, "iat is in the future");
         }
-        if (issuedAt < now - maxAge.toSeconds() - skew) {
+        // A polled SET waited at the transmitter for this receiver (while it or the link was down):
+        // refusing it for its age would lose the revocation. Its replay is harmless: the same SET
+        // is the same event id, which the publishing path answers as already applied.
+        if (source != SignalSource.SSF_POLL && issuedAt < now - maxAge.toSeconds() - skew) {
             return new Refused(SetError.INVALID_REQUEST, "iat is older than " + maxAge.toSeconds() + " s");
         }
         String jti = CaepEvents.text(claims, "jti");
@@ -190,7 +193,7 @@ public final class SecurityEventCheck {
             return new Refused(SetError.ACCESS_DENIED, "this transmitter may not revoke for issuer "
                     + CaepEvents.abbreviate(subjectIssuer));
         }
-        long forgetAfter = issuedAt + maxAge.toSeconds() + 2 * skew;
+        long forgetAfter = Math.max(issuedAt, now) + maxAge.toSeconds() + 2 * skew;
         return new Accepted(new IdpRevocation(source, transmitter, rule.key(), at, jti, CaepEvents.reason(eventType), txn),
                 forgetAfter);
     }

@@ -207,4 +207,11 @@ class SecurityEventCheckTest {
                 .subject(Subjects.issSub(TX.issuer(), "gina")).build();
         assertThat(own.check(mine, SignalSource.SSF_PUSH)).isInstanceOf(SecurityEventCheck.Accepted.class);
     }
+
+    @Test
+    void a_polled_set_is_not_refused_for_its_age_since_it_waited_at_the_transmitter() {
+        String old = valid().iat(CLOCK.epochSecond() - 7200).build();
+        assertThat(CHECK.check(old, SignalSource.SSF_PUSH)).isInstanceOf(SecurityEventCheck.Refused.class);
+        assertThat(CHECK.check(old, SignalSource.SSF_POLL)).isInstanceOf(SecurityEventCheck.Accepted.class);
+    }
 }
