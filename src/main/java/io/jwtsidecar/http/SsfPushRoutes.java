@@ -6,6 +6,7 @@ import io.jwtsidecar.idp.SeenSignals;
 import io.jwtsidecar.idp.SetError;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -13,9 +14,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * The jti is then released, so the retry is not a replay.
  */
 public final class SsfPushRoutes implements SignalRoutes {
+    /** How long a SET signed with an unknown key waits for the transmitter's keys to be fetched again. */
+    private static final Duration KEY_REFETCH_WAIT = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(SsfPushRoutes.class);
     static final String PATH = "/v1/ssf/events";
     static final String MEDIA_TYPE = "application/secevent+jwt";
@@ -79,6 +84,19 @@ public final class SsfPushRoutes implements SignalRoutes {
         }
         String set = ctx.body().asString(StandardCharsets.UTF_8.name()).strip();
         SecurityEventCheck.Result result = check.check(set, SignalSource.SSF_PUSH);
+        if (result instanceof SecurityEventCheck.Refused r && r.error() == SetError.INVALID_KEY) {
+            // Perhaps signed with a key rotated in since the last fetch: an invalid_key answer makes the
+            // transmitter drop the SET, so the keys are fetched now and the SET checked once more.
+            Future.fromCompletionStage(check.keysRefetched(set), ctx.vertx().getOrCreateContext())
+                    .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .onComplete(ar -> take(ctx, publishing, check.check(set, SignalSource.SSF_PUSH)));
+            return;
+        }
+        take(ctx, publishing, result);
+    }
+
+    /** The rest of a push, once the SET was checked. */
+    private void take(RoutingContext ctx, SignalPublishing publishing, SecurityEventCheck.Result result) {
         if (result instanceof SecurityEventCheck.Unavailable u) {
             unavailable(ctx, publishing, u.description());
             return;

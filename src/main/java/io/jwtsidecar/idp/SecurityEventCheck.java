@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -108,6 +109,16 @@ public final class SecurityEventCheck {
     public record Unavailable(String description) implements Result {
     }
 
+    /**
+     * For a SET refused as {@link SetError#INVALID_KEY}: completes once the transmitter's keys were
+     * fetched again, so the caller can check it once more. A transmitter that rotated its key
+     * signs with one this sidecar has not fetched yet, and an {@code invalid_key} answer makes it
+     * drop the SET for good.
+     */
+    public CompletionStage<Void> keysRefetched(String set) {
+        return signedJwts.keysRefetched(set);
+    }
+
     /** Checks one SET, delivered through {@code source}. */
     public Result check(String set, SignalSource source) {
         IssuerSignedJwt.Result signed = signedJwts.check(set, maxBytes, SET_TYPE);
@@ -125,7 +136,7 @@ public final class SecurityEventCheck {
         if (!policy.issuer().equals(transmitter)) {
             return new Refused(SetError.INVALID_ISSUER, "iss is not the configured transmitter");
         }
-        if (!LogoutTokenCheck.audienceNames(claims.get("aud"), audience)) {
+        if (!LogoutTokenCheck.audienceNames(claims.get("aud"), Set.of(audience))) {
             return new Refused(SetError.INVALID_AUDIENCE, "aud must name " + audience);
         }
         long now = clock.instant().getEpochSecond();

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * journal) and interrupts a step that is only waiting for the transmitter.
  */
 public final class SsfPollLoop implements AutoCloseable {
+    /** How long a SET signed with an unknown key waits for the transmitter's keys to be fetched again. */
+    private static final Duration KEY_REFETCH_WAIT = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(SsfPollLoop.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final int REMEMBERED_ACKS = 10_000;
@@ -218,6 +220,16 @@ public final class SsfPollLoop implements AutoCloseable {
                 continue;
             }
             SecurityEventCheck.Result result = check.check(delivered.getValue(), SignalSource.SSF_POLL);
+            if (result instanceof SecurityEventCheck.Refused r && r.error() == SetError.INVALID_KEY) {
+                // Signed with a key rotated in since the last fetch, perhaps: fetch, then check once more.
+                try {
+                    check.keysRefetched(delivered.getValue()).toCompletableFuture()
+                            .get(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    log.debug("{}: the transmitter's keys were not fetched again in time", name);
+                }
+                result = check.check(delivered.getValue(), SignalSource.SSF_POLL);
+            }
             if (result instanceof SecurityEventCheck.Unavailable u) {
                 log.warn("{}: SET {} cannot be checked yet: {}", name, jti, u.description());
                 return false;

@@ -119,6 +119,20 @@ class SsfPushIT {
     }
 
     @Test
+    void a_set_signed_with_a_key_the_transmitter_just_rotated_to_is_taken_not_dropped() {
+        assertThat(push(userEvent(SsfTransmitter.CREDENTIAL_CHANGE, "gail", now()).build()).statusCode()).isEqualTo(202);
+        long before = now() - 60;
+        // The sidecar holds the old key set (fetched at start); an invalid_key answer would make the
+        // transmitter drop the SET, so the receiver must fetch the new key within the request.
+        tx.rotateKey("ssf-rotated");
+
+        HttpResponse<String> r = push(userEvent(SsfTransmitter.CREDENTIAL_CHANGE, "gail-2", now()).build());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(verify("gail-2", before, Map.of())).isEqualTo(401);
+    }
+
+    @Test
     void an_older_event_after_a_newer_one_changes_nothing() {
         long t2 = now();
         assertThat(push(userEvent(SsfTransmitter.CREDENTIAL_CHANGE, "frank", t2).build()).statusCode()).isEqualTo(202);

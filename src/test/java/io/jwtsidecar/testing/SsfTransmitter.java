@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -66,7 +67,9 @@ public final class SsfTransmitter implements AutoCloseable {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final ECKey key;
+    /** The key it signs with now; every key it ever signed with stays in its JWKS. */
+    private volatile ECKey key;
+    private final List<ECKey> served = new CopyOnWriteArrayList<>();
     private final String audience;
     private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ssf-transmitter");
@@ -91,6 +94,7 @@ public final class SsfTransmitter implements AutoCloseable {
     public SsfTransmitter(String audience) throws IOException {
         this.audience = audience;
         this.key = newKey(KID);
+        served.add(key);
         this.server = bind(0);
         this.port = server.getAddress().getPort();
         Map<String, Object> poll = new LinkedHashMap<>();
@@ -129,7 +133,14 @@ public final class SsfTransmitter implements AutoCloseable {
 
     /** The public JWKS it serves. */
     public String jwksJson() {
-        return new JWKSet(key.toPublicJWK()).toString();
+        return new JWKSet(served.stream().map(k -> (JWK) k.toPublicJWK()).toList()).toString();
+    }
+
+    /** Signs from now on with a fresh key named {@code kid}, published beside the old ones. */
+    public void rotateKey(String kid) {
+        ECKey fresh = newKey(kid);
+        served.add(fresh);
+        key = fresh;
     }
 
     public String audience() {
