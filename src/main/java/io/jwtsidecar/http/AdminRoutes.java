@@ -136,7 +136,7 @@ public final class AdminRoutes {
         this.store = store;
         this.publishing = new RevocationPublishing(publisher, applied, metrics, clock);
         this.deadLetters = new DeadLetterRoutes(authenticator, store);
-        this.signalPublishing = new SignalPublishing(requests, publishing, store, () -> this.fleet, metrics);
+        this.signalPublishing = new SignalPublishing(requests, publishing, store, () -> this.fleet, metrics, clock);
         this.tokenRevocation = new TokenRevocationRoutes(authenticator, verifier, requests, publishing, store, metrics);
         this.openApi = Buffer.buffer(openApiDocument());
     }

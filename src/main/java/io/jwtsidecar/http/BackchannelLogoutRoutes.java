@@ -98,9 +98,16 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
         if (signed instanceof IssuerSignedJwt.Refused r && r.verdict() == Verdict.UNKNOWN_KEY) {
             // Signed with a key fetched too recently to be known here (the provider rotated): it will
             // not send this logout again, so the keys are fetched now and the token checked once more.
-            Future.fromCompletionStage(signedJwts.keysRefetched(token), ctx.vertx().getOrCreateContext())
+            Future.fromCompletionStage(signedJwts.keysRefetched(token, check::sendsLogouts), ctx.vertx().getOrCreateContext())
                     .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .onComplete(ar -> logout(ctx, publishing, wait.orElse(null), signedJwts.check(token, maxTokenBytes, TYPE)));
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            // Not refetched: "bad key" would lose a logout signed with a key rotated in just now.
+                            unavailable(ctx, publishing, "the issuer's keys could not be fetched again in time");
+                        } else {
+                            logout(ctx, publishing, wait.orElse(null), signedJwts.check(token, maxTokenBytes, TYPE));
+                        }
+                    });
             return;
         }
         logout(ctx, publishing, wait.orElse(null), signed);
@@ -133,7 +140,13 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
             SignalPublishing.Outcome outcome = ar.succeeded() ? ar.result()
                     : new SignalPublishing.Failed(500, "internal error");
             if (outcome instanceof SignalPublishing.Covered c) {
-                ok(ctx, revocation.eventId(), c.effect());
+                if (wait != null && !c.fleetComplete()) {
+                    claim.get().release();
+                    unavailable(ctx, null, "the rule is applied here, but not by every sidecar within " + wait.toMillis()
+                            + " ms");
+                } else {
+                    ok(ctx, revocation.eventId(), c.effect());
+                }
                 return;
             }
             if (outcome instanceof SignalPublishing.Failed f) {

@@ -76,6 +76,14 @@ public final class FleetRoutes {
         return done.future();
     }
 
+    /**
+     * The same for an event known by id only (one this sidecar applied recently); empty when it
+     * does not know where that event landed.
+     */
+    Optional<Future<JsonObject>> awaitAll(Vertx vertx, String eventId, Duration timeout) {
+        return positions.apply(eventId).map(position -> awaitAll(vertx, eventId, position, timeout));
+    }
+
     /** Parses {@code timeout} (e.g. 500ms, 5s, or plain milliseconds); null when invalid. */
     static @Nullable Duration parseTimeout(@Nullable String text) {
         if (text == null) {

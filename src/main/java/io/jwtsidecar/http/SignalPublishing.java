@@ -5,12 +5,14 @@ import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.idp.IdpRevocation;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.revocation.KeyState;
+import io.jwtsidecar.revocation.RestoreMark;
 import io.jwtsidecar.revocation.RevocationEvent;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.Rule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,14 +48,16 @@ public final class SignalPublishing {
     private final RevocationStore store;
     private final Supplier<@Nullable FleetRoutes> fleet;
     private final SidecarMetrics metrics;
+    private final Clock clock;
 
     SignalPublishing(RevocationRequests requests, RevocationPublishing publishing, RevocationStore store,
-                     Supplier<@Nullable FleetRoutes> fleet, SidecarMetrics metrics) {
+                     Supplier<@Nullable FleetRoutes> fleet, SidecarMetrics metrics, Clock clock) {
         this.requests = requests;
         this.publishing = publishing;
         this.store = store;
         this.fleet = fleet;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     /** What became of a signal's revocation. */
@@ -82,13 +86,21 @@ public final class SignalPublishing {
     /**
      * Nothing published: this sidecar's store already decides the rule.
      *
-     * @param effect {@code already_applied} (this very signal), {@code already_revoked} (a later
-     *               rule of the key), or {@code ignored_restored} (restored after the signal's time)
+     * @param effect {@code already_applied} (this very signal), {@code already_revoked} (a rule of
+     *               the key as late and lasting at least as long), or {@code ignored_restored}
+     *               (restored after the signal's time)
+     * @param fleet  the fleet's report on the covering rule's event, when the caller waited for it
+     *               and this sidecar knows where that event landed; else null
      */
-    public record Covered(String effect) implements Outcome {
+    public record Covered(String effect, @Nullable JsonObject fleet) implements Outcome {
         @Override
         public String label() {
             return "covered";
+        }
+
+        /** Whether no fleet report says a live sidecar still lacks the covering event. */
+        public boolean fleetComplete() {
+            return fleet == null || fleet.getBoolean("complete", false);
         }
     }
 
@@ -126,18 +138,35 @@ public final class SignalPublishing {
     private Future<Outcome> publish(Vertx vertx, IdpRevocation signal, KeyState stored, @Nullable Duration fleetWait) {
         Rule rule = stored.rule();
         if (rule != null && rule.eventId().equals(signal.eventId())) {
-            return Future.succeededFuture(new Covered("already_applied"));
+            return covered(vertx, "already_applied", rule, fleetWait);
+        }
+        RestoreMark mark = stored.mark();
+        long now = clock.instant().getEpochSecond();
+        @Nullable Long at = signal.at();
+        if (rule != null && at < rule.at()) {
+            // A later rule of the key covers more; the event restates it with the later expiry of both, so
+            // a rule an admin gave a short expiry still holds as long as this signal asks.
+            at = rule.at();
+        }
+        if (mark != null && at <= mark.at()) {
+            if (mark.at() <= now) {
+                return Future.succeededFuture(new Covered("ignored_restored", null)); // lifted after the signal
+            }
+            // A restore dated ahead of now (the rule it lifted was) is older than a signal arriving now:
+            // dated after the mark, as the admin API dates a revoke it is not given a time for.
+            at = null;
         }
         RevocationEvent event;
         try {
-            event = requests.revoke(new RevocationRequests.RevokeRequest(signal.key(), signal.at(), null, signal.reason(),
+            event = requests.revoke(new RevocationRequests.RevokeRequest(signal.key(), at, null, signal.reason(),
                     signal.eventId()), stored, signal.actor());
         } catch (RevocationRequests.ConflictException e) {
-            // Not a failure for the provider: the rule stands later than its signal, or an admin lifted it since.
-            return Future.succeededFuture(new Covered(stored.mark() != null && signal.at() <= stored.mark().at()
-                    ? "ignored_restored" : "already_revoked"));
+            return Future.succeededFuture(new Failed(503, e.field() + ": " + e.reason()));
         } catch (RevocationRequests.FieldException e) {
             return Future.succeededFuture(new Failed(400, e.field() + ": " + e.reason()));
+        }
+        if (rule != null && event.at() == rule.at() && event.expiresAt() <= rule.expiresAt()) {
+            return covered(vertx, "already_revoked", rule, fleetWait);
         }
         AdminAuthenticator.Principal principal = new AdminAuthenticator.Principal(signal.actor(),
                 Set.of(AdminScope.REVOCATIONS_WRITE), AdminAuthenticator.Via.IDP_SIGNAL,
@@ -160,6 +189,22 @@ public final class SignalPublishing {
             return fleetRoutes.awaitAll(vertx, receipt.eventId(), receipt.position(), fleetWait)
                     .map(report -> new Published(receipt.toJson(), true, report));
         });
+    }
+
+    /**
+     * Nothing to publish: the stored {@code rule} already does what the signal asks. With a fleet
+     * wait, the answer still waits for every live sidecar to have applied that rule's event (a
+     * provider retrying after a 503 must not get a 200 the fleet has not earned); an event this
+     * sidecar no longer knows the position of was applied long enough ago to count as done.
+     */
+    private Future<Outcome> covered(Vertx vertx, String effect, Rule rule, @Nullable Duration fleetWait) {
+        FleetRoutes fleetRoutes = fleet.get();
+        if (fleetWait == null || fleetRoutes == null) {
+            return Future.succeededFuture(new Covered(effect, null));
+        }
+        return fleetRoutes.awaitAll(vertx, rule.eventId(), fleetWait)
+                .map(report -> report.map(r -> (Outcome) new Covered(effect, r)))
+                .orElseGet(() -> Future.succeededFuture(new Covered(effect, null)));
     }
 
     private Outcome count(IdpRevocation signal, Outcome outcome) {

@@ -89,7 +89,9 @@ public final class SsfPushRoutes implements SignalRoutes {
             // transmitter drop the SET, so the keys are fetched now and the SET checked once more.
             Future.fromCompletionStage(check.keysRefetched(set), ctx.vertx().getOrCreateContext())
                     .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .onComplete(ar -> take(ctx, publishing, check.check(set, SignalSource.SSF_PUSH)));
+                    .onComplete(ar -> take(ctx, publishing, ar.failed()
+                            ? new SecurityEventCheck.Unavailable("the transmitter's keys could not be fetched again in time")
+                            : check.check(set, SignalSource.SSF_PUSH)));
             return;
         }
         take(ctx, publishing, result);

@@ -7,6 +7,7 @@ import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RevocationStore;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.token.TokenVerifier;
+import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
 import io.vertx.core.Handler;
@@ -93,6 +94,14 @@ final class TokenRevocationRoutes {
             }
         }
         VerificationOutcome outcome = verifier.verifyIgnoringRevocation(token);
+        if (outcome.verdict() == Verdict.KEYS_UNAVAILABLE) {
+            // RFC 7009 §2.2.1: "temporarily unable", not the 200 of an invalid token a client would read as done.
+            metrics.idpSignal(SOURCE, "unavailable");
+            ctx.response().putHeader("Cache-Control", "no-store").putHeader("Retry-After", "5");
+            HttpResponses.json(ctx.response(), 503, new JsonObject().put("error", "temporarily_unavailable")
+                    .put("error_description", "the issuer's keys are not available yet").encode());
+            return;
+        }
         if (!outcome.isAccepted()) {
             // RFC 7009 §2.2: an invalid token is not an error; nothing is published.
             metrics.idpSignal(SOURCE, "refused_" + Objects.requireNonNull(outcome.verdict()).code());

@@ -2,6 +2,7 @@ package io.jwtsidecar.idp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.revocation.RevocationScope;
 import io.jwtsidecar.revocation.RuleKey;
 import io.jwtsidecar.revocation.RuleKeys;
@@ -61,6 +62,11 @@ public final class LogoutTokenCheck {
     public record Refused(String description) implements Result {
     }
 
+    /** Whether {@code issuer} may send logout tokens here. */
+    public boolean sendsLogouts(String issuer) {
+        return clientIds.containsKey(issuer);
+    }
+
     /** Whether any issuer may send logout tokens here. */
     public boolean enabled() {
         return !clientIds.isEmpty();
@@ -99,6 +105,10 @@ public final class LogoutTokenCheck {
         JsonNode jti = claims.get("jti");
         if (jti == null || !jti.isTextual() || jti.textValue().isEmpty()) {
             return new Refused("jti is required, a non-empty string");
+        }
+        if (jti.textValue().length() > EventCodec.MAX_FIELD_LENGTH) {
+            // It is kept in the replay cache and written to the audit line: bounded like any event field.
+            return new Refused("jti is longer than " + EventCodec.MAX_FIELD_LENGTH + " characters");
         }
         JsonNode events = claims.get("events");
         if (events == null || !events.isObject() || !events.has(EVENT)) {

@@ -2,6 +2,7 @@ package io.jwtsidecar.idp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jwtsidecar.revocation.EventCodec;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.IssuerSignedJwt;
 import java.time.Clock;
@@ -116,7 +117,7 @@ public final class SecurityEventCheck {
      * drop the SET for good.
      */
     public CompletionStage<Void> keysRefetched(String set) {
-        return signedJwts.keysRefetched(set);
+        return signedJwts.keysRefetched(set, transmitter::equals);
     }
 
     /** Checks one SET, delivered through {@code source}. */
@@ -158,6 +159,10 @@ public final class SecurityEventCheck {
         String jti = CaepEvents.text(claims, "jti");
         if (jti == null) {
             return new Refused(SetError.INVALID_REQUEST, "jti is required, a non-empty string");
+        }
+        if (jti.length() > EventCodec.MAX_FIELD_LENGTH) {
+            // Kept in the replay cache, the poll journal and the audit line: bounded like any event field.
+            return new Refused(SetError.INVALID_REQUEST, "jti is longer than " + EventCodec.MAX_FIELD_LENGTH + " characters");
         }
         JsonNode txnNode = claims.get("txn");
         if (txnNode != null && !txnNode.isTextual()) {

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SeenSignals {
     private final int capacity;
     private final Clock clock;
-    /** Id → epoch second after which it is forgotten; insertion order is roughly expiry order. */
-    private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+    /** Id → its claim; insertion order is roughly expiry order. */
+    private final LinkedHashMap<String, Claim> seen = new LinkedHashMap<>();
     private final AtomicLong evictions = new AtomicLong();
 
     /** @param clock whose seconds the expiry times are in */
@@ -39,15 +39,20 @@ public final class SeenSignals {
     /** A held id: {@link #release()} it when the signal was not taken after all. */
     public final class Claim {
         private final String id;
+        private final long forgetAfter;
 
-        private Claim(String id) {
+        private Claim(String id, long forgetAfter) {
             this.id = id;
+            this.forgetAfter = forgetAfter;
         }
 
-        /** Forgets the id, so the same signal may come again (its publication failed). */
+        /**
+         * Forgets the id, so the same signal may come again (its publication failed); only while this
+         * claim holds it, never a later claim of the same id made after this one was dropped.
+         */
         public void release() {
             synchronized (SeenSignals.this) {
-                seen.remove(id);
+                seen.remove(id, this);
             }
         }
     }
@@ -61,18 +66,19 @@ public final class SeenSignals {
         long now = clock.instant().getEpochSecond();
         dropExpired(now);
         String id = signer + '\u0000' + signalId;
-        Long until = seen.get(id);
-        if (until != null && until >= now) {
+        Claim held = seen.get(id);
+        if (held != null && held.forgetAfter >= now) {
             return Optional.empty();
         }
-        if (seen.size() >= capacity) {
-            Iterator<Map.Entry<String, Long>> oldest = seen.entrySet().iterator();
+        if (held == null && seen.size() >= capacity) {
+            Iterator<Map.Entry<String, Claim>> oldest = seen.entrySet().iterator();
             oldest.next();
             oldest.remove();
             evictions.incrementAndGet();
         }
-        seen.put(id, forgetAfter);
-        return Optional.of(new Claim(id));
+        Claim claim = new Claim(id, forgetAfter);
+        seen.put(id, claim);
+        return Optional.of(claim);
     }
 
     /** Ids held now. */
@@ -86,9 +92,9 @@ public final class SeenSignals {
     }
 
     private void dropExpired(long now) {
-        Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+        Iterator<Map.Entry<String, Claim>> it = seen.entrySet().iterator();
         while (it.hasNext()) {
-            if (it.next().getValue() >= now) {
+            if (it.next().getValue().forgetAfter >= now) {
                 return; // roughly in expiry order: stop at the first live one, the rest go later
             }
             it.remove();

@@ -225,10 +225,11 @@ public final class SsfPollLoop implements AutoCloseable {
                 try {
                     check.keysRefetched(delivered.getValue()).toCompletableFuture()
                             .get(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    result = check.check(delivered.getValue(), SignalSource.SSF_POLL);
                 } catch (ExecutionException | TimeoutException e) {
-                    log.debug("{}: the transmitter's keys were not fetched again in time", name);
+                    // Not refetched: left unacknowledged to come again, rather than reported as a bad key.
+                    result = new SecurityEventCheck.Unavailable("the transmitter's keys could not be fetched again in time");
                 }
-                result = check.check(delivered.getValue(), SignalSource.SSF_POLL);
             }
             if (result instanceof SecurityEventCheck.Unavailable u) {
                 log.warn("{}: SET {} cannot be checked yet: {}", name, jti, u.description());

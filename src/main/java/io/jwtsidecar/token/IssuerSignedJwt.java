@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -109,12 +110,15 @@ public final class IssuerSignedJwt {
      * fetched again ({@code KeySource.refetched()}), so the caller can
      * check it once more. A provider that rotated its key sends its next logout signed with the
      * new one and never sends it again; waiting for the access-token path's background refetch
-     * would lose it. Completes at once when the token names no configured issuer.
+     * would lose it. Completes at once when the token names no configured issuer, or one
+     * {@code mayRefetch} does not accept: only issuers that may send such signals, so that anyone
+     * able to reach a receiver cannot make the sidecar ask every issuer's key server.
      */
-    public CompletionStage<Void> keysRefetched(String token) {
+    public CompletionStage<Void> keysRefetched(String token, Predicate<String> mayRefetch) {
         try {
             JsonNode iss = CompactJws.parse(token).claims().get("iss");
-            IssuerPolicy policy = iss != null && iss.isTextual() ? policies.get(iss.textValue()) : null;
+            IssuerPolicy policy = iss != null && iss.isTextual() && mayRefetch.test(iss.textValue())
+                    ? policies.get(iss.textValue()) : null;
             return policy == null ? CompletableFuture.completedFuture(null) : policy.keys().refetched();
         } catch (MalformedTokenException | RuntimeException e) { // NOPMD: nothing to wait for
             return CompletableFuture.completedFuture(null);

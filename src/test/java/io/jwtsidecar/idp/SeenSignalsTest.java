@@ -45,4 +45,17 @@ class SeenSignalsTest {
         assertThat(seen.evictions()).isEqualTo(49_000);
         assertThat(seen.claim("https://a", "j49999", until)).as("the newest are still held").isEmpty();
     }
+
+    @Test
+    void releasing_a_claim_that_was_dropped_leaves_a_later_claim_of_the_same_id_alone() {
+        SeenSignals seen = new SeenSignals(1, clock);
+        long until = clock.epochSecond() + 60;
+        SeenSignals.Claim first = seen.claim("https://a", "j1", until).orElseThrow();
+        seen.claim("https://a", "j2", until); // drops j1: the cache holds one
+        seen.claim("https://a", "j1", until).orElseThrow(); // j1 again, held by a second request
+
+        first.release(); // the first request failed late
+
+        assertThat(seen.claim("https://a", "j1", until)).as("the second claim still holds j1").isEmpty();
+    }
 }

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.crypto.spec.SecretKeySpec;
@@ -140,6 +141,75 @@ class BackchannelLogoutIT {
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(Http.verify(plain.apiPort(), token).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void with_wait_all_a_retry_after_the_fleet_fell_short_is_a_503_again_not_a_200() throws Exception {
+        long now = clock.epochSecond();
+        String token = idp.logoutToken(TestIdp.logoutClaims("ivan", "s-ivan-1", now));
+        // A live sidecar that never applies the logout: it reads another topic, and reports its status
+        // on the same status topic as the others.
+        kafka.cluster().createRevocationTopic("elsewhere-revocations", 3, Duration.ofDays(1).toMillis());
+        String yaml = TestSidecars.yaml("elsewhere", kafka.bootstrapServers(), dir.resolve("elsewhere"), false)
+                .replace("topic: " + TestSidecars.TOPIC + "\n", "topic: elsewhere-revocations\n")
+                + idp.issuerEntry(dir.resolve("idp-jwks.json"), AUDIENCE);
+        try (Sidecar elsewhere = TestSidecars.startReady(TestSidecars.parse(yaml, dir.resolve("elsewhere")), clock)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> fleetSize() == 3);
+
+            HttpResponse<String> first = logout(token, "?wait=all&timeout=300ms");
+            HttpResponse<String> retry = logout(token, "?wait=all&timeout=300ms");
+
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+            assertThat(retry.statusCode()).as("the rule is stored here, but not applied by the fleet: " + retry.body())
+                    .isEqualTo(503);
+        }
+        // Once that sidecar is silent (lagging, no longer live), the same retry is a 200.
+        await().atMost(Duration.ofSeconds(10)).until(() -> logout(token, "?wait=all&timeout=300ms").statusCode() == 200);
+    }
+
+    @Test
+    void a_logout_after_a_restore_dated_ahead_of_now_still_ends_the_session() {
+        long now = clock.epochSecond();
+        String token = idp.accessToken(AUDIENCE, "judy", "s-judy-1", now - 60);
+        String rule = "{\"scope\":\"sid\",\"issuer\":\"" + TestIdp.ISSUER + "\",\"value\":\"s-judy-1\",\"at\":"
+                + (now + 120) + "}";
+        int adminPort = admin.adminPort().orElseThrow();
+        assertThat(Http.postJson(adminPort, "/v1/revocations", TestSidecars.ADMIN_TOKEN, rule).statusCode()).isEqualTo(202);
+        String path = "/v1/revocations/sid/" + URLEncoder.encode(TestIdp.ISSUER, StandardCharsets.UTF_8) + "/s-judy-1";
+        assertThat(Http.deleteWithBearer(adminPort, path, TestSidecars.ADMIN_TOKEN).statusCode()).isEqualTo(202);
+        assertThat(Http.verify(admin.apiPort(), token).statusCode()).as("restored").isEqualTo(200);
+
+        // The restore is dated now + 120 s (the lifted rule was): a logout arriving now is newer than it.
+        HttpResponse<String> answer = logout(idp.logoutToken(TestIdp.logoutClaims("judy", "s-judy-1", now)), "");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(Http.verify(admin.apiPort(), token).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void a_logout_covered_by_a_shorter_lived_admin_rule_extends_it_rather_than_trusting_it() {
+        long now = clock.epochSecond();
+        int adminPort = admin.adminPort().orElseThrow();
+        String rule = "{\"scope\":\"sid\",\"issuer\":\"" + TestIdp.ISSUER + "\",\"value\":\"s-kim-1\",\"at\":"
+                + (now + 5) + ",\"expiresAt\":" + (now + 60) + "}";
+        assertThat(Http.postJson(adminPort, "/v1/revocations", TestSidecars.ADMIN_TOKEN, rule).statusCode()).isEqualTo(202);
+
+        HttpResponse<String> answer = logout(idp.logoutToken(TestIdp.logoutClaims("kim", "s-kim-1", now)), "");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonObject stored = new JsonObject(Http.getWithBearer(adminPort, "/v1/revocations/sid/"
+                + URLEncoder.encode(TestIdp.ISSUER, StandardCharsets.UTF_8) + "/s-kim-1", TestSidecars.ADMIN_TOKEN).body());
+        // The issuer's tokens live an hour: the session's rule must last at least that long past the logout.
+        assertThat(stored.getLong("expiresAt")).isGreaterThanOrEqualTo(now + 3600);
+    }
+
+    /** Live sidecars in this admin sidecar's fleet view, from the receipt of a throwaway revoke. */
+    private static int fleetSize() {
+        String rule = "{\"scope\":\"jti\",\"issuer\":\"" + TestIdp.ISSUER + "\",\"value\":\"probe-"
+                + UUID.randomUUID() + "\",\"expiresAt\":" + (clock.epochSecond() + 600) + "}";
+        HttpResponse<String> r = Http.postJson(admin.adminPort().orElseThrow(), "/v1/revocations?wait=all&timeout=100ms",
+                TestSidecars.ADMIN_TOKEN, rule);
+        return new JsonObject(r.body()).getJsonObject("fleet").getInteger("live");
     }
 
     @Test

@@ -141,6 +141,49 @@ class RemoteKeysTest {
     }
 
     @Test
+    void a_signal_waiting_for_rotated_keys_gets_a_fetch_within_a_second_and_a_flood_costs_one_request_a_second() throws Exception {
+        String iss = server.url("");
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
+        RemoteJwksSource source = new RemoteJwksSource(iss, URI.create(server.url("/jwks")), Set.of(JwsAlgorithm.ES256),
+                Duration.ofHours(1), Duration.ofMinutes(5), FETCH_TIMEOUT, System::nanoTime);
+        source.start(fetching);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.current() != null);
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey(), "k2", "ES256", k2.verificationKey());
+
+        // Within the 5 min access-token limit, yet a signal's wait gets the rotated key in about a second.
+        List<java.util.concurrent.CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waits.add(source.refetched().toCompletableFuture());
+        }
+        java.util.concurrent.CompletableFuture.allOf(waits.toArray(new java.util.concurrent.CompletableFuture[0]))
+                .get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(source.current().select("k2")).isNotNull();
+        assertThat(server.hits("/jwks")).as("fifty waiting signals, one request").isEqualTo(2);
+    }
+
+    @Test
+    void a_failing_key_server_keeps_its_backoff_however_many_signals_wait() throws Exception {
+        String iss = server.url("");
+        server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());
+        RemoteJwksSource source = new RemoteJwksSource(iss, URI.create(server.url("/jwks")), Set.of(JwsAlgorithm.ES256),
+                Duration.ofHours(1), Duration.ofMinutes(5), FETCH_TIMEOUT, System::nanoTime);
+        source.start(fetching);
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.current() != null);
+        server.setDown(true);
+        source.refetched(); // the one fetch a signal may ask for: it fails, and the backoff (5 min) begins
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.describe().contains("last fetch failed"));
+        int failed = server.hits("/jwks");
+
+        for (int i = 0; i < 20; i++) {
+            source.refetched();
+            Thread.sleep(100);
+        }
+
+        assertThat(server.hits("/jwks")).as("no request past the backoff (5 min)").isEqualTo(failed);
+    }
+
+    @Test
     void garbage_from_the_jwks_server_keeps_the_last_good_keys() {
         String iss = server.url("");
         server.serveKeys("/jwks", "k1", "ES256", k1.verificationKey());

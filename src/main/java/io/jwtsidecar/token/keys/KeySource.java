@@ -27,9 +27,11 @@ public interface KeySource {
     /**
      * A signal from the issuer (a logout token, a security event token) names a {@code kid} the
      * current set lacks, and unlike an access token it cannot be presented again: the provider
-     * sends it once. Completes when the next fetch is over, which a remote source runs as soon as
-     * its rate limit allows (so a flood of unknown kids still costs one request per
-     * {@code jwksMinRefreshInterval}); a static source completes at once. The caller bounds the wait.
+     * sends it once. Completes when a fetch that started after this call is over. A remote source
+     * runs one within a second of the last (at most one request a second however many ask, and
+     * never sooner than a failing key server's backoff allows); it fails at once when too many
+     * already wait. A static source completes at once. The caller bounds the wait, and answers
+     * "try again" rather than "bad key" when the wait fails or times out.
      */
     default CompletionStage<Void> refetched() {
         return CompletableFuture.completedFuture(null);

@@ -71,11 +71,13 @@ public final class RemoteJwksSource implements KeySource {
     private boolean inFlight; // guarded by scheduleLock
     /** Guarded by scheduleLock: who waits for the next fetch to end ({@link #refetched()}); bounded. */
     private final List<CompletableFuture<Void>> refetchWaiters = new ArrayList<>();
+    /** Guarded by scheduleLock: who asked while a fetch was under way, which may predate their key: the one after. */
+    private final List<CompletableFuture<Void>> laterWaiters = new ArrayList<>();
     private boolean fetchAgain; // guarded by scheduleLock: an early refetch asked for while in flight
     private volatile @Nullable KeyFetching fetching;
     private volatile @Nullable IssuerKeys keys;
     private long lastAttemptNanos; // guarded by scheduleLock
-    private int failures; // only the one fetch under way touches it; its stages run one after another
+    private volatile int failures; // written only by the one fetch under way (its stages run one after another); read by refetched()
     private volatile String state = "not started";
 
     /**
@@ -140,10 +142,14 @@ public final class RemoteJwksSource implements KeySource {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (scheduleLock) {
-            if (refetchWaiters.size() >= MAX_REFETCH_WAITERS) {
-                return CompletableFuture.completedFuture(null); // a flood: the callers answer with what they have
+            if (refetchWaiters.size() + laterWaiters.size() >= MAX_REFETCH_WAITERS) {
+                // A flood: the caller answers "try again later", never "bad key" on a set it did not refresh.
+                return CompletableFuture.failedFuture(new IllegalStateException("too many waiting for a key fetch"));
             }
-            refetchWaiters.add(done);
+            (inFlight ? laterWaiters : refetchWaiters).add(done);
+            if (failures > 0) {
+                return done; // the key server is failing: its backoff decides when it is asked again
+            }
             // Not the access tokens' rate limit: a provider that just rotated sends its logout right after
             // the last fetch. One request a second at most still keeps a flood from amplifying.
             long sinceLast = nanoTime.getAsLong() - lastAttemptNanos;
@@ -259,6 +265,13 @@ public final class RemoteJwksSource implements KeySource {
                 }
                 waiting = List.copyOf(refetchWaiters);
                 refetchWaiters.clear();
+                refetchWaiters.addAll(laterWaiters);
+                laterWaiters.clear();
+                if (!refetchWaiters.isEmpty() && failures == 0) {
+                    long sinceLast = nanoTime.getAsLong() - lastAttemptNanos;
+                    next = Math.min(next, Math.max(0, TimeUnit.NANOSECONDS.toMillis(
+                            Math.min(minRefreshInterval.toNanos(), SIGNAL_REFETCH_INTERVAL.toNanos()) - sinceLast)));
+                }
             }
             scheduleFetch(next);
             waiting.forEach(w -> w.complete(null));
