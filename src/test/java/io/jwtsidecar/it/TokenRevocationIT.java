@@ -21,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.util.Date;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +42,7 @@ class TokenRevocationIT {
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.withRevocationTopic(3);
     private static final HttpClient client = HttpClient.newHttpClient();
+    private static final String UNREACHABLE_ISSUER = "https://unreachable.test";
     private static MutableClock clock;
     private static Sidecar sidecar;
     private static RawTopic topic;
@@ -47,7 +50,13 @@ class TokenRevocationIT {
     @BeforeAll
     static void start() throws Exception {
         clock = MutableClock.atNow();
-        sidecar = TestSidecars.startReady("admin", kafka.bootstrapServers(), dir.resolve("admin"), true, clock);
+        // A second issuer whose key server never answers: its tokens cannot be verified for now.
+        String yaml = TestSidecars.yaml("admin", kafka.bootstrapServers(), dir.resolve("admin"), true)
+                + "  - issuer: " + UNREACHABLE_ISSUER + "\n"
+                + "    audiences: [orders-api]\n"
+                + "    algorithms: [ES256]\n"
+                + "    jwksUri: http://127.0.0.1:9/jwks\n";
+        sidecar = TestSidecars.startReady(TestSidecars.parse(yaml, dir.resolve("admin")), clock);
         topic = new RawTopic(kafka.bootstrapServers(), TestSidecars.TOPIC);
     }
 
@@ -93,7 +102,7 @@ class TokenRevocationIT {
     @Test
     void a_token_that_does_not_verify_gets_a_200_that_says_so_and_publishes_nothing() {
         String forged = Jwts.builder().issuer(ISSUER).subject("carol").id("t-carol").audience().add("orders-api").and()
-                .expiration(new java.util.Date((clock.epochSecond() + 600) * 1000))
+                .expiration(new Date((clock.epochSecond() + 600) * 1000))
                 .signWith(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256")).compact();
         long records = topic.recordCount();
 
@@ -102,6 +111,23 @@ class TokenRevocationIT {
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(answer.body()).getBoolean("revoked")).isFalse();
         assertThat(answer.body()).contains("bad_signature");
+        assertThat(topic.recordCount()).isEqualTo(records);
+    }
+
+    @Test
+    void a_token_whose_issuer_keys_are_unavailable_is_a_503_not_the_200_of_an_invalid_token() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        String token = Jwts.builder().header().keyId("k1").and().issuer(UNREACHABLE_ISSUER).subject("gus").id("t-gus")
+                .audience().add("orders-api").and().expiration(new Date((clock.epochSecond() + 600) * 1000))
+                .signWith(generator.generateKeyPair().getPrivate(), Jwts.SIG.ES256).compact();
+        long records = topic.recordCount();
+
+        HttpResponse<String> answer = revoke(token, null, ADMIN_TOKEN);
+
+        // RFC 7009 §2.2.1: a client reads a 200 as "revoked"; this token may be good, it just cannot be checked now.
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(answer.body()).contains("temporarily_unavailable");
         assertThat(topic.recordCount()).isEqualTo(records);
     }
 
