@@ -10,7 +10,7 @@ import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.idp.LogoutTokenCheck;
 import io.jwtsidecar.idp.PollJournal;
 import io.jwtsidecar.idp.SecurityEventCheck;
-import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.idp.SsfPollLoop;
 import io.jwtsidecar.idp.SsfStreamClient;
@@ -252,7 +252,7 @@ public final class Sidecar implements AutoCloseable {
             AdminRoutes adminRoutes = new AdminRoutes(adminAuthenticator(config.adminAccess(), verifier, metrics),
                     publisher::publish, verifier, clock, appliedOffsets(feed), store, metrics)
                     .withFleet(new FleetRoutes(fleet, feed::positionOf));
-            SeenSignals seenSignals = new SeenSignals(config.signals().replayCacheSize(), clock);
+            SeenIds seenSignals = new SeenIds(config.signals().replayCacheSize(), clock);
             backchannelLogout(config, verifier, seenSignals, clock).ifPresent(adminRoutes::withSignals);
             Optional<SecurityEventCheck> setCheck = config.signals().ssf().map(ssf -> securityEvents(config, ssf, verifier,
                     clock));
@@ -326,7 +326,7 @@ public final class Sidecar implements AutoCloseable {
      * for ({@code logoutClientId}); without one, the route is not there at all.
      */
     private static Optional<BackchannelLogoutRoutes> backchannelLogout(SidecarConfig config, TokenVerifier verifier,
-                                                                      SeenSignals seen, Clock clock) {
+                                                                      SeenIds seen, Clock clock) {
         Map<String, Set<String>> clientIds = new HashMap<>();
         for (IssuerSettings issuer : config.issuers()) {
             if (!issuer.logoutClientIds().isEmpty()) {
@@ -354,7 +354,7 @@ public final class Sidecar implements AutoCloseable {
      * admin API's path on one Vert.x context, its refusals counted under {@code ssf_poll}.
      */
     private static SsfPollLoop pollLoop(SidecarConfig config, SidecarConfig.Ssf ssf, SecurityEventCheck check,
-                                        SeenSignals seen, SignalPublishing publishing, Vertx vertx) {
+                                        SeenIds seen, SignalPublishing publishing, Vertx vertx) {
         PollJournal journal;
         Path file = config.revocation().dataDir().resolve("ssf-poll-journal");
         try {

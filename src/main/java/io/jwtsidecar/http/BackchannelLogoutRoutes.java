@@ -2,7 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.idp.IdpRevocation;
 import io.jwtsidecar.idp.LogoutTokenCheck;
-import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.token.IssuerSignedJwt;
@@ -49,7 +49,7 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
 
     private final IssuerSignedJwt signedJwts;
     private final LogoutTokenCheck check;
-    private final SeenSignals seen;
+    private final SeenIds seen;
     private final int maxTokenBytes;
     private final boolean waitForAll;
     private final Duration fleetTimeout;
@@ -59,7 +59,7 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
      *                     the rule; else once this one did
      * @param fleetTimeout how long a wait for the fleet lasts ({@code signals.logoutFleetTimeout})
      */
-    public BackchannelLogoutRoutes(IssuerSignedJwt signedJwts, LogoutTokenCheck check, SeenSignals seen,
+    public BackchannelLogoutRoutes(IssuerSignedJwt signedJwts, LogoutTokenCheck check, SeenIds seen,
                                    int maxTokenBytes, boolean waitForAll, Duration fleetTimeout) {
         this.signedJwts = signedJwts;
         this.check = check;
@@ -131,7 +131,7 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
         }
         LogoutTokenCheck.Accepted accepted = (LogoutTokenCheck.Accepted) checked;
         IdpRevocation revocation = accepted.revocation();
-        Optional<SeenSignals.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
+        Optional<SeenIds.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
         if (claim.isEmpty()) {
             refuse(ctx, publishing, "replayed", "this logout token's jti was seen before");
             return;

@@ -2,7 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.idp.IdpRevocation;
 import io.jwtsidecar.idp.SecurityEventCheck;
-import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.idp.SetError;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
@@ -48,7 +48,7 @@ public final class SsfPushRoutes implements SignalRoutes {
     private static final String SOURCE = SignalSource.SSF_PUSH.label();
 
     private final SecurityEventCheck check;
-    private final SeenSignals seen;
+    private final SeenIds seen;
     private final @Nullable String bearer;
     private final int maxBodyBytes;
 
@@ -57,7 +57,7 @@ public final class SsfPushRoutes implements SignalRoutes {
      *                     null when the SET's signature is its only authentication
      * @param maxBodyBytes the largest body read (the SET size limit)
      */
-    public SsfPushRoutes(SecurityEventCheck check, SeenSignals seen, @Nullable String bearer, int maxBodyBytes) {
+    public SsfPushRoutes(SecurityEventCheck check, SeenIds seen, @Nullable String bearer, int maxBodyBytes) {
         this.check = check;
         this.seen = seen;
         this.bearer = bearer;
@@ -116,7 +116,7 @@ public final class SsfPushRoutes implements SignalRoutes {
         }
         SecurityEventCheck.Accepted accepted = (SecurityEventCheck.Accepted) result;
         IdpRevocation revocation = accepted.revocation();
-        Optional<SeenSignals.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
+        Optional<SeenIds.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
         if (claim.isEmpty()) {
             publishing.refused(SOURCE, "replayed");
             error(ctx.response(), new SecurityEventCheck.Refused(SetError.INVALID_REQUEST, "this SET's jti was received before"));

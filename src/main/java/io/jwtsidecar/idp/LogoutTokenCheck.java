@@ -1,5 +1,6 @@
 package io.jwtsidecar.idp;
 
+import io.jwtsidecar.token.SeenIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.revocation.EventCodec;
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each refusal says which rule failed, in words an operator can act on; the receiver answers
  * 400 {@code invalid_request} with it. Stateless; the replay check on {@code jti} is the caller's
- * ({@link SeenSignals}), since it must only hold a jti once everything else passed.
+ * ({@link SeenIds}), since it must only hold a jti once everything else passed.
  */
 public final class LogoutTokenCheck {
     /** The explicit type of logout tokens (§2.4, RFC 8725 §3.11). */

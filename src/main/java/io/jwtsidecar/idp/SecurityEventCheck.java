@@ -1,5 +1,6 @@
 package io.jwtsidecar.idp;
 
+import io.jwtsidecar.token.SeenIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.revocation.EventCodec;
@@ -33,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *       issuer this transmitter may speak for.</li>
  * </ol>
  * An event type that is not mapped is {@link Ignored}: acknowledged and counted, never an error.
- * The replay check on {@code jti} is the caller's ({@link SeenSignals}): it must hold a jti only
+ * The replay check on {@code jti} is the caller's ({@link SeenIds}): it must hold a jti only
  * once everything else passed. Stateless and thread-safe.
  */
 public final class SecurityEventCheck {

@@ -1,5 +1,6 @@
 package io.jwtsidecar.idp;
 
+import io.jwtsidecar.token.SeenIds;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -91,7 +92,7 @@ public final class SsfPollLoop implements AutoCloseable {
     private final String name;
     private final Transmitter transmitter;
     private final SecurityEventCheck check;
-    private final SeenSignals seen;
+    private final SeenIds seen;
     private final PollJournal journal;
     private final Publisher publisher;
     private final Counter counter;
@@ -122,7 +123,7 @@ public final class SsfPollLoop implements AutoCloseable {
     }
 
     /** @param name the source's name in readiness and logs, e.g. {@code ssf_poll https://idp.example} */
-    public SsfPollLoop(String name, Transmitter transmitter, SecurityEventCheck check, SeenSignals seen, PollJournal journal,
+    public SsfPollLoop(String name, Transmitter transmitter, SecurityEventCheck check, SeenIds seen, PollJournal journal,
                        Publisher publisher, Counter counter, Settings settings, LongSupplier nanoTime) {
         this.name = name;
         this.transmitter = transmitter;
@@ -259,7 +260,7 @@ public final class SsfPollLoop implements AutoCloseable {
     /** Publishes one accepted SET; false when it must come again. */
     private boolean publish(SecurityEventCheck.Accepted accepted) throws IOException, InterruptedException {
         IdpRevocation revocation = accepted.revocation();
-        Optional<SeenSignals.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
+        Optional<SeenIds.Claim> claim = seen.claim(revocation.signer(), revocation.signalId(), accepted.forgetAfter());
         if (claim.isEmpty()) {
             report(revocation.signalId(), new SecurityEventCheck.Refused(SetError.INVALID_REQUEST,
                     "jti " + CaepEvents.abbreviate(revocation.signalId()) + " was received before"), "replayed");

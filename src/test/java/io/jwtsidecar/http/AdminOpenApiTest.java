@@ -1,7 +1,7 @@
 package io.jwtsidecar.http;
 
 import io.jwtsidecar.idp.LogoutTokenCheck;
-import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.token.SeenIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.jwtsidecar.idp.SecurityEventCheck;
-import io.jwtsidecar.idp.SeenSignals;
+import io.jwtsidecar.token.SeenIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,10 +64,10 @@ class AdminOpenApiTest {
                         id -> java.util.Optional.empty()))
                 .withSignals(new BackchannelLogoutRoutes(verifier.signedJwts(), new LogoutTokenCheck(
                         java.util.Map.of("https://idp.test", java.util.Set.of("web")), java.time.Duration.ofMinutes(5), MutableClock.atNow()),
-                        new SeenSignals(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)))
+                        new SeenIds(10, MutableClock.atNow()), 8192, false, java.time.Duration.ofSeconds(4)))
                 .withSignals(new SsfPushRoutes(new SecurityEventCheck(verifier.signedJwts(), "https://tx.test", "aud",
                         Set.of("https://tx.test"), i -> false, 8192, java.time.Duration.ofMinutes(5),
-                        MutableClock.atNow()), new SeenSignals(10, MutableClock.atNow()), null, 8192));
+                        MutableClock.atNow()), new SeenIds(10, MutableClock.atNow()), null, 8192));
         router = routes.router(vertx);
         openApi = new ObjectMapper(new YAMLFactory()).readTree(DOCUMENT.toFile());
     }

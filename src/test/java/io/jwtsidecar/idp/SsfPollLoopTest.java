@@ -1,5 +1,6 @@
 package io.jwtsidecar.idp;
 
+import io.jwtsidecar.token.SeenIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwtsidecar.testing.SetBuilder.Subjects;
@@ -40,7 +41,7 @@ class SsfPollLoopTest {
     private SsfPollLoop.Publication answer = SsfPollLoop.Publication.TAKEN;
     private SsfPollLoop loop;
     private PollJournal journal;
-    private final SeenSignals seen = new SeenSignals(1000, SecurityEventCheckTest.CLOCK);
+    private final SeenIds seen = new SeenIds(1000, SecurityEventCheckTest.CLOCK);
 
     /** Requests as the transmitter saw them. */
     record Poll(List<String> ack, Map<String, SecurityEventCheck.Refused> errors, int maxEvents, boolean immediately) {

@@ -1,4 +1,4 @@
-package io.jwtsidecar.idp;
+package io.jwtsidecar.token;
 
 import java.time.Clock;
 import java.util.Iterator;
@@ -8,19 +8,24 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The replay cache of signal ids: a {@code jti} is accepted once per signer while its signal could
- * still be accepted, and is forgotten after that (a replay later is refused by its age anyway).
+ * A bounded replay cache of ids ({@code jti}s): an id is accepted once per signer while what it
+ * names could still be accepted, and is forgotten after that (a replay later is refused by its age
+ * anyway). Shared by the identity-provider signal receivers and the DPoP proof check (it lives
+ * here, beside the verifier, so that {@code token} depends on no other package).
  *
  * <p>Bounded: at {@code capacity} ids the oldest is dropped and counted ({@link #evictions()}), so
- * a flood cannot exhaust memory. A signal replayed after its id was dropped maps to the same event
- * id and rule time ({@link IdpRevocation#eventId()}), which the store applies as a no-op; the bound
- * costs a second publication, never a rule that was lifted coming back.
+ * a flood cannot exhaust memory. For signals, a signal replayed after its id was dropped maps to the
+ * same event id and rule time, which the store applies as a no-op; the bound costs a second
+ * publication, never a rule that was lifted coming back. For DPoP proofs, only proofs good in
+ * every other way (signed by the key a live token is bound to) take a place, so only the holder of
+ * that key can flood it; a proof whose id was dropped could be replayed within its window, which
+ * {@link #evictions()} makes visible: size the cache for the proofs one window brings.
  *
  * <p>An id is held by a {@link Claim} while its signal is being published, and released when
  * publishing fails, so that a provider retrying after a 5xx is not refused as a replay.
- * Thread-safe: the receivers run on several event loops.
+ * Thread-safe: the receivers and verifiers run on several event loops.
  */
-public final class SeenSignals {
+public final class SeenIds {
     private final int capacity;
     private final Clock clock;
     /** Id → its claim; insertion order is roughly expiry order. */
@@ -28,7 +33,7 @@ public final class SeenSignals {
     private final AtomicLong evictions = new AtomicLong();
 
     /** @param clock whose seconds the expiry times are in */
-    public SeenSignals(int capacity, Clock clock) {
+    public SeenIds(int capacity, Clock clock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }
@@ -51,7 +56,7 @@ public final class SeenSignals {
          * claim holds it, never a later claim of the same id made after this one was dropped.
          */
         public void release() {
-            synchronized (SeenSignals.this) {
+            synchronized (SeenIds.this) {
                 seen.remove(id, this);
             }
         }

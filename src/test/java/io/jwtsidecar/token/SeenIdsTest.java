@@ -1,4 +1,4 @@
-package io.jwtsidecar.idp;
+package io.jwtsidecar.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,12 +6,12 @@ import io.jwtsidecar.testing.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class SeenSignalsTest {
+class SeenIdsTest {
     private final MutableClock clock = MutableClock.atNow();
 
     @Test
     void an_id_is_taken_once_per_signer_until_it_is_forgotten() {
-        SeenSignals seen = new SeenSignals(10, clock);
+        SeenIds seen = new SeenIds(10, clock);
         long until = clock.epochSecond() + 60;
 
         assertThat(seen.claim("https://a", "j1", until)).isPresent();
@@ -24,7 +24,7 @@ class SeenSignalsTest {
 
     @Test
     void a_released_claim_lets_the_same_signal_come_again() {
-        SeenSignals seen = new SeenSignals(10, clock);
+        SeenIds seen = new SeenIds(10, clock);
         long until = clock.epochSecond() + 60;
 
         seen.claim("https://a", "j1", until).orElseThrow().release();
@@ -34,7 +34,7 @@ class SeenSignalsTest {
 
     @Test
     void a_flood_of_distinct_ids_stays_within_the_bound_and_the_dropped_ones_are_counted() {
-        SeenSignals seen = new SeenSignals(1000, clock);
+        SeenIds seen = new SeenIds(1000, clock);
         long until = clock.epochSecond() + 300;
 
         for (int i = 0; i < 50_000; i++) {
@@ -48,9 +48,9 @@ class SeenSignalsTest {
 
     @Test
     void releasing_a_claim_that_was_dropped_leaves_a_later_claim_of_the_same_id_alone() {
-        SeenSignals seen = new SeenSignals(1, clock);
+        SeenIds seen = new SeenIds(1, clock);
         long until = clock.epochSecond() + 60;
-        SeenSignals.Claim first = seen.claim("https://a", "j1", until).orElseThrow();
+        SeenIds.Claim first = seen.claim("https://a", "j1", until).orElseThrow();
         seen.claim("https://a", "j2", until); // drops j1: the cache holds one
         seen.claim("https://a", "j1", until).orElseThrow(); // j1 again, held by a second request
 
