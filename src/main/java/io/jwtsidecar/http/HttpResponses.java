@@ -22,6 +22,10 @@ import java.util.Objects;
  *   <li>Rejected: 401, {@code {"active":false,"error":"<verdict>"}} and
  *       {@code WWW-Authenticate: Bearer error="invalid_token", error_description="<verdict>"}
  *       (RFC 6750 §3); with no token at all, a bare {@code Bearer realm} challenge.</li>
+ *   <li>Rejected for DPoP (RFC 9449 §7.1), or any rejection of a token presented with the
+ *       {@code DPoP} scheme: 401 with {@code WWW-Authenticate: DPoP error="invalid_dpop_proof"}
+ *       for a refused proof, else {@code DPoP error="invalid_token"}, each with the verdict as
+ *       {@code error_description}.</li>
  *   <li>Unavailable (stale revocation data, no keys): 503 with {@code Retry-After}; never a
  *       401, since the token may be fine.</li>
  *   <li>Refused by a route's policy (forward auth): 403, with an RFC 6750
@@ -52,11 +56,17 @@ public final class HttpResponses {
     public static final String STALE_HEADER = "X-Revocation-Stale";
 
     static void outcome(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
+        outcome(response, outcome, identity, false);
+    }
+
+    /** @param dpopScheme whether the token came with the {@code DPoP} scheme (a refusal gets a DPoP challenge) */
+    static void outcome(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity,
+                        boolean dpopScheme) {
         if (outcome.isAccepted()) {
             markStale(response, outcome);
             accepted(response, outcome.token(), identity);
         } else {
-            refused(response, Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"));
+            refused(response, Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"), dpopScheme);
         }
     }
 
@@ -70,6 +80,10 @@ public final class HttpResponses {
     }
 
     static void refused(HttpServerResponse response, Verdict verdict) {
+        refused(response, verdict, false);
+    }
+
+    static void refused(HttpServerResponse response, Verdict verdict, boolean dpopScheme) {
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
         if (verdict.kind() == Verdict.Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
@@ -80,7 +94,13 @@ public final class HttpResponses {
             json(response, 403, body);
             return;
         }
-        if (verdict == Verdict.MISSING_TOKEN) {
+        if (verdict.dpopProof()) {
+            response.putHeader("WWW-Authenticate", "DPoP realm=\"" + REALM
+                    + "\", error=\"invalid_dpop_proof\", error_description=\"" + verdict.code() + "\"");
+        } else if (dpopScheme || verdict == Verdict.DPOP_REQUIRED || verdict == Verdict.DPOP_TOKEN_NOT_BOUND) {
+            response.putHeader("WWW-Authenticate", "DPoP realm=\"" + REALM
+                    + "\", error=\"invalid_token\", error_description=\"" + verdict.code() + "\"");
+        } else if (verdict == Verdict.MISSING_TOKEN) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
         } else {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM

@@ -5,10 +5,15 @@ import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
+import io.jwtsidecar.authz.DpopTarget;
 import io.jwtsidecar.authz.ForwardAuthDecider;
+import io.jwtsidecar.authz.ForwardAuthException;
+import io.jwtsidecar.authz.ForwardedRequest;
+import io.jwtsidecar.token.DpopProofCheck;
 import io.jwtsidecar.authz.RoutePolicy;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
@@ -27,7 +32,11 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The sidecar API: what the service beside it calls.
  *
  * <ul>
- *   <li>{@code GET /v1/verify}: the token from {@code Authorization: Bearer …}.</li>
+ *   <li>{@code GET /v1/verify}: the token from {@code Authorization: Bearer …}; or, for a
+ *       DPoP-bound token (RFC 9449), {@code Authorization: DPoP …} with the client's {@code DPoP}
+ *       proof header and the original request described as for forward auth
+ *       ({@code X-Forwarded-Method}, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host},
+ *       {@code X-Forwarded-Uri}; {@link DpopTarget}).</li>
  *   <li>{@code POST /v1/verify}: the same header, or a JSON body {@code {"token":"…"}}.</li>
  *   <li>{@code /v1/authz} (any method, any sub-path): forward auth for nginx
  *       {@code auth_request}, Traefik ForwardAuth, Envoy {@code ext_authz} and Caddy
@@ -114,8 +123,12 @@ public final class SidecarRoutes {
 
     /** Every verification goes through here, so every outcome is counted and timed once. */
     private VerificationOutcome verify(String token) {
+        return counted(token, verifier::verify);
+    }
+
+    private VerificationOutcome counted(String token, Function<String, VerificationOutcome> verification) {
         long start = System.nanoTime();
-        VerificationOutcome outcome = verifier.verify(token);
+        VerificationOutcome outcome = verification.apply(token);
         metrics.verified(outcome.isAccepted() ? "accepted" : Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict").code(), System.nanoTime() - start,
                 outcome.revocationStale());
         return outcome;
@@ -187,14 +200,44 @@ public final class SidecarRoutes {
 
     /** Returns the verdict code. */
     private String verifyFromHeader(RoutingContext ctx) {
-        BearerExtractor.Extracted ex =
-                BearerExtractor.fromAuthorization(ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION));
+        List<String> authorization = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+        BearerExtractor.Reading dpop = BearerExtractor.read(authorization, BearerExtractor.DPOP_SCHEME);
+        BearerExtractor.Problem problem = dpop.problem();
+        if (problem == null || problem == BearerExtractor.Problem.EMPTY_TOKEN
+                || problem == BearerExtractor.Problem.SPACE_IN_TOKEN) {
+            return verifyDpop(ctx, dpop);
+        }
+        BearerExtractor.Extracted ex = BearerExtractor.fromAuthorization(authorization);
         String token = ex.token();
         if (token == null) {
             return refuse(ctx, Objects.requireNonNull(ex.verdict(), "no token comes with a verdict"));
         }
         VerificationOutcome outcome = verify(token);
         HttpResponses.outcome(ctx.response(), outcome, identity);
+        return code(outcome);
+    }
+
+    /** RFC 9449 §7.1: {@code Authorization: DPoP <token>} and its proof. Returns the verdict code. */
+    private String verifyDpop(RoutingContext ctx, BearerExtractor.Reading reading) {
+        String token = reading.token();
+        if (token == null) {
+            BearerExtractor.Problem problem = Objects.requireNonNull(reading.problem(), "no token comes with a problem");
+            metrics.verified(problem.verdict().code(), 0, false);
+            HttpResponses.refused(ctx.response(), problem.verdict(), true);
+            return problem.verdict().code();
+        }
+        MultiMap headers = ctx.request().headers();
+        DpopProofCheck.Request request;
+        try {
+            ForwardedRequest original = ForwardedRequest.from(headers::getAll, ctx.request().method().name(), "");
+            request = DpopTarget.of(headers::getAll, original, "");
+        } catch (ForwardAuthException e) {
+            metrics.verified(Verdict.INVALID_REQUEST.code(), 0, false);
+            HttpResponses.invalidRequest(ctx.response(), e.field(), e.reason());
+            return Verdict.INVALID_REQUEST.code();
+        }
+        VerificationOutcome outcome = counted(token, t -> verifier.verifyDpop(t, request));
+        HttpResponses.outcome(ctx.response(), outcome, identity, true);
         return code(outcome);
     }
 
@@ -211,7 +254,8 @@ public final class SidecarRoutes {
             HttpResponses.badRequest(ctx.response(), "token", "exactly one non-empty token parameter is required");
             return;
         }
-        HttpResponses.introspection(ctx.response(), verify(tokens.get(0)));
+        // The caller holds the token without presenting it for a request: no DPoP proof to check.
+        HttpResponses.introspection(ctx.response(), counted(tokens.get(0), verifier::verifyIgnoringBinding));
     }
 
     /** Returns the verdict code. */

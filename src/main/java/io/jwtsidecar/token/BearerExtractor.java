@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BearerExtractor {
     private static final String SCHEME = "bearer";
+    /** RFC 9449 §7.1: a DPoP-bound token is presented with this scheme, in the same syntax. */
+    public static final String DPOP_SCHEME = "DPoP";
 
     private BearerExtractor() {
     }
@@ -67,6 +69,14 @@ public final class BearerExtractor {
     }
 
     public static Reading read(@Nullable List<String> headerValues) {
+        return read(headerValues, SCHEME);
+    }
+
+    /**
+     * The same rules for another scheme with a token68 value, compared case-insensitively:
+     * {@link #DPOP_SCHEME} for RFC 9449.
+     */
+    public static Reading read(@Nullable List<String> headerValues, String scheme) {
         if (headerValues == null || headerValues.isEmpty()) {
             return new Reading(null, Problem.NO_HEADER);
         }
@@ -74,17 +84,17 @@ public final class BearerExtractor {
             return new Reading(null, Problem.SEVERAL_HEADERS);
         }
         String value = headerValues.get(0).strip();
-        if (value.length() < SCHEME.length() || !value.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+        if (value.length() < scheme.length() || !value.regionMatches(true, 0, scheme, 0, scheme.length())) {
             return new Reading(null, Problem.OTHER_SCHEME);
         }
-        if (value.length() == SCHEME.length()) {
+        if (value.length() == scheme.length()) {
             return new Reading(null, Problem.EMPTY_TOKEN);
         }
-        if (value.charAt(SCHEME.length()) != ' ') {
+        if (value.charAt(scheme.length()) != ' ') {
             // "Bearerxyz" is another scheme, not a bearer token.
             return new Reading(null, Problem.OTHER_SCHEME);
         }
-        String token = value.substring(SCHEME.length() + 1).strip();
+        String token = value.substring(scheme.length() + 1).strip();
         if (token.isEmpty()) {
             return new Reading(null, Problem.EMPTY_TOKEN);
         }

@@ -21,10 +21,20 @@ import org.jspecify.annotations.Nullable;
  * @param maxTokenLifetime the longest a token from this issuer lives; revocation rules for
  *                      this issuer expire this long after their rule time
  * @param maxTokenAge   reject tokens whose {@code iat} is older than this, or null for no limit
+ * @param dpop          what DPoP (RFC 9449) demands of its tokens and their proofs
  */
 public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
                            Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
-                           Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
+                           Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
+                           DpopPolicy dpop) {
+    /** With the default DPoP policy ({@link DpopPolicy#DEFAULT}). */
+    public IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
+                        Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
+                        Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
+        this(issuer, keys, algorithms, audiences, requiredClaims, expectedType, clockSkew, maxTokenLifetime,
+                maxTokenAge, DpopPolicy.DEFAULT);
+    }
+
     public IssuerPolicy {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");
@@ -33,5 +43,6 @@ public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algo
         requiredClaims = List.copyOf(requiredClaims);
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
+        Objects.requireNonNull(dpop, "dpop");
     }
 }

@@ -26,7 +26,13 @@ import org.jspecify.annotations.Nullable;
  * unexpected exception is a rejection, never a pass.
  *
  * <p>A token verified before is found in the {@link VerifiedTokenCache} and skips parsing and
- * the signature check, never the time claims or revocation.
+ * the signature check, never the time claims, the DPoP proof or revocation.
+ *
+ * <p>DPoP (RFC 9449): a token bound to a key ({@code cnf.jkt}) passes only through
+ * {@link #verifyDpop} with a good proof ({@link DpopProofCheck}), checked after the time claims and
+ * before revocation, on every request: a proof is per request, never cached. Through
+ * {@link #verify} (the {@code Bearer} scheme) it is {@link Verdict#DPOP_REQUIRED}. A bearer token
+ * without {@code cnf} costs two field reads more than before.
  *
  * <p>Thread-safe and non-blocking apart from the {@link RevocationCheck}; meant to be called
  * from Vert.x event loops.
@@ -43,6 +49,11 @@ public final class TokenVerifier {
     private final LongAdder signatureChecks = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
 
+    /** Proof ids remembered per sidecar when none is given: one proof window's worth at 1,000 proofs/s. */
+    public static final int DEFAULT_DPOP_REPLAY_CACHE_SIZE = 60_000;
+
+    private final DpopProofCheck dpop;
+
     /** A verifier without a verified-token cache. */
     public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
                          RevocationCheck revocation) {
@@ -56,6 +67,12 @@ public final class TokenVerifier {
      */
     public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
                          RevocationCheck revocation, long cacheBytes) {
+        this(policies, maxTokenBytes, clock, revocation, cacheBytes, new SeenIds(DEFAULT_DPOP_REPLAY_CACHE_SIZE, clock));
+    }
+
+    /** @param dpopProofIds the DPoP proof ids seen (the replay cache); bounded, this sidecar's own */
+    public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
+                         RevocationCheck revocation, long cacheBytes, SeenIds dpopProofIds) {
         Map<String, IssuerPolicy> byIssuer = new HashMap<>();
         for (IssuerPolicy p : policies) {
             if (byIssuer.putIfAbsent(p.issuer(), p) != null) {
@@ -68,6 +85,7 @@ public final class TokenVerifier {
         this.clock = clock;
         this.revocation = revocation;
         this.cache = cacheBytes > 0 ? new VerifiedTokenCache(cacheBytes, clock) : null;
+        this.dpop = new DpopProofCheck(clock, dpopProofIds);
     }
 
     /** Signatures checked so far (tokens that reached the signature step without a cache hit). */
@@ -103,7 +121,24 @@ public final class TokenVerifier {
      * @return never null
      */
     public VerificationOutcome verify(String token) {
-        return verify(token, true);
+        return verify(token, true, Binding.BEARER, null);
+    }
+
+    /**
+     * A token presented with the {@code DPoP} scheme (RFC 9449 §7.1): the token must be bound
+     * ({@code cnf.jkt}) and {@code request} must carry one good proof for it.
+     */
+    public VerificationOutcome verifyDpop(String token, DpopProofCheck.Request request) {
+        return verify(token, true, Binding.DPOP, request);
+    }
+
+    /**
+     * The checks of {@link #verify} apart from the DPoP binding: whether the token is genuine,
+     * current and not revoked, for RFC 7662 introspection, where the caller holds the token
+     * without presenting it for a request.
+     */
+    public VerificationOutcome verifyIgnoringBinding(String token) {
+        return verify(token, true, Binding.IGNORED, null);
     }
 
     /**
@@ -112,18 +147,23 @@ public final class TokenVerifier {
      * some rule already blocks and while revocation data is stale.
      */
     public VerificationOutcome verifyIgnoringRevocation(String token) {
-        return verify(token, false);
+        return verify(token, false, Binding.IGNORED, null);
     }
 
-    private VerificationOutcome verify(String token, boolean checkRevocation) {
+    /** How the token was presented, for its DPoP binding. */
+    private enum Binding { BEARER, DPOP, IGNORED }
+
+    private VerificationOutcome verify(String token, boolean checkRevocation, Binding binding,
+                                       DpopProofCheck.@Nullable Request proof) {
         try {
-            return verifyOrThrow(token, checkRevocation);
+            return verifyOrThrow(token, checkRevocation, binding, proof);
         } catch (Exception e) { // NOPMD: checked exceptions thrown sneakily by a library are rejections too
             return VerificationOutcome.rejected(Verdict.MALFORMED, "verification failed: " + e);
         }
     }
 
-    private VerificationOutcome verifyOrThrow(String token, boolean checkRevocation) {
+    private VerificationOutcome verifyOrThrow(String token, boolean checkRevocation, Binding binding,
+                                              DpopProofCheck.@Nullable Request proof) {
         if (token == null || token.isEmpty()) {
             return reject(Verdict.MISSING_TOKEN, "no token");
         }
@@ -133,7 +173,7 @@ public final class TokenVerifier {
         VerifiedTokenCache.Entry cached = cache == null ? null : cache.get(token);
         if (cached != null) {
             cacheHits.increment();
-            return finish(cached, checkRevocation);
+            return finish(cached, token, checkRevocation, binding, proof);
         }
         CompactJws jws;
         try {
@@ -163,23 +203,45 @@ public final class TokenVerifier {
         if (claims.failure() != null) {
             return claims.failure();
         }
+        JsonNode cnf = jws.claims().get("cnf");
+        String boundKey = null;
+        if (cnf != null) {
+            JsonNode jkt = cnf.get("jkt");
+            if (!cnf.isObject() || jkt == null) {
+                // mTLS (x5t#S256) or another binding: this sidecar cannot check it, so it cannot pass.
+                return reject(Verdict.CONFIRMATION_UNSUPPORTED, "cnf names no jkt, the only binding checked here");
+            }
+            if (!jkt.isTextual() || jkt.textValue().isEmpty()) {
+                return reject(Verdict.MALFORMED, "cnf.jkt is not a non-empty string");
+            }
+            boundKey = jkt.textValue();
+        }
         // The key's own names, never the header's kid: with one key without kid, a header names anything.
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),
                 claims.sessionId(), claims.clientId(), keys.idsOf(key), key.thumbprint(), claims.issuedAt(),
                 claims.times().exp(), jws.payloadSegment(), jws.claimsJson(),
-                new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()), new ClaimValues(jws.claims()));
+                new IdentityJson(policy.issuer(), claims.subject(), jws.claimsJson()), new ClaimValues(jws.claims()), boundKey);
         VerifiedTokenCache.Entry entry = new VerifiedTokenCache.Entry(policy, keys, verified, claims.times());
         if (cache != null) {
             cache.put(token, entry);
         }
-        return finish(entry, checkRevocation);
+        return finish(entry, token, checkRevocation, binding, proof);
     }
 
-    /** The checks no cache may skip: time claims against the clock, then revocation. */
-    private VerificationOutcome finish(VerifiedTokenCache.Entry e, boolean checkRevocation) {
+    /** The checks no cache may skip: time claims against the clock, the DPoP binding, then revocation. */
+    private VerificationOutcome finish(VerifiedTokenCache.Entry e, String token, boolean checkRevocation,
+                                       Binding binding, DpopProofCheck.@Nullable Request proof) {
         VerificationOutcome expired = e.times().check(e.policy(), clock.millis() / 1000.0);
         if (expired != null) {
             return expired;
+        }
+        String boundKey = e.token().boundKey();
+        if (binding != Binding.IGNORED && (boundKey != null || binding == Binding.DPOP
+                || e.policy().dpop().mode() == DpopPolicy.Mode.REQUIRED)) {
+            VerificationOutcome refused = binding(e.policy(), token, boundKey, binding, proof);
+            if (refused != null) {
+                return refused;
+            }
         }
         if (!checkRevocation) {
             return VerificationOutcome.accepted(e.token());
@@ -190,6 +252,19 @@ public final class TokenVerifier {
             case NOT_REVOKED_STALE -> VerificationOutcome.acceptedWithStaleRevocationData(e.token());
             case NOT_REVOKED -> VerificationOutcome.accepted(e.token());
         };
+    }
+
+    /** RFC 9449 §7.1, §7.2: null when the presentation suits the token's binding and its proof holds. */
+    private @Nullable VerificationOutcome binding(IssuerPolicy policy, String token, @Nullable String boundKey,
+                                                  Binding binding, DpopProofCheck.@Nullable Request proof) {
+        if (binding == Binding.BEARER || proof == null) {
+            return reject(Verdict.DPOP_REQUIRED, boundKey != null ? "a DPoP-bound token needs the DPoP scheme and a proof"
+                    : "this issuer's tokens must be DPoP-bound");
+        }
+        if (boundKey == null) {
+            return reject(Verdict.DPOP_TOKEN_NOT_BOUND, "the DPoP scheme with a token that has no cnf.jkt");
+        }
+        return dpop.check(proof, token, boundKey, policy);
     }
 
     static VerificationOutcome reject(Verdict verdict, String detail) {

@@ -40,6 +40,32 @@ public enum Verdict {
     ACCESS_DENIED("access_denied", Kind.FORBIDDEN),
     /** No route matches and unmatched requests are denied ({@code authz.defaultAction: deny}). */
     NO_ROUTE("no_route", Kind.FORBIDDEN),
+    /** A token with a {@code cnf} claim the sidecar cannot check (a binding other than {@code jkt}). */
+    CONFIRMATION_UNSUPPORTED("confirmation_unsupported", Kind.REJECTED),
+    /**
+     * RFC 9449 §7.2: a DPoP-bound token ({@code cnf.jkt}) presented with the {@code Bearer} scheme,
+     * or any token presented so to an issuer whose tokens must all be DPoP-bound.
+     */
+    DPOP_REQUIRED("dpop_required", Kind.REJECTED),
+    /** The {@code DPoP} scheme with a token that has no {@code cnf.jkt}: nothing to check the proof against. */
+    DPOP_TOKEN_NOT_BOUND("dpop_token_not_bound", Kind.REJECTED),
+    /** RFC 9449 §4.3 and §7.1: each reason a DPoP proof is refused (all answered {@code invalid_dpop_proof}). */
+    DPOP_PROOF_MISSING("dpop_proof_missing", Kind.REJECTED),
+    DPOP_PROOF_MULTIPLE("dpop_proof_multiple", Kind.REJECTED),
+    DPOP_PROOF_MALFORMED("dpop_proof_malformed", Kind.REJECTED),
+    DPOP_PROOF_BAD_TYPE("dpop_proof_bad_type", Kind.REJECTED),
+    DPOP_PROOF_ALG_NOT_ALLOWED("dpop_proof_alg_not_allowed", Kind.REJECTED),
+    DPOP_PROOF_BAD_JWK("dpop_proof_bad_jwk", Kind.REJECTED),
+    DPOP_PROOF_BAD_SIGNATURE("dpop_proof_bad_signature", Kind.REJECTED),
+    DPOP_PROOF_MISSING_CLAIM("dpop_proof_missing_claim", Kind.REJECTED),
+    DPOP_PROOF_HTM_MISMATCH("dpop_proof_htm_mismatch", Kind.REJECTED),
+    DPOP_PROOF_HTU_MISMATCH("dpop_proof_htu_mismatch", Kind.REJECTED),
+    DPOP_PROOF_IAT_OUT_OF_WINDOW("dpop_proof_iat_out_of_window", Kind.REJECTED),
+    DPOP_PROOF_ATH_MISMATCH("dpop_proof_ath_mismatch", Kind.REJECTED),
+    /** The proof's key is not the one the token is bound to: its RFC 7638 thumbprint is not {@code cnf.jkt}. */
+    DPOP_PROOF_KEY_MISMATCH("dpop_proof_key_mismatch", Kind.REJECTED),
+    /** The proof's {@code jti} was seen before within the proof window, on this sidecar. */
+    DPOP_PROOF_REPLAYED("dpop_proof_replayed", Kind.REJECTED),
     /** RFC 6750 §3.1: the request is not one the sidecar can judge (two tokens, a bad forwarded URI). */
     INVALID_REQUEST("invalid_request", Kind.INVALID);
 
@@ -64,5 +90,10 @@ public enum Verdict {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Whether a DPoP proof was refused: answered with RFC 9449's {@code invalid_dpop_proof}. */
+    public boolean dpopProof() {
+        return code.startsWith("dpop_proof_");
     }
 }

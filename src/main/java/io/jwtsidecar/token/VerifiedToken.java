@@ -23,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  * @param identity the body of an accepted {@code /v1/verify} answer, encoded once on first use
  *                 and kept with the token, so every cache hit sends the same bytes
  * @param claims   the claims, parsed once, for route policies and claim headers
+ * @param boundKey the {@code cnf.jkt} of a DPoP-bound token (RFC 9449 §6.1), or null for a bearer token
  */
 public record VerifiedToken(String issuer, @Nullable String subject, @Nullable String jti, @Nullable String sessionId,
                             @Nullable String clientId, List<String> keyIds, String keyThumbprint, @Nullable Long issuedAt,
                             double expiresAt,
                             String payloadSegment, byte[] claimsJson, IdentityJson identity,
-                            ClaimValues claims) {
+                            ClaimValues claims, @Nullable String boundKey) {
 }

@@ -33,7 +33,7 @@ class AuthTimeRangeTest {
         ObjectNode claims = (ObjectNode) JSON.readTree(claimsJson);
         return new VerifiedToken(claims.path("iss").asText(), claims.path("sub").asText(null), null, null, null,
                 List.of(), "thumb", null, NOW + 600, "", claimsJson.getBytes(StandardCharsets.UTF_8), null,
-                new ClaimValues(claims));
+                new ClaimValues(claims), null);
     }
 
     static Stream<Arguments> authTimes() {

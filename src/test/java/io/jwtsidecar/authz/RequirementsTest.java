@@ -27,7 +27,7 @@ class RequirementsTest {
             ObjectNode claims = (ObjectNode) JSON.readTree(claimsJson);
             byte[] bytes = claimsJson.getBytes(StandardCharsets.UTF_8);
             return new VerifiedToken(claims.path("iss").asText(), claims.path("sub").asText(null), null, null, null,
-                    List.of(), "thumb", null, NOW + 600, "", bytes, null, new ClaimValues(claims));
+                    List.of(), "thumb", null, NOW + 600, "", bytes, null, new ClaimValues(claims), null);
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
         }

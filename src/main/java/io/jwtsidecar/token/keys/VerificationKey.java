@@ -72,6 +72,26 @@ public final class VerificationKey {
         return Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
     }
 
+    /**
+     * The public key a JWK (JSON text) describes, bound to {@code algorithm}: for keys a request
+     * carries, such as a DPoP proof's {@code jwk} header. The caller refuses private members first;
+     * a private or secret key is refused here too.
+     *
+     * @throws IllegalArgumentException when it is not a public JWK that suits the algorithm
+     */
+    public static VerificationKey ofPublicJwk(String json, JwsAlgorithm algorithm) {
+        Key key;
+        try {
+            key = Jwks.parser().build().parse(json).toKey();
+        } catch (RuntimeException e) { // NOPMD: jjwt throws several kinds for an unusable JWK
+            throw new IllegalArgumentException("not a usable JWK: " + e.getMessage(), e);
+        }
+        if (!(key instanceof PublicKey)) {
+            throw new IllegalArgumentException("not a public key");
+        }
+        return new VerificationKey(null, algorithm, key);
+    }
+
     /** The key id, or {@code null}. */
     public @Nullable String kid() {
         return kid;
