@@ -226,9 +226,20 @@ public final class ConfigKeys {
             "The client id (or a list of them) this issuer's back-channel logout tokens name in aud: with it, POST /v1/backchannel-logout on "
                     + "the admin listener takes them and revokes the session (sid) or user (sub). Unset: refused.");
 
+    public static final ConfigKey<String> DPOP = new ConfigKey<>("dpop", "allowed", ConfigType.oneOf("allowed", "required"),
+            "DPoP (RFC 9449). allowed: tokens with cnf.jkt need Authorization: DPoP and a DPoP proof, other tokens are "
+                    + "bearer tokens; required: every token must be DPoP-bound (else dpop_required).");
+    public static final ConfigKey<Duration> DPOP_PROOF_WINDOW = new ConfigKey<>("dpopProofWindow", "60s",
+            ConfigType.durationBetween("1s", "10m"),
+            "How far a DPoP proof's iat may be from now, either way; its jti is remembered that long (per sidecar: "
+                    + "a replay to another sidecar is possible only within this window).");
+    public static final ConfigKey<String> DPOP_ALGORITHMS = new ConfigKey<>("dpopAlgorithms", null, ConfigType.STRING,
+            "Algorithms accepted for DPoP proofs (asymmetric only, e.g. [ES256, PS256]); unset: the issuer's "
+                    + "asymmetric algorithms.");
+
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
-            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID);
+            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
     public static final ConfigKey<String> ROUTE_NAME = new ConfigKey<>("name", null, ConfigType.STRING,

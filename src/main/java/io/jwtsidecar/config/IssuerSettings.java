@@ -1,5 +1,6 @@
 package io.jwtsidecar.config;
 
+import io.jwtsidecar.token.DpopPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import java.time.Duration;
 import java.util.List;
@@ -22,11 +23,21 @@ import org.jspecify.annotations.Nullable;
  * @param maxTokenAge      the oldest {@code iat} accepted, or null for no limit
  * @param logoutClientIds  the client ids its back-channel logout tokens may name in {@code aud};
  *                         empty when it may send none
+ * @param dpop             what DPoP demands of its tokens and proofs
  */
 public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
                              Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                              Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
-                             List<String> logoutClientIds) {
+                             List<String> logoutClientIds, DpopPolicy dpop) {
+    /** With the default DPoP policy. */
+    public IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
+                          Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
+                          Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
+                          List<String> logoutClientIds) {
+        this(issuer, keys, algorithms, audiences, requiredClaims, expectedType, clockSkew, maxTokenLifetime,
+                maxTokenAge, logoutClientIds, DpopPolicy.DEFAULT);
+    }
+
     public IssuerSettings {
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(keys, "keys");
@@ -36,5 +47,6 @@ public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgor
         logoutClientIds = List.copyOf(logoutClientIds);
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
+        Objects.requireNonNull(dpop, "dpop");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.token.keys.FetchableUrl;
 import io.jwtsidecar.token.keys.IssuerKeys;
+import io.jwtsidecar.token.DpopPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
 import io.jwtsidecar.token.keys.VerificationKey;
@@ -99,11 +100,37 @@ final class IssuersSection {
             errors.add(at + ".algorithms: required with jwksUri or discovery (the keys are not known at start-up)");
         }
         KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
-        if (errors.size() > before || keySource == null || issuer == null) {
+        DpopPolicy dpop = dpop(at, n);
+        if (errors.size() > before || keySource == null || issuer == null || dpop == null) {
             return null;
         }
         return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
-                skew, lifetime, maxAge, logoutClientIds);
+                skew, lifetime, maxAge, logoutClientIds, dpop);
+    }
+
+    /** {@code dpop}, {@code dpopProofWindow}, {@code dpopAlgorithms}; null after recording an error. */
+    private @Nullable DpopPolicy dpop(String at, ObjectNode n) {
+        String mode = context.readIn(n, at, ConfigKeys.DPOP);
+        Duration window = context.readIn(n, at, ConfigKeys.DPOP_PROOF_WINDOW);
+        Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
+        boolean ok = true;
+        if (n.has(ConfigKeys.DPOP_ALGORITHMS.name())) {
+            for (String a : context.stringList(n, at, ConfigKeys.DPOP_ALGORITHMS.name())) {
+                JwsAlgorithm alg = JwsAlgorithm.fromJoseName(a).orElse(null);
+                if (alg == null || alg.family() == JwsAlgorithm.Family.HMAC) {
+                    errors.add(at + "." + ConfigKeys.DPOP_ALGORITHMS.name() + ": '" + a
+                            + "' is not a supported asymmetric algorithm");
+                    ok = false;
+                } else {
+                    algorithms.add(alg);
+                }
+            }
+        }
+        if (!ok || mode == null || window == null) {
+            return null;
+        }
+        return new DpopPolicy("required".equals(mode) ? DpopPolicy.Mode.REQUIRED : DpopPolicy.Mode.ALLOWED,
+                window, algorithms);
     }
 
     /** {@code logoutClientId}: one client id, or a list of them (several clients of one realm). */

@@ -9,6 +9,7 @@ import io.jsonwebtoken.security.PublicJwk;
 import io.jwtsidecar.admin.AdminScope;
 import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.testing.TestKeys;
+import io.jwtsidecar.token.DpopPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.io.IOException;
@@ -118,6 +119,9 @@ class ConfigLoaderTest {
             + "    clockSkew: 10s\n"
             + "    maxTokenLifetime: 1h\n"
             + "    maxTokenAge: 30m\n"
+            + "    dpop: required\n"
+            + "    dpopProofWindow: 2m\n"
+            + "    dpopAlgorithms: [ES256, PS256]\n"
             + "    keys:\n"
             + "      - kid: rs-1\n"
             + "        alg: RS256\n"
@@ -159,6 +163,7 @@ class ConfigLoaderTest {
         assertThat(hs.clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(hs.maxTokenLifetime()).isEqualTo(Duration.ofHours(24));
         assertThat(hs.maxTokenAge()).isNull();
+        assertThat(hs.dpop()).as("bound tokens need proofs, others are bearer tokens").isEqualTo(DpopPolicy.DEFAULT);
     }
 
     @Test
@@ -183,7 +188,20 @@ class ConfigLoaderTest {
         assertThat(rs.clockSkew()).isEqualTo(Duration.ofSeconds(10));
         assertThat(rs.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(rs.maxTokenAge()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(rs.dpop()).isEqualTo(new DpopPolicy(DpopPolicy.Mode.REQUIRED, Duration.ofMinutes(2),
+                Set.of(JwsAlgorithm.ES256, JwsAlgorithm.PS256)));
         assertThat(staticKeys(rs).select("rs-1").algorithm()).isEqualTo(JwsAlgorithm.RS256);
+    }
+
+    @Test
+    void dpop_settings_with_a_bad_mode_window_or_a_symmetric_algorithm_are_errors_naming_key_and_value() {
+        String yaml = COMPLETE.replace("    dpop: required\n", "    dpop: sometimes\n")
+                .replace("dpopProofWindow: 2m", "dpopProofWindow: 1h")
+                .replace("dpopAlgorithms: [ES256, PS256]", "dpopAlgorithms: [HS256]");
+
+        assertThat(errors(yaml)).anySatisfy(e -> assertThat(e).contains("issuers[1].dpop", "sometimes"))
+                .anySatisfy(e -> assertThat(e).contains("issuers[1].dpopProofWindow"))
+                .anySatisfy(e -> assertThat(e).contains("issuers[1].dpopAlgorithms", "HS256"));
     }
 
     @Test
