@@ -1,5 +1,7 @@
 package io.jwtsidecar.authz;
 
+import io.jwtsidecar.token.BearerExtractor;
+import io.jwtsidecar.token.DpopProofCheck;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
@@ -7,14 +9,18 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One forward-auth decision, in order: the proxy's description of the original request
  * ({@link ForwardedRequest}), the route that covers it ({@link RoutePolicy}), the token in the one
  * place it may be ({@link TokenLocator}), verification, the issuer's token locations, and the
- * route's requirements. Knows no HTTP library: the caller maps each {@link Result} to an answer.
+ * route's requirements. A token in {@code Authorization: DPoP …} (RFC 9449) is verified with the
+ * {@code DPoP} proof against the original request ({@link DpopTarget}), where the route takes
+ * tokens from the header. Knows no HTTP library: the caller maps each {@link Result} to an answer.
  * Immutable; safe from any thread.
  */
 public final class ForwardAuthDecider {
@@ -23,6 +29,7 @@ public final class ForwardAuthDecider {
 
     private final RoutePolicy policy;
     private final Function<String, VerificationOutcome> verifier;
+    private final @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> dpopVerifier;
     private final ToLongFunction<String> skewOf;
     private final Clock clock;
 
@@ -33,8 +40,19 @@ public final class ForwardAuthDecider {
      */
     public ForwardAuthDecider(RoutePolicy policy, Function<String, VerificationOutcome> verifier,
                               ToLongFunction<String> skewOf, Clock clock) {
+        this(policy, verifier, null, skewOf, clock);
+    }
+
+    /**
+     * @param dpopVerifier verifies a token presented with the {@code DPoP} scheme and its proof;
+     *                     null: that scheme is not read (such a request has no token)
+     */
+    public ForwardAuthDecider(RoutePolicy policy, Function<String, VerificationOutcome> verifier,
+                              @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> dpopVerifier,
+                              ToLongFunction<String> skewOf, Clock clock) {
         this.policy = policy;
         this.verifier = verifier;
+        this.dpopVerifier = dpopVerifier;
         this.skewOf = skewOf;
         this.clock = clock;
     }
@@ -65,6 +83,8 @@ public final class ForwardAuthDecider {
         ForwardedRequest original;
         Optional<RouteRule> route;
         TokenLocator.Located located;
+        String dpopToken = null;
+        DpopProofCheck.Request proof = null;
         try {
             original = ForwardedRequest.from(headers, ownMethod, pathSuffix);
             if (original.path() == null && policy.needsPath()) {
@@ -75,16 +95,31 @@ public final class ForwardAuthDecider {
             if (route.isEmpty() && policy.denyUnmatched()) {
                 return new Refused(NO_ROUTE, AuthzDecision.refuse(Verdict.NO_ROUTE, "no route covers the request"));
             }
-            located = TokenLocator.find(policy.locationsFor(route), headers, original.query());
+            List<TokenLocation> locations = policy.locationsFor(route);
+            located = TokenLocator.find(locations, headers, original.query());
+            if (dpopVerifier != null && locations.contains(TokenLocation.HEADER)) {
+                dpopToken = BearerExtractor.read(headers.apply("Authorization"), BearerExtractor.DPOP_SCHEME).token();
+                if (dpopToken != null) {
+                    if (located instanceof TokenLocator.Found) {
+                        return new Invalid(route.map(RouteRule::name).orElse(NO_ROUTE), "Authorization",
+                                "the request carries tokens in two places");
+                    }
+                    proof = DpopTarget.of(headers, original, pathSuffix);
+                }
+            }
         } catch (ForwardAuthException e) {
             return new Invalid(NO_ROUTE, e.field(), e.reason());
         }
         String routeName = route.map(RouteRule::name).orElse(NO_ROUTE);
+        if (dpopToken != null && proof != null && dpopVerifier != null) {
+            located = new TokenLocator.Found(dpopToken, TokenLocation.HEADER);
+        }
         if (located instanceof TokenLocator.Absent absent) {
             return new Refused(routeName, AuthzDecision.refuse(absent.verdict(), "no usable token"));
         }
         TokenLocator.Found found = (TokenLocator.Found) located;
-        VerificationOutcome outcome = verifier.apply(found.token());
+        VerificationOutcome outcome = proof != null && dpopVerifier != null ? dpopVerifier.apply(found.token(), proof)
+                : verifier.apply(found.token());
         if (!outcome.isAccepted()) {
             return new Refused(routeName, AuthzDecision.refuse(Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"),
                     outcome.detail()));

@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
 public final class ForwardAuthHeaders implements Function<String, List<String>> {
     /** Every header forward auth reads, as its readers spell them (string constants, so the same objects). */
     private static final String[] ASKED = {
-        "Host", "Authorization", "Cookie",
+        "Host", "Authorization", "Cookie", "DPoP",
         ForwardedRequest.FORWARDED_METHOD, ForwardedRequest.ORIGINAL_METHOD, ForwardedRequest.FORWARDED_URI,
         ForwardedRequest.ORIGINAL_URI, ForwardedRequest.FORWARDED_HOST, ForwardedRequest.FORWARDED_PROTO,
         ForwardedRequest.METHOD_OVERRIDES.get(0), ForwardedRequest.METHOD_OVERRIDES.get(1),

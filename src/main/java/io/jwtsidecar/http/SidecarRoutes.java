@@ -108,6 +108,7 @@ public final class SidecarRoutes {
                          RequestSpans spans) {
         this.spans = spans;
         ForwardAuthDecider decider = new ForwardAuthDecider(forwardAuth.policy(), this::verify,
+                (token, proof) -> counted(token, t -> verifier.verifyDpop(t, proof)),
                 issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), forwardAuth.clock());
         this.forwardAuth = new ForwardAuthHandler(decider, identity,
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,

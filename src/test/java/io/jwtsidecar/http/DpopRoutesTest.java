@@ -163,6 +163,35 @@ class DpopRoutesTest {
         assertThat(r.body()).contains("X-Forwarded-Proto");
     }
 
+    /** Forward auth as Traefik or Caddy ask: the original request in X-Forwarded-*. */
+    private static HttpRequest.Builder authz(String token, String proof) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/authz"))
+                .header("Authorization", "DPoP " + token).header("DPoP", proof)
+                .header("X-Forwarded-Method", "POST").header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "api.example.com").header("X-Forwarded-Uri", "/orders/42?x=1");
+    }
+
+    @Test
+    void forward_auth_checks_the_proof_against_the_forwarded_request() throws Exception {
+        String token = boundToken();
+        HttpResponse<String> ok = send(authz(token, proof(token, "POST")));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("X-Auth-Subject")).hasValue("alice");
+
+        HttpResponse<String> wrong = send(authz(token, proof(token, "GET")));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue(
+                "DPoP realm=\"jwt-sidecar\", error=\"invalid_dpop_proof\", error_description=\"dpop_proof_htm_mismatch\"");
+    }
+
+    @Test
+    void forward_auth_refuses_a_bound_token_as_a_bearer_token() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/authz"))
+                .header("Authorization", "Bearer " + boundToken()).header("X-Forwarded-Uri", "/orders/42"));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("dpop_required");
+    }
+
     @Test
     void introspection_of_a_bound_token_says_active() throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/oauth2/introspect"))

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -305,11 +306,13 @@ class DpopTest {
                 .isEqualTo(Verdict.DPOP_PROOF_MALFORMED);
         assertThat(verifier().verifyDpop(token, request(List.of("a.b.c.d.e"))).verdict())
                 .isEqualTo(Verdict.DPOP_PROOF_MALFORMED);
-        PlainJWT unsigned = new PlainJWT(new Proof(token).claims.build());
+        PlainJWT unsigned = new PlainJWT(new PlainHeader.Builder().type(new JOSEObjectType("dpop+jwt")).build(),
+                new Proof(token).claims.build());
         String none = unsigned.serialize();
         assertThat(verifier().verifyDpop(token, request(List.of(none))).verdict())
-                .as("alg none: an unsecured JWS").isIn(Verdict.DPOP_PROOF_MALFORMED, Verdict.DPOP_PROOF_BAD_TYPE,
-                        Verdict.DPOP_PROOF_ALG_NOT_ALLOWED);
+                .as("alg none with an empty signature: not a JWS with three segments").isEqualTo(Verdict.DPOP_PROOF_MALFORMED);
+        assertThat(verifier().verifyDpop(token, request(List.of(none + "c2ln"))).verdict())
+                .as("alg none with a leftover signature (§4.3 step 5)").isEqualTo(Verdict.DPOP_PROOF_ALG_NOT_ALLOWED);
     }
 
     @Test
