@@ -3,9 +3,11 @@ package io.jwtsidecar.http;
 import io.jwtsidecar.authz.ForwardAuthDecider;
 import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.metrics.SidecarMetrics;
+import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.Verdict;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
@@ -87,7 +89,7 @@ final class ForwardAuthHandler {
         } else if (result instanceof ForwardAuthDecider.Refused refused) {
             String code = Objects.requireNonNull(refused.decision().verdict(), "a refusal has a verdict").code();
             metrics.authorized(refused.route(), code);
-            HttpResponses.refused(response, refused.decision());
+            HttpResponses.refused(response, refused.decision(), dpopScheme(headers));
             return code;
         } else {
             ForwardAuthDecider.Allowed allowed = (ForwardAuthDecider.Allowed) result;
@@ -98,6 +100,11 @@ final class ForwardAuthHandler {
             HttpResponses.authorized(response, allowed.outcome(), identity);
             return "allowed";
         }
+    }
+
+    /** Whether the request presents its token with the DPoP scheme (RFC 9449 §7.1: then the challenge is DPoP). */
+    private static boolean dpopScheme(MultiMap headers) {
+        return BearerExtractor.read(headers.getAll(HttpHeaders.AUTHORIZATION), BearerExtractor.DPOP_SCHEME).found();
     }
 
     /** STRIP: the client's copies the answer does not overwrite, for Envoy to remove. */

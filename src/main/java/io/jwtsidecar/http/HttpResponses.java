@@ -122,6 +122,11 @@ public final class HttpResponses {
 
     /** A good token that a route's policy refuses: 403, or 401 with the RFC 9470 step-up challenge. */
     static void refused(HttpServerResponse response, AuthzDecision decision) {
+        refused(response, decision, false);
+    }
+
+    /** @param dpopScheme whether the token came with the {@code DPoP} scheme (a 401 gets a DPoP challenge) */
+    static void refused(HttpServerResponse response, AuthzDecision decision, boolean dpopScheme) {
         Verdict verdict = Objects.requireNonNull(decision.verdict(), "a refusal has a verdict");
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
         if (verdict == Verdict.INSUFFICIENT_SCOPE) {
@@ -132,7 +137,7 @@ public final class HttpResponses {
             response.putHeader("WWW-Authenticate", stepUpChallenge(Objects.requireNonNull(decision.stepUp(), "a step-up refusal says what to step up to")));
             json(response, 401, body);
         } else {
-            refused(response, verdict);
+            refused(response, verdict, dpopScheme);
         }
     }
 

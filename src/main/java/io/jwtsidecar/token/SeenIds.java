@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * publication, never a rule that was lifted coming back. For DPoP proofs, only proofs good in
  * every other way (signed by the key a live token is bound to) take a place, so only the holder of
  * that key can flood it; a proof whose id was dropped could be replayed within its window, which
- * {@link #evictions()} makes visible: size the cache for the proofs one window brings.
+ * {@link #evictions()} counts (the verifier holds one 60 s window of proofs at 1,000 a second).
  *
  * <p>An id is held by a {@link Claim} while its signal is being published, and released when
  * publishing fails, so that a provider retrying after a 5xx is not refused as a replay.

@@ -185,6 +185,18 @@ class DpopRoutesTest {
     }
 
     @Test
+    void forward_auth_answers_an_expired_dpop_token_with_a_dpop_invalid_token_challenge() throws Exception {
+        Map<String, Object> claims = Tokens.validClaims(ISS, "api", CLOCK.epochSecond());
+        claims.put("exp", CLOCK.epochSecond() - 3600);
+        claims.put("cnf", Map.of("jkt", CLIENT.computeThumbprint().toString()));
+        String expired = Tokens.mint(KEYS, "k1", claims);
+        HttpResponse<String> r = send(authz(expired, proof(expired, "POST")));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
+                "DPoP realm=\"jwt-sidecar\", error=\"invalid_token\", error_description=\"expired\"");
+    }
+
+    @Test
     void forward_auth_refuses_a_bound_token_as_a_bearer_token() throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/authz"))
                 .header("Authorization", "Bearer " + boundToken()).header("X-Forwarded-Uri", "/orders/42"));
