@@ -193,6 +193,10 @@ public final class ConfigKeys {
             "Claims that must be present besides exp.");
     public static final ConfigKey<String> TYPE = new ConfigKey<>("type", null, ConfigType.STRING,
             "Required typ header (e.g. at+jwt for RFC 9068 access tokens); unset accepts any.");
+    public static final ConfigKey<String> PROFILE = new ConfigKey<>("profile", null, ConfigType.STRING,
+            "rfc9068: tokens must be RFC 9068 JWT access tokens: typ at+jwt (or application/at+jwt) and iss, exp, aud, "
+                    + "sub, client_id, iat, jti present (else bad_type, missing_claim, bad_audience for aud; a claim of the wrong type: malformed). "
+                    + "Unset: no profile.");
     public static final ConfigKey<Duration> CLOCK_SKEW = new ConfigKey<>("clockSkew", "30s", ConfigType.durationBetween("0s", "10m"),
             "Tolerance for exp, nbf, iat and revocation rule times.");
     // At most ten years, far past any real token: rule expiries are event time + lifetime + skew in
@@ -238,7 +242,7 @@ public final class ConfigKeys {
                     + "asymmetric algorithms.");
 
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
-            CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
+            PROFILE, CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
             JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */

@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  * often to fetch, for the composition root to build a source from.
  */
 final class IssuersSection {
+    /** {@code profile: rfc9068}: RFC 9068 JWT access tokens. */
+    private static final String RFC_9068 = "rfc9068";
+    /** RFC 9068 §2.1; the verifier also takes {@code application/at+jwt} (RFC 7515 §4.1.9). */
+    private static final String RFC_9068_TYPE = "at+jwt";
+    /** RFC 9068 §2.2: the claims a JWT access token must carry. */
+    private static final List<String> RFC_9068_CLAIMS = List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti");
     private static final Set<String> KEY_FIELDS = Set.of("kid", "alg", "secret", "secretBase64", "pemFile", "jwksFile");
 
     private final ReadContext context;
@@ -81,6 +87,17 @@ final class IssuersSection {
         }
         List<String> required = context.stringList(n, at, "requiredClaims");
         String type = ReadContext.scalar(n, "type");
+        String profile = ReadContext.scalar(n, ConfigKeys.PROFILE.name());
+        if (profile != null) {
+            if (!profile.equals(RFC_9068)) {
+                errors.add(at + ".profile: '" + profile + "' is not a profile (expected " + RFC_9068 + ")");
+            } else if (type != null && !RFC_9068_TYPE.equalsIgnoreCase(type) && !("application/" + RFC_9068_TYPE).equalsIgnoreCase(type)) {
+                errors.add(at + ".type: '" + type + "' contradicts profile " + RFC_9068 + " (typ " + RFC_9068_TYPE + ")");
+            } else {
+                type = RFC_9068_TYPE;
+                required = withProfileClaims(required);
+            }
+        }
         List<String> logoutClientIds = logoutClientIds(at, n);
         Duration skew = context.readIn(n, at, ConfigKeys.CLOCK_SKEW);
         Duration lifetime = context.readIn(n, at, ConfigKeys.MAX_TOKEN_LIFETIME);
@@ -131,6 +148,16 @@ final class IssuersSection {
         }
         return new DpopPolicy("required".equals(mode) ? DpopPolicy.Mode.REQUIRED : DpopPolicy.Mode.ALLOWED,
                 window, algorithms);
+    }
+
+    /**
+     * The configured required claims and RFC 9068 §2.2's, in that order, once each. Their types
+     * (strings, NumericDates, a string or list of strings for aud) are the verifier's own checks.
+     */
+    private static List<String> withProfileClaims(List<String> configured) {
+        Set<String> all = new LinkedHashSet<>(configured);
+        all.addAll(RFC_9068_CLAIMS);
+        return List.copyOf(all);
     }
 
     /** {@code logoutClientId}: one client id, or a list of them (several clients of one realm). */
