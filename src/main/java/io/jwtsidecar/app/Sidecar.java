@@ -25,6 +25,7 @@ import io.jwtsidecar.http.ListenerOptions;
 import io.jwtsidecar.http.MetricsRoutes;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
+import io.jwtsidecar.http.ClientCertificates;
 import io.jwtsidecar.http.SidecarRoutes;
 import io.jwtsidecar.http.SignalPublishing;
 import io.jwtsidecar.http.SsfPushRoutes;
@@ -217,7 +218,8 @@ public final class Sidecar implements AutoCloseable {
         Readiness liveness = new LivenessCheck(feed::storeFailingFor);
         SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, readiness, liveness, config.maxTokenBytes(),
                 new IdentityHeaders(config.claimHeaders()), metrics, config.noopRoute(),
-                new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock),
+                new SidecarRoutes.ForwardAuth(config.authz().policy(), config.authz().refuseClientCopies(), clock,
+                        new ClientCertificates(config.authz().clientCertHeader().orElse(null), config.authz().trustedProxies())),
                 tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
         registerGauges(metrics, feed, store, verifier);
         int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,

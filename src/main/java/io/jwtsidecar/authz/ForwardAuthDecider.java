@@ -80,6 +80,15 @@ public final class ForwardAuthDecider {
      * @param pathSuffix what follows {@code /v1/authz} in its path, with the query; may be empty
      */
     public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix) {
+        return decide(headers, ownMethod, pathSuffix, verifier);
+    }
+
+    /**
+     * The same, with a verifier for this one request (one that also checks what the request
+     * carries besides the token, such as the client certificate a bound token needs).
+     */
+    public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix,
+                         Function<String, VerificationOutcome> verifier) {
         ForwardedRequest original;
         Optional<RouteRule> route;
         TokenLocator.Located located;

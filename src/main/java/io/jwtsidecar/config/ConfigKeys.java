@@ -112,6 +112,15 @@ public final class ConfigKeys {
             "true: routes match paths ignoring ASCII case, for upstreams that route that way (Express by default, "
                     + "ASP.NET, IIS), so /ADMIN is judged by the /admin route.");
 
+    public static final ConfigKey<String> AUTHZ_CLIENT_CERT_HEADER = new ConfigKey<>("authz.clientCertHeader", null, ConfigType.STRING,
+            "Request header in which a TLS-terminating proxy passes the client certificate, for tokens bound to one (RFC 8705 "
+                    + "cnf x5t#S256) on /v1/verify and /v1/authz: Envoy's X-Forwarded-Client-Cert (Hash= or Cert=) or a "
+                    + "URL-encoded PEM (nginx $ssl_client_escaped_cert). Believed only from authz.trustedProxies. Unset: "
+                    + "only the API listener's own TLS.");
+    public static final ConfigKey<String> AUTHZ_TRUSTED_PROXIES = new ConfigKey<>("authz.trustedProxies", "[]", ConfigType.STRING,
+            "IP addresses (exact, the TCP peer) whose authz.clientCertHeader is believed; from any other address the "
+                    + "header is ignored, so a bound token is refused as certificate_missing.");
+
     public static final ConfigKey<String> LOGGING_FORMAT = new ConfigKey<>("logging.format", "text", ConfigType.oneOf("text", "json"),
             "How log lines on stderr look: text (a date-time in UTC, level, thread, logger, message) or json (one JSON "
                     + "object a line; fields under Logging below).");
@@ -177,7 +186,7 @@ public final class ConfigKeys {
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
-            AUTHZ_CASE_INSENSITIVE_PATHS, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
+            AUTHZ_CASE_INSENSITIVE_PATHS, AUTHZ_CLIENT_CERT_HEADER, AUTHZ_TRUSTED_PROXIES, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
             TRACING_REQUEST_SAMPLE_RATIO, SIGNALS_MAX_AGE, SIGNALS_REPLAY_CACHE_SIZE, SIGNALS_LOGOUT_WAIT_FOR,
             SIGNALS_LOGOUT_FLEET_TIMEOUT, SSF_ISSUER, SSF_AUDIENCE, SSF_SPEAKS_FOR, SSF_PUSH, SSF_PUSH_TOKEN, SSF_POLL,
             SSF_CONFIGURATION_URL, SSF_POLL_TOKEN, SSF_POLL_MAX_EVENTS, SSF_POLL_IDLE_WAIT, SSF_POLL_MIN_BACKOFF,

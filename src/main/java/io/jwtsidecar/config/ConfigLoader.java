@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
 public final class ConfigLoader {
     /** A mapping (header name → claim), so not one of the scalar {@link ConfigKeys}. */
     private static final String CLAIM_HEADERS = "api.claimHeaders";
+    /** An IPv4 or IPv6 address literal, never a host name (InetAddress would look that up). */
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Map<String, String> env;
@@ -250,8 +252,43 @@ public final class ConfigLoader {
                 });
             }
             boolean caseInsensitive = read(ConfigKeys.AUTHZ_CASE_INSENSITIVE_PATHS);
+            Optional<String> certHeader = readOptional(ConfigKeys.AUTHZ_CLIENT_CERT_HEADER).filter(h -> !h.isBlank());
+            Set<InetAddress> proxies = trustedProxies();
+            if (certHeader.isPresent() && proxies.isEmpty()) {
+                errors.add(ConfigKeys.AUTHZ_CLIENT_CERT_HEADER.name() + ": needs " + ConfigKeys.AUTHZ_TRUSTED_PROXIES.name()
+                        + " (the proxies whose header is believed)");
+            }
             return new SidecarConfig.Authz(new AuthzConfigReader(root, errors).read(action.equals("deny"), caseInsensitive,
-                    issuers), !copies.equals("strip"));
+                    issuers), !copies.equals("strip"), certHeader, proxies);
+        }
+
+        /** {@code authz.trustedProxies}: a list, or one comma-separated text (an environment variable). */
+        private Set<InetAddress> trustedProxies() {
+            String key = ConfigKeys.AUTHZ_TRUSTED_PROXIES.name();
+            JsonNode authz = root.get("authz");
+            JsonNode v = authz == null ? null : authz.get("trustedProxies");
+            List<String> given = new ArrayList<>();
+            if (v != null && v.isArray()) {
+                v.forEach(e -> given.add(e.isTextual() ? e.textValue() : e.toString()));
+            } else if (v != null && !v.isNull()) {
+                for (String part : v.asText().split(",", -1)) {
+                    given.add(part.trim());
+                }
+            }
+            Set<InetAddress> proxies = new LinkedHashSet<>();
+            for (String address : given) {
+                // Literal addresses only: a host name would mean a DNS lookup, and trusting whatever it resolves to.
+                if (!IP_LITERAL.matcher(address).matches()) {
+                    errors.add(key + ": '" + address + "' is not an IP address");
+                    continue;
+                }
+                try {
+                    proxies.add(InetAddress.getByName(address));
+                } catch (IOException e) {
+                    errors.add(key + ": '" + address + "' is not an IP address");
+                }
+            }
+            return proxies;
         }
 
         private static Duration min(Duration a, Duration b) {

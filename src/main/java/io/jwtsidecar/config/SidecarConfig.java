@@ -6,6 +6,7 @@ import io.jwtsidecar.admin.IssuerLimit;
 import io.jwtsidecar.logging.LogFormat;
 import io.jwtsidecar.revocation.EventSigner;
 import io.jwtsidecar.revocation.PublisherKey;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,8 +100,20 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
      *
      * @param policy             routes, the action for unmatched requests, token locations
      * @param refuseClientCopies {@code authz.clientIdentityHeaders: refuse} (true) or {@code strip}
+     * @param clientCertHeader   {@code authz.clientCertHeader}: where a trusted proxy passes the client certificate
+     * @param trustedProxies     {@code authz.trustedProxies}: the literal peer addresses whose header is believed
      */
-    public record Authz(RoutePolicy policy, boolean refuseClientCopies) {
+    public record Authz(RoutePolicy policy, boolean refuseClientCopies, Optional<String> clientCertHeader,
+                        Set<InetAddress> trustedProxies) {
+        public Authz {
+            Objects.requireNonNull(clientCertHeader, "clientCertHeader");
+            trustedProxies = Set.copyOf(trustedProxies);
+        }
+
+        /** Without a client certificate header. */
+        public Authz(RoutePolicy policy, boolean refuseClientCopies) {
+            this(policy, refuseClientCopies, Optional.empty(), Set.of());
+        }
     }
 
     public SidecarConfig {

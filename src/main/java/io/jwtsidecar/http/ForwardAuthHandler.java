@@ -5,6 +5,7 @@ import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.BearerExtractor;
 import io.jwtsidecar.token.Verdict;
+import io.jwtsidecar.token.VerificationOutcome;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BiFunction;
 
 /**
  * Forward auth: {@code /v1/authz} and everything below it, for nginx {@code auth_request},
@@ -43,9 +45,16 @@ final class ForwardAuthHandler {
     private final ClientCopies clientCopies;
     private final SidecarMetrics metrics;
     private final RequestSpans spans;
+    private final BiFunction<String, HttpServerRequest, VerificationOutcome> verify;
 
+    /**
+     * @param verify verifies a token for the request it came in (a bound token needs that
+     *               request's client certificate)
+     */
     ForwardAuthHandler(ForwardAuthDecider decider, IdentityHeaders identity, ClientCopies clientCopies,
-                       SidecarMetrics metrics, RequestSpans spans) {
+                       SidecarMetrics metrics, RequestSpans spans,
+                       BiFunction<String, HttpServerRequest, VerificationOutcome> verify) {
+        this.verify = verify;
         this.spans = spans;
         this.decider = decider;
         this.identity = identity;
@@ -83,7 +92,7 @@ final class ForwardAuthHandler {
                     + ", a header only the sidecar sets");
         }
         ForwardAuthDecider.Result result = decider.decide(ForwardAuthHeaders.of(headers::forEach), request.method().name(),
-                pathSuffix(request));
+                pathSuffix(request), token -> verify.apply(token, request));
         if (result instanceof ForwardAuthDecider.Invalid invalid) {
             return invalid(response, invalid.route(), invalid.field(), invalid.message());
         } else if (result instanceof ForwardAuthDecider.Refused refused) {

@@ -2,6 +2,7 @@ package io.jwtsidecar.http;
 
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.BearerExtractor;
+import io.jwtsidecar.token.CertificateBinding;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
@@ -27,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sidecar API: what the service beside it calls.
@@ -67,6 +69,7 @@ public final class SidecarRoutes {
     private final SidecarMetrics metrics;
     private final boolean noopRoute;
     private final RequestSpans spans;
+    private final ClientCertificates certificates;
     static final String VERIFY_ROUTE = "/v1/verify";
 
     public SidecarRoutes(TokenVerifier verifier, Readiness readiness, int maxTokenBytes, IdentityHeaders identity,
@@ -88,8 +91,15 @@ public final class SidecarRoutes {
      *                     ({@code authz.clientIdentityHeaders: refuse}); false: it is judged, and
      *                     the copies are named for Envoy to remove ({@code strip})
      * @param clock        for {@code maxAge}
+     * @param certificates where the client certificate of a request comes from, for tokens bound
+     *                     to one (RFC 8705 §3), on {@code /v1/verify} and {@code /v1/authz} alike
      */
-    public record ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock) {
+    public record ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock, ClientCertificates certificates) {
+        /** Client certificates from the API listener's own TLS only. */
+        public ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock) {
+            this(policy, refuseCopies, clock, ClientCertificates.tlsOnly());
+        }
+
         /** No routes, header tokens, client copies refused. */
         public static ForwardAuth open(Clock clock) {
             return new ForwardAuth(RoutePolicy.open(), true, clock);
@@ -110,9 +120,10 @@ public final class SidecarRoutes {
         ForwardAuthDecider decider = new ForwardAuthDecider(forwardAuth.policy(), this::verify,
                 (token, proof) -> counted(token, t -> verifier.verifyDpop(t, proof)),
                 issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), forwardAuth.clock());
+        this.certificates = forwardAuth.certificates();
         this.forwardAuth = new ForwardAuthHandler(decider, identity,
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
-                metrics, spans);
+                metrics, spans, this::verify);
         this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;
@@ -124,7 +135,18 @@ public final class SidecarRoutes {
 
     /** Every verification goes through here, so every outcome is counted and timed once. */
     private VerificationOutcome verify(String token) {
-        return counted(token, verifier::verify);
+        return verify(token, null);
+    }
+
+    /**
+     * With the request the token came in, whose client certificate a bound token must match
+     * (RFC 8705 §3); null for a token handed over without one.
+     */
+    private VerificationOutcome verify(String token, @Nullable HttpServerRequest request) {
+        return counted(token, t -> {
+            VerificationOutcome checked = verifier.verify(t);
+            return request == null ? checked : CertificateBinding.check(checked, () -> certificates.sha256(request));
+        });
     }
 
     private VerificationOutcome counted(String token, Function<String, VerificationOutcome> verification) {
@@ -213,7 +235,7 @@ public final class SidecarRoutes {
         if (token == null) {
             return refuse(ctx, Objects.requireNonNull(ex.verdict(), "no token comes with a verdict"));
         }
-        VerificationOutcome outcome = verify(token);
+        VerificationOutcome outcome = verify(token, ctx.request());
         HttpResponses.outcome(ctx.response(), outcome, identity);
         return code(outcome);
     }
@@ -275,7 +297,7 @@ public final class SidecarRoutes {
         if (!(token instanceof String)) {
             return refuse(ctx, token == null ? Verdict.MISSING_TOKEN : Verdict.MALFORMED);
         }
-        VerificationOutcome outcome = verify((String) token);
+        VerificationOutcome outcome = verify((String) token, ctx.request());
         HttpResponses.outcome(ctx.response(), outcome, identity);
         return code(outcome);
     }

@@ -207,14 +207,15 @@ public final class TokenVerifier {
         String boundKey = null;
         if (cnf != null) {
             JsonNode jkt = cnf.get("jkt");
-            if (!cnf.isObject() || jkt == null) {
-                // mTLS (x5t#S256) or another binding: this sidecar cannot check it, so it cannot pass.
-                return reject(Verdict.CONFIRMATION_UNSUPPORTED, "cnf names no jkt, the only binding checked here");
+            if (!cnf.isObject() || jkt == null && !cnf.has("x5t#S256")) {
+                // Another binding than DPoP or a client certificate: it cannot be checked, so it cannot pass.
+                return reject(Verdict.CONFIRMATION_UNSUPPORTED, "cnf names neither jkt nor x5t#S256, the bindings checked here");
             }
-            if (!jkt.isTextual() || jkt.textValue().isEmpty()) {
+            // A certificate binding (x5t#S256) is checked by the HTTP layer, which has the certificate.
+            if (jkt != null && (!jkt.isTextual() || jkt.textValue().isEmpty())) {
                 return reject(Verdict.MALFORMED, "cnf.jkt is not a non-empty string");
             }
-            boundKey = jkt.textValue();
+            boundKey = jkt == null ? null : jkt.textValue();
         }
         // The key's own names, never the header's kid: with one key without kid, a header names anything.
         VerifiedToken verified = new VerifiedToken(policy.issuer(), claims.subject(), claims.jti(),

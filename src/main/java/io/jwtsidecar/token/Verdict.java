@@ -32,6 +32,10 @@ public enum Verdict {
     KEYS_UNAVAILABLE("keys_unavailable", Kind.UNAVAILABLE),
     /** The token came from a place (cookie, query) its issuer does not send tokens in. */
     TOKEN_LOCATION_NOT_ALLOWED("token_location_not_allowed", Kind.REJECTED),
+    /** RFC 8705 §3: the token is bound to a client certificate ({@code cnf.x5t#S256}) and none came. */
+    CERTIFICATE_MISSING("certificate_missing", Kind.REJECTED),
+    /** RFC 8705 §3: the token is bound to a client certificate other than the one that came. */
+    CERTIFICATE_MISMATCH("certificate_mismatch", Kind.REJECTED),
     /** RFC 9470: the route needs another {@code acr} or a more recent {@code auth_time}. */
     INSUFFICIENT_USER_AUTHENTICATION("insufficient_user_authentication", Kind.REJECTED),
     /** RFC 6750 §3.1: the route needs scopes the token does not grant. */
