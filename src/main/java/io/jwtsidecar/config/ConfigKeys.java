@@ -116,7 +116,7 @@ public final class ConfigKeys {
             "Request header in which a TLS-terminating proxy passes the client certificate, for tokens bound to one (RFC 8705 "
                     + "cnf x5t#S256) on /v1/verify and /v1/authz: Envoy's X-Forwarded-Client-Cert (Hash= or Cert=) or a "
                     + "URL-encoded PEM (nginx $ssl_client_escaped_cert). Believed only from authz.trustedProxies. Unset: "
-                    + "only the API listener's own TLS.");
+                    + "bound tokens are refused (certificate_missing), as the API listener has no TLS of its own.");
     public static final ConfigKey<String> AUTHZ_TRUSTED_PROXIES = new ConfigKey<>("authz.trustedProxies", "[]", ConfigType.STRING,
             "IP addresses (exact, the TCP peer) whose authz.clientCertHeader is believed; from any other address the "
                     + "header is ignored, so a bound token is refused as certificate_missing.");

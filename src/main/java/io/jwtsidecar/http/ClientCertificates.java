@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * The client certificate of a request, as the SHA-256 of its DER encoding, for certificate-bound
  * tokens (RFC 8705 §3). It comes from one of two places, in this order:
  * <ol>
- *   <li>the API listener's own TLS connection, when the client presented a certificate there;</li>
+ *   <li>the TLS connection of the request, when the client presented a certificate there (the
+ *       API listener is plain HTTP on localhost today, so this is for a listener with TLS);</li>
  *   <li>{@code authz.clientCertHeader}, set by a TLS-terminating proxy, but only when the request
  *       comes from one of {@code authz.trustedProxies} (the TCP peer address, never a forwarded
  *       one). From any other address the header is ignored: a bound token then has no
@@ -55,8 +56,8 @@ public final class ClientCertificates {
         this.trustedProxies = Set.copyOf(trustedProxies);
     }
 
-    /** Only the API listener's own TLS, no header. */
-    public static ClientCertificates tlsOnly() {
+    /** No header: only a certificate on the request's own TLS connection. */
+    public static ClientCertificates withoutHeader() {
         return NONE;
     }
 

@@ -95,9 +95,9 @@ public final class SidecarRoutes {
      *                     to one (RFC 8705 §3), on {@code /v1/verify} and {@code /v1/authz} alike
      */
     public record ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock, ClientCertificates certificates) {
-        /** Client certificates from the API listener's own TLS only. */
+        /** No client certificate header (bound tokens then need the request's own TLS). */
         public ForwardAuth(RoutePolicy policy, boolean refuseCopies, Clock clock) {
-            this(policy, refuseCopies, clock, ClientCertificates.tlsOnly());
+            this(policy, refuseCopies, clock, ClientCertificates.withoutHeader());
         }
 
         /** No routes, header tokens, client copies refused. */
