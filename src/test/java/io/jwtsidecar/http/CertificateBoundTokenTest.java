@@ -81,8 +81,8 @@ class CertificateBoundTokenTest {
                 row("§3.1: the thumbprint is base64url without padding", cnf(bound + "="), mine, Verdict.MALFORMED),
                 row("§3.1: the thumbprint is a string", Map.of("cnf", Map.of("x5t#S256", 7)), mine, Verdict.MALFORMED),
                 row("a token without cnf is a bearer token, certificate or not", Map.of(), null, null),
-                row("a cnf without x5t#S256 (e.g. DPoP's jkt) is not a certificate binding",
-                        Map.of("cnf", Map.of("jkt", bound)), null, null));
+                row("a cnf without x5t#S256 is not a certificate binding: a jkt-bound token needs DPoP",
+                        Map.of("cnf", Map.of("jkt", bound)), null, Verdict.DPOP_REQUIRED));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -339,8 +339,8 @@ class DpopTest {
     }
 
     @Test
-    void a_binding_other_than_jkt_cannot_be_checked_so_it_is_refused() {
-        String token = accessToken(Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"));
+    void a_binding_other_than_jkt_or_a_certificate_cannot_be_checked_so_it_is_refused() {
+        String token = accessToken(Map.of("x5u", "https://keys.example/bound.pem"));
         assertThat(verifier().verify(token).verdict()).isEqualTo(Verdict.CONFIRMATION_UNSUPPORTED);
     }
 
