@@ -10,6 +10,7 @@ import io.jwtsidecar.feed.RevocationPublisher;
 import io.jwtsidecar.idp.LogoutTokenCheck;
 import io.jwtsidecar.idp.PollJournal;
 import io.jwtsidecar.idp.SecurityEventCheck;
+import io.jwtsidecar.token.DpopNonces;
 import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.idp.SsfPollLoop;
@@ -63,6 +64,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -206,8 +208,11 @@ public final class Sidecar implements AutoCloseable {
 
         RevocationFreshness freshness = new RevocationFreshness(feed::isCaughtUp, feed::staleness, rc.maxStaleness(),
                 rc.failOpen());
+        SeenIds dpopProofIds = new SeenIds(config.dpop().replayCacheSize(), clock);
         TokenVerifier verifier = new TokenVerifier(issuers, config.maxTokenBytes(), clock,
-                revocationCheck(store, freshness), config.cacheMaxBytes());
+                revocationCheck(store, freshness), config.cacheMaxBytes(), dpopProofIds, dpopNonces(config.dpop(), clock));
+        metrics.monotonic(Metric.DPOP_REPLAY_EVICTIONS, dpopProofIds, SeenIds::evictions);
+        metrics.gauge(Metric.DPOP_REPLAY_IDS, dpopProofIds, SeenIds::size);
         int cores = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
         started.push("Vert.x", () -> await(vertx.close(), "closing Vert.x"));
@@ -472,6 +477,13 @@ public final class Sidecar implements AutoCloseable {
     }
 
     /** The metrics that are read from components on scrape rather than recorded as they happen. */
+    /** Made with the configured secret, so sidecars sharing it accept each other's nonces; else a random one. */
+    private static DpopNonces dpopNonces(SidecarConfig.Dpop dpop, Clock clock) {
+        return dpop.nonceSecret()
+                .map(secret -> new DpopNonces(secret.getBytes(StandardCharsets.UTF_8), dpop.nonceLifetime(), clock))
+                .orElseGet(() -> DpopNonces.withRandomSecret(dpop.nonceLifetime(), clock));
+    }
+
     private static void registerGauges(SidecarMetrics metrics, RevocationFeed feed, RocksDbRevocationStore store,
                                        TokenVerifier verifier) {
         metrics.monotonic(Metric.VERIFY_CACHE_HITS, verifier, TokenVerifier::cacheHits);

@@ -1,6 +1,7 @@
 package io.jwtsidecar.authz;
 
 import io.jwtsidecar.token.BearerExtractor;
+import io.jwtsidecar.token.DpopHints;
 import io.jwtsidecar.token.DpopProofCheck;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
@@ -66,8 +67,15 @@ public final class ForwardAuthDecider {
     public record Invalid(String route, String field, String message) implements Result {
     }
 
-    /** Refused: no token, a token the verifier refused (401/503), or a route's policy (403/401). */
-    public record Refused(String route, AuthzDecision decision) implements Result {
+    /**
+     * Refused: no token, a token the verifier refused (401/503), or a route's policy (403/401).
+     *
+     * @param dpopHints what the DPoP challenge tells the client (proof algorithms, nonce); null without DPoP
+     */
+    public record Refused(String route, AuthzDecision decision, @Nullable DpopHints dpopHints) implements Result {
+        public Refused(String route, AuthzDecision decision) {
+            this(route, decision, null);
+        }
     }
 
     /** Allowed: the verified token (and whether revocation data was stale under fail-open). */
@@ -131,7 +139,7 @@ public final class ForwardAuthDecider {
                 : verifier.apply(found.token());
         if (!outcome.isAccepted()) {
             return new Refused(routeName, AuthzDecision.refuse(Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"),
-                    outcome.detail()));
+                    outcome.detail()), outcome.dpopHints());
         }
         VerifiedToken token = outcome.token();
         if (!policy.issuerAllows(token.issuer(), found.location())) {

@@ -58,6 +58,17 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> CACHE_MAX_BYTES = new ConfigKey<>("verify.cacheMaxBytes", "33554432", ConfigType.integer(0, Integer.MAX_VALUE),
             "Memory budget of the verified-token cache, which skips the signature check for tokens seen before "
                     + "(never expiry or revocation); 0 turns it off.");
+    public static final ConfigKey<Integer> DPOP_REPLAY_CACHE_SIZE = new ConfigKey<>("verify.dpopReplayCacheSize", "60000", ConfigType.integer(1_000, 10_000_000),
+            "Most DPoP proof ids (jti) this sidecar remembers to refuse a replayed proof; at the bound the oldest is "
+                    + "dropped and counted (jwt_sidecar_dpop_replay_evictions). Size it to the proofs of one "
+                    + "dpopProofWindow: 60000 holds 60 s at 1,000 proofs a second.");
+    public static final ConfigKey<Duration> DPOP_NONCE_LIFETIME = new ConfigKey<>("verify.dpopNonceLifetime", "5m", ConfigType.durationBetween("10s", "1h"),
+            "For issuers with dpopNonce: true, how long a period of server nonces lasts; a nonce is accepted in its "
+                    + "period and the next, so for one to two lifetimes.");
+    public static final ConfigKey<String> DPOP_NONCE_SECRET_FILE = new ConfigKey<>("verify.dpopNonceSecretFile", null, ConfigType.STRING,
+            "A file holding a secret of at least 32 characters (e.g. openssl rand -base64 48) that DPoP nonces are "
+                    + "made with: sidecars sharing it accept each other's nonces. Unset: a random secret per process, so "
+                    + "a client moved to another sidecar is asked once more (use_dpop_nonce).");
     public static final ConfigKey<String> KAFKA_BOOTSTRAP = new ConfigKey<>("kafka.bootstrapServers", null, ConfigType.STRING,
             "Kafka bootstrap servers, host:port[,host:port]. Required.");
     public static final ConfigKey<String> KAFKA_TOPIC = new ConfigKey<>("kafka.topic", "jwt-revocations", ConfigType.matching("[a-zA-Z0-9._-]{1,249}", "a valid Kafka topic name"),
@@ -182,7 +193,8 @@ public final class ConfigKeys {
     public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
-            ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
+            ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, DPOP_REPLAY_CACHE_SIZE,
+            DPOP_NONCE_LIFETIME, DPOP_NONCE_SECRET_FILE, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
@@ -249,10 +261,14 @@ public final class ConfigKeys {
     public static final ConfigKey<String> DPOP_ALGORITHMS = new ConfigKey<>("dpopAlgorithms", null, ConfigType.STRING,
             "Algorithms accepted for DPoP proofs (asymmetric only, e.g. [ES256, PS256]); unset: the issuer's "
                     + "asymmetric algorithms.");
+    public static final ConfigKey<Boolean> DPOP_NONCE = new ConfigKey<>("dpopNonce", "false", ConfigType.BOOLEAN,
+            "true: DPoP proofs for this issuer's tokens must carry a server nonce (RFC 9449 §9). A proof without one, or "
+                    + "with an expired one, is a 401 use_dpop_nonce with the nonce to use in DPoP-Nonce; every answer "
+                    + "to a DPoP request carries the current one (verify.dpopNonceLifetime).");
 
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             PROFILE, CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
-            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS);
+            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS, DPOP_NONCE);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
     public static final ConfigKey<String> ROUTE_NAME = new ConfigKey<>("name", null, ConfigType.STRING,

@@ -87,6 +87,8 @@ public final class ConfigLoader {
         private final YamlDocument document;
         private final ObjectNode root;
         private final ReadContext context;
+        /** A nonce secret shorter than this is guessable; 32 base64 characters carry 192 bits. */
+        private static final int DPOP_NONCE_SECRET_CHARS = 32;
         private final List<String> errors;
         private final AdminSection adminSection;
         private final RevocationSection revocationSection;
@@ -200,6 +202,7 @@ public final class ConfigLoader {
             SidecarConfig.Signals signals = new SidecarConfig.Signals(read(ConfigKeys.SIGNALS_MAX_AGE),
                     read(ConfigKeys.SIGNALS_REPLAY_CACHE_SIZE), read(ConfigKeys.SIGNALS_LOGOUT_WAIT_FOR).equals("all"),
                     read(ConfigKeys.SIGNALS_LOGOUT_FLEET_TIMEOUT), new SsfSection(context).read(issuers));
+            SidecarConfig.Dpop dpop = dpop();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors.stream().map(e -> document.locate(e, fromEnvironment)).toList());
             }
@@ -207,7 +210,27 @@ public final class ConfigLoader {
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
             return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
-                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing, signals);
+                    revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing, signals, dpop);
+        }
+
+        /** {@code verify.dpopReplayCacheSize}, {@code verify.dpopNonceLifetime}, {@code verify.dpopNonceSecretFile}. */
+        private SidecarConfig.Dpop dpop() {
+            Optional<String> secret = text(ConfigKeys.DPOP_NONCE_SECRET_FILE).flatMap(file -> {
+                Path path = context.resolve(file);
+                try {
+                    String text = ConfigFiles.read(ConfigKeys.DPOP_NONCE_SECRET_FILE.name(), path).strip();
+                    if (text.length() < DPOP_NONCE_SECRET_CHARS) {
+                        errors.add(ConfigKeys.DPOP_NONCE_SECRET_FILE.name() + ": '" + path + "' holds " + text.length()
+                                + " characters; a nonce secret needs at least " + DPOP_NONCE_SECRET_CHARS);
+                        return Optional.empty();
+                    }
+                    return Optional.of(text);
+                } catch (UnreadableFile e) {
+                    errors.add(ConfigKeys.DPOP_NONCE_SECRET_FILE.name() + ": " + e.getMessage());
+                    return Optional.empty();
+                }
+            });
+            return new SidecarConfig.Dpop(read(ConfigKeys.DPOP_REPLAY_CACHE_SIZE), read(ConfigKeys.DPOP_NONCE_LIFETIME), secret);
         }
 
         /** {@code logging.format}: text or json. */

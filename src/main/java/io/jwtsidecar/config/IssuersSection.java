@@ -125,10 +125,11 @@ final class IssuersSection {
                 skew, lifetime, maxAge, logoutClientIds, dpop);
     }
 
-    /** {@code dpop}, {@code dpopProofWindow}, {@code dpopAlgorithms}; null after recording an error. */
+    /** {@code dpop}, {@code dpopProofWindow}, {@code dpopAlgorithms}, {@code dpopNonce}; null after recording an error. */
     private @Nullable DpopPolicy dpop(String at, ObjectNode n) {
         String mode = context.readIn(n, at, ConfigKeys.DPOP);
         Duration window = context.readIn(n, at, ConfigKeys.DPOP_PROOF_WINDOW);
+        Boolean nonce = context.readIn(n, at, ConfigKeys.DPOP_NONCE);
         Set<JwsAlgorithm> algorithms = new LinkedHashSet<>();
         boolean ok = true;
         if (n.has(ConfigKeys.DPOP_ALGORITHMS.name())) {
@@ -143,11 +144,11 @@ final class IssuersSection {
                 }
             }
         }
-        if (!ok || mode == null || window == null) {
+        if (!ok || mode == null || window == null || nonce == null) {
             return null;
         }
         return new DpopPolicy("required".equals(mode) ? DpopPolicy.Mode.REQUIRED : DpopPolicy.Mode.ALLOWED,
-                window, algorithms);
+                window, algorithms, nonce);
     }
 
     /**

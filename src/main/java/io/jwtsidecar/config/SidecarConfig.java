@@ -41,12 +41,28 @@ import org.jspecify.annotations.Nullable;
  * @param shutdownGrace how long a stop lets requests in flight complete ({@code shutdown.gracePeriod})
  * @param logFormat   {@code logging.format}: text or JSON lines on stderr
  * @param tracing     {@code tracing.*}: where spans go, if anywhere
+ * @param dpop        {@code verify.dpop*}: the DPoP replay cache and server nonces
  */
 public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
                             Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerSettings> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
-                            Duration shutdownGrace, LogFormat logFormat, Tracing tracing, Signals signals) {
+                            Duration shutdownGrace, LogFormat logFormat, Tracing tracing, Signals signals, Dpop dpop) {
+
+    /**
+     * The sidecar-wide DPoP settings ({@code verify.dpop*}); each issuer's own are in its policy.
+     *
+     * @param replayCacheSize most proof ids remembered
+     * @param nonceLifetime   how long a period of server nonces lasts
+     * @param nonceSecret     the secret nonces are made with; empty: a random one per process
+     */
+    public record Dpop(int replayCacheSize, Duration nonceLifetime, Optional<String> nonceSecret) {
+        @Override
+        public String toString() {
+            return "Dpop[replayCacheSize=" + replayCacheSize + ", nonceLifetime=" + nonceLifetime + ", nonceSecret="
+                    + (nonceSecret.isPresent() ? "(set)" : "(random)") + "]";
+        }
+    }
 
     /**
      * {@code signals.*}: revocations from identity providers (docs/CONFIG.md, "Identity providers").

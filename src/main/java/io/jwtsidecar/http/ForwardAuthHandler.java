@@ -98,7 +98,7 @@ final class ForwardAuthHandler {
         } else if (result instanceof ForwardAuthDecider.Refused refused) {
             String code = Objects.requireNonNull(refused.decision().verdict(), "a refusal has a verdict").code();
             metrics.authorized(refused.route(), code);
-            HttpResponses.refused(response, refused.decision(), dpopScheme(headers));
+            HttpResponses.refused(response, refused.decision(), dpopScheme(headers), refused.dpopHints());
             return code;
         } else {
             ForwardAuthDecider.Allowed allowed = (ForwardAuthDecider.Allowed) result;

@@ -1,6 +1,7 @@
 package io.jwtsidecar.http;
 
 import io.jwtsidecar.authz.AuthzDecision;
+import io.jwtsidecar.token.DpopHints;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.VerifiedToken;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place that turns verification outcomes and faults into HTTP.
@@ -54,6 +56,8 @@ public final class HttpResponses {
 
     /** Set on answers given with stale revocation data under the fail-open policy. */
     public static final String STALE_HEADER = "X-Revocation-Stale";
+    /** RFC 9449 §9: the server nonce a DPoP client's next proof must carry. */
+    public static final String DPOP_NONCE = "DPoP-Nonce";
 
     static void outcome(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
         outcome(response, outcome, identity, false);
@@ -64,9 +68,18 @@ public final class HttpResponses {
                         boolean dpopScheme) {
         if (outcome.isAccepted()) {
             markStale(response, outcome);
+            dpopNonce(response, outcome.dpopHints());
             accepted(response, outcome.token(), identity);
         } else {
-            refused(response, Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"), dpopScheme);
+            refused(response, Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"), dpopScheme,
+                    outcome.dpopHints());
+        }
+    }
+
+    /** RFC 9449 §9: the nonce the client's next proof must carry, when its issuer requires one. */
+    private static void dpopNonce(HttpServerResponse response, @Nullable DpopHints hints) {
+        if (hints != null && hints.nonce() != null) {
+            response.putHeader(DPOP_NONCE, hints.nonce());
         }
     }
 
@@ -84,6 +97,14 @@ public final class HttpResponses {
     }
 
     static void refused(HttpServerResponse response, Verdict verdict, boolean dpopScheme) {
+        refused(response, verdict, dpopScheme, null);
+    }
+
+    /**
+     * @param hints for a DPoP challenge: the proof algorithms ({@code algs}) and the nonce to use
+     *              ({@code DPoP-Nonce}); null when the token's issuer is not known
+     */
+    static void refused(HttpServerResponse response, Verdict verdict, boolean dpopScheme, @Nullable DpopHints hints) {
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
         if (verdict.kind() == Verdict.Kind.UNAVAILABLE) {
             response.putHeader("Retry-After", "1");
@@ -94,12 +115,13 @@ public final class HttpResponses {
             json(response, 403, body);
             return;
         }
-        if (verdict.dpopProof()) {
-            response.putHeader("WWW-Authenticate", "DPoP realm=\"" + REALM
-                    + "\", error=\"invalid_dpop_proof\", error_description=\"" + verdict.code() + "\"");
-        } else if (dpopScheme || verdict == Verdict.DPOP_REQUIRED || verdict == Verdict.DPOP_TOKEN_NOT_BOUND) {
-            response.putHeader("WWW-Authenticate", "DPoP realm=\"" + REALM
-                    + "\", error=\"invalid_token\", error_description=\"" + verdict.code() + "\"");
+        if (verdict.dpopProof() || dpopScheme || verdict == Verdict.DPOP_REQUIRED || verdict == Verdict.DPOP_TOKEN_NOT_BOUND) {
+            String error = verdict.dpopNonce() ? "use_dpop_nonce" : verdict.dpopProof() ? "invalid_dpop_proof" : "invalid_token";
+            String algs = hints == null || hints.algs() == null || hints.algs().isEmpty() ? ""
+                    : ", algs=\"" + hints.algs() + "\"";
+            response.putHeader("WWW-Authenticate", "DPoP realm=\"" + REALM + "\", error=\"" + error
+                    + "\", error_description=\"" + verdict.code() + "\"" + algs);
+            dpopNonce(response, hints);
         } else if (verdict == Verdict.MISSING_TOKEN) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
         } else {
@@ -116,6 +138,7 @@ public final class HttpResponses {
      */
     static void authorized(HttpServerResponse response, VerificationOutcome outcome, IdentityHeaders identity) {
         identity.apply(response, outcome.token());
+        dpopNonce(response, outcome.dpopHints());
         response.putHeader(STALE_HEADER, outcome.revocationStale() ? "true" : "");
         response.setStatusCode(200).putHeader(CACHE_CONTROL, NO_STORE).end();
     }
@@ -127,6 +150,12 @@ public final class HttpResponses {
 
     /** @param dpopScheme whether the token came with the {@code DPoP} scheme (a 401 gets a DPoP challenge) */
     static void refused(HttpServerResponse response, AuthzDecision decision, boolean dpopScheme) {
+        refused(response, decision, dpopScheme, null);
+    }
+
+    /** @param hints the DPoP challenge's algorithms and nonce, for a token the verifier refused */
+    static void refused(HttpServerResponse response, AuthzDecision decision, boolean dpopScheme,
+                        @Nullable DpopHints hints) {
         Verdict verdict = Objects.requireNonNull(decision.verdict(), "a refusal has a verdict");
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
         if (verdict == Verdict.INSUFFICIENT_SCOPE) {
@@ -137,7 +166,7 @@ public final class HttpResponses {
             response.putHeader("WWW-Authenticate", stepUpChallenge(Objects.requireNonNull(decision.stepUp(), "a step-up refusal says what to step up to")));
             json(response, 401, body);
         } else {
-            refused(response, verdict, dpopScheme);
+            refused(response, verdict, dpopScheme, hints);
         }
     }
 

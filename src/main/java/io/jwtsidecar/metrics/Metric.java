@@ -11,6 +11,11 @@ public enum Metric {
             "Time to verify one token in process (parse, signature, claims, revocation), without HTTP."),
     VERIFY_CACHE_HITS("jwt_sidecar_verify_cache_hits", "counter",
             "Verifications answered from the verified-token cache (signature check skipped)."),
+    DPOP_REPLAY_EVICTIONS("jwt_sidecar_dpop_replay_evictions", "counter",
+            "DPoP proof ids dropped from the replay cache before their window ended because it was full "
+                    + "(verify.dpopReplayCacheSize); each could be replayed within its window."),
+    DPOP_REPLAY_IDS("jwt_sidecar_dpop_replay_ids", "gauge",
+            "DPoP proof ids held by the replay cache now."),
     VERIFY_STALE_PASSES("jwt_sidecar_verify_stale_passes", "counter",
             "Tokens accepted with stale revocation data under the fail-open policy."),
     AUTHZ_DECISIONS("jwt_sidecar_authz_decisions", "counter",

@@ -17,10 +17,16 @@ import java.util.Set;
  *                     its {@code jti} is remembered, so a replay across sidecars (each has its
  *                     own replay cache) is possible only within this window
  * @param algorithms   the proof algorithms accepted; empty: the issuer's asymmetric algorithms
+ * @param nonce        whether proofs must carry a nonce this sidecar gave ({@link DpopNonces})
  */
-public record DpopPolicy(Mode mode, Duration proofWindow, Set<JwsAlgorithm> algorithms) {
-    /** The default: unbound tokens are bearer tokens, proofs within 60 s, the issuer's algorithms. */
+public record DpopPolicy(Mode mode, Duration proofWindow, Set<JwsAlgorithm> algorithms, boolean nonce) {
+    /** The default: unbound tokens are bearer tokens, proofs within 60 s, the issuer's algorithms, no nonce. */
     public static final DpopPolicy DEFAULT = new DpopPolicy(Mode.ALLOWED, Duration.ofSeconds(60), Set.of());
+
+    /** Without server nonces. */
+    public DpopPolicy(Mode mode, Duration proofWindow, Set<JwsAlgorithm> algorithms) {
+        this(mode, proofWindow, algorithms, false);
+    }
 
     /** Whether an issuer's unbound tokens are accepted. */
     public enum Mode {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -31,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * either side of now; {@code ath} the base64url SHA-256 of the access token; the RFC 7638
  * thumbprint of {@code jwk} equal to the token's {@code cnf.jkt}; and last, so that only a proof
  * good in every other way takes a place in it, a {@code jti} not seen in the window
- * ({@link SeenIds}, per key thumbprint). Server nonces ({@code DPoP-Nonce}) are not supported.
+ * ({@link SeenIds}, per key thumbprint). For an issuer that requires server nonces (§9), a
+ * {@code nonce} claim this sidecar's {@link DpopNonces} gave, checked before the replay cache.
  *
  * <p>Every refusal is its own {@link Verdict} ({@code dpop_proof_*}); details name what is wrong,
  * never the proof or the token. Pure apart from the replay cache; thread-safe.
@@ -44,6 +46,7 @@ public final class DpopProofCheck {
 
     private final Clock clock;
     private final SeenIds replay;
+    private final DpopNonces nonces;
 
     /**
      * The request a proof must describe.
@@ -62,10 +65,31 @@ public final class DpopProofCheck {
     /**
      * @param clock  the source of "now" for {@code iat}
      * @param replay the proof ids seen, per key thumbprint; bounded
+     * @param nonces  the server nonces given and accepted, for issuers that require them
      */
-    public DpopProofCheck(Clock clock, SeenIds replay) {
+    public DpopProofCheck(Clock clock, SeenIds replay, DpopNonces nonces) {
         this.clock = clock;
         this.replay = replay;
+        this.nonces = nonces;
+    }
+
+    /**
+     * What an answer to a DPoP request for {@code policy}'s tokens tells the client: the proof
+     * algorithms (for a challenge) and, when the issuer requires nonces, the current nonce.
+     */
+    public DpopHints hints(IssuerPolicy policy) {
+        StringBuilder algs = new StringBuilder();
+        Set<JwsAlgorithm> accepted = policy.dpop().algorithms(policy);
+        // In the enum's order, so the challenge reads the same on every sidecar and every time.
+        for (JwsAlgorithm a : accepted.isEmpty() ? accepted : EnumSet.copyOf(accepted)) {
+            algs.append(algs.length() == 0 ? "" : " ").append(a.name());
+        }
+        return new DpopHints(algs.toString(), policy.dpop().nonce() ? nonces.current() : null);
+    }
+
+    /** The current nonce when {@code policy} requires nonces, else null; for answers that accept. */
+    public @Nullable DpopHints acceptedHints(IssuerPolicy policy) {
+        return policy.dpop().nonce() ? new DpopHints(null, nonces.current()) : null;
     }
 
     /**
@@ -168,6 +192,15 @@ public final class DpopProofCheck {
         if (!MessageDigest.isEqual(key.thumbprint().getBytes(StandardCharsets.US_ASCII),
                 jkt.getBytes(StandardCharsets.US_ASCII))) {
             return refuse(Verdict.DPOP_PROOF_KEY_MISMATCH, "the proof's key is not the one the token is bound to");
+        }
+        if (policy.dpop().nonce()) {
+            JsonNode nonce = claims.get("nonce");
+            if (nonce == null) {
+                return refuse(Verdict.DPOP_PROOF_NONCE_MISSING, "this issuer requires a server nonce in proofs");
+            }
+            if (!nonce.isTextual() || !nonces.isGood(nonce.textValue())) {
+                return refuse(Verdict.DPOP_PROOF_NONCE_INVALID, "nonce is not one this sidecar gave, or it expired");
+            }
         }
         if (replay.claim(jkt, jti, (long) Math.ceil(issuedAt) + window).isEmpty()) {
             return refuse(Verdict.DPOP_PROOF_REPLAYED, "this proof's jti was used before");

@@ -73,6 +73,13 @@ public final class TokenVerifier {
     /** @param dpopProofIds the DPoP proof ids seen (the replay cache); bounded, this sidecar's own */
     public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
                          RevocationCheck revocation, long cacheBytes, SeenIds dpopProofIds) {
+        this(policies, maxTokenBytes, clock, revocation, cacheBytes, dpopProofIds,
+                DpopNonces.withRandomSecret(DpopNonces.DEFAULT_LIFETIME, clock));
+    }
+
+    /** @param dpopNonces the server nonces for issuers whose proofs must carry one */
+    public TokenVerifier(Collection<IssuerPolicy> policies, int maxTokenBytes, Clock clock,
+                         RevocationCheck revocation, long cacheBytes, SeenIds dpopProofIds, DpopNonces dpopNonces) {
         Map<String, IssuerPolicy> byIssuer = new HashMap<>();
         for (IssuerPolicy p : policies) {
             if (byIssuer.putIfAbsent(p.issuer(), p) != null) {
@@ -85,7 +92,7 @@ public final class TokenVerifier {
         this.clock = clock;
         this.revocation = revocation;
         this.cache = cacheBytes > 0 ? new VerifiedTokenCache(cacheBytes, clock) : null;
-        this.dpop = new DpopProofCheck(clock, dpopProofIds);
+        this.dpop = new DpopProofCheck(clock, dpopProofIds, dpopNonces);
     }
 
     /** Signatures checked so far (tokens that reached the signature step without a cache hit). */
@@ -237,16 +244,21 @@ public final class TokenVerifier {
             return expired;
         }
         String boundKey = e.token().boundKey();
+        DpopHints hints = null;
         if (binding != Binding.IGNORED && (boundKey != null || binding == Binding.DPOP
                 || e.policy().dpop().mode() == DpopPolicy.Mode.REQUIRED)) {
             VerificationOutcome refused = binding(e.policy(), token, boundKey, binding, proof);
             if (refused != null) {
-                return refused;
+                return refused.withDpopHints(dpop.hints(e.policy()));
             }
+            hints = dpop.acceptedHints(e.policy());
         }
-        if (!checkRevocation) {
-            return VerificationOutcome.accepted(e.token());
-        }
+        VerificationOutcome outcome = checkRevocation ? revocationChecked(e) : VerificationOutcome.accepted(e.token());
+        // Every answer to a DPoP request carries the current nonce, so a client never proves with an expired one.
+        return hints == null ? outcome : outcome.withDpopHints(hints);
+    }
+
+    private VerificationOutcome revocationChecked(VerifiedTokenCache.Entry e) {
         return switch (revocation.check(e.token(), e.policy().clockSkew().toSeconds())) {
             case REVOKED -> reject(Verdict.REVOKED, "a revocation rule matches");
             case STALE -> reject(Verdict.REVOCATION_DATA_STALE, "revocation data is not known to be current");

@@ -70,6 +70,10 @@ public enum Verdict {
     DPOP_PROOF_KEY_MISMATCH("dpop_proof_key_mismatch", Kind.REJECTED),
     /** The proof's {@code jti} was seen before within the proof window, on this sidecar. */
     DPOP_PROOF_REPLAYED("dpop_proof_replayed", Kind.REJECTED),
+    /** The issuer requires server nonces and the proof has no {@code nonce}: answered {@code use_dpop_nonce}. */
+    DPOP_PROOF_NONCE_MISSING("dpop_proof_nonce_missing", Kind.REJECTED),
+    /** The proof's {@code nonce} is not one a sidecar gave, or has expired: answered {@code use_dpop_nonce}. */
+    DPOP_PROOF_NONCE_INVALID("dpop_proof_nonce_invalid", Kind.REJECTED),
     /** RFC 6750 §3.1: the request is not one the sidecar can judge (two tokens, a bad forwarded URI). */
     INVALID_REQUEST("invalid_request", Kind.INVALID);
 
@@ -99,5 +103,10 @@ public enum Verdict {
     /** Whether a DPoP proof was refused: answered with RFC 9449's {@code invalid_dpop_proof}. */
     public boolean dpopProof() {
         return code.startsWith("dpop_proof_");
+    }
+
+    /** Whether the client must retry with the nonce it is given: RFC 9449 §9's {@code use_dpop_nonce}. */
+    public boolean dpopNonce() {
+        return this == DPOP_PROOF_NONCE_MISSING || this == DPOP_PROOF_NONCE_INVALID;
     }
 }

@@ -12,13 +12,30 @@ public final class VerificationOutcome {
     private final @Nullable Verdict verdict;
     private final @Nullable String detail;
     private final boolean revocationStale;
+    private final @Nullable DpopHints dpopHints;
 
     private VerificationOutcome(@Nullable VerifiedToken token, @Nullable Verdict verdict, @Nullable String detail,
                                 boolean revocationStale) {
+        this(token, verdict, detail, revocationStale, null);
+    }
+
+    private VerificationOutcome(@Nullable VerifiedToken token, @Nullable Verdict verdict, @Nullable String detail,
+                                boolean revocationStale, @Nullable DpopHints dpopHints) {
         this.token = token;
         this.verdict = verdict;
         this.detail = detail;
         this.revocationStale = revocationStale;
+        this.dpopHints = dpopHints;
+    }
+
+    /** The same outcome, telling a DPoP client {@code hints} as well. */
+    public VerificationOutcome withDpopHints(DpopHints hints) {
+        return new VerificationOutcome(token, verdict, detail, revocationStale, Objects.requireNonNull(hints));
+    }
+
+    /** What to tell a DPoP client besides the verdict; null for a request without DPoP. */
+    public @Nullable DpopHints dpopHints() {
+        return dpopHints;
     }
 
     public static VerificationOutcome accepted(VerifiedToken token) {

@@ -205,6 +205,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dpop_nonces_are_off_by_default_and_turned_on_per_issuer() {
+        assertThat(issuer(parse(COMPLETE), "https://rs.example").dpop().nonce()).isFalse();
+        String yaml = COMPLETE.replace("    dpopProofWindow: 2m\n", "    dpopProofWindow: 2m\n    dpopNonce: true\n");
+        assertThat(issuer(parse(yaml), "https://rs.example").dpop().nonce()).isTrue();
+        assertThat(errors(COMPLETE.replace("    dpopProofWindow: 2m\n", "    dpopProofWindow: 2m\n    dpopNonce: often\n")))
+                .anySatisfy(e -> assertThat(e).contains("issuers[1].dpopNonce", "often"));
+    }
+
+    @Test
+    void the_dpop_replay_cache_and_nonce_settings_have_defaults_and_bad_values_name_key_and_value() throws IOException {
+        SidecarConfig.Dpop defaults = parse(COMPLETE).dpop();
+        assertThat(defaults.replayCacheSize()).isEqualTo(60_000);
+        assertThat(defaults.nonceLifetime()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.nonceSecret()).isEmpty();
+
+        Files.writeString(dir.resolve("nonce.secret"), "c2VjcmV0LXNoYXJlZC1ieS10aGUtZmxlZXQtb2Ytc2lkZWNhcnM=\n");
+        SidecarConfig.Dpop set = parse("verify:\n  dpopReplayCacheSize: 5000\n  dpopNonceLifetime: 2m\n"
+                + "  dpopNonceSecretFile: nonce.secret\n" + COMPLETE).dpop();
+        assertThat(set.replayCacheSize()).isEqualTo(5000);
+        assertThat(set.nonceLifetime()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(set.nonceSecret()).hasValue("c2VjcmV0LXNoYXJlZC1ieS10aGUtZmxlZXQtb2Ytc2lkZWNhcnM=");
+        assertThat(set.toString()).doesNotContain("c2VjcmV0");
+
+        assertThat(errors("verify:\n  dpopReplayCacheSize: 10\n" + COMPLETE))
+                .anySatisfy(e -> assertThat(e).contains("verify.dpopReplayCacheSize", "10"));
+        assertThat(errors("verify:\n  dpopNonceLifetime: 2h\n" + COMPLETE))
+                .anySatisfy(e -> assertThat(e).contains("verify.dpopNonceLifetime", "2h"));
+        Files.writeString(dir.resolve("short.secret"), "too short\n");
+        assertThat(errors("verify:\n  dpopNonceSecretFile: short.secret\n" + COMPLETE))
+                .anySatisfy(e -> assertThat(e).contains("verify.dpopNonceSecretFile", "short.secret", "9 characters"));
+        assertThat(errors("verify:\n  dpopNonceSecretFile: missing.secret\n" + COMPLETE))
+                .anySatisfy(e -> assertThat(e).contains("verify.dpopNonceSecretFile", "no such file"));
+    }
+
+    @Test
     void a_jwks_file_yields_every_key_with_its_kid_and_alg() {
         IssuerSettings jwks = issuer(parse(COMPLETE), "https://jwks.example");
 

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,8 @@ import org.junit.jupiter.api.Test;
  */
 class DpopRoutesTest {
     private static final String ISS = "https://issuer.example";
+    /** An issuer whose proofs must carry a server nonce (dpopNonce: true). */
+    private static final String NONCE_ISS = "https://nonce-issuer.example";
     private static final String HTU = "https://api.example.com/orders/42";
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
@@ -62,7 +65,11 @@ class DpopRoutesTest {
         IssuerPolicy policy = new IssuerPolicy(ISS, new StaticKeySource(List.of(new VerificationKey("k1", JwsAlgorithm.ES256,
                 KEYS.verificationKey()))), Set.of(JwsAlgorithm.ES256), Set.of("api"), List.of(), null,
                 Duration.ofSeconds(30), Duration.ofHours(1), null, DpopPolicy.DEFAULT);
-        TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, RevocationCheck.NONE, 1 << 20);
+        IssuerPolicy noncePolicy = new IssuerPolicy(NONCE_ISS, new StaticKeySource(List.of(new VerificationKey("k1",
+                JwsAlgorithm.ES256, KEYS.verificationKey()))), Set.of(JwsAlgorithm.ES256), Set.of("api"), List.of(), null,
+                Duration.ofSeconds(30), Duration.ofHours(1), null,
+                new DpopPolicy(DpopPolicy.Mode.ALLOWED, Duration.ofSeconds(60), Set.of(), true));
+        TokenVerifier verifier = new TokenVerifier(List.of(policy, noncePolicy), 8192, CLOCK, RevocationCheck.NONE, 1 << 20);
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of()), 8192,
                 new IdentityHeaders(Map.of()), new SidecarMetrics());
         vertx = Vertx.vertx();
@@ -77,14 +84,23 @@ class DpopRoutesTest {
     }
 
     private static String boundToken() throws JOSEException {
-        Map<String, Object> claims = Tokens.validClaims(ISS, "api", CLOCK.epochSecond());
+        return boundToken(ISS);
+    }
+
+    private static String boundToken(String issuer) throws JOSEException {
+        Map<String, Object> claims = Tokens.validClaims(issuer, "api", CLOCK.epochSecond());
         claims.put("sub", "alice");
         claims.put("cnf", Map.of("jkt", CLIENT.computeThumbprint().toString()));
         return Tokens.mint(KEYS, "k1", claims);
     }
 
     private static String proof(String token, String htm) throws Exception {
+        return proof(token, htm, null);
+    }
+
+    private static String proof(String token, String htm, @Nullable String nonce) throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString()).claim("htm", htm)
+                .claim("nonce", nonce)
                 .claim("htu", HTU).issueTime(new Date(CLOCK.epochSecond() * 1000))
                 .claim("ath", Base64URL.encode(MessageDigest.getInstance("SHA-256")
                         .digest(token.getBytes(StandardCharsets.US_ASCII))).toString())
@@ -122,7 +138,7 @@ class DpopRoutesTest {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("dpop_proof_htm_mismatch");
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
-                "DPoP realm=\"jwt-sidecar\", error=\"invalid_dpop_proof\", error_description=\"dpop_proof_htm_mismatch\"");
+                "DPoP realm=\"jwt-sidecar\", error=\"invalid_dpop_proof\", error_description=\"dpop_proof_htm_mismatch\", algs=\"ES256\"");
     }
 
     @Test
@@ -142,7 +158,7 @@ class DpopRoutesTest {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("dpop_required");
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
-                "DPoP realm=\"jwt-sidecar\", error=\"invalid_token\", error_description=\"dpop_required\"");
+                "DPoP realm=\"jwt-sidecar\", error=\"invalid_token\", error_description=\"dpop_required\", algs=\"ES256\"");
     }
 
     @Test
@@ -181,7 +197,7 @@ class DpopRoutesTest {
         HttpResponse<String> wrong = send(authz(token, proof(token, "GET")));
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue(
-                "DPoP realm=\"jwt-sidecar\", error=\"invalid_dpop_proof\", error_description=\"dpop_proof_htm_mismatch\"");
+                "DPoP realm=\"jwt-sidecar\", error=\"invalid_dpop_proof\", error_description=\"dpop_proof_htm_mismatch\", algs=\"ES256\"");
     }
 
     @Test
@@ -202,6 +218,47 @@ class DpopRoutesTest {
                 .header("Authorization", "Bearer " + boundToken()).header("X-Forwarded-Uri", "/orders/42"));
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("dpop_required");
+    }
+
+    @Test
+    void section_9_a_proof_without_the_nonce_gets_use_dpop_nonce_and_the_nonce_and_a_retry_with_it_gets_200() throws Exception {
+        String token = boundToken(NONCE_ISS);
+        HttpResponse<String> first = send(verify(token, proof(token, "POST")));
+        assertThat(first.statusCode()).isEqualTo(401);
+        assertThat(first.body()).contains("dpop_proof_nonce_missing");
+        assertThat(first.headers().firstValue("WWW-Authenticate")).hasValue(
+                "DPoP realm=\"jwt-sidecar\", error=\"use_dpop_nonce\", error_description=\"dpop_proof_nonce_missing\", algs=\"ES256\"");
+        String nonce = first.headers().firstValue("DPoP-Nonce").orElseThrow();
+
+        HttpResponse<String> retried = send(verify(token, proof(token, "POST", nonce)));
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.headers().firstValue("DPoP-Nonce")).as("every answer carries the current nonce").hasValue(nonce);
+
+        HttpResponse<String> forged = send(verify(token, proof(token, "POST", nonce + "x")));
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"use_dpop_nonce\"",
+                "dpop_proof_nonce_invalid");
+        assertThat(forged.headers().firstValue("DPoP-Nonce")).hasValue(nonce);
+    }
+
+    @Test
+    void section_9_forward_auth_gives_the_nonce_on_a_refusal_and_accepts_it() throws Exception {
+        String token = boundToken(NONCE_ISS);
+        HttpResponse<String> first = send(authz(token, proof(token, "POST")));
+        assertThat(first.statusCode()).isEqualTo(401);
+        assertThat(first.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"use_dpop_nonce\"");
+        String nonce = first.headers().firstValue("DPoP-Nonce").orElseThrow();
+        HttpResponse<String> retried = send(authz(token, proof(token, "POST", nonce)));
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.headers().firstValue("DPoP-Nonce")).hasValue(nonce);
+    }
+
+    @Test
+    void an_issuer_without_nonces_sends_no_dpop_nonce() throws Exception {
+        String token = boundToken();
+        HttpResponse<String> r = send(verify(token, proof(token, "POST")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("DPoP-Nonce")).isEmpty();
     }
 
     @Test

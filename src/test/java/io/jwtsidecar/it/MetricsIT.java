@@ -84,6 +84,8 @@ class MetricsIT {
             assertThat(value(scrape, "jwt_sidecar_feed_lag_records")).isZero();
             assertThat(value(scrape, "jwt_sidecar_admin_refusals_total")).isEqualTo(1);
             assertThat(value(scrape, "jwt_sidecar_admin_actions_total{action=\"revoke\"}")).isEqualTo(1);
+            assertThat(value(scrape, "jwt_sidecar_dpop_replay_evictions_total")).as("no DPoP proofs here").isZero();
+            assertThat(value(scrape, "jwt_sidecar_dpop_replay_ids")).isZero();
         }
     }
 }

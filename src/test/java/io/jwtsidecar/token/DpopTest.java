@@ -51,7 +51,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JOSE library (nimbus-jose-jwt): one row per MUST of §4.3 (checking a proof) and §7 (a protected
  * resource's side), each accepted and refused, then the replay cache and its bound.
  *
- * <p>Not covered, because not implemented: server nonces (§8, §9; step 10 of §4.3).
+ * <p>Server nonces (§9; step 10 of §4.3) for an issuer with {@code dpopNonce: true}: the rows
+ * named {@code step_10_*}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DpopTest {
@@ -66,13 +67,21 @@ class DpopTest {
     private final ECKey otherClientKey = ecKey(Curve.P_256, "other");
     private final RSAKey rsaClientKey = rsaKey();
 
+    private static final Duration NONCE_LIFETIME = Duration.ofMinutes(5);
+    private static final byte[] NONCE_SECRET = "a secret shared by the sidecars of one fleet".getBytes(StandardCharsets.UTF_8);
+    private final DpopNonces nonces = new DpopNonces(NONCE_SECRET, NONCE_LIFETIME, clock);
+
     /** The issuer's tokens are ES256; proofs may be ES256 or PS256 (dpop algorithms). */
     private IssuerPolicy policy(DpopPolicy.Mode mode) {
+        return policy(mode, false);
+    }
+
+    private IssuerPolicy policy(DpopPolicy.Mode mode, boolean nonce) {
         try {
             VerificationKey key = new VerificationKey("issuer", JwsAlgorithm.ES256, issuerKey.toECPublicKey());
             return new IssuerPolicy(ISS, new StaticKeySource(List.of(key)), Set.of(JwsAlgorithm.ES256), Set.of(AUD),
                     List.of(), null, Duration.ofSeconds(30), Duration.ofHours(24), null,
-                    new DpopPolicy(mode, WINDOW, Set.of(JwsAlgorithm.ES256, JwsAlgorithm.PS256)));
+                    new DpopPolicy(mode, WINDOW, Set.of(JwsAlgorithm.ES256, JwsAlgorithm.PS256), nonce));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -84,6 +93,18 @@ class DpopTest {
 
     private TokenVerifier verifier() {
         return verifier(DpopPolicy.Mode.ALLOWED, new SeenIds(1000, clock));
+    }
+
+    /** For an issuer with {@code dpopNonce: true}, its nonces made by {@code nonces}. */
+    private TokenVerifier nonceVerifier(DpopNonces nonces) {
+        return new TokenVerifier(List.of(policy(DpopPolicy.Mode.ALLOWED, true)), 16 * 1024, clock, RevocationCheck.NONE,
+                1 << 20, new SeenIds(1000, clock), nonces);
+    }
+
+    private String proofWithNonce(String token, @Nullable Object nonce) {
+        Proof proof = new Proof(token);
+        proof.claims.claim("nonce", nonce);
+        return proof.compact();
     }
 
     /** An access token bound to {@code jkt} (none when null), signed by the issuer. */
@@ -381,6 +402,90 @@ class DpopTest {
         wrongMethod.claims.claim("htm", "POST");
         assertThat(v.verifyDpop(token, request(List.of(wrongMethod.compact()))).isAccepted()).isFalse();
         assertThat(seen.size()).isZero();
+    }
+
+    @Test
+    void step_10_without_a_nonce_the_proof_is_refused_with_use_dpop_nonce_and_the_nonce_to_use() {
+        TokenVerifier v = nonceVerifier(nonces);
+        String token = boundToken();
+
+        VerificationOutcome first = v.verifyDpop(token, request(List.of(new Proof(token).compact())));
+
+        assertThat(first.verdict()).isEqualTo(Verdict.DPOP_PROOF_NONCE_MISSING);
+        assertThat(first.verdict().dpopNonce()).isTrue();
+        DpopHints hints = first.dpopHints();
+        assertThat(hints).isNotNull();
+        assertThat(hints.nonce()).isEqualTo(nonces.current());
+        assertThat(hints.algs()).isEqualTo("PS256 ES256");
+
+        VerificationOutcome retried = v.verifyDpop(token, request(List.of(proofWithNonce(token, hints.nonce()))));
+        assertThat(retried.isAccepted()).as(retried.toString()).isTrue();
+        assertThat(retried.dpopHints()).as("every answer carries the current nonce").isNotNull();
+        assertThat(retried.dpopHints().nonce()).isEqualTo(nonces.current());
+    }
+
+    @Test
+    void step_10_a_nonce_no_sidecar_gave_is_refused() {
+        TokenVerifier v = nonceVerifier(nonces);
+        String token = boundToken();
+        assertThat(v.verifyDpop(token, request(List.of(proofWithNonce(token, "made-up")))).verdict())
+                .isEqualTo(Verdict.DPOP_PROOF_NONCE_INVALID);
+        assertThat(v.verifyDpop(token, request(List.of(proofWithNonce(token, 42)))).verdict())
+                .as("a nonce that is not a string").isEqualTo(Verdict.DPOP_PROOF_NONCE_INVALID);
+        DpopNonces otherFleet = new DpopNonces("another fleet's secret, just as long as ours".getBytes(StandardCharsets.UTF_8),
+                NONCE_LIFETIME, clock);
+        assertThat(v.verifyDpop(token, request(List.of(proofWithNonce(token, otherFleet.current())))).verdict())
+                .as("a nonce made with another secret").isEqualTo(Verdict.DPOP_PROOF_NONCE_INVALID);
+    }
+
+    @Test
+    void step_10_a_nonce_holds_for_one_to_two_lifetimes_and_then_is_refused() {
+        TokenVerifier v = nonceVerifier(nonces);
+        String token = boundToken();
+        String nonce = nonces.current();
+        clock.advance(NONCE_LIFETIME);
+        assertThat(v.verifyDpop(token, request(List.of(proofWithNonce(token, nonce)))).isAccepted())
+                .as("the period after the one it was given in").isTrue();
+        clock.advance(NONCE_LIFETIME);
+        assertThat(v.verifyDpop(token, request(List.of(proofWithNonce(token, nonce)))).verdict())
+                .as("two periods later").isEqualTo(Verdict.DPOP_PROOF_NONCE_INVALID);
+    }
+
+    @Test
+    void step_10_sidecars_sharing_the_secret_accept_each_others_nonces() {
+        DpopNonces otherSidecar = new DpopNonces(NONCE_SECRET, NONCE_LIFETIME, clock);
+        String token = boundToken();
+        assertThat(nonceVerifier(nonces).verifyDpop(token, request(List.of(proofWithNonce(token, otherSidecar.current()))))
+                .isAccepted()).isTrue();
+    }
+
+    @Test
+    void step_10_a_nonce_is_checked_before_the_replay_cache_so_a_refused_proof_can_be_sent_again_with_one() {
+        TokenVerifier v = nonceVerifier(nonces);
+        String token = boundToken();
+        Proof proof = new Proof(token);
+        assertThat(v.verifyDpop(token, request(List.of(proof.compact()))).verdict()).isEqualTo(Verdict.DPOP_PROOF_NONCE_MISSING);
+        proof.claims.claim("nonce", nonces.current());
+        assertThat(v.verifyDpop(token, request(List.of(proof.compact()))).isAccepted())
+                .as("the same jti, now with a nonce: not a replay").isTrue();
+    }
+
+    @Test
+    void an_issuer_without_nonces_gives_none_and_ignores_a_nonce_claim() {
+        String token = boundToken();
+        VerificationOutcome outcome = verifier().verifyDpop(token, request(List.of(proofWithNonce(token, "anything"))));
+        assertThat(outcome.isAccepted()).isTrue();
+        assertThat(outcome.dpopHints()).isNull();
+        assertThat(verifier().verify(accessToken(null)).dpopHints()).as("the bearer path").isNull();
+    }
+
+    @Test
+    void section_7_1_a_refused_proof_names_the_algorithms_accepted() {
+        String token = boundToken();
+        VerificationOutcome refused = verifier().verifyDpop(token, request(List.of()));
+        assertThat(refused.dpopHints()).isNotNull();
+        assertThat(refused.dpopHints().algs()).isEqualTo("PS256 ES256");
+        assertThat(refused.dpopHints().nonce()).isNull();
     }
 
     @Test
