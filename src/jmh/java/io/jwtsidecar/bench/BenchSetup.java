@@ -5,6 +5,7 @@ import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.SecureDigestAlgorithm;
 import io.jsonwebtoken.security.SignatureAlgorithm;
 import io.jwtsidecar.app.NativeCrypto;
+import io.jwtsidecar.token.DpopPolicy;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
@@ -116,8 +117,13 @@ final class BenchSetup {
         }
 
         /** A token valid from {@code nowSeconds} for a day, with a fresh jti. */
-        @SuppressWarnings({"unchecked", "rawtypes"})
         String mint(long nowSeconds) {
+            return mint(nowSeconds, Map.of());
+        }
+
+        /** The same with {@code extra} claims (e.g. a {@code cnf} binding). */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        String mint(long nowSeconds, Map<String, Object> extra) {
             Map<String, Object> claims = new LinkedHashMap<>();
             claims.put("iss", ISSUER);
             claims.put("sub", SUBJECT);
@@ -127,14 +133,19 @@ final class BenchSetup {
             claims.put("jti", UUID.randomUUID().toString());
             claims.put("iat", nowSeconds - 5);
             claims.put("exp", nowSeconds + LIFETIME_SECONDS);
+            claims.putAll(extra);
             SecureDigestAlgorithm sig = (SecureDigestAlgorithm) Jwts.SIG.get().get(alg.name());
             return Jwts.builder().header().keyId(KID).and().claims(claims).signWith(signingKey, sig).compact();
         }
 
         IssuerPolicy policy() {
+            return policy(DpopPolicy.DEFAULT);
+        }
+
+        IssuerPolicy policy(DpopPolicy dpop) {
             VerificationKey key = new VerificationKey(KID, alg, verificationKey);
             return new IssuerPolicy(ISSUER, new StaticKeySource(List.of(key)), Set.of(alg), Set.of(AUDIENCE),
-                    List.of(), null, SKEW, Duration.ofDays(1), null);
+                    List.of(), null, SKEW, Duration.ofDays(1), null, dpop);
         }
 
         TokenVerifier verifier(Clock clock, RevocationCheck revocation, long cacheBytes) {

@@ -47,6 +47,7 @@ public final class DpopProofCheck {
     private final Clock clock;
     private final SeenIds replay;
     private final DpopNonces nonces;
+    private final ProofKeys proofKeys = new ProofKeys();
 
     /**
      * The request a proof must describe.
@@ -153,7 +154,7 @@ public final class DpopProofCheck {
         }
         VerificationKey key;
         try {
-            key = VerificationKey.ofPublicJwk(jwk.toString(), alg);
+            key = proofKeys.of(jwk.toString(), alg);
         } catch (IllegalArgumentException e) {
             return refuse(Verdict.DPOP_PROOF_BAD_JWK, "jwk is not a public key for " + alg);
         }
