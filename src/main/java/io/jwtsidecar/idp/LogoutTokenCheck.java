@@ -80,13 +80,13 @@ public final class LogoutTokenCheck {
         if (accepted == null) {
             return new Refused("issuer " + policy.issuer() + " has no logoutClientId here: it may not log sessions out");
         }
-        if (!audienceNames(claims.get("aud"), accepted)) {
+        if (!SignalClaims.audienceNames(claims.get("aud"), accepted)) {
             return new Refused("aud must name a client id of logoutClientId " + new TreeSet<>(accepted));
         }
         long now = clock.instant().getEpochSecond();
         long skew = policy.clockSkew().toSeconds();
         JsonNode iat = claims.get("iat");
-        if (!isEpochSeconds(iat)) {
+        if (!SignalClaims.isEpochSeconds(iat)) {
             return new Refused("iat is required, in whole epoch seconds");
         }
         long issuedAt = iat.longValue();
@@ -97,7 +97,7 @@ public final class LogoutTokenCheck {
             return new Refused("iat is older than " + maxAge.toSeconds() + " s");
         }
         JsonNode exp = claims.get("exp");
-        if (!isEpochSeconds(exp)) {
+        if (!SignalClaims.isEpochSeconds(exp)) {
             return new Refused("exp is required, in whole epoch seconds");
         }
         if (exp.longValue() + skew <= now) {
@@ -140,31 +140,6 @@ public final class LogoutTokenCheck {
         long forgetAfter = issuedAt + maxAge.toSeconds() + 2 * skew;
         return new Accepted(new IdpRevocation(SignalSource.BACKCHANNEL_LOGOUT, policy.issuer(), key, issuedAt,
                 jti.textValue(), SignalSource.BACKCHANNEL_LOGOUT.label(), null), forgetAfter);
-    }
-
-    /** {@code aud} is a string or an array of strings (RFC 7519 §4.1.3) naming one of {@code clientIds}. */
-    static boolean audienceNames(@Nullable JsonNode aud, Set<String> clientIds) {
-        if (aud == null) {
-            return false;
-        }
-        if (aud.isTextual()) {
-            return clientIds.contains(aud.textValue());
-        }
-        if (!aud.isArray()) {
-            return false;
-        }
-        boolean named = false;
-        for (JsonNode a : aud) {
-            if (!a.isTextual()) {
-                return false;
-            }
-            named |= clientIds.contains(a.textValue());
-        }
-        return named;
-    }
-
-    private static boolean isEpochSeconds(@Nullable JsonNode n) {
-        return n != null && n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0;
     }
 
     private static @Nullable String text(ObjectNode claims, String name) {

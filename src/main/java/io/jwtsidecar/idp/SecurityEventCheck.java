@@ -138,13 +138,13 @@ public final class SecurityEventCheck {
         if (!policy.issuer().equals(transmitter)) {
             return new Refused(SetError.INVALID_ISSUER, "iss is not the configured transmitter");
         }
-        if (!LogoutTokenCheck.audienceNames(claims.get("aud"), Set.of(audience))) {
+        if (!SignalClaims.audienceNames(claims.get("aud"), Set.of(audience))) {
             return new Refused(SetError.INVALID_AUDIENCE, "aud must name " + audience);
         }
         long now = clock.instant().getEpochSecond();
         long skew = policy.clockSkew().toSeconds();
         JsonNode iat = claims.get("iat");
-        if (!isEpochSeconds(iat)) {
+        if (!SignalClaims.isEpochSeconds(iat)) {
             return new Refused(SetError.INVALID_REQUEST, "iat is required, in whole epoch seconds");
         }
         long issuedAt = iat.longValue();
@@ -192,7 +192,7 @@ public final class SecurityEventCheck {
             return new Refused(SetError.INVALID_REQUEST, "sub_id is required");
         }
         JsonNode timestamp = payload.get("event_timestamp");
-        if (!isEpochSeconds(timestamp)) {
+        if (!SignalClaims.isEpochSeconds(timestamp)) {
             return new Refused(SetError.INVALID_REQUEST, "event_timestamp is required, in whole epoch seconds");
         }
         long at = timestamp.longValue();
@@ -213,9 +213,5 @@ public final class SecurityEventCheck {
         long forgetAfter = Math.max(issuedAt, now) + maxAge.toSeconds() + 2 * skew;
         return new Accepted(new IdpRevocation(source, transmitter, rule.key(), at, jti, CaepEvents.reason(eventType), txn),
                 forgetAfter);
-    }
-
-    private static boolean isEpochSeconds(@Nullable JsonNode n) {
-        return n != null && n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0;
     }
 }
