@@ -7,7 +7,6 @@ import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
 import io.jwtsidecar.token.IssuerSignedJwt;
 import io.jwtsidecar.token.Verdict;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,8 +42,6 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
     private static final int MAX_BODY_BYTES = 16 * 1024;
     private static final String SOURCE = SignalSource.BACKCHANNEL_LOGOUT.label();
     private static final IssuerSignedJwt.TypeRule TYPE = IssuerSignedJwt.TypeRule.whenPresent(LogoutTokenCheck.TYPE);
-    /** How long a logout signed with an unknown key waits for its issuer's keys to be fetched again. */
-    private static final Duration KEY_REFETCH_WAIT = Duration.ofSeconds(3);
 
     private final IssuerSignedJwt signedJwts;
     private final LogoutTokenCheck check;
@@ -98,9 +94,7 @@ public final class BackchannelLogoutRoutes implements SignalRoutes {
         if (signed instanceof IssuerSignedJwt.Refused r && r.verdict() == Verdict.UNKNOWN_KEY) {
             // Signed with a key fetched too recently to be known here (the provider rotated): it will
             // not send this logout again, so the keys are fetched now and the token checked once more.
-            Future.fromCompletionStage(signedJwts.keysRefetched(token, check::sendsLogouts), ctx.vertx().getOrCreateContext())
-                    .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .onComplete(ar -> {
+            KeyRefetchWait.of(ctx, signedJwts.keysRefetched(token, check::sendsLogouts)).onComplete(ar -> {
                         if (ar.failed()) {
                             // Not refetched: "bad key" would lose a logout signed with a key rotated in just now.
                             unavailable(ctx, publishing, "the issuer's keys could not be fetched again in time");

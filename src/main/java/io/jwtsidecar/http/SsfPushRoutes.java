@@ -6,7 +6,6 @@ import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.idp.SetError;
 import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.logging.LogSafe;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,11 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SsfPushRoutes implements SignalRoutes {
     /** How long a SET signed with an unknown key waits for the transmitter's keys to be fetched again. */
-    private static final Duration KEY_REFETCH_WAIT = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(SsfPushRoutes.class);
     static final String PATH = "/v1/ssf/events";
     static final String MEDIA_TYPE = "application/secevent+jwt";
@@ -87,9 +83,7 @@ public final class SsfPushRoutes implements SignalRoutes {
         if (result instanceof SecurityEventCheck.Refused r && r.error() == SetError.INVALID_KEY) {
             // Perhaps signed with a key rotated in since the last fetch: an invalid_key answer makes the
             // transmitter drop the SET, so the keys are fetched now and the SET checked once more.
-            Future.fromCompletionStage(check.keysRefetched(set), ctx.vertx().getOrCreateContext())
-                    .timeout(KEY_REFETCH_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .onComplete(ar -> take(ctx, publishing, ar.failed()
+            KeyRefetchWait.of(ctx, check.keysRefetched(set)).onComplete(ar -> take(ctx, publishing, ar.failed()
                             ? new SecurityEventCheck.Unavailable("the transmitter's keys could not be fetched again in time")
                             : check.check(set, SignalSource.SSF_PUSH)));
             return;
