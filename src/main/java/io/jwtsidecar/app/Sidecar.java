@@ -55,6 +55,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -228,7 +229,7 @@ public final class Sidecar implements AutoCloseable {
                 tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
         registerGauges(metrics, feed, store, verifier);
         int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
-                config.maxTokenBytes(), Optional.empty(), config.shutdownGrace());
+                config.maxTokenBytes(), config.apiTls(), config.shutdownGrace());
         // A listener of its own, so Prometheus can scrape the pod network while the API stays on
         // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
         // is plenty for scrapes.
@@ -562,10 +563,11 @@ public final class Sidecar implements AutoCloseable {
      */
     private static int listen(Vertx vertx, SidecarConfig.Listener listener, ListenerKeys keys,
                               Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
-                              int instances, int maxTokenBytes, Optional<SidecarConfig.AdminTls> tls, Duration shutdownGrace) {
+                              int instances, int maxTokenBytes, Optional<SidecarConfig.ListenerTls> tls, Duration shutdownGrace) {
         int port = listener.port() == 0 && instances > 1 ? -1 : listener.port();
         HttpServerOptions options = ListenerOptions.forListener(listener.host(), port, maxTokenBytes);
-        tls.ifPresent(t -> ListenerOptions.withTls(options, t.certFile(), t.keyFile(), t.clientCaFile()));
+        tls.ifPresent(t -> ListenerOptions.withTls(options, t.certFile(), t.keyFile(), clientAuth(t.clientAuth()),
+                t.clientCaFile()));
         List<RouterVerticle> deployed = new CopyOnWriteArrayList<>();
         try {
             await(vertx.deployVerticle(() -> {
@@ -582,6 +584,14 @@ public final class Sidecar implements AutoCloseable {
             throw new IllegalStateException("server instances on " + listener.host() + " bound different ports " + ports);
         }
         return ports.iterator().next();
+    }
+
+    private static ClientAuth clientAuth(SidecarConfig.TlsClientAuth clientAuth) {
+        return switch (clientAuth) {
+            case NONE -> ClientAuth.NONE;
+            case REQUEST -> ClientAuth.REQUEST;
+            case REQUIRE -> ClientAuth.REQUIRED;
+        };
     }
 
     private static <T> T await(Future<T> future, String what) {

@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * {@code admin.*}: who may call the admin API (the static token, named credentials, an issuer
- * whose tokens are credentials), its TLS files and the key it signs events with. The loader
- * asks it nothing else when {@code admin.enabled} is false.
+ * whose tokens are credentials) and the key it signs events with ({@link ListenerTlsReader} reads
+ * its TLS files). The loader asks it nothing else when {@code admin.enabled} is false.
  */
 final class AdminSection {
     /** A list of {@code {name, token, scopes, issuers}}, so not one of the scalar {@link ConfigKeys}. */
@@ -187,34 +187,6 @@ final class AdminSection {
                     + "' is not the issuer of any entry of issuers (exact match)");
         }
         return issuer;
-    }
-
-    /** admin.tlsCertFile + admin.tlsKeyFile (both or neither), and optionally admin.tlsClientCaFile. */
-    Optional<SidecarConfig.AdminTls> adminTls() {
-        Optional<String> cert = context.text(ConfigKeys.ADMIN_TLS_CERT);
-        Optional<String> key = context.text(ConfigKeys.ADMIN_TLS_KEY);
-        Optional<String> ca = context.text(ConfigKeys.ADMIN_TLS_CLIENT_CA);
-        if (cert.isEmpty() && key.isEmpty()) {
-            ca.ifPresent(c -> errors.add(ConfigKeys.ADMIN_TLS_CLIENT_CA.name() + ": '" + c
-                    + "' needs admin.tlsCertFile and admin.tlsKeyFile (mutual TLS is TLS first)"));
-            return Optional.empty();
-        }
-        if (cert.isEmpty() || key.isEmpty()) {
-            ConfigKey<?> missing = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_CERT : ConfigKeys.ADMIN_TLS_KEY;
-            ConfigKey<?> given = cert.isEmpty() ? ConfigKeys.ADMIN_TLS_KEY : ConfigKeys.ADMIN_TLS_CERT;
-            errors.add(missing.name() + ": required together with " + given.name());
-            return Optional.empty();
-        }
-        Path certPath = readableFile(ConfigKeys.ADMIN_TLS_CERT, cert.get());
-        Path keyPath = readableFile(ConfigKeys.ADMIN_TLS_KEY, key.get());
-        Path caPath = ca.map(c -> readableFile(ConfigKeys.ADMIN_TLS_CLIENT_CA, c)).orElse(null);
-        return Optional.of(new SidecarConfig.AdminTls(certPath, keyPath, caPath));
-    }
-
-    private Path readableFile(ConfigKey<?> key, String value) {
-        Path p = context.resolve(value);
-        ConfigFiles.problem(p).ifPresent(problem -> errors.add(key.name() + ": " + problem));
-        return p;
     }
 
     /**

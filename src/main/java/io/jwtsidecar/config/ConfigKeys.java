@@ -19,6 +19,21 @@ public final class ConfigKeys {
             "Port of the sidecar API (0 picks a free port).");
     public static final ConfigKey<Boolean> API_NOOP_ROUTE = new ConfigKey<>("api.noopRoute", "false", ConfigType.BOOLEAN,
             "Serve GET /noop (200, empty) for load tests: the ceiling of the HTTP stack without verification.");
+    public static final ConfigKey<String> API_TLS_CERT = new ConfigKey<>("api.tlsCertFile", null, ConfigType.STRING,
+            "PEM certificate (chain) of the sidecar API; with api.tlsKeyFile the sidecar API speaks HTTPS only. Unset: "
+                    + "plain HTTP (a client certificate can then only come from a proxy, authz.clientCertHeader).");
+    public static final ConfigKey<String> API_TLS_KEY = new ConfigKey<>("api.tlsKeyFile", null, ConfigType.STRING,
+            "PEM private key (PKCS#8) for api.tlsCertFile.");
+    public static final ConfigKey<String> API_TLS_CLIENT_AUTH = new ConfigKey<>("api.tlsClientAuth", "none",
+            ConfigType.oneOf("none", "request", "require"),
+            "Client certificates on the sidecar API's own TLS, for tokens bound to one (RFC 8705 cnf x5t#S256): none "
+                    + "(not asked for), request (asked for; a client without one still connects, its bearer tokens work, "
+                    + "its bound tokens get certificate_missing) or require (no certificate, no connection). Needs "
+                    + "api.tlsCertFile. Without api.tlsClientCaFile any certificate is taken: it proves only that the "
+                    + "client holds its private key, so only bound tokens gain from it (RFC 8705 §2.2).");
+    public static final ConfigKey<String> API_TLS_CLIENT_CA = new ConfigKey<>("api.tlsClientCaFile", null, ConfigType.STRING,
+            "PEM CA certificate(s) that client certificates on the sidecar API must chain to (RFC 8705 §2.1); a "
+                    + "certificate from any other CA fails the handshake. Needs api.tlsClientAuth request or require.");
     public static final ConfigKey<Boolean> ADMIN_ENABLED = new ConfigKey<>("admin.enabled", null, ConfigType.BOOLEAN,
             "false: no admin API, whatever else the admin section says; its other keys are then only checked to be "
                     + "known keys, not read, so a file shared with an admin plane may name secrets and files this sidecar "
@@ -126,8 +141,9 @@ public final class ConfigKeys {
     public static final ConfigKey<String> AUTHZ_CLIENT_CERT_HEADER = new ConfigKey<>("authz.clientCertHeader", null, ConfigType.STRING,
             "Request header in which a TLS-terminating proxy passes the client certificate, for tokens bound to one (RFC 8705 "
                     + "cnf x5t#S256) on /v1/verify and /v1/authz: Envoy's X-Forwarded-Client-Cert (Hash= or Cert=) or a "
-                    + "URL-encoded PEM (nginx $ssl_client_escaped_cert). Believed only from authz.trustedProxies. Unset: "
-                    + "bound tokens are refused (certificate_missing), as the API listener has no TLS of its own.");
+                    + "URL-encoded PEM (nginx $ssl_client_escaped_cert). Believed only from authz.trustedProxies. A "
+                    + "certificate on the sidecar API's own TLS connection (api.tlsClientAuth) takes precedence over it. "
+                    + "Unset: only that certificate counts; without one, bound tokens are refused (certificate_missing).");
     public static final ConfigKey<String> AUTHZ_TRUSTED_PROXIES = new ConfigKey<>("authz.trustedProxies", "[]", ConfigType.STRING,
             "IP addresses (exact, the TCP peer) whose authz.clientCertHeader is believed; from any other address the "
                     + "header is ignored, so a bound token is refused as certificate_missing.");
@@ -190,7 +206,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> SSF_POLL_TIMEOUT = new ConfigKey<>("signals.ssf.pollTimeout", "30s", ConfigType.durationBetween("1s", "5m"),
             "Deadline of one request to the transmitter, a long poll included.");
 
-    public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, ADMIN_ENABLED,
+    public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, API_TLS_CERT,
+            API_TLS_KEY, API_TLS_CLIENT_AUTH, API_TLS_CLIENT_CA, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, DPOP_REPLAY_CACHE_SIZE,

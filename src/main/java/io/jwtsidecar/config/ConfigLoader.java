@@ -132,6 +132,8 @@ public final class ConfigLoader {
             String id = readOptional(ConfigKeys.SIDECAR_ID).orElseGet(Reader::defaultId);
             SidecarConfig.Listener api = new SidecarConfig.Listener(read(ConfigKeys.API_HOST),
                     read(ConfigKeys.API_PORT));
+            ListenerTlsReader tls = new ListenerTlsReader(context);
+            Optional<SidecarConfig.ListenerTls> apiTls = tls.read(ListenerTlsReader.API);
             boolean noopRoute = read(ConfigKeys.API_NOOP_ROUTE);
             Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
             claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
@@ -195,7 +197,7 @@ public final class ConfigLoader {
                     onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
             List<IssuerSettings> issuers = new IssuersSection(context).read();
             Optional<String> adminJwtIssuer = adminRead ? adminSection.adminJwtIssuer() : Optional.empty();
-            Optional<SidecarConfig.AdminTls> adminTls = adminRead ? adminSection.adminTls() : Optional.empty();
+            Optional<SidecarConfig.ListenerTls> adminTls = adminRead ? tls.read(ListenerTlsReader.ADMIN) : Optional.empty();
             SidecarConfig.Authz authz = authz();
             LogFormat logFormat = logFormat();
             SidecarConfig.Tracing tracing = new TracingSection(context).read();
@@ -209,7 +211,7 @@ public final class ConfigLoader {
             SidecarConfig.AdminAccess adminAccess = adminRead
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
-            return new SidecarConfig(id, api, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
+            return new SidecarConfig(id, api, apiTls, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
                     revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing, signals, dpop);
         }
 

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param sidecarId   name in logs and fleet status
  * @param api         the sidecar API listener
+ * @param apiTls      HTTPS (and optionally client certificates) for the sidecar API listener
  * @param claimHeaders extra identity headers: header name → claim name ({@code api.claimHeaders})
  * @param admin       the admin API listener
  * @param adminTls    HTTPS (and optionally mutual TLS) for the admin listener
@@ -43,8 +44,8 @@ import org.jspecify.annotations.Nullable;
  * @param tracing     {@code tracing.*}: where spans go, if anywhere
  * @param dpop        {@code verify.dpop*}: the DPoP replay cache and server nonces
  */
-public record SidecarConfig(String sidecarId, Listener api, Map<String, String> claimHeaders, Listener admin,
-                            Optional<AdminTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
+public record SidecarConfig(String sidecarId, Listener api, Optional<ListenerTls> apiTls, Map<String, String> claimHeaders,
+                            Listener admin, Optional<ListenerTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerSettings> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
                             Duration shutdownGrace, LogFormat logFormat, Tracing tracing, Signals signals, Dpop dpop) {
@@ -221,13 +222,37 @@ public record SidecarConfig(String sidecarId, Listener api, Map<String, String> 
     }
 
     /**
-     * TLS for the admin listener.
+     * TLS for a listener (the sidecar API or the admin API).
      *
      * @param certFile     PEM certificate chain
      * @param keyFile      PEM private key
-     * @param clientCaFile PEM CA bundle that signs admin client certificates (mutual TLS), or null
+     * @param clientAuth   whether the listener asks clients for a certificate, and whether it must get one
+     * @param clientCaFile PEM CA bundle client certificates must chain to, or null: with a {@code clientAuth}
+     *                     other than {@link TlsClientAuth#NONE} any certificate is then taken, which proves only
+     *                     that the client holds its private key (RFC 8705 §2.2, self-signed binding)
      */
-    public record AdminTls(Path certFile, Path keyFile, @Nullable Path clientCaFile) {
+    public record ListenerTls(Path certFile, Path keyFile, TlsClientAuth clientAuth, @Nullable Path clientCaFile) {
+        public ListenerTls {
+            Objects.requireNonNull(clientAuth, "clientAuth");
+            if (clientAuth == TlsClientAuth.NONE && clientCaFile != null) {
+                throw new IllegalArgumentException("a client CA without client authentication would be ignored");
+            }
+        }
+
+        /** Whether any client certificate is taken, signed by whom it may be: only bound tokens gain from it. */
+        public boolean anyClientCertificate() {
+            return clientAuth != TlsClientAuth.NONE && clientCaFile == null;
+        }
+    }
+
+    /** Client certificates on a TLS listener ({@code api.tlsClientAuth}). */
+    public enum TlsClientAuth {
+        /** Not asked for. */
+        NONE,
+        /** Asked for; a client without one still connects. */
+        REQUEST,
+        /** Asked for; a client without one cannot connect. */
+        REQUIRE
     }
 
     /**

@@ -23,13 +23,15 @@ import org.jspecify.annotations.Nullable;
  * The client certificate of a request, as the SHA-256 of its DER encoding, for certificate-bound
  * tokens (RFC 8705 §3). It comes from one of two places, in this order:
  * <ol>
- *   <li>the TLS connection of the request, when the client presented a certificate there (the
- *       API listener is plain HTTP on localhost today, so this is for a listener with TLS);</li>
+ *   <li>the TLS connection of the request, when the client presented a certificate there: the
+ *       sidecar API with {@code api.tlsCertFile} and {@code api.tlsClientAuth} request or require.
+ *       The handshake proved the client holds its private key, so it wins over any header, even
+ *       one from a trusted proxy;</li>
  *   <li>{@code authz.clientCertHeader}, set by a TLS-terminating proxy, but only when the request
  *       comes from one of {@code authz.trustedProxies} (the TCP peer address, never a forwarded
- *       one). From any other address the header is ignored: a bound token then has no
- *       certificate and is refused ({@code certificate_missing}), so a client cannot name a
- *       certificate it does not hold.</li>
+ *       one), over plain HTTP or over TLS without a client certificate. From any other address
+ *       the header is ignored, TLS or not: a bound token then has no certificate and is refused
+ *       ({@code certificate_missing}), so a client cannot name a certificate it does not hold.</li>
  * </ol>
  *
  * <p>The header is either Envoy's {@code X-Forwarded-Client-Cert} (XFCC: exactly one element;

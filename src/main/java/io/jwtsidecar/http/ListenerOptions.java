@@ -5,6 +5,7 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,17 +20,21 @@ public final class ListenerOptions {
     }
 
     /**
-     * HTTPS with a PEM certificate and key; with a client CA, mutual TLS: a client without a
-     * certificate that CA signed cannot even open the connection.
+     * HTTPS with a PEM certificate and key, and client certificates as {@code clientAuth} says.
+     * With a client CA, a certificate must chain to it, or the handshake fails; without one (and
+     * a {@code clientAuth} other than {@link ClientAuth#NONE}) any certificate is taken, which
+     * proves only that the client holds its private key ({@link AnyClientCertificate}).
      */
-    public static HttpServerOptions withTls(HttpServerOptions options, Path certFile, Path keyFile,
+    public static HttpServerOptions withTls(HttpServerOptions options, Path certFile, Path keyFile, ClientAuth clientAuth,
                                             @Nullable Path clientCaFile) {
         options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                 .setCertPath(certFile.toString()).setKeyPath(keyFile.toString()));
-        if (clientCaFile != null) {
-            options.setTrustOptions(new PemTrustOptions().addCertPath(clientCaFile.toString()))
-                    .setClientAuth(ClientAuth.REQUIRED);
+        if (clientAuth == ClientAuth.NONE) {
+            return options;
         }
+        options.setClientAuth(clientAuth).setTrustOptions(clientCaFile == null
+                ? TrustOptions.wrap(new AnyClientCertificate())
+                : new PemTrustOptions().addCertPath(clientCaFile.toString()));
         return options;
     }
 
