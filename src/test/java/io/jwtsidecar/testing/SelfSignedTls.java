@@ -94,6 +94,72 @@ public record SelfSignedTls(Path certFile, Path keyFile, X509Certificate certifi
         }
     }
 
+    /**
+     * As {@link #presentingItTrusting}, but offering this certificate whatever CAs the server names
+     * as acceptable: the JDK's own key manager would send none that the server's CAs did not sign,
+     * so a test could not see the server refuse it. A careless or hostile client does send it.
+     */
+    public SSLContext presentingItAnywayTrusting(SelfSignedTls server) {
+        try {
+            Path p12 = certFile.resolveSibling(certFile.getFileName().toString().replace(".crt", ".p12"));
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                identity.load(in, PASSWORD);
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(identity, PASSWORD);
+            javax.net.ssl.X509ExtendedKeyManager keys = (javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+            String alias = "tls";
+            javax.net.ssl.X509ExtendedKeyManager always = new javax.net.ssl.X509ExtendedKeyManager() {
+                @Override
+                public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                    return new String[] {alias};
+                }
+
+                @Override
+                public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                    return alias;
+                }
+
+                @Override
+                public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                                      javax.net.ssl.SSLEngine engine) {
+                    return alias;
+                }
+
+                @Override
+                public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                    return new String[0];
+                }
+
+                @Override
+                public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                    return null;
+                }
+
+                @Override
+                public X509Certificate[] getCertificateChain(String a) {
+                    return keys.getCertificateChain(a);
+                }
+
+                @Override
+                public PrivateKey getPrivateKey(String a) {
+                    return keys.getPrivateKey(a);
+                }
+            };
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server", server.certificate);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[] {always}, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Error building a client identity from " + certFile, e);
+        }
+    }
+
     /** The same certificate as a generic {@link Certificate}, for comparing with a peer's. */
     public Certificate asCertificate() {
         return certificate;
