@@ -297,7 +297,8 @@ public final class Sidecar implements AutoCloseable {
                 log.warn("issuers name a logoutClientId, but back-channel logout is served on the admin API, which is off");
             }
         }
-        log.info("sidecar {} listening: api {}:{}{}{}", config.sidecarId(), config.api().host(), apiPort,
+        log.info("sidecar {} listening: api {}:{}{}{}{}", config.sidecarId(), config.api().host(), apiPort,
+                config.apiTls().map(Sidecar::tlsSummary).orElse(""),
                 adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
                 metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
         // Pushed once every listener is up, so it runs first at the stop, while the publisher, the
@@ -584,6 +585,20 @@ public final class Sidecar implements AutoCloseable {
             throw new IllegalStateException("server instances on " + listener.host() + " bound different ports " + ports);
         }
         return ports.iterator().next();
+    }
+
+    /**
+     * How the API's TLS takes client certificates, for the start-up line: an operator who meant
+     * PKI and forgot the CA file sees that any certificate is taken.
+     */
+    private static String tlsSummary(SidecarConfig.ListenerTls tls) {
+        if (tls.clientAuth() == SidecarConfig.TlsClientAuth.NONE) {
+            return " (https)";
+        }
+        String asked = tls.clientAuth() == SidecarConfig.TlsClientAuth.REQUIRE ? "required" : "requested";
+        return tls.anyClientCertificate()
+                ? " (https, client certificates " + asked + " from any issuer: they prove possession only, for bound tokens)"
+                : " (https, client certificates " + asked + " from the CAs of " + tls.clientCaFile() + ")";
     }
 
     private static ClientAuth clientAuth(SidecarConfig.TlsClientAuth clientAuth) {
