@@ -82,6 +82,14 @@ record CompactJws(ObjectNode header, ObjectNode claims, String payloadSegment, b
                 signingInput, signature);
     }
 
+    /**
+     * One base64url segment of {@code token} that must hold one JSON object, read as strictly as
+     * a JWS header (for the protected header of a JWE).
+     */
+    static ObjectNode object(String token, int from, int to, String what) throws MalformedTokenException {
+        return parseObject(decode(token, from, to, what), what);
+    }
+
     private static byte[] decode(String token, int from, int to, String what) throws MalformedTokenException {
         byte[] bytes = Base64Url.decode(token, from, to);
         if (bytes == null) {

@@ -22,17 +22,26 @@ import org.jspecify.annotations.Nullable;
  *                      this issuer expire this long after their rule time
  * @param maxTokenAge   reject tokens whose {@code iat} is older than this, or null for no limit
  * @param dpop          what DPoP (RFC 9449) demands of its tokens and their proofs
+ * @param encryption    which encrypted tokens it sends and whether plain ones are refused
  */
 public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
                            Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                            Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
-                           DpopPolicy dpop) {
-    /** With the default DPoP policy ({@link DpopPolicy#DEFAULT}). */
+                           DpopPolicy dpop, EncryptionPolicy encryption) {
+    /** With the default DPoP policy ({@link DpopPolicy#DEFAULT}) and no encrypted tokens. */
     public IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
                         Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                         Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge) {
         this(issuer, keys, algorithms, audiences, requiredClaims, expectedType, clockSkew, maxTokenLifetime,
                 maxTokenAge, DpopPolicy.DEFAULT);
+    }
+
+    /** Without encrypted tokens ({@link EncryptionPolicy#NONE}). */
+    public IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algorithms,
+                        Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
+                        Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge, DpopPolicy dpop) {
+        this(issuer, keys, algorithms, audiences, requiredClaims, expectedType, clockSkew, maxTokenLifetime,
+                maxTokenAge, dpop, EncryptionPolicy.NONE);
     }
 
     public IssuerPolicy {
@@ -44,5 +53,6 @@ public record IssuerPolicy(String issuer, KeySource keys, Set<JwsAlgorithm> algo
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
         Objects.requireNonNull(dpop, "dpop");
+        Objects.requireNonNull(encryption, "encryption");
     }
 }

@@ -74,6 +74,30 @@ public enum Verdict {
     DPOP_PROOF_NONCE_MISSING("dpop_proof_nonce_missing", Kind.REJECTED),
     /** The proof's {@code nonce} is not one a sidecar gave, or has expired: answered {@code use_dpop_nonce}. */
     DPOP_PROOF_NONCE_INVALID("dpop_proof_nonce_invalid", Kind.REJECTED),
+    /**
+     * Encrypted tokens (nested JWTs, RFC 7516, RFC 7519 §5.2): a JWE that is not one compact
+     * JWE with a strictly parsed protected header of bounded size, or with a {@code crit} header.
+     */
+    JWE_MALFORMED("jwe_malformed", Kind.REJECTED),
+    /** A JWE {@code alg} or {@code enc} never accepted (RSA1_5, PBES2, dir without a key for it) or not this key's. */
+    JWE_ALGORITHM_NOT_ALLOWED("jwe_algorithm_not_allowed", Kind.REJECTED),
+    /** RFC 8725 §3.6: a JWE with a {@code zip} header, refused before decryption. */
+    JWE_COMPRESSION_REFUSED("jwe_compression_refused", Kind.REJECTED),
+    /** The JWE's {@code kid} names no decryption key, or it names none and too many keys fit to try. */
+    JWE_UNKNOWN_KEY("jwe_unknown_key", Kind.REJECTED),
+    /**
+     * The JWE did not open: a wrong key, a changed tag, IV, ciphertext or header, a bad ephemeral
+     * key. One verdict and one detail for every way, so no failure can be told from another.
+     */
+    JWE_DECRYPTION_FAILED("jwe_decryption_failed", Kind.REJECTED),
+    /** RFC 7519 §5.2: a JWE whose {@code cty} is not {@code JWT} or whose content is not a signed JWT. */
+    JWE_NOT_NESTED("jwe_not_nested", Kind.REJECTED),
+    /** The inner token's {@code iss} is not the issuer whose decryption key opened the JWE. */
+    JWE_ISSUER_MISMATCH("jwe_issuer_mismatch", Kind.REJECTED),
+    /** RFC 7519 §5.3: {@code iss}, {@code sub} or {@code aud} replicated in the JWE header differ from the inner claims. */
+    JWE_HEADER_CLAIM_MISMATCH("jwe_header_claim_mismatch", Kind.REJECTED),
+    /** A plain signed token from an issuer whose tokens must be encrypted ({@code encryption: required}). */
+    ENCRYPTION_REQUIRED("encryption_required", Kind.REJECTED),
     /** RFC 6750 §3.1: the request is not one the sidecar can judge (two tokens, a bad forwarded URI). */
     INVALID_REQUEST("invalid_request", Kind.INVALID);
 

@@ -130,7 +130,7 @@ public final class StaticKeyLoader {
     }
 
     /** A JWKS is an object whose {@code keys} member is an array; a single JWK may even have kid "keys". */
-    private static boolean isKeySet(String json) {
+    static boolean isKeySet(String json) {
         try {
             JsonNode root = new ObjectMapper().readTree(json);
             return root != null && root.path("keys").isArray();
@@ -154,7 +154,7 @@ public final class StaticKeyLoader {
         };
     }
 
-    private static String pemType(String pem) {
+    static String pemType(String pem) {
         int begin = pem.indexOf("-----BEGIN ");
         int end = begin < 0 ? -1 : pem.indexOf("-----", begin + 11);
         if (begin < 0 || end < 0) {
@@ -163,7 +163,7 @@ public final class StaticKeyLoader {
         return pem.substring(begin + 11, end);
     }
 
-    private static byte[] pemBody(String pem) {
+    static byte[] pemBody(String pem) {
         int start = pem.indexOf('\n', pem.indexOf("-----BEGIN "));
         int stop = pem.indexOf("-----END ");
         if (start < 0 || stop < 0 || stop < start) {

@@ -1,0 +1,77 @@
+package io.jwtsidecar.token.keys;
+
+import java.security.Key;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.util.Objects;
+import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One private (or, for {@code dir}, secret) key that opens encrypted tokens, bound to exactly one
+ * key management algorithm, as a signature key is bound to one signature algorithm (RFC 8725
+ * §3.1). Checked when made: RSA keys of at least 2048 bits, EC keys on P-256, P-384 or P-521,
+ * {@code dir} keys of a length some content encryption takes. Immutable.
+ *
+ * @param kid the key id a token's JWE header names it by, or null
+ * @param alg the one algorithm it is used with
+ * @param key an {@link RSAPrivateKey}, an {@link ECPrivateKey} or a {@link SecretKey}
+ */
+public record DecryptionKey(@Nullable String kid, KeyManagementAlgorithm alg, Key key) {
+    private static final int MIN_RSA_BITS = 2048;
+
+    public DecryptionKey {
+        Objects.requireNonNull(alg, "alg");
+        Objects.requireNonNull(key, "key");
+        switch (alg) {
+            case RSA_OAEP_256 -> {
+                if (!(key instanceof RSAPrivateKey rsa)) {
+                    throw new IllegalArgumentException(alg + " needs an RSA private key, got " + key.getAlgorithm());
+                }
+                if (rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+                    throw new IllegalArgumentException("RSA key has " + rsa.getModulus().bitLength()
+                            + " bits; at least " + MIN_RSA_BITS + " are required");
+                }
+            }
+            case ECDH_ES, ECDH_ES_A256KW -> {
+                if (!(key instanceof ECPrivateKey)) {
+                    throw new IllegalArgumentException(alg + " needs an EC private key, got " + key.getAlgorithm());
+                }
+                curveOf(key); // throws for a curve other than P-256, P-384, P-521
+            }
+            case DIR -> {
+                byte[] encoded = key instanceof SecretKey ? key.getEncoded() : null;
+                if (encoded == null || ContentEncryption.ALL.stream().noneMatch(e -> e.keyBytes() == encoded.length)) {
+                    throw new IllegalArgumentException("dir needs a secret key of 16, 32 or 64 bytes");
+                }
+            }
+        }
+    }
+
+    /** The JWK {@code crv} of an EC key ({@code P-256}, {@code P-384}, {@code P-521}), else null. */
+    public @Nullable String curve() {
+        return alg.ecdh() ? curveOf(key) : null;
+    }
+
+    /** Whether a {@code dir} key has the length {@code enc} needs; other keys fit every enc. */
+    public boolean fits(ContentEncryption enc) {
+        return alg != KeyManagementAlgorithm.DIR || key.getEncoded().length == enc.keyBytes();
+    }
+
+    private static String curveOf(Key key) {
+        int bits = ((ECPrivateKey) key).getParams().getCurve().getField().getFieldSize();
+        return switch (bits) {
+            case 256 -> "P-256";
+            case 384 -> "P-384";
+            case 521 -> "P-521";
+            default -> throw new IllegalArgumentException("EC key on a " + bits
+                    + "-bit curve; ECDH-ES takes P-256, P-384 or P-521");
+        };
+    }
+
+    /** Names the key without its material, for configuration errors. */
+    @Override
+    public String toString() {
+        return "DecryptionKey[kid=" + kid + ", alg=" + alg + "]";
+    }
+}
