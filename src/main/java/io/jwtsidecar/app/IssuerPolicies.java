@@ -26,7 +26,7 @@ public final class IssuerPolicies {
     public static List<IssuerPolicy> build(List<IssuerSettings> issuers, LongSupplier nanoTime) {
         return issuers.stream().map(i -> new IssuerPolicy(i.issuer(), keySource(i, nanoTime), i.algorithms(),
                 i.audiences(), i.requiredClaims(), i.expectedType(), i.clockSkew(), i.maxTokenLifetime(),
-                i.maxTokenAge(), i.dpop())).toList();
+                i.maxTokenAge(), i.dpop(), i.encryption())).toList();
     }
 
     private static KeySource keySource(IssuerSettings issuer, LongSupplier nanoTime) {

@@ -283,9 +283,22 @@ public final class ConfigKeys {
                     + "with an expired one, is a 401 use_dpop_nonce with the nonce to use in DPoP-Nonce; every answer "
                     + "to a DPoP request carries the current one (verify.dpopNonceLifetime).");
 
+    public static final ConfigKey<String> DECRYPTION_KEYS = new ConfigKey<>("decryptionKeys", null, ConfigType.STRING,
+            "Keys that open this issuer's encrypted tokens (a signed JWT inside a JWE, RFC 7519 §5.2), each one of: pemFile "
+                    + "(an unencrypted PKCS#8 PRIVATE KEY) with alg and kid, or jwksFile (a JWKS of private keys, each with kid "
+                    + "and alg, or the entry's alg). alg: RSA-OAEP-256 (RSA, 2048 bits or more), ECDH-ES or ECDH-ES+A256KW "
+                    + "(P-256, P-384, P-521), or dir (a kty oct key in a jwksFile only). RSA1_5 and PBES2 are never taken. "
+                    + "Unset: this issuer's encrypted tokens are refused.");
+    public static final ConfigKey<String> ENCRYPTION = new ConfigKey<>("encryption", "allowed", ConfigType.oneOf("allowed", "required"),
+            "allowed: encrypted and plain signed tokens are both accepted; required: plain ones are refused "
+                    + "(encryption_required); needs decryptionKeys.");
+    public static final ConfigKey<String> CONTENT_ENCRYPTION = new ConfigKey<>("contentEncryption", null, ConfigType.STRING,
+            "The enc values accepted for encrypted tokens, from A128GCM, A256GCM, A128CBC-HS256, A256CBC-HS512; unset: all four.");
+
     public static final List<ConfigKey<?>> ISSUER_KEYS = List.of(ISSUER, AUDIENCES, ALGORITHMS, REQUIRED_CLAIMS, TYPE,
             PROFILE, CLOCK_SKEW, MAX_TOKEN_LIFETIME, MAX_TOKEN_AGE, KEYS, JWKS_URI, DISCOVERY, JWKS_REFRESH, JWKS_MIN_REFRESH,
-            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS, DPOP_NONCE);
+            JWKS_FETCH_TIMEOUT, ISSUER_TOKEN_LOCATIONS, LOGOUT_CLIENT_ID, DPOP, DPOP_PROOF_WINDOW, DPOP_ALGORITHMS, DPOP_NONCE,
+            DECRYPTION_KEYS, ENCRYPTION, CONTENT_ENCRYPTION);
 
     /** Keys of each entry of {@code routes} (under {@code routes[i]}); documented as {@code routes[].name} etc. */
     public static final ConfigKey<String> ROUTE_NAME = new ConfigKey<>("name", null, ConfigType.STRING,

@@ -1,6 +1,7 @@
 package io.jwtsidecar.config;
 
 import io.jwtsidecar.token.DpopPolicy;
+import io.jwtsidecar.token.EncryptionPolicy;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import java.time.Duration;
 import java.util.List;
@@ -24,18 +25,19 @@ import org.jspecify.annotations.Nullable;
  * @param logoutClientIds  the client ids its back-channel logout tokens may name in {@code aud};
  *                         empty when it may send none
  * @param dpop             what DPoP demands of its tokens and proofs
+ * @param encryption       its decryption keys and whether its tokens must be encrypted
  */
 public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
                              Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                              Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
-                             List<String> logoutClientIds, DpopPolicy dpop) {
-    /** With the default DPoP policy. */
+                             List<String> logoutClientIds, DpopPolicy dpop, EncryptionPolicy encryption) {
+    /** With the default DPoP policy and no encrypted tokens. */
     public IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgorithm> algorithms,
                           Set<String> audiences, List<String> requiredClaims, @Nullable String expectedType,
                           Duration clockSkew, Duration maxTokenLifetime, @Nullable Duration maxTokenAge,
                           List<String> logoutClientIds) {
         this(issuer, keys, algorithms, audiences, requiredClaims, expectedType, clockSkew, maxTokenLifetime,
-                maxTokenAge, logoutClientIds, DpopPolicy.DEFAULT);
+                maxTokenAge, logoutClientIds, DpopPolicy.DEFAULT, EncryptionPolicy.NONE);
     }
 
     public IssuerSettings {
@@ -48,5 +50,6 @@ public record IssuerSettings(String issuer, KeySourceSettings keys, Set<JwsAlgor
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTokenLifetime, "maxTokenLifetime");
         Objects.requireNonNull(dpop, "dpop");
+        Objects.requireNonNull(encryption, "encryption");
     }
 }

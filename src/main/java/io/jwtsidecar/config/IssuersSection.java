@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jwtsidecar.token.keys.FetchableUrl;
 import io.jwtsidecar.token.keys.IssuerKeys;
 import io.jwtsidecar.token.DpopPolicy;
+import io.jwtsidecar.token.EncryptionPolicy;
+import io.jwtsidecar.token.keys.DecryptionKey;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeyLoader;
 import io.jwtsidecar.token.keys.VerificationKey;
@@ -66,6 +68,15 @@ final class IssuersSection {
                 result.add(p);
             }
         }
+        Set<String> kids = new LinkedHashSet<>();
+        for (IssuerSettings p : result) {
+            for (DecryptionKey key : p.encryption().keys()) {
+                if (key.kid() != null && !kids.add(key.kid())) {
+                    // A JWE's kid must name one key, whichever issuer it belongs to.
+                    errors.add("issuers: decryption key id '" + key.kid() + "' is configured twice");
+                }
+            }
+        }
         return result;
     }
 
@@ -118,11 +129,12 @@ final class IssuersSection {
         }
         KeySourceSettings keySource = remote ? remoteKeys(at, n, issuer) : staticKeys(at, n, algorithms);
         DpopPolicy dpop = dpop(at, n);
-        if (errors.size() > before || keySource == null || issuer == null || dpop == null) {
+        EncryptionPolicy encryption = new IssuerEncryption(context).read(at, n);
+        if (errors.size() > before || keySource == null || issuer == null || dpop == null || encryption == null) {
             return null;
         }
         return new IssuerSettings(issuer, keySource, algorithms, Set.copyOf(audiences), required, type,
-                skew, lifetime, maxAge, logoutClientIds, dpop);
+                skew, lifetime, maxAge, logoutClientIds, dpop, encryption);
     }
 
     /** {@code dpop}, {@code dpopProofWindow}, {@code dpopAlgorithms}, {@code dpopNonce}; null after recording an error. */
