@@ -256,11 +256,27 @@ final class NestedJwe {
         }
         for (String claim : REPLICATED_CLAIMS) {
             JsonNode replicated = header.get(claim);
-            if (replicated != null && !replicated.equals(jws.claims().get(claim))) {
+            if (replicated != null && !sameValue(claim, replicated, jws.claims().get(claim))) {
                 return refused(Verdict.JWE_HEADER_CLAIM_MISMATCH, claim + " in the JWE header differs from the inner token's");
             }
         }
         return new Opened(jws, policy);
+    }
+
+    /**
+     * Whether a replicated header value is the claim's: equal JSON, except that an {@code aud}
+     * string is the one-member array of it (RFC 7519 §4.1.3 allows either form).
+     */
+    private static boolean sameValue(String claim, JsonNode replicated, @Nullable JsonNode inner) {
+        if (replicated.equals(inner)) {
+            return true;
+        }
+        if (!claim.equals("aud") || inner == null) {
+            return false;
+        }
+        JsonNode one = replicated.isArray() && replicated.size() == 1 ? replicated.get(0) : replicated;
+        JsonNode other = inner.isArray() && inner.size() == 1 ? inner.get(0) : inner;
+        return one.isTextual() && one.equals(other);
     }
 
     private static Refused refused(Verdict verdict, String detail) {
