@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.CompressionAlgorithm;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEEncrypter;
 import com.nimbusds.jose.JWEHeader;
@@ -43,12 +44,16 @@ import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
 import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -75,6 +80,7 @@ class EncryptedTokenTest {
     private static final String ISS = "https://idp.example.com";
     private static final String OTHER = "https://other.example.com";
     private static final String AUD = "orders";
+    private static final String RESOURCE = "https://api.example.com/orders/42";
     private static final int MAX_TOKEN_BYTES = 16 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -492,6 +498,44 @@ class EncryptedTokenTest {
 
         assertThat(plain.verify(rsaJwe()).verdict()).isEqualTo(Verdict.MALFORMED);
         assertThat(plain.decryptions()).isZero();
+    }
+
+    // ---- DPoP: ath is over the token as presented ----
+
+    private String proof(ECKey client, String ath) {
+        try {
+            SignedJWT proof = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("dpop+jwt"))
+                    .jwk(client.toPublicJWK()).build(), new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString())
+                    .claim("htm", "GET").claim("htu", RESOURCE).issueTime(new Date(clock.epochSecond() * 1000))
+                    .claim("ath", ath).build());
+            proof.sign(new ECDSASigner(client));
+            return proof.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(String token) {
+        try {
+            return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)))
+                    .toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void a_dpop_bound_encrypted_token_needs_a_proof_whose_ath_hashes_the_jwe_as_presented() throws Exception {
+        ECKey client = ecKey(Curve.P_256, "client");
+        String inner = signed(claims(ISS).claim("cnf", Map.of("jkt", client.computeThumbprint().toString())).build(),
+                issSigning);
+        String jwe = encrypt(header(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM, "enc-rsa").build(), inner, rsa(issRsa));
+
+        assertThat(verifier.verifyDpop(jwe, new DpopProofCheck.Request(List.of(proof(client, sha256(jwe))), "GET", RESOURCE))
+                .verdict()).isNull();
+        assertThat(verifier.verifyDpop(jwe, new DpopProofCheck.Request(List.of(proof(client, sha256(inner))), "GET", RESOURCE))
+                .verdict()).as("ath over the inner token").isEqualTo(Verdict.DPOP_PROOF_ATH_MISMATCH);
+        assertThat(verifier.verify(jwe).verdict()).isEqualTo(Verdict.DPOP_REQUIRED);
     }
 
     // ---- the invalid-curve attack on ECDH-ES ----
