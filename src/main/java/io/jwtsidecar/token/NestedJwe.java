@@ -104,10 +104,7 @@ final class NestedJwe {
         return all.isEmpty() ? Optional.empty() : Optional.of(new NestedJwe(all, byKid, maxInnerBytes));
     }
 
-    /**
-     * Whether the token has the five segments of a compact JWE: the one check a signed token
-     * pays for encryption being configured.
-     */
+    /** Whether the token has the five segments of a compact JWE (asked only of tokens that are not a JWS). */
     static boolean isCompactJwe(String token) {
         int dots = 0;
         for (int i = token.indexOf('.'); i >= 0; i = token.indexOf('.', i + 1)) {

@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * issuer has decryption keys, is opened by {@link NestedJwe} after the cache lookup (a token seen
  * before costs no decryption) and its inner JWS then takes every step a plain token takes. The
  * cache and the DPoP {@code ath} use the token as presented. A plain token from an issuer whose
- * tokens must be encrypted is {@link Verdict#ENCRYPTION_REQUIRED}. With no decryption key
- * configured, a signed token pays nothing for this; with one, one count of its dots.
+ * tokens must be encrypted is {@link Verdict#ENCRYPTION_REQUIRED}. A signed token pays nothing
+ * for this: only a token that fails to parse as a JWS is looked at as a JWE.
  *
  * <p>Thread-safe and non-blocking apart from the {@link RevocationCheck}; meant to be called
  * from Vert.x event loops.
@@ -199,19 +199,19 @@ public final class TokenVerifier {
         }
         CompactJws jws;
         IssuerPolicy openedFor = null;
-        if (encrypted != null && NestedJwe.isCompactJwe(token)) {
+        try {
+            jws = CompactJws.parse(token);
+        } catch (MalformedTokenException e) {
+            // Only a token that is not a JWS is looked at as a JWE: a signed token pays nothing.
+            if (encrypted == null || !NestedJwe.isCompactJwe(token)) {
+                return reject(Verdict.MALFORMED, e.reason());
+            }
             NestedJwe.Result opened = encrypted.open(token);
             if (opened instanceof NestedJwe.Refused refused) {
                 return reject(refused.verdict(), refused.detail());
             }
             jws = ((NestedJwe.Opened) opened).inner();
             openedFor = ((NestedJwe.Opened) opened).policy();
-        } else {
-            try {
-                jws = CompactJws.parse(token);
-            } catch (MalformedTokenException e) {
-                return reject(Verdict.MALFORMED, e.reason());
-            }
         }
         IssuerSignedJwt.Result checked = IssuerSignedJwt.check(jws, ACCESS_TOKEN_TYPE, policies::get);
         if (checked instanceof IssuerSignedJwt.Refused refused) {
