@@ -410,6 +410,52 @@ class EncryptedTokenTest {
     }
 
     @Test
+    void a_dir_key_is_only_used_with_the_content_encryption_its_length_fits() {
+        TokenVerifier withDir = verifier(RevocationCheck.NONE, true);
+        // nimbus takes the 32-byte key as A128CBC-HS256's; the configured key is there for it too,
+        // but a header naming A128GCM (16 bytes) must not get that key at all.
+        String token = rewriteHeader(encrypt(header(JWEAlgorithm.DIR, EncryptionMethod.A128CBC_HS256, "enc-dir").build(),
+                signed(claims(OTHER).build(), otherSigning), direct(dirSecret)), h -> h.put("enc", "A128GCM"));
+
+        VerificationOutcome outcome = withDir.verify(token);
+
+        assertThat(outcome.verdict()).isEqualTo(Verdict.JWE_ALGORITHM_NOT_ALLOWED);
+        assertThat(withDir.decryptions()).isZero();
+    }
+
+    @Test
+    void an_issuer_restricted_to_some_content_encryptions_refuses_the_others_before_decrypting() throws Exception {
+        TokenVerifier restricted = new TokenVerifier(List.of(policy(ISS, issSigning, new EncryptionPolicy(
+                EncryptionPolicy.Mode.ALLOWED,
+                List.of(new DecryptionKey("enc-rsa", KeyManagementAlgorithm.RSA_OAEP_256, issRsa.toRSAPrivateKey())),
+                Set.of(ContentEncryption.A256GCM)))), MAX_TOKEN_BYTES, clock, RevocationCheck.NONE);
+
+        assertThat(restricted.verify(rsaJwe()).verdict()).isNull();
+        assertThat(restricted.verify(encrypt(header(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A128CBC_HS256, "enc-rsa")
+                .build(), innerOfIss(), rsa(issRsa))).verdict()).isEqualTo(Verdict.JWE_ALGORITHM_NOT_ALLOWED);
+        assertThat(restricted.decryptions()).isEqualTo(1);
+    }
+
+    @Test
+    void an_inner_token_over_the_size_limit_is_refused_even_if_the_outer_one_was_within_it() {
+        NestedJwe small = NestedJwe.of(List.of(policy(ISS, issSigning, new EncryptionPolicy(EncryptionPolicy.Mode.ALLOWED,
+                List.of(issuerRsaKey()), ContentEncryption.ALL))), 64).orElseThrow();
+
+        NestedJwe.Result result = small.open(rsaJwe());
+
+        assertThat(result).isInstanceOf(NestedJwe.Refused.class);
+        assertThat(((NestedJwe.Refused) result).verdict()).isEqualTo(Verdict.TOO_LARGE);
+    }
+
+    private DecryptionKey issuerRsaKey() {
+        try {
+            return new DecryptionKey("enc-rsa", KeyManagementAlgorithm.RSA_OAEP_256, issRsa.toRSAPrivateKey());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void a_repeated_token_is_answered_from_the_cache_without_decrypting_again() {
         String token = rsaJwe();
 
