@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * §7.1), and hands back the inner JWS for the ordinary checks. Decryption never makes a token
  * good by itself: only the inner signature, verified as for any token, does.
  *
- * <p>Before anything is decrypted, cheapest first: five segments, a protected header of at most
+ * <p>Before anything is decrypted, cheapest first: five segments of canonical base64url (jjwt
+ * would take others, a second spelling of the same token), a protected header of at most
  * {@value #MAX_HEADER_CHARS} characters parsed as strictly as a JWS header, no {@code zip}
  * (RFC 8725 §3.6: compression before encryption leaks the plaintext's length), no {@code crit},
  * an {@code alg} and {@code enc} from the closed sets ({@link KeyManagementAlgorithm},
@@ -135,6 +136,13 @@ final class NestedJwe {
         }
         if (dots[0] > MAX_HEADER_CHARS) {
             return refused(Verdict.JWE_MALFORMED, "JWE header is longer than " + MAX_HEADER_CHARS + " characters");
+        }
+        // jjwt's decoder takes non-canonical base64url (unused bits set), which would make a second
+        // string of the same token valid; every segment is held to the canonical form first.
+        for (int i = 0; i < 4; i++) {
+            if (Base64Url.decode(token, dots[i] + 1, i == 3 ? token.length() : dots[i + 1]) == null) {
+                return refused(Verdict.JWE_MALFORMED, "a JWE segment is not canonical base64url");
+            }
         }
         ObjectNode header;
         try {

@@ -351,6 +351,19 @@ class EncryptedTokenTest {
                         "{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\",\"cty\":\"JWT\",\"alg\":\"dir\"}") + rsaJwe()
                         .substring(rsaJwe().indexOf('.')), Verdict.JWE_MALFORMED),
                 refuse("five segments that are not a JWE header are refused", () -> "a.b.c.d.e", Verdict.JWE_MALFORMED),
+                refuse("a tag in non-canonical base64url (a changed unused bit: the same bytes) is refused", () -> {
+                    String token = rsaJwe();
+                    int last = token.length() - 1;
+                    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                    return token.substring(0, last) + alphabet.charAt(alphabet.indexOf(token.charAt(last)) ^ 1);
+                }, Verdict.JWE_MALFORMED),
+                refuse("an encrypted key in non-canonical base64url is refused", () -> {
+                    String[] p = rsaJwe().split("\\.");
+                    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                    int last = p[1].length() - 1;
+                    p[1] = p[1].substring(0, last) + alphabet.charAt(alphabet.indexOf(p[1].charAt(last)) ^ 1);
+                    return String.join(".", p);
+                }, Verdict.JWE_MALFORMED),
                 refuse("an empty ciphertext is refused", () -> {
                     String[] p = rsaJwe().split("\\.");
                     return p[0] + "." + p[1] + "." + p[2] + ".." + p[4];
