@@ -2,6 +2,8 @@ package io.jwtsidecar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jwtsidecar.testing.MinimalConfig;
+import io.jwtsidecar.token.keys.Pem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -324,5 +326,25 @@ class CliErrorsTest {
 
     private static String line(String text) {
         return text + System.lineSeparator();
+    }
+
+    @Test
+    void check_config_names_an_issuers_decryption_keys_by_kid_and_algorithm_and_never_their_material() throws Exception {
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        String pem = Pem.encode("PRIVATE KEY", rsa.generateKeyPair().getPrivate().getEncoded());
+        Files.writeString(dir.resolve("enc.pem"), pem);
+        Path config = Files.writeString(dir.resolve("enc.yaml"), MinimalConfig.KAFKA + MinimalConfig.ISSUERS
+                + "    decryptionKeys:\n"
+                + "      - kid: enc-1\n"
+                + "        alg: RSA-OAEP-256\n"
+                + "        pemFile: enc.pem\n"
+                + "    encryption: required\n");
+
+        Outcome outcome = run("check-config", config.toString());
+
+        assertThat(outcome.status()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("encrypted tokens required with decryption keys [enc-1 (RSA-OAEP-256)]")
+                .doesNotContain(pem.lines().skip(1).findFirst().orElseThrow());
     }
 }
