@@ -597,6 +597,17 @@ class EncryptedTokenTest {
         assertThat(verifier.verify(jwe).verdict()).isEqualTo(Verdict.DPOP_REQUIRED);
     }
 
+    @Test
+    void a_certificate_bound_encrypted_token_needs_the_certificate_its_inner_cnf_names() throws Exception {
+        byte[] certificate = MessageDigest.getInstance("SHA-256").digest("a client certificate".getBytes(StandardCharsets.US_ASCII));
+        String inner = signed(claims(ISS).claim("cnf", Map.of("x5t#S256", Base64URL.encode(certificate).toString())).build(),
+                issSigning);
+        String jwe = encrypt(header(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM, "enc-rsa").build(), inner, rsa(issRsa));
+
+        assertThat(CertificateBinding.check(verifier.verify(jwe), () -> certificate).verdict()).isNull();
+        assertThat(CertificateBinding.check(verifier.verify(jwe), () -> null).verdict()).isEqualTo(Verdict.CERTIFICATE_MISSING);
+    }
+
     // ---- the invalid-curve attack on ECDH-ES ----
 
     /**
