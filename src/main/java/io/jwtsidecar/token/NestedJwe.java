@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -168,7 +167,8 @@ final class NestedJwe {
                     : "enc '" + abbreviate(encName)) + "' is never accepted");
         }
         String cty = IssuerSignedJwt.textOrNull(header, "cty");
-        if (cty == null || !cty.toUpperCase(Locale.ROOT).equals("JWT")) {
+        // RFC 7515 §4.1.10: media types compare ignoring case, and "application/" may be left out.
+        if (!IssuerSignedJwt.typeMatches(cty, "JWT")) {
             return refused(Verdict.JWE_NOT_NESTED, "cty must be JWT: only a signed JWT inside is accepted");
         }
         JsonNode kid = header.get("kid");

@@ -249,6 +249,12 @@ class EncryptedTokenTest {
                 accept("RFC 7519 §5.2: cty is compared ignoring case (jwt)", () -> encrypt(new JWEHeader.Builder(
                         JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM).keyID("enc-rsa").contentType("jwt").build(),
                         innerOfIss(), rsa(issRsa))),
+                accept("RFC 7515 §4.1.10: cty application/JWT is the same media type", () -> encrypt(new JWEHeader.Builder(
+                        JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM).keyID("enc-rsa").contentType("application/JWT")
+                        .build(), innerOfIss(), rsa(issRsa))),
+                refuse("cty JWS (another media type) is refused", () -> encrypt(new JWEHeader.Builder(
+                        JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM).keyID("enc-rsa").contentType("JWS").build(),
+                        innerOfIss(), rsa(issRsa)), Verdict.JWE_NOT_NESTED),
                 accept("RFC 7519 §5.3: iss, sub and aud replicated in the header, equal to the inner claims, are accepted",
                         () -> encrypt(header(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM, "enc-rsa")
                                 .issuer(ISS).subject("alice").audience(List.of(AUD)).build(),
