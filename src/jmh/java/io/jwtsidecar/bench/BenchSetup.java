@@ -6,6 +6,7 @@ import io.jsonwebtoken.security.SecureDigestAlgorithm;
 import io.jsonwebtoken.security.SignatureAlgorithm;
 import io.jwtsidecar.app.NativeCrypto;
 import io.jwtsidecar.token.DpopPolicy;
+import io.jwtsidecar.token.EncryptionPolicy;
 import io.jwtsidecar.token.IssuerPolicy;
 import io.jwtsidecar.token.RevocationCheck;
 import io.jwtsidecar.token.TokenVerifier;
@@ -143,9 +144,13 @@ final class BenchSetup {
         }
 
         IssuerPolicy policy(DpopPolicy dpop) {
+            return policy(dpop, EncryptionPolicy.NONE);
+        }
+
+        IssuerPolicy policy(DpopPolicy dpop, EncryptionPolicy encryption) {
             VerificationKey key = new VerificationKey(KID, alg, verificationKey);
             return new IssuerPolicy(ISSUER, new StaticKeySource(List.of(key)), Set.of(alg), Set.of(AUDIENCE),
-                    List.of(), null, SKEW, Duration.ofDays(1), null, dpop);
+                    List.of(), null, SKEW, Duration.ofDays(1), null, dpop, encryption);
         }
 
         TokenVerifier verifier(Clock clock, RevocationCheck revocation, long cacheBytes) {

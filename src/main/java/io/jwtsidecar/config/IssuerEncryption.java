@@ -7,7 +7,6 @@ import io.jwtsidecar.token.keys.ContentEncryption;
 import io.jwtsidecar.token.keys.DecryptionKey;
 import io.jwtsidecar.token.keys.DecryptionKeyLoader;
 import io.jwtsidecar.token.keys.KeyManagementAlgorithm;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,28 +70,8 @@ final class IssuerEncryption {
     }
 
     private List<DecryptionKey> keys(String at, JsonNode list) {
-        String listAt = at + "." + ConfigKeys.DECRYPTION_KEYS.name();
-        List<DecryptionKey> keys = new ArrayList<>();
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            errors.add(listAt + ": must be a non-empty list of keys (pemFile or jwksFile each)");
-            return keys;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String kat = listAt + "[" + i + "]";
-            JsonNode k = list.get(i);
-            if (!k.isObject()) {
-                errors.add(kat + ": must be a mapping");
-                continue;
-            }
-            try {
-                keys.addAll(key((ObjectNode) k));
-            } catch (UnreadableFile e) {
-                errors.add(kat + "." + e.key() + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                errors.add(kat + ": " + e.getMessage());
-            }
-        }
-        return keys;
+        return context.keyEntries(at + "." + ConfigKeys.DECRYPTION_KEYS.name(), list,
+                "must be a non-empty list of keys (pemFile or jwksFile each)", (entryAt, entry) -> key(entry));
     }
 
     private List<DecryptionKey> key(ObjectNode k) {

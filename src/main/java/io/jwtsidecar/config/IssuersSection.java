@@ -230,27 +230,7 @@ final class IssuersSection {
     }
 
     private List<VerificationKey> keys(String at, JsonNode list) {
-        List<VerificationKey> keys = new ArrayList<>();
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            errors.add(at + ".keys: at least one key is required");
-            return keys;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String kat = at + ".keys[" + i + "]";
-            JsonNode k = list.get(i);
-            if (!k.isObject()) {
-                errors.add(kat + ": must be a mapping");
-                continue;
-            }
-            try {
-                keys.addAll(key(kat, (ObjectNode) k));
-            } catch (UnreadableFile e) {
-                errors.add(kat + "." + e.key() + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                errors.add(kat + ": " + e.getMessage());
-            }
-        }
-        return keys;
+        return context.keyEntries(at + ".keys", list, "at least one key is required", this::key);
     }
 
     private List<VerificationKey> key(String at, ObjectNode k) {

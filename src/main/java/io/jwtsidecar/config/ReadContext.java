@@ -109,6 +109,49 @@ final class ReadContext {
         return n;
     }
 
+    /** Reads one entry of a list of keys: the keys it yields (a JWKS file yields several). */
+    @FunctionalInterface
+    interface KeyEntryReader<K> {
+        /**
+         * @param at where the entry is, for error messages ({@code issuers[0].keys[1]})
+         * @throws UnreadableFile           when a file it names cannot be read
+         * @throws IllegalArgumentException when the entry does not make a usable key
+         */
+        List<K> read(String at, ObjectNode entry);
+    }
+
+    /**
+     * A list of key entries ({@code keys}, {@code decryptionKeys}): every entry a mapping, each
+     * read by {@code reader}; a problem joins the error list naming the entry, and the other
+     * entries are still read, so one run reports every bad key.
+     *
+     * @param listAt       where the list is ({@code issuers[0].keys})
+     * @param emptyProblem the error when the list is missing or empty
+     */
+    <K> List<K> keyEntries(String listAt, @Nullable JsonNode list, String emptyProblem, KeyEntryReader<K> reader) {
+        List<K> keys = new ArrayList<>();
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            errors.add(listAt + ": " + emptyProblem);
+            return keys;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String at = listAt + "[" + i + "]";
+            JsonNode entry = list.get(i);
+            if (!entry.isObject()) {
+                errors.add(at + ": must be a mapping");
+                continue;
+            }
+            try {
+                keys.addAll(reader.read(at, (ObjectNode) entry));
+            } catch (UnreadableFile e) {
+                errors.add(at + "." + e.key() + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                errors.add(at + ": " + e.getMessage());
+            }
+        }
+        return keys;
+    }
+
     /** @param key the setting that names the file, relative to the entry it is in */
     String readFile(String key, String path) {
         if (path == null) {
