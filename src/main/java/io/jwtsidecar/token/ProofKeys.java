@@ -12,12 +12,16 @@ import io.jwtsidecar.token.keys.VerificationKey;
  *
  * <p>Keyed on the exact JWK text and the algorithm, so a cached key is the one that very text
  * would parse to; a JWK that does not parse is never cached and fails again next time. Bounded
- * by count (Caffeine's size eviction), so a flood of distinct keys costs parsing, not memory.
- * Thread-safe.
+ * by weight (Caffeine's weight eviction): each entry weighs its text, and at least
+ * {@value #ENTRY_CHARS} characters, so the cache holds {@link #MAX_KEYS} ordinary keys, but a JWK
+ * padded with unknown members (legal in a JWK, and each padding a new text) weighs what it
+ * holds. A flood of distinct or padded keys costs parsing, not memory. Thread-safe.
  */
 final class ProofKeys {
     /** Clients proving at once, per sidecar, with room to spare. */
     static final int MAX_KEYS = 10_000;
+    /** The least an entry weighs: more than an RSA-4096 JWK's text, so ordinary keys count as one each. */
+    static final int ENTRY_CHARS = 1024;
 
     private final Cache<String, VerificationKey> keys;
 
@@ -25,10 +29,12 @@ final class ProofKeys {
         this(MAX_KEYS);
     }
 
-    /** @param maxKeys the most keys held */
+    /** @param maxKeys the most keys of up to {@value #ENTRY_CHARS} characters held; fewer larger ones */
     ProofKeys(int maxKeys) {
         // The calling thread does the maintenance: no work handed to the common pool from an event loop.
-        keys = Caffeine.newBuilder().maximumSize(maxKeys).executor(Runnable::run).build();
+        keys = Caffeine.newBuilder().maximumWeight((long) maxKeys * ENTRY_CHARS)
+                .weigher((String k, VerificationKey v) -> Math.max(k.length(), ENTRY_CHARS))
+                .executor(Runnable::run).build();
     }
 
     /**

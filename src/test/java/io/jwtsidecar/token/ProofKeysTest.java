@@ -54,4 +54,20 @@ class ProofKeysTest {
             assertThat(keys.size()).isLessThanOrEqualTo(20);
         }
     }
+
+    @Test
+    void padded_copies_of_one_key_cannot_make_the_cache_hold_more_than_its_memory_budget() throws JOSEException {
+        // Unknown members are legal in a JWK, and the cache is keyed on the whole text: one client key,
+        // padded to what a proof of MAX_PROOF_LENGTH can carry, is a new entry with every new padding.
+        String jwk = publicJwk();
+        String padding = "A".repeat(6_000);
+        ProofKeys keys = new ProofKeys();
+        int sent = 3_000;
+        for (int i = 0; i < sent; i++) {
+            keys.of(jwk.substring(0, jwk.length() - 1) + ",\"pad\":\"" + i + padding + "\"}", JwsAlgorithm.ES256);
+        }
+        long heldChars = keys.size() * (long) padding.length();
+        assertThat(heldChars).as("JWK text held for %d padded copies of one key", sent)
+                .isLessThanOrEqualTo((long) ProofKeys.MAX_KEYS * ProofKeys.ENTRY_CHARS);
+    }
 }
