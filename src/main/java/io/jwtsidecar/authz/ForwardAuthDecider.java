@@ -97,6 +97,18 @@ public final class ForwardAuthDecider {
      */
     public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix,
                          Function<String, VerificationOutcome> verifier) {
+        return decide(headers, ownMethod, pathSuffix, verifier, dpopVerifier);
+    }
+
+    /**
+     * The same, with a DPoP verifier for this one request too, so the DPoP path also checks what
+     * the request carries besides token and proof (the client certificate of a token bound to one
+     * as well, RFC 8705 §3, whatever the scheme). The DPoP scheme is read only when this decider
+     * was made with a DPoP verifier.
+     */
+    public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix,
+                         Function<String, VerificationOutcome> verifier,
+                         @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> requestDpopVerifier) {
         ForwardedRequest original;
         Optional<RouteRule> route;
         TokenLocator.Located located;
@@ -135,7 +147,8 @@ public final class ForwardAuthDecider {
             return new Refused(routeName, AuthzDecision.refuse(absent.verdict(), "no usable token"));
         }
         TokenLocator.Found found = (TokenLocator.Found) located;
-        VerificationOutcome outcome = proof != null && dpopVerifier != null ? dpopVerifier.apply(found.token(), proof)
+        VerificationOutcome outcome = proof != null && dpopVerifier != null && requestDpopVerifier != null
+                ? requestDpopVerifier.apply(found.token(), proof)
                 : verifier.apply(found.token());
         if (!outcome.isAccepted()) {
             return new Refused(routeName, AuthzDecision.refuse(Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"),

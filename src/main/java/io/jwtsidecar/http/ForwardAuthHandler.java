@@ -4,6 +4,7 @@ import io.jwtsidecar.authz.ForwardAuthDecider;
 import io.jwtsidecar.authz.ForwardAuthHeaders;
 import io.jwtsidecar.metrics.SidecarMetrics;
 import io.jwtsidecar.token.BearerExtractor;
+import io.jwtsidecar.token.DpopProofCheck;
 import io.jwtsidecar.token.Verdict;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.opentelemetry.api.trace.Span;
@@ -46,15 +47,25 @@ final class ForwardAuthHandler {
     private final SidecarMetrics metrics;
     private final RequestSpans spans;
     private final BiFunction<String, HttpServerRequest, VerificationOutcome> verify;
+    private final DpopVerify verifyDpop;
+
+    /** Verifies a token presented with the DPoP scheme, with its proof, for the request it came in. */
+    @FunctionalInterface
+    interface DpopVerify {
+        VerificationOutcome apply(String token, DpopProofCheck.Request proof, HttpServerRequest request);
+    }
 
     /**
-     * @param verify verifies a token for the request it came in (a bound token needs that
-     *               request's client certificate)
+     * @param verify           verifies a token for the request it came in (a bound token needs that
+     *                         request's client certificate)
+     * @param verifyDpop       the same for a token presented with the DPoP scheme and its proof
      */
     ForwardAuthHandler(ForwardAuthDecider decider, IdentityHeaders identity, ClientCopies clientCopies,
                        SidecarMetrics metrics, RequestSpans spans,
-                       BiFunction<String, HttpServerRequest, VerificationOutcome> verify) {
+                       BiFunction<String, HttpServerRequest, VerificationOutcome> verify,
+                       DpopVerify verifyDpop) {
         this.verify = verify;
+        this.verifyDpop = verifyDpop;
         this.spans = spans;
         this.decider = decider;
         this.identity = identity;
@@ -92,7 +103,8 @@ final class ForwardAuthHandler {
                     + ", a header only the sidecar sets");
         }
         ForwardAuthDecider.Result result = decider.decide(ForwardAuthHeaders.of(headers::forEach), request.method().name(),
-                pathSuffix(request), token -> verify.apply(token, request));
+                pathSuffix(request), token -> verify.apply(token, request),
+                (token, proof) -> verifyDpop.apply(token, proof, request));
         if (result instanceof ForwardAuthDecider.Invalid invalid) {
             return invalid(response, invalid.route(), invalid.field(), invalid.message());
         } else if (result instanceof ForwardAuthDecider.Refused refused) {

@@ -123,7 +123,8 @@ public final class SidecarRoutes {
         this.certificates = forwardAuth.certificates();
         this.forwardAuth = new ForwardAuthHandler(decider, identity,
                 forwardAuth.refuseCopies() ? ForwardAuthHandler.ClientCopies.REFUSE : ForwardAuthHandler.ClientCopies.STRIP,
-                metrics, spans, this::verify);
+                metrics, spans, this::verify,
+                (token, proof, request) -> counted(token, t -> certificateBound(verifier.verifyDpop(t, proof), request)));
         this.liveness = liveness;
         this.verifier = verifier;
         this.readiness = readiness;
@@ -147,6 +148,16 @@ public final class SidecarRoutes {
             VerificationOutcome checked = verifier.verify(t);
             return request == null ? checked : CertificateBinding.check(checked, () -> certificates.sha256(request));
         });
+    }
+
+    /**
+     * RFC 8705 §3 on the DPoP path: a token bound to a certificate as well as to a DPoP key needs
+     * both, so a good proof is not enough without the certificate. A refusal keeps the DPoP hints
+     * (the nonce to use next) the proof check gave.
+     */
+    private VerificationOutcome certificateBound(VerificationOutcome outcome, HttpServerRequest request) {
+        VerificationOutcome checked = CertificateBinding.check(outcome, () -> certificates.sha256(request));
+        return checked == outcome || outcome.dpopHints() == null ? checked : checked.withDpopHints(outcome.dpopHints());
     }
 
     private VerificationOutcome counted(String token, Function<String, VerificationOutcome> verification) {
@@ -259,7 +270,7 @@ public final class SidecarRoutes {
             HttpResponses.invalidRequest(ctx.response(), e.field(), e.reason());
             return Verdict.INVALID_REQUEST.code();
         }
-        VerificationOutcome outcome = counted(token, t -> verifier.verifyDpop(t, request));
+        VerificationOutcome outcome = counted(token, t -> certificateBound(verifier.verifyDpop(t, request), ctx.request()));
         HttpResponses.outcome(ctx.response(), outcome, identity, true);
         return code(outcome);
     }
