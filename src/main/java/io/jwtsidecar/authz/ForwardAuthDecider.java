@@ -157,13 +157,14 @@ public final class ForwardAuthDecider {
         VerifiedToken token = outcome.token();
         if (!policy.issuerAllows(token.issuer(), found.location())) {
             return new Refused(routeName, AuthzDecision.refuse(Verdict.TOKEN_LOCATION_NOT_ALLOWED,
-                    "the issuer does not send tokens in " + found.location()));
+                    "the issuer does not send tokens in " + found.location()), outcome.dpopHints());
         }
         if (route.isPresent()) {
             AuthzDecision decision = route.get().requirements().check(token, clock.millis() / 1000,
                     skewOf.applyAsLong(token.issuer()));
             if (!decision.allowed()) {
-                return new Refused(routeName, decision);
+                // A good DPoP request refused by policy still gets the nonce (RFC 9449 §9).
+                return new Refused(routeName, decision, outcome.dpopHints());
             }
         }
         return new Allowed(routeName, outcome);

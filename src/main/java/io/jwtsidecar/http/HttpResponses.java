@@ -158,6 +158,10 @@ public final class HttpResponses {
                         @Nullable DpopHints hints) {
         Verdict verdict = Objects.requireNonNull(decision.verdict(), "a refusal has a verdict");
         String body = new JsonObject().put("active", false).put("error", verdict.code()).encode();
+        if (verdict == Verdict.INSUFFICIENT_SCOPE || verdict == Verdict.INSUFFICIENT_USER_AUTHENTICATION) {
+            // The token and its proof were good: the client's next DPoP proof needs the current nonce.
+            dpopNonce(response, hints);
+        }
         if (verdict == Verdict.INSUFFICIENT_SCOPE) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\", "
                     + "scope=\"" + String.join(" ", decision.scopes()) + "\"");
