@@ -478,7 +478,6 @@ public final class Sidecar implements AutoCloseable {
         }
     }
 
-    /** The metrics that are read from components on scrape rather than recorded as they happen. */
     /** Made with the configured secret, so sidecars sharing it accept each other's nonces; else a random one. */
     private static DpopNonces dpopNonces(SidecarConfig.Dpop dpop, Clock clock) {
         return dpop.nonceSecret()
@@ -486,6 +485,7 @@ public final class Sidecar implements AutoCloseable {
                 .orElseGet(() -> DpopNonces.withRandomSecret(dpop.nonceLifetime(), clock));
     }
 
+    /** The metrics that are read from components on scrape rather than recorded as they happen. */
     private static void registerGauges(SidecarMetrics metrics, RevocationFeed feed, RocksDbRevocationStore store,
                                        TokenVerifier verifier) {
         metrics.monotonic(Metric.VERIFY_CACHE_HITS, verifier, TokenVerifier::cacheHits);

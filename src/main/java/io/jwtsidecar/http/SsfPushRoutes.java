@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
  * The jti is then released, so the retry is not a replay.
  */
 public final class SsfPushRoutes implements SignalRoutes {
-    /** How long a SET signed with an unknown key waits for the transmitter's keys to be fetched again. */
     private static final Logger log = LoggerFactory.getLogger(SsfPushRoutes.class);
     static final String PATH = "/v1/ssf/events";
     static final String MEDIA_TYPE = "application/secevent+jwt";
