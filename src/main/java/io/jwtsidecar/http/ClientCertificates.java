@@ -21,18 +21,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The client certificate of a request, as the SHA-256 of its DER encoding, for certificate-bound
- * tokens (RFC 8705 §3). It comes from one of two places, in this order:
- * <ol>
- *   <li>the TLS connection of the request, when the client presented a certificate there: the
- *       sidecar API with {@code api.tlsCertFile} and {@code api.tlsClientAuth} request or require.
- *       The handshake proved the client holds its private key, so it wins over any header, even
- *       one from a trusted proxy;</li>
- *   <li>{@code authz.clientCertHeader}, set by a TLS-terminating proxy, but only when the request
- *       comes from one of {@code authz.trustedProxies} (the TCP peer address, never a forwarded
- *       one), over plain HTTP or over TLS without a client certificate. From any other address
- *       the header is ignored, TLS or not: a bound token then has no certificate and is refused
- *       ({@code certificate_missing}), so a client cannot name a certificate it does not hold.</li>
- * </ol>
+ * tokens (RFC 8705 §3). Who the TCP peer is decides where it comes from:
+ * <ul>
+ *   <li>one of {@code authz.trustedProxies} (the peer address, never a forwarded one), with
+ *       {@code authz.clientCertHeader} set: the header, which the TLS-terminating proxy set for
+ *       the client it forwards. A certificate on the proxy's own connection to the sidecar is
+ *       the proxy's, never the client's: taking it would make a token bound to the proxy's
+ *       certificate good for every client behind it. No header (or an unusable one): none.</li>
+ *   <li>any other peer: the certificate it presented on its own TLS connection (the sidecar API
+ *       with {@code api.tlsCertFile} and {@code api.tlsClientAuth} request or require; the
+ *       handshake proved it holds the private key). A header from it is ignored, TLS or not, so a
+ *       client cannot name a certificate it does not hold; without a certificate, a bound token
+ *       is refused ({@code certificate_missing}).</li>
+ * </ul>
  *
  * <p>The header is either Envoy's {@code X-Forwarded-Client-Cert} (XFCC: exactly one element;
  * its {@code Hash=} hex SHA-256, else its {@code Cert=} URL-encoded PEM) or a URL-encoded PEM
@@ -65,6 +66,12 @@ public final class ClientCertificates {
 
     /** The SHA-256 of the DER of the request's client certificate, or null when it has none. */
     byte @Nullable [] sha256(HttpServerRequest request) {
+        if (header != null && fromTrustedProxy(request.remoteAddress())) {
+            // The proxy speaks for its client; a certificate on its own connection is the proxy's,
+            // and taking it would bind every client it forwards to the proxy's identity.
+            List<String> values = request.headers().getAll(header);
+            return values.size() == 1 ? fromHeader(values.get(0)) : null;
+        }
         if (request.isSSL()) {
             try {
                 List<Certificate> peer = request.connection().peerCertificates();
@@ -72,16 +79,12 @@ public final class ClientCertificates {
                     return sha256Of(peer.get(0).getEncoded());
                 }
             } catch (SSLPeerUnverifiedException e) {
-                // no client certificate on this connection: try the header
+                return null; // no client certificate on this connection
             } catch (GeneralSecurityException e) {
                 return null;
             }
         }
-        if (header == null || !fromTrustedProxy(request.remoteAddress())) {
-            return null;
-        }
-        List<String> values = request.headers().getAll(header);
-        return values.size() == 1 ? fromHeader(values.get(0)) : null;
+        return null;
     }
 
     private boolean fromTrustedProxy(@Nullable SocketAddress peer) {

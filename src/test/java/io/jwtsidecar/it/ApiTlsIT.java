@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The sidecar API over its own TLS (api.tlsCertFile), with client certificates for tokens bound
  * to one (RFC 8705): real handshakes from the JDK's clients, certificates made by keytool. The
  * certificate of the connection decides for a bound token; a bearer token does not need one;
- * {@code require} and a client CA are enforced by the handshake itself; a proxy header never
- * overrides the connection's certificate, and from an untrusted peer it counts for nothing.
+ * {@code require} and a client CA are enforced by the handshake itself; from a trusted proxy the
+ * header names the client and the proxy's own certificate names nobody, and from any other peer
+ * the connection's certificate decides and the header counts for nothing.
  */
 class ApiTlsIT {
     private static final String XFCC = "X-Forwarded-Client-Cert";
@@ -109,20 +110,30 @@ class ApiTlsIT {
     }
 
     @Test
-    void a_proxy_header_never_overrides_the_connections_certificate() throws Exception {
+    void a_trusted_proxy_speaks_for_its_client_and_its_own_certificate_names_nobody() throws Exception {
         String api = "  tlsClientAuth: request\n";
         String authz = "authz:\n  clientCertHeader: " + XFCC + "\n  trustedProxies: [127.0.0.1]\n";
         String naming = XFCC + ": Hash=" + HexFormat.of().formatHex(sha256(client));
+        String namingOther = XFCC + ": Hash=" + HexFormat.of().formatHex(sha256(other));
+        String noHeader = "X-Nothing: here";
         InetAddress trusted = InetAddress.getByName("127.0.0.1");
         InetAddress untrusted = InetAddress.getByName("127.0.0.2");
         try (Sidecar s = start("proxied", api, authz)) {
             int port = s.apiPort();
             for (String path : PATHS) {
-                assertRefused(overTls(other.presentingItTrusting(server), trusted, port, path, bound, naming),
-                        path + " another certificate on the connection, the bound one in a trusted header",
+                assertThat(overTls(other.presentingItTrusting(server), trusted, port, path, bound, naming).status())
+                        .as(path + " the proxy's own certificate on the connection, the client's in its header").isEqualTo(200);
+                // A mesh proxy whose own certificate is the one a token is bound to must not make that
+                // token good for every client it forwards.
+                assertRefused(overTls(client.presentingItTrusting(server), trusted, port, path, bound, namingOther),
+                        path + " the proxy holds the bound certificate, its header names another client",
                         "certificate_mismatch");
+                assertRefused(overTls(client.presentingItTrusting(server), trusted, port, path, bound, noHeader),
+                        path + " the proxy holds the bound certificate and names no client", "certificate_missing");
                 assertRefused(overTls(server.trustingIt(), untrusted, port, path, bound, naming),
                         path + " no certificate, the header from an untrusted peer", "certificate_missing");
+                assertThat(overTls(client.presentingItTrusting(server), untrusted, port, path, bound, namingOther).status())
+                        .as(path + " a client's own connection decides; its header counts for nothing").isEqualTo(200);
                 assertThat(overTls(server.trustingIt(), trusted, port, path, bound, naming).status())
                         .as(path + " no certificate, the header from a trusted proxy").isEqualTo(200);
             }
