@@ -166,6 +166,14 @@ final class NestedJwe {
             return refused(Verdict.JWE_ALGORITHM_NOT_ALLOWED, (alg == null ? "alg '" + abbreviate(algName)
                     : "enc '" + abbreviate(encName)) + "' is never accepted");
         }
+        // RFC 7518 §4.5, §4.6: dir and ECDH-ES (direct key agreement) have an empty encrypted key.
+        // No tag covers that segment and jjwt ignores it for these algorithms, so any bytes there
+        // would open: a second spelling of the same token, a miss in the cache for each.
+        boolean emptyKey = dots[1] == dots[0] + 1;
+        if (emptyKey != alg.directKey()) {
+            return refused(Verdict.JWE_MALFORMED, alg.directKey() ? "alg " + alg + " takes an empty encrypted key"
+                    : "alg " + alg + " needs an encrypted key");
+        }
         String cty = IssuerSignedJwt.textOrNull(header, "cty");
         // RFC 7515 §4.1.10: media types compare ignoring case, and "application/" may be left out.
         if (!IssuerSignedJwt.typeMatches(cty, "JWT")) {

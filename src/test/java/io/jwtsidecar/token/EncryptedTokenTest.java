@@ -442,6 +442,34 @@ class EncryptedTokenTest {
         assertThat(withDir.decryptions()).isZero();
     }
 
+    /**
+     * RFC 7518 §4.5, §4.6: with {@code dir} and ECDH-ES (direct key agreement) the encrypted key
+     * is the empty octet sequence. The segment is covered by no tag, so a key-management step that
+     * ignores it would open any bytes put there: one token, countless spellings, each a miss in
+     * the verified-token cache and a decryption and signature check more.
+     */
+    @Test
+    void a_direct_key_agreement_token_with_an_encrypted_key_is_refused_before_decrypting() {
+        TokenVerifier withDir = verifier(RevocationCheck.NONE, true);
+        String ecdhEs = encrypt(header(JWEAlgorithm.ECDH_ES, EncryptionMethod.A256GCM, "enc-p256").build(), innerOfIss(),
+                ecdh(issP256));
+        String dir = encrypt(header(JWEAlgorithm.DIR, EncryptionMethod.A128CBC_HS256, "enc-dir").build(),
+                signed(claims(OTHER).build(), otherSigning), direct(dirSecret));
+        assertThat(withDir.verify(ecdhEs).verdict()).as("ECDH-ES as sent").isNull();
+        assertThat(withDir.verify(dir).verdict()).as("dir as sent").isNull();
+        long decryptions = withDir.decryptions();
+
+        for (String token : List.of(ecdhEs, dir)) {
+            String[] p = token.split("\\.", -1);
+            String respelt = p[0] + ".AAAA." + p[2] + "." + p[3] + "." + p[4];
+
+            VerificationOutcome outcome = withDir.verify(respelt);
+
+            assertThat(outcome.verdict()).as(outcome.detail()).isEqualTo(Verdict.JWE_MALFORMED);
+        }
+        assertThat(withDir.decryptions()).isEqualTo(decryptions);
+    }
+
     @Test
     void an_issuer_restricted_to_some_content_encryptions_refuses_the_others_before_decrypting() throws Exception {
         TokenVerifier restricted = new TokenVerifier(List.of(policy(ISS, issSigning, new EncryptionPolicy(

@@ -32,6 +32,11 @@ public enum KeyManagementAlgorithm {
         return this == ECDH_ES || this == ECDH_ES_A256KW;
     }
 
+    /** Whether the content encryption key is the agreed or shared key itself, so the encrypted key segment is empty. */
+    public boolean directKey() {
+        return this == DIR || this == ECDH_ES;
+    }
+
     /** jjwt's implementation: the key wrapping and agreement are never written here. */
     KeyAlgorithm<?, ?> jjwt() {
         return switch (this) {
