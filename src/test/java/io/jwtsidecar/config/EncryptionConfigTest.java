@@ -185,6 +185,18 @@ class EncryptionConfigTest {
     }
 
     @Test
+    void a_pem_file_whose_begin_line_lacks_its_closing_dashes_is_refused_without_the_key_material() throws Exception {
+        String pem = Files.readString(dir.resolve("enc-rsa.pem"));
+        String privateLine = pem.lines().skip(1).findFirst().orElseThrow();
+        Files.writeString(dir.resolve("broken.pem"), pem.replaceFirst("-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY"));
+
+        List<String> errors = errors(config("decryptionKeys:", "  - kid: k", "    alg: RSA-OAEP-256", "    pemFile: broken.pem"));
+
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("issuers[0].decryptionKeys[0]"));
+        assertThat(String.join("\n", errors)).doesNotContain(privateLine);
+    }
+
+    @Test
     void a_kid_may_name_one_decryption_key_across_all_issuers() {
         String yaml = config(BOTH_KEYS) + "  - issuer: https://two.example\n"
                 + "    audiences: [orders-api]\n"
