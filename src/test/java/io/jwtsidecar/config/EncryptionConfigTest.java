@@ -10,6 +10,7 @@ import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.DirectEncrypter;
 import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSAEncrypter;
@@ -35,6 +36,7 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +184,33 @@ class EncryptionConfigTest {
                     .anySatisfy(e -> assertThat(e).startsWith("issuers[0].decryptionKeys[0]").contains(problem));
             assertThat(String.join("\n", errors)).doesNotContain(privateLine);
         });
+    }
+
+    /** CONFIG.md: dir takes "a kty: oct JWK with alg: dir in a jwksFile". */
+    @Test
+    void a_dir_key_is_a_kty_oct_jwk_with_alg_dir() throws Exception {
+        byte[] secret = new byte[32];
+        secret[0] = 7;
+        Files.writeString(dir.resolve("dir.jwks.json"), "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"enc-dir\",\"alg\":\"dir\","
+                + "\"use\":\"enc\",\"k\":\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\"}]}");
+
+        SidecarConfig config = parse(config("decryptionKeys:", "  - jwksFile: dir.jwks.json"));
+
+        assertThat(config.issuers().get(0).encryption().keys()).extracting(k -> k.kid() + " " + k.alg())
+                .containsExactly("enc-dir dir");
+        TokenVerifier verifier = new TokenVerifier(IssuerPolicies.build(config.issuers(), System::nanoTime),
+                8192, Clock.systemUTC(), RevocationCheck.NONE);
+        SignedJWT inner = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("hs-1").build(),
+                new JWTClaimsSet.Builder().issuer(ISS).audience("orders-api").subject("alice")
+                        .expirationTime(new Date(System.currentTimeMillis() + 600_000)).build());
+        inner.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        for (EncryptionMethod enc : List.of(EncryptionMethod.A128CBC_HS256, EncryptionMethod.A256GCM)) {
+            JWEObject jwe = new JWEObject(new JWEHeader.Builder(JWEAlgorithm.DIR, enc).keyID("enc-dir").contentType("JWT")
+                    .build(), new Payload(inner));
+            jwe.encrypt(new DirectEncrypter(secret));
+
+            assertThat(verifier.verify(jwe.serialize()).verdict()).as(enc.getName()).isNull();
+        }
     }
 
     @Test

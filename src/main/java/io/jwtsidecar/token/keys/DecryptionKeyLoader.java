@@ -1,7 +1,11 @@
 package io.jwtsidecar.token.keys;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.Jwks;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyFactory;
@@ -20,7 +24,36 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DecryptionKeyLoader {
 
+    /** Where a kty oct JWK's {@code "alg": "dir"} is kept while jjwt parses it (see {@link #dirAsMarker}). */
+    private static final String DIR_MARKER = "jwt-sidecar-alg";
+    private static final String DIR_MARKER_VALUE = "dir";
+
     private DecryptionKeyLoader() {
+    }
+
+    /**
+     * jjwt refuses a secret JWK whose {@code alg} is not a symmetric algorithm it knows, and
+     * {@code dir} is not one; yet a {@code kty: oct} JWK with {@code alg: dir} is how a dir key
+     * is written. Its {@code alg} is moved to a private member for jjwt's parse and read back.
+     */
+    private static String dirAsMarker(String json) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            return json; // jjwt names the JSON problem
+        }
+        boolean changed = false;
+        JsonNode keys = root != null && root.path("keys").isArray() ? root.get("keys") : null;
+        for (JsonNode k : keys != null ? keys : root == null ? List.<JsonNode>of() : List.of(root)) {
+            if (k instanceof ObjectNode o && o.path("kty").asText("").equals("oct")
+                    && o.path("alg").asText("").equals(DIR_MARKER_VALUE) && !o.has(DIR_MARKER)) {
+                o.remove("alg");
+                o.put(DIR_MARKER, DIR_MARKER_VALUE);
+                changed = true;
+            }
+        }
+        return changed ? root.toString() : json;
     }
 
     /** A PEM {@code PRIVATE KEY} (PKCS#8, unencrypted), bound to {@code alg}. */
@@ -50,6 +83,7 @@ public final class DecryptionKeyLoader {
     public static List<DecryptionKey> jwks(String json, @Nullable KeyManagementAlgorithm defaultAlg) {
         Collection<? extends Jwk<?>> jwks;
         try {
+            json = dirAsMarker(json);
             jwks = StaticKeyLoader.isKeySet(json)
                     ? Jwks.setParser().ignoreUnsupported(false).build().parse(json).getKeys()
                     : List.of(Jwks.parser().build().parse(json));
@@ -59,7 +93,8 @@ public final class DecryptionKeyLoader {
         }
         List<DecryptionKey> keys = new ArrayList<>();
         for (Jwk<?> jwk : jwks) {
-            String algName = jwk.getAlgorithm();
+            String algName = jwk.getAlgorithm() != null ? jwk.getAlgorithm()
+                    : DIR_MARKER_VALUE.equals(jwk.get(DIR_MARKER)) ? KeyManagementAlgorithm.DIR.joseName() : null;
             KeyManagementAlgorithm alg = algName != null
                     ? KeyManagementAlgorithm.fromJoseName(algName).orElseThrow(() -> new IllegalArgumentException(
                             "JWK '" + jwk.getId() + "' has alg '" + algName + "'; decryption keys take RSA-OAEP-256, "

@@ -163,7 +163,8 @@ public final class StaticKeyLoader {
         String type = pem.substring(begin + 11, end);
         // The label ends its own line (RFC 7468 §2); anything longer is the key itself, which an
         // error message must never carry.
-        if (type.isEmpty() || type.length() > 64 || !type.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ')) {
+        if (type.isEmpty() || type.length() > 64
+                || !type.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ')) {
             throw new IllegalArgumentException("not PEM: the -----BEGIN line does not end in a label and -----");
         }
         return type;
