@@ -1,8 +1,13 @@
 package io.jwtsidecar.token.keys;
 
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.util.Map;
 import java.util.Objects;
 import javax.crypto.SecretKey;
 import org.jspecify.annotations.Nullable;
@@ -59,14 +64,35 @@ public record DecryptionKey(@Nullable String kid, KeyManagementAlgorithm alg, Ke
     }
 
     private static String curveOf(Key key) {
-        int bits = ((ECPrivateKey) key).getParams().getCurve().getField().getFieldSize();
-        return switch (bits) {
+        ECParameterSpec params = ((ECPrivateKey) key).getParams();
+        int bits = params.getCurve().getField().getFieldSize();
+        @Nullable String crv = switch (bits) {
             case 256 -> "P-256";
             case 384 -> "P-384";
             case 521 -> "P-521";
-            default -> throw new IllegalArgumentException("EC key on a " + bits
-                    + "-bit curve; ECDH-ES takes P-256, P-384 or P-521");
+            default -> null;
         };
+        // The field size alone does not name the curve: secp256k1 and brainpoolP256r1 have 256 bits too.
+        ECParameterSpec standard = crv == null ? null : NIST_CURVES.get(crv);
+        if (crv == null || standard == null || !standard.getCurve().equals(params.getCurve())
+                || !standard.getGenerator().equals(params.getGenerator()) || !standard.getOrder().equals(params.getOrder())) {
+            throw new IllegalArgumentException("EC key on a " + bits
+                    + "-bit curve that is not P-256, P-384 or P-521; ECDH-ES takes P-256, P-384 or P-521");
+        }
+        return crv;
+    }
+
+    private static final Map<String, ECParameterSpec> NIST_CURVES = Map.of(
+            "P-256", nist("secp256r1"), "P-384", nist("secp384r1"), "P-521", nist("secp521r1"));
+
+    private static ECParameterSpec nist(String name) {
+        try {
+            AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+            p.init(new ECGenParameterSpec(name));
+            return p.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no " + name, e);
+        }
     }
 
     /** Names the key without its material, for configuration errors. */
