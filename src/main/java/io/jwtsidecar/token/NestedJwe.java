@@ -187,14 +187,21 @@ final class NestedJwe {
         if (candidates.refused() != null) {
             return candidates.refused();
         }
+        Result mismatch = null;
         for (Opener opener : candidates.openers()) {
             decryptions.increment();
             byte[] content = opener.decrypter().decrypt(token);
             if (content != null) {
-                return inner(content, opener.policy(), header);
+                Result result = inner(content, opener.policy(), header);
+                // Without a kid, two issuers may hold the same key: the inner iss's own copy is
+                // still to be tried before the mismatch is the answer.
+                if (!(result instanceof Refused r && r.verdict() == Verdict.JWE_ISSUER_MISMATCH)) {
+                    return result;
+                }
+                mismatch = result;
             }
         }
-        return refused(Verdict.JWE_DECRYPTION_FAILED, DECRYPTION_FAILED);
+        return mismatch != null ? mismatch : refused(Verdict.JWE_DECRYPTION_FAILED, DECRYPTION_FAILED);
     }
 
     /** The keys to try, in order, or why there are none. */

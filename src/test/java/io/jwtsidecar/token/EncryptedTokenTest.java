@@ -584,6 +584,28 @@ class EncryptedTokenTest {
         }
     }
 
+    /**
+     * Two issuers of one provider (say, two tenants) holding the same decryption key, tokens
+     * without kid: whichever issuer's copy of the key is tried first opens every token, and the
+     * token of the other must still be taken as its own issuer's, not refused as a mismatch.
+     */
+    @Test
+    void without_a_kid_a_key_shared_by_two_issuers_opens_the_tokens_of_each() throws Exception {
+        EncryptionPolicy shared = new EncryptionPolicy(EncryptionPolicy.Mode.REQUIRED,
+                List.of(new DecryptionKey(null, KeyManagementAlgorithm.RSA_OAEP_256, issRsa.toRSAPrivateKey())),
+                ContentEncryption.ALL);
+        TokenVerifier two = new TokenVerifier(List.of(policy(ISS, issSigning, shared), policy(OTHER, otherSigning, shared)),
+                MAX_TOKEN_BYTES, clock, RevocationCheck.NONE);
+
+        for (String inner : List.of(innerOfIss(), signed(claims(OTHER).build(), otherSigning))) {
+            String token = encrypt(header(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM, null).build(), inner, rsa(issRsa));
+
+            VerificationOutcome outcome = two.verify(token);
+
+            assertThat(outcome.verdict()).as(outcome.detail()).isNull();
+        }
+    }
+
     @Test
     void with_no_decryption_key_anywhere_a_jwe_stays_malformed_and_costs_nothing() {
         TokenVerifier plain = new TokenVerifier(List.of(policy(OTHER, otherSigning, EncryptionPolicy.NONE)),
