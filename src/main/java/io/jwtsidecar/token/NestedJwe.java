@@ -46,7 +46,6 @@ final class NestedJwe {
     static final int MAX_HEADER_CHARS = 4096;
     /** Keys tried for a JWE without kid: each try is a private-key operation. */
     static final int MAX_KEYS_WITHOUT_KID = 3;
-    private static final int MAX_KID_LENGTH = 256;
     private static final String DECRYPTION_FAILED = "the token could not be decrypted";
     private static final List<String> REPLICATED_CLAIMS = List.of("iss", "sub", "aud");
 
@@ -214,7 +213,7 @@ final class NestedJwe {
     private Candidates candidates(@Nullable String kid, KeyManagementAlgorithm alg, ContentEncryption enc, ObjectNode header) {
         List<Opener> fit = new ArrayList<>();
         if (kid != null) {
-            Opener named = kid.length() > MAX_KID_LENGTH ? null : byKid.get(kid);
+            Opener named = kid.length() > DecryptionKey.MAX_KID_LENGTH ? null : byKid.get(kid);
             if (named == null) {
                 return Candidates.none(Verdict.JWE_UNKNOWN_KEY, "no decryption key with this kid");
             }

@@ -24,10 +24,15 @@ import org.jspecify.annotations.Nullable;
  */
 public record DecryptionKey(@Nullable String kid, KeyManagementAlgorithm alg, Key key) {
     private static final int MIN_RSA_BITS = 2048;
+    /** The longest kid a token's JWE header may name a key by; a longer configured kid could never be named. */
+    public static final int MAX_KID_LENGTH = 256;
 
     public DecryptionKey {
         Objects.requireNonNull(alg, "alg");
         Objects.requireNonNull(key, "key");
+        if (kid != null && kid.length() > MAX_KID_LENGTH) {
+            throw new IllegalArgumentException("kid is longer than " + MAX_KID_LENGTH + " characters; no token could name it");
+        }
         switch (alg) {
             case RSA_OAEP_256 -> {
                 if (!(key instanceof RSAPrivateKey rsa)) {

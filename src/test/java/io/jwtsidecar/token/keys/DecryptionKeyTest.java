@@ -60,6 +60,19 @@ class DecryptionKeyTest {
                 .hasMessageContaining("P-256, P-384 or P-521");
     }
 
+    /** A token's kid longer than 256 characters names no key, so a key with such a kid could never be used. */
+    @Test
+    void a_kid_no_token_can_name_is_refused_when_the_key_is_made() throws Exception {
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+        gen.initialize(new ECGenParameterSpec("secp256r1"));
+        java.security.PrivateKey key = gen.generateKeyPair().getPrivate();
+
+        assertThat(new DecryptionKey("k".repeat(256), KeyManagementAlgorithm.ECDH_ES, key).kid()).hasSize(256);
+        assertThatThrownBy(() -> new DecryptionKey("k".repeat(257), KeyManagementAlgorithm.ECDH_ES, key))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("256");
+    }
+
     @Test
     void ec_keys_on_the_three_nist_curves_are_named_by_their_crv() throws Exception {
         for (String[] curve : new String[][] {{"secp256r1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"}}) {
