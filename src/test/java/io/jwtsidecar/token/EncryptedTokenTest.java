@@ -470,6 +470,35 @@ class EncryptedTokenTest {
         assertThat(withDir.decryptions()).isEqualTo(decryptions);
     }
 
+    /**
+     * RFC 7516 §5.2 step 10, RFC 7518 §5.3: the CEK has the length the enc needs. A JWE whose
+     * header says A128GCM but whose encrypted key holds 32 bytes is AES-256-GCM under another
+     * name; it must not decrypt, else the enc values an issuer is restricted to say nothing of
+     * the cipher its tokens use.
+     */
+    @Test
+    void a_content_encryption_key_of_another_length_than_the_enc_needs_does_not_decrypt() throws Exception {
+        for (int cekBytes : new int[] {16, 32}) {
+            String header = Base64URL.encode("{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A128GCM\",\"kid\":\"enc-rsa\",\"cty\":\"JWT\"}")
+                    .toString();
+            byte[] cek = new byte[cekBytes];
+            new SecureRandom().nextBytes(cek);
+            javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+            oaep.init(javax.crypto.Cipher.ENCRYPT_MODE, issRsa.toRSAPublicKey(), new javax.crypto.spec.OAEPParameterSpec("SHA-256",
+                    "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            byte[] iv = AESGCM.generateIV(new SecureRandom());
+            AuthenticatedCipherText sealed = AESGCM.encrypt(new SecretKeySpec(cek, "AES"), new Container<>(iv),
+                    innerOfIss().getBytes(StandardCharsets.US_ASCII), header.getBytes(StandardCharsets.US_ASCII), null);
+            String token = header + "." + Base64URL.encode(oaep.doFinal(cek)) + "." + Base64URL.encode(iv) + "."
+                    + Base64URL.encode(sealed.getCipherText()) + "." + Base64URL.encode(sealed.getAuthenticationTag());
+
+            VerificationOutcome outcome = verifier.verify(token);
+
+            assertThat(outcome.verdict()).as(cekBytes + "-byte CEK: " + outcome.detail())
+                    .isEqualTo(cekBytes == 16 ? null : Verdict.JWE_DECRYPTION_FAILED);
+        }
+    }
+
     @Test
     void an_issuer_restricted_to_some_content_encryptions_refuses_the_others_before_decrypting() throws Exception {
         TokenVerifier restricted = new TokenVerifier(List.of(policy(ISS, issSigning, new EncryptionPolicy(

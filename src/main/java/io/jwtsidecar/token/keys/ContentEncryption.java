@@ -37,8 +37,15 @@ public enum ContentEncryption {
         return keyBytes;
     }
 
-    /** jjwt's implementation: no AES-GCM or AES-CBC-HMAC is written here. */
+    /**
+     * jjwt's implementation (no AES-GCM or AES-CBC-HMAC is written here), held to a content
+     * encryption key of exactly {@link #keyBytes}.
+     */
     AeadAlgorithm jjwt() {
+        return new ExactKeyLength(jjwtAsIs());
+    }
+
+    private AeadAlgorithm jjwtAsIs() {
         return switch (this) {
             case A128GCM -> Jwts.ENC.A128GCM;
             case A256GCM -> Jwts.ENC.A256GCM;
