@@ -24,10 +24,12 @@ import io.jwtsidecar.token.SeenIds;
 import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.VerificationOutcome;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
+import io.jwtsidecar.token.keys.VerificationKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
@@ -90,9 +92,13 @@ public class SenderConstrainedBenchmark {
     private long refused;
     private TokenVerifier cached;
     private TokenVerifier uncached;
+    /** The first proof's key as the proof check parses it, with its signing input and signature. */
+    private VerificationKey proofKey;
+    private byte[] proofInput;
+    private byte[] proofSignature;
 
     @Setup(Level.Trial)
-    public void setup() throws JOSEException {
+    public void setup() throws JOSEException, ParseException {
         BenchSetup.useProvider(BenchSetup.NATIVE);
         clock = Clock.systemUTC();
         long now = clock.millis() / 1000;
@@ -115,6 +121,14 @@ public class SenderConstrainedBenchmark {
                     .claim("htm", "GET").claim("htu", HTU).issueTime(new Date(now * 1000)).claim("ath", ath).build());
             proof.sign(signer);
             proofs[i] = proof.serialize();
+        }
+        SignedJWT first = SignedJWT.parse(proofs[0]);
+        proofKey = VerificationKey.ofPublicJwk(client.toPublicJWK().toJSONString(),
+                JwsAlgorithm.valueOf(proofAlg));
+        proofInput = first.getSigningInput();
+        proofSignature = first.getSignature().decode();
+        if (!proofKey.verify(proofInput, proofSignature)) {
+            throw new IllegalStateException("the proof's own signature does not verify");
         }
     }
 
@@ -181,6 +195,12 @@ public class SenderConstrainedBenchmark {
     @Benchmark
     public VerificationOutcome dpopUncached() {
         return counted(uncached.verifyDpop(dpopToken, request()));
+    }
+
+    /** The proof's signature check alone, with the key the proof check parses from its jwk: its floor. */
+    @Benchmark
+    public boolean proofSignatureOnly() {
+        return proofKey.verify(proofInput, proofSignature);
     }
 
     @Benchmark
