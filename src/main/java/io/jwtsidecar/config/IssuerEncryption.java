@@ -7,7 +7,6 @@ import io.jwtsidecar.token.keys.ContentEncryption;
 import io.jwtsidecar.token.keys.DecryptionKey;
 import io.jwtsidecar.token.keys.DecryptionKeyLoader;
 import io.jwtsidecar.token.keys.KeyManagementAlgorithm;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -75,12 +74,7 @@ final class IssuerEncryption {
     }
 
     private List<DecryptionKey> key(ObjectNode k) {
-        for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!KEY_FIELDS.contains(f)) {
-                throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + KEY_FIELDS + ")");
-            }
-        }
+        ReadContext.onlyKnownFields(k, KEY_FIELDS);
         String kid = ReadContext.scalar(k, "kid");
         String algName = ReadContext.scalar(k, "alg");
         KeyManagementAlgorithm alg = null;

@@ -234,12 +234,7 @@ final class IssuersSection {
     }
 
     private List<VerificationKey> key(String at, ObjectNode k) {
-        for (Iterator<String> it = k.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!KEY_FIELDS.contains(f)) {
-                throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + KEY_FIELDS + ")");
-            }
-        }
+        ReadContext.onlyKnownFields(k, KEY_FIELDS);
         String kid = ReadContext.scalar(k, "kid");
         String algName = ReadContext.scalar(k, "alg");
         JwsAlgorithm alg = null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,19 @@ final class ReadContext {
             n = n.get(p);
         }
         return n;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first member of {@code entry} not in {@code known},
+     *                                  so a misspelt setting of a key entry is an error, not ignored
+     */
+    static void onlyKnownFields(ObjectNode entry, Collection<String> known) {
+        for (Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new IllegalArgumentException("unknown key '" + f + "' (expected one of " + known + ")");
+            }
+        }
     }
 
     /** Reads one entry of a list of keys: the keys it yields (a JWKS file yields several). */
