@@ -24,8 +24,6 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,7 +56,7 @@ class DpopCertificateBoundRoutesTest {
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
     private static final byte[] CERT_SHA256 = new byte[32];
     private static ECKey clientKey;
-    private static Vertx vertx;
+    private static RoutesServer server;
     private static int port;
     private static final HttpClient client = HttpClient.newHttpClient();
 
@@ -74,15 +72,13 @@ class DpopCertificateBoundRoutesTest {
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of()),
                 () -> new Readiness.Report(true, Map.of()), 8192, new IdentityHeaders(Map.of()), new SidecarMetrics(), false,
                 new SidecarRoutes.ForwardAuth(RoutePolicy.open(), true, CLOCK, certificates));
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
-        port = server.actualPort();
+        server = RoutesServer.start(routes);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
     }
 
     private static String doublyBoundToken() throws Exception {

@@ -28,8 +28,6 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,7 +58,7 @@ class DpopNonceOnPolicyRefusalTest {
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
     private static ECKey clientKey;
-    private static Vertx vertx;
+    private static RoutesServer server;
     private static int port;
     private static final HttpClient client = HttpClient.newHttpClient();
 
@@ -82,15 +80,13 @@ class DpopNonceOnPolicyRefusalTest {
         SidecarRoutes sidecarRoutes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of()),
                 () -> new Readiness.Report(true, Map.of()), 8192, new IdentityHeaders(Map.of()), new SidecarMetrics(), false,
                 new SidecarRoutes.ForwardAuth(routes, true, CLOCK));
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(sidecarRoutes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
-        port = server.actualPort();
+        server = RoutesServer.start(sidecarRoutes);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
     }
 
     private static String boundToken() throws Exception {

@@ -24,8 +24,6 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +54,7 @@ class DpopRoutesTest {
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
     private static final ECKey CLIENT = clientKey();
-    private static Vertx vertx;
+    private static RoutesServer server;
     private static int port;
     private static final HttpClient client = HttpClient.newHttpClient();
 
@@ -72,15 +70,13 @@ class DpopRoutesTest {
         TokenVerifier verifier = new TokenVerifier(List.of(policy, noncePolicy), 8192, CLOCK, RevocationCheck.NONE, 1 << 20);
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of()), 8192,
                 new IdentityHeaders(Map.of()), new SidecarMetrics());
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
-        port = server.actualPort();
+        server = RoutesServer.start(routes);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
     }
 
     private static String boundToken() throws JOSEException {

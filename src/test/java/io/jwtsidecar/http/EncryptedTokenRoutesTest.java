@@ -25,8 +25,6 @@ import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.KeyManagementAlgorithm;
 import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.VerificationKey;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +49,7 @@ class EncryptedTokenRoutesTest {
     private static final MutableClock CLOCK = MutableClock.atNow();
     private static final TestKeys SIGNING = TestKeys.generate(JwsAlgorithm.ES256);
     private static RSAKey encryption;
-    private static Vertx vertx;
+    private static RoutesServer server;
     private static int port;
     private static final HttpClient client = HttpClient.newHttpClient();
 
@@ -66,15 +64,13 @@ class EncryptedTokenRoutesTest {
         TokenVerifier verifier = new TokenVerifier(List.of(policy), 8192, CLOCK, RevocationCheck.NONE);
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192,
                 new IdentityHeaders(Map.of()), new SidecarMetrics());
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
-        port = server.actualPort();
+        server = RoutesServer.start(routes);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
     }
 
     private static String inner() {

@@ -12,8 +12,6 @@ import io.jwtsidecar.token.TokenVerifier;
 import io.jwtsidecar.token.keys.StaticKeySource;
 import io.jwtsidecar.token.keys.JwsAlgorithm;
 import io.jwtsidecar.token.keys.VerificationKey;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +33,7 @@ class SidecarRoutesTest {
     private static final TestKeys KEYS = TestKeys.generate(JwsAlgorithm.ES256);
     private static final java.util.concurrent.atomic.AtomicReference<RevocationCheck.Status> REVOCATION =
             new java.util.concurrent.atomic.AtomicReference<>(RevocationCheck.Status.NOT_REVOKED);
-    private static Vertx vertx;
+    private static RoutesServer server;
     private static int port;
     // The JDK client offers an h2c upgrade on every request; the listeners decline it and answer in HTTP/1.1.
     private static final HttpClient client = HttpClient.newHttpClient();
@@ -49,15 +47,13 @@ class SidecarRoutesTest {
         SidecarRoutes routes = new SidecarRoutes(verifier, () -> new Readiness.Report(true, Map.of("feed", "ok")), 8192,
                 new IdentityHeaders(Map.of("X-User-Email", "email", "X-Roles", "roles")),
                 new io.jwtsidecar.metrics.SidecarMetrics());
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(ListenerOptions.forListener("127.0.0.1", 0, 8192))
-                .requestHandler(routes.handler(vertx)).listen().toCompletionStage().toCompletableFuture().get();
-        port = server.actualPort();
+        server = RoutesServer.start(routes);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
     }
 
     private static String goodToken(String subject) {
