@@ -30,7 +30,6 @@ public final class ForwardAuthDecider {
 
     private final RoutePolicy policy;
     private final Function<String, VerificationOutcome> verifier;
-    private final @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> dpopVerifier;
     private final ToLongFunction<String> skewOf;
     private final Clock clock;
 
@@ -41,19 +40,8 @@ public final class ForwardAuthDecider {
      */
     public ForwardAuthDecider(RoutePolicy policy, Function<String, VerificationOutcome> verifier,
                               ToLongFunction<String> skewOf, Clock clock) {
-        this(policy, verifier, null, skewOf, clock);
-    }
-
-    /**
-     * @param dpopVerifier verifies a token presented with the {@code DPoP} scheme and its proof;
-     *                     null: that scheme is not read (such a request has no token)
-     */
-    public ForwardAuthDecider(RoutePolicy policy, Function<String, VerificationOutcome> verifier,
-                              @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> dpopVerifier,
-                              ToLongFunction<String> skewOf, Clock clock) {
         this.policy = policy;
         this.verifier = verifier;
-        this.dpopVerifier = dpopVerifier;
         this.skewOf = skewOf;
         this.clock = clock;
     }
@@ -88,27 +76,19 @@ public final class ForwardAuthDecider {
      * @param pathSuffix what follows {@code /v1/authz} in its path, with the query; may be empty
      */
     public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix) {
-        return decide(headers, ownMethod, pathSuffix, verifier);
+        return decide(headers, ownMethod, pathSuffix, verifier, null);
     }
 
     /**
-     * The same, with a verifier for this one request (one that also checks what the request
-     * carries besides the token, such as the client certificate a bound token needs).
-     */
-    public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix,
-                         Function<String, VerificationOutcome> verifier) {
-        return decide(headers, ownMethod, pathSuffix, verifier, dpopVerifier);
-    }
-
-    /**
-     * The same, with a DPoP verifier for this one request too, so the DPoP path also checks what
-     * the request carries besides token and proof (the client certificate of a token bound to one
-     * as well, RFC 8705 §3, whatever the scheme). The DPoP scheme is read only when this decider
-     * was made with a DPoP verifier.
+     * The same, with verifiers for this one request, which also check what the request carries
+     * besides the token (the client certificate of a bound token, RFC 8705 §3, whatever the
+     * scheme): {@code verifier} for a token found where the route looks, {@code dpopVerifier} for
+     * one presented with the {@code DPoP} scheme and its proof (RFC 9449). Without a DPoP
+     * verifier the DPoP scheme is not read: such a request has no token.
      */
     public Result decide(Function<String, List<String>> headers, String ownMethod, String pathSuffix,
                          Function<String, VerificationOutcome> verifier,
-                         @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> requestDpopVerifier) {
+                         @Nullable BiFunction<String, DpopProofCheck.Request, VerificationOutcome> dpopVerifier) {
         ForwardedRequest original;
         Optional<RouteRule> route;
         TokenLocator.Located located;
@@ -147,8 +127,8 @@ public final class ForwardAuthDecider {
             return new Refused(routeName, AuthzDecision.refuse(absent.verdict(), "no usable token"));
         }
         TokenLocator.Found found = (TokenLocator.Found) located;
-        VerificationOutcome outcome = proof != null && dpopVerifier != null && requestDpopVerifier != null
-                ? requestDpopVerifier.apply(found.token(), proof)
+        VerificationOutcome outcome = proof != null && dpopVerifier != null
+                ? dpopVerifier.apply(found.token(), proof)
                 : verifier.apply(found.token());
         if (!outcome.isAccepted()) {
             return new Refused(routeName, AuthzDecision.refuse(Objects.requireNonNull(outcome.verdict(), "a refusal has a verdict"),

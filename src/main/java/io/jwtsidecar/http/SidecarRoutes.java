@@ -118,7 +118,6 @@ public final class SidecarRoutes {
                          RequestSpans spans) {
         this.spans = spans;
         ForwardAuthDecider decider = new ForwardAuthDecider(forwardAuth.policy(), this::verify,
-                (token, proof) -> counted(token, t -> verifier.verifyDpop(t, proof)),
                 issuer -> verifier.policy(issuer).map(p -> p.clockSkew().toSeconds()).orElse(0L), forwardAuth.clock());
         this.certificates = forwardAuth.certificates();
         this.forwardAuth = new ForwardAuthHandler(decider, identity,
@@ -146,14 +145,14 @@ public final class SidecarRoutes {
     private VerificationOutcome verify(String token, @Nullable HttpServerRequest request) {
         return counted(token, t -> {
             VerificationOutcome checked = verifier.verify(t);
-            return request == null ? checked : CertificateBinding.check(checked, () -> certificates.sha256(request));
+            return request == null ? checked : certificateBound(checked, request);
         });
     }
 
     /**
-     * RFC 8705 §3 on the DPoP path: a token bound to a certificate as well as to a DPoP key needs
-     * both, so a good proof is not enough without the certificate. A refusal keeps the DPoP hints
-     * (the nonce to use next) the proof check gave.
+     * RFC 8705 §3, whatever the scheme: a token bound to a certificate needs it, and one bound to a
+     * DPoP key as well needs both, so a good proof is not enough without the certificate. A
+     * refusal keeps the DPoP hints (the nonce to use next) the proof check gave.
      */
     private VerificationOutcome certificateBound(VerificationOutcome outcome, HttpServerRequest request) {
         VerificationOutcome checked = CertificateBinding.check(outcome, () -> certificates.sha256(request));
