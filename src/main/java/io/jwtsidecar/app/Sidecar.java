@@ -16,6 +16,7 @@ import io.jwtsidecar.idp.SignalSource;
 import io.jwtsidecar.idp.SsfPollLoop;
 import io.jwtsidecar.idp.SsfStreamClient;
 import io.jwtsidecar.feed.RuleReassertion;
+import io.jwtsidecar.feed.ServedClients;
 import io.jwtsidecar.feed.StatusReporter;
 import io.jwtsidecar.http.AdminAuthenticator;
 import io.jwtsidecar.http.AdminRoutes;
@@ -27,6 +28,8 @@ import io.jwtsidecar.http.MetricsRoutes;
 import io.jwtsidecar.http.Readiness;
 import io.jwtsidecar.http.RouterVerticle;
 import io.jwtsidecar.http.ClientCertificates;
+import io.jwtsidecar.http.ClientNaming;
+import io.jwtsidecar.http.UnixSocketFile;
 import io.jwtsidecar.http.SidecarRoutes;
 import io.jwtsidecar.http.SignalPublishing;
 import io.jwtsidecar.http.SsfPushRoutes;
@@ -59,6 +62,7 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.AccessDeniedException;
@@ -201,9 +205,12 @@ public final class Sidecar implements AutoCloseable {
                 store, codec, signatures, metrics, System::nanoTime, clock, tracing.tracer()));
         Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
         reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        ServedClients servedClients = new ServedClients(clock, config.fleet().clientIdleAfter());
         StatusReporter reporter = started.push("the status reporter", new StatusReporter(reporterConfig,
-                config.kafka().statusTopic(), config.sidecarId(), feed, Clock.systemUTC(), config.fleet().statusInterval()));
+                config.kafka().statusTopic(), config.sidecarId(), feed, Clock.systemUTC(), config.fleet().statusInterval(),
+                servedClients::clients));
         feed.onApplied(reporter::nudge);
+        servedClients.onNewClient(reporter::nudge);
         feed.start();
         reporter.start();
 
@@ -228,8 +235,16 @@ public final class Sidecar implements AutoCloseable {
                         new ClientCertificates(config.authz().clientCertHeader().orElse(null), config.authz().trustedProxies())),
                 tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
         registerGauges(metrics, feed, store, verifier);
-        int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
+        Function<Vertx, Handler<HttpServerRequest>> api = ClientNaming.noting(servedClients, sidecarRoutes::handler);
+        int apiPort = listen(vertx, config.api(), ListenerKeys.API, api, cores,
                 config.maxTokenBytes(), config.apiTls(), config.shutdownGrace());
+        if (config.apiSocket().isPresent()) {
+            listenOnSocket(vertx, config.apiSocket().get(), api, cores, config.maxTokenBytes(), config.shutdownGrace(), started);
+            metrics.gauge(Metric.SERVED_CLIENTS, servedClients, c -> c.clients().size());
+            for (ServedClients.Refusal why : ServedClients.Refusal.values()) {
+                metrics.monotonic(Metric.SERVED_CLIENTS_REFUSED, "reason", why.code(), servedClients, c -> c.refused(why));
+            }
+        }
         // A listener of its own, so Prometheus can scrape the pod network while the API stays on
         // loopback. It carries no tokens, so it keeps the smallest header limit; one event loop
         // is plenty for scrapes.
@@ -297,8 +312,9 @@ public final class Sidecar implements AutoCloseable {
                 log.warn("issuers name a logoutClientId, but back-channel logout is served on the admin API, which is off");
             }
         }
-        log.info("sidecar {} listening: api {}:{}{}{}{}", config.sidecarId(), config.api().host(), apiPort,
+        log.info("sidecar {} listening: api {}:{}{}{}{}{}", config.sidecarId(), config.api().host(), apiPort,
                 config.apiTls().map(Sidecar::tlsSummary).orElse(""),
+                config.apiSocket().map(p -> " and unix:" + p).orElse(""),
                 adminPort == null ? "" : ", admin " + config.admin().host() + ":" + adminPort,
                 metricsPort == null ? "" : ", metrics " + config.metrics().get().host() + ":" + metricsPort);
         // Pushed once every listener is up, so it runs first at the stop, while the publisher, the
@@ -585,6 +601,40 @@ public final class Sidecar implements AutoCloseable {
             throw new IllegalStateException("server instances on " + listener.host() + " bound different ports " + ports);
         }
         return ports.iterator().next();
+    }
+
+    /**
+     * Serves the API on a unix domain socket too (node-level mode), on {@code instances} event
+     * loops, and removes the socket file at the stop once the listeners have drained (pushed
+     * before the drain, so it runs after it). Plain HTTP: the socket never leaves the node.
+     */
+    private static void listenOnSocket(Vertx vertx, Path path, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
+                                       int instances, int maxTokenBytes, Duration shutdownGrace, ResourceStack started) {
+        UnixSocketFile socket;
+        try {
+            socket = UnixSocketFile.at(path);
+        } catch (IllegalArgumentException e) {
+            throw new StartRefused(ConfigKeys.API_SOCKET_PATH, "cannot listen on unix:" + path + ": " + e.getMessage(),
+                    "create the directory, or set " + ConfigKeys.API_SOCKET_PATH.name() + " ("
+                            + ConfigKeys.API_SOCKET_PATH.envName() + ") to a path in one", e);
+        }
+        HttpServerOptions options = ListenerOptions.forListener("localhost", 0, maxTokenBytes);
+        SocketAddress address = SocketAddress.domainSocketAddress(socket.bindPath().toString());
+        try {
+            await(vertx.deployVerticle(() -> new RouterVerticle(options, routes, shutdownGrace, address),
+                    new DeploymentOptions().setInstances(instances)), "binding unix:" + path);
+            socket.publish();
+        } catch (IllegalStateException | IOException e) {
+            throw new StartRefused(ConfigKeys.API_SOCKET_PATH, "cannot listen on unix:" + path + ": " + e.getMessage(),
+                    "make its directory writable by the sidecar's user", e);
+        }
+        started.push("the API socket file " + path, () -> {
+            try {
+                socket.remove();
+            } catch (IOException e) {
+                log.warn("could not remove the API socket {}: {}", path, e.toString());
+            }
+        });
     }
 
     /**

@@ -34,6 +34,13 @@ public final class ConfigKeys {
     public static final ConfigKey<String> API_TLS_CLIENT_CA = new ConfigKey<>("api.tlsClientCaFile", null, ConfigType.STRING,
             "PEM CA certificate(s) that client certificates on the sidecar API must chain to (RFC 8705 §2.1); a "
                     + "certificate from any other CA fails the handshake. Needs api.tlsClientAuth request or require.");
+    public static final ConfigKey<String> API_SOCKET_PATH = new ConfigKey<>("api.socketPath", null, ConfigType.STRING,
+            "Node-level mode (docs/SCALE.md): a unix domain socket the sidecar API is also served on, so the pods of "
+                    + "a node share one sidecar. An absolute path of at most 100 bytes in an existing directory; the "
+                    + "socket is made readable and writable by all, so whoever can reach the directory can ask: mount "
+                    + "it only into the pods it serves. A socket left there by an earlier run is replaced; any other "
+                    + "file is refused. Plain HTTP (no api.tls*), and the TCP listener stays for probes. Clients name "
+                    + "themselves in the Jwt-Sidecar-Client header (namespace/pod) to be listed in fleet receipts.");
     public static final ConfigKey<Boolean> ADMIN_ENABLED = new ConfigKey<>("admin.enabled", null, ConfigType.BOOLEAN,
             "false: no admin API, whatever else the admin section says; its other keys are then only checked to be "
                     + "known keys, not read, so a file shared with an admin plane may name secrets and files this sidecar "
@@ -90,11 +97,16 @@ public final class ConfigKeys {
             "The revocation topic (compact,delete; retention at least the longest token lifetime).");
     public static final ConfigKey<String> KAFKA_STATUS_TOPIC = new ConfigKey<>("kafka.statusTopic", "jwt-revocations-status", ConfigType.STRING,
             "The compacted topic where every sidecar reports which events it has applied (fleet receipts).");
-    public static final ConfigKey<Duration> FLEET_STATUS_INTERVAL = new ConfigKey<>("fleet.statusInterval", "1s", ConfigType.positiveDuration(),
-            "How often a sidecar reports its status (also right after it applies events); silent for three "
-                    + "intervals, it counts as lagging.");
+    public static final ConfigKey<Duration> FLEET_STATUS_INTERVAL = new ConfigKey<>("fleet.statusInterval", "10s", ConfigType.positiveDuration(),
+            "The heartbeat: how often a sidecar reports its status when nothing changes. It also reports at once "
+                    + "when it applies events or answers a new client (the rest of a burst at most every 250 ms). "
+                    + "Silent for three intervals, it counts as lagging, and a wait for all sidecars stops waiting for it. "
+                    + "Each report is one request to a broker from every sidecar (docs/SCALE.md).");
     public static final ConfigKey<Duration> FLEET_GONE_AFTER = new ConfigKey<>("fleet.goneAfter", "60s", ConfigType.positiveDuration(),
             "A sidecar silent for this long is no longer listed in fleet receipts.");
+    public static final ConfigKey<Duration> FLEET_CLIENT_IDLE_AFTER = new ConfigKey<>("fleet.clientIdleAfter", "5m", ConfigType.positiveDuration(),
+            "Node-level mode: how long a client (Jwt-Sidecar-Client) stays listed in this sidecar's status after "
+                    + "its last request.");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = new ConfigKey<>("shutdown.gracePeriod", "10s", ConfigType.durationBetween("0s", "5m"),
             "On a stop (SIGTERM), how long the listeners take no new connections while the requests already in "
                     + "flight complete; then whatever is left is cut. At most 5m; 0s stops at once.");
@@ -207,12 +219,12 @@ public final class ConfigKeys {
             "Deadline of one request to the transmitter, a long poll included.");
 
     public static final List<ConfigKey<?>> ALL = List.of(SIDECAR_ID, API_HOST, API_PORT, API_NOOP_ROUTE, API_TLS_CERT,
-            API_TLS_KEY, API_TLS_CLIENT_AUTH, API_TLS_CLIENT_CA, ADMIN_ENABLED,
+            API_TLS_KEY, API_TLS_CLIENT_AUTH, API_TLS_CLIENT_CA, API_SOCKET_PATH, ADMIN_ENABLED,
             ADMIN_HOST, ADMIN_PORT,
             ADMIN_TOKEN, ADMIN_JWT_ISSUER, ADMIN_TLS_CERT, ADMIN_TLS_KEY, ADMIN_TLS_CLIENT_CA, ADMIN_SIGNING_KEY_FILE,
             ADMIN_SIGNING_KEY_ID, METRICS_HOST, METRICS_PORT, MAX_TOKEN_BYTES, CACHE_MAX_BYTES, DPOP_REPLAY_CACHE_SIZE,
             DPOP_NONCE_LIFETIME, DPOP_NONCE_SECRET_FILE, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
-            KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
+            KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, FLEET_CLIENT_IDLE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
             PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
             AUTHZ_CASE_INSENSITIVE_PATHS, AUTHZ_CLIENT_CERT_HEADER, AUTHZ_TRUSTED_PROXIES, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,

@@ -41,6 +41,8 @@ public final class ConfigLoader {
     /** An IPv4 or IPv6 address literal, never a host name (InetAddress would look that up). */
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** Longest {@code api.socketPath}: {@code sun_path} holds 108 bytes on Linux and 104 on BSDs. */
+    private static final int MAX_SOCKET_PATH_BYTES = 100;
 
     private final Map<String, String> env;
 
@@ -134,6 +136,7 @@ public final class ConfigLoader {
                     read(ConfigKeys.API_PORT));
             ListenerTlsReader tls = new ListenerTlsReader(context);
             Optional<SidecarConfig.ListenerTls> apiTls = tls.read(ListenerTlsReader.API);
+            Optional<Path> apiSocket = socketPath();
             boolean noopRoute = read(ConfigKeys.API_NOOP_ROUTE);
             Map<String, String> claimHeaders = passthrough(CLAIM_HEADERS);
             claimHeaders.keySet().stream().filter(h -> !HEADER_NAME.matcher(h).matches()).forEach(h ->
@@ -172,7 +175,7 @@ public final class ConfigLoader {
                     passthrough("kafka.consumer"), passthrough("kafka.producer"));
             errors.addAll(KafkaSettings.problems(kafka.consumer(), kafka.producer()));
             SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(read(ConfigKeys.FLEET_STATUS_INTERVAL),
-                    read(ConfigKeys.FLEET_GONE_AFTER));
+                    read(ConfigKeys.FLEET_GONE_AFTER), read(ConfigKeys.FLEET_CLIENT_IDLE_AFTER));
             Duration shutdownGrace = read(ConfigKeys.SHUTDOWN_GRACE);
             long expected = read(ConfigKeys.BLOOM_EXPECTED);
             double fpp = read(ConfigKeys.BLOOM_FPP);
@@ -211,7 +214,7 @@ public final class ConfigLoader {
             SidecarConfig.AdminAccess adminAccess = adminRead
                     ? new SidecarConfig.AdminAccess(adminToken, adminCredentials, adminJwtIssuer)
                     : SidecarConfig.AdminAccess.off();
-            return new SidecarConfig(id, api, apiTls, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
+            return new SidecarConfig(id, api, apiTls, apiSocket, claimHeaders, admin, adminTls, adminAccess, maxTokenBytes, cacheMaxBytes, kafka, fleet,
                     revocation, issuers, noopRoute, signer, authz, metrics, shutdownGrace, logFormat, tracing, signals, dpop);
         }
 
@@ -261,6 +264,29 @@ public final class ConfigLoader {
                         + "; the metrics listener needs a port of its own");
             }
             return Optional.of(new SidecarConfig.Listener(host, port));
+        }
+
+        /**
+         * {@code api.socketPath}: absolute, and short enough for {@code sun_path} (108 bytes on
+         * Linux, fewer elsewhere) with room to spare. Whether its directory exists is checked when
+         * the socket is bound, since the directory may be mounted only in the pod that runs it.
+         */
+        private Optional<Path> socketPath() {
+            Optional<String> given = text(ConfigKeys.API_SOCKET_PATH).filter(p -> !p.isEmpty());
+            if (given.isEmpty()) {
+                return Optional.empty();
+            }
+            String p = given.get();
+            String problem = !p.startsWith("/") ? "must be an absolute path"
+                    : p.getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES
+                            ? "is longer than " + MAX_SOCKET_PATH_BYTES + " bytes, more than a unix socket address holds"
+                    : p.endsWith("/") || p.chars().anyMatch(Character::isISOControl) ? "must name a file, without control characters"
+                    : null;
+            if (problem != null) {
+                errors.add(ConfigKeys.API_SOCKET_PATH.name() + ": '" + p + "' " + problem);
+                return Optional.empty();
+            }
+            return Optional.of(Path.of(p).normalize());
         }
 
         /** {@code authz.*}, {@code routes} and each issuer's {@code tokenLocations}. */

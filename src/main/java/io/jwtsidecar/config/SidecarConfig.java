@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param sidecarId   name in logs and fleet status
  * @param api         the sidecar API listener
  * @param apiTls      HTTPS (and optionally client certificates) for the sidecar API listener
+ * @param apiSocket   the unix domain socket the sidecar API is also served on (node-level mode), if any
  * @param claimHeaders extra identity headers: header name → claim name ({@code api.claimHeaders})
  * @param admin       the admin API listener
  * @param adminTls    HTTPS (and optionally mutual TLS) for the admin listener
@@ -44,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * @param tracing     {@code tracing.*}: where spans go, if anywhere
  * @param dpop        {@code verify.dpop*}: the DPoP replay cache and server nonces
  */
-public record SidecarConfig(String sidecarId, Listener api, Optional<ListenerTls> apiTls, Map<String, String> claimHeaders,
+public record SidecarConfig(String sidecarId, Listener api, Optional<ListenerTls> apiTls, Optional<Path> apiSocket,
+                            Map<String, String> claimHeaders,
                             Listener admin, Optional<ListenerTls> adminTls, AdminAccess adminAccess, int maxTokenBytes, long cacheMaxBytes, Kafka kafka, Fleet fleet,
                             Revocation revocation, List<IssuerSettings> issuers, boolean noopRoute,
                             Optional<EventSigner> eventSigner, Authz authz, Optional<Listener> metrics,
@@ -138,8 +140,14 @@ public record SidecarConfig(String sidecarId, Listener api, Optional<ListenerTls
         issuers = List.copyOf(issuers);
     }
 
-    /** Fleet status reporting: how often, and when a silent sidecar is forgotten. */
-    public record Fleet(Duration statusInterval, Duration goneAfter) {
+    /**
+     * Fleet status reporting.
+     *
+     * @param statusInterval  the heartbeat, when nothing changes
+     * @param goneAfter       when a silent sidecar is forgotten
+     * @param clientIdleAfter when a node-level sidecar stops listing a client it has not heard from
+     */
+    public record Fleet(Duration statusInterval, Duration goneAfter, Duration clientIdleAfter) {
     }
 
     /** The static {@code admin.token}, if set (a shortcut for {@code adminAccess().token()}). */

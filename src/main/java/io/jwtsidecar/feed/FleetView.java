@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * than claim the whole fleet. Each entry keeps at most {@link SidecarStatus#MAX_PARTITIONS}
  * partitions in three arrays (20 bytes a partition), so memory is bounded by
  * {@code maxTracked × 256 × 20} bytes, about 51 MB at the default cap, and in practice a few
- * hundred bytes a sidecar.
+ * hundred bytes a sidecar. The client names of node-level sidecars ({@link SidecarStatus#clients})
+ * are kept up to {@value #MAX_HELD_CLIENT_NAMES} names over all entries (at most 32 MB); past that
+ * an entry keeps only how many it named.
  *
  * <h2>Refusals</h2>
  * Every refused record is counted by {@link Refusal} ({@link #refused}) and logged at WARN, at
@@ -77,6 +79,8 @@ public final class FleetView {
     public static final Duration MAX_FUTURE_SKEW = Duration.ofSeconds(5);
     /** The most sidecar ids tracked at once. */
     public static final int DEFAULT_MAX_TRACKED = 10_000;
+    /** The most client names held over all entries: 100,000 pods on node-level sidecars. */
+    static final int MAX_HELD_CLIENT_NAMES = 100_000;
 
     private static final Logger log = LoggerFactory.getLogger(FleetView.class);
     private static final long LOG_GAP_MILLIS = 60_000;
@@ -93,6 +97,8 @@ public final class FleetView {
     private final long[] lastLogged = new long[Refusal.values().length];
     private final long[] unlogged = new long[Refusal.values().length];
     private volatile long lastTurnedAway = NEVER;
+    /** Client names held by the entries. Consumer thread only. */
+    private int heldClientNames;
 
     /** One sidecar's standing with respect to one event. */
     public enum State { APPLIED, PENDING, LAGGING }
@@ -106,9 +112,15 @@ public final class FleetView {
      * @param silentMillis how long ago it was last heard from (never negative)
      * @param partitionsAssigned partitions of the revocation topic it reads (-1: not reported)
      * @param partitionsExisting partitions it last counted on the topic (-1: not known or not reported)
+     * @param clients      for a node-level sidecar, the pods it answers for, sorted (empty when it
+     *                     named none, or when more names than {@value #MAX_HELD_CLIENT_NAMES} are held)
+     * @param clientCount  how many pods it named
      */
     public record Standing(String sidecarId, State state, long delayMillis, long silentMillis, int partitionsAssigned,
-                           int partitionsExisting) {
+                           int partitionsExisting, List<String> clients, int clientCount) {
+        public Standing {
+            clients = List.copyOf(clients);
+        }
     }
 
     /**
@@ -185,7 +197,7 @@ public final class FleetView {
         }
         long heardAt = Math.min(appendedAt.orElse(report.reportedAt()), now);
         if (now - heardAt > goneMillis) {
-            entries.remove(key);
+            remove(key);
             return Optional.empty();
         }
         if (entries.size() >= maxTracked && !entries.containsKey(key)) {
@@ -193,7 +205,11 @@ public final class FleetView {
             return refuse(key, Refusal.FULL, maxTracked + " sidecars are tracked already; no fleet receipt is "
                     + "complete until none has been turned away for " + Duration.ofMillis(goneMillis));
         }
-        entries.put(key, Entry.of(report, heardAt));
+        Entry previous = entries.get(key);
+        int held = heldClientNames - (previous == null ? 0 : previous.clients.size());
+        boolean keepNames = held + report.clients().size() <= MAX_HELD_CLIENT_NAMES;
+        entries.put(key, Entry.of(report, heardAt, keepNames));
+        heldClientNames = held + (keepNames ? report.clients().size() : 0);
         return Optional.empty();
     }
 
@@ -215,15 +231,27 @@ public final class FleetView {
 
     /** A tombstone: the sidecar {@code key} is gone for good. */
     void forget(String key) {
-        entries.remove(key);
+        remove(key);
+    }
+
+    private void remove(String key) {
+        Entry gone = entries.remove(key);
+        if (gone != null) {
+            heldClientNames -= gone.clients.size();
+        }
     }
 
     /** Removes every entry silent for longer than {@code goneAfter}; returns how many. */
     int expire() {
         long now = clock.millis();
-        int before = entries.size();
-        entries.values().removeIf(e -> now - e.heardAt > goneMillis);
-        return before - entries.size();
+        int removed = 0;
+        for (Entry e : List.copyOf(entries.values())) {
+            if (now - e.heardAt > goneMillis) {
+                remove(e.sidecarId);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /** The standing of every sidecar heard from within {@code goneAfter} for the event at {@code position}. */
@@ -241,13 +269,15 @@ public final class FleetView {
             if (i >= 0 && e.next[i] > position.offset()) {
                 long appliedAt = e.appliedAt[i] >= 0 ? e.appliedAt[i] : e.reportedAt;
                 standings.add(new Standing(e.sidecarId, State.APPLIED, Math.max(0, appliedAt - position.timestamp()),
-                        silent, e.assigned, e.existing));
+                        silent, e.assigned, e.existing, e.clients, e.clientCount));
                 applied = true;
             } else if (silent <= liveMillis) {
-                standings.add(new Standing(e.sidecarId, State.PENDING, -1, silent, e.assigned, e.existing));
+                standings.add(new Standing(e.sidecarId, State.PENDING, -1, silent, e.assigned, e.existing, e.clients,
+                        e.clientCount));
                 pending = true;
             } else {
-                standings.add(new Standing(e.sidecarId, State.LAGGING, -1, silent, e.assigned, e.existing));
+                standings.add(new Standing(e.sidecarId, State.LAGGING, -1, silent, e.assigned, e.existing, e.clients,
+                        e.clientCount));
             }
         }
         standings.sort(Comparator.comparing(Standing::sidecarId));
@@ -278,9 +308,11 @@ public final class FleetView {
         final long[] appliedAt;
         final int assigned;
         final int existing;
+        final List<String> clients;
+        final int clientCount;
 
         private Entry(String sidecarId, long reportedAt, long heardAt, int[] partitions, long[] next, long[] appliedAt,
-                      int assigned, int existing) {
+                      int assigned, int existing, List<String> clients, int clientCount) {
             this.sidecarId = sidecarId;
             this.reportedAt = reportedAt;
             this.heardAt = heardAt;
@@ -289,9 +321,11 @@ public final class FleetView {
             this.appliedAt = appliedAt;
             this.assigned = assigned;
             this.existing = existing;
+            this.clients = clients;
+            this.clientCount = clientCount;
         }
 
-        static Entry of(SidecarStatus s, long heardAt) {
+        static Entry of(SidecarStatus s, long heardAt, boolean keepNames) {
             int[] partitions = s.appliedNext().keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
             long[] next = new long[partitions.length];
             long[] at = new long[partitions.length];
@@ -300,7 +334,7 @@ public final class FleetView {
                 at[i] = s.appliedAt().getOrDefault(partitions[i], -1L);
             }
             return new Entry(s.sidecarId(), s.reportedAt(), heardAt, partitions, next, at, s.partitionsAssigned(),
-                    s.partitionsExisting());
+                    s.partitionsExisting(), keepNames ? s.clients() : List.of(), s.clients().size());
         }
     }
 }

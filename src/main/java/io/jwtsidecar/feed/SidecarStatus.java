@@ -6,12 +6,17 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one sidecar reports about itself on the status topic.
@@ -29,10 +34,12 @@ import java.util.regex.Pattern;
  * @param stalenessMillis how old its confirmation of the log end is (-1: never confirmed)
  * @param partitionsAssigned partitions of the revocation topic it reads (-1: not reported)
  * @param partitionsExisting partitions of the revocation topic at its last count (-1: not known or not reported)
+ * @param clients     the pods a node-level sidecar answered lately ({@link ServedClients}), sorted; empty
+ *                    for a sidecar in a pod of its own, and in reports of releases before node-level mode
  */
 public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext,
                             Map<Integer, Long> appliedAt, long stalenessMillis, int partitionsAssigned,
-                            int partitionsExisting) {
+                            int partitionsExisting, List<String> clients) {
     /** The most partitions a report may say a topic has; more is taken for garbage. */
     static final int MAX_PARTITION_COUNT = 100_000;
 
@@ -56,12 +63,19 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
     public SidecarStatus {
         appliedNext = Map.copyOf(appliedNext);
         appliedAt = Map.copyOf(appliedAt);
+        clients = List.copyOf(clients);
+    }
+
+    /** A report that names no clients: a sidecar in a pod of its own. */
+    public SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext, Map<Integer, Long> appliedAt,
+                         long stalenessMillis, int partitionsAssigned, int partitionsExisting) {
+        this(sidecarId, reportedAt, appliedNext, appliedAt, stalenessMillis, partitionsAssigned, partitionsExisting, List.of());
     }
 
     /** A report without partition counts, as releases before partition discovery sent. */
     public SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long> appliedNext, Map<Integer, Long> appliedAt,
                          long stalenessMillis) {
-        this(sidecarId, reportedAt, appliedNext, appliedAt, stalenessMillis, -1, -1);
+        this(sidecarId, reportedAt, appliedNext, appliedAt, stalenessMillis, -1, -1, List.of());
     }
 
     byte[] toJson() {
@@ -72,6 +86,10 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
         ObjectNode at = n.putObject("appliedAt");
         appliedAt.forEach((p, t) -> at.put(String.valueOf(p), t));
         n.putObject("partitions").put("assigned", partitionsAssigned).put("existing", partitionsExisting);
+        if (!clients.isEmpty()) {
+            ArrayNode names = n.putArray("clients");
+            clients.forEach(names::add);
+        }
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
@@ -120,7 +138,25 @@ public record SidecarStatus(String sidecarId, long reportedAt, Map<Integer, Long
             existing = count(partitions.get("existing"), "partitions.existing");
         }
         return new SidecarStatus(id.textValue(), reportedAt, offsets(n, "appliedNext"), offsets(n, "appliedAt"), staleness,
-                assigned, existing);
+                assigned, existing, clients(n.get("clients")));
+    }
+
+    /** Optional: only node-level sidecars name clients. */
+    private static List<String> clients(@Nullable JsonNode f) {
+        if (f == null) {
+            return List.of();
+        }
+        if (!f.isArray() || f.size() > ServedClients.MAX_CLIENTS) {
+            throw new IllegalArgumentException("clients: must be an array of at most " + ServedClients.MAX_CLIENTS
+                    + " names");
+        }
+        Set<String> names = new TreeSet<>();
+        for (JsonNode c : f) {
+            if (!c.isTextual() || !ServedClients.isName(c.textValue()) || !names.add(c.textValue())) {
+                throw new IllegalArgumentException("clients: each must be a distinct <namespace>/<pod> name");
+            }
+        }
+        return List.copyOf(names);
     }
 
     private static int count(JsonNode f, String field) {

@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,15 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes this sidecar's {@link SidecarStatus} to the compacted status topic (key = sidecar
- * id): every {@code interval}, and right after the feed applies a batch (at most every
- * {@value #MIN_GAP_MILLIS} ms), so an admin waiting for a revocation to reach the fleet learns
- * of it within milliseconds rather than an interval.
+ * id): when something changed and as a heartbeat every {@code interval}. A change is the feed
+ * applying a batch or a node-level sidecar answering a new client ({@link #nudge}); the first
+ * after a quiet spell is reported at once, so an admin waiting for a revocation to reach the
+ * fleet learns of it within milliseconds, and the rest of a burst is folded into at most one
+ * report every {@value #MIN_GAP_MILLIS} ms. Every report is a Produce request to the status
+ * partition's leader from every sidecar (docs/SCALE.md): the heartbeat is what an idle fleet
+ * costs, the gap what a burst costs.
  *
  * <p>Owns its Kafka producer and one daemon thread ({@link KafkaLoop}); {@link #close()} stops both.
  */
 public final class StatusReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
-    private static final long MIN_GAP_MILLIS = 20;
+    private static final long MIN_GAP_MILLIS = 250;
 
     private final Map<String, Object> producerConfig;
     private final String statusTopic;
@@ -33,20 +39,31 @@ public final class StatusReporter implements AutoCloseable {
     private final RevocationFeed feed;
     private final Clock clock;
     private final Duration interval;
+    private final Supplier<List<String>> clients;
     private final KafkaLoop loop;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
     private volatile boolean pending;
 
+    /** For a sidecar in a pod of its own: it names no clients. */
     public StatusReporter(Map<String, Object> kafkaConfig, String statusTopic, String sidecarId, RevocationFeed feed,
                           Clock clock, Duration interval) {
+        this(kafkaConfig, statusTopic, sidecarId, feed, clock, interval, List::of);
+    }
+
+    /**
+     * @param interval the heartbeat ({@code fleet.statusInterval})
+     * @param clients  the clients to name in each report ({@link ServedClients#clients})
+     */
+    public StatusReporter(Map<String, Object> kafkaConfig, String statusTopic, String sidecarId, RevocationFeed feed,
+                          Clock clock, Duration interval, Supplier<List<String>> clients) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "jwt-sidecar-status-" + sidecarId);
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
-        // A status report is superseded a second later: no point retrying it for long.
+        // A status report is superseded by the next change or heartbeat: no point retrying it for long.
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         this.producerConfig = config;
@@ -55,6 +72,7 @@ public final class StatusReporter implements AutoCloseable {
         this.feed = feed;
         this.clock = clock;
         this.interval = interval;
+        this.clients = clients;
         this.loop = new KafkaLoop("status-reporter-" + sidecarId, Duration.ofSeconds(1), Duration.ofSeconds(5), this::run);
     }
 
@@ -62,7 +80,7 @@ public final class StatusReporter implements AutoCloseable {
         loop.start();
     }
 
-    /** Report soon: the feed applied something. Safe from any thread; never blocks. */
+    /** Report soon: the feed applied something, or a client is new. Safe from any thread; never blocks. */
     public void nudge() {
         pending = true;
         if (lock.tryLock()) {
@@ -119,7 +137,7 @@ public final class StatusReporter implements AutoCloseable {
         RevocationFeed.PartitionCounts partitions = feed.partitionCounts();
         SidecarStatus status = new SidecarStatus(sidecarId, clock.millis(), feed.appliedNextOffsets(),
                 feed.appliedAtMillis(), staleness.getSeconds() == Long.MAX_VALUE ? -1 : staleness.toMillis(),
-                partitions.assigned(), partitions.existing());
+                partitions.assigned(), partitions.existing(), clients.get());
         producer.send(new ProducerRecord<>(statusTopic, sidecarId.getBytes(StandardCharsets.UTF_8),
                 status.toJson()));
     }

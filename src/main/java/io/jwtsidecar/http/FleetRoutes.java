@@ -112,7 +112,9 @@ public final class FleetRoutes {
                     .put("lastReportMillisAgo", s.silentMillis())
                     .put("partitions", s.partitionsAssigned() < 0 ? null : new JsonObject()
                             .put("assigned", s.partitionsAssigned())
-                            .put("existing", s.partitionsExisting() < 0 ? null : s.partitionsExisting())));
+                            .put("existing", s.partitionsExisting() < 0 ? null : s.partitionsExisting()))
+                    .put("clientCount", s.clientCount())
+                    .put("clients", new JsonArray(s.clients())));
             switch (s.state()) {
                 case APPLIED -> {
                     applied++;

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -24,20 +25,29 @@ public final class RouterVerticle extends VerticleBase {
     private final HttpServerOptions options;
     private final Function<Vertx, ? extends Handler<HttpServerRequest>> routes;
     private final Duration shutdownGrace;
+    private final @Nullable SocketAddress address;
     private volatile @Nullable HttpServer server;
 
+    /** Serving on the options' host and port. */
     public RouterVerticle(HttpServerOptions options, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
                           Duration shutdownGrace) {
+        this(options, routes, shutdownGrace, null);
+    }
+
+    /** @param address where to listen instead of the options' host and port (a unix domain socket), or null */
+    public RouterVerticle(HttpServerOptions options, Function<Vertx, ? extends Handler<HttpServerRequest>> routes,
+                          Duration shutdownGrace, @Nullable SocketAddress address) {
         this.options = options;
         this.routes = routes;
         this.shutdownGrace = shutdownGrace;
+        this.address = address;
     }
 
     @Override
     public Future<?> start() {
-        return vertx.createHttpServer(options).requestHandler(routes.apply(vertx))
-                .invalidRequestHandler(UnreadableRequests::answer).listen()
-                .onSuccess(s -> server = s);
+        HttpServer created = vertx.createHttpServer(options).requestHandler(routes.apply(vertx))
+                .invalidRequestHandler(UnreadableRequests::answer);
+        return (address == null ? created.listen() : created.listen(address)).onSuccess(s -> server = s);
     }
 
     /** Stops accepting, lets the requests in flight complete within the grace period, then closes. */

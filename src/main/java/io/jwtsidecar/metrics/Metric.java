@@ -52,6 +52,11 @@ public enum Metric {
             "Status records refused by this admin sidecar, by reason: malformed, key_mismatch, from_the_future, full."),
     FLEET_SIDECARS_TRACKED("jwt_sidecar_fleet_sidecars_tracked", "gauge",
             "Sidecar ids this admin sidecar holds in memory for fleet receipts."),
+    SERVED_CLIENTS("jwt_sidecar_served_clients", "gauge",
+            "Node-level mode (api.socketPath): clients that named themselves (Jwt-Sidecar-Client) within "
+                    + "fleet.clientIdleAfter, as listed in this sidecar's fleet status."),
+    SERVED_CLIENTS_REFUSED("jwt_sidecar_served_clients_refused", "counter",
+            "Node-level mode: client names not listed, by reason: malformed (not namespace/pod), full (128 listed already)."),
     ADMIN_ACTIONS("jwt_sidecar_admin_actions", "counter", "Accepted admin actions by action."),
     ADMIN_REFUSALS("jwt_sidecar_admin_refusals", "counter",
             "Admin requests refused: no credential or a wrong one, or one without the scope or the issuer asked for."),

@@ -1141,4 +1141,33 @@ class ConfigLoaderTest {
         assertThat(parse(minimal()).cacheMaxBytes()).isEqualTo(32L * 1024 * 1024);
         assertThat(parse(minimal("verify:", "  cacheMaxBytes: 0")).cacheMaxBytes()).isZero();
     }
+
+    @Test
+    void node_level_mode_serves_on_a_socket_only_when_asked_and_fleet_status_is_a_heartbeat_by_default() {
+        SidecarConfig plain = parse(minimal());
+        assertThat(plain.apiSocket()).isEmpty();
+        assertThat(plain.fleet().statusInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(plain.fleet().clientIdleAfter()).isEqualTo(Duration.ofMinutes(5));
+
+        SidecarConfig node = parse(minimal("api:", "  socketPath: /run/jwt-sidecar/api.sock"));
+        assertThat(node.apiSocket()).contains(Path.of("/run/jwt-sidecar/api.sock"));
+        assertThat(parse(minimal(), Map.of("JWT_SIDECAR_API_SOCKET_PATH", "/run/x/api.sock")).apiSocket())
+                .contains(Path.of("/run/x/api.sock"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relative/api.sock", "/run/jwt-sidecar/", "/run/jwt-sidecar/api\u0001.sock"})
+    void a_socket_path_that_is_not_an_absolute_file_path_is_refused_naming_key_and_value(String path) {
+        List<String> errors = errors(minimal(), Map.of("JWT_SIDECAR_API_SOCKET_PATH", path));
+
+        assertThat(errors).singleElement().asString().startsWith("api.socketPath: '" + path + "'");
+    }
+
+    @Test
+    void a_socket_path_longer_than_a_unix_socket_address_holds_is_refused() {
+        String path = "/run/" + "d".repeat(100) + "/api.sock";
+
+        assertThat(errors(minimal("api:", "  socketPath: " + path))).singleElement().asString()
+                .startsWith("api.socketPath: '" + path + "'").contains("100 bytes");
+    }
 }

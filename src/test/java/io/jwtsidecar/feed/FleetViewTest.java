@@ -10,6 +10,8 @@ import io.jwtsidecar.testing.LogCapture;
 import io.jwtsidecar.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -59,8 +61,8 @@ class FleetViewTest {
         Receipt receipt = view.receipt(EVENT);
 
         assertThat(receipt.sidecars()).containsExactly(
-                new Standing("a", State.APPLIED, 1_000, 0, -1, -1),
-                new Standing("b", State.PENDING, -1, 0, -1, -1));
+                new Standing("a", State.APPLIED, 1_000, 0, -1, -1, List.of(), 0),
+                new Standing("b", State.PENDING, -1, 0, -1, -1, List.of(), 0));
         assertThat(receipt.complete()).isFalse();
     }
 
@@ -245,5 +247,60 @@ class FleetViewTest {
             assertThat(log.messages()).singleElement().asString().doesNotContain("\n").contains("\\n")
                     .doesNotContain("y".repeat(200));
         }
+    }
+
+    /** A node-level sidecar's report naming {@code clients}. */
+    private static SidecarStatus nodeReport(String id, long reportedAt, long next, List<String> clients) {
+        return new SidecarStatus(id, reportedAt, Map.of(0, next), Map.of(0, reportedAt), 0, 1, 1, clients);
+    }
+
+    @Test
+    void a_node_level_sidecar_is_listed_with_the_pods_it_serves_whatever_its_state() {
+        view.accept("node-a", nodeReport("node-a", now(), 8, List.of("shop/web-0", "shop/web-1")), CREATE_TIME);
+        view.accept("node-b", nodeReport("node-b", now(), 7, List.of("shop/web-2")), CREATE_TIME);
+        hear("pod-sidecar", now(), 8);
+
+        assertThat(standingOf("node-a").orElseThrow()).satisfies(s -> {
+            assertThat(s.state()).isEqualTo(State.APPLIED);
+            assertThat(s.clients()).containsExactly("shop/web-0", "shop/web-1");
+            assertThat(s.clientCount()).isEqualTo(2);
+        });
+        assertThat(standingOf("node-b").orElseThrow()).satisfies(s -> {
+            assertThat(s.state()).isEqualTo(State.PENDING);
+            assertThat(s.clients()).containsExactly("shop/web-2");
+        });
+        assertThat(standingOf("pod-sidecar").orElseThrow().clientCount()).isZero();
+
+        view.accept("node-a", nodeReport("node-a", now(), 8, List.of("shop/web-1")), CREATE_TIME);
+        assertThat(standingOf("node-a").orElseThrow().clients()).as("the latest report counts").containsExactly("shop/web-1");
+    }
+
+    @Test
+    void past_the_budget_of_held_client_names_an_entry_keeps_only_its_count_until_names_are_freed() {
+        List<String> full = new ArrayList<>();
+        for (int i = 0; i < ServedClients.MAX_CLIENTS; i++) {
+            full.add("shop/pod-" + i);
+        }
+        int nodes = FleetView.MAX_HELD_CLIENT_NAMES / ServedClients.MAX_CLIENTS;
+        for (int n = 0; n < nodes; n++) {
+            view.accept("node-" + n, nodeReport("node-" + n, now(), 8, full), CREATE_TIME);
+        }
+        view.accept("node-over", nodeReport("node-over", now(), 8, full), CREATE_TIME);
+
+        Standing over = standingOf("node-over").orElseThrow();
+        assertThat(over.clients()).isEmpty();
+        assertThat(over.clientCount()).isEqualTo(ServedClients.MAX_CLIENTS);
+        assertThat(standingOf("node-0").orElseThrow().clients()).hasSize(ServedClients.MAX_CLIENTS);
+
+        view.accept("node-0", nodeReport("node-0", now(), 8, List.of()), CREATE_TIME);
+        view.accept("node-over", nodeReport("node-over", now(), 8, full), CREATE_TIME);
+        assertThat(standingOf("node-over").orElseThrow().clients()).as("node-0's names were freed")
+                .hasSize(ServedClients.MAX_CLIENTS);
+
+        clock.advance(GONE.plusSeconds(1));
+        view.expire();
+        view.accept("node-late", nodeReport("node-late", now(), 8, full), CREATE_TIME);
+        assertThat(standingOf("node-late").orElseThrow().clients()).as("expired entries free their names")
+                .hasSize(ServedClients.MAX_CLIENTS);
     }
 }

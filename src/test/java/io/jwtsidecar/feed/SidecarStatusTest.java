@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.jwtsidecar.testing.MalformedRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,11 +112,36 @@ class SidecarStatusTest {
     }
 
 
+    @Test
+    void a_node_level_sidecar_names_its_clients_and_they_survive_encode_and_decode() {
+        SidecarStatus s = new SidecarStatus("node-a", 1_700_000_000_000L, Map.of(0, 5L), Map.of(0, 1_699_999_999_000L), 12,
+                6, 6, List.of("shop/cart-7d9f", "shop/web-0"));
+
+        assertThat(SidecarStatus.fromJson(s.toJson())).isEqualTo(s);
+        assertThat(SidecarStatus.fromJson(MalformedRecord.json(valid())).clients()).as("older and per-pod sidecars name none")
+                .isEmpty();
+    }
+
+    @Test
+    void as_many_clients_as_a_node_holds_are_accepted() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < ServedClients.MAX_CLIENTS; i++) {
+            names.add("shop/pod-" + i);
+        }
+
+        assertThat(SidecarStatus.fromJson(MalformedRecord.json(with(x -> x.put("clients", names)))).clients())
+                .hasSize(ServedClients.MAX_CLIENTS);
+    }
+
     static Stream<Arguments> malformed() {
         String body = new String(MalformedRecord.json(valid()), StandardCharsets.UTF_8);
         Map<String, Object> tooMany = new HashMap<>();
         for (int p = 0; p <= SidecarStatus.MAX_PARTITIONS; p++) {
             tooMany.put(String.valueOf(p), 1);
+        }
+        List<String> tooManyClients = new ArrayList<>();
+        for (int i = 0; i <= ServedClients.MAX_CLIENTS; i++) {
+            tooManyClients.add("shop/pod-" + i);
         }
         return Stream.of(
                 MalformedRecord.raw("not JSON at all", "status: fine", "not JSON"),
@@ -175,7 +201,15 @@ class SidecarStatusTest {
                 MalformedRecord.of("a negative appliedAt", with(x -> nested(x, "appliedAt").put("0", -1)), "appliedAt.0:"),
                 MalformedRecord.of("an appliedAt as a string", with(x -> nested(x, "appliedAt").put("0", "1699999999000")),
                         "appliedAt.0:"),
-                MalformedRecord.of("more appliedAt partitions than allowed", with(x -> x.put("appliedAt", tooMany)), "appliedAt:"))
+                MalformedRecord.of("more appliedAt partitions than allowed", with(x -> x.put("appliedAt", tooMany)), "appliedAt:"),
+                MalformedRecord.of("clients not an array", with(x -> x.put("clients", "shop/web-0")), "clients:"),
+                MalformedRecord.of("a client that is not a string", with(x -> x.put("clients", List.of(7))), "clients:"),
+                MalformedRecord.of("a client without a namespace", with(x -> x.put("clients", List.of("web-0"))), "clients:"),
+                MalformedRecord.of("a client with a newline", with(x -> x.put("clients", List.of("shop/web-0\nshop/x"))),
+                        "clients:"),
+                MalformedRecord.of("a client named twice", with(x -> x.put("clients", List.of("shop/web-0", "shop/web-0"))),
+                        "clients:"),
+                MalformedRecord.of("more clients than a node holds", with(x -> x.put("clients", tooManyClients)), "clients:"))
                 .map(Arguments::of);
     }
 

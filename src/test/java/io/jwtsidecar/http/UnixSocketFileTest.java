@@ -1,0 +1,92 @@
+package io.jwtsidecar.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the API's socket file is put in place and taken away, with real sockets. */
+class UnixSocketFileTest {
+    @TempDir
+    Path dir;
+
+    private static ServerSocketChannel bound(Path at) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(at));
+        return server;
+    }
+
+    private static boolean answers(ServerSocketChannel server, Path at) throws IOException {
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(at))) {
+            server.configureBlocking(true);
+            try (SocketChannel accepted = server.accept()) {
+                return accepted != null;
+            }
+        }
+    }
+
+    @Test
+    void the_socket_is_bound_elsewhere_then_moved_into_place_open_to_every_local_user() throws IOException {
+        Path path = dir.resolve("api.sock");
+        UnixSocketFile socket = UnixSocketFile.at(path);
+        assertThat(socket.bindPath().getParent()).isEqualTo(dir);
+        assertThat(socket.bindPath()).isNotEqualTo(path);
+
+        try (ServerSocketChannel server = bound(socket.bindPath())) {
+            socket.publish();
+
+            assertThat(Files.exists(socket.bindPath())).isFalse();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw-rw-");
+            assertThat(answers(server, path)).isTrue();
+        }
+    }
+
+    @Test
+    void a_socket_left_by_an_earlier_run_is_replaced_and_a_successor_socket_is_not_removed_by_its_predecessor()
+            throws IOException {
+        Path path = dir.resolve("api.sock");
+        UnixSocketFile first = UnixSocketFile.at(path);
+        try (ServerSocketChannel old = bound(first.bindPath())) {
+            first.publish();
+            UnixSocketFile second = UnixSocketFile.at(path);
+            try (ServerSocketChannel successor = bound(second.bindPath())) {
+                second.publish();
+
+                assertThat(answers(successor, path)).as("new connections reach the successor").isTrue();
+                first.remove();
+                assertThat(Files.exists(path)).as("the predecessor stopping leaves the successor's socket").isTrue();
+                assertThat(answers(successor, path)).isTrue();
+
+                second.remove();
+                assertThat(Files.exists(path)).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void a_file_that_is_not_a_socket_is_refused_and_left_alone() throws IOException {
+        Path path = dir.resolve("api.sock");
+        Files.writeString(path, "keep me");
+
+        assertThatThrownBy(() -> UnixSocketFile.at(path)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a socket");
+        assertThat(Files.readString(path)).isEqualTo("keep me");
+    }
+
+    @Test
+    void a_missing_directory_is_refused_naming_it() {
+        Path path = dir.resolve("missing").resolve("api.sock");
+
+        assertThatThrownBy(() -> UnixSocketFile.at(path)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(dir.resolve("missing").toString()).hasMessageContaining("does not exist");
+    }
+}
