@@ -2,6 +2,7 @@ package io.jwtsidecar.cli;
 
 import io.jwtsidecar.http.WebhookServer;
 import io.jwtsidecar.inject.AdmissionWebhook;
+import io.jwtsidecar.inject.InjectionMode;
 import io.jwtsidecar.inject.InjectionSettings;
 import io.jwtsidecar.inject.SidecarInjector;
 import java.io.UncheckedIOException;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code jwt-sidecar inject-webhook}: the Kubernetes mutating admission webhook that adds the
- * sidecar container to pods annotated {@code jwt-sidecar.io/inject: "true"} (deploy/k8s).
+ * sidecar container to pods annotated {@code jwt-sidecar.io/inject: "true"} (deploy/k8s), or in
+ * node mode the socket of the node's sidecar (deploy/k8s-node).
  */
 @Command(name = "inject-webhook",
         description = "Run the Kubernetes admission webhook that injects the sidecar into annotated pods (HTTPS, POST /mutate).")
@@ -65,6 +67,12 @@ final class InjectWebhookCommand implements Callable<Integer> {
             description = "The sidecar API port of that configuration, for the probes (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
+    @Option(names = "--mode", defaultValue = "pod",
+            description = "pod: add a sidecar container to each injected pod; node: add none, and give the pod's "
+                    + "containers the socket of the node's jwt-sidecar (a DaemonSet, deploy/k8s-node). A pod may "
+                    + "choose with the annotation jwt-sidecar.io/mode (default: ${DEFAULT-VALUE}).")
+    String mode;
+
     @Option(names = "--fail-closed",
             description = "Refuse a pod whose patch cannot be built; by default such a pod is admitted without the sidecar.")
     boolean failClosed;
@@ -77,9 +85,15 @@ final class InjectWebhookCommand implements Callable<Integer> {
                     + "--sidecar-admin-token-secret=" + legacyAdminTokenSecret + "; else drop the option and revoke "
                     + "through the admin plane (deploy/k8s, jwt-sidecar-admin).");
         }
+        Optional<InjectionMode> injectionMode = InjectionMode.parse(mode);
+        if (injectionMode.isEmpty()) {
+            System.err.println("jwt-sidecar inject-webhook: --mode: '" + mode + "' is not a mode: 'pod' or 'node'");
+            return ConfigErrors.EXIT_CODE;
+        }
         InjectionSettings settings;
         try {
-            settings = new InjectionSettings(image, configMap, Optional.ofNullable(sidecarAdminTokenSecret), apiPort);
+            settings = new InjectionSettings(image, configMap, Optional.ofNullable(sidecarAdminTokenSecret), apiPort,
+                    injectionMode.get());
         } catch (IllegalArgumentException e) {
             System.err.println("jwt-sidecar inject-webhook: " + e.getMessage());
             return ConfigErrors.EXIT_CODE;

@@ -31,10 +31,11 @@ import org.slf4j.LoggerFactory;
  *       {@code failurePolicy}</td></tr>
  *   <tr><td>a request for anything but a Pod, or an operation other than CREATE</td>
  *       <td>allowed, no patch, a warning (the webhook's rules should not send these)</td></tr>
- *   <tr><td>a Pod not annotated {@code jwt-sidecar.io/inject: "true"}, or already with a
- *       {@code jwt-sidecar} container</td><td>allowed, no patch</td></tr>
+ *   <tr><td>a Pod not annotated {@code jwt-sidecar.io/inject: "true"}, already with a
+ *       {@code jwt-sidecar} container, or marked {@code jwt-sidecar.io/status: injected-node}</td>
+ *       <td>allowed, no patch</td></tr>
  *   <tr><td>an annotated Pod</td><td>allowed, {@code patchType: JSONPatch}, the patch in
- *       base64</td></tr>
+ *       base64: the sidecar container, or in node mode the node's socket</td></tr>
  *   <tr><td>any failure while reading the Pod or building the patch</td><td>logged; allowed
  *       without a patch and with a warning, so the webhook never blocks a pod by itself; with
  *       fail-closed, refused (status 400 when the pod asked for something impossible, else
@@ -125,7 +126,7 @@ public final class AdmissionWebhook {
                 return allowed(uid).build();
             }
             byte[] patch = json.writeValueAsBytes(injection.patch().get().operations());
-            log.info("injecting {} into pod {} (review {})", SidecarInjector.CONTAINER_NAME, pod, uid);
+            log.info("pod {} {} (review {})", pod, injection.reason(), uid);
             return allowed(uid).withPatchType("JSONPatch").withPatch(Base64.getEncoder().encodeToString(patch)).build();
         } catch (Exception e) {
             boolean podsFault = e instanceof InjectionException;

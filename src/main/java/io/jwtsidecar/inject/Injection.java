@@ -7,11 +7,12 @@ import java.util.Optional;
  * and why not. Skipping is an expected outcome, not an error.
  *
  * @param patch  the JSON Patch to apply, when the sidecar is to be added
- * @param reason why there is no patch ({@code "injected"} when there is one)
+ * @param reason why there is no patch (the mode's status, {@code "injected"} or
+ *               {@code "injected-node"}, when there is one)
  */
 public record Injection(Optional<JsonPatch> patch, String reason) {
-    static Injection injected(JsonPatch patch) {
-        return new Injection(Optional.of(patch), "injected");
+    static Injection injected(JsonPatch patch, InjectionMode mode) {
+        return new Injection(Optional.of(patch), mode.status());
     }
 
     static Injection skipped(String reason) {

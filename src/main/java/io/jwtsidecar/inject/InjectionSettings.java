@@ -17,10 +17,18 @@ import java.util.Optional;
  *                         run no admin API whatever their ConfigMap says; revocations go through
  *                         an admin plane of its own (deploy/k8s, {@code jwt-sidecar-admin})
  * @param apiPort          the sidecar API port of that configuration, where the probes ask
+ * @param mode             where injected pods' sidecar runs (a pod may choose with
+ *                         {@code jwt-sidecar.io/mode}); in {@link InjectionMode#NODE} the image,
+ *                         ConfigMap, admin opt-in and API port are the DaemonSet's business and
+ *                         go unused here
  * @throws IllegalArgumentException naming every setting that is not valid
  */
-public record InjectionSettings(String image, String configMap, Optional<String> sidecarAdminTokenSecret, int apiPort) {
+public record InjectionSettings(String image, String configMap, Optional<String> sidecarAdminTokenSecret, int apiPort,
+        InjectionMode mode) {
     public InjectionSettings {
+        if (mode == null) {
+            mode = InjectionMode.POD;
+        }
         List<String> errors = new ArrayList<>();
         if (!KubernetesNames.isImage(image)) {
             errors.add("image: '" + image + "' is not an image reference");
@@ -39,5 +47,10 @@ public record InjectionSettings(String image, String configMap, Optional<String>
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
+    }
+
+    /** Pod mode, the injector's default: a sidecar container in every injected pod. */
+    public InjectionSettings(String image, String configMap, Optional<String> sidecarAdminTokenSecret, int apiPort) {
+        this(image, configMap, sidecarAdminTokenSecret, apiPort, InjectionMode.POD);
     }
 }

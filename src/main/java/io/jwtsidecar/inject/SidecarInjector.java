@@ -30,8 +30,13 @@ import java.util.stream.Collectors;
  * Decides whether a pod gets the jwt-sidecar container and builds the JSON Patch that adds it.
  *
  * <p>A pod is injected when it carries the annotation {@code jwt-sidecar.io/inject: "true"}
- * (exactly that value) and has no container named {@code jwt-sidecar} yet; any other pod is
- * left alone. The patch, in this order:
+ * (exactly that value), has no container named {@code jwt-sidecar} yet and is not marked
+ * {@code jwt-sidecar.io/status: injected-node}; any other pod is left alone. How is the injector's
+ * mode, unless the pod says {@code jwt-sidecar.io/mode: pod} or {@code node} (any other value is
+ * refused as the other annotation values are). In node mode the patch adds no container but the
+ * node's socket ({@link NodeSocketPatch}) and the annotation {@code jwt-sidecar.io/status:
+ * injected-node}, and no label: the pod has no sidecar ports for the NetworkPolicy or the
+ * PodMonitor to find. In pod mode the patch, in this order:
  * <ol>
  *   <li>adds five volumes: {@code jwt-sidecar-store} (emptyDir, the RocksDB store),
  *       {@code jwt-sidecar-tmp} (emptyDir for {@code /tmp}: the root filesystem is read-only and
@@ -62,6 +67,7 @@ public final class SidecarInjector {
     public static final String IMAGE_ANNOTATION = "jwt-sidecar.io/image";
     public static final String CONFIG_ANNOTATION = "jwt-sidecar.io/config";
     public static final String STATUS_ANNOTATION = "jwt-sidecar.io/status";
+    public static final String MODE_ANNOTATION = "jwt-sidecar.io/mode";
     public static final String SIDECAR_LABEL = "jwt-sidecar.io/sidecar";
     /**
      * Where injected sidecars serve {@code GET /metrics} on the pod IP: beside the API (8181) and
@@ -94,6 +100,7 @@ public final class SidecarInjector {
 
     private final InjectionSettings settings;
     private final ObjectMapper json = new ObjectMapper();
+    private final NodeSocketPatch nodeSocket = new NodeSocketPatch();
 
     public SidecarInjector(InjectionSettings settings) {
         this.settings = settings;
@@ -104,7 +111,8 @@ public final class SidecarInjector {
      * @return the patch, or why there is none
      * @throws InjectionException when the pod asks for injection but the request cannot be met
      *                            (an annotation value that is not valid, a volume name in use, a
-     *                            pod in the node's network)
+     *                            pod in the node's network in pod mode, a variable of node mode
+     *                            already set)
      */
     public Injection inject(Pod pod) {
         ObjectMeta meta = pod.getMetadata();
@@ -116,17 +124,45 @@ public final class SidecarInjector {
         if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
             throw new InjectionException("the pod has no containers");
         }
-        // In the node's network the sidecar's ports (8181-8183) are the node's: two such pods on a
-        // node clash, and the metrics listener would face the node's network, where no
-        // NetworkPolicy applies. Such a pod gets no sidecar rather than one that half works.
-        if (Boolean.TRUE.equals(spec.getHostNetwork())) {
-            throw new InjectionException("the pod uses the node's network (hostNetwork: true), where the sidecar's ports "
-                    + "would be the node's: run the service without hostNetwork, or add the sidecar by hand");
+        InjectionMode mode = mode(annotations);
+        // Either mode's mark, whatever this pod asks now: a pod gets the sidecar one way, once.
+        if (InjectionMode.NODE.status().equals(annotations.get(STATUS_ANNOTATION))) {
+            return Injection.skipped("already injected in node mode (" + STATUS_ANNOTATION + ": "
+                    + InjectionMode.NODE.status() + ")");
         }
         List<Container> initContainers = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
         if (spec.getContainers().stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))
                 || initContainers.stream().anyMatch(c -> CONTAINER_NAME.equals(c.getName()))) {
             return Injection.skipped("already has a container named " + CONTAINER_NAME);
+        }
+        if (mode == InjectionMode.NODE) {
+            JsonPatch patch = new JsonPatch();
+            nodeSocket.addTo(patch, spec);
+            patch.add(JsonPatch.pointer("metadata", "annotations", STATUS_ANNOTATION),
+                    json.getNodeFactory().textNode(mode.status()));
+            return Injection.injected(patch, mode);
+        }
+        return injectSidecar(meta, annotations, spec, initContainers);
+    }
+
+    private InjectionMode mode(Map<String, String> annotations) {
+        String asked = annotations.get(MODE_ANNOTATION);
+        if (asked == null) {
+            return settings.mode();
+        }
+        return InjectionMode.parse(asked).orElseThrow(() -> new InjectionException(MODE_ANNOTATION + ": '" + asked
+                + "' is not a mode: '" + InjectionMode.POD.value() + "' or '" + InjectionMode.NODE.value() + "'"));
+    }
+
+    private Injection injectSidecar(ObjectMeta meta, Map<String, String> annotations, PodSpec spec,
+            List<Container> initContainers) {
+        // In the node's network the sidecar's ports (8181-8183) are the node's: two such pods on a
+        // node clash, and the metrics listener would face the node's network, where no
+        // NetworkPolicy applies. Such a pod gets no sidecar rather than one that half works.
+        if (Boolean.TRUE.equals(spec.getHostNetwork())) {
+            throw new InjectionException("the pod uses the node's network (hostNetwork: true), where the sidecar's ports "
+                    + "would be the node's: run the service without hostNetwork, use node mode ("
+                    + MODE_ANNOTATION + ": node), or add the sidecar by hand");
         }
         String image = annotations.getOrDefault(IMAGE_ANNOTATION, settings.image());
         if (!KubernetesNames.isImage(image)) {
@@ -167,9 +203,9 @@ public final class SidecarInjector {
         } else {
             patch.add(JsonPatch.pointer("metadata", "labels", SIDECAR_LABEL), json.getNodeFactory().textNode("true"));
         }
-        JsonNode injected = json.getNodeFactory().textNode("injected");
+        JsonNode injected = json.getNodeFactory().textNode(InjectionMode.POD.status());
         patch.add(JsonPatch.pointer("metadata", "annotations", STATUS_ANNOTATION), injected);
-        return Injection.injected(patch);
+        return Injection.injected(patch, InjectionMode.POD);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * AdmissionReview bodies as the API server (or anyone who reaches the webhook's port) sends
  * them: {@link AdmissionWebhook#review} answers every body, never throws, with either a 400 and
- * a JSON error or a 200 AdmissionReview that answers the request's own uid; a fail-open webhook
+ * a JSON error or a 200 AdmissionReview that answers the request's own uid, in either mode; a fail-open webhook
  * admits every pod, and a patch is always base64 of a JSON Patch array.
  */
 class AdmissionWebhookFuzzTest {
@@ -22,13 +22,19 @@ class AdmissionWebhookFuzzTest {
 
     private final AdmissionWebhook failOpen = new AdmissionWebhook(new SidecarInjector(SETTINGS), false);
     private final AdmissionWebhook failClosed = new AdmissionWebhook(new SidecarInjector(SETTINGS), true);
+    private final InjectionSettings nodeSettings = new InjectionSettings(SETTINGS.image(), SETTINGS.configMap(),
+            Optional.empty(), SETTINGS.apiPort(), InjectionMode.NODE);
+    private final AdmissionWebhook nodeFailOpen = new AdmissionWebhook(new SidecarInjector(nodeSettings), false);
+    private final AdmissionWebhook nodeFailClosed = new AdmissionWebhook(new SidecarInjector(nodeSettings), true);
 
     @FuzzTest(maxDuration = "2s")
     void everyBodyGetsAnAnswer(FuzzedDataProvider data) throws Exception {
         boolean closed = data.consumeBoolean();
+        boolean node = data.consumeBoolean();
         byte[] body = data.consumeRemainingAsBytes();
 
-        AdmissionWebhook.Reply reply = (closed ? failClosed : failOpen).review(body);
+        AdmissionWebhook webhook = node ? (closed ? nodeFailClosed : nodeFailOpen) : (closed ? failClosed : failOpen);
+        AdmissionWebhook.Reply reply = webhook.review(body);
 
         assertThat(reply.status()).isIn(200, 400);
         JsonNode answer = JSON.readTree(reply.body());

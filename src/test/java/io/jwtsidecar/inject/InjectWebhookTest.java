@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.jwtsidecar.cli.JwtSidecarCommand;
 import io.jwtsidecar.config.ConfigLoader;
 import io.jwtsidecar.config.SidecarConfig;
@@ -33,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
@@ -52,6 +55,12 @@ class InjectWebhookTest {
             "jwt-sidecar-config", Optional.empty(), 8181);
     private static final AdmissionWebhook FAIL_OPEN = new AdmissionWebhook(new SidecarInjector(SETTINGS), false);
     private static final AdmissionWebhook FAIL_CLOSED = new AdmissionWebhook(new SidecarInjector(SETTINGS), true);
+    private static final InjectionSettings NODE_SETTINGS = new InjectionSettings(SETTINGS.image(), SETTINGS.configMap(),
+            Optional.empty(), SETTINGS.apiPort(), InjectionMode.NODE);
+    private static final AdmissionWebhook NODE = new AdmissionWebhook(new SidecarInjector(NODE_SETTINGS), false);
+    private static final AdmissionWebhook NODE_FAIL_CLOSED = new AdmissionWebhook(new SidecarInjector(NODE_SETTINGS), true);
+    private static final List<String> NODE_ENV = List.of("JWT_SIDECAR_POD_NAME", "JWT_SIDECAR_POD_NAMESPACE",
+            "JWT_SIDECAR_CLIENT", "JWT_SIDECAR_SOCKET");
 
     @Test
     void an_annotated_pod_gets_exactly_the_expected_patch() throws IOException {
@@ -311,6 +320,205 @@ class InjectWebhookTest {
                 .contains("--admin-token-secret is ignored", "--sidecar-admin-token-secret=jwt-sidecar-admin", "tls.crt");
     }
 
+    // --- node mode: the node's sidecar over its socket, no container in the pod ---
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "pod-annotated.json, orders/orders-7d9f8b6c5d-x1y2z",
+            "pod-annotated-overrides.json, billing/billing-debug"})
+    void in_node_mode_the_app_containers_get_the_socket_directory_and_their_client_name_and_no_sidecar(String review,
+            String client) throws IOException {
+        JsonNode original = fixture(review).get("request").get("object");
+        Pod before = JSON.treeToValue(original, Pod.class);
+        JsonNode pod = original.deepCopy();
+
+        apply(decodedPatch(allowedResponse(NODE, review)), pod);
+
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        assertThat(patched.getSpec().getInitContainers()).as("no sidecar").isNullOrEmpty();
+        assertThat(patched.getSpec().getContainers()).extracting(Container::getName)
+                .containsExactlyElementsOf(before.getSpec().getContainers().stream().map(Container::getName).toList());
+        Volume socket = patched.getSpec().getVolumes().stream().filter(v -> v.getName().equals("jwt-sidecar-socket"))
+                .findFirst().orElseThrow();
+        assertThat(socket.getHostPath().getPath()).isEqualTo("/run/jwt-sidecar");
+        assertThat(socket.getHostPath().getType()).isEqualTo("Directory");
+        assertThat(patched.getSpec().getVolumes()).as("the pod's own volumes kept")
+                .containsAll(before.getSpec().getVolumes() == null ? List.of() : before.getSpec().getVolumes());
+        Container app = patched.getSpec().getContainers().get(0);
+        assertThat(app.getVolumeMounts()).filteredOn(m -> m.getName().equals("jwt-sidecar-socket")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/run/jwt-sidecar");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        String namespace = fixture(review).get("request").get("namespace").asText();
+        String name = patched.getMetadata().getName() != null ? patched.getMetadata().getName()
+                : patched.getMetadata().getGenerateName() + "x1y2z";
+        Map<String, String> env = KubeletEnv.of(app, KubeletEnv.podFields(namespace, name, "10.1.2.3"), key -> null);
+        assertThat(env).containsEntry("JWT_SIDECAR_CLIENT", client)
+                .containsEntry("JWT_SIDECAR_SOCKET", "/run/jwt-sidecar/api.sock");
+        // The escaped pointer made one key with a slash in it; no label: there are no sidecar ports to select.
+        assertThat(patched.getMetadata().getAnnotations()).containsEntry("jwt-sidecar.io/status", "injected-node");
+        assertThat(patched.getMetadata().getLabels() == null ? Map.<String, String>of() : patched.getMetadata().getLabels())
+                .doesNotContainKey(SidecarInjector.SIDECAR_LABEL);
+        assertThat(decodedPatch(allowedResponse(NODE, review)).toString()).as("nothing of the injector's image or config")
+                .doesNotContain("registry.example.com/jwt-sidecar", "jwt-sidecar-config");
+    }
+
+    @Test
+    void in_node_mode_every_app_container_gets_it_after_its_own_entries_and_init_containers_do_not() throws IOException {
+        ObjectNode review = fixture("pod-annotated.json").deepCopy();
+        ObjectNode spec = (ObjectNode) review.get("request").get("object").get("spec");
+        ((ObjectNode) spec.get("containers").get(0)).putArray("env").addObject().put("name", "LOG_LEVEL").put("value", "info");
+        ((ArrayNode) spec.get("containers")).addObject().put("name", "metrics-exporter").put("image", "exporter:1");
+        spec.putArray("initContainers").addObject().put("name", "migrate").put("image", "migrate:1");
+        JsonNode pod = review.get("request").get("object").deepCopy();
+
+        apply(decodedPatch(reply(NODE, review.toString().getBytes()).get("response")), pod);
+
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        Container orders = patched.getSpec().getContainers().get(0);
+        Container exporter = patched.getSpec().getContainers().get(1);
+        List<String> ordersEnv = orders.getEnv().stream().map(EnvVar::getName).toList();
+        assertThat(ordersEnv.get(0)).as("the container's own entry kept, first").isEqualTo("LOG_LEVEL");
+        assertThat(ordersEnv.subList(1, ordersEnv.size())).containsExactlyElementsOf(NODE_ENV);
+        assertThat(orders.getVolumeMounts()).extracting(VolumeMount::getName)
+                .containsExactly("kube-api-access-x7k2p", "jwt-sidecar-socket");
+        assertThat(exporter.getEnv()).extracting(EnvVar::getName).containsExactlyElementsOf(NODE_ENV);
+        assertThat(exporter.getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("jwt-sidecar-socket");
+        assertThat(KubeletEnv.of(exporter, KubeletEnv.podFields("orders", "orders-1", "10.1.2.3"), key -> null))
+                .containsEntry("JWT_SIDECAR_CLIENT", "orders/orders-1");
+        Container migrate = patched.getSpec().getInitContainers().get(0);
+        assertThat(patched.getSpec().getInitContainers()).extracting(Container::getName).containsExactly("migrate");
+        assertThat(migrate.getEnv()).isNullOrEmpty();
+        assertThat(migrate.getVolumeMounts()).isNullOrEmpty();
+    }
+
+    @ParameterizedTest(name = "a {0} injector, annotated {1}, injects in {1} mode")
+    @CsvSource({"pod, node", "node, pod", "node, node", "pod, pod"})
+    void the_pods_mode_annotation_outranks_the_injectors_mode(String injectorMode, String podMode) throws IOException {
+        AdmissionWebhook webhook = injectorMode.equals("node") ? NODE : FAIL_OPEN;
+        ObjectNode review = withAnnotation(fixture("pod-annotated.json"), "jwt-sidecar.io/mode", podMode);
+        JsonNode pod = review.get("request").get("object").deepCopy();
+
+        JsonNode patch = decodedPatch(reply(webhook, review.toString().getBytes()).get("response"));
+        apply(patch, pod);
+
+        Pod patched = JSON.treeToValue(pod, Pod.class);
+        if (podMode.equals("pod")) {
+            assertThat(patch).isEqualTo(fixture("pod-annotated.patch.json"));
+            assertThat(patched.getSpec().getInitContainers()).extracting(Container::getName).containsExactly("jwt-sidecar");
+        } else {
+            assertThat(patched.getSpec().getInitContainers()).isNullOrEmpty();
+            assertThat(patched.getMetadata().getAnnotations()).containsEntry("jwt-sidecar.io/status", "injected-node");
+        }
+    }
+
+    @ParameterizedTest(name = "mode annotation ''{0}''")
+    @CsvSource({"Node", "daemonset", "''"})
+    void a_mode_annotation_that_is_neither_pod_nor_node_is_refused_with_fail_closed_and_warned_of_without(String value)
+            throws IOException {
+        ObjectNode review = withAnnotation(fixture("pod-annotated.json"), "jwt-sidecar.io/mode", value);
+        String expected = "jwt-sidecar.io/mode: '" + value + "' is not a mode: 'pod' or 'node'";
+
+        JsonNode open = reply(NODE, review.toString().getBytes()).get("response");
+        JsonNode closed = reply(NODE_FAIL_CLOSED, review.toString().getBytes()).get("response");
+
+        assertThat(open.get("allowed").asBoolean()).isTrue();
+        assertThat(open.has("patch")).isFalse();
+        assertThat(open.get("warnings").get(0).asText()).contains(expected);
+        assertThat(closed.get("allowed").asBoolean()).isFalse();
+        assertThat(closed.get("status").get("code").asInt()).isEqualTo(400);
+        assertThat(closed.get("status").get("message").asText()).contains(expected);
+    }
+
+    @Test
+    void a_pod_injected_in_node_mode_is_left_alone_by_either_mode() throws IOException {
+        JsonNode pod = fixture("pod-annotated.json").get("request").get("object").deepCopy();
+        apply(decodedPatch(allowedResponse(NODE, "pod-annotated.json")), pod);
+        ObjectNode again = fixture("pod-annotated.json").deepCopy();
+        ((ObjectNode) again.get("request")).set("object", pod);
+
+        for (AdmissionWebhook webhook : List.of(NODE, NODE_FAIL_CLOSED, FAIL_OPEN, FAIL_CLOSED)) {
+            JsonNode response = reply(webhook, again.toString().getBytes()).get("response");
+            assertThat(response.get("allowed").asBoolean()).isTrue();
+            assertThat(response.has("patch")).isFalse();
+            assertThat(response.has("warnings")).as("not a failure: already done").isFalse();
+        }
+        // And a pod that already has its own sidecar gets no socket besides.
+        assertThat(allowedResponse(NODE, "pod-already-injected.json").has("patch")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"JWT_SIDECAR_SOCKET", "JWT_SIDECAR_CLIENT", "JWT_SIDECAR_POD_NAME", "JWT_SIDECAR_POD_NAMESPACE"})
+    void a_container_that_already_sets_a_variable_of_node_mode_is_refused_not_overwritten(String name) throws IOException {
+        ObjectNode review = fixture("pod-annotated.json").deepCopy();
+        ObjectNode orders = (ObjectNode) review.get("request").get("object").get("spec").get("containers").get(0);
+        orders.putArray("env").addObject().put("name", name).put("value", "/somewhere/else.sock");
+
+        JsonNode open = reply(NODE, review.toString().getBytes()).get("response");
+        JsonNode closed = reply(NODE_FAIL_CLOSED, review.toString().getBytes()).get("response");
+
+        assertThat(open.has("patch")).isFalse();
+        assertThat(open.get("warnings").get(0).asText()).contains("the container orders already sets " + name);
+        assertThat(closed.get("allowed").asBoolean()).isFalse();
+        assertThat(closed.get("status").get("message").asText()).contains("the container orders already sets " + name);
+    }
+
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({"jwt-sidecar-socket, /mnt/socket", "run, /run/jwt-sidecar/"})
+    void a_container_that_already_mounts_the_socket_volume_or_directory_is_refused(String volume, String path)
+            throws IOException {
+        ObjectNode review = fixture("pod-annotated.json").deepCopy();
+        ObjectNode orders = (ObjectNode) review.get("request").get("object").get("spec").get("containers").get(0);
+        ((ArrayNode) orders.get("volumeMounts")).addObject().put("name", volume).put("mountPath", path);
+
+        JsonNode closed = reply(NODE_FAIL_CLOSED, review.toString().getBytes()).get("response");
+
+        assertThat(closed.get("allowed").asBoolean()).isFalse();
+        assertThat(closed.get("status").get("message").asText()).contains("the container orders already mounts " + volume);
+    }
+
+    @Test
+    void a_pod_with_a_volume_of_the_socket_volumes_name_is_refused_in_node_mode() throws IOException {
+        ObjectNode review = fixture("pod-annotated.json").deepCopy();
+        ((ArrayNode) review.get("request").get("object").get("spec").get("volumes")).addObject()
+                .put("name", "jwt-sidecar-socket").putObject("emptyDir");
+
+        JsonNode closed = reply(NODE_FAIL_CLOSED, review.toString().getBytes()).get("response");
+
+        assertThat(closed.get("status").get("message").asText()).contains("the pod already has a volume named jwt-sidecar-socket");
+    }
+
+    @Test
+    void a_pod_in_the_nodes_network_is_served_in_node_mode_since_it_gets_no_ports() throws IOException {
+        JsonNode pod = fixture("pod-host-network.json").get("request").get("object").deepCopy();
+
+        apply(decodedPatch(allowedResponse(NODE_FAIL_CLOSED, "pod-host-network.json")), pod);
+
+        assertThat(JSON.treeToValue(pod, Pod.class).getMetadata().getAnnotations())
+                .containsEntry("jwt-sidecar.io/status", "injected-node");
+        assertThat(reply(FAIL_CLOSED, bytes("pod-host-network.json")).get("response").get("status").get("message").asText())
+                .as("pod mode still refuses it, and names the way out").contains("jwt-sidecar.io/mode: node");
+    }
+
+    @Test
+    void the_command_refuses_a_mode_that_is_neither_pod_nor_node() {
+        CommandLine cli = JwtSidecarCommand.commandLine();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        int code;
+        System.setErr(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            code = cli.execute("inject-webhook", "--tls-cert=tls.crt", "--tls-key=tls.key", "--image=jwt-sidecar:0.1.0",
+                    "--mode=daemonset");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(code).isEqualTo(2);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("--mode: 'daemonset' is not a mode: 'pod' or 'node'");
+    }
+
     @Test
     void json_pointer_tokens_are_escaped_tilde_first() {
         assertThat(JsonPatch.escape("a~1b/c")).isEqualTo("a~01b~1c");
@@ -411,6 +619,13 @@ class InjectWebhookTest {
         return r.sslSession().orElseThrow().getPeerCertificates()[0];
     }
 
+    /** The review with one more annotation on its pod. */
+    private static ObjectNode withAnnotation(JsonNode review, String key, String value) {
+        ObjectNode copy = review.deepCopy();
+        ((ObjectNode) copy.get("request").get("object").get("metadata").get("annotations")).put(key, value);
+        return copy;
+    }
+
     /** The review's response, which must allow the pod. */
     private static JsonNode allowedResponse(AdmissionWebhook webhook, String review) throws IOException {
         JsonNode reply = reply(webhook, bytes(review));
@@ -450,7 +665,8 @@ class InjectWebhookTest {
             String[] tokens = op.get("path").asText().substring(1).split("/", -1);
             JsonNode parent = document;
             for (int i = 0; i < tokens.length - 1; i++) {
-                parent = parent.get(unescape(tokens[i]));
+                // An array index (node mode patches each container): get(String) finds only object members.
+                parent = parent.isArray() ? parent.get(Integer.parseInt(tokens[i])) : parent.get(unescape(tokens[i]));
                 assertThat(parent).as("parent of %s exists", op.get("path")).isNotNull();
             }
             String last = unescape(tokens[tokens.length - 1]);
