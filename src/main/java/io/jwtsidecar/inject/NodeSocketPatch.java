@@ -17,9 +17,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>the volume {@code jwt-sidecar-socket}: hostPath {@value #SOCKET_DIR}, type
- *       {@code Directory}, so a pod on a node without the DaemonSet's directory does not start
- *       (it would otherwise get an empty directory of its own and no sidecar, and fail only at its
- *       first call);</li>
+ *       {@code Directory}, so a pod on a node where the DaemonSet has not made the directory yet
+ *       waits for it (the kubelet retries the mount) instead of starting with an empty directory
+ *       of its own, no sidecar behind it, and failing only at its first call;</li>
  *   <li>in every app container, that volume read-only at {@value #SOCKET_DIR}: the directory, not
  *       the socket file, so a socket the node's sidecar makes anew after a restart is seen; read-only
  *       so a pod cannot plant or remove files beside it (connecting still works: a read-only mount
@@ -35,16 +35,20 @@ import java.util.List;
  * silent winner between the pod's value and ours would leave the app calling somewhere else than
  * either side thinks.
  */
-final class NodeSocketPatch {
-    static final String SOCKET_VOLUME = "jwt-sidecar-socket";
-    static final String SOCKET_DIR = "/run/jwt-sidecar";
-    static final String SOCKET_PATH = SOCKET_DIR + "/api.sock";
+public final class NodeSocketPatch {
+    public static final String SOCKET_VOLUME = "jwt-sidecar-socket";
+    /** Where the node-level sidecar (deploy/k8s-node) makes its socket, on the node and in the pods alike. */
+    public static final String SOCKET_DIR = "/run/jwt-sidecar";
+    public static final String SOCKET_PATH = SOCKET_DIR + "/api.sock";
     static final String POD_NAME_ENV = "JWT_SIDECAR_POD_NAME";
     static final String POD_NAMESPACE_ENV = "JWT_SIDECAR_POD_NAMESPACE";
     static final String CLIENT_ENV = "JWT_SIDECAR_CLIENT";
     static final String SOCKET_ENV = "JWT_SIDECAR_SOCKET";
 
     private final ObjectMapper json = new ObjectMapper();
+
+    NodeSocketPatch() {
+    }
 
     /**
      * Adds the node-mode operations for {@code spec} to {@code patch}.

@@ -33,11 +33,8 @@ import io.jwtsidecar.inject.SidecarInjector;
 import io.jwtsidecar.testing.KubeletEnv;
 import io.jwtsidecar.testing.Manifests;
 import io.jwtsidecar.testing.Kustomize;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +96,7 @@ class K8sManifestsTest {
         // a misspelt field (readinesProbe, failurPolicy) would otherwise pass unnoticed here.
         for (HasMetadata r : base) {
             if (!(r instanceof GenericKubernetesResource)) {
-                assertKnownFields(r, r.getKind() + " " + name(r));
+                Manifests.assertKnownFields(r, r.getKind() + " " + name(r));
             }
         }
     }
@@ -420,42 +417,6 @@ class K8sManifestsTest {
                 .map(MutatingWebhookConfiguration.class::cast).findFirst().orElseThrow();
         assertThat(config.getMetadata().getAnnotations()).doesNotContainKey("cert-manager.io/inject-ca-from");
         assertThat(config.getWebhooks().get(0).getFailurePolicy()).isEqualTo("Ignore");
-    }
-
-    // --- rendering and reading ---
-
-    private static void assertKnownFields(Object value, String path) {
-        if (value instanceof Collection) {
-            int i = 0;
-            for (Object item : (Collection<?>) value) {
-                assertKnownFields(item, path + "[" + i++ + "]");
-            }
-            return;
-        }
-        if (value instanceof Map) {
-            ((Map<?, ?>) value).forEach((k, v) -> assertKnownFields(v, path + "." + k));
-            return;
-        }
-        if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
-            return;
-        }
-        for (Method getter : value.getClass().getMethods()) {
-            if (!getter.getName().startsWith("get") || getter.getParameterCount() != 0
-                    || getter.getDeclaringClass() == Object.class || Modifier.isStatic(getter.getModifiers())) {
-                continue;
-            }
-            Object field;
-            try {
-                field = getter.invoke(value);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("Error reading " + path + " through " + getter, e);
-            }
-            if (getter.getName().equals("getAdditionalProperties")) {
-                assertThat((Map<?, ?>) field).as("fields of %s unknown to the model", path).isEmpty();
-            } else {
-                assertKnownFields(field, path + "." + getter.getName().substring(3));
-            }
-        }
     }
 
     // --- lookups ---

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Probe;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** How the manifest tests read what Kubernetes would evaluate: label selectors and exec probes. */
+/** How the manifest tests read what Kubernetes would evaluate: label selectors and exec probes; and the model's unknown fields. */
 public final class Manifests {
     private Manifests() {
     }
@@ -51,5 +54,43 @@ public final class Manifests {
         assertThat(command.get(0)).isEqualTo("curl");
         assertThat(command).as("fails on an HTTP error status").contains("-fsS");
         return command.get(command.size() - 1);
+    }
+
+    /**
+     * Fails on any field of a fabric8 model object that the model does not know: it keeps those in
+     * additionalProperties instead of failing, so a misspelt field would otherwise pass unnoticed.
+     */
+    public static void assertKnownFields(Object value, String path) {
+        if (value instanceof Collection) {
+            int i = 0;
+            for (Object item : (Collection<?>) value) {
+                assertKnownFields(item, path + "[" + i++ + "]");
+            }
+            return;
+        }
+        if (value instanceof Map) {
+            ((Map<?, ?>) value).forEach((k, v) -> assertKnownFields(v, path + "." + k));
+            return;
+        }
+        if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (!getter.getName().startsWith("get") || getter.getParameterCount() != 0
+                    || getter.getDeclaringClass() == Object.class || Modifier.isStatic(getter.getModifiers())) {
+                continue;
+            }
+            Object field;
+            try {
+                field = getter.invoke(value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Error reading " + path + " through " + getter, e);
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                assertThat((Map<?, ?>) field).as("fields of %s unknown to the model", path).isEmpty();
+            } else {
+                assertKnownFields(field, path + "." + getter.getName().substring(3));
+            }
+        }
     }
 }
