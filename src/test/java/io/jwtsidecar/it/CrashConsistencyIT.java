@@ -39,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,14 +85,27 @@ class CrashConsistencyIT {
     /** Subjects whose revocation the broker acknowledged. */
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    /** Every sidecar process started, so that one left running by a failed step is stopped too. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopSidecars() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                kill(p);
+            }
+        }
+    }
 
     private Process startSidecar(Path config) throws Exception {
         Path jar = Path.of("target", "jwt-sidecar.jar");
         assertThat(jar).as("the shaded jar (built by mvn package before integration tests)").exists();
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", jar.toString(), "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sidecar.log").toFile()))
                 .start();
+        started.add(p);
+        return p;
     }
 
     private static void kill(Process p) throws InterruptedException {
