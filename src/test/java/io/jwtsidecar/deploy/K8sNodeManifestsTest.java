@@ -100,6 +100,8 @@ class K8sNodeManifestsTest {
         assertThat(config.adminAccess().enabled()).isFalse();
         assertThat(config.adminAccess().switchedOff()).isTrue();
         assertThat(config.api().host()).isEqualTo("127.0.0.1");
+        assertThat(config.apiSocket()).as("served where the injected pods look for it")
+                .contains(Path.of(NodeSocketPatch.SOCKET_PATH));
         assertThat(config.metrics()).contains(new SidecarConfig.Listener("10.1.2.3", SidecarInjector.METRICS_PORT));
         assertThat(sidecar().getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly(SidecarInjector.METRICS_PORT_NAME + ":" + SidecarInjector.METRICS_PORT);
@@ -186,10 +188,7 @@ class K8sNodeManifestsTest {
     private static SidecarConfig sidecarConfig(String nodeName) throws IOException {
         Map<String, String> fields = Map.of("spec.nodeName", nodeName, "status.podIP", "10.1.2.3");
         Map<String, String> env = KubeletEnv.of(sidecar(), fields, key -> null);
-        // api.socketPath is the node-level sidecar's own key; the rest is read as every sidecar reads it.
-        ObjectNode yaml = (ObjectNode) YAML.readTree(config().getData().get("sidecar.yaml"));
-        ((ObjectNode) yaml.get("api")).remove("socketPath");
-        return new ConfigLoader(env).parse(YAML.writeValueAsString(yaml),
+        return new ConfigLoader(env).parse(config().getData().get("sidecar.yaml"),
                 Path.of(mount(sidecar(), "config").getMountPath()));
     }
 
