@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -25,6 +26,13 @@ public final class KafkaSettings {
     }
 
     private static final Predicate<String> NEVER = v -> false;
+    /**
+     * The longest fetch hold allowed. The sidecar holds 10 s by default (docs/SCALE.md, "Ways down",
+     * step 1); twice that is the most a new partition or a retry after a failed store write should wait.
+     */
+    private static final int MAX_FETCH_WAIT_MILLIS = 20_000;
+    /** The consumer's own default of request.timeout.ms. */
+    private static final int DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 
     /** Every refused setting; docs/CONFIG.md lists the same. */
     public static final List<Refusal> REFUSED = List.of(
@@ -40,6 +48,11 @@ public final class KafkaSettings {
                     "reading would create a missing topic with the broker's defaults instead of waiting for it"),
             new Refusal("kafka.consumer", "check.crcs", is("true"), "true",
                     "corrupted records would be read as events"),
+            new Refusal("kafka.consumer", "fetch.min.bytes", is("1"), "1",
+                    "a broker holds a fetch until that much is there, so a lone revocation would wait up to fetch.max.wait.ms"),
+            new Refusal("kafka.consumer", "fetch.max.wait.ms", v -> between(v, 0, MAX_FETCH_WAIT_MILLIS), "0 to 20000",
+                    "a held fetch delays a new partition and a retry after a failed store write; it must also stay below "
+                    + "request.timeout.ms"),
             new Refusal("kafka.consumer", "key.deserializer", NEVER, "(not settable)", "records are read as raw bytes"),
             new Refusal("kafka.consumer", "value.deserializer", NEVER, "(not settable)", "records are read as raw bytes"),
             new Refusal("kafka.producer", "acks", v -> v.equals("all") || v.equals("-1"), "all",
@@ -73,7 +86,32 @@ public final class KafkaSettings {
                         + (r.allowed() == NEVER ? "the sidecar sets it" : "allowed: " + r.allowedText()) + "): " + r.why());
             }
         }
+        fetchWaitBelowRequestTimeout(consumer).ifPresent(problems::add);
         return problems;
+    }
+
+    /**
+     * A held fetch that is not answered within request.timeout.ms counts as failed: the consumer
+     * drops the connection and fetches again, every time the topic is quiet.
+     */
+    private static Optional<String> fetchWaitBelowRequestTimeout(Map<String, String> consumer) {
+        String wait = consumer.get("fetch.max.wait.ms");
+        String timeout = consumer.get("request.timeout.ms");
+        if (wait == null || !between(wait.strip(), 0, MAX_FETCH_WAIT_MILLIS)) {
+            return Optional.empty(); // unset, or refused above
+        }
+        int timeoutMillis;
+        try {
+            timeoutMillis = timeout == null ? DEFAULT_REQUEST_TIMEOUT_MILLIS : Integer.parseInt(timeout.strip());
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // the consumer refuses it itself, naming it
+        }
+        if (Integer.parseInt(wait.strip()) < timeoutMillis) {
+            return Optional.empty();
+        }
+        return Optional.of("kafka.consumer.fetch.max.wait.ms: '" + wait + "' is not allowed (allowed: below "
+                + "kafka.consumer.request.timeout.ms, " + timeoutMillis + "): a fetch held that long times out "
+                + "whenever the topic is quiet");
     }
 
     private static Predicate<String> is(String expected) {

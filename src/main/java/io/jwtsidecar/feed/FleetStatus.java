@@ -52,7 +52,8 @@ public final class FleetStatus implements AutoCloseable {
 
     /** One life of the consumer; a restart reads the topic from the start again (reports are idempotent). */
     private void run() throws InterruptedException {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig)) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig);
+        try {
             loop.onStop(c::wakeup);
             List<TopicPartition> partitions = new ArrayList<>();
             while (loop.running() && partitions.isEmpty()) {
@@ -81,6 +82,8 @@ public final class FleetStatus implements AutoCloseable {
                     nextExpiry = clock.millis() + EXPIRY_INTERVAL_MILLIS;
                 }
             }
+        } finally {
+            AssignedConsumers.close(c);
         }
     }
 

@@ -113,6 +113,13 @@ public final class RevocationFeed implements AutoCloseable {
     private @Nullable PendingQuery<TopicDescription> partitionCount;
     /** The end offsets asked for and not yet answered, if any; feed thread only. */
     private @Nullable PendingQuery<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> endOffsetQuery;
+    /**
+     * Set when the consumer must be replaced before the next poll; feed thread only. A broker holds a
+     * fetch up to fetch.max.wait.ms when it has nothing to return, and the consumer sends nothing else
+     * to that broker meanwhile: a partition it was just given, or a position it was sent back to, would
+     * be read only after the hold. A new consumer has no fetch in flight and reads them at once.
+     */
+    private boolean renewConsumer;
     /** {@link PartitionTracker#confirmedAtNanos()} when the end offsets were asked for; feed thread only. */
     private long endOffsetsPartitionsConfirmedAt = PartitionTracker.NEVER;
     /** Where recent events landed and what they did, for fleet receipts and admin answers by event id; bounded. */
@@ -276,22 +283,34 @@ public final class RevocationFeed implements AutoCloseable {
         applied.advance(nextOffsets, wallClock.millis());
     }
 
-    /** One life of the consumer: from creating it to the loop's stop (or an unexpected error). */
+    /** One life of the clients: from creating them to the loop's stop (or an unexpected error). */
     private void run() throws InterruptedException {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig);
-             Admin admin = Admin.create(adminConfig)) {
-            loop.onStop(c::wakeup);
+        try (Admin admin = Admin.create(adminConfig)) {
             partitionCount = null;
             endOffsetQuery = null;
-            // A new consumer (first start, or a restart after an error) reads what the store does not hold yet.
-            List<Integer> resumed = partitions.assigned();
-            if (!resumed.isEmpty()) {
-                c.assign(topicPartitions(resumed));
-                seekToStoredOffsets(c, resumed);
-            }
             while (loop.running()) {
-                runOnce(c, admin);
+                KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig);
+                try {
+                    consume(c, admin);
+                } finally {
+                    AssignedConsumers.close(c);
+                }
             }
+        }
+    }
+
+    /** One life of a consumer: until the loop stops or the consumer must be replaced ({@link #renewConsumer}). */
+    private void consume(KafkaConsumer<byte[], byte[]> c, Admin admin) throws InterruptedException {
+        loop.onStop(c::wakeup);
+        renewConsumer = false;
+        // A new consumer (first start, a restart after an error, a replacement) reads what the store does not hold yet.
+        List<Integer> resumed = partitions.assigned();
+        if (!resumed.isEmpty()) {
+            c.assign(topicPartitions(resumed));
+            seekToStoredOffsets(c, resumed);
+        }
+        while (loop.running() && !renewConsumer) {
+            runOnce(c, admin);
         }
     }
 
@@ -365,6 +384,8 @@ public final class RevocationFeed implements AutoCloseable {
         if (!before.isEmpty()) {
             log.info("revocation topic {} grew from {} to {} partitions; reading partitions {} from their beginning",
                     topic, before.size(), count, added);
+            // The consumer fetches the new partitions only once the fetches held for the old ones return.
+            renewConsumer = true;
         }
     }
 
@@ -473,6 +494,8 @@ public final class RevocationFeed implements AutoCloseable {
             log.error("cannot apply revocation batch; retrying in {}", RETRY, e);
             loop.pause(RETRY);
             seekToStoredOffsets(c, assigned);
+            // The consumer has the next fetch in flight already: the positions sought would be read after its hold.
+            renewConsumer = true;
             return;
         }
         failingSinceNanos = NEVER;

@@ -901,6 +901,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_fetch_min_bytes_above_one_is_refused_naming_key_and_value() {
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n  consumer:\n    fetch.min.bytes: 1024\n" + issuers("HS256", HS_SECRET);
+
+        assertThat(errors(yaml)).containsExactly("kafka.consumer.fetch.min.bytes: '1024' is not allowed (allowed: 1): a "
+                + "broker holds a fetch until that much is there, so a lone revocation would wait up to fetch.max.wait.ms");
+        assertThat(parse(yaml.replace("1024", "1")).kafka().consumer()).containsEntry("fetch.min.bytes", "1");
+    }
+
+    @Test
+    void a_fetch_hold_above_20_seconds_or_not_below_the_request_timeout_is_refused_naming_key_and_value() {
+        String base = "kafka:\n  bootstrapServers: b:9092\n  consumer:\n";
+
+        assertThat(errors(base + "    fetch.max.wait.ms: 25000\n" + issuers("HS256", HS_SECRET))).containsExactly(
+                "kafka.consumer.fetch.max.wait.ms: '25000' is not allowed (allowed: 0 to 20000): a held fetch delays a "
+                        + "new partition and a retry after a failed store write; it must also stay below request.timeout.ms");
+        assertThat(errors(base + "    fetch.max.wait.ms: 15000\n    request.timeout.ms: 15000\n"
+                + issuers("HS256", HS_SECRET))).containsExactly(
+                "kafka.consumer.fetch.max.wait.ms: '15000' is not allowed (allowed: below "
+                        + "kafka.consumer.request.timeout.ms, 15000): a fetch held that long times out whenever the topic is quiet");
+        assertThat(parse(base + "    fetch.max.wait.ms: 20000\n" + issuers("HS256", HS_SECRET)).kafka().consumer())
+                .as("below the consumer's default request timeout of 30 s").containsEntry("fetch.max.wait.ms", "20000");
+        assertThat(parse(base + "    fetch.max.wait.ms: 500\n" + issuers("HS256", HS_SECRET)).kafka().consumer())
+                .containsEntry("fetch.max.wait.ms", "500");
+    }
+
+    @Test
     void passthrough_settings_equal_to_what_the_sidecar_uses_are_accepted() {
         String yaml = "kafka:\n"
                 + "  bootstrapServers: b:9092\n"
