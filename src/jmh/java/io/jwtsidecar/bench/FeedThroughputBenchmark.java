@@ -116,7 +116,7 @@ public class FeedThroughputBenchmark {
         Path storeDir = Files.createTempDirectory(dir, "store");
         try (RocksDbRevocationStore store = RocksDbRevocationStore.open(storeDir, events, 0.001);
              RevocationFeed feed = new RevocationFeed(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                     new RevocationFeed.Settings(TOPIC, "bench", Duration.ofSeconds(5)), store, new EventCodec(),
+                     new RevocationFeed.Settings(TOPIC, "bench", Duration.ofSeconds(5), Duration.ofSeconds(1)), store, new EventCodec(),
                      new EventSignatureCheck(trusted, !trusted.isEmpty()), new SidecarMetrics(), System::nanoTime,
                      Clock.systemUTC())) {
             feed.start();

@@ -201,7 +201,8 @@ public final class Sidecar implements AutoCloseable {
         Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
         consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         RevocationFeed feed = started.push("the revocation feed", new RevocationFeed(consumerConfig,
-                new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(), rc.partitionCheckInterval()),
+                new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(), rc.partitionCheckInterval(),
+                        rc.endCheckInterval()),
                 store, codec, signatures, metrics, System::nanoTime, clock, tracing.tracer()));
         Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
         reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());

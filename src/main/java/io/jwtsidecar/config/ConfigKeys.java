@@ -129,8 +129,12 @@ public final class ConfigKeys {
                     + "SHA-256); the oldest are pruned beyond it.");
     public static final ConfigKey<Duration> PARTITION_CHECK_INTERVAL = new ConfigKey<>("revocation.partitionCheckInterval", null, ConfigType.positiveDuration(),
             "How often the feed asks the brokers how many partitions the revocation topic has, to read partitions "
-                    + "added to it from their beginning. Default: 5s, or a third of revocation.maxStaleness when that "
-                    + "is shorter; must be shorter than revocation.maxStaleness.");
+                    + "added to it from their beginning. Default: a third of revocation.maxStaleness, at most 10s; "
+                    + "must be shorter than revocation.maxStaleness.");
+    public static final ConfigKey<Duration> END_CHECK_INTERVAL = new ConfigKey<>("revocation.endCheckInterval", null, ConfigType.positiveDuration(),
+            "How often the feed asks the brokers for the log end of every partition, to confirm it has read "
+                    + "everything (also on a quiet topic). Default: a third of revocation.maxStaleness, at least 1s "
+                    + "and at most 10s; must be shorter than revocation.maxStaleness.");
 
     public static final ConfigKey<Duration> MAX_STALENESS = new ConfigKey<>("revocation.maxStaleness", "30s", ConfigType.positiveDuration(),
             "How long the feed may go without confirming it has read to the log end before the data counts as stale.");
@@ -226,7 +230,7 @@ public final class ConfigKeys {
             DPOP_NONCE_LIFETIME, DPOP_NONCE_SECRET_FILE, KAFKA_BOOTSTRAP, KAFKA_TOPIC,
             KAFKA_STATUS_TOPIC, FLEET_STATUS_INTERVAL, FLEET_GONE_AFTER, FLEET_CLIENT_IDLE_AFTER, SHUTDOWN_GRACE, DATA_DIR, BLOOM_EXPECTED, BLOOM_FPP,
             SWEEP_INTERVAL, MAX_STALENESS, ON_STALE, REQUIRE_SIGNED_EVENTS, DEAD_LETTER_MAX_BYTES,
-            PARTITION_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
+            PARTITION_CHECK_INTERVAL, END_CHECK_INTERVAL, AUTHZ_DEFAULT_ACTION, AUTHZ_CLIENT_IDENTITY_HEADERS,
             AUTHZ_CASE_INSENSITIVE_PATHS, AUTHZ_CLIENT_CERT_HEADER, AUTHZ_TRUSTED_PROXIES, LOGGING_FORMAT, TRACING_OTLP_ENDPOINT, TRACING_SERVICE_NAME,
             TRACING_REQUEST_SAMPLE_RATIO, SIGNALS_MAX_AGE, SIGNALS_REPLAY_CACHE_SIZE, SIGNALS_LOGOUT_WAIT_FOR,
             SIGNALS_LOGOUT_FLEET_TIMEOUT, SSF_ISSUER, SSF_AUDIENCE, SSF_SPEAKS_FOR, SSF_PUSH, SSF_PUSH_TOKEN, SSF_POLL,

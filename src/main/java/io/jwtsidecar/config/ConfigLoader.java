@@ -183,13 +183,25 @@ public final class ConfigLoader {
             Duration maxStaleness = read(ConfigKeys.MAX_STALENESS);
             String onStale = read(ConfigKeys.ON_STALE);
             // Freshness is never confirmed past the last partition count, so the count must come well within maxStaleness.
+            // A third of the budget, at most 10s: each count is a request per sidecar, and a quiet topic still
+            // confirms in time (docs/SCALE.md, "Ways down", step 4).
             Duration partitionCheck = readOptional(ConfigKeys.PARTITION_CHECK_INTERVAL)
-                    .orElseGet(() -> min(Duration.ofSeconds(5), maxStaleness.dividedBy(3)));
+                    .orElseGet(() -> min(Duration.ofSeconds(10), maxStaleness.dividedBy(3)));
             if (partitionCheck.compareTo(maxStaleness) >= 0) {
                 errors.add(ConfigKeys.PARTITION_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.PARTITION_CHECK_INTERVAL)
                         .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
                         + text(ConfigKeys.MAX_STALENESS).orElseThrow() + "): new partitions must be found before data "
                         + "counts as stale");
+            }
+            // Each end check is a ListOffsets per leader broker from every sidecar; a third of the budget keeps a
+            // quiet topic confirmed well inside it (docs/SCALE.md, "Ways down", step 2). At least 1s: a shorter
+            // budget gains nothing from asking more than once a second.
+            Duration endCheck = readOptional(ConfigKeys.END_CHECK_INTERVAL).orElseGet(() -> endCheckInterval(maxStaleness));
+            if (endCheck.compareTo(maxStaleness) >= 0 && text(ConfigKeys.END_CHECK_INTERVAL).isPresent()) {
+                errors.add(ConfigKeys.END_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.END_CHECK_INTERVAL)
+                        .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
+                        + text(ConfigKeys.MAX_STALENESS).orElseThrow() + "): a quiet topic must be confirmed before "
+                        + "data counts as stale");
             }
             long deadLetterBytes = read(ConfigKeys.DEAD_LETTER_MAX_BYTES);
             List<PublisherKey> publisherKeys = revocationSection.publisherKeys();
@@ -197,7 +209,8 @@ public final class ConfigLoader {
             Optional<EventSigner> signer = adminRead ? adminSection.eventSigner(publisherKeys, requireSigned) : Optional.empty();
             SidecarConfig.Revocation revocation = new SidecarConfig.Revocation(
                     resolve(text(ConfigKeys.DATA_DIR).orElseThrow()), expected, fpp, sweep, maxStaleness,
-                    onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck);
+                    onStale.equals("fail-open"), publisherKeys, requireSigned, deadLetterBytes, partitionCheck,
+                    endCheck);
             List<IssuerSettings> issuers = new IssuersSection(context).read();
             Optional<String> adminJwtIssuer = adminRead ? adminSection.adminJwtIssuer() : Optional.empty();
             Optional<SidecarConfig.ListenerTls> adminTls = adminRead ? tls.read(ListenerTlsReader.ADMIN) : Optional.empty();
@@ -344,6 +357,12 @@ public final class ConfigLoader {
 
         private static Duration min(Duration a, Duration b) {
             return a.compareTo(b) <= 0 ? a : b;
+        }
+
+        /** The default end check interval: a third of {@code maxStaleness}, from 1s to 10s. */
+        private static Duration endCheckInterval(Duration maxStaleness) {
+            Duration third = min(Duration.ofSeconds(10), maxStaleness.dividedBy(3));
+            return third.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : third;
         }
 
         private void checkUnknownKeys() {

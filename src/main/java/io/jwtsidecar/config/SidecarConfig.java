@@ -286,11 +286,12 @@ public record SidecarConfig(String sidecarId, Listener api, Optional<ListenerTls
      * @param requireSignedEvents    whether unsigned events are dead-lettered
      * @param deadLetterMaxBytes     the dead-letter budget
      * @param partitionCheckInterval how often the feed counts the topic's partitions
+     * @param endCheckInterval       how often the feed asks for the log end offsets, to confirm freshness
      */
     public record Revocation(Path dataDir, long bloomExpectedRules, double bloomFalsePositiveRate,
                              Duration sweepInterval, Duration maxStaleness, boolean failOpen,
                              List<PublisherKey> publisherKeys, boolean requireSignedEvents, long deadLetterMaxBytes,
-                             Duration partitionCheckInterval) {
+                             Duration partitionCheckInterval, Duration endCheckInterval) {
         public Revocation {
             publisherKeys = List.copyOf(publisherKeys);
         }

@@ -83,8 +83,6 @@ public final class RevocationFeed implements AutoCloseable {
     /** The poll while the brokers owe the feed an answer ({@link PendingQuery}). */
     private static final Duration QUESTION_POLL = Duration.ofMillis(5);
     private static final Duration RETRY = Duration.ofSeconds(1);
-    /** How often the feed asks the brokers for the log end, also when the topic is quiet. */
-    private static final Duration END_CHECK_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
     private static final String CONFIG_PROVIDERS_PREFIX = AbstractConfig.CONFIG_PROVIDERS_CONFIG + ".";
     private static final long NEVER = Long.MIN_VALUE;
@@ -100,7 +98,7 @@ public final class RevocationFeed implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Clock wallClock;
     private final SidecarMetrics metrics;
-    private final Freshness freshness = new Freshness(END_CHECK_INTERVAL);
+    private final Freshness freshness;
     private final PartitionTracker partitions;
     private final AtomicLong recordsConsumed = new AtomicLong();
     private final AtomicLong eventsApplied = new AtomicLong();
@@ -135,8 +133,13 @@ public final class RevocationFeed implements AutoCloseable {
     private record AppliedEvent(EventPosition position, RuleMerge.Effect effect) {
     }
 
-    /** The feed's settings besides the Kafka client's. */
-    public record Settings(String topic, String sidecarId, Duration partitionCheckInterval) {
+    /**
+     * The feed's settings besides the Kafka client's.
+     *
+     * @param partitionCheckInterval how often to ask for the partition count
+     * @param endCheckInterval       how often to ask for the log end offsets, also when the topic is quiet
+     */
+    public record Settings(String topic, String sidecarId, Duration partitionCheckInterval, Duration endCheckInterval) {
     }
 
     /**
@@ -168,6 +171,7 @@ public final class RevocationFeed implements AutoCloseable {
         this.store = store;
         this.reader = new RecordReader(settings.topic(), codec, signatures);
         this.partitions = new PartitionTracker(settings.partitionCheckInterval(), RETRY);
+        this.freshness = new Freshness(settings.endCheckInterval(), RETRY);
         this.loop = new KafkaLoop("revocation-feed-" + settings.sidecarId(), RETRY, Duration.ofSeconds(30), this::run);
     }
 
@@ -335,6 +339,7 @@ public final class RevocationFeed implements AutoCloseable {
                 partitionCount != null || endOffsetQuery != null ? QUESTION_POLL : POLL);
         if (!records.isEmpty()) {
             applyOrRewind(c, records, assigned);
+            freshness.lags(consumerLags(c, records));
         }
         freshness.positions(positions(c, assigned));
         checkEnds(c, admin, assigned, nanoTime.getAsLong());
@@ -583,6 +588,19 @@ public final class RevocationFeed implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Records between the position and the log end of each partition a poll returned records of
+     * (local state: the fetch response that brought them carried the last stable offset). Between
+     * end checks this keeps the lag current without asking the brokers.
+     */
+    private Map<Integer, Long> consumerLags(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+        Map<Integer, Long> result = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            c.currentLag(tp).ifPresent(lag -> result.put(tp.partition(), lag));
+        }
+        return result;
     }
 
     /** The consumer's position on each partition (local state: no broker round trip once known). */

@@ -1059,6 +1059,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_partition_count_is_asked_every_third_of_the_staleness_limit_at_most_every_10_seconds() {
+        assertThat(parse(minimal("")).revocation().partitionCheckInterval()).as("default maxStaleness 30s")
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 6s")).revocation().partitionCheckInterval())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 5m")).revocation().partitionCheckInterval())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse(minimal("revocation:\n  partitionCheckInterval: 3s")).revocation().partitionCheckInterval())
+                .isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void the_end_offsets_are_asked_every_third_of_the_staleness_limit_from_1_to_10_seconds() {
+        assertThat(parse(minimal("")).revocation().endCheckInterval()).as("default maxStaleness 30s")
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 6s")).revocation().endCheckInterval())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 2s")).revocation().endCheckInterval())
+                .as("never more than once a second").isEqualTo(Duration.ofSeconds(1));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 5m")).revocation().endCheckInterval())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse(minimal("revocation:\n  endCheckInterval: 500ms")).revocation().endCheckInterval())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void the_end_check_must_be_shorter_than_the_staleness_limit() {
+        assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  endCheckInterval: 5s"))).containsExactly(
+                "revocation.endCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): a quiet topic "
+                        + "must be confirmed before data counts as stale");
+        assertThat(errors(minimal("revocation:\n  endCheckInterval: 0s"))).hasSize(1)
+                .allSatisfy(e -> assertThat(e).startsWith("revocation.endCheckInterval: ").contains("'0s'"));
+    }
+
+    @Test
     void the_partition_check_must_be_shorter_than_the_staleness_limit() {
         assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
                 "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "

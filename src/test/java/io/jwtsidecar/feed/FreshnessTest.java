@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Freshness on a fake monotonic clock (nanoseconds passed in): when data is confirmed current, and as of when. */
 class FreshnessTest {
     private static final long S = 1_000_000_000L;
-    private final Freshness freshness = new Freshness(Duration.ofSeconds(1));
+    /** The feed's defaults: a third of the default maxStaleness (30 s), and its one-second retry. */
+    private final Freshness freshness = new Freshness(Duration.ofSeconds(10), Duration.ofSeconds(1));
 
     @Test
     void before_the_first_confirmation_the_data_is_infinitely_stale_and_not_caught_up() {
@@ -67,7 +68,7 @@ class FreshnessTest {
     }
 
     @Test
-    void a_failed_check_lets_the_data_age_and_a_later_one_never_moves_it_back() {
+    void a_failed_check_is_asked_again_after_the_retry_not_a_whole_interval_and_a_later_one_never_moves_the_data_back() {
         freshness.ended(10 * S, Map.of(0, 5L), Map.of(0, 5L), 10 * S);
         freshness.failed(11 * S);
         assertThat(freshness.checkDue(11 * S)).isFalse();
@@ -84,7 +85,33 @@ class FreshnessTest {
     void checks_follow_the_interval() {
         freshness.ended(10 * S, Map.of(0, 5L), Map.of(0, 5L), 10 * S);
 
-        assertThat(freshness.checkDue(10 * S + S / 2)).isFalse();
-        assertThat(freshness.checkDue(11 * S)).isTrue();
+        assertThat(freshness.checkDue(11 * S)).as("one check per interval, not per second").isFalse();
+        assertThat(freshness.checkDue(20 * S - 1)).isFalse();
+        assertThat(freshness.checkDue(20 * S)).isTrue();
+        // A quiet topic is confirmed again at each check: the data never ages past the interval and the answer's trip.
+        freshness.ended(20 * S, Map.of(0, 5L), Map.of(0, 5L), 20 * S);
+        assertThat(freshness.staleness(30 * S - 1)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void a_retry_shorter_than_the_interval_is_never_longer_than_it() {
+        Freshness often = new Freshness(Duration.ofMillis(500), Duration.ofSeconds(1));
+        often.failed(10 * S);
+
+        assertThat(often.checkDue(10 * S + S / 2)).isTrue();
+    }
+
+    @Test
+    void between_checks_the_lag_follows_the_partitions_the_consumer_received_records_of() {
+        freshness.lags(Map.of(0, 3L));
+        assertThat(freshness.lag()).as("nothing before the first check, which names every partition").isEqualTo(-1);
+
+        freshness.ended(10 * S, Map.of(0, 5L, 1, 7L), Map.of(0, 5L, 1, 5L), 10 * S);
+        assertThat(freshness.lag()).isEqualTo(2);
+
+        freshness.lags(Map.of(0, 4L));
+        assertThat(freshness.lag()).as("partition 0 from the consumer, partition 1 from the check").isEqualTo(6);
+        freshness.lags(Map.of(0, 0L, 1, 0L));
+        assertThat(freshness.lag()).isZero();
     }
 }
