@@ -27,8 +27,8 @@ public final class KafkaSettings {
 
     private static final Predicate<String> NEVER = v -> false;
     /**
-     * The longest fetch hold allowed. The sidecar holds 10 s by default (docs/SCALE.md, "Ways down",
-     * step 1); twice that is the most a new partition or a retry after a failed store write should wait.
+     * The longest fetch hold allowed: twice the sidecar's 10 s (docs/SCALE.md, "Ways down", step 1),
+     * well below the consumer's default request.timeout.ms, within which a held fetch must return.
      */
     private static final int MAX_FETCH_WAIT_MILLIS = 20_000;
     /** The consumer's own default of request.timeout.ms. */
@@ -51,8 +51,8 @@ public final class KafkaSettings {
             new Refusal("kafka.consumer", "fetch.min.bytes", is("1"), "1",
                     "a broker holds a fetch until that much is there, so a lone revocation would wait up to fetch.max.wait.ms"),
             new Refusal("kafka.consumer", "fetch.max.wait.ms", v -> between(v, 0, MAX_FETCH_WAIT_MILLIS), "0 to 20000",
-                    "a held fetch delays a new partition and a retry after a failed store write; it must also stay below "
-                    + "request.timeout.ms"),
+                    "a held fetch must come back well within request.timeout.ms (30000 by default); a longer hold saves "
+                    + "the brokers little more"),
             new Refusal("kafka.consumer", "key.deserializer", NEVER, "(not settable)", "records are read as raw bytes"),
             new Refusal("kafka.consumer", "value.deserializer", NEVER, "(not settable)", "records are read as raw bytes"),
             new Refusal("kafka.producer", "acks", v -> v.equals("all") || v.equals("-1"), "all",

@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class AssignedConsumers {
     /** How long a broker holds a fetch with nothing to return, unless the user sets fetch.max.wait.ms. */
-    static final int FETCH_MAX_WAIT_MILLIS = 10_000;
+    private static final int FETCH_MAX_WAIT_MILLIS = 10_000;
     /**
      * How long closing a consumer waits for its fetch sessions to be closed on the brokers. A broker
      * answers the closing request only after the fetch it holds for the same connection, so waiting

@@ -11,10 +11,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every {@code checkInterval} the feed asks the brokers for the log end offsets of every
  * partition it reads (a third of {@code revocation.maxStaleness} by default, so that a quiet topic
- * is confirmed well inside it; a failed check is asked again after {@code retry}). The data is confirmed current as of the moment of a check once the feed's
- * positions have reached that check's end offsets: at once on a quiet topic, a little later on a
- * busy one (the check stays open until the feed has read past what was there when it asked, so
- * a steady stream never keeps it from confirming). The moment is also never later than the
+ * is confirmed well inside it; a failed check is asked again after {@code retry}). The data is
+ * confirmed current as of the moment of a check once the feed's positions have reached that
+ * check's end offsets: at once on a quiet topic, a little later on a busy one (the check stays
+ * open until the feed has read past what was there when it asked, so a steady stream never
+ * keeps it from confirming). The moment is also never later than the
  * {@link PartitionTracker}'s last confirmation that every existing partition was being read.
  * {@link #staleness} is the time since the last confirmed moment; the first confirmation is
  * the first catch-up ({@link #caughtUp()}).

@@ -914,8 +914,8 @@ class ConfigLoaderTest {
         String base = "kafka:\n  bootstrapServers: b:9092\n  consumer:\n";
 
         assertThat(errors(base + "    fetch.max.wait.ms: 25000\n" + issuers("HS256", HS_SECRET))).containsExactly(
-                "kafka.consumer.fetch.max.wait.ms: '25000' is not allowed (allowed: 0 to 20000): a held fetch delays a "
-                        + "new partition and a retry after a failed store write; it must also stay below request.timeout.ms");
+                "kafka.consumer.fetch.max.wait.ms: '25000' is not allowed (allowed: 0 to 20000): a held fetch must come "
+                        + "back well within request.timeout.ms (30000 by default); a longer hold saves the brokers little more");
         assertThat(errors(base + "    fetch.max.wait.ms: 15000\n    request.timeout.ms: 15000\n"
                 + issuers("HS256", HS_SECRET))).containsExactly(
                 "kafka.consumer.fetch.max.wait.ms: '15000' is not allowed (allowed: below "
