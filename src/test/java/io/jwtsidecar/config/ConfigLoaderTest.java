@@ -1094,6 +1094,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_staleness_limit_of_about_a_second_is_refused_or_confirmed_within_it_by_default() {
+        // Freshness is confirmed as of the earlier of an end check and the partition count before it,
+        // so between two confirmations up to endCheckInterval + partitionCheckInterval (and a round
+        // trip) pass on a quiet topic. A default pair that does not fit within maxStaleness makes a
+        // quiet topic count as stale again and again although nothing is wrong.
+        for (String limit : List.of("1s", "800ms", "1500ms")) {
+            String yaml = minimal("revocation:\n  maxStaleness: " + limit);
+            SidecarConfig.Revocation r;
+            try {
+                r = parse(yaml).revocation();
+            } catch (ConfigException refused) {
+                continue;
+            }
+            assertThat(r.endCheckInterval().plus(r.partitionCheckInterval()))
+                    .as("maxStaleness %s: endCheckInterval %s + partitionCheckInterval %s", limit, r.endCheckInterval(),
+                            r.partitionCheckInterval())
+                    .isLessThan(r.maxStaleness());
+        }
+    }
+
+    @Test
     void the_partition_check_must_be_shorter_than_the_staleness_limit() {
         assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
                 "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "
