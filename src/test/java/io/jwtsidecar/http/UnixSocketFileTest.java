@@ -89,4 +89,38 @@ class UnixSocketFileTest {
         assertThatThrownBy(() -> UnixSocketFile.at(path)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(dir.resolve("missing").toString()).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void publishing_does_not_open_up_the_file_a_link_at_the_bind_name_points_to() throws IOException {
+        // The bind name is listed in the directory from the bind on; whoever may write there can
+        // swap the socket for a link before publish() opens the name to every local user.
+        Path secret = dir.resolve("user.p12");
+        Files.writeString(secret, "private key");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Path path = dir.resolve("api.sock");
+        UnixSocketFile socket = UnixSocketFile.at(path);
+        Files.createSymbolicLink(socket.bindPath(), secret);
+
+        try {
+            socket.publish();
+        } catch (IOException refused) {
+            // Refusing is fine; opening up the link's target is not.
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+                .as("the link's target keeps its permissions").isEqualTo("rw-------");
+        assertThat(Files.isSymbolicLink(path)).as("no link is published as the API socket").isFalse();
+    }
+
+    @Test
+    void a_directory_other_users_may_write_to_is_refused() throws IOException {
+        // Anyone who may write the directory can rename a socket of their own over the published
+        // one and answer every client of the node in the sidecar's place.
+        Path shared = dir.resolve("shared");
+        Files.createDirectory(shared);
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertThatThrownBy(() -> UnixSocketFile.at(shared.resolve("api.sock")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shared.toString());
+    }
 }
