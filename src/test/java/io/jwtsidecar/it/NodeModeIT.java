@@ -205,4 +205,41 @@ class NodeModeIT {
             assertThat(ask(socket, "shop/web-0", "/v1/verify", alice).status()).isEqualTo(200);
         }
     }
+
+    /**
+     * A sidecar in a pod of its own serves no node: whatever a request names itself in the header
+     * came through the pod's proxy, which forwards an end user's headers unless told otherwise, so
+     * anyone on the internet could fill its status (and the admin sidecars' name budget) with pods
+     * of their choosing and have each made-up name trigger a status report.
+     */
+    @Test
+    void a_sidecar_in_a_pod_of_its_own_names_no_clients_whatever_its_requests_say() throws Exception {
+        MutableClock clock = MutableClock.atNow();
+        try (Sidecar admin = TestSidecars.startReady("admin-plane", kafka.bootstrapServers(), dir.resolve("admin"), true, clock);
+             Sidecar pod = TestSidecars.startReady("pod-1", kafka.bootstrapServers(), dir.resolve("pod-1"), false, clock)) {
+            assertThat(pod.apiPort()).isPositive();
+            String alice = token("alice", clock.epochSecond() - 60);
+            RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(pod.apiPort())
+                    .setMethod(HttpMethod.GET).setURI("/v1/verify")
+                    .putHeader("Authorization", "Bearer " + alice)
+                    .putHeader(ServedClients.HEADER, "victim/forged-pod");
+            int status = client.request(options).compose(r -> r.send()).map(r -> r.statusCode())
+                    .toCompletionStage().toCompletableFuture().get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(status).isEqualTo(200);
+
+            int adminPort = admin.adminPort().orElseThrow();
+            var published = Http.postJson(adminPort, "/v1/revocations?wait=all&timeout=20s", ADMIN_TOKEN,
+                    "{\"scope\":\"sub\",\"issuer\":\"" + ISSUER + "\",\"value\":\"bob\"}");
+            assertThat(published.statusCode()).as(published.body()).isEqualTo(202);
+            String eventId = new JsonObject(published.body()).getString("eventId");
+            JsonObject[] seen = new JsonObject[1];
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                JsonObject receipt = new JsonObject(Http.getWithBearer(adminPort, "/v1/revocations/" + eventId + "/status",
+                        ADMIN_TOKEN).body());
+                seen[0] = standing(receipt, "pod-1").orElseThrow();
+                assertThat(seen[0].getString("state")).isEqualTo("applied");
+            });
+            assertThat(seen[0].getInteger("clientCount")).as(seen[0].encode()).isZero();
+        }
+    }
 }
