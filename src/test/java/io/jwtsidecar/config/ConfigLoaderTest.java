@@ -927,6 +927,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_request_timeout_not_above_the_default_fetch_hold_is_refused() {
+        // fetch.max.wait.ms unset is the sidecar's 10 s, not Kafka's 0.5 s: a request timeout of 5 s
+        // makes every held fetch on a quiet topic time out and drop the broker connection.
+        String yaml = "kafka:\n  bootstrapServers: b:9092\n  consumer:\n    request.timeout.ms: 5000\n"
+                + issuers("HS256", HS_SECRET);
+
+        assertThat(assertThrows(ConfigException.class, () -> parse(yaml)).errors()).hasSize(1)
+                .allSatisfy(e -> assertThat(e).contains("request.timeout.ms").contains("fetch.max.wait.ms"));
+    }
+
+    @Test
     void passthrough_settings_equal_to_what_the_sidecar_uses_are_accepted() {
         String yaml = "kafka:\n"
                 + "  bootstrapServers: b:9092\n"
