@@ -1,6 +1,7 @@
 package io.jwtsidecar.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -1123,6 +1124,17 @@ class ConfigLoaderTest {
                             r.partitionCheckInterval())
                     .isLessThan(r.maxStaleness());
         }
+    }
+
+    @Test
+    void a_heartbeat_that_leaves_an_idle_sidecar_silent_past_gone_after_is_refused() {
+        // An idle sidecar is heard from once a heartbeat; silent for fleet.goneAfter it is dropped from
+        // fleet receipts, so a wait for all sidecars completes without it although it is up and has
+        // not applied the event. Its three-interval live window must fit within goneAfter.
+        assertThatThrownBy(() -> parse(minimal("fleet:\n  statusInterval: 60s\n")))
+                .as("heartbeat 60s, goneAfter 60s (default)").isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> parse(minimal("fleet:\n  statusInterval: 10s\n  goneAfter: 15s\n")))
+                .as("live window 30s, goneAfter 15s").isInstanceOf(ConfigException.class);
     }
 
     @Test
