@@ -123,4 +123,20 @@ class UnixSocketFileTest {
         assertThatThrownBy(() -> UnixSocketFile.at(shared.resolve("api.sock")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shared.toString());
     }
+
+    @Test
+    void a_socket_path_of_the_longest_length_the_config_allows_can_be_bound_and_published() throws IOException {
+        // api.socketPath may be up to 100 bytes; the name bound first sits in the same directory with
+        // a dot and a 13-byte suffix added, and must still fit sun_path (108 bytes with its NUL).
+        int room = 100 - (dir.toString() + "/").length();
+        assertThat(room).as("the temporary directory leaves room for a name").isPositive();
+        Path path = dir.resolve("a".repeat(room));
+        assertThat(path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(100);
+        UnixSocketFile socket = UnixSocketFile.at(path);
+
+        try (ServerSocketChannel server = bound(socket.bindPath())) {
+            socket.publish();
+            assertThat(answers(server, path)).isTrue();
+        }
+    }
 }
