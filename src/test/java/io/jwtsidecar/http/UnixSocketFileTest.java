@@ -139,4 +139,15 @@ class UnixSocketFileTest {
             assertThat(answers(server, path)).isTrue();
         }
     }
+
+    @Test
+    void a_named_pipe_at_the_path_is_refused_and_left_alone() throws Exception {
+        // "Other" is not "socket": a FIFO or a device node is some other program's file, and
+        // publishing would rename the socket over it.
+        Path path = dir.resolve("api.sock");
+        assertThat(new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor()).isZero();
+
+        assertThatThrownBy(() -> UnixSocketFile.at(path)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a socket");
+    }
 }
