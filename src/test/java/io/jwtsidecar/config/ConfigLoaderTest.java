@@ -1138,6 +1138,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void end_and_partition_checks_that_together_outlast_the_staleness_limit_are_refused() {
+        // Each passes "shorter than maxStaleness" alone, but a confirmation is never later than the
+        // partition count before it: up to 25s + 10s pass between confirmations on a quiet topic,
+        // which then counts as stale every cycle although the feed is healthy.
+        assertThatThrownBy(() -> parse(minimal("revocation:\n  maxStaleness: 30s\n  endCheckInterval: 25s")))
+                .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> parse(minimal(
+                "revocation:\n  maxStaleness: 30s\n  endCheckInterval: 20s\n  partitionCheckInterval: 20s")))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
     void the_partition_check_must_be_shorter_than_the_staleness_limit() {
         assertThat(errors(minimal("revocation:\n  maxStaleness: 5s\n  partitionCheckInterval: 5s"))).containsExactly(
                 "revocation.partitionCheckInterval: '5s' must be shorter than revocation.maxStaleness (5s): new "
