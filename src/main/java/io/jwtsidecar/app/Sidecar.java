@@ -207,9 +207,11 @@ public final class Sidecar implements AutoCloseable {
         Map<String, Object> reporterConfig = new HashMap<>(config.kafka().producer());
         reporterConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         ServedClients servedClients = new ServedClients(clock, config.fleet().clientIdleAfter());
+        // Only a node-level sidecar names clients: on a pod's own sidecar the header is whatever a
+        // proxied request carried, and would put made-up pods into fleet receipts.
         StatusReporter reporter = started.push("the status reporter", new StatusReporter(reporterConfig,
                 config.kafka().statusTopic(), config.sidecarId(), feed, Clock.systemUTC(), config.fleet().statusInterval(),
-                servedClients::clients));
+                config.apiSocket().isPresent() ? servedClients::clients : List::of));
         feed.onApplied(reporter::nudge);
         servedClients.onNewClient(reporter::nudge);
         feed.start();
@@ -236,11 +238,12 @@ public final class Sidecar implements AutoCloseable {
                         new ClientCertificates(config.authz().clientCertHeader().orElse(null), config.authz().trustedProxies())),
                 tracing.enabled() ? RequestSpans.tracedBy(tracing.tracer()) : RequestSpans.off());
         registerGauges(metrics, feed, store, verifier);
-        Function<Vertx, Handler<HttpServerRequest>> api = ClientNaming.noting(servedClients, sidecarRoutes::handler);
-        int apiPort = listen(vertx, config.api(), ListenerKeys.API, api, cores,
+        int apiPort = listen(vertx, config.api(), ListenerKeys.API, sidecarRoutes::handler, cores,
                 config.maxTokenBytes(), config.apiTls(), config.shutdownGrace());
         if (config.apiSocket().isPresent()) {
-            listenOnSocket(vertx, config.apiSocket().get(), api, cores, config.maxTokenBytes(), config.shutdownGrace(), started);
+            // Names are noted on the socket alone, where only the node's pods can ask.
+            listenOnSocket(vertx, config.apiSocket().get(), ClientNaming.noting(servedClients, sidecarRoutes::handler), cores,
+                    config.maxTokenBytes(), config.shutdownGrace(), started);
             metrics.gauge(Metric.SERVED_CLIENTS, servedClients, c -> c.clients().size());
             for (ServedClients.Refusal why : ServedClients.Refusal.values()) {
                 metrics.monotonic(Metric.SERVED_CLIENTS_REFUSED, "reason", why.code(), servedClients, c -> c.refused(why));
@@ -616,8 +619,8 @@ public final class Sidecar implements AutoCloseable {
             socket = UnixSocketFile.at(path);
         } catch (IllegalArgumentException e) {
             throw new StartRefused(ConfigKeys.API_SOCKET_PATH, "cannot listen on unix:" + path + ": " + e.getMessage(),
-                    "create the directory, or set " + ConfigKeys.API_SOCKET_PATH.name() + " ("
-                            + ConfigKeys.API_SOCKET_PATH.envName() + ") to a path in one", e);
+                    "mend the directory as said, or set " + ConfigKeys.API_SOCKET_PATH.name() + " ("
+                            + ConfigKeys.API_SOCKET_PATH.envName() + ") to a path in a directory that is", e);
         }
         HttpServerOptions options = ListenerOptions.forListener("localhost", 0, maxTokenBytes);
         SocketAddress address = SocketAddress.domainSocketAddress(socket.bindPath().toString());
@@ -626,6 +629,11 @@ public final class Sidecar implements AutoCloseable {
                     new DeploymentOptions().setInstances(instances)), "binding unix:" + path);
             socket.publish();
         } catch (IllegalStateException | IOException e) {
+            try {
+                socket.discard();
+            } catch (IOException left) {
+                e.addSuppressed(left);
+            }
             throw new StartRefused(ConfigKeys.API_SOCKET_PATH, "cannot listen on unix:" + path + ": " + e.getMessage(),
                     "make its directory writable by the sidecar's user", e);
         }

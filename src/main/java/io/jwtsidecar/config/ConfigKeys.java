@@ -103,7 +103,8 @@ public final class ConfigKeys {
                     + "Silent for three intervals, it counts as lagging, and a wait for all sidecars stops waiting for it. "
                     + "Each report is one request to a broker from every sidecar (docs/SCALE.md).");
     public static final ConfigKey<Duration> FLEET_GONE_AFTER = new ConfigKey<>("fleet.goneAfter", "60s", ConfigType.positiveDuration(),
-            "A sidecar silent for this long is no longer listed in fleet receipts.");
+            "A sidecar silent for this long is no longer listed in fleet receipts. Must be longer than three "
+                    + "fleet.statusInterval, or an idle sidecar would be forgotten between heartbeats.");
     public static final ConfigKey<Duration> FLEET_CLIENT_IDLE_AFTER = new ConfigKey<>("fleet.clientIdleAfter", "5m", ConfigType.positiveDuration(),
             "Node-level mode: how long a client (Jwt-Sidecar-Client) stays listed in this sidecar's status after "
                     + "its last request.");
@@ -133,8 +134,9 @@ public final class ConfigKeys {
                     + "must be shorter than revocation.maxStaleness.");
     public static final ConfigKey<Duration> END_CHECK_INTERVAL = new ConfigKey<>("revocation.endCheckInterval", null, ConfigType.positiveDuration(),
             "How often the feed asks the brokers for the log end of every partition, to confirm it has read "
-                    + "everything (also on a quiet topic). Default: a third of revocation.maxStaleness, at least 1s "
-                    + "and at most 10s; must be shorter than revocation.maxStaleness.");
+                    + "everything (also on a quiet topic). Default: a third of revocation.maxStaleness, at least 250ms "
+                    + "and at most 10s. With revocation.partitionCheckInterval it must be shorter than "
+                    + "revocation.maxStaleness: a quiet topic is confirmed as of the earlier of the two.");
 
     public static final ConfigKey<Duration> MAX_STALENESS = new ConfigKey<>("revocation.maxStaleness", "30s", ConfigType.positiveDuration(),
             "How long the feed may go without confirming it has read to the log end before the data counts as stale.");

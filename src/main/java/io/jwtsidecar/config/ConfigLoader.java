@@ -43,6 +43,12 @@ public final class ConfigLoader {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Longest {@code api.socketPath}: {@code sun_path} holds 108 bytes on Linux and 104 on BSDs. */
     private static final int MAX_SOCKET_PATH_BYTES = 100;
+    private static final Duration MIN_END_CHECK = Duration.ofMillis(250);
+    /**
+     * What the name the socket is first bound at adds to its directory
+     * ({@code UnixSocketFile.BIND_PATH_EXTRA_BYTES}; the config does not depend on the HTTP code).
+     */
+    private static final int SOCKET_BIND_EXTRA_BYTES = 12;
 
     private final Map<String, String> env;
 
@@ -176,6 +182,15 @@ public final class ConfigLoader {
             errors.addAll(KafkaSettings.problems(kafka.consumer(), kafka.producer()));
             SidecarConfig.Fleet fleet = new SidecarConfig.Fleet(read(ConfigKeys.FLEET_STATUS_INTERVAL),
                     read(ConfigKeys.FLEET_GONE_AFTER), read(ConfigKeys.FLEET_CLIENT_IDLE_AFTER));
+            // An idle sidecar is heard once a heartbeat, and live for three: forgotten before that, a live
+            // sidecar that has not applied an event would drop out of a wait for all.
+            if (fleet.statusInterval().multipliedBy(3).compareTo(fleet.goneAfter()) >= 0) {
+                errors.add(ConfigKeys.FLEET_GONE_AFTER.name() + ": '" + text(ConfigKeys.FLEET_GONE_AFTER)
+                        .orElse(ConfigKeys.FLEET_GONE_AFTER.defaultValue()) + "' must be longer than three "
+                        + ConfigKeys.FLEET_STATUS_INTERVAL.name() + " (" + text(ConfigKeys.FLEET_STATUS_INTERVAL)
+                        .orElse(ConfigKeys.FLEET_STATUS_INTERVAL.defaultValue()) + "): an idle sidecar must not be "
+                        + "forgotten between its heartbeats");
+            }
             Duration shutdownGrace = read(ConfigKeys.SHUTDOWN_GRACE);
             long expected = read(ConfigKeys.BLOOM_EXPECTED);
             double fpp = read(ConfigKeys.BLOOM_FPP);
@@ -194,14 +209,24 @@ public final class ConfigLoader {
                         + "counts as stale");
             }
             // Each end check is a ListOffsets per leader broker from every sidecar; a third of the budget keeps a
-            // quiet topic confirmed well inside it (docs/SCALE.md, "Ways down", step 2). At least 1s: a shorter
-            // budget gains nothing from asking more than once a second.
+            // quiet topic confirmed well inside it (docs/SCALE.md, "Ways down", step 2).
             Duration endCheck = readOptional(ConfigKeys.END_CHECK_INTERVAL).orElseGet(() -> endCheckInterval(maxStaleness));
             if (endCheck.compareTo(maxStaleness) >= 0 && text(ConfigKeys.END_CHECK_INTERVAL).isPresent()) {
                 errors.add(ConfigKeys.END_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.END_CHECK_INTERVAL)
                         .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
                         + text(ConfigKeys.MAX_STALENESS).orElseThrow() + "): a quiet topic must be confirmed before "
                         + "data counts as stale");
+            }
+            // A confirmation speaks for the earlier of an end check and the partition count before it, so on a
+            // quiet topic up to both intervals pass between two: they must fit in the budget together.
+            if (endCheck.plus(partitionCheck).compareTo(maxStaleness) >= 0 && partitionCheck.compareTo(maxStaleness) < 0
+                    && endCheck.compareTo(maxStaleness) < 0) {
+                errors.add(ConfigKeys.MAX_STALENESS.name() + ": '" + text(ConfigKeys.MAX_STALENESS).orElseThrow()
+                        + "' is not longer than " + ConfigKeys.END_CHECK_INTERVAL.name() + " ("
+                        + text(ConfigKeys.END_CHECK_INTERVAL).orElse(endCheck.toMillis() + "ms by default") + ") plus "
+                        + ConfigKeys.PARTITION_CHECK_INTERVAL.name() + " ("
+                        + text(ConfigKeys.PARTITION_CHECK_INTERVAL).orElse(partitionCheck.toMillis() + "ms by default")
+                        + "): a quiet topic would count as stale between two confirmations; lengthen it or shorten those");
             }
             long deadLetterBytes = read(ConfigKeys.DEAD_LETTER_MAX_BYTES);
             List<PublisherKey> publisherKeys = revocationSection.publisherKeys();
@@ -290,9 +315,13 @@ public final class ConfigLoader {
                 return Optional.empty();
             }
             String p = given.get();
+            int dirBytes = p.lastIndexOf('/') < 0 ? 0 : p.substring(0, p.lastIndexOf('/')).getBytes(StandardCharsets.UTF_8).length;
             String problem = !p.startsWith("/") ? "must be an absolute path"
                     : p.getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES
                             ? "is longer than " + MAX_SOCKET_PATH_BYTES + " bytes, more than a unix socket address holds"
+                    : dirBytes + SOCKET_BIND_EXTRA_BYTES > MAX_SOCKET_PATH_BYTES
+                            ? "is in a directory longer than " + (MAX_SOCKET_PATH_BYTES - SOCKET_BIND_EXTRA_BYTES)
+                                    + " bytes: the socket is bound in a directory of its own inside it first"
                     : p.endsWith("/") || p.chars().anyMatch(Character::isISOControl) ? "must name a file, without control characters"
                     : null;
             if (problem != null) {
@@ -359,10 +388,14 @@ public final class ConfigLoader {
             return a.compareTo(b) <= 0 ? a : b;
         }
 
-        /** The default end check interval: a third of {@code maxStaleness}, from 1s to 10s. */
+        /**
+         * The default end check interval: a third of {@code maxStaleness}, from 250ms to 10s. The floor
+         * keeps a sub-second budget from asking the brokers more than four times a second; such a
+         * budget still fits one end check and one partition count down to 375ms.
+         */
         private static Duration endCheckInterval(Duration maxStaleness) {
             Duration third = min(Duration.ofSeconds(10), maxStaleness.dividedBy(3));
-            return third.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : third;
+            return third.compareTo(MIN_END_CHECK) < 0 ? MIN_END_CHECK : third;
         }
 
         private void checkUnknownKeys() {

@@ -31,6 +31,11 @@ public final class KafkaSettings {
      * well below the consumer's default request.timeout.ms, within which a held fetch must return.
      */
     private static final int MAX_FETCH_WAIT_MILLIS = 20_000;
+    /**
+     * The hold the sidecar's consumers use when fetch.max.wait.ms is unset (AssignedConsumers in
+     * the feed, which this package does not depend on), not Kafka's 500 ms.
+     */
+    private static final int SIDECAR_FETCH_MAX_WAIT_MILLIS = 10_000;
     /** The consumer's own default of request.timeout.ms. */
     private static final int DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 
@@ -95,11 +100,12 @@ public final class KafkaSettings {
      * drops the connection and fetches again, every time the topic is quiet.
      */
     private static Optional<String> fetchWaitBelowRequestTimeout(Map<String, String> consumer) {
-        String wait = consumer.get("fetch.max.wait.ms");
+        String given = consumer.get("fetch.max.wait.ms");
         String timeout = consumer.get("request.timeout.ms");
-        if (wait == null || !between(wait.strip(), 0, MAX_FETCH_WAIT_MILLIS)) {
-            return Optional.empty(); // unset, or refused above
+        if (given != null && !between(given.strip(), 0, MAX_FETCH_WAIT_MILLIS)) {
+            return Optional.empty(); // refused above
         }
+        String wait = given == null ? String.valueOf(SIDECAR_FETCH_MAX_WAIT_MILLIS) : given;
         int timeoutMillis;
         try {
             timeoutMillis = timeout == null ? DEFAULT_REQUEST_TIMEOUT_MILLIS : Integer.parseInt(timeout.strip());
@@ -108,6 +114,11 @@ public final class KafkaSettings {
         }
         if (Integer.parseInt(wait.strip()) < timeoutMillis) {
             return Optional.empty();
+        }
+        if (given == null) {
+            return Optional.of("kafka.consumer.request.timeout.ms: '" + timeout + "' is not allowed (allowed: above "
+                    + "kafka.consumer.fetch.max.wait.ms, " + wait + " unless set): a fetch held that long times out "
+                    + "whenever the topic is quiet");
         }
         return Optional.of("kafka.consumer.fetch.max.wait.ms: '" + wait + "' is not allowed (allowed: below "
                 + "kafka.consumer.request.timeout.ms, " + timeoutMillis + "): a fetch held that long times out "

@@ -1083,17 +1083,35 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void the_end_offsets_are_asked_every_third_of_the_staleness_limit_from_1_to_10_seconds() {
+    void the_end_offsets_are_asked_every_third_of_the_staleness_limit_from_250_ms_to_10_seconds() {
         assertThat(parse(minimal("")).revocation().endCheckInterval()).as("default maxStaleness 30s")
                 .isEqualTo(Duration.ofSeconds(10));
         assertThat(parse(minimal("revocation:\n  maxStaleness: 6s")).revocation().endCheckInterval())
                 .isEqualTo(Duration.ofSeconds(2));
-        assertThat(parse(minimal("revocation:\n  maxStaleness: 2s")).revocation().endCheckInterval())
-                .as("never more than once a second").isEqualTo(Duration.ofSeconds(1));
+        assertThat(parse(minimal("revocation:\n  maxStaleness: 600ms")).revocation().endCheckInterval())
+                .as("never more than four times a second").isEqualTo(Duration.ofMillis(250));
         assertThat(parse(minimal("revocation:\n  maxStaleness: 5m")).revocation().endCheckInterval())
                 .isEqualTo(Duration.ofSeconds(10));
         assertThat(parse(minimal("revocation:\n  endCheckInterval: 500ms")).revocation().endCheckInterval())
                 .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void the_end_and_partition_checks_together_must_fit_in_the_staleness_limit_and_their_error_names_the_values() {
+        assertThat(errors(minimal("revocation:\n  maxStaleness: 30s\n  endCheckInterval: 25s"))).containsExactly(
+                "revocation.maxStaleness: '30s' is not longer than revocation.endCheckInterval (25s) plus "
+                        + "revocation.partitionCheckInterval (10000ms by default): a quiet topic would count as stale "
+                        + "between two confirmations; lengthen it or shorten those");
+        assertThat(errors(minimal("revocation:\n  maxStaleness: 300ms"))).as("the defaults no longer fit").hasSize(1)
+                .allSatisfy(e -> assertThat(e).startsWith("revocation.maxStaleness: '300ms'")
+                        .contains("250ms by default", "100ms by default"));
+    }
+
+    @Test
+    void a_heartbeat_whose_live_window_outlasts_gone_after_is_refused_naming_both() {
+        assertThat(errors(minimal("fleet:\n  statusInterval: 20s"))).containsExactly(
+                "fleet.goneAfter: '60s' must be longer than three fleet.statusInterval (20s): an idle sidecar must not "
+                        + "be forgotten between its heartbeats");
     }
 
     @Test
@@ -1286,5 +1304,15 @@ class ConfigLoaderTest {
 
         assertThat(errors(minimal("api:", "  socketPath: " + path))).singleElement().asString()
                 .startsWith("api.socketPath: '" + path + "'").contains("100 bytes");
+    }
+
+    @Test
+    void a_socket_path_whose_directory_leaves_no_room_for_the_bind_name_is_refused() {
+        String fits = "/" + "d".repeat(87) + "/a.sock";
+        String tooDeep = "/" + "d".repeat(88) + "/a.sock";
+
+        assertThat(parse(minimal("api:", "  socketPath: " + fits)).apiSocket()).contains(Path.of(fits));
+        assertThat(errors(minimal("api:", "  socketPath: " + tooDeep))).singleElement().asString()
+                .startsWith("api.socketPath: '" + tooDeep + "'").contains("directory longer than 88 bytes");
     }
 }

@@ -38,13 +38,16 @@ class UnixSocketFileTest {
     void the_socket_is_bound_elsewhere_then_moved_into_place_open_to_every_local_user() throws IOException {
         Path path = dir.resolve("api.sock");
         UnixSocketFile socket = UnixSocketFile.at(path);
-        assertThat(socket.bindPath().getParent()).isEqualTo(dir);
-        assertThat(socket.bindPath()).isNotEqualTo(path);
+        Path bindDir = socket.bindPath().getParent();
+        assertThat(bindDir.getParent()).isEqualTo(dir);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(bindDir)))
+                .as("bound where no other user can swap it for a link").isEqualTo("rwx------");
 
         try (ServerSocketChannel server = bound(socket.bindPath())) {
             socket.publish();
 
             assertThat(Files.exists(socket.bindPath())).isFalse();
+            assertThat(Files.exists(bindDir)).as("its directory is gone").isFalse();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw-rw-");
             assertThat(answers(server, path)).isTrue();
         }
