@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -176,6 +178,24 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Error describing topic " + topic, e);
         }
+    }
+
+    /**
+     * Connections the brokers hold open on the client listener now, summed over the brokers, from
+     * each broker's own socket-server metrics: what the fleet benchmark reports per sidecar.
+     */
+    public long clientConnections() {
+        double total = 0;
+        for (var broker : cluster.brokers().values()) {
+            for (Map.Entry<MetricName, ? extends Metric> m : broker.metrics().metrics().entrySet()) {
+                MetricName name = m.getKey();
+                if (name.name().equals("connection-count") && name.group().equals("socket-server-metrics")
+                        && CLIENT_LISTENER.equals(name.tags().get("listener"))) {
+                    total += ((Number) m.getValue().metricValue()).doubleValue();
+                }
+            }
+        }
+        return Math.round(total);
     }
 
     /** Stops one broker (as a crash of that broker would, minus the lost page cache). */
