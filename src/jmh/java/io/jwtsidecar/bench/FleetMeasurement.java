@@ -14,7 +14,7 @@ import java.util.Set;
  */
 record FleetMeasurement(String profile, int sidecars, double idleSeconds, Map<String, Long> requests,
                         Map<ThreadCpu.Role, Long> cpuNanos, long processCpuNanos, long connections,
-                        long baselineConnections, long fetchSessions,
+                        long baselineConnections, double emptyBrokerCpuMillisPerSecond, long fetchSessions,
                         List<Long> latenciesNanos, int missing, double loadAverage) {
     /** The request types the model names; the rest count as other. */
     static final List<String> NAMED = List.of("ListOffsets", "Produce", "Metadata", "DescribeTopicPartitions",
@@ -70,6 +70,19 @@ record FleetMeasurement(String profile, int sidecars, double idleSeconds, Map<St
     /** Milliseconds of CPU per second of the window, per sidecar. */
     double cpuMillisPerSecond(ThreadCpu.Role role) {
         return cpuNanos.getOrDefault(role, 0L) / 1e6 / idleSeconds / sidecars;
+    }
+
+    /** The broker threads' CPU, milliseconds per second, all sidecars together. */
+    double brokerCpuMillisPerSecond() {
+        return cpuNanos.getOrDefault(ThreadCpu.Role.BROKER, 0L) / 1e6 / idleSeconds;
+    }
+
+    /**
+     * The broker threads' CPU above what the same brokers spend with no sidecar at all (their
+     * controller, metrics and housekeeping), per sidecar: what one more sidecar costs them.
+     */
+    double brokerCpuAboveEmptyPerSidecar() {
+        return (brokerCpuMillisPerSecond() - emptyBrokerCpuMillisPerSecond) / sidecars;
     }
 
     /** The whole process's CPU (garbage collection included), milliseconds per second, all sidecars together. */

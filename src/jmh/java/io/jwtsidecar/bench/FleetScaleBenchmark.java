@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,6 +50,7 @@ public final class FleetScaleBenchmark {
     private static final String STATUS_TOPIC = "fleet-status";
     private static final Duration CATCH_UP = Duration.ofMinutes(3);
     private static final Duration PROPAGATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE = Duration.ofMinutes(2);
     /** Sidecars are started and closed by this many threads at once: starting opens a store, closing waits for threads. */
     private static final int STARTERS = 16;
 
@@ -60,6 +62,8 @@ public final class FleetScaleBenchmark {
     private final StringBuilder details = new StringBuilder();
     /** Connections on the client listener before the current configuration's first sidecar started. */
     private long baselineConnections;
+    /** CPU of the broker threads with no sidecar, ms/s, measured before the first configuration. */
+    private double emptyBrokerCpu;
 
     /** The command line. */
     record Options(List<Integer> counts, List<FleetProfile> profiles, int brokers, int partitions, Duration warmup,
@@ -94,16 +98,18 @@ public final class FleetScaleBenchmark {
                 i++;
             }
             if (profiles.isEmpty()) {
-                profiles = List.of(FleetProfile.parse("defaults"), FleetProfile.parse(TUNED));
+                profiles = List.of(FleetProfile.parse(BASELINE), FleetProfile.parse(TUNED));
             }
             return new Options(counts, profiles, brokers, partitions, warmup, idle, events, pace, status, out);
         }
     }
 
     /**
-     * The tuned configuration: a 10-second fetch hold and status interval. The end-offset check
-     * interval follows whatever the code derives it from.
+     * The baseline: the defaults before the fleet was tuned (a fetch held 0.5 s, a status report
+     * every second), pinned so that the row keeps its meaning whatever the defaults are now.
      */
+    static final String BASELINE = "baseline:kafka.consumer.fetch.max.wait.ms=500,fleet.statusInterval=1s";
+    /** The tuned configuration: a fetch held 10 s, a status heartbeat every 10 s. */
     static final String TUNED = "tuned:kafka.consumer.fetch.max.wait.ms=10000,fleet.statusInterval=10s";
 
     private FleetScaleBenchmark(Options options, EmbeddedKafkaCluster kafka, Path dir) {
@@ -126,6 +132,7 @@ public final class FleetScaleBenchmark {
             kafka.createRevocationTopic(TOPIC, options.partitions(), 86_400_000L);
             kafka.createStatusTopic(STATUS_TOPIC);
             FleetScaleBenchmark bench = new FleetScaleBenchmark(options, kafka, dir);
+            bench.measureEmptyBrokers();
             for (FleetProfile profile : options.profiles()) {
                 results.addAll(bench.measure(profile));
             }
@@ -139,6 +146,22 @@ public final class FleetScaleBenchmark {
         // Kafka's and RocksDB's non-daemon threads are gone with the cluster; the data directory is not.
         deleteTree(dir);
         System.exit(0);
+    }
+
+    /** What the brokers' own threads spend with no sidecar: their controller, metrics and housekeeping. */
+    private void measureEmptyBrokers() throws InterruptedException {
+        progress("no sidecars: idle window of " + options.idle().toSeconds() + " s");
+        ThreadCpu.Snapshot before = threadCpu.snapshot();
+        Map<String, Long> requestsBefore = BrokerRequests.counts();
+        long t0 = System.nanoTime();
+        TimeUnit.MILLISECONDS.sleep(options.idle().toMillis());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<ThreadCpu.Role, Long> cpu = ThreadCpu.byRole(before, threadCpu.snapshot());
+        emptyBrokerCpu = cpu.get(ThreadCpu.Role.BROKER) / 1e6 / seconds;
+        String text = "No sidecars: broker threads " + FleetMeasurement.format(emptyBrokerCpu) + " CPU ms/s; requests "
+                + BrokerRequests.difference(requestsBefore, BrokerRequests.counts());
+        details.append("\n").append(text).append("\n");
+        progress(text);
     }
 
     /** Grows a fleet of this configuration through the counts, measuring each; closes it at the end. */
@@ -161,12 +184,20 @@ public final class FleetScaleBenchmark {
             }
         } finally {
             progress(profile.name() + ": closing " + fleet.size() + " sidecars");
+            starters.shutdown();
+            // All at once: a close mostly waits (for a held fetch to be woken, a producer to flush), and on a
+            // saturated machine a few closers in turn would take minutes.
+            ExecutorService closers = Executors.newCachedThreadPool();
             List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (FleetSidecar s : fleet) {
-                closing.add(CompletableFuture.runAsync(s::close, starters));
+                closing.add(CompletableFuture.runAsync(s::close, closers));
             }
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-            starters.shutdown();
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(CLOSE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                progress(profile.name() + ": sidecars still closing after " + CLOSE.toSeconds() + " s; going on");
+            }
+            closers.shutdown();
             // Lets the brokers see the closed connections go before the next configuration is counted.
             TimeUnit.SECONDS.sleep(5);
         }
@@ -211,7 +242,7 @@ public final class FleetScaleBenchmark {
         progress(profile.name() + ": " + fleet.size() + " sidecars, propagating " + options.events() + " revocations");
         PropagationProbe.Result propagation = probe.run(fleet, options.events(), options.pace(), PROPAGATION_TIMEOUT);
         FleetMeasurement m = new FleetMeasurement(profile.name(), fleet.size(), (t1 - t0) / 1e9, requests,
-                ThreadCpu.byRole(cpuBefore, cpuAfter), processAfter - processBefore, connections, baselineConnections, sessions,
+                ThreadCpu.byRole(cpuBefore, cpuAfter), processAfter - processBefore, connections, baselineConnections, emptyBrokerCpu, sessions,
                 propagation.latenciesNanos(), propagation.missing(), load);
         details.append("\n### ").append(profile.name()).append(", ").append(fleet.size()).append(" sidecars\n\n")
                 .append("Requests in the idle window (").append(FleetMeasurement.format(m.idleSeconds()))
@@ -221,7 +252,13 @@ public final class FleetScaleBenchmark {
                 .forEach(e -> details.append("`").append(e.getKey()).append("` ").append(e.getValue() / 1_000_000).append("; "));
         details.append("\n\nCPU ms by role: ").append(m.cpuNanos().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue() / 1_000_000).toList())
-                .append("; process ").append((processAfter - processBefore) / 1_000_000).append("\n");
+                .append("; process ").append((processAfter - processBefore) / 1_000_000).append("\n\nPropagation, ms, ")
+                .append(m.latenciesNanos().size()).append(" pairs (").append(m.missing()).append(" missing): ");
+        for (double q : new double[] {0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0}) {
+            details.append("p").append(FleetMeasurement.format(q * 100)).append(" ")
+                    .append(FleetMeasurement.format(m.latencyMillis(q))).append("; ");
+        }
+        details.append("\n");
         progress(line(m));
         return m;
     }
@@ -264,17 +301,19 @@ public final class FleetScaleBenchmark {
                 .append(" CPUs; ").append(started).append(" to ").append(ended).append("\n\n");
         out.append("Per sidecar at rest, from the brokers' request metrics (requests/s):\n\n");
         out.append("| config | sidecars | Fetch | ListOffsets | Produce | Metadata | DescribeTopicPartitions "
-                + "| DescribeCluster | other | total | cluster total | broker CPU ms/s | client CPU ms/s | process CPU ms/s "
+                + "| DescribeCluster | other | total | cluster total | broker CPU ms/s, all | broker CPU ms/s above empty "
+                + "| client CPU ms/s | process CPU ms/s "
                 + "| connections | fetch sessions | propagation p50 / p99 / max ms | load avg |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (FleetMeasurement m : results) {
             out.append(line(m)).append("\n");
         }
         out.append("\nRequests: counted by the brokers over the idle window, per second and per sidecar; Fetch is consumer "
                 + "fetches (FetchConsumer); other is every other client request; what the brokers and their controller "
                 + "send each other (" + String.join(", ", FleetMeasurement.CLUSTER_INTERNAL.stream().sorted().toList())
-                + ") is left out. Broker and client CPU: CPU time of the broker's and the sidecars' threads over the idle "
-                + "window, per second and per sidecar; process CPU: the whole JVM (garbage collection and RocksDB's "
+                + ") is left out. Broker CPU, all: CPU time of the broker's threads over the idle window, per second; above "
+                + "empty: less what they spent with no sidecar (" + FleetMeasurement.format(emptyBrokerCpu) + " ms/s, "
+                + "measured first), per sidecar. Client CPU: the sidecars' threads, per second and per sidecar; process CPU: the whole JVM (garbage collection and RocksDB's "
                 + "native threads included), per second, all sidecars together. Connections: held by the brokers on the "
                 + "client listener at the end of the window, less those held before the configuration's first sidecar "
                 + "started, per sidecar. Propagation: publish to applied, every (sidecar, revocation) pair.\n");
@@ -292,7 +331,8 @@ public final class FleetScaleBenchmark {
                 + " | " + FleetMeasurement.format(m.rate("DescribeCluster"))
                 + " | " + FleetMeasurement.format(m.otherRate()) + " | " + FleetMeasurement.format(m.totalRate())
                 + " | " + FleetMeasurement.format(m.totalRate() * m.sidecars())
-                + " | " + FleetMeasurement.format(m.cpuMillisPerSecond(ThreadCpu.Role.BROKER))
+                + " | " + FleetMeasurement.format(m.brokerCpuMillisPerSecond())
+                + " | " + FleetMeasurement.format(m.brokerCpuAboveEmptyPerSidecar())
                 + " | " + FleetMeasurement.format(m.cpuMillisPerSecond(ThreadCpu.Role.CLIENT))
                 + " | " + FleetMeasurement.format(m.processCpuMillisPerSecond())
                 + " | " + FleetMeasurement.format(m.connectionsPerSidecar()) + " | " + m.fetchSessions()
