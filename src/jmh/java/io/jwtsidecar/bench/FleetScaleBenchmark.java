@@ -98,19 +98,21 @@ public final class FleetScaleBenchmark {
                 i++;
             }
             if (profiles.isEmpty()) {
-                profiles = List.of(FleetProfile.parse(BASELINE), FleetProfile.parse(TUNED));
+                profiles = List.of(FleetProfile.parse(BASELINE), FleetProfile.parse(DEFAULTS));
             }
             return new Options(counts, profiles, brokers, partitions, warmup, idle, events, pace, status, out);
         }
     }
 
     /**
-     * The baseline: the defaults before the fleet was tuned (a fetch held 0.5 s, a status report
-     * every second), pinned so that the row keeps its meaning whatever the defaults are now.
+     * The baseline: the defaults before the idle-load tuning (a fetch held 0.5 s, the log end
+     * asked for every second, the partitions counted every 5 s, a status report every second),
+     * pinned so that the row keeps its meaning whatever the defaults are.
      */
-    static final String BASELINE = "baseline:kafka.consumer.fetch.max.wait.ms=500,fleet.statusInterval=1s";
-    /** The tuned configuration: a fetch held 10 s, a status heartbeat every 10 s. */
-    static final String TUNED = "tuned:kafka.consumer.fetch.max.wait.ms=10000,fleet.statusInterval=10s";
+    static final String BASELINE = "baseline:kafka.consumer.fetch.max.wait.ms=500,revocation.endCheckInterval=1s,"
+            + "revocation.partitionCheckInterval=5s,fleet.statusInterval=1s";
+    /** Nothing set: whatever the code's defaults are when it runs. */
+    static final String DEFAULTS = "defaults";
 
     private FleetScaleBenchmark(Options options, EmbeddedKafkaCluster kafka, Path dir) {
         this.options = options;
@@ -276,10 +278,11 @@ public final class FleetScaleBenchmark {
     private void describe(FleetProfile profile) {
         var config = profile.sidecar(profile.name() + "-probe", kafka.bootstrapServers(), TOPIC, STATUS_TOPIC,
                 dir.resolve("probe"));
-        Object fetchWait = config.kafka().consumer().getOrDefault(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500 (client default)");
+        Object fetchWait = config.kafka().consumer().getOrDefault(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "not set (the feed's default)");
         String text = profile.name() + ": settings " + profile.settings() + "; fetch.max.wait.ms " + fetchWait
                 + ", fleet.statusInterval " + config.fleet().statusInterval() + ", revocation.maxStaleness "
-                + config.revocation().maxStaleness() + ", revocation.partitionCheckInterval "
+                + config.revocation().maxStaleness() + ", revocation.endCheckInterval "
+                + config.revocation().endCheckInterval() + ", revocation.partitionCheckInterval "
                 + config.revocation().partitionCheckInterval();
         details.append("\n").append(text).append("\n");
         progress(text);

@@ -40,7 +40,8 @@ final class FleetSidecar implements AutoCloseable {
         Map<String, Object> consumerConfig = new HashMap<>(config.kafka().consumer());
         consumerConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         RevocationFeed feed = new RevocationFeed(consumerConfig,
-                new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(), rc.partitionCheckInterval()),
+                new RevocationFeed.Settings(config.kafka().topic(), config.sidecarId(), rc.partitionCheckInterval(),
+                        rc.endCheckInterval()),
                 store, new EventCodec(), new EventSignatureCheck(rc.publisherKeys(), rc.requireSignedEvents()),
                 new SidecarMetrics(), System::nanoTime, Clock.systemUTC());
         @Nullable StatusReporter reporter = null;
