@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fleet scale: what each sidecar asks of the brokers at rest, and how fast a revocation reaches
 # all of them, for fleets of 25 to 400 sidecars in one JVM against the embedded KRaft broker in
-# the same JVM, in today's default configuration and a tuned one, in the same run
+# the same JVM, at the defaults before the idle-load tuning (pinned) and at today's, in the same run
 # (io.jwtsidecar.bench.FleetScaleBenchmark; docs/BENCHMARKS.md, "Fleet scale: broker load per
 # sidecar", says what it measures and how).
 #
@@ -10,7 +10,8 @@
 #
 # A full run takes about 20 minutes on two cores. Settings (environment): REPORT (another report
 # path), JAVA_OPTS (JVM options of the benchmark).
-# Needs Java 17+ and Maven (builds target/benchmarks.jar with the bench profile when missing).
+# Needs Java 17+ and Maven (builds target/benchmarks.jar with the bench profile when missing;
+# delete it to rebuild after a change).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
