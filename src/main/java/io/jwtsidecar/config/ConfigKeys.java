@@ -36,11 +36,12 @@ public final class ConfigKeys {
                     + "certificate from any other CA fails the handshake. Needs api.tlsClientAuth request or require.");
     public static final ConfigKey<String> API_SOCKET_PATH = new ConfigKey<>("api.socketPath", null, ConfigType.STRING,
             "Node-level mode (docs/SCALE.md): a unix domain socket the sidecar API is also served on, so the pods of "
-                    + "a node share one sidecar. An absolute path of at most 100 bytes in an existing directory; the "
-                    + "socket is made readable and writable by all, so whoever can reach the directory can ask: mount "
-                    + "it only into the pods it serves. A socket left there by an earlier run is replaced; any other "
-                    + "file is refused. Plain HTTP (no api.tls*), and the TCP listener stays for probes. Clients name "
-                    + "themselves in the Jwt-Sidecar-Client header (namespace/pod) to be listed in fleet receipts.");
+                    + "a node share one sidecar. An absolute path of at most 100 bytes in an existing directory of at most "
+                    + "88 that no other user may write (or sticky); the socket is made readable and writable by all, so "
+                    + "whoever can reach the directory can ask: mount it only into the pods it serves. A socket left "
+                    + "there by an earlier run is replaced; any other file is refused. Plain HTTP (no api.tls*), and the "
+                    + "TCP listener stays for probes. Clients on the socket name themselves in the Jwt-Sidecar-Client "
+                    + "header (namespace/pod) to be listed in fleet receipts.");
     public static final ConfigKey<Boolean> ADMIN_ENABLED = new ConfigKey<>("admin.enabled", null, ConfigType.BOOLEAN,
             "false: no admin API, whatever else the admin section says; its other keys are then only checked to be "
                     + "known keys, not read, so a file shared with an admin plane may name secrets and files this sidecar "

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A name is the caller's own word, not an authentication: whoever can reach the sidecar's
  * socket can name itself anything. It is only shown in receipts, never used to decide a verdict,
  * and it is bounded: at most {@value #MAX_CLIENTS} names at once (a flood of made-up names can
- * crowd out real ones until they go idle, which {@link #refused} counts), each a Kubernetes
+ * crowd out real ones for as long as their sender keeps them fresh, which {@link #refused}
+ * counts; it can hide pods from receipts, never change a verdict), each a Kubernetes
  * namespace and pod name, so nothing else reaches the status topic.
  *
  * <p>Recording is on the request path: one map lookup, and a write at most once a second per
