@@ -50,6 +50,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -84,6 +85,8 @@ public final class RevocationFeed implements AutoCloseable {
     private static final Duration QUESTION_POLL = Duration.ofMillis(5);
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a new consumer waits for the positions of partitions sent to their beginning. */
+    private static final Duration POSITION_WAIT = Duration.ofSeconds(2);
     private static final String CONFIG_PROVIDERS_PREFIX = AbstractConfig.CONFIG_PROVIDERS_CONFIG + ".";
     private static final long NEVER = Long.MIN_VALUE;
 
@@ -312,6 +315,7 @@ public final class RevocationFeed implements AutoCloseable {
         if (!resumed.isEmpty()) {
             c.assign(topicPartitions(resumed));
             seekToStoredOffsets(c, resumed);
+            positionsKnown(c, resumed);
         }
         while (loop.running() && !renewConsumer) {
             runOnce(c, admin);
@@ -386,7 +390,11 @@ public final class RevocationFeed implements AutoCloseable {
         }
         c.assign(topicPartitions(partitions.assigned()));
         seekToStoredOffsets(c, added);
-        if (!before.isEmpty()) {
+        if (before.isEmpty()) {
+            // The first assignment: no fetch is held yet, so knowing every position first makes the
+            // first one ask for every partition.
+            positionsKnown(c, added);
+        } else {
             log.info("revocation topic {} grew from {} to {} partitions; reading partitions {} from their beginning",
                     topic, before.size(), count, added);
             // The consumer fetches the new partitions only once the fetches held for the old ones return.
@@ -437,6 +445,25 @@ public final class RevocationFeed implements AutoCloseable {
     }
 
     /** Seeks each partition to the offset the store holds for it, or to its beginning when it holds none. */
+    /**
+     * Waits (briefly) until the consumer knows where to read every partition. A partition sent to
+     * its beginning has no position until a ListOffsets answers, and the consumer's first fetch
+     * leaves out partitions without one: held by the broker up to fetch.max.wait.ms, that fetch
+     * would keep a partition just added from being read for as long (a revocation on a new
+     * partition, late by the hold). Brokers that do not answer in time are no reason to stop: the
+     * polls go on and the freshness rules say how old the data is.
+     */
+    private void positionsKnown(KafkaConsumer<byte[], byte[]> c, List<Integer> ids) {
+        for (int p : ids) {
+            try {
+                c.position(new TopicPartition(topic, p), POSITION_WAIT);
+            } catch (TimeoutException e) {
+                log.debug("no position for partition {} of {} within {}; polling on", p, topic, POSITION_WAIT);
+                return;
+            }
+        }
+    }
+
     private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> ids) {
         Map<Integer, Long> stored = store.nextOffsets(topic);
         markApplied(stored);
