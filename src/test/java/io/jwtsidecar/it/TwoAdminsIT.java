@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.jwtsidecar.app.Sidecar;
 import io.jwtsidecar.testing.Http;
 import io.jwtsidecar.testing.KafkaBroker;
+import io.jwtsidecar.testing.LaggingConsumer;
 import io.jwtsidecar.testing.MutableClock;
 import io.jwtsidecar.testing.PublisherKeys;
 import io.jwtsidecar.testing.TestSidecars;
@@ -65,7 +66,7 @@ class TwoAdminsIT {
     /**
      * A revokes {@code subject}, and both enforce it; {@code later}, the operator lifts it on A (a
      * mistake), then revokes again, and the load balancer picks B, whose feed lags by up to three
-     * seconds (a fetch waits for more data, as a loaded consumer might).
+     * seconds (its consumer hands records over three seconds late, as a loaded one might).
      */
     private static void restoreOnAThenRevokeOnB(String subject, MutableClock clockA, MutableClock clockB, Duration later)
             throws Exception {
@@ -75,7 +76,8 @@ class TwoAdminsIT {
                 + "\",\"reason\":\"logout_all\"}";
         try (Sidecar a = TestSidecars.startReady(config(subject + "-a", ""), clockA);
              Sidecar b = TestSidecars.startReady(config(subject + "-b",
-                     "  consumer:\n    fetch.min.bytes: \"1048576\"\n    fetch.max.wait.ms: \"3000\"\n"), clockB)) {
+                     "  consumer:\n    interceptor.classes: " + LaggingConsumer.class.getName() + "\n    "
+                             + LaggingConsumer.LAG_KEY + ": \"3000\"\n"), clockB)) {
             HttpResponse<String> first = Http.postJson(a.adminPort().orElseThrow(), "/v1/revocations", ADMIN_TOKEN, body);
             assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
             for (Sidecar s : new Sidecar[] {a, b}) {
