@@ -32,10 +32,10 @@ public final class KafkaSettings {
      */
     private static final int MAX_FETCH_WAIT_MILLIS = 20_000;
     /**
-     * The hold the sidecar's consumers use when fetch.max.wait.ms is unset (AssignedConsumers in
-     * the feed, which this package does not depend on), not Kafka's 500 ms.
+     * How long a broker holds an idle fetch of the sidecar's consumers when fetch.max.wait.ms is
+     * unset, not Kafka's 500 ms (docs/SCALE.md, "Ways down", step 1); the feed's consumers use it.
      */
-    private static final int SIDECAR_FETCH_MAX_WAIT_MILLIS = 10_000;
+    public static final int SIDECAR_FETCH_MAX_WAIT_MILLIS = 10_000;
     /** The consumer's own default of request.timeout.ms. */
     private static final int DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 

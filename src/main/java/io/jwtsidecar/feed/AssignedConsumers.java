@@ -1,5 +1,6 @@
 package io.jwtsidecar.feed;
 
+import io.jwtsidecar.config.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,8 +16,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * create topics by reading them.
  */
 final class AssignedConsumers {
-    /** How long a broker holds a fetch with nothing to return, unless the user sets fetch.max.wait.ms. */
-    private static final int FETCH_MAX_WAIT_MILLIS = 10_000;
     /**
      * How long closing a consumer waits for its fetch sessions to be closed on the brokers. A broker
      * answers the closing request only after the fetch it holds for the same connection, so waiting
@@ -58,7 +57,7 @@ final class AssignedConsumers {
         // every sidecar. 10 s instead of Kafka's 0.5 s cuts that twentyfold (docs/SCALE.md, "Ways down",
         // step 1). What waits for a held fetch: a partition assigned or a position sought while one is in
         // flight to its broker; the feed starts a new consumer for those (RevocationFeed) rather than wait.
-        config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MILLIS);
+        config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaSettings.SIDECAR_FETCH_MAX_WAIT_MILLIS);
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         // Blocking calls give up quickly, so the loops keep measuring freshness while brokers are away.
         config.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
