@@ -12,8 +12,11 @@ import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.EdECKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.EllipticCurve;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.RSAPublicKeySpec;
@@ -66,10 +69,15 @@ public final class VerificationKey {
      * minimum secret length prevents).
      */
     private static String thumbprintOf(Key key) {
-        if (key instanceof SecretKey secret) {
-            return Jwks.builder().key(secret).build().thumbprint().toString();
+        try {
+            if (key instanceof SecretKey secret) {
+                return Jwks.builder().key(secret).build().thumbprint().toString();
+            }
+            return Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
+        } catch (RuntimeException e) { // NOPMD: jjwt refuses a key it cannot describe with several kinds
+            // The documented refusal of this constructor, whatever jjwt finds that checkStrength did not.
+            throw new IllegalArgumentException("not a usable key: " + e.getMessage(), e);
         }
-        return Jwks.builder().key((PublicKey) key).build().thumbprint().toString();
     }
 
     /**
@@ -216,6 +224,10 @@ public final class VerificationKey {
                     throw new IllegalArgumentException(algorithm + " needs a key on " + curveFor(algorithm)
                             + " (RFC 7518 §3.4), not on another " + fieldBits + "-bit curve");
                 }
+                if (!pointOnCurve((ECPublicKey) key)) {
+                    // Key factories take any point; a point off the curve is an invalid-curve attack's key.
+                    throw new IllegalArgumentException(algorithm + " key's point is not on " + curveFor(algorithm));
+                }
                 break;
             case EDDSA:
                 if (!(key instanceof EdECKey) || !(key instanceof PublicKey)) {
@@ -242,6 +254,23 @@ public final class VerificationKey {
                 && actual.getGenerator().equals(expected.getGenerator())
                 && actual.getOrder().equals(expected.getOrder())
                 && actual.getCofactor() == expected.getCofactor();
+    }
+
+    /** The affine point is in the field and satisfies y² = x³ + ax + b (mod p); the infinity point is not a key. */
+    private static boolean pointOnCurve(ECPublicKey key) {
+        ECPoint w = key.getW();
+        if (ECPoint.POINT_INFINITY.equals(w)) {
+            return false;
+        }
+        EllipticCurve curve = key.getParams().getCurve();
+        BigInteger p = ((ECFieldFp) curve.getField()).getP();
+        BigInteger x = w.getAffineX();
+        BigInteger y = w.getAffineY();
+        if (x.signum() < 0 || y.signum() < 0 || x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
+            return false;
+        }
+        BigInteger right = x.pow(3).add(curve.getA().multiply(x)).add(curve.getB()).mod(p);
+        return y.multiply(y).mod(p).equals(right);
     }
 
     private static String stdName(String joseCurve) {

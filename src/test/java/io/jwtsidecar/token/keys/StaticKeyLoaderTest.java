@@ -18,6 +18,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,6 +164,33 @@ class StaticKeyLoaderTest {
 
         assertThat(key.kid()).isNull();
         assertThat(key.verify(SIGNING_INPUT, sign("SHA256withECDSAinP1363Format", ec.privateKey(), SIGNING_INPUT))).isTrue();
+    }
+
+    /**
+     * The key factory takes an X.509 EC key whose point is off the curve (an invalid-curve
+     * attack's key); the loader must refuse it with the documented exception, not let jjwt's
+     * InvalidKeyException escape from the thumbprint. Found by KeyMaterialFuzzTest.
+     */
+    @Test
+    void an_ec_pem_whose_point_is_off_the_curve_is_refused() throws Exception {
+        byte[] der = TestKeys.generate(JwsAlgorithm.ES256).verificationKey().getEncoded();
+        der[der.length - 1] ^= 0x01; // the last byte of y in the uncompressed point
+        String offCurve = pem("PUBLIC KEY", der);
+
+        assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, offCurve))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not on P-256");
+    }
+
+    @Test
+    void an_ec_pem_whose_coordinates_lie_outside_the_field_is_refused() throws Exception {
+        byte[] der = TestKeys.generate(JwsAlgorithm.ES256).verificationKey().getEncoded();
+        Arrays.fill(der, der.length - 64, der.length, (byte) 0xff); // x = y = 2^256 - 1 > p
+        String outside = pem("PUBLIC KEY", der);
+
+        assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, outside))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not on P-256");
     }
 
     @Test
