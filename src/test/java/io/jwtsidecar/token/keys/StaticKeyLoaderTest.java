@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.PublicJwk;
+import io.jwtsidecar.app.NativeCrypto;
 import io.jwtsidecar.testing.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -173,24 +174,42 @@ class StaticKeyLoaderTest {
      */
     @Test
     void an_ec_pem_whose_point_is_off_the_curve_is_refused() throws Exception {
-        byte[] der = TestKeys.generate(JwsAlgorithm.ES256).verificationKey().getEncoded();
-        der[der.length - 1] ^= 0x01; // the last byte of y in the uncompressed point
-        String offCurve = pem("PUBLIC KEY", der);
+        String offCurve = offCurvePem(); // the last byte of y in the uncompressed point flipped
 
         assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, offCurve))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not on P-256");
     }
 
+    /**
+     * Coordinates above the field prime: SunEC takes them and the point check refuses them; the
+     * native provider the sidecar installs at start refuses them itself, with a RuntimeException of
+     * its own that must come out as the loader's IllegalArgumentException too.
+     */
     @Test
-    void an_ec_pem_whose_coordinates_lie_outside_the_field_is_refused() throws Exception {
+    void an_ec_pem_whose_coordinates_lie_outside_the_field_is_refused_whichever_provider_is_first() throws Exception {
         byte[] der = TestKeys.generate(JwsAlgorithm.ES256).verificationKey().getEncoded();
         Arrays.fill(der, der.length - 64, der.length, (byte) 0xff); // x = y = 2^256 - 1 > p
         String outside = pem("PUBLIC KEY", der);
+        String offCurve = offCurvePem();
 
-        assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, outside))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("not on P-256");
+        for (String provider : List.of("JVM default", "native")) {
+            if (provider.equals("native")) {
+                NativeCrypto.forJvm().install();
+            }
+            assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, outside)).as(provider)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("ES256");
+            assertThatThrownBy(() -> StaticKeyLoader.pem("k1", JwsAlgorithm.ES256, offCurve)).as(provider)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("ES256");
+        }
+    }
+
+    private static String offCurvePem() {
+        byte[] der = TestKeys.generate(JwsAlgorithm.ES256).verificationKey().getEncoded();
+        der[der.length - 1] ^= 0x01;
+        return pem("PUBLIC KEY", der);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -13,8 +14,11 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +157,37 @@ class VerificationKeyTest {
         assertThat(refusal).as("an ES256 key on %s was accepted", curve)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("P-256");
+    }
+
+    /**
+     * Key factories take any point with the curve's parameters. A point off the curve (or with a
+     * coordinate outside the field) is what an invalid-curve attack feeds a verifier; it is refused
+     * with the constructor's documented exception, before jjwt computes a thumbprint of it.
+     */
+    @ParameterizedTest(name = "{0}: a point {2} is refused")
+    @CsvSource({
+            "ES256, secp256r1, with y one off, P-256",
+            "ES384, secp384r1, with y one off, P-384",
+            "ES512, secp521r1, with y one off, P-521",
+            "ES256, secp256r1, with x at the field prime, P-256",
+            "ES256, secp256r1, at the origin, P-256"})
+    void an_ec_point_off_the_curve_is_refused(JwsAlgorithm alg, String curve, String how, String joseCurve)
+            throws Exception {
+        ECPublicKey good = (ECPublicKey) generate("EC", curve).getPublic();
+        ECParameterSpec spec = good.getParams();
+        BigInteger p = ((ECFieldFp) spec.getCurve().getField()).getP();
+        ECPoint w = good.getW();
+        ECPoint bad = switch (how) {
+            case "with y one off" -> new ECPoint(w.getAffineX(), w.getAffineY().add(BigInteger.ONE).mod(p));
+            case "with x at the field prime" -> new ECPoint(p, w.getAffineY());
+            default -> new ECPoint(BigInteger.ZERO, BigInteger.ZERO);
+        };
+        // SunEC takes such points; the native provider refuses some of them itself.
+        PublicKey offCurve = KeyFactory.getInstance("EC", "SunEC").generatePublic(new ECPublicKeySpec(bad, spec));
+
+        assertThatThrownBy(() -> new VerificationKey("k1", alg, offCurve))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not on " + joseCurve);
     }
 
     @Test
