@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jwtsidecar.app.NativeCrypto;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,12 @@ import java.util.Set;
  */
 class KeyMaterialFuzzTest {
     private static final JwsAlgorithm[] ALGORITHMS = JwsAlgorithm.values();
+
+    static {
+        // The providers the sidecar reads keys with: it puts the native one first at start, and that
+        // one refuses some encodings with exceptions of its own.
+        NativeCrypto.forJvm().install();
+    }
 
     @FuzzTest(maxDuration = "2s")
     void keysOrIllegalArgument(FuzzedDataProvider data) {
