@@ -1,5 +1,6 @@
 package io.jwtsidecar.token.keys;
 
+import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -47,7 +48,14 @@ public record DecryptionKey(@Nullable String kid, KeyManagementAlgorithm alg, Ke
                 if (!(key instanceof ECPrivateKey)) {
                     throw new IllegalArgumentException(alg + " needs an EC private key, got " + key.getAlgorithm());
                 }
-                curveOf(key); // throws for a curve other than P-256, P-384, P-521
+                String crv = curveOf(key); // throws for a curve other than P-256, P-384, P-521
+                // Outside [1, n-1] every key agreement fails (d = 0 gives the point at infinity): every
+                // encrypted token would be refused as if forged, an outage no configuration error named.
+                BigInteger d = ((ECPrivateKey) key).getS();
+                if (d.signum() <= 0 || d.compareTo(((ECPrivateKey) key).getParams().getOrder()) >= 0) {
+                    throw new IllegalArgumentException(alg + " private key is out of range for " + crv
+                            + ": its scalar must be from 1 to the curve order less one");
+                }
             }
             case DIR -> {
                 byte[] encoded = key instanceof SecretKey ? key.getEncoded() : null;

@@ -25,10 +25,15 @@ class DecryptionKeyTest {
             new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16), 1);
 
     private static ECPrivateKey onCurve(ECParameterSpec params) {
+        return withScalar(params, BigInteger.TWO);
+    }
+
+    /** A key whose private scalar is {@code d}, whatever it is: key factories refuse few values. */
+    private static ECPrivateKey withScalar(ECParameterSpec params, BigInteger d) {
         return new ECPrivateKey() {
             @Override
             public BigInteger getS() {
-                return BigInteger.TWO;
+                return d;
             }
 
             @Override
@@ -58,6 +63,31 @@ class DecryptionKeyTest {
         assertThatThrownBy(() -> new DecryptionKey("k1", KeyManagementAlgorithm.ECDH_ES, onCurve(SECP256K1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("P-256, P-384 or P-521");
+    }
+
+    /**
+     * A private scalar outside [1, n-1] makes every key agreement fail (d = 0 gives the point at
+     * infinity), so every encrypted token would be refused as if forged: refused when the key is
+     * made, where the configuration error names it, not found later as an outage.
+     */
+    @Test
+    void an_ec_private_scalar_outside_one_to_the_order_is_refused_when_the_key_is_made() throws Exception {
+        for (String[] curve : new String[][] {{"secp256r1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"}}) {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec(curve[0]));
+            ECParameterSpec params = ((ECPrivateKey) gen.generateKeyPair().getPrivate()).getParams();
+            BigInteger n = params.getOrder();
+
+            for (BigInteger d : new BigInteger[] {BigInteger.ZERO, n, n.add(BigInteger.ONE), BigInteger.ONE.negate(),
+                    BigInteger.ONE.shiftLeft(params.getCurve().getField().getFieldSize()).subtract(BigInteger.ONE)}) {
+                assertThatThrownBy(() -> new DecryptionKey("k", KeyManagementAlgorithm.ECDH_ES, withScalar(params, d)))
+                        .as("%s, d = %s", curve[1], d)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("private key is out of range for " + curve[1]);
+            }
+            assertThat(new DecryptionKey("k", KeyManagementAlgorithm.ECDH_ES, withScalar(params, n.subtract(BigInteger.ONE)))
+                    .curve()).isEqualTo(curve[1]);
+        }
     }
 
     /** A token's kid longer than 256 characters names no key, so a key with such a kid could never be used. */
