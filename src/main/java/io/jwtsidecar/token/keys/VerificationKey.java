@@ -41,6 +41,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class VerificationKey {
     private static final int MIN_RSA_BITS = 2048;
+    /**
+     * The JDK's own ceiling: the native provider takes longer moduli, and each verification with
+     * one costs some hundred times a 2048-bit one's, so a JWKS could make every request slow.
+     */
+    private static final int MAX_RSA_BITS = 16384;
 
     private final @Nullable String kid;
     private final JwsAlgorithm algorithm;
@@ -208,6 +213,10 @@ public final class VerificationKey {
                 if (bits < MIN_RSA_BITS) {
                     throw new IllegalArgumentException("RSA key is " + bits + " bits; at least "
                             + MIN_RSA_BITS + " are required");
+                }
+                if (bits > MAX_RSA_BITS) {
+                    throw new IllegalArgumentException("RSA key is " + bits + " bits; at most "
+                            + MAX_RSA_BITS + " are taken");
                 }
                 // Checked here, not left to the key factory: providers differ (AWS-LC accepts e = 1).
                 BigInteger e = ((RSAPublicKey) key).getPublicExponent();

@@ -15,6 +15,7 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
@@ -99,6 +100,49 @@ class VerificationKeyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1024 bits")
                 .hasMessageContaining("at least 2048");
+    }
+
+    /**
+     * The JDK's key factory refuses moduli over 16384 bits, but the native provider the sidecar
+     * puts first takes them (a 20000-bit key from a JWKS was accepted), and each verification with
+     * one costs some hundred times a 2048-bit one's. The limit is the sidecar's own, whichever
+     * provider reads the key.
+     */
+    @ParameterizedTest(name = "an RSA modulus of {0} bits is refused")
+    @ValueSource(ints = {16385, 20000})
+    void an_rsa_modulus_over_16384_bits_is_refused(int bits) {
+        BigInteger modulus = BigInteger.ONE.shiftLeft(bits - 1).add(BigInteger.ONE); // odd, exactly bits long
+        RSAPublicKey huge = new RSAPublicKey() {
+            @Override
+            public BigInteger getPublicExponent() {
+                return BigInteger.valueOf(65537);
+            }
+
+            @Override
+            public BigInteger getModulus() {
+                return modulus;
+            }
+
+            @Override
+            public String getAlgorithm() {
+                return "RSA";
+            }
+
+            @Override
+            public String getFormat() {
+                return "X.509";
+            }
+
+            @Override
+            public byte[] getEncoded() {
+                return new byte[0];
+            }
+        };
+
+        assertThatThrownBy(() -> new VerificationKey("k1", JwsAlgorithm.RS256, huge))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bits + " bits")
+                .hasMessageContaining("at most 16384");
     }
 
     @ParameterizedTest(name = "a 2048-bit RSA key is accepted for {0}")
