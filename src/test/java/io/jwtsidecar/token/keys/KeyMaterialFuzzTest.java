@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.jwtsidecar.app.NativeCrypto;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -16,19 +15,20 @@ import java.util.Set;
  * and the key refresh turn into a message; no secret key comes out of a public JWKS.
  *
  * <p>One fuzz test for the three readers (the first byte picks one): Jazzer fuzzes one test per
- * JVM, and they share most of what is worth finding (JSON, base64, key encodings).
+ * JVM, and they share most of what is worth finding (JSON, base64, key encodings). This one reads
+ * keys with the JDK's providers, as a sidecar does where the native provider cannot load.
  */
 class KeyMaterialFuzzTest {
     private static final JwsAlgorithm[] ALGORITHMS = JwsAlgorithm.values();
 
-    static {
-        // The providers the sidecar reads keys with: it puts the native one first at start, and that
-        // one refuses some encodings with exceptions of its own.
-        NativeCrypto.forJvm().install();
-    }
 
     @FuzzTest(maxDuration = "2s")
     void keysOrIllegalArgument(FuzzedDataProvider data) {
+        check(data);
+    }
+
+    /** The whole target, also run by {@link KeyMaterialNativeFuzzTest} with the native provider first. */
+    static void check(FuzzedDataProvider data) {
         int reader = data.consumeInt(0, 2);
         JwsAlgorithm alg = data.pickValue(ALGORITHMS);
         Set<JwsAlgorithm> allowed = allowed(data, alg);

@@ -182,9 +182,9 @@ class StaticKeyLoaderTest {
     }
 
     /**
-     * Coordinates above the field prime: SunEC takes them and the point check refuses them; the
-     * native provider the sidecar installs at start refuses them itself, with a RuntimeException of
-     * its own that must come out as the loader's IllegalArgumentException too.
+     * Coordinates above the field prime, and a point off the curve: refused as the loader's
+     * IllegalArgumentException with the JDK's providers and again with the native provider the
+     * sidecar puts first at start, whichever key factory ends up taking or refusing the encoding.
      */
     @Test
     void an_ec_pem_whose_coordinates_lie_outside_the_field_is_refused_whichever_provider_is_first() throws Exception {
