@@ -306,7 +306,8 @@ public final class ConfigKeys {
             "Keys that open this issuer's encrypted tokens (a signed JWT inside a JWE, RFC 7519 §5.2), each one of: pemFile "
                     + "(an unencrypted PKCS#8 PRIVATE KEY) with alg and kid, or jwksFile (a JWKS of private keys, each with kid "
                     + "and alg, or the entry's alg). alg: RSA-OAEP-256 (RSA, 2048 bits or more), ECDH-ES or ECDH-ES+A256KW "
-                    + "(P-256, P-384, P-521), or dir (a kty oct key in a jwksFile only). RSA1_5 and PBES2 are never taken. "
+                    + "(P-256, P-384, P-521, the private scalar from 1 to the curve order less one), or dir (a kty oct key in a "
+                    + "jwksFile only). RSA1_5 and PBES2 are never taken. "
                     + "Unset: this issuer's encrypted tokens are refused.");
     public static final ConfigKey<String> ENCRYPTION = new ConfigKey<>("encryption", "allowed", ConfigType.oneOf("allowed", "required"),
             "allowed: encrypted and plain signed tokens are both accepted; required: plain ones are refused "
