@@ -201,7 +201,7 @@ public final class ConfigLoader {
             // A third of the budget, at most 10s: each count is a request per sidecar, and a quiet topic still
             // confirms in time (docs/SCALE.md, "Ways down", step 4).
             Duration partitionCheck = readOptional(ConfigKeys.PARTITION_CHECK_INTERVAL)
-                    .orElseGet(() -> min(Duration.ofSeconds(10), maxStaleness.dividedBy(3)));
+                    .orElseGet(() -> thirdOfBudget(maxStaleness));
             if (partitionCheck.compareTo(maxStaleness) >= 0) {
                 errors.add(ConfigKeys.PARTITION_CHECK_INTERVAL.name() + ": '" + text(ConfigKeys.PARTITION_CHECK_INTERVAL)
                         .orElseThrow() + "' must be shorter than " + ConfigKeys.MAX_STALENESS.name() + " ("
@@ -388,13 +388,18 @@ public final class ConfigLoader {
             return a.compareTo(b) <= 0 ? a : b;
         }
 
+        /** A third of {@code maxStaleness}, at most 10s: the default interval of each freshness question. */
+        private static Duration thirdOfBudget(Duration maxStaleness) {
+            return min(Duration.ofSeconds(10), maxStaleness.dividedBy(3));
+        }
+
         /**
-         * The default end check interval: a third of {@code maxStaleness}, from 250ms to 10s. The floor
-         * keeps a sub-second budget from asking the brokers more than four times a second; such a
-         * budget still fits one end check and one partition count down to 375ms.
+         * The default end check interval: {@link #thirdOfBudget}, at least 250ms. The floor keeps a
+         * sub-second budget from asking the brokers more than four times a second; such a budget still
+         * fits one end check and one partition count down to 375ms.
          */
         private static Duration endCheckInterval(Duration maxStaleness) {
-            Duration third = min(Duration.ofSeconds(10), maxStaleness.dividedBy(3));
+            Duration third = thirdOfBudget(maxStaleness);
             return third.compareTo(MIN_END_CHECK) < 0 ? MIN_END_CHECK : third;
         }
 

@@ -444,7 +444,6 @@ public final class RevocationFeed implements AutoCloseable {
         return result;
     }
 
-    /** Seeks each partition to the offset the store holds for it, or to its beginning when it holds none. */
     /**
      * Waits (briefly) until the consumer knows where to read every partition. A partition sent to
      * its beginning has no position until a ListOffsets answers, and the consumer's first fetch
@@ -464,6 +463,7 @@ public final class RevocationFeed implements AutoCloseable {
         }
     }
 
+    /** Seeks each partition to the offset the store holds for it, or to its beginning when it holds none. */
     private void seekToStoredOffsets(KafkaConsumer<byte[], byte[]> c, List<Integer> ids) {
         Map<Integer, Long> stored = store.nextOffsets(topic);
         markApplied(stored);

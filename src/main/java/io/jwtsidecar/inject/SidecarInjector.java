@@ -31,9 +31,9 @@ import java.util.stream.Collectors;
  *
  * <p>A pod is injected when it carries the annotation {@code jwt-sidecar.io/inject: "true"}
  * (exactly that value), has no container named {@code jwt-sidecar} yet and is not marked
- * {@code jwt-sidecar.io/status: injected-node}; any other pod is left alone. How is the injector's
- * mode, unless the pod says {@code jwt-sidecar.io/mode: pod} or {@code node} (any other value is
- * refused as the other annotation values are). In node mode the patch adds no container but the
+ * {@code jwt-sidecar.io/status: injected-node}; any other pod is left alone. It is injected in the
+ * injector's mode, unless the pod says {@code jwt-sidecar.io/mode: pod} or {@code node} (any other
+ * value is refused as the other annotation values are). In node mode the patch adds no container but the
  * node's socket ({@link NodeSocketPatch}) and the annotation {@code jwt-sidecar.io/status:
  * injected-node}, and no label: the pod has no sidecar ports for the NetworkPolicy or the
  * PodMonitor to find. In pod mode the patch, in this order:
