@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 
 /**
  * An RFC 6902 JSON Patch under construction: a list of operations, each a Jackson object
@@ -22,6 +23,25 @@ public final class JsonPatch {
         op.put("op", "add");
         op.put("path", path);
         op.set("value", value);
+        return this;
+    }
+
+    /**
+     * Adds {@code values} to the array at {@code path}: appended one by one ({@code …/-}) when the
+     * array has members, else the array itself, since an {@code add} to {@code …/-} fails on a
+     * member that is not there.
+     *
+     * @param existing whether the array is there and not empty
+     */
+    public JsonPatch appendAll(boolean existing, JsonNode values, String... path) {
+        if (!existing) {
+            return add(pointer(path), values);
+        }
+        String[] append = Arrays.copyOf(path, path.length + 1);
+        append[path.length] = "-";
+        for (JsonNode v : values) {
+            add(pointer(append), v);
+        }
         return this;
     }
 

@@ -65,34 +65,19 @@ public final class NodeSocketPatch {
         for (Container c : containers) {
             refuseClashes(c);
         }
-        if (existing.isEmpty()) {
-            patch.add(JsonPatch.pointer("spec", "volumes"), json.valueToTree(List.of(volume())));
-        } else {
-            patch.add(JsonPatch.pointer("spec", "volumes", "-"), json.valueToTree(volume()));
-        }
+        patch.appendAll(!existing.isEmpty(), json.valueToTree(List.of(volume())), "spec", "volumes");
         for (int i = 0; i < containers.size(); i++) {
             Container c = containers.get(i);
             String index = String.valueOf(i);
-            appendAll(patch, c.getEnv(), List.of("spec", "containers", index, "env"), env());
-            appendAll(patch, c.getVolumeMounts(), List.of("spec", "containers", index, "volumeMounts"), List.of(mount()));
+            // A container without env or mounts has no such list: appendAll makes it.
+            patch.appendAll(hasAny(c.getEnv()), json.valueToTree(env()), "spec", "containers", index, "env");
+            patch.appendAll(hasAny(c.getVolumeMounts()), json.valueToTree(List.of(mount())),
+                    "spec", "containers", index, "volumeMounts");
         }
     }
 
-    /**
-     * Appends to a container's list, or creates it: a JSON Patch {@code add} to {@code …/-} fails
-     * on a member that is not there, and a container without env or mounts has none.
-     */
-    private void appendAll(JsonPatch patch, List<?> current, List<String> path, List<?> values) {
-        if (current == null || current.isEmpty()) {
-            patch.add(JsonPatch.pointer(path.toArray(String[]::new)), json.valueToTree(values));
-            return;
-        }
-        String[] append = new String[path.size() + 1];
-        path.toArray(append);
-        append[path.size()] = "-";
-        for (Object v : values) {
-            patch.add(JsonPatch.pointer(append), json.valueToTree(v));
-        }
+    private static boolean hasAny(List<?> list) {
+        return list != null && !list.isEmpty();
     }
 
     private static void refuseClashes(Container c) {

@@ -182,13 +182,7 @@ public final class SidecarInjector {
 
         JsonPatch patch = new JsonPatch();
         List<Volume> volumes = volumes(configMap);
-        if (existing.isEmpty()) {
-            patch.add(JsonPatch.pointer("spec", "volumes"), json.valueToTree(volumes));
-        } else {
-            for (Volume v : volumes) {
-                patch.add(JsonPatch.pointer("spec", "volumes", "-"), json.valueToTree(v));
-            }
-        }
+        patch.appendAll(!existing.isEmpty(), json.valueToTree(volumes), "spec", "volumes");
         // A native sidecar (Kubernetes 1.29+): an init container that keeps running. It starts before
         // the app's init and app containers (first in the list) and stops after them, and a Job's pod
         // completes when its app containers do instead of waiting for the sidecar forever.
